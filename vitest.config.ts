@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['{domain,activities,workflows,temporal,forms,app,dev,scripts}/**/*.test.ts'],
+    globalSetup: ['./temporal/testing/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+  resolve: { alias: { '@': new URL('.', import.meta.url).pathname } },
+});
