@@ -10,5 +10,11 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
   },
-  resolve: { alias: { '@': new URL('.', import.meta.url).pathname } },
+  resolve: {
+    alias: {
+      '@': new URL('.', import.meta.url).pathname,
+      // Next.js resolves server-only with the react-server condition; tests run outside it.
+      'server-only': new URL('./dev/empty/server-only.ts', import.meta.url).pathname,
+    },
+  },
 });

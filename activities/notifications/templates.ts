@@ -1,0 +1,123 @@
+import Handlebars from 'handlebars';
+
+/** Keys of the messages sent to citizens. */
+export type CitizenTemplate = 'acknowledgement' | 'state_changed' | 'information_requested' | 'answer';
+/** Keys of the messages sent to municipal staff. */
+export type StaffTemplate = 'new_request' | 'transferred' | 'reminder';
+/** Every message key a tenant may override. */
+export type MessageKey = CitizenTemplate | StaffTemplate;
+
+/** A message text: subject (e-mail only) and body with Handlebars variables. */
+export interface MessageText {
+  subject?: string;
+  body: string;
+}
+
+/** French defaults, used whenever a tenant has not written its own text. */
+export const DEFAULT_EMAIL_TEMPLATES: Record<MessageKey, MessageText> = {
+  acknowledgement: {
+    subject: '{{tenantName}} — votre demande {{reference}} a bien été reçue',
+    body: `Bonjour{{#if citizenName}} {{citizenName}}{{/if}},
+
+{{tenantName}} a bien reçu votre demande « {{subject}} » et vous en remercie.
+
+Référence : {{reference}}
+Code de suivi : {{trackingCode}}
+Réponse au plus tard le : {{dueDate}}
+
+Vous pouvez suivre l'avancement de votre demande à tout moment :
+{{trackingUrl}}
+
+Sur la page de suivi, saisissez votre référence et votre code de suivi si le lien ne s'ouvre pas.
+
+{{tenantName}}
+Ce message est envoyé automatiquement, merci de ne pas y répondre directement.`,
+  },
+  state_changed: {
+    subject: '{{tenantName}} — votre demande {{reference}} : {{stateLabel}}',
+    body: `Bonjour{{#if citizenName}} {{citizenName}}{{/if}},
+
+Votre demande {{reference}} « {{subject}} » est maintenant : {{stateLabel}}.
+
+Suivre votre demande : {{trackingUrl}}
+
+{{tenantName}}`,
+  },
+  information_requested: {
+    subject: '{{tenantName}} — complément d’information demandé ({{reference}})',
+    body: `Bonjour{{#if citizenName}} {{citizenName}}{{/if}},
+
+Pour traiter votre demande {{reference}} « {{subject}} », nos services ont besoin d'une précision :
+
+{{question}}
+
+Vous pouvez répondre depuis la page de suivi : {{trackingUrl}}
+
+{{tenantName}}`,
+  },
+  answer: {
+    subject: '{{tenantName}} — réponse à votre demande {{reference}}',
+    body: `Bonjour{{#if citizenName}} {{citizenName}}{{/if}},
+
+Voici la réponse à votre demande « {{subject}} » (référence {{reference}}) :
+
+{{answer}}
+
+Retrouvez l'historique de votre demande : {{trackingUrl}}
+
+{{departmentName}} — {{tenantName}}`,
+  },
+  new_request: {
+    subject: '[{{tenantName}}] Nouvelle demande {{reference}} — {{topicLabel}}',
+    body: `Une nouvelle demande est arrivée dans le service {{departmentName}}.
+
+Référence : {{reference}}
+Objet : {{subject}}
+Thème : {{topicLabel}}
+Échéance : {{dueDate}}
+
+Ouvrir la demande : {{consoleUrl}}`,
+  },
+  transferred: {
+    subject: '[{{tenantName}}] Demande {{reference}} transférée à {{departmentName}}',
+    body: `La demande {{reference}} « {{subject}} » a été transférée au service {{departmentName}}.
+{{#if note}}
+Message du service d'origine : {{note}}
+{{/if}}
+Échéance inchangée : {{dueDate}}
+
+Ouvrir la demande : {{consoleUrl}}`,
+  },
+  reminder: {
+    subject: '[{{tenantName}}] Relance : demande {{reference}} sans réponse ({{percent}} % du délai)',
+    body: `La demande {{reference}} « {{subject}} » n'a pas encore reçu de réponse.
+
+{{percent}} % du délai de traitement est écoulé.
+Service : {{departmentName}}
+Échéance : {{dueDate}}
+
+Ouvrir la demande : {{consoleUrl}}`,
+  },
+};
+
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
+/** Renders a template text; plain-text messages, so no HTML escaping. */
+export function renderText(template: string, vars: Record<string, unknown>): string {
+  let fn = compiled.get(template);
+  if (!fn) {
+    fn = Handlebars.compile(template, { noEscape: true, strict: false });
+    compiled.set(template, fn);
+  }
+  return fn(vars);
+}
+
+/** Checks that a tenant's template compiles; returns the parse error message or undefined. */
+export function templateError(template: string): string | undefined {
+  try {
+    Handlebars.precompile(template);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}

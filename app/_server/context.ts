@@ -1,0 +1,40 @@
+import 'server-only';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { env } from '../../domain/env';
+import { createIntake } from '../../domain/intake';
+import { initORM } from '../../domain/orm';
+import { requestWorkflowStarter, temporalClient } from '../../temporal/client';
+
+/** Process-wide services of the web app, created once on first use. */
+export interface AppContext {
+  orm: MikroORM;
+  intake: ReturnType<typeof createIntake>;
+  temporal: { address: string; namespace: string; taskQueue: string };
+}
+
+let context: Promise<AppContext> | undefined;
+
+/** The shared services; fails with the variable's name when the environment is incomplete. */
+export function appContext(): Promise<AppContext> {
+  context ??= build().catch((error) => {
+    context = undefined;
+    throw error;
+  });
+  return context;
+}
+
+async function build(): Promise<AppContext> {
+  const config = env();
+  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set (npm start sets it for the embedded database).');
+  if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is not set (npm start sets it for the dev server).');
+  const orm = await initORM(config.DATABASE_URL);
+  const temporal = { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE };
+  const intake = createIntake({ orm, publicUrl: config.PUBLIC_URL, startWorkflow: requestWorkflowStarter(temporal, temporal.taskQueue) });
+  return { orm, intake, temporal };
+}
+
+/** The Temporal client of the web process. */
+export async function appTemporalClient() {
+  const { temporal } = await appContext();
+  return temporalClient(temporal);
+}

@@ -1,0 +1,130 @@
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
+
+/** A message as the sink keeps it. */
+export interface SinkMessage {
+  id: string;
+  receivedAt: string;
+  envelopeFrom: string;
+  envelopeTo: string[];
+  messageId?: string;
+  from?: string;
+  to?: string;
+  subject?: string;
+  text?: string;
+  html?: string;
+  headers: Record<string, string>;
+}
+
+/** A running development mail sink: an SMTP server that keeps everything, with a JSON API. */
+export interface MailSink {
+  smtpPort: number;
+  httpPort: number;
+  url: string;
+  messages(): SinkMessage[];
+  clear(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Where and how the sink listens. */
+export interface MailSinkOptions {
+  dir: string;
+  smtpPort: number;
+  httpPort: number;
+  host?: string;
+}
+
+/** Starts the SMTP sink; messages survive restarts as JSON files in dir. */
+export async function startMailSink(options: MailSinkOptions): Promise<MailSink> {
+  const { dir, host = '127.0.0.1' } = options;
+  await fs.mkdir(dir, { recursive: true });
+  const store = await loadMessages(dir);
+
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    size: 25 * 1024 * 1024,
+    onData(stream, session, callback) {
+      simpleParser(stream)
+        .then(async (parsed) => {
+          const message: SinkMessage = {
+            id: randomUUID(),
+            receivedAt: new Date().toISOString(),
+            envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+            messageId: parsed.messageId,
+            from: parsed.from?.text,
+            to: Array.isArray(parsed.to) ? parsed.to.map((a) => a.text).join(', ') : parsed.to?.text,
+            subject: parsed.subject,
+            text: parsed.text,
+            html: typeof parsed.html === 'string' ? parsed.html : undefined,
+            headers: Object.fromEntries(parsed.headerLines.map((h) => [h.key, h.line.slice(h.key.length + 1).trim()])),
+          };
+          store.push(message);
+          await fs.writeFile(path.join(dir, `${message.receivedAt.replace(/[:.]/g, '-')}-${message.id}.json`), JSON.stringify(message));
+          callback();
+        })
+        .catch((error: Error) => callback(error));
+    },
+  });
+
+  const api = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://sink');
+    if (req.method === 'GET' && url.pathname === '/messages') {
+      const to = url.searchParams.get('to');
+      const list = to ? store.filter((m) => m.envelopeTo.includes(to.toLowerCase()) || m.envelopeTo.includes(to)) : store;
+      return sendJson(res, 200, list);
+    }
+    if (req.method === 'DELETE' && url.pathname === '/messages') {
+      clear().then(() => sendJson(res, 204, null));
+      return;
+    }
+    sendJson(res, 404, { error: 'not found' });
+  });
+
+  async function clear(): Promise<void> {
+    store.length = 0;
+    for (const file of await fs.readdir(dir)) if (file.endsWith('.json')) await fs.rm(path.join(dir, file));
+  }
+
+  await listen(smtp.server, options.smtpPort, host);
+  await listen(api, options.httpPort, host);
+  const smtpPort = (smtp.server.address() as { port: number }).port;
+  const httpPort = (api.address() as { port: number }).port;
+  return {
+    smtpPort,
+    httpPort,
+    url: `http://${host}:${httpPort}`,
+    messages: () => [...store],
+    clear,
+    stop: async () => {
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      await new Promise<void>((resolve) => api.close(() => resolve()));
+    },
+  };
+}
+
+async function loadMessages(dir: string): Promise<SinkMessage[]> {
+  const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  return Promise.all(files.map(async (f) => JSON.parse(await fs.readFile(path.join(dir, f), 'utf8')) as SinkMessage));
+}
+
+function listen(server: http.Server | import('node:net').Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(body === null ? undefined : JSON.stringify(body));
+}

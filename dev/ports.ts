@@ -1,0 +1,41 @@
+import net from 'node:net';
+
+/** Thrown when a port that a service needs is already taken. */
+export class PortBusyError extends Error {
+  constructor(
+    readonly port: number,
+    readonly service: string,
+    readonly variable?: string,
+  ) {
+    super(
+      `Port ${port} needed by ${service} is already in use: stop what listens there` +
+        (variable ? ` or set ${variable} to another port.` : '.'),
+    );
+  }
+}
+
+/** Resolves true when nothing listens on host:port. */
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Fails with a message naming the service and the variable to change when the port is taken. */
+export async function assertPortFree(port: number, service: string, variable?: string): Promise<void> {
+  if (!(await isPortFree(port))) throw new PortBusyError(port, service, variable);
+}
+
+/** A port the operating system says is free right now. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+const optionalUrl = z.string().url().optional();
+
+const schema = z.object({
+  DATABASE_URL: optionalUrl,
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('relais-requests'),
+  TEMPORAL_UI_URL: optionalUrl,
+  SMTP_URL: optionalUrl,
+  SMTP_FROM: z.string().default('Relais <ne-pas-repondre@relais.localhost>'),
+  MAIL_SINK_URL: optionalUrl,
+  SMPP_URL: optionalUrl,
+  PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  RELAIS_DATA_DIR: z.string().default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The typed environment of every Relais process. */
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+/** Parses the environment once; a bad value fails at start with the variable's name. */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** Forgets the parsed environment (tests and the launcher set variables after import). */
+export function resetEnv(): void {
+  cached = undefined;
+}

@@ -1,0 +1,51 @@
+/** JSON Schema of `POST /api/v1/t/{tenant}/requests`. */
+export const NEW_REQUEST_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['topic', 'subject', 'message', 'contact'],
+  properties: {
+    topic: { type: 'string', minLength: 1, maxLength: 63, errorMessage: 'Choisissez un thème.' },
+    subject: {
+      type: 'string',
+      minLength: 3,
+      maxLength: 200,
+      pattern: '\\S',
+      errorMessage: "L'objet doit contenir entre 3 et 200 caractères.",
+    },
+    message: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 10000,
+      pattern: '\\S',
+      errorMessage: 'Le message doit contenir entre 1 et 10 000 caractères.',
+    },
+    channel: { enum: ['email', 'sms', 'post'], errorMessage: 'Le canal de réponse doit être email, sms ou post.' },
+    data: { type: 'object', maxProperties: 200 },
+    contact: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        name: { type: 'string', maxLength: 200 },
+        email: { type: 'string', format: 'email', maxLength: 320, errorMessage: 'Adresse électronique invalide.' },
+        phone: {
+          type: 'string',
+          pattern: '^(?:\\+33\\s?|0)[1-9](?:[\\s.-]?\\d{2}){4}$',
+          errorMessage: 'Numéro de téléphone invalide (ex. 06 12 34 56 78).',
+        },
+        postalAddress: { type: 'string', minLength: 10, maxLength: 500, errorMessage: 'Adresse postale incomplète.' },
+      },
+      anyOf: [{ required: ['email'] }, { required: ['phone'] }],
+      errorMessage: { anyOf: 'Indiquez au moins une adresse électronique ou un numéro de mobile.' },
+    },
+  },
+} as const;
+
+/** The body of a new request, once validated. */
+export interface NewRequestBody {
+  topic: string;
+  subject: string;
+  message: string;
+  channel?: 'email' | 'sms' | 'post';
+  data?: Record<string, unknown>;
+  contact: { name?: string; email?: string; phone?: string; postalAddress?: string };
+}

@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { hash, verify } from '@node-rs/argon2';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { parseDelay } from '../deadlines/delay';
+import { validateCascade, type EscalationStep } from '../deadlines/escalation';
+import type { DepartmentRole, TenantBranding, TenantSettings } from '../entities';
+import { query } from '../sql';
+import { InputError, compileValidator, type FieldError } from '../validation';
+import schema from './tenant.schema.json' with { type: 'json' };
+
+/** A tenant configuration file, as the JSON Schema describes it. */
+export interface TenantConfig {
+  slug: string;
+  name: string;
+  hostnames?: string[];
+  branding?: Partial<TenantBranding>;
+  settings: Partial<TenantSettings> & Pick<TenantSettings, 'organisation'>;
+  departments: Array<{ slug: string; name: string; email?: string; escalation?: EscalationStep[] }>;
+  topics: Array<{
+    slug: string;
+    label: string;
+    department: string;
+    kind?: string;
+    delay: string;
+    businessDays?: boolean;
+    validationRequired?: boolean;
+    smsKeyword?: string;
+    form?: string;
+    position?: number;
+    active?: boolean;
+  }>;
+  agents?: Array<{ email: string; name: string; password?: string; isAdmin?: boolean; active?: boolean; roles?: Array<{ department: string; role: DepartmentRole }> }>;
+  answerTemplates?: Array<{ slug: string; title: string; body: string; department?: string }>;
+  messageTemplates?: Array<{ key: string; channel?: string; subject?: string; body: string }>;
+}
+
+/** Defaults of every tenant setting a file may leave out. */
+export const DEFAULT_SETTINGS: TenantSettings = {
+  organisation: 'decentralised',
+  validationRequired: false,
+  stopClockWhileAwaitingCitizen: true,
+  citizenNotifications: ['in_progress', 'awaiting_citizen', 'closed'],
+  closureDays: [],
+  timeZone: 'Europe/Paris',
+  autoCloseAfter: 'P30D',
+};
+
+const validateShape = compileValidator<TenantConfig>(schema);
+
+/** Checks a parsed configuration: the JSON Schema, then references between its parts. */
+export function validateTenantConfig(value: unknown): TenantConfig {
+  const config = validateShape(value);
+  const errors: FieldError[] = [];
+  const departments = new Set(config.departments.map((d) => d.slug));
+  const duplicates = (items: Array<{ slug?: string; email?: string }>, field: 'slug' | 'email', at: string) => {
+    const seen = new Set<string>();
+    items.forEach((item, i) => {
+      const key = String(item[field]).toLowerCase();
+      if (seen.has(key)) errors.push({ path: `/${at}/${i}/${field}`, message: `« ${item[field]} » apparaît deux fois.` });
+      seen.add(key);
+    });
+  };
+  duplicates(config.departments, 'slug', 'departments');
+  duplicates(config.topics, 'slug', 'topics');
+  duplicates(config.agents ?? [], 'email', 'agents');
+  const knownDepartment = (slug: string | undefined, path: string) => {
+    if (slug !== undefined && !departments.has(slug)) errors.push({ path, message: `Service inconnu « ${slug} » : déclarez-le dans departments.` });
+  };
+  if (config.settings.organisation === 'centralised') {
+    if (!config.settings.receptionDepartment) errors.push({ path: '/settings/receptionDepartment', message: "Une organisation centralisée doit nommer son service d'accueil." });
+    knownDepartment(config.settings.receptionDepartment, '/settings/receptionDepartment');
+  }
+  if (config.settings.timeZone && !isTimeZone(config.settings.timeZone)) errors.push({ path: '/settings/timeZone', message: 'Fuseau horaire inconnu.' });
+  for (const [path, delay] of [['/settings/autoCloseAfter', config.settings.autoCloseAfter], ...config.topics.map((t, i) => [`/topics/${i}/delay`, t.delay])] as const) {
+    if (delay === undefined) continue;
+    try {
+      parseDelay(delay);
+    } catch (error) {
+      errors.push({ path, message: `Délai invalide : ${(error as Error).message}` });
+    }
+  }
+  config.departments.forEach((d, i) => {
+    for (const issue of validateCascade(d.escalation ?? [])) errors.push({ path: `/departments/${i}/escalation/${issue.index}`, message: issue.message });
+  });
+  config.topics.forEach((t, i) => knownDepartment(t.department, `/topics/${i}/department`));
+  (config.agents ?? []).forEach((a, i) => (a.roles ?? []).forEach((r, j) => knownDepartment(r.department, `/agents/${i}/roles/${j}/department`)));
+  (config.answerTemplates ?? []).forEach((t, i) => knownDepartment(t.department, `/answerTemplates/${i}/department`));
+  if (errors.length) throw new InputError(errors);
+  return config;
+}
+
+/** Reads, validates and imports a tenant file. */
+export async function importTenantFile(orm: MikroORM, file: string): Promise<ImportSummary> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (cause) {
+    throw new InputError([{ path: '', message: `${file} n'est pas un fichier JSON lisible : ${(cause as Error).message}` }]);
+  }
+  return importTenant(orm, validateTenantConfig(parsed));
+}
+
+/** What an import changed. */
+export interface ImportSummary {
+  tenantId: string;
+  slug: string;
+  departments: number;
+  topics: number;
+  agents: number;
+}
+
+/** Upserts a validated configuration in one transaction; importing the same file twice changes nothing. */
+export async function importTenant(orm: MikroORM, config: TenantConfig): Promise<ImportSummary> {
+  const passwords = await hashPasswords(orm, config);
+  return orm.em.fork().transactional(async (em) => {
+    const tenantId = await upsertTenant(em, config);
+    const departmentIds = new Map<string, string>();
+    for (const d of config.departments) departmentIds.set(d.slug, await upsertDepartment(em, tenantId, d));
+    for (const [position, t] of config.topics.entries()) await upsertTopic(em, tenantId, departmentIds, t, position);
+    for (const a of config.agents ?? []) await upsertAgent(em, tenantId, departmentIds, a, passwords.get(a.email.toLowerCase()));
+    for (const t of config.answerTemplates ?? []) {
+      await em.getConnection().execute(
+        `insert into answer_template (id, tenant_id, department_id, slug, title, body) values (?, ?, ?, ?, ?, ?)
+         on conflict (tenant_id, slug) do update set department_id = excluded.department_id, title = excluded.title, body = excluded.body`,
+        [randomUUID(), tenantId, t.department ? departmentIds.get(t.department) : null, t.slug, t.title, t.body],
+      );
+    }
+    for (const t of config.messageTemplates ?? []) {
+      await em.getConnection().execute(
+        `insert into message_template (id, tenant_id, key, channel, subject, body) values (?, ?, ?, ?, ?, ?)
+         on conflict (tenant_id, key, channel) do update set subject = excluded.subject, body = excluded.body`,
+        [randomUUID(), tenantId, t.key, t.channel ?? 'email', t.subject ?? null, t.body],
+      );
+    }
+    return { tenantId, slug: config.slug, departments: config.departments.length, topics: config.topics.length, agents: config.agents?.length ?? 0 };
+  });
+}
+
+async function upsertTenant(em: EntityManager, config: TenantConfig): Promise<string> {
+  const settings = { ...DEFAULT_SETTINGS, ...config.settings };
+  const branding = { primaryColor: '#000091', ...config.branding };
+  const [row] = await query<{ id: string }>(
+    em,
+    `insert into tenant (id, slug, name, hostnames, branding, settings, created_at, updated_at) values (?, ?, ?, ?, ?, ?, now(), now())
+     on conflict (slug) do update set name = excluded.name, hostnames = excluded.hostnames, branding = excluded.branding,
+       settings = excluded.settings, updated_at = now()
+     returning id`,
+    [randomUUID(), config.slug, config.name, JSON.stringify(config.hostnames ?? []), JSON.stringify(branding), JSON.stringify(settings)],
+  );
+  return row.id;
+}
+
+async function upsertDepartment(em: EntityManager, tenantId: string, d: TenantConfig['departments'][number]): Promise<string> {
+  const [row] = await query<{ id: string }>(
+    em,
+    `insert into department (id, tenant_id, slug, name, email, escalation, created_at) values (?, ?, ?, ?, ?, ?, now())
+     on conflict (tenant_id, slug) do update set name = excluded.name, email = excluded.email, escalation = excluded.escalation
+     returning id`,
+    [randomUUID(), tenantId, d.slug, d.name, d.email ?? null, d.escalation ? JSON.stringify(d.escalation) : null],
+  );
+  return row.id;
+}
+
+async function upsertTopic(em: EntityManager, tenantId: string, departments: Map<string, string>, t: TenantConfig['topics'][number], position: number) {
+  await em.getConnection().execute(
+    `insert into topic (id, tenant_id, slug, label, department_id, kind, delay, business_days, validation_required, sms_keyword, form, position, active)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     on conflict (tenant_id, slug) do update set label = excluded.label, department_id = excluded.department_id, kind = excluded.kind,
+       delay = excluded.delay, business_days = excluded.business_days, validation_required = excluded.validation_required,
+       sms_keyword = excluded.sms_keyword, form = excluded.form, position = excluded.position, active = excluded.active`,
+    [
+      randomUUID(), tenantId, t.slug, t.label, departments.get(t.department), t.kind ?? 'question', t.delay, t.businessDays ?? false,
+      t.validationRequired ?? false, t.smsKeyword ?? null, t.form ?? null, t.position ?? position, t.active ?? true,
+    ],
+  );
+}
+
+async function upsertAgent(
+  em: EntityManager,
+  tenantId: string,
+  departments: Map<string, string>,
+  a: NonNullable<TenantConfig['agents']>[number],
+  passwordHash: string | undefined,
+) {
+  const [row] = await query<{ id: string }>(
+    em,
+    `insert into agent (id, tenant_id, email, name, password_hash, is_admin, active, created_at) values (?, ?, ?, ?, ?, ?, ?, now())
+     on conflict (tenant_id, email) do update set name = excluded.name, is_admin = excluded.is_admin, active = excluded.active,
+       password_hash = coalesce(excluded.password_hash, agent.password_hash)
+     returning id`,
+    [randomUUID(), tenantId, a.email.toLowerCase(), a.name, passwordHash ?? null, a.isAdmin ?? false, a.active ?? true],
+  );
+  // The file is the truth for the roles of the agents it lists.
+  await em.getConnection().execute('delete from agent_role where agent_id = ?', [row.id]);
+  for (const r of a.roles ?? []) {
+    await em.getConnection().execute('insert into agent_role (id, agent_id, department_id, role) values (?, ?, ?, ?) on conflict do nothing', [
+      randomUUID(), row.id, departments.get(r.department), r.role,
+    ]);
+  }
+}
+
+// Hashing is slow on purpose; an unchanged password keeps its hash so re-imports are cheap and idempotent.
+async function hashPasswords(orm: MikroORM, config: TenantConfig): Promise<Map<string, string>> {
+  const result = new Map<string, string>();
+  const existing = await query<{ email: string; password_hash: string | null }>(
+    orm.em.fork(),
+    'select a.email, a.password_hash from agent a join tenant t on t.id = a.tenant_id where t.slug = ?',
+    [config.slug],
+  );
+  const hashes = new Map(existing.map((r) => [r.email, r.password_hash]));
+  for (const agent of config.agents ?? []) {
+    if (!agent.password) continue;
+    const email = agent.email.toLowerCase();
+    const current = hashes.get(email);
+    if (current && (await verify(current, agent.password))) continue;
+    result.set(email, await hash(agent.password));
+  }
+  return result;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('fr-FR', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,127 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestState } from '../entities';
+import { STATE_LABELS } from '../states';
+import { query } from '../sql';
+import { trackingCodeMatches } from '../tracking-code';
+import { ConflictError, NotFoundError, compileValidator } from '../validation';
+
+/** One public line of a request's history. */
+export interface PublicTimelineEntry {
+  at: string;
+  type: string;
+  state?: RequestState;
+  label: string;
+  text?: string;
+}
+
+/** What a citizen sees of a request, with its reference and code. */
+export interface PublicRequestView {
+  reference: string;
+  state: RequestState;
+  stateLabel: string;
+  subject: string;
+  topic: string;
+  department: string;
+  receivedAt: string;
+  dueAt: string;
+  onTime: boolean;
+  answer?: string;
+  question?: string;
+  workflowId: string;
+  timeline: PublicTimelineEntry[];
+}
+
+const EVENT_LABELS: Record<string, string> = {
+  received: 'Demande reçue',
+  opened: 'Prise en charge par nos services',
+  transferred: 'Transmise à un autre service',
+  information_requested: 'Complément d’information demandé',
+  citizen_replied: 'Votre réponse a été reçue',
+  citizen_message: 'Votre message a été reçu',
+  submitted_for_validation: 'Réponse en cours de validation',
+  returned: 'Réponse en cours de rédaction',
+  answered: 'Réponse envoyée',
+  closed: 'Demande close',
+  closed_automatically: 'Demande close',
+};
+
+// Text that the citizen wrote or must read; internal notes and drafts are never public.
+const PUBLIC_TEXT: Record<string, string> = { information_requested: 'question', citizen_replied: 'body', citizen_message: 'body', answered: 'body' };
+
+/** The public view of a request; 404 for an unknown reference or a wrong code alike, so codes cannot be probed. */
+export async function publicRequestView(em: EntityManager, tenantSlug: string, reference: string, code: string | null): Promise<PublicRequestView> {
+  const [row] = await query<{
+    id: string;
+    reference: string;
+    state: RequestState;
+    subject: string;
+    topic: string;
+    department: string;
+    received_at: Date;
+    due_at: Date;
+    answered_at: Date | null;
+    answer: string | null;
+    tracking_code_hash: string;
+    workflow_id: string;
+  }>(
+    em,
+    `select r.id, r.reference, r.state, r.subject, tp.label as topic, d.name as department, r.received_at, r.due_at, r.answered_at,
+            r.answer, r.tracking_code_hash, r.workflow_id
+       from request r join tenant t on t.id = r.tenant_id join topic tp on tp.id = r.topic_id join department d on d.id = r.department_id
+      where t.slug = ? and r.reference = ?`,
+    [tenantSlug, reference],
+  );
+  if (!row || !code || !trackingCodeMatches(code, row.tracking_code_hash)) throw new NotFoundError('Unknown request or wrong code');
+  const events = await query<{ created_at: Date; type: string; state: RequestState | null; data: Record<string, unknown> }>(
+    em,
+    'select created_at, type, state, data from request_event where request_id = ? and public order by created_at, key',
+    [row.id],
+  );
+  const timeline = events.map((e) => ({
+    at: new Date(e.created_at).toISOString(),
+    type: e.type,
+    state: e.state ?? undefined,
+    label: EVENT_LABELS[e.type] ?? STATE_LABELS[e.state ?? 'in_progress'],
+    text: PUBLIC_TEXT[e.type] ? String(e.data[PUBLIC_TEXT[e.type]] ?? '') : undefined,
+  }));
+  const lastQuestion = [...timeline].reverse().find((e) => e.type === 'information_requested');
+  const doneAt = row.answered_at ? new Date(row.answered_at) : new Date();
+  return {
+    reference: row.reference,
+    state: row.state,
+    stateLabel: STATE_LABELS[row.state],
+    subject: row.subject,
+    topic: row.topic,
+    department: row.department,
+    receivedAt: new Date(row.received_at).toISOString(),
+    dueAt: new Date(row.due_at).toISOString(),
+    onTime: doneAt.getTime() <= new Date(row.due_at).getTime(),
+    answer: row.answer ?? undefined,
+    question: row.state === 'awaiting_citizen' ? lastQuestion?.text : undefined,
+    workflowId: row.workflow_id,
+    timeline,
+  };
+}
+
+/** Body of a citizen reply. */
+export interface CitizenReplyBody {
+  code: string;
+  message: string;
+}
+
+/** Validates a citizen reply body. */
+export const validateCitizenReply = compileValidator<CitizenReplyBody>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['code', 'message'],
+  properties: {
+    code: { type: 'string', minLength: 10, maxLength: 40, errorMessage: 'Code de suivi invalide.' },
+    message: { type: 'string', minLength: 1, maxLength: 10000, pattern: '\\S', errorMessage: 'Le message doit contenir entre 1 et 10 000 caractères.' },
+  },
+});
+
+/** Refuses replies to requests that can no longer take one. */
+export function assertAcceptsReply(view: PublicRequestView): void {
+  if (view.state === 'closed' || view.state === 'rejected') throw new ConflictError('Cette demande est close : vous pouvez déposer une nouvelle demande.');
+}
+

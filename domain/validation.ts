@@ -1,0 +1,51 @@
+import Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import addErrors from 'ajv-errors';
+import localizeFr from 'ajv-i18n/localize/fr';
+
+/** A field error as the API returns it: JSON pointer and French message. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Thrown for a user's mistake; the HTTP layer answers 400 with the field errors. */
+export class InputError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; '));
+  }
+}
+
+/** Thrown when a tenant, reference or other addressed thing does not exist (HTTP 404). */
+export class NotFoundError extends Error {}
+
+/** Thrown when an action is refused in the current state (HTTP 409). */
+export class ConflictError extends Error {}
+
+// strictRequired is off: `anyOf: [{ required: [...] }]` names properties declared one level up.
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, coerceTypes: false, useDefaults: true });
+addFormats(ajv);
+addErrors(ajv);
+
+/** Compiles a JSON Schema once; returns a validator that throws InputError with French messages. */
+export function compileValidator<T>(schema: object): (value: unknown) => T {
+  const validate: ValidateFunction = ajv.compile(schema);
+  return (value) => {
+    if (validate(value)) return value as T;
+    throw new InputError(toFieldErrors(validate.errors ?? []));
+  };
+}
+
+/** French field errors from ajv's, keeping custom messages written with ajv-errors. */
+export function toFieldErrors(errors: ErrorObject[]): FieldError[] {
+  const generic = errors.filter((e) => e.keyword !== 'errorMessage');
+  localizeFr(generic);
+  return errors.map((e) => ({ path: errorPath(e), message: e.message ?? 'valeur invalide' }));
+}
+
+function errorPath(error: ErrorObject): string {
+  if (error.keyword === 'required') return `${error.instancePath}/${(error.params as { missingProperty: string }).missingProperty}`;
+  if (error.keyword === 'additionalProperties') return `${error.instancePath}/${(error.params as { additionalProperty: string }).additionalProperty}`;
+  return error.instancePath;
+}

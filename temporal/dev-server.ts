@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { assertPortFree } from '../dev/ports';
+import { CUSTOM_SEARCH_ATTRIBUTES } from './search-attributes';
+
+/** Options of a Temporal dev server; without dbFile the server keeps its state in memory. */
+export interface DevServerOptions {
+  cli: string;
+  port: number;
+  uiPort?: number;
+  dbFile?: string;
+  namespace?: string;
+  log?: (line: string) => void;
+}
+
+/** A running Temporal dev server. */
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `temporal server start-dev` with SQLite in WAL mode and the Relais search attributes. */
+export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
+  const { cli, port, uiPort, dbFile, namespace = 'default', log } = options;
+  await assertPortFree(port, 'the Temporal dev server', 'RELAIS_TEMPORAL_PORT');
+  if (uiPort) await assertPortFree(uiPort, 'the Temporal Web UI', 'RELAIS_TEMPORAL_UI_PORT');
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'error'];
+  args.push(...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']));
+  if (dbFile) {
+    fs.mkdirSync(path.dirname(dbFile), { recursive: true });
+    args.push('--db-filename', dbFile);
+  }
+  for (const pragma of ['journal_mode=wal', 'synchronous=normal']) args.push('--sqlite-pragma', pragma);
+  for (const key of CUSTOM_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
+
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output.push(text);
+    if (output.length > 50) output.shift();
+    log?.(text.trimEnd());
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`The Temporal dev server exited with code ${code}:\n${output.join('')}`))),
+  );
+  await Promise.race([waitForPort(port, 60_000), exited]);
+  exited.catch(() => undefined);
+  return {
+    address: `127.0.0.1:${port}`,
+    uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
+    process: child,
+    stop: () => stopChild(child),
+  };
+}
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:port. */
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await canConnect(port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Nothing listened on port ${port} within ${timeoutMs} ms.`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** SIGTERM, then SIGKILL after a grace period. */
+export function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

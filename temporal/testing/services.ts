@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../../domain/embedded-postgres';
+import { closeAllORMs, initORM, migrate } from '../../domain/orm';
+import { importTenantFile } from '../../domain/tenant-config/import';
+import { startMailSink, type MailSink } from '../../dev/mail-sink';
+import { freePort } from '../../dev/ports';
+import { ensureTemporalCli } from '../cli';
+import { startTemporalDevServer, stopChild } from '../dev-server';
+
+/** The demo tenant file every environment starts from. */
+export const DEMO_TENANT_FILE = path.join('domain', 'tenant-config', 'demo-tenant.json');
+
+/** A PostgreSQL database for one run: a fresh database on DATABASE_URL's server, or an embedded server. */
+export async function startTestDatabase(dir: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const base = process.env.DATABASE_URL;
+  if (!base) return startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), port: await freePort() });
+  const name = `relais_test_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    stop: async () => {
+      const client = new pg.Client({ connectionString: base });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+/** Migrates a database and imports the demo tenant. */
+export async function prepareDatabase(url: string): Promise<void> {
+  const orm = await initORM(url);
+  await migrate(orm);
+  await importTenantFile(orm, DEMO_TENANT_FILE);
+  await closeAllORMs();
+}
+
+/** Starts a Temporal dev server in memory on a free port. */
+export async function startTestTemporal() {
+  const cli = await ensureTemporalCli();
+  return startTemporalDevServer({ cli, port: await freePort() });
+}
+
+/** Starts the SMTP sink on free ports. */
+export function startTestMailSink(dir: string): Promise<MailSink> {
+  return startMailSink({ dir: path.join(dir, 'mail'), smtpPort: 0, httpPort: 0 });
+}
+
+/** Runs `scripts/worker.ts` as a real child process; resolves when it polls. */
+export async function startWorkerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', 'worker.ts')], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      if (chunk.toString().includes('worker running')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${output.join('')}`)));
+    setTimeout(() => reject(new Error(`worker not ready after 60 s: ${output.join('')}`)), 60_000);
+  });
+  return { child, stop: () => stopChild(child) };
+}

@@ -1,0 +1,110 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { EscalationStep } from '../../domain/deadlines/escalation';
+import type { RequestState } from '../../domain/entities';
+
+/** Task queue of request workflows and their activities. */
+export const REQUEST_TASK_QUEUE = 'relais-requests';
+
+/** The only way to name a request workflow. */
+export function requestWorkflowId(tenantSlug: string, reference: string): string {
+  return `request:${tenantSlug}:${reference}`;
+}
+
+/** A department as the workflow knows it. */
+export interface DepartmentRef {
+  id: string;
+  slug: string;
+}
+
+/** Everything a request workflow needs, fixed at intake. */
+export interface RequestWorkflowInput {
+  tenantId: string;
+  tenantSlug: string;
+  requestId: string;
+  reference: string;
+  /** Only in the acknowledgement: the database keeps a hash of it. */
+  trackingCode: string;
+  receivedAt: string;
+  dueAt: string;
+  department: DepartmentRef;
+  validationRequired: boolean;
+  stopClockWhileAwaitingCitizen: boolean;
+  /** States whose arrival is notified to the citizen. */
+  citizenNotifications: RequestState[];
+  escalation: EscalationStep[];
+  autoCloseAfterMs: number;
+}
+
+/** Who performs an agent action; the web layer has checked the session and loaded the roles. */
+export interface Actor {
+  agentId: string;
+  name: string;
+  departmentIds: string[];
+  validatorOf: string[];
+  isAdmin: boolean;
+}
+
+/** Payload of every agent update. */
+export interface ActionInput {
+  actor: Actor;
+}
+/** An answer text (draft, submission or final answer). */
+export interface AnswerInput extends ActionInput {
+  body: string;
+}
+/** A validator returns the draft with a comment. */
+export interface ReturnInput extends ActionInput {
+  comment: string;
+}
+/** Transfer to another department. */
+export interface TransferInput extends ActionInput {
+  to: DepartmentRef & { name: string };
+  note?: string;
+}
+/** A question put to the citizen. */
+export interface AskCitizenInput extends ActionInput {
+  question: string;
+}
+/** An internal note, never shown to the citizen. */
+export interface NoteInput extends ActionInput {
+  text: string;
+}
+
+/** What an accepted action returns to the console. */
+export interface ActionResult {
+  state: RequestState;
+  dueAt: string;
+}
+
+/** Live view of a request workflow. */
+export interface RequestSnapshot {
+  state: RequestState;
+  department: DepartmentRef;
+  dueAt: string;
+  draft?: string;
+  draftAuthorId?: string;
+  validationComment?: string;
+  answer?: string;
+  remindersSent: number[];
+}
+
+/** A citizen's reply (tracking page, e-mail or SMS). */
+export interface CitizenReply {
+  body: string;
+  via: 'web' | 'email' | 'sms';
+}
+
+export const openRequestUpdate = defineUpdate<ActionResult, [ActionInput]>('openRequest');
+export const saveDraftUpdate = defineUpdate<ActionResult, [AnswerInput]>('saveDraft');
+export const submitForValidationUpdate = defineUpdate<ActionResult, [AnswerInput]>('submitForValidation');
+export const approveAnswerUpdate = defineUpdate<ActionResult, [ActionInput]>('approveAnswer');
+export const returnDraftUpdate = defineUpdate<ActionResult, [ReturnInput]>('returnDraft');
+export const transferRequestUpdate = defineUpdate<ActionResult, [TransferInput]>('transferRequest');
+export const askCitizenUpdate = defineUpdate<ActionResult, [AskCitizenInput]>('askCitizen');
+export const answerRequestUpdate = defineUpdate<ActionResult, [AnswerInput]>('answerRequest');
+export const addNoteUpdate = defineUpdate<ActionResult, [NoteInput]>('addNote');
+export const closeRequestUpdate = defineUpdate<ActionResult, [ActionInput]>('closeRequest');
+
+export const citizenReplySignal = defineSignal<[CitizenReply]>('citizenReply');
+
+export const snapshotQuery = defineQuery<RequestSnapshot>('snapshot');

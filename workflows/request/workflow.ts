@@ -1,0 +1,354 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { RequestActivities } from '../../activities/request';
+import type { RequestState } from '../../domain/entities';
+import { planEscalation, type PlannedEscalation } from '../../domain/deadlines/escalation';
+import { DEPARTMENT_ATTRIBUTE, STATE_ATTRIBUTE } from '../../temporal/search-attributes';
+import {
+  addNoteUpdate,
+  answerRequestUpdate,
+  approveAnswerUpdate,
+  askCitizenUpdate,
+  citizenReplySignal,
+  closeRequestUpdate,
+  openRequestUpdate,
+  returnDraftUpdate,
+  saveDraftUpdate,
+  snapshotQuery,
+  submitForValidationUpdate,
+  transferRequestUpdate,
+  type ActionResult,
+  type Actor,
+  type DepartmentRef,
+  type RequestWorkflowInput,
+} from './definitions';
+import { ACTIVITY_PROFILES } from './profiles';
+
+const projection = proxyActivities<RequestActivities>(ACTIVITY_PROFILES.projection);
+const mail = proxyActivities<RequestActivities>(ACTIVITY_PROFILES.notification);
+
+const FINISHED_STATES: RequestState[] = ['answered', 'closed', 'rejected'];
+
+/** One citizen request, from acknowledgement to closure. */
+export async function requestWorkflow(input: RequestWorkflowInput): Promise<RequestState> {
+  const id = workflowInfo().workflowId;
+  let state: RequestState = 'received';
+  let department: DepartmentRef = input.department;
+  let dueAt = Date.parse(input.dueAt);
+  let plan: PlannedEscalation[] = planEscalation({ receivedAt: input.receivedAt, dueAt: input.dueAt, cascade: input.escalation });
+  let draft: { body: string; authorId: string } | undefined;
+  let validationComment: string | undefined;
+  let answer: string | undefined;
+  let stateBeforeWaiting: RequestState = 'in_progress';
+  let pausedSince: number | undefined;
+  let eventCount = 0;
+  let citizenEventCount = 0;
+  const remindersSent: number[] = [];
+
+  const finished = () => FINISHED_STATES.includes(state);
+  const clockStopped = () => pausedSince !== undefined;
+
+  async function record(type: string, actor: string | undefined, options: { public?: boolean; data?: Record<string, unknown> } = {}) {
+    eventCount += 1;
+    await projection.recordRequestEvent({
+      tenantId: input.tenantId,
+      requestId: input.requestId,
+      key: `${eventCount}:${type}`,
+      type,
+      public: options.public ?? false,
+      actor,
+      state,
+      departmentId: department.id,
+      dueAt: new Date(dueAt).toISOString(),
+      answer,
+      data: options.data ?? {},
+    });
+  }
+
+  async function changeState(next: RequestState, type: string, actor: Actor | string | undefined, data: Record<string, unknown> = {}) {
+    const previous = state;
+    state = next;
+    upsertSearchAttributes({ [STATE_ATTRIBUTE.name]: [state], [DEPARTMENT_ATTRIBUTE.name]: [department.slug] });
+    await record(type, typeof actor === 'string' ? actor : actor?.agentId, { public: previous !== next, data });
+    if (previous !== next && input.citizenNotifications.includes(next) && next !== 'answered') {
+      citizenEventCount += 1;
+      await mail.notifyCitizen({
+        tenantId: input.tenantId,
+        requestId: input.requestId,
+        template: 'state_changed',
+        idempotencyKey: `${id}:state:${citizenEventCount}:${next}`,
+        vars: { state: next },
+      });
+    }
+  }
+
+  function result(): ActionResult {
+    return { state, dueAt: new Date(dueAt).toISOString() };
+  }
+
+  function assertWorkable(actor: Actor): void {
+    if (finished()) refuse('Cette demande a déjà reçu une réponse ou est close.');
+    if (state === 'awaiting_validation') refuse('Une réponse attend la validation : seul un valideur peut agir.');
+    assertDepartment(actor);
+  }
+
+  function assertDepartment(actor: Actor): void {
+    if (!actor.isAdmin && !actor.departmentIds.includes(department.id)) {
+      refuse('Cette demande est traitée par un autre service.');
+    }
+  }
+
+  function assertValidator(actor: Actor): void {
+    if (state !== 'awaiting_validation') refuse("Aucune réponse n'attend de validation.");
+    if (!actor.isAdmin && !actor.validatorOf.includes(input.department.id)) {
+      refuse('Seul un valideur du service émetteur peut valider cette réponse.');
+    }
+  }
+
+  function assertText(text: string, what: string): void {
+    if (!text || !text.trim()) refuse(`${what} est vide.`);
+  }
+
+  async function sendAnswer(body: string, actor: Actor | string) {
+    answer = body;
+    draft = undefined;
+    await changeState('answered', 'answered', actor, { body });
+    await mail.notifyCitizen({
+      tenantId: input.tenantId,
+      requestId: input.requestId,
+      template: 'answer',
+      idempotencyKey: `${id}:answer`,
+      vars: { answer: body },
+    });
+  }
+
+  setHandler(snapshotQuery, () => ({
+    state,
+    department,
+    dueAt: new Date(dueAt).toISOString(),
+    draft: draft?.body,
+    draftAuthorId: draft?.authorId,
+    validationComment,
+    answer,
+    remindersSent: [...remindersSent],
+  }));
+
+  setHandler(
+    openRequestUpdate,
+    async ({ actor }) => {
+      if (state === 'received' || state === 'transferred') await changeState('in_progress', 'opened', actor);
+      return result();
+    },
+    { validator: ({ actor }) => assertWorkable(actor) },
+  );
+
+  setHandler(
+    saveDraftUpdate,
+    async ({ actor, body }) => {
+      draft = { body, authorId: actor.agentId };
+      await record('draft_saved', actor.agentId, { data: { body } });
+      return result();
+    },
+    { validator: ({ actor, body }) => (assertWorkable(actor), assertText(body, 'Le brouillon')) },
+  );
+
+  setHandler(
+    submitForValidationUpdate,
+    async ({ actor, body }) => {
+      draft = { body, authorId: actor.agentId };
+      validationComment = undefined;
+      await changeState('awaiting_validation', 'submitted_for_validation', actor, { body });
+      return result();
+    },
+    { validator: ({ actor, body }) => (assertWorkable(actor), assertText(body, 'La réponse')) },
+  );
+
+  setHandler(
+    approveAnswerUpdate,
+    async ({ actor }) => {
+      const body = draft!.body;
+      await record('approved', actor.agentId);
+      await sendAnswer(body, actor);
+      return result();
+    },
+    { validator: ({ actor }) => assertValidator(actor) },
+  );
+
+  setHandler(
+    returnDraftUpdate,
+    async ({ actor, comment }) => {
+      validationComment = comment;
+      await changeState('in_progress', 'returned', actor, { comment });
+      return result();
+    },
+    { validator: ({ actor, comment }) => (assertValidator(actor), assertText(comment, 'Le commentaire')) },
+  );
+
+  setHandler(
+    transferRequestUpdate,
+    async ({ actor, to, note }) => {
+      const from = department;
+      department = { id: to.id, slug: to.slug };
+      await changeState('transferred', 'transferred', actor, { from: from.slug, to: to.slug, toName: to.name, note });
+      await mail.notifyStaff({
+        tenantId: input.tenantId,
+        requestId: input.requestId,
+        departmentId: to.id,
+        template: 'transferred',
+        recipients: ['department'],
+        idempotencyKey: `${id}:transfer:${eventCount}`,
+        vars: { note: note ?? '' },
+      });
+      return result();
+    },
+    {
+      validator: ({ actor, to }) => {
+        assertWorkable(actor);
+        if (to.id === department.id) refuse('La demande est déjà dans ce service.');
+      },
+    },
+  );
+
+  setHandler(
+    askCitizenUpdate,
+    async ({ actor, question }) => {
+      stateBeforeWaiting = state === 'received' ? 'in_progress' : state;
+      if (input.stopClockWhileAwaitingCitizen) pausedSince = Date.now();
+      await changeState('awaiting_citizen', 'information_requested', actor, { question });
+      await mail.notifyCitizen({
+        tenantId: input.tenantId,
+        requestId: input.requestId,
+        template: 'information_requested',
+        idempotencyKey: `${id}:ask:${eventCount}`,
+        vars: { question },
+      });
+      return result();
+    },
+    { validator: ({ actor, question }) => (assertWorkable(actor), assertText(question, 'La question')) },
+  );
+
+  setHandler(
+    answerRequestUpdate,
+    async ({ actor, body }) => {
+      await sendAnswer(body, actor);
+      return result();
+    },
+    {
+      validator: ({ actor, body }) => {
+        assertWorkable(actor);
+        assertText(body, 'La réponse');
+        if (input.validationRequired) refuse('Cette réponse doit être soumise à validation avant envoi.');
+      },
+    },
+  );
+
+  setHandler(
+    addNoteUpdate,
+    async ({ actor, text }) => {
+      await record('note', actor.agentId, { data: { text } });
+      return result();
+    },
+    { validator: ({ actor, text }) => (assertDepartment(actor), assertText(text, 'La note')) },
+  );
+
+  setHandler(
+    closeRequestUpdate,
+    async ({ actor }) => {
+      await changeState('closed', 'closed', actor);
+      return result();
+    },
+    {
+      validator: ({ actor }) => {
+        if (state === 'closed' || state === 'rejected') refuse('Cette demande est déjà close.');
+        if (state === 'awaiting_validation') refuse('Une réponse attend la validation.');
+        assertDepartment(actor);
+      },
+    },
+  );
+
+  setHandler(citizenReplySignal, async (reply) => {
+    if (state !== 'awaiting_citizen') {
+      await record('citizen_message', 'citizen', { public: true, data: { body: reply.body, via: reply.via } });
+      return;
+    }
+    if (pausedSince !== undefined) {
+      const paused = Date.now() - pausedSince;
+      pausedSince = undefined;
+      dueAt += paused;
+      plan = plan.map((step) => (remindersSent.includes(step.stepIndex) ? step : { ...step, fireAt: new Date(step.fireAt.getTime() + paused) }));
+    }
+    await changeState(stateBeforeWaiting, 'citizen_replied', 'citizen', { body: reply.body, via: reply.via });
+  });
+
+  async function watchDeadline(): Promise<void> {
+    for (const step of plan.map((s) => s.stepIndex)) {
+      for (;;) {
+        if (finished()) return;
+        if (clockStopped()) {
+          await condition(() => !clockStopped() || finished());
+          continue;
+        }
+        const fireAt = plan.find((s) => s.stepIndex === step)!.fireAt.getTime();
+        const wait = fireAt - Date.now();
+        if (wait <= 0) break;
+        const interrupted = await condition(() => finished() || clockStopped(), wait);
+        if (!interrupted) break;
+      }
+      if (finished()) return;
+      const planned = plan.find((s) => s.stepIndex === step)!;
+      remindersSent.push(step);
+      await mail.notifyStaff({
+        tenantId: input.tenantId,
+        requestId: input.requestId,
+        departmentId: department.id,
+        template: 'reminder',
+        recipients: planned.recipients,
+        idempotencyKey: `${id}:escalation:${step}`,
+        vars: { percent: planned.percent },
+      });
+      await record('reminder_sent', 'system', { data: { percent: planned.percent, step } });
+    }
+  }
+
+  upsertSearchAttributes({ [STATE_ATTRIBUTE.name]: [state], [DEPARTMENT_ATTRIBUTE.name]: [department.slug] });
+  await record('received', 'citizen', { public: true });
+  await mail.notifyCitizen({
+    tenantId: input.tenantId,
+    requestId: input.requestId,
+    template: 'acknowledgement',
+    idempotencyKey: `${id}:ack`,
+    vars: { trackingCode: input.trackingCode },
+  });
+  await mail.notifyStaff({
+    tenantId: input.tenantId,
+    requestId: input.requestId,
+    departmentId: department.id,
+    template: 'new_request',
+    recipients: ['department'],
+    idempotencyKey: `${id}:arrival`,
+  });
+
+  const deadline = watchDeadline();
+  await condition(finished);
+  if ((state as RequestState) === 'answered') {
+    const closedByAgent = await condition(() => state === 'closed', input.autoCloseAfterMs);
+    if (!closedByAgent) await changeState('closed', 'closed_automatically', 'system');
+  }
+  await deadline;
+  await condition(allHandlersFinished);
+  log.info('request finished', { state });
+  return state;
+}
+
+function refuse(reason: string): never {
+  throw ApplicationFailure.nonRetryable(reason, 'ActionRefused');
+}
+
