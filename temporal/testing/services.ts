@@ -61,14 +61,17 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<{
   });
   const output: string[] = [];
   await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker not ready after 60 s: ${output.join('')}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
-      if (chunk.toString().includes('worker running')) resolve();
+      if (chunk.toString().includes('worker running')) {
+        clearTimeout(timer);
+        resolve();
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${output.join('')}`)));
-    setTimeout(() => reject(new Error(`worker not ready after 60 s: ${output.join('')}`)), 60_000);
   });
   return { child, stop: () => stopChild(child) };
 }
