@@ -1,8 +1,8 @@
-import Ajv2020 from 'ajv/dist/2020';
+import Ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import addErrors from 'ajv-errors';
-import localizeFr from 'ajv-i18n/localize/fr';
+import localizeFr from 'ajv-i18n/localize/fr/index.js';
 
 /** A field error as the API returns it: JSON pointer and French message. */
 export interface FieldError {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startMailSink } from '../dev/mail-sink';
@@ -11,9 +11,9 @@ import { importTenantFile } from '../domain/tenant-config/import';
 import { ensureTemporalCli } from '../temporal/cli';
 import { startTemporalDevServer, stopChild } from '../temporal/dev-server';
 import { DEMO_TENANT_FILE } from '../temporal/testing/services';
+import { NEXT_BIN, buildWebIfStale } from './web-build';
 
 const startedAt = Date.now();
-const NEXT_BIN = path.join('node_modules', 'next', 'dist', 'bin', 'next');
 const config = env();
 const dataDir = path.resolve(config.RELAIS_DATA_DIR);
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   }
   if (temporalUi) childEnv.TEMPORAL_UI_URL = temporalUi;
 
-  buildWebIfStale();
+  buildWebIfStale(say);
   supervise('worker', () => spawnNode(['--import', 'tsx', 'scripts/worker.ts'], childEnv));
   supervise('web', () => spawnNode([NEXT_BIN, 'start', '-p', String(ports.web)], childEnv));
 
@@ -98,30 +98,6 @@ async function prepareDatabase(url: string): Promise<void> {
     say('demo tenant "Ville de Démo" imported');
   }
   await closeAllORMs();
-}
-
-function buildWebIfStale(): void {
-  const buildId = path.join('.next', 'BUILD_ID');
-  const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
-  if (builtAt > newestSource(['app', 'domain', 'workflows', 'temporal', 'forms', 'activities', 'next.config.ts', 'package-lock.json'])) return;
-  say('building the web app…');
-  const result = spawnSync(process.execPath, [NEXT_BIN, 'build'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-  });
-  if (result.status !== 0) throw new Error('next build failed (see the messages above).');
-}
-
-function newestSource(entries: string[]): number {
-  let newest = 0;
-  const visit = (entry: string) => {
-    if (!fs.existsSync(entry)) return;
-    const stat = fs.statSync(entry);
-    if (stat.isDirectory()) fs.readdirSync(entry).forEach((name) => visit(path.join(entry, name)));
-    else newest = Math.max(newest, stat.mtimeMs);
-  };
-  entries.forEach(visit);
-  return newest;
 }
 
 function spawnNode(args: string[], extraEnv: Record<string, string>): ChildProcess {

@@ -37,9 +37,23 @@ function vitest(): void {
   results.push({ name: 'vitest', passed: summary.numPassedTests, failed: summary.numFailedTests + summary.numFailedTestSuites });
 }
 
+function playwright(): void {
+  console.log('\n=== browser tests (Playwright on Chromium) ===');
+  const report = path.join(resultsDir, 'playwright.json');
+  fs.rmSync(report, { force: true });
+  run(process.execPath, ['node_modules/@playwright/test/cli.js', 'test']);
+  if (!fs.existsSync(report)) {
+    results.push({ name: 'playwright', passed: 0, failed: 1 });
+    return;
+  }
+  const { stats, errors } = JSON.parse(fs.readFileSync(report, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number }; errors: unknown[] };
+  results.push({ name: 'playwright', passed: stats.expected + stats.flaky, failed: stats.unexpected + (errors.length && !stats.unexpected ? 1 : 0) });
+}
+
 stage('type check (tsc)', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']);
 stage('lint (eslint)', process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
 vitest();
+playwright();
 
 console.log('');
 for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed`);

@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { test as base, expect, type Page } from '@playwright/test';
+
+/** Browser-test fixtures: the running app's base URL, an axe check and a screenshot saver. */
+export const test = base.extend<{ axeClean: (page: Page) => Promise<void>; snapshot: (page: Page, name: string) => Promise<void> }>({
+  baseURL: async ({}, use) => use(process.env.E2E_BASE_URL),
+  axeClean: async ({}, use) =>
+    use(async (page) => {
+      const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+    }),
+  snapshot: async ({}, use) =>
+    use(async (page, name) => {
+      const dir = path.join('artifacts', 'screenshots');
+      fs.mkdirSync(dir, { recursive: true });
+      await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+    }),
+});
+
+export { expect };
+
+/** Messages the development SMTP sink holds for an address. */
+export async function sinkMessages(address: string): Promise<Array<{ subject?: string; text?: string }>> {
+  const response = await fetch(`${process.env.MAIL_SINK_URL}/messages?to=${encodeURIComponent(address)}`);
+  return response.json();
+}
