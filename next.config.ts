@@ -1,6 +1,8 @@
 import type { NextConfig } from 'next';
 
 const config: NextConfig = {
+  // Separate build folders let several test runs share one checkout.
+  distDir: process.env.NEXT_DIST_DIR ?? '.next',
   // Minification renames entity classes and breaks MikroORM's metadata lookup.
   experimental: { serverMinification: false },
   serverExternalPackages: [

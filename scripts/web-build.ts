@@ -9,7 +9,7 @@ const SOURCES = ['app', 'domain', 'workflows', 'temporal', 'forms', 'activities'
 
 /** Runs `next build` unless the last build is newer than every source file. */
 export function buildWebIfStale(log: (line: string) => void): void {
-  const buildId = path.join('.next', 'BUILD_ID');
+  const buildId = path.join(process.env.NEXT_DIST_DIR ?? '.next', 'BUILD_ID');
   const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
   if (builtAt > newestSource(SOURCES)) return;
   log('building the web app…');

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SmscSimulator } from '../../dev/smsc-simulator/simulator.js';
+import { DATA_CODING_GSM, DATA_CODING_UCS2 } from './encoding.js';
+import { CommandStatus, SmppBindError, SmppSubmitError } from './errors.js';
+import type { SmppGateway } from './gateway.js';
+import type { GatewayReceipt, InboundSms } from './inbound.js';
+import { startTestSmsc, testGateway, waitFor } from './testing.js';
+
+let smsc: SmscSimulator | undefined;
+let gateway: SmppGateway | undefined;
+
+afterEach(async () => {
+  await gateway?.stop();
+  await smsc?.stop();
+  gateway = smsc = undefined;
+});
+
+describe('SmppGateway with the SMSC simulator', () => {
+  it('submits short and long texts and matches every receipt to its message id', async () => {
+    smsc = await startTestSmsc({ receiptDelayMs: 20 });
+    const receipts: GatewayReceipt[] = [];
+    gateway = testGateway(smsc, { onDeliveryReceipt: (receipt) => void receipts.push(receipt) });
+    await gateway.start();
+
+    const short = await gateway.submit({ from: 'MAIRIE', to: '+33612345678', text: 'Bonjour é è €', registeredDelivery: true });
+    const long = await gateway.submit({ from: 'MAIRIE', to: '+33612345678', text: 'Reçu. '.repeat(20), registeredDelivery: true });
+
+    expect(short).toMatchObject({ segmentCount: 1, dataCoding: DATA_CODING_GSM });
+    expect(long).toMatchObject({ segmentCount: 2, dataCoding: DATA_CODING_UCS2 });
+    const ids = [...short.messageIds, ...long.messageIds];
+    expect(new Set(ids).size).toBe(3);
+    expect(smsc.submitted.map((message) => message.messageId)).toEqual(ids);
+    expect(smsc.submitted[0]).toMatchObject({ text: 'Bonjour é è €', to: '33612345678', from: 'MAIRIE' });
+    expect(smsc.submitted.slice(1).map((message) => message.text).join('')).toBe('Reçu. '.repeat(20));
+
+    await waitFor(() => receipts.length === 3, 'three receipts');
+    expect(receipts.map((receipt) => receipt.messageId).sort()).toEqual([...ids].sort());
+    expect(receipts.every((receipt) => receipt.status === 'delivered' && receipt.final)).toBe(true);
+    await waitFor(() => smsc!.stats().deliverAcks === 3, 'three deliver_sm_resp');
+  });
+
+  it('reports failed receipts when the SMSC says UNDELIV', async () => {
+    smsc = await startTestSmsc({ failureRatio: 1 });
+    const receipts: GatewayReceipt[] = [];
+    gateway = testGateway(smsc, { onDeliveryReceipt: (receipt) => void receipts.push(receipt) });
+    await gateway.start();
+
+    const { messageIds } = await gateway.submit({ from: '+33100000000', to: '+33612345678', text: 'Test', registeredDelivery: true });
+
+    await waitFor(() => receipts.length === 1, 'one receipt');
+    expect(receipts[0]).toMatchObject({ messageId: messageIds[0], status: 'failed', stat: 'UNDELIV', errorCode: '001' });
+  });
+
+  it('hands an MO with é and € to onInboundMessage, and reassembles a long one', async () => {
+    smsc = await startTestSmsc();
+    const inbound: InboundSms[] = [];
+    gateway = testGateway(smsc, { onInboundMessage: (message) => void inbound.push(message) });
+    await gateway.start();
+
+    await smsc.injectMo({ from: '33612345678', to: '38200', text: 'Trottoir abîmé rue de la Paix, 5 € de réparation ?' });
+    const long = 'Bonjour, le lampadaire devant chez moi est éteint depuis une semaine 😀. '.repeat(3);
+    await smsc.injectMo({ from: '33612345678', to: '38200', text: long });
+
+    expect(inbound).toEqual([
+      expect.objectContaining({ from: '33612345678', to: '38200', text: 'Trottoir abîmé rue de la Paix, 5 € de réparation ?' }),
+      expect.objectContaining({ text: long, segmentCount: 4, complete: true }),
+    ]);
+  });
+
+  it('answers deliver_sm with a temporary error when the handler fails, so the SMSC keeps the message', async () => {
+    smsc = await startTestSmsc();
+    gateway = testGateway(smsc, {
+      onInboundMessage: () => Promise.reject(new Error('database down')),
+    });
+    await gateway.start();
+
+    await expect(smsc.injectMo({ from: '336', to: '382', text: 'STOP' })).rejects.toThrow(/status 100/);
+    expect(smsc.stats().deliverRefusals).toBe(1);
+  });
+
+  it('refuses to start with a wrong password, naming ESME_RINVPASWD', async () => {
+    smsc = await startTestSmsc();
+    gateway = testGateway(smsc, { url: `smpp://relais:wrong@127.0.0.1:${smsc.port}` });
+
+    const failure = gateway.start();
+
+    await expect(failure).rejects.toBeInstanceOf(SmppBindError);
+    await expect(failure).rejects.toThrow('SMSC refused bind_transceiver for system_id "relais": ESME_RINVPASWD (0x0E)');
+    expect(smsc.stats()).toMatchObject({ binds: 0, bindFailures: 1 });
+    expect(gateway.stats().state).toBe('stopped');
+  });
+
+  it('backs off on ESME_RTHROTTLED and resubmits until every message is accepted once', async () => {
+    smsc = await startTestSmsc({ throttle: { maxPerSecond: 20 } });
+    gateway = testGateway(smsc, { ratePerSecond: 500, throttleBackoffMs: 100, maxThrottleRetries: 10 });
+    await gateway.start();
+
+    const texts = Array.from({ length: 50 }, (_, index) => `Message ${index}`);
+    await Promise.all(texts.map((text) => gateway!.submit({ from: 'MAIRIE', to: '+33612345678', text })));
+
+    expect(smsc.stats().throttled).toBeGreaterThan(0);
+    expect(gateway.stats().throttled).toBe(smsc.stats().throttled);
+    expect(smsc.submitted.map((message) => message.text).sort()).toEqual([...texts].sort());
+  });
+
+  it('gives up with a retryable error once the throttle retries are spent', async () => {
+    smsc = await startTestSmsc({ throttle: true });
+    gateway = testGateway(smsc, { throttleBackoffMs: 10, maxThrottleRetries: 2 });
+    await gateway.start();
+
+    const failure = gateway.submit({ from: 'MAIRIE', to: '+33612345678', text: 'Bonjour' });
+
+    await expect(failure).rejects.toBeInstanceOf(SmppSubmitError);
+    await expect(failure).rejects.toMatchObject({ retryable: true, commandStatus: CommandStatus.THROTTLED, acceptedSegments: [undefined] });
+    expect(smsc.stats().throttled).toBe(3);
+  });
+});

@@ -1,0 +1,543 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ConnectionOptions } from 'node:tls';
+import { pino, type Logger } from 'pino';
+import smpp, { type PDU, type PduFields, type Session } from 'smpp';
+import { describeEndpoint, parseSmppUrl, type SmppEndpoint } from './config.js';
+import { encodeSms } from './encoding.js';
+import {
+  CommandStatus,
+  SmppBindError,
+  SmppConnectionError,
+  SmppError,
+  SmppStatusError,
+  SmppSubmitError,
+  SmppTimeoutError,
+} from './errors.js';
+import { PacedRateLimiter, Window } from './flow-control.js';
+import {
+  InboundAssembler,
+  inboundPartFromPdu,
+  isDeliveryReceipt,
+  receiptFromPdu,
+  type GatewayReceipt,
+  type InboundSms,
+} from './inbound.js';
+
+/** Settings of an SmppGateway; only `url` is required. */
+export interface SmppGatewayOptions {
+  /** `smpp://system_id:password@host:port`, or `ssmpp://` for TLS. */
+  url: string;
+  /** Outstanding submit_sm without a response (default 50). */
+  windowSize?: number;
+  /** Time allowed for any response, and for a submit to find a bound connection (default 10 s). */
+  responseTimeoutMs?: number;
+  /** Period of enquire_link (default 30 s). */
+  enquireLinkIntervalMs?: number;
+  /** submit_sm PDUs per second for this account (default 80; Infinity disables the limit). */
+  ratePerSecond?: number;
+  /** PDUs that may leave back to back after an idle period (default 1: evenly spaced). */
+  rateBurst?: number;
+  /** Reconnect backoff: first delay, doubled up to the maximum (default 500 ms → 30 s). */
+  reconnectInitialDelayMs?: number;
+  reconnectMaxDelayMs?: number;
+  /** First pause after ESME_RTHROTTLED, doubled on each new refusal (default 1 s, at most 8 retries). */
+  throttleBackoffMs?: number;
+  maxThrottleRetries?: number;
+  /** `start()` gives up if no bind succeeded within this time (default 30 s). */
+  startTimeoutMs?: number;
+  /** Extra TLS options for `ssmpp://` (CA, servername...). */
+  tls?: ConnectionOptions;
+  logger?: Logger;
+  /** Receives every delivery receipt; a rejected promise answers the SMSC with a temporary error. */
+  onDeliveryReceipt?: (receipt: GatewayReceipt) => void | Promise<void>;
+  /** Receives every SMS sent by a handset; a rejected promise answers with a temporary error. */
+  onInboundMessage?: (message: InboundSms) => void | Promise<void>;
+  /** Told about connection problems (refused bind, garbage from the peer, lost link). */
+  onError?: (error: Error) => void;
+}
+
+/** One SMS to send. */
+export interface SmsSubmitRequest {
+  /** Sender: a number (`+33…`) or an alphanumeric name of at most 11 characters. */
+  from: string;
+  to: string;
+  text: string;
+  registeredDelivery?: boolean;
+  /** UDH reference to reuse on retry (given by SmppSubmitError.reference). */
+  reference?: number;
+  /** Segment ids already accepted by an earlier attempt (SmppSubmitError.acceptedSegments): never resent. */
+  acceptedSegments?: ReadonlyArray<string | undefined>;
+  /** Called as soon as a segment is accepted, so the caller can record the id (e.g. in a heartbeat). */
+  onSegmentAccepted?: (segmentIndex: number, messageId: string) => void;
+}
+
+/** The SMSC's answer to a complete submit. */
+export interface SmsSubmitResult {
+  /** One SMSC message id per segment, in segment order. */
+  messageIds: string[];
+  segmentCount: number;
+  dataCoding: number;
+  reference?: number;
+}
+
+/** Connection state of the gateway. */
+export type GatewayState = 'idle' | 'connecting' | 'bound' | 'stopped';
+
+/** Counters for logs, health checks and tests. */
+export interface GatewayStats {
+  state: GatewayState;
+  binds: number;
+  disconnects: number;
+  submitted: number;
+  throttled: number;
+  inFlight: number;
+  queued: number;
+  receipts: number;
+  inbound: number;
+}
+
+interface Pending {
+  command: string;
+  resolve: (pdu: PDU) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface Connection {
+  session: Session;
+  pending: Map<number, Pending>;
+  enquireTimer?: NodeJS.Timeout;
+  bound: boolean;
+  /** An error was already reported for this connection; its consequences are not reported again. */
+  failed: boolean;
+}
+
+const ALPHANUMERIC_TON = 5;
+const INTERNATIONAL_TON = 1;
+const ISDN_NPI = 1;
+const REGISTERED_DELIVERY_FINAL = 0x01;
+const STOP_GRACE_MS = 2_000;
+
+/** SMPP 3.4 transceiver client with a window, a rate limit, reconnection and throttling backoff. */
+export class SmppGateway {
+  private readonly endpoint: SmppEndpoint;
+  private readonly window: Window;
+  private readonly limiter: PacedRateLimiter;
+  private readonly assembler = new InboundAssembler();
+  private readonly log: Logger;
+  private readonly settings: Required<
+    Pick<
+      SmppGatewayOptions,
+      | 'responseTimeoutMs'
+      | 'enquireLinkIntervalMs'
+      | 'reconnectInitialDelayMs'
+      | 'reconnectMaxDelayMs'
+      | 'throttleBackoffMs'
+      | 'maxThrottleRetries'
+      | 'startTimeoutMs'
+    >
+  >;
+  private state: GatewayState = 'idle';
+  private connection?: Connection;
+  private reconnectAttempt = 0;
+  private reconnectTimer?: NodeJS.Timeout;
+  private throttledUntil = 0;
+  private lastError?: Error;
+  private boundWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
+  private readonly counters = { binds: 0, disconnects: 0, submitted: 0, throttled: 0, receipts: 0, inbound: 0 };
+
+  constructor(private readonly options: SmppGatewayOptions) {
+    this.endpoint = parseSmppUrl(options.url);
+    this.window = new Window(options.windowSize ?? 50);
+    this.limiter = new PacedRateLimiter(options.ratePerSecond ?? 80, options.rateBurst ?? 1);
+    this.log = (options.logger ?? pino()).child({ component: 'smpp-gateway', smsc: describeEndpoint(this.endpoint) });
+    this.settings = {
+      responseTimeoutMs: options.responseTimeoutMs ?? 10_000,
+      enquireLinkIntervalMs: options.enquireLinkIntervalMs ?? 30_000,
+      reconnectInitialDelayMs: options.reconnectInitialDelayMs ?? 500,
+      reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? 30_000,
+      throttleBackoffMs: options.throttleBackoffMs ?? 1_000,
+      maxThrottleRetries: options.maxThrottleRetries ?? 8,
+      startTimeoutMs: options.startTimeoutMs ?? 30_000,
+    };
+  }
+
+  /** Connects and binds; rejects on a refused bind or when no bind succeeds within startTimeoutMs. */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new Error(`SmppGateway.start() called in state ${this.state}`);
+    this.state = 'connecting';
+    const bound = this.waitForBind(this.settings.startTimeoutMs);
+    this.connect();
+    try {
+      await bound;
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** Unbinds politely, fails whatever is still pending with a retryable error and stops reconnecting. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    clearTimeout(this.reconnectTimer);
+    this.rejectBoundWaiters(new SmppConnectionError('SMPP gateway stopped'));
+    const connection = this.connection;
+    if (connection) await this.closeConnection(connection);
+    for (const message of this.assembler.flush()) await this.deliverInbound(message).catch(() => undefined);
+  }
+
+  /** Current connection state and counters. */
+  stats(): GatewayStats {
+    return { state: this.state, ...this.counters, inFlight: this.window.inFlight, queued: this.window.queued };
+  }
+
+  /**
+   * Sends one SMS, split into segments when long. Resolves once every segment has its SMSC id;
+   * otherwise rejects with SmppSubmitError listing the ids already accepted, to pass back on retry.
+   */
+  async submit(request: SmsSubmitRequest): Promise<SmsSubmitResult> {
+    const encoded = encodeSms(request.text, { reference: request.reference });
+    const accepted = [...(request.acceptedSegments ?? [])];
+    if (accepted.length > encoded.segmentCount) {
+      throw new RangeError(`${accepted.length} accepted segments given for a text of ${encoded.segmentCount}`);
+    }
+    if (encoded.segmentCount > 1 && accepted.some(Boolean) && request.reference === undefined) {
+      throw new RangeError('Retrying a long SMS needs the reference of the first attempt');
+    }
+    const outcomes = await Promise.allSettled(
+      encoded.segments.map(async (segment, index) => {
+        if (accepted[index]) return;
+        const messageId = await this.submitSegment(request, segment, encoded.dataCoding, encoded.esmClass);
+        accepted[index] = messageId;
+        request.onSegmentAccepted?.(index, messageId);
+      }),
+    );
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) {
+      const cause = failure.reason instanceof SmppError ? failure.reason : unexpected(failure.reason);
+      const ids = Array.from({ length: encoded.segmentCount }, (_, index) => accepted[index]);
+      throw new SmppSubmitError(cause, ids, encoded.reference);
+    }
+    return {
+      messageIds: accepted as string[],
+      segmentCount: encoded.segmentCount,
+      dataCoding: encoded.dataCoding,
+      reference: encoded.reference,
+    };
+  }
+
+  private async submitSegment(request: SmsSubmitRequest, segment: Buffer, dataCoding: number, esmClass: number) {
+    const fields: PduFields = {
+      ...addressFields('source', request.from),
+      ...addressFields('dest', request.to),
+      service_type: '',
+      esm_class: esmClass,
+      data_coding: dataCoding,
+      registered_delivery: request.registeredDelivery ? REGISTERED_DELIVERY_FINAL : 0,
+      short_message: segment,
+    };
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.submitPdu(fields);
+      if (response.command_status === CommandStatus.OK) {
+        this.counters.submitted++;
+        return response.message_id ?? '';
+      }
+      if (response.command_status !== CommandStatus.THROTTLED || attempt >= this.settings.maxThrottleRetries) {
+        throw new SmppStatusError('submit_sm', response.command_status);
+      }
+      this.backOffAfterThrottle(attempt);
+    }
+  }
+
+  // The whole account pauses: the SMSC counts PDUs per bind, so one throttled PDU means all are too fast.
+  private backOffAfterThrottle(attempt: number): void {
+    this.counters.throttled++;
+    const delay = Math.min(this.settings.throttleBackoffMs * 2 ** attempt, this.settings.reconnectMaxDelayMs);
+    this.throttledUntil = Math.max(this.throttledUntil, Date.now() + delay);
+    this.log.warn({ attempt, delayMs: delay }, 'SMSC throttled submit_sm, backing off');
+  }
+
+  private async submitPdu(fields: PduFields): Promise<PDU> {
+    const release = await this.window.acquire();
+    try {
+      const connection = await this.acquireSendSlot();
+      return await this.exchange(connection, 'submit_sm', fields);
+    } finally {
+      release();
+    }
+  }
+
+  // Rate tokens are taken after the connection check, then re-checked: a drop while waiting must not send.
+  private async acquireSendSlot(): Promise<Connection> {
+    const deadline = Date.now() + this.settings.responseTimeoutMs;
+    for (;;) {
+      await this.waitUntilSendable(deadline);
+      await this.limiter.take();
+      const connection = this.connection;
+      if (connection?.bound && Date.now() >= this.throttledUntil) return connection;
+    }
+  }
+
+  private async waitUntilSendable(deadline: number): Promise<void> {
+    for (;;) {
+      if (this.state === 'stopped') throw new SmppConnectionError('SMPP gateway stopped');
+      const pause = this.throttledUntil - Date.now();
+      const remaining = deadline - Date.now();
+      if (pause > 0) await sleep(pause);
+      else if (this.connection?.bound) return;
+      else if (remaining > 0) await this.waitForBind(remaining);
+      else throw new SmppConnectionError(`No bound SMPP connection within ${this.settings.responseTimeoutMs} ms`, this.lastError);
+    }
+  }
+
+  private waitForBind(timeoutMs: number): Promise<void> {
+    if (this.connection?.bound) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        resolve: () => settle(resolve),
+        reject: (error: Error) => settle(() => reject(error)),
+      };
+      const timer = setTimeout(
+        () => waiter.reject(new SmppConnectionError(`Not bound to the SMSC within ${timeoutMs} ms`, this.lastError)),
+        timeoutMs,
+      );
+      const settle = (action: () => void) => {
+        clearTimeout(timer);
+        this.boundWaiters.delete(waiter);
+        action();
+      };
+      this.boundWaiters.add(waiter);
+    });
+  }
+
+  private rejectBoundWaiters(error: Error): void {
+    for (const waiter of [...this.boundWaiters]) waiter.reject(error);
+  }
+
+  private connect(): void {
+    const { host, port, tls } = this.endpoint;
+    const session = smpp.connect({ ...this.options.tls, host, port, tls });
+    const connection: Connection = { session, pending: new Map(), bound: false, failed: false };
+    this.connection = connection;
+    const bindTimer = setTimeout(() => {
+      this.reportError(new SmppConnectionError(`No connection to the SMSC within ${this.settings.responseTimeoutMs} ms`));
+      session.destroy();
+    }, this.settings.responseTimeoutMs);
+    // A non-SMPP peer makes the library throw from its parser; without this handler the process dies.
+    session.on('error', (error: Error) => {
+      connection.failed = true;
+      this.reportError(new SmppConnectionError(`SMPP connection error: ${error.message}`, error));
+      session.destroy();
+    });
+    session.on('close', () => {
+      clearTimeout(bindTimer);
+      this.onClose(connection);
+    });
+    session.on('pdu', (pdu: PDU) => this.onPdu(connection, pdu));
+    session.once(tls ? 'secureConnect' : 'connect', () => {
+      void this.bind(connection).finally(() => clearTimeout(bindTimer));
+    });
+  }
+
+  private async bind(connection: Connection): Promise<void> {
+    const { systemId, password, systemType } = this.endpoint;
+    let response: PDU;
+    try {
+      response = await this.exchange(connection, 'bind_transceiver', {
+        system_id: systemId,
+        password,
+        system_type: systemType,
+        interface_version: 0x34,
+      });
+    } catch (error) {
+      if (!connection.failed) this.reportError(error as Error);
+      connection.session.destroy();
+      return;
+    }
+    if (response.command_status !== CommandStatus.OK) {
+      this.onBindRefused(connection, new SmppBindError(systemId, response.command_status));
+      return;
+    }
+    this.onBound(connection);
+  }
+
+  private onBound(connection: Connection): void {
+    connection.bound = true;
+    this.state = 'bound';
+    this.reconnectAttempt = 0;
+    this.counters.binds++;
+    connection.enquireTimer = setInterval(() => void this.enquireLink(connection), this.settings.enquireLinkIntervalMs);
+    this.log.info('bound to SMSC as transceiver');
+    for (const waiter of [...this.boundWaiters]) waiter.resolve();
+  }
+
+  // Before the first successful bind a refusal means wrong settings: fail start() instead of looping.
+  private onBindRefused(connection: Connection, error: SmppBindError): void {
+    this.reportError(error);
+    if (this.counters.binds === 0) this.rejectBoundWaiters(error);
+    connection.session.destroy();
+  }
+
+  private async enquireLink(connection: Connection): Promise<void> {
+    try {
+      await this.exchange(connection, 'enquire_link', {});
+    } catch (error) {
+      this.reportError(new SmppConnectionError('enquire_link unanswered, dropping the connection', error));
+      connection.session.destroy();
+    }
+  }
+
+  private onClose(connection: Connection): void {
+    clearInterval(connection.enquireTimer);
+    const wasBound = connection.bound;
+    connection.bound = false;
+    const error = new SmppConnectionError('SMPP connection closed before the response arrived');
+    for (const pending of connection.pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+    }
+    connection.pending.clear();
+    if (wasBound) this.counters.disconnects++;
+    if (this.connection !== connection || this.state === 'stopped') return;
+    this.connection = undefined;
+    this.state = 'connecting';
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const { reconnectInitialDelayMs: initial, reconnectMaxDelayMs: max } = this.settings;
+    const ceiling = Math.min(initial * 2 ** this.reconnectAttempt++, max);
+    // Jitter so that several workers dropped together do not reconnect in lockstep.
+    const delay = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+    this.log.info({ delayMs: delay, attempt: this.reconnectAttempt }, 'reconnecting to SMSC');
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private exchange(connection: Connection, command: string, fields: PduFields): Promise<PDU> {
+    return new Promise<PDU>((resolve, reject) => {
+      const pdu = new smpp.PDU(command, fields);
+      let sent: boolean;
+      try {
+        sent = connection.session.send(pdu);
+      } catch (cause) {
+        reject(new SmppError(`Could not encode ${command}`, { retryable: false, cause }));
+        return;
+      }
+      if (!sent) {
+        reject(new SmppConnectionError(`SMPP connection not writable, ${command} not sent`));
+        return;
+      }
+      const timeoutMs = this.settings.responseTimeoutMs;
+      const timer = setTimeout(() => {
+        connection.pending.delete(pdu.sequence_number);
+        reject(new SmppTimeoutError(command, timeoutMs));
+      }, timeoutMs);
+      connection.pending.set(pdu.sequence_number, { command, resolve, reject, timer });
+    });
+  }
+
+  // Runs inside the library's socket reader: anything thrown here would escape to the event loop.
+  private onPdu(connection: Connection, pdu: PDU): void {
+    try {
+      if (pdu.isResponse()) this.onResponse(connection, pdu);
+      else this.onRequest(connection, pdu);
+    } catch (error) {
+      this.reportError(new SmppError('Failed to handle a PDU from the SMSC', { retryable: true, cause: error }));
+    }
+  }
+
+  private onResponse(connection: Connection, pdu: PDU): void {
+    const pending = connection.pending.get(pdu.sequence_number);
+    if (!pending) {
+      // After a timeout the caller was told "in doubt"; the id is logged so support can reconcile.
+      this.log.warn({ command: pdu.command, messageId: pdu.message_id, status: pdu.command_status }, 'late or unknown response');
+      return;
+    }
+    connection.pending.delete(pdu.sequence_number);
+    clearTimeout(pending.timer);
+    pending.resolve(pdu);
+  }
+
+  private onRequest(connection: Connection, pdu: PDU): void {
+    switch (pdu.command) {
+      case 'deliver_sm':
+        void this.onDeliverSm(connection, pdu);
+        return;
+      case 'enquire_link':
+        connection.session.send(pdu.response());
+        return;
+      case 'unbind':
+        connection.bound = false;
+        connection.session.send(pdu.response(), () => connection.session.close());
+        return;
+      case 'alert_notification':
+        return;
+      default:
+        connection.session.send(pdu.response({ command_status: 0x03 }));
+    }
+  }
+
+  private async onDeliverSm(connection: Connection, pdu: PDU): Promise<void> {
+    let status: number = CommandStatus.OK;
+    try {
+      if (isDeliveryReceipt(pdu)) await this.deliverReceipt(receiptFromPdu(pdu));
+      else for (const message of this.assembler.add(inboundPartFromPdu(pdu))) await this.deliverInbound(message);
+    } catch (error) {
+      // A temporary error makes the SMSC deliver again later instead of losing the receipt or SMS.
+      status = CommandStatus.TEMPORARY_APP_ERROR;
+      this.reportError(new SmppError('deliver_sm handler failed', { retryable: true, cause: error }));
+    }
+    connection.session.send(pdu.response({ command_status: status }));
+  }
+
+  private async deliverReceipt(receipt: GatewayReceipt): Promise<void> {
+    this.counters.receipts++;
+    await this.options.onDeliveryReceipt?.(receipt);
+  }
+
+  private async deliverInbound(message: InboundSms): Promise<void> {
+    this.counters.inbound++;
+    await this.options.onInboundMessage?.(message);
+  }
+
+  private async closeConnection(connection: Connection): Promise<void> {
+    const { session } = connection;
+    if (session.socket.destroyed) return;
+    const closed = new Promise<void>((resolve) => session.socket.once('close', () => resolve()));
+    if (connection.bound) {
+      await Promise.race([this.exchange(connection, 'unbind', {}).catch(() => undefined), sleep(STOP_GRACE_MS)]);
+      session.close();
+    } else {
+      session.destroy();
+    }
+    const timer = setTimeout(() => session.destroy(), STOP_GRACE_MS);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  private reportError(error: Error): void {
+    this.lastError = error;
+    this.log.warn({ err: error }, error.message);
+    try {
+      this.options.onError?.(error);
+    } catch (callbackError) {
+      this.log.error({ err: callbackError }, 'onError callback threw');
+    }
+  }
+}
+
+function addressFields(prefix: 'source' | 'dest', address: string): PduFields {
+  const alphanumeric = /[^+\d]/.test(address);
+  const international = address.startsWith('+');
+  const ton = alphanumeric ? ALPHANUMERIC_TON : international ? INTERNATIONAL_TON : 0;
+  const npi = alphanumeric ? 0 : ISDN_NPI;
+  const value = international ? address.slice(1) : address;
+  return prefix === 'source'
+    ? { source_addr_ton: ton, source_addr_npi: npi, source_addr: value }
+    : { dest_addr_ton: ton, dest_addr_npi: npi, destination_addr: value };
+}
+
+function unexpected(reason: unknown): SmppError {
+  return new SmppError('Unexpected failure while submitting', { retryable: false, cause: reason });
+}

@@ -1,0 +1,122 @@
+/** Final outcome of a message as far as Relais cares. */
+export type DeliveryStatus = 'delivered' | 'failed' | 'expired' | 'unknown';
+
+/** SMPP 3.4 message_state values (TLV 0x0427). */
+export const MessageState = {
+  SCHEDULED: 0,
+  ENROUTE: 1,
+  DELIVERED: 2,
+  EXPIRED: 3,
+  DELETED: 4,
+  UNDELIVERABLE: 5,
+  ACCEPTED: 6,
+  UNKNOWN: 7,
+  REJECTED: 8,
+  SKIPPED: 9,
+} as const;
+
+/** What a deliver_sm carrying a receipt gives us, before interpretation. */
+export interface ReceiptInput {
+  /** TLV receipted_message_id. */
+  receiptedMessageId?: string;
+  /** TLV message_state. */
+  messageState?: number;
+  /** Decoded short_message or message_payload text. */
+  text?: string;
+  /** TLV network_error_code (3 bytes: network type, error code). */
+  networkErrorCode?: Buffer;
+}
+
+/** A parsed delivery receipt; `raw` and `fields` keep everything the SMSC said. */
+export interface DeliveryReceipt {
+  /** SMSC message id the receipt is about, undefined when neither TLV nor text carries one. */
+  messageId?: string;
+  status: DeliveryStatus;
+  /** Final state (true) or an intermediate one such as ENROUTE / ACCEPTD (false). */
+  final: boolean;
+  /** `stat:` of the text, e.g. DELIVRD, UNDELIV. */
+  stat?: string;
+  messageState?: number;
+  /** `err:` of the text, SMSC specific. */
+  errorCode?: string;
+  /** `submit date:` and `done date:` as sent (YYMMDDhhmm[ss], SMSC local time). */
+  submitDate?: string;
+  doneDate?: string;
+  /** Where the verdict came from; 'raw' means the format was not understood. */
+  source: 'tlv' | 'text' | 'raw';
+  /** Every `key:value` pair of the text, keys lowercased. */
+  fields: Record<string, string>;
+  raw: string;
+  networkErrorCode?: string;
+}
+
+const STAT_STATUS: Record<string, DeliveryStatus> = {
+  DELIVRD: 'delivered',
+  DELIVERED: 'delivered',
+  EXPIRED: 'expired',
+  UNDELIV: 'failed',
+  UNDELIVERABLE: 'failed',
+  REJECTD: 'failed',
+  REJECTED: 'failed',
+  DELETED: 'failed',
+};
+
+const STATE_STATUS: Partial<Record<number, DeliveryStatus>> = {
+  [MessageState.DELIVERED]: 'delivered',
+  [MessageState.EXPIRED]: 'expired',
+  [MessageState.DELETED]: 'failed',
+  [MessageState.UNDELIVERABLE]: 'failed',
+  [MessageState.REJECTED]: 'failed',
+};
+
+const STAT_FINAL = new Set(['DELIVRD', 'DELIVERED', 'EXPIRED', 'UNDELIV', 'UNDELIVERABLE', 'REJECTD', 'REJECTED', 'DELETED']);
+const FINAL_STATES = new Set<number>(Object.keys(STATE_STATUS).map(Number));
+
+// Keys of the SMPP 3.4 Appendix B format; `text:` runs to the end because it may contain anything.
+const FIELD_PATTERN = /\b(id|sub|dlvrd|submit date|done date|stat|err|text)\s*:\s*/gi;
+
+/** Interprets a delivery receipt: TLVs first (they are typed), then the Appendix B text, else raw. */
+export function parseDeliveryReceipt(input: ReceiptInput): DeliveryReceipt {
+  const raw = input.text ?? '';
+  const fields = parseReceiptFields(raw);
+  const stat = fields.stat?.toUpperCase();
+  const messageId = nonEmpty(input.receiptedMessageId) ?? nonEmpty(fields.id);
+  const base = {
+    messageId,
+    stat,
+    messageState: input.messageState,
+    errorCode: fields.err,
+    submitDate: fields['submit date'],
+    doneDate: fields['done date'],
+    fields,
+    raw,
+    networkErrorCode: input.networkErrorCode?.toString('hex'),
+  };
+  if (input.messageState !== undefined) {
+    const status = STATE_STATUS[input.messageState] ?? 'unknown';
+    return { ...base, status, final: FINAL_STATES.has(input.messageState), source: 'tlv' };
+  }
+  if (stat !== undefined) {
+    return { ...base, status: STAT_STATUS[stat] ?? 'unknown', final: STAT_FINAL.has(stat), source: 'text' };
+  }
+  return { ...base, status: 'unknown', final: false, source: 'raw' };
+}
+
+/** Splits an Appendix B receipt text into lowercased `key → value`; unknown text yields `{}`. */
+export function parseReceiptFields(text: string): Record<string, string> {
+  const matches = [...text.matchAll(FIELD_PATTERN)];
+  const textAt = matches.findIndex((match) => match[1].toLowerCase() === 'text');
+  const relevant = textAt === -1 ? matches : matches.slice(0, textAt + 1);
+  const fields: Record<string, string> = {};
+  relevant.forEach((match, index) => {
+    const key = match[1].toLowerCase().replace(/\s+/g, ' ');
+    const start = (match.index ?? 0) + match[0].length;
+    const end = relevant[index + 1]?.index ?? text.length;
+    if (!(key in fields)) fields[key] = text.slice(start, end).trim();
+  });
+  return fields;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
