@@ -1,0 +1,11 @@
+import { env } from '../../domain/env';
+
+/** An error whose message is the whole story: printed as is, without a stack. */
+export class CliError extends Error {}
+
+/** The database URL, or a CliError saying how to set it. */
+export function requireDatabase(): string {
+  const url = env().DATABASE_URL;
+  if (!url) throw new CliError('DATABASE_URL is not set: point it at the database (npm start prints the embedded one).');
+  return url;
+}
