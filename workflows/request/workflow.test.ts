@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeAllORMs } from '../../domain/orm';
 import { actorFor, createTestTenant, departmentOf, eventsOf, eventually, fileRequest, requestRow } from '../../temporal/testing/fixtures';
 import { callRoute, citizenEmail, mailTo, waitForMail } from '../../temporal/testing/helpers';
+import { keepHistory } from '../../temporal/testing/histories';
 import { POST as postReply } from '../../app/api/v1/t/[tenant]/requests/[reference]/replies/route';
 import { GET as getRequest } from '../../app/api/v1/t/[tenant]/requests/[reference]/route';
 import {
@@ -68,6 +69,7 @@ describe('request workflow', () => {
     expect(view.state).toBe('closed');
     expect(view.answer).toBe('Le stationnement est gratuit le dimanche.');
     expect(view.timeline.map((e: { type: string }) => e.type)).toEqual(['received', 'opened', 'answered', 'closed']);
+    await keepHistory('answer-and-close', handle);
   });
 
   it('refuses actions in the wrong state or department without writing them to history', async () => {
@@ -87,6 +89,7 @@ describe('request workflow', () => {
       'Cette demande a déjà reçu une réponse ou est close.',
     );
     expect(await acceptedUpdates(handle)).toBe(before + 1);
+    await keepHistory('refused-actions', handle);
   });
 
   it('transfers to another department, which answers; the due date is kept', async () => {
@@ -115,6 +118,7 @@ describe('request workflow', () => {
     });
     expect(row.department_id).toBe(target.id);
     expect(new Date(row.due_at).toISOString()).toBe(receipt.dueAt);
+    await keepHistory('transfer-then-answer', handle);
   });
 
   it('sends an answer only after a validator of the department approves it, and returns drafts with a comment', async () => {
@@ -142,6 +146,7 @@ describe('request workflow', () => {
     expect(answers).toHaveLength(1);
     expect(answers[0].text).toContain('Votre acte partira sous 3 jours.');
     expect(answers[0].text).not.toContain('Premier jet');
+    await keepHistory('validation-return-approve', handle);
   });
 
   it('stops the clock while waiting for the citizen when the tenant says so', async () => {
@@ -176,6 +181,7 @@ describe('request workflow', () => {
       return list;
     });
     expect(events.find((e) => e.type === 'citizen_replied')!.data.body).toBe('12 rue des Écoles');
+    await keepHistory('awaiting-citizen-clock-stopped', handle);
   });
 
   it('keeps the due date while waiting for the citizen when the clock runs on', async () => {

@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
+import type { SinkMessage } from '../../dev/mail-sink';
+import { percentile, ms, rssMiB } from '../support/stats';
+import { startBenchStack } from '../support/stack';
+
+const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 30) * 1000;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const SAMPLE = 40;
+
+interface Submission {
+  email: string;
+  startedAt: number;
+  latencyMs: number;
+  status: number;
+  reference?: string;
+}
+
+/** Concurrent citizens file requests for a fixed time; reports POST latency, acknowledgement latency and where time goes. */
+async function main(): Promise<void> {
+  const stack = await startBenchStack({ workers: WORKERS });
+  try {
+    await runLoad(stack.baseUrl, 2000, 4, 'warm');
+    console.log(`[bench] ${CONCURRENCY} concurrent citizens for ${DURATION_MS / 1000} s, ${WORKERS} worker process(es)`);
+    const submissions = await runLoad(stack.baseUrl, DURATION_MS, CONCURRENCY, 'run');
+    const ok = submissions.filter((s) => s.status === 201);
+    const acks = await waitForAcks(stack.env.MAIL_SINK_URL, ok, 120_000);
+    const breakdown = await whereTimeGoes(stack.env.TEMPORAL_ADDRESS, ok.slice(Math.floor(ok.length / 2), Math.floor(ok.length / 2) + SAMPLE));
+    report(submissions, acks, breakdown, stack.workers.map((w) => w.child.pid!));
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function runLoad(baseUrl: string, durationMs: number, concurrency: number, tag: string): Promise<Submission[]> {
+  const results: Submission[] = [];
+  const end = Date.now() + durationMs;
+  let counter = 0;
+  const citizen = async () => {
+    while (Date.now() < end) {
+      const email = `${tag}-${process.pid}-${counter++}@bench.test`;
+      const startedAt = Date.now();
+      const t0 = performance.now();
+      const response = await fetch(`${baseUrl}/api/v1/t/demo/requests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ topic: 'question', subject: 'Question de test de charge', message: 'Bonjour, ceci est une question.', contact: { email } }),
+      });
+      const body = (await response.json()) as { reference?: string };
+      results.push({ email, startedAt, latencyMs: performance.now() - t0, status: response.status, reference: body.reference });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, citizen));
+  return results;
+}
+
+async function waitForAcks(sinkUrl: string, submissions: Submission[], timeoutMs: number): Promise<Map<string, number>> {
+  const wanted = new Map(submissions.map((s) => [s.email, s.startedAt]));
+  const acks = new Map<string, number>();
+  const deadline = Date.now() + timeoutMs;
+  while (acks.size < wanted.size && Date.now() < deadline) {
+    const messages = (await (await fetch(`${sinkUrl}/messages`)).json()) as SinkMessage[];
+    for (const m of messages) {
+      const to = m.envelopeTo[0];
+      const started = wanted.get(to);
+      if (started !== undefined && m.subject?.includes('a bien été reçue')) acks.set(to, Date.parse(m.receivedAt) - started);
+    }
+    if (acks.size < wanted.size) await new Promise((r) => setTimeout(r, 500));
+  }
+  return acks;
+}
+
+interface Breakdown {
+  intakeToStart: number[];
+  firstTaskWait: number[];
+  activities: Map<string, { wait: number[]; run: number[] }>;
+}
+
+async function whereTimeGoes(address: string, sample: Submission[]): Promise<Breakdown> {
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const result: Breakdown = { intakeToStart: [], firstTaskWait: [], activities: new Map() };
+  for (const s of sample) {
+    const history = await client.workflow.getHandle(`request:demo:${s.reference}`).fetchHistory();
+    const events = history.events ?? [];
+    const at = (i: number) => tsToMs(events[i].eventTime!);
+    result.intakeToStart.push(at(0) - s.startedAt);
+    const firstTask = events.findIndex((e) => e.workflowTaskStartedEventAttributes);
+    result.firstTaskWait.push(at(firstTask) - at(0));
+    const scheduled = new Map<number, { name: string; at: number; startedAt?: number }>();
+    events.forEach((e, i) => {
+      const id = Number(e.eventId);
+      if (e.activityTaskScheduledEventAttributes) scheduled.set(id, { name: e.activityTaskScheduledEventAttributes.activityType!.name!, at: at(i) });
+      if (e.activityTaskStartedEventAttributes) scheduled.get(Number(e.activityTaskStartedEventAttributes.scheduledEventId))!.startedAt = at(i);
+      if (e.activityTaskCompletedEventAttributes) {
+        const a = scheduled.get(Number(e.activityTaskCompletedEventAttributes.scheduledEventId))!;
+        const key = [...scheduled.values()].filter((x) => x.name === a.name).indexOf(a) === 0 ? a.name : `${a.name} (again)`;
+        const entry = result.activities.get(key) ?? { wait: [], run: [] };
+        // The dev server records the started event when the activity completes, so split by the scheduled time only.
+        entry.wait.push((a.startedAt ?? at(i)) - a.at);
+        entry.run.push(at(i) - (a.startedAt ?? at(i)));
+        result.activities.set(key, entry);
+      }
+    });
+  }
+  await connection.close();
+  return result;
+}
+
+function report(submissions: Submission[], acks: Map<string, number>, breakdown: Breakdown, workerPids: number[]): void {
+  const ok = submissions.filter((s) => s.status === 201);
+  const latencies = ok.map((s) => s.latencyMs);
+  const ackLatencies = [...acks.values()];
+  const rate = ok.length / (DURATION_MS / 1000);
+  const statuses = Object.entries(submissions.reduce<Record<number, number>>((acc, s) => ({ ...acc, [s.status]: (acc[s.status] ?? 0) + 1 }), {}));
+  console.log('');
+  console.log(`requests filed        ${ok.length} in ${DURATION_MS / 1000} s → ${rate.toFixed(1)} requests/s (statuses ${statuses.map(([k, v]) => `${k}×${v}`).join(', ')})`);
+  console.log(`POST latency          p50 ${ms(percentile(latencies, 50))}  p95 ${ms(percentile(latencies, 95))}  p99 ${ms(percentile(latencies, 99))}`);
+  console.log(`acknowledgement       ${acks.size}/${ok.length} in the sink; POST start → sink p50 ${ms(percentile(ackLatencies, 50))}  p95 ${ms(percentile(ackLatencies, 95))}`);
+  console.log(`where time goes (median over ${breakdown.intakeToStart.length} requests):`);
+  console.log(`  POST start → workflow started (validation, database, start call)  ${ms(percentile(breakdown.intakeToStart, 50))}`);
+  console.log(`  workflow started → first workflow task picked up                  ${ms(percentile(breakdown.firstTaskWait, 50))}`);
+  for (const [name, { wait, run }] of breakdown.activities) {
+    console.log(`  ${name.padEnd(28)} scheduled → done ${ms(percentile(wait.map((w, i) => w + run[i]), 50))}`);
+  }
+  const memory = workerPids.map((pid) => `${pid}: ${rssOf(pid)} MiB`).join(', ');
+  console.log(`memory                bench ${rssMiB()} MiB; worker(s) ${memory}`);
+  console.log(
+    `intake: ${rate.toFixed(1)} req/s, POST p95 ${ms(percentile(latencies, 95))}, p99 ${ms(percentile(latencies, 99))}, ack p95 ${ms(percentile(ackLatencies, 95))}, ${acks.size}/${ok.length} acknowledged`,
+  );
+}
+
+function rssOf(pid: number): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,15 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+
+/** Where recorded histories of the request workflow live; the replay test runs every file there. */
+export const HISTORIES_DIR = path.join('workflows', 'request', 'histories');
+
+/** Saves a workflow's history for replay tests when RELAIS_RECORD_HISTORIES=1 (run once after a workflow change). */
+export async function keepHistory(name: string, handle: WorkflowHandle): Promise<void> {
+  if (process.env.RELAIS_RECORD_HISTORIES !== '1') return;
+  const history = await handle.fetchHistory();
+  await fs.mkdir(HISTORIES_DIR, { recursive: true });
+  await fs.writeFile(path.join(HISTORIES_DIR, `${name}.json`), historyToJSON(history));
+}
