@@ -19,6 +19,7 @@ export default tseslint.config(
   {
     // Workflow code must stay deterministic: no Node built-ins, and activities by type only.
     files: ['workflows/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
