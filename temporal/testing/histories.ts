@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
 /** Where recorded histories of the request workflow live; the replay test runs every file there. */
 export const HISTORIES_DIR = path.join('workflows', 'request', 'histories');
@@ -11,5 +10,6 @@ export async function keepHistory(name: string, handle: WorkflowHandle): Promise
   if (process.env.RELAIS_RECORD_HISTORIES !== '1') return;
   const history = await handle.fetchHistory();
   await fs.mkdir(HISTORIES_DIR, { recursive: true });
-  await fs.writeFile(path.join(HISTORIES_DIR, `${name}.json`), historyToJSON(history));
+  // The proto classes' own toJSON: historyToJSON trips on a second protobufjs copy in @temporalio/common.
+  await fs.writeFile(path.join(HISTORIES_DIR, `${name}.json`), JSON.stringify(history, null, 1));
 }
