@@ -200,6 +200,18 @@ describe('request workflow', () => {
     expect(snapshot.dueAt).toBe(receipt.dueAt);
   });
 
+  it('routes everything to reception in a centralised municipality, which dispatches by transfer', async () => {
+    const tenant = await createTestTenant({ organisation: 'centralised' });
+    const { receipt, handle } = await fileRequest(tenant.slug, { topic: 'acte', contact: { email: citizenEmail() } });
+    const reception = await departmentOf(tenant.slug, 'accueil');
+    expect((await requestRow(tenant.slug, receipt.reference)).department_id).toBe(reception.id);
+    await waitForMail(tenant.mail('agent'), (m) => m.subject!.includes(receipt.reference));
+    expect((await mailTo(tenant.mail('civil'))).filter((m) => m.subject!.includes(receipt.reference))).toHaveLength(0);
+    const dispatcher = await actorFor(tenant.slug, tenant.mail('agent'));
+    await handle.executeUpdate(transferRequestUpdate, { args: [{ actor: dispatcher, to: await departmentOf(tenant.slug, 'etat-civil') }] });
+    await waitForMail(tenant.mail('civil'), (m) => m.subject!.includes(`${receipt.reference} transférée`));
+  });
+
   it('refuses a citizen reply with a wrong code or to a closed request', async () => {
     const tenant = await createTestTenant();
     const { receipt, handle } = await fileRequest(tenant.slug, { contact: { email: citizenEmail() } });
