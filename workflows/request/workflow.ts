@@ -36,6 +36,8 @@ const projection = proxyActivities<RequestActivities>(ACTIVITY_PROFILES.projecti
 const mail = proxyActivities<RequestActivities>(ACTIVITY_PROFILES.notification);
 
 const FINISHED_STATES: RequestState[] = ['answered', 'closed', 'rejected'];
+// The answer and the questions to the citizen have messages of their own; other states are announced once each.
+const OWN_MESSAGE: RequestState[] = ['answered', 'awaiting_citizen'];
 
 /** One citizen request, from acknowledgement to closure. */
 export async function requestWorkflow(input: RequestWorkflowInput): Promise<RequestState> {
@@ -50,7 +52,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   let stateBeforeWaiting: RequestState = 'in_progress';
   let pausedSince: number | undefined;
   let eventCount = 0;
-  let citizenEventCount = 0;
+  const announced = new Set<RequestState>();
   const remindersSent: number[] = [];
 
   const finished = () => FINISHED_STATES.includes(state);
@@ -78,13 +80,13 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     state = next;
     upsertSearchAttributes({ [STATE_ATTRIBUTE.name]: [state], [DEPARTMENT_ATTRIBUTE.name]: [department.slug] });
     await record(type, typeof actor === 'string' ? actor : actor?.agentId, { public: previous !== next, data });
-    if (previous !== next && input.citizenNotifications.includes(next) && next !== 'answered') {
-      citizenEventCount += 1;
+    if (previous !== next && input.citizenNotifications.includes(next) && !OWN_MESSAGE.includes(next) && !announced.has(next)) {
+      announced.add(next);
       await mail.notifyCitizen({
         tenantId: input.tenantId,
         requestId: input.requestId,
         template: 'state_changed',
-        idempotencyKey: `${id}:state:${citizenEventCount}:${next}`,
+        idempotencyKey: `${id}:state:${next}`,
         vars: { state: next },
       });
     }
