@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 const NODE_BUILTINS = ['assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https', 'net', 'os', 'path', 'process', 'stream', 'timers', 'tls', 'url', 'util', 'worker_threads', 'zlib'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.next/', '.data/', 'next-env.d.ts', '**/*.cjs', '**/*.mjs'] },
+  { ignores: ['node_modules/', '.next/', '.next-*/', '.data/', 'artifacts/', 'next-env.d.ts', '**/*.cjs', '**/*.mjs'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -15,6 +15,12 @@ const schema = z.object({
   PUBLIC_URL: z.string().url().default('http://localhost:3000'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   RELAIS_DATA_DIR: z.string().default('.data'),
+  CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  EXPORT_DIR: z.string().optional(),
+  EXPORT_DATABASE_URL: optionalUrl,
+  EXPORT_WEBHOOK_SECRET: z.string().min(16).optional(),
+  // Signs the portal's form tokens; without it a key is derived from DATABASE_URL (fine for one machine).
+  RELAIS_SECRET: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

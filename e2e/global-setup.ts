@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../dev/ports';
 import { stopChild } from '../temporal/dev-server';
-import { prepareDatabase, startTestDatabase, startTestMailSink, startTestTemporal, startWorkerProcess } from '../temporal/testing/services';
+import { prepareDatabase, startTestDatabase, startTestMailSink, startDevSmsc, startTestTemporal, startWorkerProcess } from '../temporal/testing/services';
 import { NEXT_BIN, buildWebIfStale } from '../scripts/web-build';
 
 /** Starts the whole stack for browser tests: database, Temporal, mail sink, worker and the built web app. */
@@ -15,9 +15,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   await prepareDatabase(database.url);
   const sink = await startTestMailSink(dir);
   const temporal = await startTestTemporal();
+  const smsc = await startDevSmsc();
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
   const env: Record<string, string> = {
+    ...smsc.env,
     DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: temporal.address,
     SMTP_URL: `smtp://127.0.0.1:${sink.smtpPort}`,
@@ -36,6 +38,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await stopChild(web);
     await worker.stop();
     await temporal.stop();
+    await smsc.stop();
     await sink.stop();
     await database.stop();
     await fs.rm(dir, { recursive: true, force: true });

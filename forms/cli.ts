@@ -1,4 +1,4 @@
-import { checkDefinitionFile } from './load.js';
+import { checkDefinitionFile } from './load';
 
 /** Outcome of `relais form:validate <file>`: one line per problem, each naming the JSON path in the file. */
 export interface FormValidateOutcome {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FormLoadError, loadFormDefinition, loadShippedForms, SHIPPED_DEFINITIONS_DIR } from './load.js';
-import { formValidateCommand } from './cli.js';
+import { FormLoadError, loadFormDefinition, loadShippedForms, SHIPPED_DEFINITIONS_DIR } from './load';
+import { formValidateCommand } from './cli';
 
 let dir: string;
 beforeAll(() => {

@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FormDefinition, FormError } from './runtime/types.js';
-import { validateDefinition } from './runtime/definition.js';
+import type { FormDefinition, FormError } from './runtime/types';
+import { validateDefinition } from './runtime/definition';
 
 /** Folder of the definitions shipped with the product. */
 export const SHIPPED_DEFINITIONS_DIR = fileURLToPath(new URL('./definitions/', import.meta.url));

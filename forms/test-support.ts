@@ -1,4 +1,4 @@
-import type { FormDefinition, JsonSchema, Rule, UiField } from './runtime/types.js';
+import type { FormDefinition, JsonSchema, Rule, UiField } from './runtime/types';
 
 /** Builds a small valid definition around a data schema, for tests. */
 export function miniDefinition(

@@ -3,9 +3,13 @@ import { closeAllORMs } from '../domain/orm';
 import { InputError } from '../domain/validation';
 import { CliError } from './commands/support';
 import { registerTenantCommands } from './commands/tenant';
+import { registerSmsCommands } from './commands/sms';
+import { registerFormCommands } from './commands/forms';
 
 const program = new Command('relais').description('Relais command line').showHelpAfterError();
 registerTenantCommands(program);
+registerSmsCommands(program);
+registerFormCommands(program);
 
 program
   .parseAsync()

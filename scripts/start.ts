@@ -10,7 +10,7 @@ import { query } from '../domain/sql';
 import { importTenantFile } from '../domain/tenant-config/import';
 import { ensureTemporalCli } from '../temporal/cli';
 import { startTemporalDevServer, stopChild } from '../temporal/dev-server';
-import { DEMO_TENANT_FILE } from '../temporal/testing/services';
+import { DEMO_TENANT_FILE, startDevSmsc } from '../temporal/testing/services';
 import { NEXT_BIN, buildWebIfStale } from './web-build';
 
 const startedAt = Date.now();
@@ -24,6 +24,8 @@ const ports = {
   temporalUi: port('RELAIS_TEMPORAL_UI_PORT', 8233),
   smtp: port('RELAIS_SMTP_PORT', 1025),
   mailSink: port('RELAIS_MAIL_SINK_PORT', 1080),
+  smsc: port('RELAIS_SMSC_PORT', 2775),
+  smscControl: port('RELAIS_SMSC_CONTROL_PORT', 2776),
 };
 const stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
 let stopping = false;
@@ -58,6 +60,18 @@ async function main(): Promise<void> {
   }
   childEnv.SMTP_URL = smtpUrl;
 
+  let smppUrl = config.SMPP_URL;
+  if (!smppUrl) {
+    await assertPortFree(ports.smsc, 'the SMSC simulator', 'RELAIS_SMSC_PORT');
+    await assertPortFree(ports.smscControl, 'the SMSC simulator control API', 'RELAIS_SMSC_CONTROL_PORT');
+    // Receipts a second after the submit, as a real network would, so the timeline shows "submitted" first.
+    const smsc = await startDevSmsc({ port: ports.smsc, controlPort: ports.smscControl, receiptDelayMs: 1_000 });
+    stops.push({ name: 'SMSC simulator', stop: smsc.stop });
+    smppUrl = smsc.env.SMPP_URL;
+    childEnv.SMSC_CONTROL_URL = smsc.env.SMSC_CONTROL_URL;
+  }
+  childEnv.SMPP_URL = smppUrl;
+
   let temporalUi = config.TEMPORAL_UI_URL;
   if (cli) {
     const server = await startTemporalDevServer({
@@ -83,6 +97,7 @@ async function main(): Promise<void> {
   say(`Portal (demo)       ${publicUrl}/t/demo`);
   say(`Agent console       ${publicUrl}/console/demo`);
   if (childEnv.MAIL_SINK_URL) say(`Mail sink           ${publicUrl}/dev/courriels`);
+  if (childEnv.SMSC_CONTROL_URL) say(`SMS (simulator)     ${publicUrl}/dev/sms — SMS to 36180: npx relais sms:mo --from 0612345678 "MAIRE Bonjour"`);
   if (temporalUi) say(`Temporal UI         ${temporalUi}`);
   say(`Health              ${publicUrl}/api/health`);
   say('Demo agents: see README.md. Press Ctrl-C to stop.');

@@ -1,9 +1,19 @@
 import { createRequire } from 'node:module';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { createDocumentActivities } from '../activities/documents';
+import type { PdfRenderer } from '../activities/documents/renderer';
+import { createExportActivities, type ExportActivityDeps } from '../activities/exports';
 import { createRequestActivities } from '../activities/request';
 import type { EmailSender } from '../activities/notifications/email';
-import { REQUEST_TASK_QUEUE } from '../workflows/request/definitions';
+import { createSmsChannel, type SmsChannel } from '../activities/notifications/sms';
+import { SmppGateway } from '../activities/sms/gateway';
+import { SmsStore } from '../activities/sms/store';
+import { submitInboundSms } from '../domain/intake/sms';
+import { createInboundSmsHandler } from '../domain/sms/inbound';
+import { citizenReplySignal, REQUEST_TASK_QUEUE } from '../workflows/request/definitions';
+import { requestWorkflowStarter, temporalClient, type TemporalTarget } from './client';
 
 const require = createRequire(import.meta.url);
 
@@ -21,21 +31,100 @@ export interface WorkerDeps {
   publicUrl: string;
   workflowBundle?: WorkflowBundleWithSourceMap;
   taskQueue?: string;
+  /** The SMS channel when SMPP_URL is configured (see startSmsService). */
+  sms?: SmsChannel;
+  /** One jsreport instance per worker process, started on the first PDF. */
+  renderer: PdfRenderer;
+  exports: Omit<ExportActivityDeps, 'orm'>;
+}
+
+/** A worker with the resources its activities hold (export database pools), to release after run(). */
+export interface RelaisWorker {
+  worker: Worker;
+  close(): Promise<void>;
 }
 
 /** Creates the worker of request workflows and their activities. */
-export async function createRelaisWorker(deps: WorkerDeps): Promise<Worker> {
+export async function createRelaisWorker(deps: WorkerDeps): Promise<RelaisWorker> {
   const connection = await NativeConnection.connect({ address: deps.temporalAddress });
   const bundle = deps.workflowBundle ?? (await bundleWorkflows());
-  return Worker.create({
+  const { closeExportConnections, ...exportActivities } = createExportActivities({ orm: deps.orm, ...deps.exports });
+  const worker = await Worker.create({
     connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue ?? REQUEST_TASK_QUEUE,
     workflowBundle: bundle,
-    activities: createRequestActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl }),
+    activities: {
+      ...createRequestActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl, sms: deps.sms }),
+      ...createDocumentActivities({ orm: deps.orm, renderer: deps.renderer, publicUrl: deps.publicUrl }),
+      ...exportActivities,
+    },
     maxConcurrentActivityTaskExecutions: 100,
     maxConcurrentWorkflowTaskExecutions: 100,
   });
+  return {
+    worker,
+    close: async () => {
+      await closeExportConnections();
+      await deps.renderer.close();
+      await connection.close();
+    },
+  };
+}
+
+/** What the SMS service of a worker needs. */
+export interface SmsServiceDeps {
+  smppUrl: string;
+  orm: MikroORM;
+  temporal: TemporalTarget;
+  taskQueue?: string;
+  publicUrl: string;
+  logger: Logger;
+}
+
+/** A bound SMPP gateway with its receipt and MO handlers, and the channel the activities send through. */
+export interface SmsService {
+  channel: SmsChannel;
+  gateway: SmppGateway;
+  stop(): Promise<void>;
+}
+
+/**
+ * Binds this worker's SMPP session: receipts update sms_message, notification and the timeline; MO become
+ * requests, replies or opt-outs. Each worker process holds one bind, and the SMSC may hand any of them an MO
+ * or a receipt, so both handlers are idempotent and work from the database alone.
+ */
+export async function startSmsService(deps: SmsServiceDeps): Promise<SmsService> {
+  const log = deps.logger.child({ component: 'sms' });
+  const store = new SmsStore(deps.orm);
+  const startWorkflow = requestWorkflowStarter(deps.temporal, deps.taskQueue ?? REQUEST_TASK_QUEUE);
+  const handleInbound = createInboundSmsHandler({
+    orm: deps.orm,
+    submitRequest: (input) => submitInboundSms({ orm: deps.orm, startWorkflow, publicUrl: deps.publicUrl }, input),
+    signalReply: async (workflowId, body) => {
+      const client = await temporalClient(deps.temporal);
+      await client.workflow.getHandle(workflowId).signal(citizenReplySignal, { body, via: 'sms' });
+    },
+    // The STOP confirmation goes out through this worker's own bind (the channel below, ready before any MO arrives).
+    sendSms: (sms) => channel.send(sms),
+  });
+  const gateway = new SmppGateway({
+    url: deps.smppUrl,
+    logger: log,
+    onDeliveryReceipt: async (receipt) => {
+      // Kept raw whatever its format; a receipt naming no message we know stays unmatched in sms_receipt.
+      const outcomes = await store.recordReceipt(receipt);
+      for (const outcome of outcomes) log.debug({ sms: outcome.id, status: outcome.status }, 'SMS final state');
+    },
+    onInboundMessage: async (message) => {
+      const outcome = await handleInbound(message);
+      log.info({ kind: outcome.kind, segments: message.segmentCount }, 'inbound SMS handled');
+    },
+    onError: (error) => log.warn({ err: error }, 'SMPP gateway problem'),
+  });
+  const channel = createSmsChannel({ store, gateway });
+  await gateway.start();
+  return { channel, gateway, stop: () => gateway.stop() };
 }
 
 const quietBundlerLogger = {

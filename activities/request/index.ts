@@ -3,9 +3,12 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { EscalationRecipient } from '../../domain/deadlines/escalation';
 import type { RequestState } from '../../domain/entities';
+import { query } from '../../domain/sql';
 import { STATE_LABELS, formatFrenchDateTime } from '../../domain/states';
 import { trackingUrl, consoleUrl } from '../../domain/urls';
 import type { EmailSender } from '../notifications/email';
+import { composeSms, loadSmsTemplates, smsSenderOf, type SmsChannel } from '../notifications/sms';
+import { normalisePhone } from '../../domain/sms/phone';
 import {
   DEFAULT_EMAIL_TEMPLATES,
   renderText,
@@ -21,6 +24,8 @@ export interface RequestActivityDeps {
   orm: MikroORM;
   email: EmailSender;
   publicUrl: string;
+  /** Absent when SMPP_URL is not configured: citizens who chose SMS then get e-mail when they gave an address. */
+  sms?: SmsChannel;
 }
 
 /** A state change or action to append to the audit trail and project onto the case record. */
@@ -67,18 +72,19 @@ export interface NotifyResult {
 
 /** The activities of the request workflow, bound to their dependencies. */
 export function createRequestActivities(deps: RequestActivityDeps) {
-  const { orm, email, publicUrl } = deps;
+  const { orm, email, publicUrl, sms } = deps;
 
   async function recordRequestEvent(input: RecordEventInput): Promise<boolean> {
     return orm.em.fork().transactional(async (em) => {
-      const conn = em.getConnection();
-      const inserted = await conn.execute(
+      const inserted = await query(
+        em,
         `insert into request_event (id, tenant_id, request_id, key, type, public, actor, state, data, created_at)
          values (?, ?, ?, ?, ?, ?, ?, ?, ?, now()) on conflict (request_id, key) do nothing returning id`,
         [randomUUID(), input.tenantId, input.requestId, input.key, input.type, input.public, input.actor ?? null, input.state, JSON.stringify(input.data)],
       );
       if (inserted.length === 0) return false;
-      await conn.execute(
+      await query(
+        em,
         `update request set state = ?, department_id = ?, due_at = ?, answer = coalesce(?, answer),
             answered_at = case when ? = 'answered' and answered_at is null then now() else answered_at end,
             closed_at = case when ? in ('closed', 'rejected') and closed_at is null then now() else closed_at end,
@@ -93,13 +99,14 @@ export function createRequestActivities(deps: RequestActivityDeps) {
   async function notifyCitizen(input: NotifyCitizenInput): Promise<NotifyResult> {
     const em = orm.em.fork();
     const request = await requireRequest(em, input.tenantId, input.requestId);
-    const to = request.citizen.email;
-    // SMS and postal letters plug in here with their modules; e-mail is the channel every citizen form collects today.
-    if (!to) return { sent: 0, skipped: 1, reason: `no e-mail address (reply channel ${request.replyChannel})` };
-    const text = await messageFor(em, request, input.template);
     const vars = { ...baseVars(request), ...input.vars };
     // Only the acknowledgement carries the code; the database keeps its hash alone.
     if (typeof input.vars?.trackingCode === 'string') vars.trackingUrl = trackingUrl(publicUrl, request.tenantSlug, request.reference, input.vars.trackingCode);
+    if (request.replyChannel === 'sms' && request.citizen.phone && sms) return notifyBySms(em, request, input, vars);
+    const to = request.citizen.email;
+    // Postal letters plug in here with their module; a citizen who chose SMS on a deployment without SMPP gets e-mail if possible.
+    if (!to) return { sent: 0, skipped: 1, reason: `no e-mail address (reply channel ${request.replyChannel})` };
+    const text = await messageFor(em, request, input.template);
     const sent = await sendOnce(em, request, {
       key: input.idempotencyKey,
       template: input.template,
@@ -108,6 +115,57 @@ export function createRequestActivities(deps: RequestActivityDeps) {
       body: renderText(text.body, vars),
     });
     return sent ? { sent: 1, skipped: 0 } : { sent: 0, skipped: 1, reason: 'already sent' };
+  }
+
+  async function notifyBySms(
+    em: ReturnType<MikroORM['em']['fork']>,
+    request: RequestContext,
+    input: NotifyCitizenInput,
+    vars: Record<string, unknown>,
+  ): Promise<NotifyResult> {
+    const to = normalisePhone(request.citizen.phone!);
+    const templates = await loadSmsTemplates(em, request.tenantId);
+    // SMS carry the bare tracking link (the code travels beside it) and the date without the hour.
+    const smsVars = {
+      ...vars,
+      trackingUrl: trackingUrl(publicUrl, request.tenantSlug, request.reference),
+      dueDay: String(vars.dueDate).split(' à ')[0],
+      smsNumber: request.settings.smsNumber,
+    };
+    const { key, text } = composeSms(input.template, smsVars, templates);
+    const conn = em.getConnection();
+    await conn.execute(
+      `insert into notification (id, tenant_id, request_id, idempotency_key, channel, recipient, template, subject, status, created_at)
+       values (?, ?, ?, ?, 'sms', ?, ?, ?, 'pending', now()) on conflict (idempotency_key) do nothing`,
+      [randomUUID(), request.tenantId, request.id, input.idempotencyKey, to, key, text.slice(0, 300)],
+    );
+    try {
+      const outcome = await sms!.send({
+        tenantId: request.tenantId,
+        requestId: request.id,
+        idempotencyKey: input.idempotencyKey,
+        template: key,
+        to,
+        from: smsSenderOf(request.settings),
+        text,
+      });
+      // A receipt may already have moved the notification to delivered: only a pending one becomes sent.
+      await conn.execute(
+        `update notification set status = case when status = 'pending' then 'sent' else status end,
+                provider_id = ?, segments = ?, sent_at = coalesce(sent_at, now()), error = null
+          where idempotency_key = ?`,
+        [outcome.smscMessageIds[0] ?? null, outcome.segmentCount, input.idempotencyKey],
+      );
+      return outcome.alreadySubmitted ? { sent: 0, skipped: 1, reason: 'already sent' } : { sent: 1, skipped: 0 };
+    } catch (error) {
+      // Only a refusal is final; a retryable failure leaves the notification pending for the next attempt.
+      const final = error instanceof ApplicationFailure && error.nonRetryable;
+      await conn.execute(
+        `update notification set status = case when ? then 'failed' else status end, error = ? where idempotency_key = ? and status = 'pending'`,
+        [final, (error as Error).message, input.idempotencyKey],
+      );
+      throw error;
+    }
   }
 
   async function notifyStaff(input: NotifyStaffInput): Promise<NotifyResult> {
@@ -157,16 +215,44 @@ export function createRequestActivities(deps: RequestActivityDeps) {
        values (?, ?, ?, ?, 'email', ?, ?, ?, 'pending', now()) on conflict (idempotency_key) do nothing`,
       [randomUUID(), request.tenantId, request.id, message.key, message.to, message.template, message.subject.slice(0, 300)],
     );
-    const [row] = await conn.execute('select status from notification where idempotency_key = ?', [message.key]);
-    if (row.status === 'sent' || row.status === 'delivered') return false;
+    // Only a pending message, or one the server refused, may go out: the claim makes that decision atomic.
+    const claimed = await conn.execute(
+      `update notification set status = 'sending' where idempotency_key = ? and status in ('pending', 'failed') returning id`,
+      [message.key],
+    );
+    if (claimed.length === 0) {
+      await markUncertain(em, request, message);
+      return false;
+    }
     try {
       const providerId = await email.send({ to: message.to, subject: message.subject, text: message.body, idempotencyKey: message.key });
       await conn.execute(`update notification set status = 'sent', provider_id = ?, sent_at = now(), error = null where idempotency_key = ?`, [providerId, message.key]);
       return true;
     } catch (error) {
+      // The server refused it or was not reached: nothing was accepted, so a retry is safe.
       await conn.execute(`update notification set status = 'failed', error = ? where idempotency_key = ?`, [(error as Error).message, message.key]);
       throw error;
     }
+  }
+
+  // A 'sending' row means an attempt died mid-send (worker killed): the server may hold the message,
+  // so it is never repeated; agents see it on the timeline and can write again.
+  async function markUncertain(
+    em: ReturnType<MikroORM['em']['fork']>,
+    request: RequestContext,
+    message: { key: string; template: MessageKey; to: string },
+  ): Promise<void> {
+    const conn = em.getConnection();
+    const marked = await conn.execute(
+      `update notification set status = 'uncertain', error = 'interrompu pendant l''envoi ; non renvoyé' where idempotency_key = ? and status = 'sending' returning id`,
+      [message.key],
+    );
+    if (marked.length === 0) return;
+    await conn.execute(
+      `insert into request_event (id, tenant_id, request_id, key, type, public, actor, state, data, created_at)
+       values (?, ?, ?, ?, 'notification_uncertain', false, 'system', ?, ?, now()) on conflict (request_id, key) do nothing`,
+      [randomUUID(), request.tenantId, request.id, `uncertain:${message.key}`, request.state, JSON.stringify({ template: message.template, recipient: message.to })],
+    );
   }
 
   return { recordRequestEvent, notifyCitizen, notifyStaff };

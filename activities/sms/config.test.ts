@@ -28,6 +28,12 @@ describe('parseSmppUrl', () => {
     expect(() => parseSmppUrl('smpp://relais:secret123@host')).not.toThrow(/secret123/);
   });
 
+  it('reads the rate limit and window from the query string and refuses nonsense', () => {
+    expect(parseSmppUrl('smpp://relais:pw@host?rate=80&window=20')).toMatchObject({ ratePerSecond: 80, windowSize: 20 });
+    expect(() => parseSmppUrl('smpp://relais:pw@host?rate=0')).toThrow(/rate must be a positive/);
+    expect(() => parseSmppUrl('smpp://relais:pw@host?window=2.5')).toThrow(/window must be a positive integer/);
+  });
+
   it('describes an endpoint without its password', () => {
     expect(describeEndpoint(parseSmppUrl('smpp://relais:pw@127.0.0.1:2775'))).toBe('smpp://relais@127.0.0.1:2775');
   });

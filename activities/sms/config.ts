@@ -7,6 +7,10 @@ export interface SmppEndpoint {
   password: string;
   /** Optional `?system_type=` some operators require. */
   systemType: string;
+  /** `?rate=`: submit_sm per second the operator sells for this account. */
+  ratePerSecond?: number;
+  /** `?window=`: outstanding submit_sm without a response. */
+  windowSize?: number;
 }
 
 const DEFAULT_PORTS = { 'smpp:': 2775, 'ssmpp:': 3550 } as const;
@@ -39,10 +43,20 @@ export function parseSmppUrl(url: string): SmppEndpoint {
     systemId,
     password,
     systemType: parsed.searchParams.get('system_type') ?? '',
+    ratePerSecond: positiveParam(parsed, 'rate', false),
+    windowSize: positiveParam(parsed, 'window', true),
   };
 }
 
 /** The endpoint as text safe for logs. */
 export function describeEndpoint(endpoint: SmppEndpoint): string {
   return `${endpoint.tls ? 'ssmpp' : 'smpp'}://${endpoint.systemId}@${endpoint.host}:${endpoint.port}`;
+}
+
+function positiveParam(url: URL, name: string, integer: boolean): number | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return undefined;
+  const value = Number(raw);
+  if (!(value > 0) || (integer && !Number.isInteger(value))) throw new Error(`SMPP URL parameter ${name} must be a positive ${integer ? 'integer' : 'number'}, got "${raw}"`);
+  return value;
 }

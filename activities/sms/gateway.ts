@@ -13,7 +13,7 @@ import {
   SmppSubmitError,
   SmppTimeoutError,
 } from './errors.js';
-import { PacedRateLimiter, Window } from './flow-control.js';
+import { PacedRateLimiter, Window, coalesceWrites } from './flow-control.js';
 import {
   InboundAssembler,
   inboundPartFromPdu,
@@ -25,15 +25,15 @@ import {
 
 /** Settings of an SmppGateway; only `url` is required. */
 export interface SmppGatewayOptions {
-  /** `smpp://system_id:password@host:port`, or `ssmpp://` for TLS. */
+  /** `smpp://system_id:password@host:port`, or `ssmpp://` for TLS; `?rate=80&window=50` set the two limits. */
   url: string;
-  /** Outstanding submit_sm without a response (default 50). */
+  /** Outstanding submit_sm without a response (default: the URL's `window`, else 50). */
   windowSize?: number;
   /** Time allowed for any response, and for a submit to find a bound connection (default 10 s). */
   responseTimeoutMs?: number;
   /** Period of enquire_link (default 30 s). */
   enquireLinkIntervalMs?: number;
-  /** submit_sm PDUs per second for this account (default 80; Infinity disables the limit). */
+  /** submit_sm PDUs per second for this account (default: the URL's `rate`, else 80; Infinity disables the limit). */
   ratePerSecond?: number;
   /** PDUs that may leave back to back after an idle period (default 1: evenly spaced). */
   rateBurst?: number;
@@ -148,8 +148,8 @@ export class SmppGateway {
 
   constructor(private readonly options: SmppGatewayOptions) {
     this.endpoint = parseSmppUrl(options.url);
-    this.window = new Window(options.windowSize ?? 50);
-    this.limiter = new PacedRateLimiter(options.ratePerSecond ?? 80, options.rateBurst ?? 1);
+    this.window = new Window(options.windowSize ?? this.endpoint.windowSize ?? 50);
+    this.limiter = new PacedRateLimiter(options.ratePerSecond ?? this.endpoint.ratePerSecond ?? 80, options.rateBurst ?? 1);
     this.log = (options.logger ?? pino()).child({ component: 'smpp-gateway', smsc: describeEndpoint(this.endpoint) });
     this.settings = {
       responseTimeoutMs: options.responseTimeoutMs ?? 10_000,
@@ -318,6 +318,9 @@ export class SmppGateway {
   private connect(): void {
     const { host, port, tls } = this.endpoint;
     const session = smpp.connect({ ...this.options.tls, host, port, tls });
+    // Nagle holds small PDUs back waiting for ACKs that delayed-ACK holds too: tens of ms per exchange.
+    session.socket.setNoDelay(true);
+    coalesceWrites(session);
     const connection: Connection = { session, pending: new Map(), bound: false, failed: false };
     this.connection = connection;
     const bindTimer = setTimeout(() => {

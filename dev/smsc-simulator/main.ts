@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { assertPortFree } from '../ports.js';
+import { startSmscControl } from './control.js';
 import { startSmscSimulator, type SmscSimulator } from './simulator.js';
 
 const Env = z.object({
@@ -12,6 +13,7 @@ const Env = z.object({
   SMSC_RECEIPT_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
   SMSC_FAILURE_RATIO: z.coerce.number().min(0).max(1).default(0),
   SMSC_THROTTLE_PER_SECOND: z.coerce.number().int().positive().optional(),
+  SMSC_CONTROL_PORT: z.coerce.number().int().min(1).max(65_535).default(2776),
 });
 
 /** Development SMSC configuration, read from SMSC_* variables. */
@@ -30,6 +32,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<SmscSi
   const config = readSimulatorEnv(env);
   const logger = pino({ name: 'smsc-simulator' });
   await assertPortFree(config.SMSC_PORT, 'the SMSC simulator', 'SMSC_PORT');
+  await assertPortFree(config.SMSC_CONTROL_PORT, 'the SMSC simulator control API', 'SMSC_CONTROL_PORT');
   const simulator = await startSmscSimulator({
     port: config.SMSC_PORT,
     host: config.SMSC_HOST,
@@ -39,12 +42,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<SmscSi
     throttle: config.SMSC_THROTTLE_PER_SECOND ? { maxPerSecond: config.SMSC_THROTTLE_PER_SECOND } : false,
     logger,
   });
+  const control = await startSmscControl(simulator, { port: config.SMSC_CONTROL_PORT, host: config.SMSC_HOST });
   logger.info(
-    { url: `smpp://${config.SMSC_SYSTEM_ID}@${simulator.host}:${simulator.port}` },
+    { url: `smpp://${config.SMSC_SYSTEM_ID}@${simulator.host}:${simulator.port}`, control: control.url },
     'SMSC simulator ready (password from SMSC_PASSWORD)',
   );
   const shutdown = async (signal: string) => {
     logger.info({ signal, stats: simulator.stats() }, 'SMSC simulator stopping');
+    await control.stop();
     await simulator.stop();
     process.exit(0);
   };

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import smpp, { type PDU, type PduFields, type Session } from 'smpp';
 import { encodeGsm, encodeSms, gsmSeptets } from '../../activities/sms/encoding.js';
+import { coalesceWrites } from '../../activities/sms/flow-control.js';
 import { inboundPartFromPdu, type InboundPart } from '../../activities/sms/inbound.js';
 
 /** An ESME account the simulator accepts. */
@@ -83,6 +84,10 @@ export interface SmscSimulator {
   setThrottle(setting: ThrottleSetting): void;
   /** Closes every ESME connection; by default after flushing responses already written. */
   dropConnections(options?: { abrupt?: boolean }): void;
+  /** Makes every later message to this address fail (receipt UNDELIV), e.g. to test failure handling. */
+  failDeliveriesTo(address: string): void;
+  /** Changes the share of messages whose receipt says UNDELIV. */
+  setFailureRatio(ratio: number): void;
   /** Sends an MO (split with UDH when long) to a bound session; resolves on deliver_sm_resp. */
   injectMo(message: MobileOriginated): Promise<void>;
   stop(): Promise<void>;
@@ -130,6 +135,8 @@ class Simulator implements SmscSimulator {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly rateWindows = new Map<string, { second: number; count: number }>();
   private throttle: ThrottleSetting;
+  private failureRatio: number;
+  private readonly failing = new Set<string>();
   private nextId = 0;
   private readonly counters: Omit<SmscStats, 'sessions' | 'receiptsQueued'> = {
     binds: 0,
@@ -150,6 +157,7 @@ class Simulator implements SmscSimulator {
     this.log = options.logger ?? pino({ level: 'silent' });
     this.random = options.random ?? Math.random;
     this.throttle = options.throttle ?? false;
+    this.failureRatio = options.failureRatio ?? 0;
     this.server.on('session', (session: Session) => this.accept(session));
     this.server.on('error', (error: Error) => this.log.error({ err: error }, 'SMSC simulator server error'));
   }
@@ -175,6 +183,15 @@ class Simulator implements SmscSimulator {
   setThrottle(setting: ThrottleSetting): void {
     this.throttle = setting;
     this.rateWindows.clear();
+  }
+
+  failDeliveriesTo(address: string): void {
+    this.failing.add(address.replace(/^\+/, ''));
+  }
+
+  setFailureRatio(ratio: number): void {
+    if (!(ratio >= 0 && ratio <= 1)) throw new RangeError(`Failure ratio must be between 0 and 1, got ${ratio}`);
+    this.failureRatio = ratio;
   }
 
   // A graceful drop stops reading first, so every submit the SMSC processed has its response flushed.
@@ -223,6 +240,8 @@ class Simulator implements SmscSimulator {
 
   private accept(session: Session): void {
     const sim: SimSession = { session, canSend: false, canReceive: false, delayedResponses: new Map() };
+    session.socket.setNoDelay(true);
+    coalesceWrites(session);
     this.sessions.add(sim);
     session.on('close', () => this.sessions.delete(sim));
     // Garbage from a client must not take the simulator down with it.
@@ -359,7 +378,7 @@ class Simulator implements SmscSimulator {
 
   // registered_delivery 1 asks for every final receipt, 2 only for failures (SMPP 3.4 §5.2.17).
   private scheduleReceipt(message: SubmittedMessage, wanted: number): void {
-    const failed = this.random() < (this.options.failureRatio ?? 0);
+    const failed = this.failing.has(message.to.replace(/^\+/, '')) || this.random() < this.failureRatio;
     if (wanted === 2 && !failed) return;
     this.later(this.options.receiptDelayMs ?? 0, () => {
       const receipt = receiptFields(message, failed);

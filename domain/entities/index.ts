@@ -16,6 +16,8 @@ export interface TenantSettings {
   autoCloseAfter: string;
   smsNumber?: string;
   smsSenderId?: string;
+  /** Topic of inbound SMS without a known keyword (default: the topic 'sms-maire'). */
+  smsDefaultTopic?: string;
   contact?: { address?: string; phone?: string; email?: string; hours?: string };
 }
 
@@ -293,7 +295,18 @@ export const CitizenRequestSchema = new EntitySchema<CitizenRequest>({
   indexes: [
     { name: 'request_inbox_state_idx', properties: ['tenant', 'state', 'dueAt'] },
     { name: 'request_inbox_department_idx', properties: ['tenant', 'department', 'state', 'dueAt'] },
-    { name: 'request_received_idx', properties: ['tenant', 'receivedAt', 'id'] },
+    // Keyset pages of the inbox and the French full-text index (migration Migration2026112804Search).
+    { name: 'request_inbox_received_idx', expression: 'create index "request_inbox_received_idx" on "request" ("tenant_id", "received_at" desc, "id" desc)' },
+    {
+      name: 'request_inbox_state_received_idx',
+      expression: 'create index "request_inbox_state_received_idx" on "request" ("tenant_id", "state", "received_at" desc, "id" desc)',
+    },
+    {
+      name: 'request_inbox_department_received_idx',
+      expression: 'create index "request_inbox_department_received_idx" on "request" ("tenant_id", "department_id", "received_at" desc, "id" desc)',
+    },
+    { name: 'request_inbox_due_idx', expression: 'create index "request_inbox_due_idx" on "request" ("tenant_id", "due_at", "id")' },
+    { name: 'request_search_idx', expression: 'create index "request_search_idx" on "request" using gin ("search")' },
   ],
   properties: {
     id: uuid,

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { linkAttachments } from '../attachments';
 import { createWorkingCalendar } from '../deadlines/calendar';
 import { computeDueAt, parseDelay } from '../deadlines/delay';
 import { DEFAULT_ESCALATION_CASCADE, type EscalationStep } from '../deadlines/escalation';
-import type { IntakeChannel, ReplyChannel, RequestState, TenantSettings } from '../entities';
+import type { IntakeChannel, ReplyChannel, RequestKind, RequestState, TenantSettings } from '../entities';
 import { query } from '../sql';
 import { hashTrackingCode, newTrackingCode } from '../tracking-code';
 import { trackingUrl } from '../urls';
@@ -26,6 +27,8 @@ export interface StartRequestInput {
   citizenNotifications: RequestState[];
   escalation: EscalationStep[];
   autoCloseAfterMs: number;
+  kind: RequestKind;
+  replyChannel: ReplyChannel;
 }
 
 /** Starts the request workflow; rejects when Temporal refuses. */
@@ -47,7 +50,8 @@ export interface IntakeDeps {
   now?: () => Date;
 }
 
-const validateNewRequest = compileValidator<NewRequestBody>(NEW_REQUEST_SCHEMA);
+/** Validates a new request body (French field errors) without touching the database. */
+export const validateNewRequest = compileValidator<NewRequestBody>(NEW_REQUEST_SCHEMA);
 
 /** Creates the case record and starts its workflow, or writes nothing. */
 export function createIntake(deps: IntakeDeps) {
@@ -65,7 +69,7 @@ export function createIntake(deps: IntakeDeps) {
       receivedAt,
       delay: topic.delay,
       businessDays: topic.business_days,
-      calendar: createWorkingCalendar({ timeZone: tenant.settings.timeZone, closureDays: tenant.settings.closureDays ?? [] }),
+      calendar: calendarOf(tenant.settings),
     });
     const reference = await nextReference(em, tenant.id, receivedAt);
     const trackingCode = newTrackingCode();
@@ -75,14 +79,18 @@ export function createIntake(deps: IntakeDeps) {
     await em.transactional(async (tx) => {
       await tx.getConnection().execute(
         `insert into request (id, tenant_id, reference, tracking_code_hash, kind, channel, reply_channel, topic_id, subject, body,
-                              form_data, citizen, state, department_id, due_at, received_at, workflow_id, created_at, updated_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, now(), now())`,
+                              form_data, citizen, state, department_id, due_at, received_at, workflow_id, consent_at, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, now(), now())`,
         [
           requestId, tenant.id, reference, hashTrackingCode(trackingCode), topic.kind, channel, replyChannel, topic.id,
           input.subject.trim(), input.message, input.data ? JSON.stringify(input.data) : null, JSON.stringify(input.contact),
-          department.id, dueAt, receivedAt, workflowId,
+          department.id, dueAt, receivedAt, workflowId, input.consent ? receivedAt : null,
         ],
+        'run',
+        // Without the context MikroORM runs raw SQL on another pooled connection, outside this transaction.
+        tx.getTransactionContext(),
       );
+      await linkAttachments(tx, tenant.id, requestId, input.attachments ?? []);
       // Started inside the transaction: if Temporal refuses, the row is rolled back and nothing is left half-written.
       await deps.startWorkflow({
         workflowId,
@@ -99,6 +107,8 @@ export function createIntake(deps: IntakeDeps) {
         citizenNotifications: (tenant.settings.citizenNotifications ?? []) as RequestState[],
         escalation: department.escalation ?? DEFAULT_ESCALATION_CASCADE,
         autoCloseAfterMs: durationMs(tenant.settings.autoCloseAfter),
+        kind: topic.kind as RequestKind,
+        replyChannel,
       });
     });
 
@@ -132,6 +142,20 @@ interface DepartmentRow {
   id: string;
   slug: string;
   escalation: EscalationStep[] | null;
+}
+
+const calendars = new Map<string, ReturnType<typeof createWorkingCalendar>>();
+
+// Building a calendar loads the holiday rules; one per tenant configuration is enough.
+function calendarOf(settings: TenantSettings) {
+  const key = JSON.stringify([settings.timeZone, settings.closureDays ?? []]);
+  let calendar = calendars.get(key);
+  if (!calendar) {
+    calendar = createWorkingCalendar({ timeZone: settings.timeZone, closureDays: settings.closureDays ?? [] });
+    if (calendars.size > 1000) calendars.clear();
+    calendars.set(key, calendar);
+  }
+  return calendar;
 }
 
 /** Loads a tenant by slug or throws NotFoundError. */

@@ -21,6 +21,14 @@ export const NEW_REQUEST_SCHEMA = {
     },
     channel: { enum: ['email', 'sms', 'post'], errorMessage: 'Le canal de réponse doit être email, sms ou post.' },
     data: { type: 'object', maxProperties: 200 },
+    attachments: {
+      type: 'array',
+      maxItems: 5,
+      uniqueItems: true,
+      items: { type: 'string', format: 'uuid' },
+      errorMessage: 'Les pièces jointes doivent être au plus 5 identifiants de fichiers déposés.',
+    },
+    consent: { type: 'boolean', errorMessage: 'Le consentement doit valoir true ou false.' },
     contact: {
       type: 'object',
       additionalProperties: false,
@@ -47,5 +55,9 @@ export interface NewRequestBody {
   message: string;
   channel?: 'email' | 'sms' | 'post';
   data?: Record<string, unknown>;
+  /** Ids of files stored beforehand (domain/attachments); the workflow never sees their content. */
+  attachments?: string[];
+  /** The citizen accepted the processing of their data (the portal form requires it). */
+  consent?: boolean;
   contact: { name?: string; email?: string; phone?: string; postalAddress?: string };
 }

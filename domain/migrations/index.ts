@@ -1,4 +1,16 @@
 import { Migration20261128Initial } from './Migration20261128Initial';
+import { Migration2026112802Portal } from './Migration2026112802Portal';
+import { Migration2026112803Auth } from './Migration2026112803Auth';
+import { Migration2026112804Search } from './Migration2026112804Search';
+import { Migration2026112805Sms } from './Migration2026112805Sms';
+import { Migration2026112806Forms } from './Migration2026112806Forms';
 
 /** Every migration, in order; new ones are appended here. */
-export const MIGRATIONS = [{ name: 'Migration20261128Initial', class: Migration20261128Initial }];
+export const MIGRATIONS = [
+  { name: 'Migration20261128Initial', class: Migration20261128Initial },
+  { name: 'Migration2026112802Portal', class: Migration2026112802Portal },
+  { name: 'Migration2026112803Auth', class: Migration2026112803Auth },
+  { name: 'Migration2026112804Search', class: Migration2026112804Search },
+  { name: 'Migration2026112805Sms', class: Migration2026112805Sms },
+  { name: 'Migration2026112806Forms', class: Migration2026112806Forms },
+];

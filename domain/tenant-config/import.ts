@@ -120,14 +120,14 @@ export async function importTenant(orm: MikroORM, config: TenantConfig): Promise
     for (const [position, t] of config.topics.entries()) await upsertTopic(em, tenantId, departmentIds, t, position);
     for (const a of config.agents ?? []) await upsertAgent(em, tenantId, departmentIds, a, passwords.get(a.email.toLowerCase()));
     for (const t of config.answerTemplates ?? []) {
-      await em.getConnection().execute(
+      await query(em, 
         `insert into answer_template (id, tenant_id, department_id, slug, title, body) values (?, ?, ?, ?, ?, ?)
          on conflict (tenant_id, slug) do update set department_id = excluded.department_id, title = excluded.title, body = excluded.body`,
         [randomUUID(), tenantId, t.department ? departmentIds.get(t.department) : null, t.slug, t.title, t.body],
       );
     }
     for (const t of config.messageTemplates ?? []) {
-      await em.getConnection().execute(
+      await query(em, 
         `insert into message_template (id, tenant_id, key, channel, subject, body) values (?, ?, ?, ?, ?, ?)
          on conflict (tenant_id, key, channel) do update set subject = excluded.subject, body = excluded.body`,
         [randomUUID(), tenantId, t.key, t.channel ?? 'email', t.subject ?? null, t.body],
@@ -163,7 +163,7 @@ async function upsertDepartment(em: EntityManager, tenantId: string, d: TenantCo
 }
 
 async function upsertTopic(em: EntityManager, tenantId: string, departments: Map<string, string>, t: TenantConfig['topics'][number], position: number) {
-  await em.getConnection().execute(
+  await query(em, 
     `insert into topic (id, tenant_id, slug, label, department_id, kind, delay, business_days, validation_required, sms_keyword, form, position, active)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      on conflict (tenant_id, slug) do update set label = excluded.label, department_id = excluded.department_id, kind = excluded.kind,
@@ -192,9 +192,9 @@ async function upsertAgent(
     [randomUUID(), tenantId, a.email.toLowerCase(), a.name, passwordHash ?? null, a.isAdmin ?? false, a.active ?? true],
   );
   // The file is the truth for the roles of the agents it lists.
-  await em.getConnection().execute('delete from agent_role where agent_id = ?', [row.id]);
+  await query(em, 'delete from agent_role where agent_id = ?', [row.id]);
   for (const r of a.roles ?? []) {
-    await em.getConnection().execute('insert into agent_role (id, agent_id, department_id, role) values (?, ?, ?, ?) on conflict do nothing', [
+    await query(em, 'insert into agent_role (id, agent_id, department_id, role) values (?, ?, ?, ?) on conflict do nothing', [
       randomUUID(), row.id, departments.get(r.department), r.role,
     ]);
   }

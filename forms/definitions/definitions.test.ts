@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadShippedForms } from '../load.js';
-import { compileForm, type CompiledForm } from '../runtime/compile.js';
-import { validateDefinition } from '../runtime/definition.js';
-import type { FormDefinition } from '../runtime/types.js';
-import { fixedNow } from '../test-support.js';
+import { loadShippedForms } from '../load';
+import { compileForm, type CompiledForm } from '../runtime/compile';
+import { validateDefinition } from '../runtime/definition';
+import type { FormDefinition } from '../runtime/types';
+import { fixedNow } from '../test-support';
 
 const DEPARTMENTS = ['accueil', 'etat-civil', 'urbanisme', 'parcs-jardins', 'affaires-scolaires'];
 const shipped = loadShippedForms();

@@ -1,7 +1,7 @@
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import ajvErrors from 'ajv-errors';
-import { frenchFormats } from './formats.js';
+import { frenchFormats } from './formats';
 
 /** Ajv configured for form data: JSON Schema 2020-12, all errors (ajv-errors needs them), French formats. */
 export function createFormAjv(): Ajv2020 {

@@ -1,12 +1,12 @@
-import type { FormDefinition, FormError, FormValidationResult, UiField } from './types.js';
-import { analyseDefinition } from './definition.js';
-import { DEFAULT_LIMITS, inspectData, type DataLimits } from './guard.js';
-import { toFormErrors, dedupeErrors } from './messages.js';
-import { applyVisibility, visibleFields } from './conditions.js';
-import { checkRule, type RuleContext } from './rules.js';
-import { largestKeyword } from './schema-paths.js';
-import { isAtOrUnder } from './pointer.js';
-import { todayInParis } from './dates.js';
+import type { FormDefinition, FormError, FormValidationResult, UiField } from './types';
+import { analyseDefinition } from './definition';
+import { DEFAULT_LIMITS, inspectData, type DataLimits } from './guard';
+import { toFormErrors, dedupeErrors } from './messages';
+import { applyVisibility, visibleFields } from './conditions';
+import { checkRule, type RuleContext } from './rules';
+import { largestKeyword } from './schema-paths';
+import { isAtOrUnder } from './pointer';
+import { todayInParis } from './dates';
 
 /** Options of compileForm; `now` lets tests and replays fix "today". */
 export interface CompileOptions {

@@ -1,5 +1,5 @@
-import type { Condition, FormDefinition, UiField } from './types.js';
-import { deleteAt, getAt } from './pointer.js';
+import type { Condition, FormDefinition, UiField } from './types';
+import { deleteAt, getAt } from './pointer';
 
 /** A value counts as filled unless it is absent, null, blank text or an empty list. */
 export function isFilled(value: unknown): boolean {

@@ -1,12 +1,12 @@
 import type { ValidateFunction } from 'ajv';
 import definitionSchema from '../definition.schema.json' with { type: 'json' };
-import type { Condition, FormDefinition, FormError, JsonSchema, Rule, UiField } from './types.js';
-import { createFormAjv } from './ajv.js';
-import { toFormErrors, dedupeErrors } from './messages.js';
-import { ruleFieldRefs } from './rules.js';
-import { keywordAt, schemaNodesAt } from './schema-paths.js';
-import { escapeSegment } from './pointer.js';
-import { inspectData, type DataLimits } from './guard.js';
+import type { Condition, FormDefinition, FormError, JsonSchema, Rule, UiField } from './types';
+import { createFormAjv } from './ajv';
+import { toFormErrors, dedupeErrors } from './messages';
+import { ruleFieldRefs } from './rules';
+import { keywordAt, schemaNodesAt } from './schema-paths';
+import { escapeSegment } from './pointer';
+import { inspectData, type DataLimits } from './guard';
 
 /** Definition files are written by designers, so limits are wider than for citizen data. */
 const DEFINITION_LIMITS: DataLimits = {

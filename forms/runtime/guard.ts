@@ -1,5 +1,5 @@
-import type { FormError } from './types.js';
-import { FORBIDDEN_KEYS, escapeSegment } from './pointer.js';
+import type { FormError } from './types';
+import { FORBIDDEN_KEYS, escapeSegment } from './pointer';
 
 /** Size limits applied to submitted data before any schema validation. */
 export interface DataLimits {

@@ -1,7 +1,9 @@
-export type * from './types.js';
-export { compileForm, FormDefinitionError, type CompileOptions, type CompiledForm } from './compile.js';
-export { validateDefinition, type DefinitionCheck } from './definition.js';
-export { evaluateCondition, visibleFields, applyVisibility, isFilled } from './conditions.js';
-export { isFrenchMobile, isFrenchPhone, isFrenchPostcode, isInseeCommuneCode, frenchFormats } from './formats.js';
-export { SCHOOL_HOLIDAYS, holidayPeriodOn, type SchoolZone, type HolidayPeriod } from './school-holidays.js';
-export { DEFAULT_LIMITS, type DataLimits } from './guard.js';
+export type * from './types';
+export { compileForm, FormDefinitionError, type CompileOptions, type CompiledForm } from './compile';
+export { validateDefinition, type DefinitionCheck } from './definition';
+export { evaluateCondition, visibleFields, applyVisibility, isFilled } from './conditions';
+export { isFrenchMobile, isFrenchPhone, isFrenchPostcode, isInseeCommuneCode, frenchFormats } from './formats';
+export { SCHOOL_HOLIDAYS, holidayPeriodOn, type SchoolZone, type HolidayPeriod } from './school-holidays';
+export { DEFAULT_LIMITS, type DataLimits } from './guard';
+export { describeAnswers, formatAnswer, addressLines, type AnswerLine } from './answers';
+export { conditionFields } from './conditions';

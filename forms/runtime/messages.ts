@@ -1,8 +1,8 @@
 import type { ErrorObject } from 'ajv';
 import localizeFr from 'ajv-i18n/localize/fr/index.js';
-import type { FormError } from './types.js';
-import { escapeSegment } from './pointer.js';
-import { formatMessages } from './formats.js';
+import type { FormError } from './types';
+import { escapeSegment } from './pointer';
+import { formatMessages } from './formats';
 
 const TYPE_NAMES: Record<string, string> = {
   string: 'un texte',

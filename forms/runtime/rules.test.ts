@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compileForm } from './compile.js';
-import { SCHOOL_HOLIDAYS, holidayPeriodOn } from './school-holidays.js';
-import { ageAt } from './dates.js';
-import { fixedNow, miniDefinition } from '../test-support.js';
+import { compileForm } from './compile';
+import { SCHOOL_HOLIDAYS, holidayPeriodOn } from './school-holidays';
+import { ageAt } from './dates';
+import { fixedNow, miniDefinition } from '../test-support';
 
 const date = { type: 'string', format: 'date' };
 

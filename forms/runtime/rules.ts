@@ -1,8 +1,8 @@
-import type { FormError, Rule } from './types.js';
-import { getAt } from './pointer.js';
-import { evaluateCondition, isFilled } from './conditions.js';
-import { addDays, ageAt, asIsoDate, formatFrenchDate } from './dates.js';
-import { SCHOOL_HOLIDAYS, type HolidayPeriod } from './school-holidays.js';
+import type { FormError, Rule } from './types';
+import { getAt } from './pointer';
+import { evaluateCondition, isFilled } from './conditions';
+import { addDays, ageAt, asIsoDate, formatFrenchDate } from './dates';
+import { SCHOOL_HOLIDAYS, type HolidayPeriod } from './school-holidays';
 
 /** What a rule may read besides the data. */
 export interface RuleContext {

@@ -1,5 +1,5 @@
-import type { JsonSchema } from './types.js';
-import { getAt, parsePointer } from './pointer.js';
+import type { JsonSchema } from './types';
+import { getAt, parsePointer } from './pointer';
 
 const MAX_EXPANSION_DEPTH = 8;
 const BRANCH_ARRAYS = ['allOf', 'anyOf', 'oneOf'] as const;

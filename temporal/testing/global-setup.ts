@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { prepareDatabase, startTestDatabase, startTestMailSink, startTestTemporal, startWorkerProcess } from './services';
+import { prepareDatabase, startTestDatabase, startTestMailSink, startDevSmsc, startTestTemporal, startWorkerProcess } from './services';
 
 /** Starts the real services integration tests need; RELAIS_UNIT_ONLY=1 skips them. */
 export default async function setup(): Promise<void | (() => Promise<void>)> {
@@ -13,13 +13,16 @@ export default async function setup(): Promise<void | (() => Promise<void>)> {
   await prepareDatabase(database.url);
   const sink = await startTestMailSink(dir);
   const temporal = await startTestTemporal();
+  const smsc = await startDevSmsc();
   const env: Record<string, string> = {
+    ...smsc.env,
     DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: temporal.address,
     SMTP_URL: `smtp://127.0.0.1:${sink.smtpPort}`,
     MAIL_SINK_URL: sink.url,
     PUBLIC_URL: 'http://relais.test',
     RELAIS_TEST_DIR: dir,
+    EXPORT_DIR: path.join(dir, 'exports'),
     LOG_LEVEL: 'warn',
   };
   for (const [key, value] of Object.entries(env)) process.env[key] = value;
@@ -27,6 +30,7 @@ export default async function setup(): Promise<void | (() => Promise<void>)> {
   return async () => {
     await worker.stop();
     await temporal.stop();
+    await smsc.stop();
     await sink.stop();
     await database.stop();
     await fs.rm(dir, { recursive: true, force: true });

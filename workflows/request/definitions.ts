@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { EscalationStep } from '../../domain/deadlines/escalation';
-import type { RequestState } from '../../domain/entities';
+import type { ReplyChannel, RequestKind, RequestState } from '../../domain/entities';
 
 /** Task queue of request workflows and their activities. */
 export const REQUEST_TASK_QUEUE = 'relais-requests';
@@ -33,6 +33,9 @@ export interface RequestWorkflowInput {
   citizenNotifications: RequestState[];
   escalation: EscalationStep[];
   autoCloseAfterMs: number;
+  /** Absent from requests started before documents existed: read as 'question' and e-mail. */
+  kind?: RequestKind;
+  replyChannel?: ReplyChannel;
 }
 
 /** Who performs an agent action; the web layer has checked the session and loaded the roles. */
@@ -70,6 +73,15 @@ export interface NoteInput extends ActionInput {
   text: string;
 }
 
+/** A registration accepted, with an optional message to the citizen. */
+export interface AcceptRegistrationInput extends ActionInput {
+  message?: string;
+}
+/** A registration refused, with the reason given to the citizen. */
+export interface RejectRegistrationInput extends ActionInput {
+  reason: string;
+}
+
 /** What an accepted action returns to the console. */
 export interface ActionResult {
   state: RequestState;
@@ -104,6 +116,9 @@ export const askCitizenUpdate = defineUpdate<ActionResult, [AskCitizenInput]>('a
 export const answerRequestUpdate = defineUpdate<ActionResult, [AnswerInput]>('answerRequest');
 export const addNoteUpdate = defineUpdate<ActionResult, [NoteInput]>('addNote');
 export const closeRequestUpdate = defineUpdate<ActionResult, [ActionInput]>('closeRequest');
+
+export const acceptRegistrationUpdate = defineUpdate<ActionResult, [AcceptRegistrationInput]>('acceptRegistration');
+export const rejectRegistrationUpdate = defineUpdate<ActionResult, [RejectRegistrationInput]>('rejectRegistration');
 
 export const citizenReplySignal = defineSignal<[CitizenReply]>('citizenReply');
 

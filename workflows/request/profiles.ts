@@ -1,9 +1,14 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 
 /** Named activity option profiles: each kind of side effect has its own timeouts and retries. */
 export const ACTIVITY_PROFILES = {
   projection: {
     startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds', backoffCoefficient: 2 },
+  },
+  localProjection: {
+    startToCloseTimeout: '10 seconds',
+    localRetryThreshold: '10 seconds',
     retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds', backoffCoefficient: 2 },
   },
   notification: {
@@ -15,4 +20,25 @@ export const ACTIVITY_PROFILES = {
       nonRetryableErrorTypes: ['InvalidRecipient', 'UnknownRequest'],
     },
   },
-} satisfies Record<string, ActivityOptions>;
+  pdf: {
+    startToCloseTimeout: '2 minutes',
+    retry: {
+      initialInterval: '2 seconds',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      maximumAttempts: 5,
+      nonRetryableErrorTypes: ['UnknownRequest', 'InvalidRecipient', 'NoAnswer', 'InvalidInput'],
+    },
+  },
+  // A business system may be down for a while: keep trying for a week, but never after a 4xx refusal.
+  export: {
+    startToCloseTimeout: '1 minute',
+    scheduleToCloseTimeout: '7 days',
+    retry: {
+      initialInterval: '10 seconds',
+      backoffCoefficient: 2,
+      maximumInterval: '30 minutes',
+      nonRetryableErrorTypes: ['ExportRejected', 'ExportMisconfigured', 'UnknownRequest'],
+    },
+  },
+} satisfies Record<string, ActivityOptions | LocalActivityOptions>;

@@ -3,16 +3,21 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { DocumentActivities } from '../../activities/documents';
+import type { ExportActivities } from '../../activities/exports';
 import type { RequestActivities } from '../../activities/request';
 import type { RequestState } from '../../domain/entities';
 import { planEscalation, type PlannedEscalation } from '../../domain/deadlines/escalation';
 import { DEPARTMENT_ATTRIBUTE, STATE_ATTRIBUTE } from '../../temporal/search-attributes';
 import {
+  acceptRegistrationUpdate,
   addNoteUpdate,
   answerRequestUpdate,
   approveAnswerUpdate,
@@ -20,6 +25,7 @@ import {
   citizenReplySignal,
   closeRequestUpdate,
   openRequestUpdate,
+  rejectRegistrationUpdate,
   returnDraftUpdate,
   saveDraftUpdate,
   snapshotQuery,
@@ -33,7 +39,12 @@ import {
 import { ACTIVITY_PROFILES } from './profiles';
 
 const projection = proxyActivities<RequestActivities>(ACTIVITY_PROFILES.projection);
+const localProjection = proxyLocalActivities<RequestActivities>(ACTIVITY_PROFILES.localProjection);
 const mail = proxyActivities<RequestActivities>(ACTIVITY_PROFILES.notification);
+const documents = proxyActivities<DocumentActivities>(ACTIVITY_PROFILES.pdf);
+const exports = proxyActivities<ExportActivities>(ACTIVITY_PROFILES.export);
+
+const ACCEPTED_REGISTRATION = 'Votre inscription est acceptée. Vous recevrez prochainement les informations pratiques.';
 
 const FINISHED_STATES: RequestState[] = ['answered', 'closed', 'rejected'];
 // The answer and the questions to the citizen have messages of their own; other states are announced once each.
@@ -54,13 +65,16 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   let eventCount = 0;
   const announced = new Set<RequestState>();
   const remindersSent: number[] = [];
+  let exportRun: Promise<void> | undefined;
 
   const finished = () => FINISHED_STATES.includes(state);
   const clockStopped = () => pausedSince !== undefined;
 
   async function record(type: string, actor: string | undefined, options: { public?: boolean; data?: Record<string, unknown> } = {}) {
     eventCount += 1;
-    await projection.recordRequestEvent({
+    // A local activity saves two server round trips per state change; older runs replay with the remote one.
+    const projector = patched('local-projection') ? localProjection : projection;
+    await projector.recordRequestEvent({
       tenantId: input.tenantId,
       requestId: input.requestId,
       key: `${eventCount}:${type}`,
@@ -130,6 +144,34 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       idempotencyKey: `${id}:answer`,
       vars: { answer: body },
     });
+    if (patched('answer-documents')) await deliverDocuments();
+  }
+
+  // PDFs stay out of history: the activities store them and return their ids.
+  async function deliverDocuments() {
+    const base = { tenantId: input.tenantId, requestId: input.requestId };
+    if (input.kind === 'document') {
+      const certificate = await documents.renderCertificate({ ...base, idempotencyKey: `${id}:certificate` });
+      await record('document_ready', 'system', { public: true, data: { documentId: certificate.documentId } });
+    }
+    if (input.replyChannel === 'post') {
+      const letter = await documents.renderAnswerLetter({ ...base, idempotencyKey: `${id}:letter`, onlyForPostalReply: true });
+      if (letter.documentId) await record('letter_ready', 'system', { public: true, data: { documentId: letter.documentId } });
+    }
+  }
+
+  async function exportRegistration() {
+    try {
+      const outcome = await exports.exportRegistration({ tenantId: input.tenantId, requestId: input.requestId, idempotencyKey: `${id}:export` });
+      await record(outcome.status === 'skipped' ? 'export_skipped' : 'exported', 'system', { data: { ...outcome } });
+    } catch (error) {
+      await record('export_failed', 'system', { data: { error: (error as Error).message } });
+    }
+  }
+
+  function assertRegistration(actor: Actor): void {
+    if (input.kind !== 'registration') refuse("Cette demande n'est pas une inscription.");
+    assertWorkable(actor);
   }
 
   setHandler(snapshotQuery, () => ({
@@ -253,6 +295,35 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   );
 
   setHandler(
+    acceptRegistrationUpdate,
+    async ({ actor, message }) => {
+      await record('registration_accepted', actor.agentId, { public: true });
+      await sendAnswer(message?.trim() || ACCEPTED_REGISTRATION, actor);
+      // The agent gets the result now; the export retries on its own until the business system takes it.
+      exportRun = exportRegistration();
+      return result();
+    },
+    { validator: ({ actor }) => assertRegistration(actor) },
+  );
+
+  setHandler(
+    rejectRegistrationUpdate,
+    async ({ actor, reason }) => {
+      answer = reason;
+      await changeState('rejected', 'registration_rejected', actor, { body: reason });
+      await mail.notifyCitizen({
+        tenantId: input.tenantId,
+        requestId: input.requestId,
+        template: 'answer',
+        idempotencyKey: `${id}:answer`,
+        vars: { answer: reason },
+      });
+      return result();
+    },
+    { validator: ({ actor, reason }) => (assertRegistration(actor), assertText(reason, 'Le motif')) },
+  );
+
+  setHandler(
     addNoteUpdate,
     async ({ actor, text }) => {
       await record('note', actor.agentId, { data: { text } });
@@ -322,21 +393,30 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
 
   upsertSearchAttributes({ [STATE_ATTRIBUTE.name]: [state], [DEPARTMENT_ATTRIBUTE.name]: [department.slug] });
   await record('received', 'citizen', { public: true });
-  await mail.notifyCitizen({
-    tenantId: input.tenantId,
-    requestId: input.requestId,
-    template: 'acknowledgement',
-    idempotencyKey: `${id}:ack`,
-    vars: { trackingCode: input.trackingCode },
-  });
-  await mail.notifyStaff({
-    tenantId: input.tenantId,
-    requestId: input.requestId,
-    departmentId: department.id,
-    template: 'new_request',
-    recipients: ['department'],
-    idempotencyKey: `${id}:arrival`,
-  });
+  const acknowledge = () =>
+    mail.notifyCitizen({
+      tenantId: input.tenantId,
+      requestId: input.requestId,
+      template: 'acknowledgement',
+      idempotencyKey: `${id}:ack`,
+      vars: { trackingCode: input.trackingCode },
+    });
+  const noticeToDepartment = () =>
+    mail.notifyStaff({
+      tenantId: input.tenantId,
+      requestId: input.requestId,
+      departmentId: department.id,
+      template: 'new_request',
+      recipients: ['department'],
+      idempotencyKey: `${id}:arrival`,
+    });
+  // Both at once: the citizen's acknowledgement does not wait for the department's e-mails.
+  if (patched('parallel-intake-notices')) {
+    await Promise.all([acknowledge(), noticeToDepartment()]);
+  } else {
+    await acknowledge();
+    await noticeToDepartment();
+  }
 
   const deadline = watchDeadline();
   await condition(finished);
@@ -345,6 +425,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     if (!closedByAgent) await changeState('closed', 'closed_automatically', 'system');
   }
   await deadline;
+  await exportRun;
   await condition(allHandlersFinished);
   log.info('request finished', { state });
   return state;

@@ -1,58 +1,110 @@
-import { notFound } from 'next/navigation';
+import Link from 'next/link';
 import { appContext } from '../../_server/context';
-import { listPublicTopics } from '../../../domain/topics';
-import { NotFoundError } from '../../../domain/validation';
 import { query } from '../../../domain/sql';
+import { listPublicTopics } from '../../../domain/topics';
+import { frenchDelay } from '../../_components/portal/format';
+import { portalTenant } from '../_lib/tenant';
 
 export const dynamic = 'force-dynamic';
 
-/** Portal home of a municipality: its topics and typical delays. */
-export default async function TenantHome({ params }: { params: Promise<{ tenant: string }> }) {
-  const { tenant: slug } = await params;
-  const { orm } = await appContext();
-  const em = orm.em.fork();
-  const [tenant] = await query<{ name: string; branding: { welcomeText?: string; primaryColor: string } }>(em, 'select name, branding from tenant where slug = ?', [slug]);
-  if (!tenant) notFound();
-  const topics = await listPublicTopics(em, slug).catch((error) => {
-    if (error instanceof NotFoundError) notFound();
-    throw error;
-  });
-  return (
-    <>
-      <header className="site-header" style={{ background: tenant.branding.primaryColor }}>
-        <div className="inner">
-          <strong>{tenant.name}</strong>
-        </div>
-      </header>
-      <main id="contenu">
-        <h1>Bienvenue sur le service de relation citoyen de {tenant.name}</h1>
-        {tenant.branding.welcomeText ? <p>{tenant.branding.welcomeText}</p> : null}
-        <h2>Délais de réponse habituels</h2>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Thème</th>
-              <th scope="col">Service</th>
-              <th scope="col">Délai</th>
-            </tr>
-          </thead>
-          <tbody>
-            {topics.map((t) => (
-              <tr key={t.slug}>
-                <td>{t.label}</td>
-                <td>{t.department}</td>
-                <td>{frenchDelay(t.delay, t.businessDays)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </main>
-    </>
-  );
+/** What a municipality may offer. A kind is live once its module exists and the tenant has a topic for it: questions always,
+ * documents and registrations through smart forms (or, for documents without a form, the question form). */
+const REQUEST_KINDS = [
+  { kind: 'question', title: 'Poser une question', text: 'Écrivez à la mairie : le bon service vous répond.' },
+  { kind: 'document', title: 'Demander un document', text: "Acte d'état civil, attestation, brochure…" },
+  { kind: 'registration', title: "S'inscrire", text: 'Centre de loisirs, activités sportives, réservation de salle.' },
+  { kind: 'purchase', title: 'Payer en ligne', text: 'Cantine, billetterie, services municipaux.' },
+  { kind: 'subscription', title: "S'abonner aux alertes", text: 'Météo, sécurité, menus de la cantine, actualités.' },
+] as const;
+
+function kindLink(slug: string, kind: string, topics: Array<{ slug: string; kind: string; form: string | null }>): string | undefined {
+  if (kind === 'question') return `/t/${slug}/question`;
+  const ofKind = topics.filter((t) => t.kind === kind);
+  if ((kind === 'document' || kind === 'registration') && ofKind.some((t) => t.form)) return `/t/${slug}/formulaires`;
+  if (kind === 'document' && ofKind.length) return `/t/${slug}/question?theme=${ofKind[0].slug}`;
+  return undefined;
 }
 
-function frenchDelay(iso: string, businessDays: boolean): string {
-  const days = /^P(\d+)D$/.exec(iso)?.[1];
-  if (!days) return iso;
-  return `${days} jours${businessDays ? ' ouvrés' : ''}`;
+/** Portal home of a municipality: what it offers, how to reach it, and its usual answer delays. */
+export default async function TenantHome({ params }: { params: Promise<{ tenant: string }> }) {
+  const tenant = await portalTenant((await params).tenant);
+  const { orm } = await appContext();
+  const em = orm.em.fork();
+  const topics = await listPublicTopics(em, tenant.slug);
+  const forms = await query<{ slug: string; kind: string; form: string | null }>(em, 'select slug, kind, form from topic where tenant_id = ? and active', [tenant.id]);
+  const webTopics = topics.filter((t) => t.slug !== 'sms-maire');
+  const { contact } = tenant;
+  return (
+    <main id="contenu" className="portal-main" tabIndex={-1}>
+      <h1>Bienvenue sur le service de relation citoyen de {tenant.name}</h1>
+      {tenant.branding.welcomeText ? <p className="lead">{tenant.branding.welcomeText}</p> : null}
+
+      <section aria-labelledby="demarches">
+        <h2 id="demarches">Vos démarches</h2>
+        <ul className="tiles">
+          {REQUEST_KINDS.map((k) => {
+            const href = kindLink(tenant.slug, k.kind, forms);
+            return (
+              <li key={k.kind} className={`tile${href ? '' : ' tile-off'}`}>
+                <h3>{href ? <Link href={href}>{k.title}</Link> : k.title}</h3>
+                <p>{k.text}</p>
+                {href ? null : <p className="badge">Bientôt disponible</p>}
+              </li>
+            );
+          })}
+          <li className="tile">
+            <h3>
+              <Link href={`/t/${tenant.slug}/suivi`}>Suivre une demande</Link>
+            </h3>
+            <p>Avec la référence et le code de suivi reçus lors de votre demande.</p>
+          </li>
+        </ul>
+      </section>
+
+      <section aria-labelledby="delais">
+        <h2 id="delais">Délais de réponse habituels</h2>
+        <div className="table-wrap">
+          <table>
+            <caption className="sr-only">Délai de réponse par thème et service concerné</caption>
+            <thead>
+              <tr>
+                <th scope="col">Thème</th>
+                <th scope="col">Service</th>
+                <th scope="col">Délai</th>
+              </tr>
+            </thead>
+            <tbody>
+              {webTopics.map((t) => (
+                <tr key={t.slug}>
+                  <td>{t.label}</td>
+                  <td>{t.department}</td>
+                  <td>{frenchDelay(t.delay, t.businessDays)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      {contact.address || contact.phone || contact.email || contact.hours ? (
+        <section aria-labelledby="contact">
+          <h2 id="contact">Nous contacter</h2>
+          <address className="contact-card">
+            {contact.address ? <p>{contact.address}</p> : null}
+            {contact.hours ? <p>Horaires : {contact.hours}</p> : null}
+            {contact.phone ? (
+              <p>
+                Téléphone : <a href={`tel:${contact.phone.replace(/\s/g, '')}`}>{contact.phone}</a>
+              </p>
+            ) : null}
+            {contact.email ? (
+              <p>
+                Courriel : <a href={`mailto:${contact.email}`}>{contact.email}</a>
+              </p>
+            ) : null}
+          </address>
+        </section>
+      ) : null}
+    </main>
+  );
 }

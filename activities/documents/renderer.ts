@@ -1,0 +1,88 @@
+import createJsreport from '@jsreport/jsreport-core';
+import chromePdf from '@jsreport/jsreport-chrome-pdf';
+import handlebars from '@jsreport/jsreport-handlebars';
+
+/** Where the system Chromium lives; the puppeteer browser download is disabled on purpose. */
+export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+
+/** One Handlebars + HTML template rendered to an A4 PDF. */
+export interface PdfTemplate {
+  content: string;
+  helpers?: string | null;
+}
+
+/** Turns HTML templates into PDFs; one per worker process because Chromium start-up costs about a second. */
+export interface PdfRenderer {
+  render(template: PdfTemplate, data: unknown): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/** Options of createPdfRenderer. */
+export interface PdfRendererOptions {
+  chromiumPath?: string;
+  timeoutMs?: number;
+}
+
+/** A jsreport instance (handlebars + chrome-pdf on the system Chromium, one pooled browser), started on first render. */
+export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer {
+  let instance: ReturnType<typeof createJsreport> | undefined;
+  let starting: Promise<ReturnType<typeof createJsreport>> | undefined;
+  let closed = false;
+
+  function start(): Promise<ReturnType<typeof createJsreport>> {
+    starting ??= (async () => {
+      const jsreport = createJsreport({
+        loadConfig: false,
+        discover: false,
+        logger: { silent: true },
+        reportTimeout: options.timeoutMs ?? 60_000,
+        workers: { numberOfWorkers: 1 },
+        extensions: {
+          'chrome-pdf': {
+            strategy: 'chrome-pool',
+            numberOfWorkers: 1,
+            launchOptions: {
+              executablePath: options.chromiumPath ?? DEFAULT_CHROMIUM,
+              args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+            },
+          },
+        },
+      });
+      jsreport.use(handlebars());
+      jsreport.use(chromePdf());
+      await jsreport.init();
+      instance = jsreport;
+      return jsreport;
+    })().catch((error) => {
+      starting = undefined;
+      throw new Error(`jsreport could not start Chromium at ${options.chromiumPath ?? DEFAULT_CHROMIUM}`, { cause: error });
+    });
+    return starting;
+  }
+
+  return {
+    async render(template, data) {
+      if (closed) throw new Error('The PDF renderer is closed.');
+      const jsreport = await start();
+      const response = await jsreport.render({
+        template: {
+          content: template.content,
+          helpers: template.helpers ?? '',
+          engine: 'handlebars',
+          recipe: 'chrome-pdf',
+          // Margins live in the template's CSS (@page) so the envelope window position is exact.
+          chrome: { format: 'A4', printBackground: true, marginTop: '0', marginRight: '0', marginBottom: '0', marginLeft: '0' },
+        },
+        data,
+      });
+      return response.content;
+    },
+    async close() {
+      closed = true;
+      const running = instance ?? (starting ? await starting.catch(() => undefined) : undefined);
+      instance = undefined;
+      starting = undefined;
+      await running?.close();
+    },
+  };
+}

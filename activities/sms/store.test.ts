@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SmscSimulator } from '../../dev/smsc-simulator/simulator.js';
+import { env } from '../../domain/env.js';
+import { initORM } from '../../domain/orm.js';
+import { query } from '../../domain/sql.js';
+import { createSmsChannel, type SmsChannel } from '../notifications/sms.js';
+import { SmppError } from './errors.js';
+import type { SmppGateway } from './gateway.js';
+import type { GatewayReceipt } from './inbound.js';
+import { parseDeliveryReceipt } from './receipt.js';
+import { SmsStore, type SmsOutcome } from './store.js';
+import { startTestSmsc, testGateway, waitFor } from './testing.js';
+
+let smsc: SmscSimulator | undefined;
+let gateway: SmppGateway | undefined;
+let tenantId: string;
+
+beforeAll(async () => {
+  const orm = await initORM(env().DATABASE_URL!);
+  [{ id: tenantId }] = await query<{ id: string }>(orm.em.fork(), "select id from tenant where slug = 'demo'");
+});
+
+afterEach(async () => {
+  await gateway?.stop();
+  await smsc?.stop();
+  gateway = smsc = undefined;
+});
+
+async function storeWithGateway(options: Parameters<typeof startTestSmsc>[0] = {}) {
+  const orm = await initORM(env().DATABASE_URL!);
+  const store = new SmsStore(orm, { leaseSeconds: 1 });
+  const outcomes: SmsOutcome[] = [];
+  smsc = await startTestSmsc(options);
+  gateway = testGateway(smsc, {
+    ratePerSecond: 400,
+    windowSize: 20,
+    onDeliveryReceipt: async (receipt) => void outcomes.push(...(await store.recordReceipt(receipt))),
+  });
+  await gateway.start();
+  return { orm, store, channel: createSmsChannel({ store, gateway }), outcomes };
+}
+
+/** What Temporal does with a failed activity: run it again with the same input until it completes. */
+async function sendLikeARetriedActivity(channel: SmsChannel, draft: Parameters<SmsChannel['send']>[0], attempts: { count: number }) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await channel.send(draft);
+    } catch (error) {
+      if (!(error instanceof SmppError) || !error.retryable || attempt >= 40) throw error;
+      attempts.count++;
+      await sleep(50 * attempt);
+    }
+  }
+}
+
+describe('SmsStore with the SMS channel', () => {
+  it('never submits a segment twice when retried attempts resume after the SMSC drops the connection', async () => {
+    const { orm, channel } = await storeWithGateway({ responseDelayMs: 5 });
+    const run = randomUUID().slice(0, 8);
+    const drafts = Array.from({ length: 60 }, (_, index) => ({
+      tenantId,
+      idempotencyKey: `test:${run}:${index}`,
+      to: `+3361${String(index).padStart(7, '0')}`,
+      from: 'VILLEDEMO',
+      text: index % 4 === 0 ? `Message long ${index}, réponse détaillée. `.repeat(12) : `Message ${index}`,
+    }));
+    const attempts = { count: 0 };
+
+    const sending = Promise.all(drafts.map((draft) => sendLikeARetriedActivity(channel, draft, attempts)));
+    await waitFor(() => smsc!.submitted.length >= 30, '30 submissions');
+    // Graceful drops flush the responses of what the SMSC took: each accepted segment's id reached us once.
+    smsc!.dropConnections();
+    await waitFor(() => gateway!.stats().binds === 2, 'a rebind', 10_000);
+    await waitFor(() => smsc!.submitted.length >= 70, '70 submissions', 10_000);
+    smsc!.dropConnections();
+    await sending;
+    // A retry of a finished message is a no-op too.
+    const again = await channel.send(drafts[0]);
+
+    expect(again.alreadySubmitted).toBe(true);
+    expect(attempts.count).toBeGreaterThan(0);
+    const keys = smsc!.submitted.map((message) => `${message.to}#${message.concat?.sequence ?? 1}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    const rows = await query<{ idempotency_key: string; status: string; segment_count: number; segments: string }>(
+      orm.em.fork(),
+      `select m.idempotency_key, m.status, m.segment_count, (select count(*) from sms_segment s where s.sms_message_id = m.id) as segments
+         from sms_message m where m.idempotency_key like ?`,
+      [`test:${run}:%`],
+    );
+    expect(rows).toHaveLength(60);
+    for (const row of rows) expect(Number(row.segments)).toBe(row.segment_count);
+    expect(keys).toHaveLength(rows.reduce((sum, row) => sum + row.segment_count, 0));
+  });
+
+  it('matches a receipt that arrives before its segment is recorded, and keeps unknown receipts raw', async () => {
+    const orm = await initORM(env().DATABASE_URL!);
+    const store = new SmsStore(orm);
+    const key = `test:${randomUUID()}`;
+    const claim = await store.claim({ tenantId, idempotencyKey: key, to: '+33612345678', from: 'VILLEDEMO', text: 'Bonjour' });
+    expect(claim.kind).toBe('send');
+    const smscId = `early-${randomUUID().slice(0, 8)}`;
+    const receipt: GatewayReceipt = {
+      ...parseDeliveryReceipt({ text: `id:${smscId} sub:001 dlvrd:001 submit date:2611281200 done date:2611281201 stat:DELIVRD err:000 text:Bonjour` }),
+      from: '33612345678',
+      to: 'VILLEDEMO',
+    };
+    expect(await store.recordReceipt(receipt)).toEqual([]);
+    await store.markSubmitted(claim.sms.id, [smscId]);
+    const [row] = await query<{ status: string }>(orm.em.fork(), 'select status from sms_message where idempotency_key = ?', [key]);
+    expect(row.status).toBe('delivered');
+
+    const garbage: GatewayReceipt = { ...parseDeliveryReceipt({ text: 'Votre message a ete remis ???' }), from: '336', to: 'X' };
+    await store.recordReceipt(garbage);
+    const kept = await query<{ source: string; raw: { raw: string } }>(orm.em.fork(), "select source, raw from sms_receipt where raw->>'raw' = ?", [garbage.raw]);
+    expect(kept).toEqual([{ source: 'raw', raw: expect.objectContaining({ raw: 'Votre message a ete remis ???' }) }]);
+  });
+
+  it('refuses a second concurrent attempt while the first holds the lease, and gives up on a refused message', async () => {
+    const { orm, store, channel } = await storeWithGateway({ responseDelayMs: 300 });
+    const draft = { tenantId, idempotencyKey: `test:${randomUUID()}`, to: '+33611111111', from: 'VILLEDEMO', text: 'Une seule fois' };
+    const first = channel.send(draft);
+    await waitFor(() => smsc!.submitted.length === 1, 'first submit');
+    await expect(channel.send(draft)).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/another attempt/) });
+    await expect(first).resolves.toMatchObject({ status: 'submitted', alreadySubmitted: false });
+    expect(smsc!.submitted).toHaveLength(1);
+
+    const refused = await store.claim({ ...draft, idempotencyKey: `test:${randomUUID()}`, text: 'x' });
+    await store.markFailed(refused.sms.id, new Error('ESME_RINVDSTADR'), true);
+    const [row] = await query<{ status: string }>(orm.em.fork(), 'select status from sms_message where id = ?', [refused.sms.id]);
+    expect(row.status).toBe('failed');
+  });
+});

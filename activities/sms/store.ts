@@ -1,0 +1,412 @@
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { encodeSms } from './encoding.js';
+import type { GatewayReceipt } from './inbound.js';
+
+/** Final states of an outgoing SMS, decided by delivery receipts. */
+export type SmsFinalStatus = 'delivered' | 'failed' | 'expired';
+/** Every state of an outgoing SMS. */
+export type SmsStatus = 'queued' | 'submitted' | SmsFinalStatus | 'unknown';
+
+/** An SMS to record before it is submitted. */
+export interface SmsDraft {
+  tenantId: string;
+  requestId?: string;
+  /** One SMS per key, ever: the notification's idempotency key. */
+  idempotencyKey: string;
+  template?: string;
+  /** E.164 with `+`, or a short code. */
+  to: string;
+  /** Alphanumeric sender id or number. */
+  from: string;
+  text: string;
+}
+
+/** The stored state a sender resumes from. */
+export interface ClaimedSms {
+  id: string;
+  status: SmsStatus;
+  to: string;
+  from: string;
+  /** The text of the first attempt: a retry resends exactly the segments it is missing. */
+  text: string;
+  segmentCount: number;
+  dataCoding: number;
+  udhReference?: number;
+  /** SMSC id per segment index already accepted, undefined where not yet. */
+  acceptedSegments: Array<string | undefined>;
+  smscMessageIds: string[];
+}
+
+/** Outcome of a claim: go ahead, already submitted, or another attempt holds the lease. */
+export type Claim = { kind: 'send'; sms: ClaimedSms } | { kind: 'done'; sms: ClaimedSms } | { kind: 'busy'; sms: ClaimedSms };
+
+/** A message whose receipts just decided its final state. */
+export interface SmsOutcome {
+  id: string;
+  tenantId: string;
+  requestId: string | null;
+  idempotencyKey: string;
+  template: string | null;
+  status: SmsFinalStatus;
+  recipient: string;
+  segmentCount: number;
+}
+
+/** Options of the store. */
+export interface SmsStoreOptions {
+  /** How long a claim keeps other attempts away; at least the activity's start-to-close timeout. */
+  leaseSeconds?: number;
+  /** Largest batch written in one statement. */
+  maxBatch?: number;
+}
+
+interface Waiting<I, R> {
+  item: I;
+  resolve: (result: R) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: the first item is written at once, items arriving meanwhile wait and go together in the next
+ * statement. No latency when idle, one round trip per batch under load.
+ */
+export class GroupCommit<I, R = void> {
+  private queue: Array<Waiting<I, R>> = [];
+  private running = 0;
+  /** Statements written, items they carried and time spent, for logs and benches. */
+  readonly stats = { batches: 0, items: 0, ms: 0 };
+
+  constructor(
+    private readonly write: (items: I[]) => Promise<R[] | void>,
+    private readonly maxBatch = 500,
+    private readonly concurrency = 2,
+  ) {}
+
+  /** Queues one item; resolves once the statement holding it has committed. */
+  push(item: I): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    while (this.running < this.concurrency && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.running++;
+      const started = performance.now();
+      this.stats.batches++;
+      this.stats.items += batch.length;
+      this.write(batch.map((waiting) => waiting.item))
+        .then((results) => batch.forEach((waiting, index) => waiting.resolve((results ? results[index] : undefined) as R)))
+        .catch((error: unknown) => batch.forEach((waiting) => waiting.reject(error)))
+        .finally(() => {
+          this.stats.ms += performance.now() - started;
+          this.running--;
+          this.drain();
+        });
+    }
+  }
+}
+
+interface MessageRow {
+  id: string;
+  idempotency_key: string;
+  status: SmsStatus;
+  recipient: string;
+  sender: string;
+  text: string;
+  segment_count: number;
+  data_coding: number;
+  udh_reference: number | null;
+  smsc_message_ids: string[];
+  inserted?: boolean;
+}
+
+const FINAL_STATUSES = new Set<string>(['delivered', 'failed', 'expired']);
+
+/**
+ * PostgreSQL state of outgoing SMS: claims with a lease, accepted segments as soon as the SMSC answers,
+ * receipts (all kept raw) correlated by SMSC message id. Writes are group-committed for throughput.
+ */
+export class SmsStore {
+  private readonly conn;
+  private readonly leaseSeconds: number;
+  private readonly claims: GroupCommit<SmsDraft & { id: string; segmentCount: number; dataCoding: number; udhReference?: number }, MessageRow | undefined>;
+  private readonly segments: GroupCommit<{ id: string; index: number; smscId: string }, SmsOutcome[]>;
+  private readonly submissions: GroupCommit<{ id: string; smscIds: string[] }>;
+  private readonly receipts: GroupCommit<GatewayReceipt, SmsOutcome[]>;
+
+  constructor(orm: MikroORM, options: SmsStoreOptions = {}) {
+    this.conn = orm.em.fork().getConnection();
+    this.leaseSeconds = options.leaseSeconds ?? 60;
+    const maxBatch = options.maxBatch ?? 500;
+    this.claims = new GroupCommit((items) => this.writeClaims(items), maxBatch);
+    this.segments = new GroupCommit((items) => this.writeSegments(items), maxBatch);
+    this.submissions = new GroupCommit((items) => this.writeSubmissions(items), maxBatch);
+    this.receipts = new GroupCommit((items) => this.writeReceipts(items), maxBatch);
+  }
+
+  /** Batches written per kind of write. */
+  stats(): Record<'claims' | 'segments' | 'submissions' | 'receipts', GroupCommit<never>['stats']> {
+    return { claims: this.claims.stats, segments: this.segments.stats, submissions: this.submissions.stats, receipts: this.receipts.stats };
+  }
+
+  /** Records the SMS (or finds the earlier attempt) and takes the lease to submit it. */
+  async claim(draft: SmsDraft): Promise<Claim> {
+    const encoded = encodeSms(draft.text);
+    const row = await this.claims.push({
+      ...draft,
+      id: randomUUID(),
+      segmentCount: encoded.segmentCount,
+      dataCoding: encoded.dataCoding,
+      udhReference: encoded.reference,
+    });
+    if (row) return { kind: 'send', sms: await this.withSegments(row, !row.inserted) };
+    const [existing] = await this.select<MessageRow>(
+      `select id, idempotency_key, status, recipient, sender, text, segment_count, data_coding, udh_reference, smsc_message_ids,
+              false as inserted
+         from sms_message where idempotency_key = ?`,
+      [draft.idempotencyKey],
+    );
+    const sms = await this.withSegments(existing, true);
+    return { kind: existing.status === 'queued' ? 'busy' : 'done', sms };
+  }
+
+  /** Writes the id of a segment the SMSC accepted; resolves once it is committed. */
+  async recordSegment(id: string, index: number, smscId: string): Promise<void> {
+    await this.segments.push({ id, index, smscId });
+  }
+
+  /** The SMSC accepted every segment: `submitted`, unless receipts already decided. */
+  async markSubmitted(id: string, smscIds: string[]): Promise<void> {
+    await this.submissions.push({ id, smscIds });
+  }
+
+  /** A failed attempt: releases the lease, and gives up for good when the SMSC refused the message itself. */
+  async markFailed(id: string, error: Error, final: boolean): Promise<SmsOutcome[]> {
+    const rows = await this.select<OutcomeRow>(
+      `update sms_message set error = ?, lease_until = null, status = case when ? then 'failed' else status end,
+              done_at = case when ? then now() else done_at end
+        where id = ? and status = 'queued'
+        returning id, tenant_id, request_id, idempotency_key, template, status, recipient, segment_count`,
+      [error.message.slice(0, 2000), final, final, id],
+    );
+    const outcomes = final ? rows.map(outcomeOf) : [];
+    await this.applyOutcomes(outcomes);
+    return outcomes;
+  }
+
+  /** Keeps a receipt and applies it to its segment; returns the messages it completed. */
+  recordReceipt(receipt: GatewayReceipt): Promise<SmsOutcome[]> {
+    return this.receipts.push(receipt);
+  }
+
+  private async writeClaims(items: Array<SmsDraft & { id: string; segmentCount: number; dataCoding: number; udhReference?: number }>) {
+    // Duplicates inside one batch would make ON CONFLICT DO UPDATE touch a row twice: later ones retry as busy.
+    const seen = new Set<string>();
+    const unique = items.filter((item) => !seen.has(item.idempotencyKey) && seen.add(item.idempotencyKey));
+    const payload = unique.map((item) => ({
+      id: item.id,
+      tenant_id: item.tenantId,
+      request_id: item.requestId ?? null,
+      idempotency_key: item.idempotencyKey,
+      template: item.template ?? null,
+      recipient: item.to,
+      sender: item.from,
+      text: item.text,
+      data_coding: item.dataCoding,
+      segment_count: item.segmentCount,
+      udh_reference: item.udhReference ?? null,
+    }));
+    // A retry takes over an unfinished message only once the earlier attempt's lease has run out.
+    const rows = await this.select<MessageRow>(
+      `insert into sms_message (id, tenant_id, request_id, idempotency_key, template, recipient, sender, text, data_coding, segment_count,
+                                udh_reference, lease_until)
+       select x.id, x.tenant_id, x.request_id, x.idempotency_key, x.template, x.recipient, x.sender, x.text, x.data_coding, x.segment_count,
+              x.udh_reference, now() + make_interval(secs => ?)
+         from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id uuid, request_id uuid, idempotency_key text, template text, recipient text,
+                                                sender text, text text, data_coding int, segment_count int, udh_reference int)
+       on conflict (idempotency_key) do update set lease_until = excluded.lease_until, attempts = sms_message.attempts + 1
+         where sms_message.status = 'queued' and (sms_message.lease_until is null or sms_message.lease_until < now())
+       returning id, idempotency_key, status, recipient, sender, text, segment_count, data_coding, udh_reference, smsc_message_ids, (xmax = 0) as inserted`,
+      [this.leaseSeconds, JSON.stringify(payload)],
+    );
+    const byKey = new Map(rows.map((row) => [row.idempotency_key, row]));
+    const firsts = new Set(unique);
+    return items.map((item) => (firsts.has(item) ? byKey.get(item.idempotencyKey) : undefined));
+  }
+
+  private async writeSegments(items: Array<{ id: string; index: number; smscId: string }>): Promise<SmsOutcome[][]> {
+    await this.conn.execute(
+      `insert into sms_segment (sms_message_id, segment_index, smsc_message_id)
+       select x.m, x.i, x.s from jsonb_to_recordset(?::jsonb) as x(m uuid, i int, s text) on conflict do nothing`,
+      [JSON.stringify(items.map((item) => ({ m: item.id, i: item.index, s: item.smscId })))],
+    );
+    // A receipt may have come first (another bind, or a faster SMSC): match it now.
+    const outcomes = await this.reconcile(items.map((item) => item.smscId));
+    return items.map(() => outcomes);
+  }
+
+  // Segments and status in one statement: a single-segment SMS costs one commit from submit_sm_resp to "submitted".
+  private async writeSubmissions(items: Array<{ id: string; smscIds: string[] }>): Promise<void> {
+    await this.conn.execute(
+      `with x as (select * from jsonb_to_recordset(?::jsonb) as x(id uuid, ids jsonb)),
+       seg as (
+         insert into sms_segment (sms_message_id, segment_index, smsc_message_id)
+         select x.id, e.n - 1, e.value from x, jsonb_array_elements_text(x.ids) with ordinality as e(value, n)
+         on conflict do nothing)
+       update sms_message m set status = case when m.status = 'queued' then 'submitted' else m.status end,
+              smsc_message_ids = array(select jsonb_array_elements_text(x.ids)), submitted_at = now(), lease_until = null, error = null
+         from x where m.id = x.id`,
+      [JSON.stringify(items.map((item) => ({ id: item.id, ids: item.smscIds })))],
+    );
+    await this.reconcile(items.flatMap((item) => item.smscIds));
+  }
+
+  // Every receipt is inserted first and matched second, and segments likewise: whichever commits last sees the other.
+  private async writeReceipts(items: GatewayReceipt[]): Promise<SmsOutcome[][]> {
+    await this.conn.execute(
+      `insert into sms_receipt (smsc_message_id, status, final, source, raw)
+       select x.id, x.status, x.final, x.source, x.raw from jsonb_to_recordset(?::jsonb) as x(id text, status text, final boolean, source text, raw jsonb)`,
+      [JSON.stringify(items.map((receipt) => ({ id: receipt.messageId ?? null, status: receipt.status, final: receipt.final, source: receipt.source, raw: receipt })))],
+    );
+    const ids = items.filter((receipt) => receipt.final && receipt.messageId && FINAL_STATUSES.has(receipt.status)).map((receipt) => receipt.messageId!);
+    const outcomes = ids.length ? await this.reconcile(ids) : [];
+    return items.map(() => outcomes);
+  }
+
+  private async reconcile(smscIds: string[]): Promise<SmsOutcome[]> {
+    // A single-segment SMS takes its segment's state in the same statement; longer ones are rolled up after.
+    const rows = await this.select<OutcomeRow & { kind: 'single' | 'multi' }>(
+      `with r as (
+         select distinct on (smsc_message_id) smsc_message_id, status, raw, received_at from sms_receipt
+          where smsc_message_id = any(?::text[]) and final and status in ('delivered', 'failed', 'expired')
+          order by smsc_message_id, received_at desc, id desc),
+       seg as (
+         update sms_segment s set status = r.status, receipt = r.raw, done_at = r.received_at
+           from r where s.smsc_message_id = r.smsc_message_id and s.status = 'submitted'
+         returning s.sms_message_id, s.status, s.done_at),
+       single as (
+         update sms_message m set status = seg.status, done_at = seg.done_at
+           from seg where m.id = seg.sms_message_id and m.segment_count = 1 and m.status in ('queued', 'submitted', 'unknown')
+         returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count)
+       select 'single' as kind, * from single
+       union all
+       select distinct 'multi' as kind, m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count
+         from seg join sms_message m on m.id = seg.sms_message_id where m.segment_count > 1`,
+      [pgTextArray(smscIds)],
+    );
+    const multi = rows.filter((row) => row.kind === 'multi').map((row) => row.id);
+    const outcomes = rows.filter((row) => row.kind === 'single').map(outcomeOf);
+    if (multi.length > 0) outcomes.push(...(await this.rollUp(multi)));
+    await this.applyOutcomes(outcomes);
+    return outcomes;
+  }
+
+  private async rollUp(messageIds: string[]): Promise<SmsOutcome[]> {
+    const rows = await this.select<OutcomeRow>(
+      `with agg as (
+         select sms_message_id, count(*) filter (where status = 'delivered') as delivered, bool_or(status = 'failed') as failed,
+                bool_or(status = 'expired') as expired, max(done_at) as done_at
+           from sms_segment where sms_message_id = any(?::uuid[]) group by sms_message_id)
+       update sms_message m set status = case when agg.failed then 'failed' when agg.expired then 'expired' else 'delivered' end, done_at = agg.done_at
+         from agg where m.id = agg.sms_message_id and m.status in ('queued', 'submitted', 'unknown')
+          and (agg.failed or agg.expired or agg.delivered = m.segment_count)
+       returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count`,
+      [pgTextArray(messageIds)],
+    );
+    return rows.map(outcomeOf);
+  }
+
+  // The notification mirrors the SMS state; the request's timeline gets one internal line per final state.
+  private async applyOutcomes(outcomes: SmsOutcome[]): Promise<void> {
+    const linked = outcomes.filter((outcome) => outcome.template !== null || outcome.requestId !== null);
+    if (linked.length === 0) return;
+    const payload = JSON.stringify(
+      linked.map((o) => ({
+        id: o.id,
+        key: o.idempotencyKey,
+        status: o.status,
+        tenant_id: o.tenantId,
+        request_id: o.requestId,
+        data: { smsId: o.id, template: o.template, status: o.status, segments: o.segmentCount, to: maskPhone(o.recipient) },
+      })),
+    );
+    await this.conn.execute(
+      `update notification n set status = x.status, error = case when x.status = 'delivered' then null else 'SMS ' || x.status end
+         from jsonb_to_recordset(?::jsonb) as x(key text, status text) where n.idempotency_key = x.key and n.channel = 'sms'`,
+      [payload],
+    );
+    await this.conn.execute(
+      `insert into request_event (id, tenant_id, request_id, key, type, public, actor, state, data, created_at)
+       select gen_random_uuid(), x.tenant_id, x.request_id, 'sms:' || x.id || ':' || x.status, 'sms_' || x.status, false, 'system', r.state, x.data, now()
+         from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id uuid, request_id uuid, status text, data jsonb)
+         join request r on r.id = x.request_id
+       on conflict (request_id, key) do nothing`,
+      [payload],
+    );
+  }
+
+  private async withSegments(row: MessageRow, load: boolean): Promise<ClaimedSms> {
+    const accepted: Array<string | undefined> = [];
+    if (load) {
+      const segments = await this.select<{ segment_index: number; smsc_message_id: string }>(
+        'select segment_index, smsc_message_id from sms_segment where sms_message_id = ? order by segment_index',
+        [row.id],
+      );
+      for (const segment of segments) accepted[segment.segment_index] = segment.smsc_message_id;
+    }
+    return {
+      id: row.id,
+      status: row.status,
+      to: row.recipient,
+      from: row.sender,
+      text: row.text,
+      segmentCount: row.segment_count,
+      dataCoding: row.data_coding,
+      udhReference: row.udh_reference ?? undefined,
+      acceptedSegments: accepted,
+      smscMessageIds: row.smsc_message_ids ?? [],
+    };
+  }
+
+  private async select<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return (await this.conn.execute(sql, params)) as T[];
+  }
+}
+
+interface OutcomeRow {
+  id: string;
+  tenant_id: string;
+  request_id: string | null;
+  idempotency_key: string;
+  template: string | null;
+  status: SmsFinalStatus;
+  recipient: string;
+  segment_count: number;
+}
+
+function outcomeOf(row: OutcomeRow): SmsOutcome {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    requestId: row.request_id,
+    idempotencyKey: row.idempotency_key,
+    template: row.template,
+    status: row.status,
+    recipient: row.recipient,
+    segmentCount: row.segment_count,
+  };
+}
+
+// An array literal as one parameter: the query builder would spread a JS array into a list of placeholders.
+function pgTextArray(values: string[]): string {
+  return `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
+/** `+33612345678` → `+336••••••78`: enough for an agent to recognise, not a copy of the number in the audit trail. */
+export function maskPhone(phone: string): string {
+  return phone.length <= 6 ? phone : `${phone.slice(0, 4)}${'•'.repeat(phone.length - 6)}${phone.slice(-2)}`;
+}

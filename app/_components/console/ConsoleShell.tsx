@@ -1,0 +1,56 @@
+import type { ReactNode } from 'react';
+import type { AgentPrincipal } from '../../../domain/auth/sessions';
+import { meets } from '../../../domain/auth/roles';
+import { LogoutButton } from './LogoutButton';
+
+/** Header, navigation and main landmark of every console page behind the login. */
+export function ConsoleShell({ principal, current, children }: { principal: AgentPrincipal; current: string; children: ReactNode }) {
+  const base = `/console/${principal.tenantSlug}`;
+  const links = [
+    { href: base, label: 'Demandes', key: 'inbox', show: true },
+    { href: `${base}/accueil-guichet`, label: 'Accueil et téléphone', key: 'intake', show: true },
+    { href: `${base}/tableau-de-bord`, label: 'Tableau de bord', key: 'dashboard', show: meets(principal, 'head') },
+    { href: `${base}/admin`, label: 'Administration', key: 'admin', show: principal.isAdmin },
+  ];
+  return (
+    <div className="console">
+      <a className="skip-link" href="#contenu">
+        Aller au contenu
+      </a>
+      <header className="console-header">
+        <div className="inner">
+          <strong>{principal.tenantName} — console</strong>
+          <nav aria-label="Console">
+            <ul>
+              {links
+                .filter((l) => l.show)
+                .map((l) => (
+                  <li key={l.key}>
+                    <a href={l.href} aria-current={l.key === current ? 'page' : undefined}>
+                      {l.label}
+                    </a>
+                  </li>
+                ))}
+            </ul>
+          </nav>
+          <span className="who">
+            {principal.name} <LogoutButton tenant={principal.tenantSlug} />
+          </span>
+        </div>
+      </header>
+      <main id="contenu" className="console-main">
+        {children}
+      </main>
+    </div>
+  );
+}
+
+/** What a page shows when the agent's role does not allow it. */
+export function Forbidden() {
+  return (
+    <>
+      <h1>Accès refusé</h1>
+      <p role="alert">Votre rôle ne permet pas d’ouvrir cette page. Demandez l’accès à l’administrateur de votre commune.</p>
+    </>
+  );
+}

@@ -1,0 +1,115 @@
+'use client';
+
+import { useActionState, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { compileForm, conditionFields, type FormDefinition, type UiField } from '../../../forms/runtime';
+import { ErrorSummary } from '../portal/error-summary';
+import { FormField } from './fields';
+import { NAV_FIELD, PAGE_FIELD, type WizardState } from './step';
+import { ANSWERS_FIELD, errorHref, isFieldVisible, mergePage, pageErrors, readPageValues, visiblePages } from './values';
+
+/** Props of the wizard: a plain definition, the bound server action of one page post, and the first state. */
+export interface FormWizardProps {
+  definition: FormDefinition;
+  action: (state: WizardState, form: FormData) => Promise<WizardState>;
+  initial: WizardState;
+}
+
+/**
+ * Renders any form definition page by page. Without JavaScript every page is a plain post to the server action;
+ * with it, the same runtime validates the page in the browser first and conditional fields appear as you answer.
+ */
+export function FormWizard({ definition, action, initial }: FormWizardProps) {
+  const [state, formAction, pending] = useActionState(action, initial);
+  const [hydrated, setHydrated] = useState(false);
+  const [draft, setDraft] = useState(state.answers);
+  const [local, setLocal] = useState<{ errors: WizardState['errors']; seq: number } | undefined>();
+  const compiled = useMemo(() => compileForm(definition), [definition]);
+  const page = definition.ui.pages[state.page];
+  const errors = local?.errors ?? state.errors;
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const firstRender = useRef(true);
+
+  useEffect(() => setHydrated(true), []);
+  useEffect(() => {
+    setDraft(state.answers);
+    setLocal(undefined);
+  }, [state]);
+  useEffect(() => {
+    const isFirst = firstRender.current;
+    firstRender.current = false;
+    if (errors.length || state.notice) document.getElementById('erreurs')?.focus();
+    else if (!isFirst) headingRef.current?.focus();
+    // Focus follows each answer of the server (seq) and each client-side check (local.seq).
+  }, [state.seq, state.page, local?.seq]);
+
+  const answers = hydrated ? draft : state.answers;
+  const shown = visiblePages(definition, answers);
+  const position = Math.max(1, shown.indexOf(state.page) + 1);
+  const isLast = shown.at(-1) === state.page || shown.indexOf(state.page) === -1;
+  const required = new Set((definition.schema.required as string[] | undefined) ?? []);
+  const samePage = new Set(page.fields.map((f) => f.name));
+
+  function fieldShown(field: UiField): boolean {
+    if (isFieldVisible(definition, answers, field.name)) return true;
+    // Before scripts run (or without them) a field that depends on this very page stays visible: the server sorts it out.
+    return !hydrated && field.showIf !== undefined && conditionFields(field.showIf).some((name) => samePage.has(name));
+  }
+
+  function onChange(event: FormEvent<HTMLFormElement>) {
+    if (!hydrated) return;
+    setDraft(mergePage(state.answers, page, readPageValues(page, new FormData(event.currentTarget))));
+  }
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+    if (submitter?.value === 'prev') return;
+    const values = mergePage(state.answers, page, readPageValues(page, new FormData(event.currentTarget)));
+    const found = pageErrors(page, compiled.validate(values).errors).filter((e) => page.fields.some((f) => fieldShown(f) && (e.path === f.name || e.path.startsWith(`${f.name}/`))));
+    if (found.length) {
+      event.preventDefault();
+      setLocal({ errors: found, seq: Date.now() });
+    }
+  }
+
+  const summary = [
+    ...(state.notice ? [{ message: state.notice }] : []),
+    ...errors.map((e) => ({ message: e.message, href: errorHref(page, e) })),
+  ];
+
+  return (
+    <form action={formAction} noValidate className="portal-form smart-form" onChange={onChange} onSubmit={onSubmit} key={`${state.seq}:${state.page}`}>
+      <p className="form-progress" id="progression">
+        Étape {position} sur {shown.length}
+      </p>
+      <div className="form-progress-bar" aria-hidden="true">
+        <span style={{ width: `${Math.round((position / Math.max(1, shown.length)) * 100)}%` }} />
+      </div>
+      <ErrorSummary errors={summary} />
+      <h2 ref={headingRef} tabIndex={-1} className="form-page-title" aria-describedby="progression">
+        {page.title}
+      </h2>
+      {page.description ? <p className="hint">{page.description}</p> : null}
+      <input type="hidden" name={ANSWERS_FIELD} value={JSON.stringify(state.answers)} />
+      <input type="hidden" name={PAGE_FIELD} value={state.page} />
+      {page.fields.filter(fieldShown).map((field) => (
+        <FormField
+          key={field.name}
+          field={field}
+          value={state.answers[field.name.slice(1)]}
+          errors={errors.filter((e) => e.path === field.name || e.path.startsWith(`${field.name}/`))}
+          optional={!required.has(field.name.slice(1))}
+        />
+      ))}
+      <div className="form-actions">
+        {position > 1 ? (
+          <button type="submit" name={NAV_FIELD} value="prev" className="button button-secondary" formNoValidate>
+            Étape précédente
+          </button>
+        ) : null}
+        <button type="submit" name={NAV_FIELD} value="next" className="button" disabled={pending}>
+          {isLast ? 'Envoyer la demande' : 'Continuer'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,51 @@
+import {
+  deleteAnswerTemplate,
+  previewMessage,
+  saveAgent,
+  saveAnswerTemplate,
+  saveBranding,
+  saveDepartment,
+  saveMessageTemplate,
+  saveTopic,
+  type AdminContext,
+} from '../../../../../../../../domain/admin';
+import { writeAudit } from '../../../../../../../../domain/audit';
+import { saveOidcSettings } from '../../../../../../../../domain/auth/oidc';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { InputError, NotFoundError } from '../../../../../../../../domain/validation';
+import { agentRoute } from '../../../../../../../console/_server/route';
+
+type Params = { tenant: string; resource: string };
+
+const SAVERS: Record<string, (em: EntityManager, ctx: AdminContext, body: unknown) => Promise<void>> = {
+  departments: saveDepartment,
+  agents: saveAgent,
+  topics: saveTopic,
+  'answer-templates': saveAnswerTemplate,
+  'message-templates': saveMessageTemplate,
+  branding: saveBranding,
+  oidc: async (em, ctx, body) => {
+    const settings = await saveOidcSettings(em, ctx.tenantId, body);
+    const { clientSecret: _never, ...logged } = settings;
+    await writeAudit(em, { tenantId: ctx.tenantId, agentId: ctx.agentId, action: 'admin.oidc.update', target: 'oidc', data: { after: logged } });
+  },
+};
+
+/** Saves one administration item (create or update by its identifier); `message-preview` renders a message text without saving. */
+export const POST = agentRoute<Params>('admin', async ({ params, em, principal, json }) => {
+  const body = await json();
+  if (params.resource === 'message-preview') return Response.json(previewMessage(body));
+  const save = SAVERS[params.resource];
+  if (!save) throw new NotFoundError(`Unknown admin resource ${params.resource}`);
+  await save(em, { tenantId: principal.tenantId, agentId: principal.agentId }, body);
+  return Response.json({ message: 'Modification enregistrée.' });
+});
+
+/** Deletes an answer template (`?slug=`). */
+export const DELETE = agentRoute<Params>('admin', async ({ request, params, em, principal }) => {
+  if (params.resource !== 'answer-templates') throw new NotFoundError(`Cannot delete ${params.resource}`);
+  const slug = new URL(request.url).searchParams.get('slug');
+  if (!slug) throw new InputError([{ path: '/slug', message: 'Précisez le modèle à supprimer.' }]);
+  await deleteAnswerTemplate(em, { tenantId: principal.tenantId, agentId: principal.agentId }, slug);
+  return new Response(null, { status: 204 });
+});

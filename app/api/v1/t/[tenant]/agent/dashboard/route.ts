@@ -1,0 +1,19 @@
+import { writeAudit } from '../../../../../../../domain/audit';
+import { departmentStats, parseRange, statsToCsv, weeklyTrend } from '../../../../../../../domain/dashboard';
+import { agentRoute } from '../../../../../../console/_server/route';
+
+/** Quality-of-service figures per department (`du`, `au`); `format=csv` downloads them. Heads see their departments, administrators all. */
+export const GET = agentRoute('head', async ({ request, em, principal }) => {
+  const params = new URL(request.url).searchParams;
+  const range = parseRange(params);
+  const scope = principal.isAdmin ? undefined : [...new Set(principal.roles.filter((r) => r.role === 'head').map((r) => r.departmentId))];
+  const stats = await departmentStats(em, principal.tenantId, range, scope);
+  if (params.get('format') === 'csv') {
+    await writeAudit(em, { tenantId: principal.tenantId, agentId: principal.agentId, action: 'dashboard.export', target: `${range.fromDay}..${range.toDay}` });
+    return new Response(statsToCsv(stats, range), {
+      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="tableau-de-bord-${range.fromDay}-${range.toDay}.csv"` },
+    });
+  }
+  const trend = await weeklyTrend(em, principal.tenantId, range, scope);
+  return Response.json({ from: range.fromDay, to: range.toDay, departments: stats, trend }, { headers: { 'cache-control': 'no-store' } });
+});

@@ -1,0 +1,12 @@
+import { actorOf } from '../../../../../../../../domain/auth/roles';
+import { newSince } from '../../../../../../../../domain/inbox';
+import { InputError } from '../../../../../../../../domain/validation';
+import { agentRoute } from '../../../../../../../console/_server/route';
+
+/** How many requests arrived after `depuis` (ISO instant); the inbox polls it every few seconds. */
+export const GET = agentRoute('agent', async ({ request, em, principal }) => {
+  const since = new URL(request.url).searchParams.get('depuis') ?? '';
+  if (Number.isNaN(Date.parse(since))) throw new InputError([{ path: '/depuis', message: 'Indiquez un instant ISO 8601.' }]);
+  const result = await newSince(em, { tenantId: principal.tenantId, departmentIds: actorOf(principal).departmentIds }, new Date(since));
+  return Response.json(result, { headers: { 'cache-control': 'no-store' } });
+});

@@ -1,0 +1,16 @@
+import { citizenDocument, pdfResponse } from '../../../../../../../../../activities/documents/store';
+import { appContext } from '../../../../../../../../_server/context';
+import { handleRoute } from '../../../../../../../../_server/http';
+import { NotFoundError } from '../../../../../../../../../domain/validation';
+
+/** A public PDF of a request (answer letter, receipt, document), for whoever holds the tracking code (`?code=`). */
+export async function GET(request: Request, { params }: { params: Promise<{ tenant: string; reference: string; id: string }> }): Promise<Response> {
+  return handleRoute(async () => {
+    const { tenant, reference, id } = await params;
+    const code = new URL(request.url).searchParams.get('code');
+    const { orm } = await appContext();
+    const doc = await citizenDocument(orm.em.fork(), tenant, reference, code, id);
+    if (!doc) throw new NotFoundError('Unknown document, wrong code or private document');
+    return pdfResponse(doc);
+  });
+}

@@ -1,0 +1,23 @@
+import type { Metadata } from 'next';
+import { sql } from '../../../../domain/auth/db';
+import { ConsoleShell } from '../../../_components/console/ConsoleShell';
+import { IntakeForm } from '../../../_components/console/IntakeForm';
+import { consolePage } from '../../_server/page';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Accueil et téléphone' };
+
+/** Counter and phone intake: the agent records the request; it follows the same workflow as web requests. */
+export default async function IntakePage({ params }: { params: Promise<{ tenant: string }> }) {
+  const { tenant } = await params;
+  const { principal, em } = await consolePage(tenant, 'agent', `/console/${tenant}/accueil-guichet`);
+  const topics = await sql<{ slug: string; label: string }>(em, 'select slug, label from topic where tenant_id = ? and active order by position, label', [principal.tenantId]);
+  return (
+    <ConsoleShell principal={principal} current="intake">
+      <h1>Enregistrer une demande reçue à l’accueil ou par téléphone</h1>
+      <div className="narrow">
+        <IntakeForm tenant={tenant} topics={topics} />
+      </div>
+    </ConsoleShell>
+  );
+}

@@ -1,0 +1,181 @@
+import type { Metadata } from 'next';
+import { adminOverview } from '../../../../domain/admin';
+import { listAudit } from '../../../../domain/audit';
+import { loadOidcSettings } from '../../../../domain/auth/oidc';
+import { AdminForm, MessageTemplateEditor } from '../../../_components/console/AdminForm';
+import { ConsoleShell, Forbidden } from '../../../_components/console/ConsoleShell';
+import { consolePage } from '../../_server/page';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Administration' };
+
+/** Tenant administration: departments, agents and roles, topics, cascades, templates, messages, branding, OIDC, audit trail. */
+export default async function AdminPage({ params }: { params: Promise<{ tenant: string }> }) {
+  const { tenant } = await params;
+  const { principal, em, allowed } = await consolePage(tenant, 'admin', `/console/${tenant}/admin`);
+  if (!allowed) {
+    return (
+      <ConsoleShell principal={principal} current="admin">
+        <Forbidden />
+      </ConsoleShell>
+    );
+  }
+  const [data, audit, oidc] = await Promise.all([adminOverview(em, principal.tenantId), listAudit(em.fork(), principal.tenantId, { limit: 30 }), loadOidcSettings(em.fork(), principal.tenantId)]);
+  const departmentOptions = data.departments.map((d) => ({ value: d.slug, label: d.name }));
+  const cascadeHint = 'Étapes « pourcentage:destinataires », séparées par des virgules. Destinataires : department, head, administrators ou une adresse. Ex. 66:department, 100:head, 150:administrators';
+  return (
+    <ConsoleShell principal={principal} current="admin">
+      <h1>Administration</h1>
+      <nav aria-label="Sections">
+        <ul className="tabs">
+          {[['services', 'Services'], ['agents', 'Agents'], ['themes', 'Thèmes'], ['modeles', 'Modèles de réponse'], ['messages', 'Messages'], ['apparence', 'Apparence'], ['connexion', 'Connexion'], ['journal', 'Journal']].map(([anchor, label]) => (
+            <li key={anchor}>
+              <a href={`#${anchor}`}>{label}</a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+
+      <section id="services" aria-labelledby="services-title">
+        <h2 id="services-title">Services et cascades d’escalade</h2>
+        {data.departments.map((d) => (
+          <AdminForm key={d.slug} tenant={tenant} resource="departments" title={d.name} initial={{ ...d }} fields={[
+            { name: 'slug', label: 'Identifiant', hint: 'Ne change pas : il sert de clé.' },
+            { name: 'name', label: 'Nom' },
+            { name: 'email', label: 'Adresse du service', type: 'email' },
+            { name: 'escalation', label: 'Cascade d’escalade', hint: cascadeHint },
+          ]} />
+        ))}
+        <AdminForm tenant={tenant} resource="departments" title="Nouveau service" submitLabel="Créer le service" fields={[
+          { name: 'slug', label: 'Identifiant' },
+          { name: 'name', label: 'Nom' },
+          { name: 'email', label: 'Adresse du service', type: 'email' },
+          { name: 'escalation', label: 'Cascade d’escalade', hint: cascadeHint },
+        ]} />
+      </section>
+
+      <section id="agents" aria-labelledby="agents-title">
+        <h2 id="agents-title">Agents et rôles</h2>
+        <table>
+          <caption className="visually-hidden">Agents</caption>
+          <thead>
+            <tr>
+              <th scope="col">Nom</th>
+              <th scope="col">Adresse</th>
+              <th scope="col">Rôles</th>
+              <th scope="col">Administrateur</th>
+              <th scope="col">Actif</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.agents.map((a) => (
+              <tr key={a.email}>
+                <td>{a.name}</td>
+                <td>{a.email}</td>
+                <td>{a.roles || '—'}</td>
+                <td>{a.isAdmin ? 'Oui' : 'Non'}</td>
+                <td>{a.active ? 'Oui' : 'Non'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <AdminForm tenant={tenant} resource="agents" title="Créer ou modifier un agent (par son adresse)" fields={[
+          { name: 'email', label: 'Adresse électronique', type: 'email' },
+          { name: 'name', label: 'Nom' },
+          { name: 'roles', label: 'Rôles', hint: 'service:rôle séparés par des virgules ; rôles : agent, validator (valideur), head (chef de service). Ex. etat-civil:agent, etat-civil:validator' },
+          { name: 'password', label: 'Mot de passe initial ou nouveau (12 caractères au moins ; vide pour le garder)', type: 'password' },
+          { name: 'isAdmin', label: 'Administrateur de la commune', type: 'checkbox' },
+          { name: 'active', label: 'Compte actif', type: 'checkbox' },
+        ]} initial={{ active: true }} />
+      </section>
+
+      <section id="themes" aria-labelledby="themes-title">
+        <h2 id="themes-title">Thèmes, délais et validation</h2>
+        {data.topics.map((t) => (
+          <AdminForm key={t.slug} tenant={tenant} resource="topics" title={t.label} initial={{ ...t }} fields={[
+            { name: 'slug', label: 'Identifiant' },
+            { name: 'label', label: 'Libellé' },
+            { name: 'department', label: 'Service', type: 'select', options: departmentOptions },
+            { name: 'delay', label: 'Délai (ISO 8601)', hint: 'P8D = 8 jours, PT48H = 48 heures' },
+            { name: 'businessDays', label: 'Jours ouvrés (sinon calendaires)', type: 'checkbox' },
+            { name: 'validationRequired', label: 'Validation obligatoire avant envoi', type: 'checkbox' },
+            { name: 'active', label: 'Proposé aux citoyens', type: 'checkbox' },
+          ]} />
+        ))}
+      </section>
+
+      <section id="modeles" aria-labelledby="modeles-title">
+        <h2 id="modeles-title">Modèles de réponse</h2>
+        <p className="muted">Variables : {'{{citizenName}} {{reference}} {{subject}} {{topicLabel}} {{departmentName}} {{dueDate}} {{receivedDate}} {{tenantName}} {{agentName}}'}</p>
+        {[...data.answerTemplates, { slug: '', title: '', body: '', department: '' }].map((t) => (
+          <AdminForm key={t.slug || 'new'} tenant={tenant} resource="answer-templates" title={t.title || 'Nouveau modèle'} initial={{ ...t, department: t.department ?? '' }} fields={[
+            { name: 'slug', label: 'Identifiant' },
+            { name: 'title', label: 'Titre' },
+            { name: 'department', label: 'Service', type: 'select', options: [{ value: '', label: 'Tous les services' }, ...departmentOptions] },
+            { name: 'body', label: 'Texte', type: 'textarea' },
+          ]} />
+        ))}
+      </section>
+
+      <section id="messages" aria-labelledby="messages-title">
+        <h2 id="messages-title">Messages envoyés (accusé de réception, relances, réponse, notifications)</h2>
+        {data.messageTemplates.map((m) => (
+          <MessageTemplateEditor key={m.key} tenant={tenant} template={m} />
+        ))}
+      </section>
+
+      <section id="apparence" aria-labelledby="apparence-title">
+        <h2 id="apparence-title">Apparence du portail</h2>
+        <AdminForm tenant={tenant} resource="branding" title="Nom, couleurs, logo et textes" initial={{ name: data.name, ...data.branding }} fields={[
+          { name: 'name', label: 'Nom de la commune' },
+          { name: 'primaryColor', label: 'Couleur principale', type: 'color' },
+          { name: 'accentColor', label: 'Couleur d’accent', type: 'color' },
+          { name: 'logoUrl', label: 'Adresse du logo (https://…)' },
+          { name: 'websiteUrl', label: 'Site de la commune' },
+          { name: 'welcomeText', label: 'Texte d’accueil', type: 'textarea' },
+        ]} />
+      </section>
+
+      <section id="connexion" aria-labelledby="connexion-title">
+        <h2 id="connexion-title">Connexion avec ProConnect (OpenID Connect)</h2>
+        <AdminForm tenant={tenant} resource="oidc" title="Fournisseur d’identité" initial={{
+          enabled: oidc?.enabled ?? false, issuer: oidc?.issuer ?? 'https://auth.agentconnect.gouv.fr/api/v2', clientId: oidc?.clientId ?? '',
+          scopes: oidc?.scopes ?? 'openid email given_name usual_name', label: oidc?.label ?? 'Se connecter avec ProConnect',
+        }} fields={[
+          { name: 'enabled', label: 'Activer', type: 'checkbox' },
+          { name: 'issuer', label: 'Émetteur (issuer)' },
+          { name: 'clientId', label: 'Identifiant client' },
+          { name: 'clientSecret', label: 'Secret client (vide pour garder l’actuel)', type: 'password' },
+          { name: 'scopes', label: 'Portées' },
+          { name: 'label', label: 'Libellé du bouton' },
+        ]} />
+      </section>
+
+      <section id="journal" aria-labelledby="journal-title">
+        <h2 id="journal-title">Journal d’audit (30 dernières entrées)</h2>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Date</th>
+              <th scope="col">Agent</th>
+              <th scope="col">Action</th>
+              <th scope="col">Cible</th>
+              <th scope="col">Résultat</th>
+            </tr>
+          </thead>
+          <tbody>
+            {audit.map((a, i) => (
+              <tr key={i}>
+                <td>{new Date(a.at).toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })}</td>
+                <td>{a.agent ?? '—'}</td>
+                <td>{a.action}</td>
+                <td>{a.target ?? '—'}</td>
+                <td>{a.outcome === 'ok' ? 'Effectuée' : a.outcome === 'refused' ? 'Refusée' : a.outcome}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </ConsoleShell>
+  );
+}

@@ -1,0 +1,27 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { oidcButton } from '../../../../domain/auth/oidc';
+import { query } from '../../../../domain/sql';
+import { appContext } from '../../../_server/context';
+import { LoginForm } from '../../../_components/console/LoginForm';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Connexion à la console' };
+
+/** Login page of a tenant's console. */
+export default async function LoginPage({ params, searchParams }: { params: Promise<{ tenant: string }>; searchParams: Promise<{ retour?: string }> }) {
+  const { tenant } = await params;
+  const { retour } = await searchParams;
+  const { orm } = await appContext();
+  const em = orm.em.fork();
+  const [row] = await query<{ name: string }>(em, 'select name from tenant where slug = ?', [tenant]);
+  if (!row) notFound();
+  // Only a path inside this console: an absolute URL would make the login page an open redirect.
+  const returnTo = retour && retour.startsWith(`/console/${tenant}`) && !retour.startsWith('//') ? retour : `/console/${tenant}`;
+  return (
+    <main id="contenu" className="console-main narrow">
+      <h1>Console des agents — {row.name}</h1>
+      <LoginForm tenant={tenant} returnTo={returnTo} oidcLabel={await oidcButton(em, tenant)} />
+    </main>
+  );
+}

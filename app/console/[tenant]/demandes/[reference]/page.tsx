@@ -1,0 +1,173 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { actorOf } from '../../../../../domain/auth/roles';
+import { sql } from '../../../../../domain/auth/db';
+import { filledTemplates, getRequestDetail, similarAnswered, type RequestDetail } from '../../../../../domain/inbox/detail';
+import { CHANNEL_LABELS, STATE_LABELS, formatFrenchDateTime } from '../../../../../domain/states';
+import { NotFoundError } from '../../../../../domain/validation';
+import { ActionPanel } from '../../../../_components/console/ActionPanel';
+import { ConsoleShell } from '../../../../_components/console/ConsoleShell';
+import { consolePage } from '../../../_server/page';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Demande' };
+
+const EVENT_LABELS: Record<string, string> = {
+  received: 'Demande reçue',
+  opened: 'Prise en charge',
+  draft_saved: 'Brouillon enregistré',
+  submitted_for_validation: 'Soumise à validation',
+  approved: 'Réponse validée',
+  returned: 'Réponse renvoyée au rédacteur',
+  transferred: 'Transférée',
+  information_requested: 'Complément demandé au citoyen',
+  citizen_replied: 'Réponse du citoyen',
+  citizen_message: 'Message du citoyen',
+  answered: 'Réponse envoyée',
+  note: 'Note interne',
+  reminder_sent: 'Relance envoyée',
+  closed: 'Close',
+  closed_automatically: 'Close automatiquement',
+};
+
+/** The case page: record, citizen, form data, attachments, timeline, and every action. */
+export default async function CasePage({ params }: { params: Promise<{ tenant: string; reference: string }> }) {
+  const { tenant, reference } = await params;
+  const { principal, em } = await consolePage(tenant, 'agent', `/console/${tenant}/demandes/${reference}`);
+  let detail: RequestDetail;
+  try {
+    detail = await getRequestDetail(em, principal.tenantId, reference);
+  } catch (error) {
+    if (error instanceof NotFoundError) notFound();
+    throw error;
+  }
+  const actor = actorOf(principal);
+  const [templates, similar, departments] = await Promise.all([
+    filledTemplates(em, principal.tenantId, detail, principal.name),
+    similarAnswered(em.fork(), principal.tenantId, detail.id),
+    sql<{ slug: string; name: string }>(em.fork(), 'select slug, name from department where tenant_id = ? order by name', [principal.tenantId]),
+  ]);
+  const canWork = actor.isAdmin || actor.departmentIds.includes(detail.department.id);
+  const canValidate = actor.isAdmin || actor.validatorOf.includes(detail.originDepartmentId);
+  const when = (iso: string) => formatFrenchDateTime(new Date(iso), detail.timeZone);
+  const c = detail.citizen;
+
+  return (
+    <ConsoleShell principal={principal} current="inbox">
+      <p>
+        <a href={`/console/${tenant}`}>← Retour aux demandes</a>
+      </p>
+      <h1>
+        {detail.subject} <small className="muted">({detail.reference})</small>
+      </h1>
+      <p>
+        <span className={`badge ${detail.state}`}>{STATE_LABELS[detail.state]}</span>{' '}
+        {detail.overdue ? <strong className="alert error">En retard</strong> : null}
+      </p>
+      <div className="case">
+        <div>
+          <section aria-labelledby="facts-title" className="card">
+            <h2 id="facts-title">Demande</h2>
+            <dl className="facts">
+              <dt>Reçue le</dt>
+              <dd>{when(detail.receivedAt)}</dd>
+              <dt>Échéance</dt>
+              <dd>{when(detail.dueAt)}</dd>
+              <dt>Canal</dt>
+              <dd>{CHANNEL_LABELS[detail.channel]}</dd>
+              <dt>Service</dt>
+              <dd>{detail.department.name}</dd>
+              <dt>Thème</dt>
+              <dd>{detail.topic.label}</dd>
+              <dt>Validation</dt>
+              <dd>{detail.validationRequired ? 'Obligatoire avant envoi' : 'Facultative'}</dd>
+            </dl>
+            <h3>Message</h3>
+            <p className="pre">{detail.body}</p>
+            {detail.answer ? (
+              <>
+                <h3>Réponse envoyée</h3>
+                <p className="pre">{detail.answer}</p>
+              </>
+            ) : null}
+          </section>
+          <section aria-labelledby="citizen-title" className="card">
+            <h2 id="citizen-title">Citoyen</h2>
+            <dl className="facts">
+              <dt>Nom</dt>
+              <dd>{c.name || 'Non renseigné'}</dd>
+              <dt>Courriel</dt>
+              <dd>{c.email || '—'}</dd>
+              <dt>Téléphone</dt>
+              <dd>{c.phone || '—'}</dd>
+              <dt>Adresse postale</dt>
+              <dd className="pre">{c.postalAddress || '—'}</dd>
+              <dt>Réponse souhaitée par</dt>
+              <dd>{{ email: 'courriel', sms: 'SMS', post: 'courrier postal' }[detail.replyChannel]}</dd>
+            </dl>
+          </section>
+          {detail.formData && Object.keys(detail.formData).length ? (
+            <section aria-labelledby="form-title" className="card">
+              <h2 id="form-title">Données du formulaire</h2>
+              <dl className="facts">
+                {Object.entries(detail.formData).map(([key, value]) => (
+                  <div key={key} style={{ display: 'contents' }}>
+                    <dt>{key}</dt>
+                    <dd className="pre">{typeof value === 'object' ? JSON.stringify(value, null, 2) : String(value)}</dd>
+                  </div>
+                ))}
+              </dl>
+            </section>
+          ) : null}
+          {detail.attachments.length ? (
+            <section aria-labelledby="files-title" className="card">
+              <h2 id="files-title">Pièces jointes</h2>
+              <ul>
+                {detail.attachments.map((a) => (
+                  <li key={a.id}>
+                    <a href={`/api/v1/t/${tenant}/agent/requests/${detail.reference}/attachments/${a.id}`}>{a.name}</a> ({Math.ceil(a.size / 1024)} Ko)
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+          <section aria-labelledby="timeline-title" className="card">
+            <h2 id="timeline-title">Historique</h2>
+            <ol className="timeline">
+              {detail.timeline.map((e, i) => (
+                <li key={i} className={e.public ? undefined : 'internal'}>
+                  <strong>{EVENT_LABELS[e.type] ?? e.type}</strong> — {when(e.at)}
+                  {e.actor ? <> — {e.actor}</> : null}
+                  {e.public ? null : <span className="muted"> (interne)</span>}
+                  <EventText type={e.type} data={e.data} />
+                </li>
+              ))}
+            </ol>
+          </section>
+        </div>
+        <ActionPanel
+          tenant={tenant}
+          reference={detail.reference}
+          state={detail.state}
+          draft={detail.draft}
+          validationComment={detail.validationComment}
+          canWork={canWork}
+          canValidate={canValidate}
+          validationRequired={detail.validationRequired}
+          autoOpen={canWork && (detail.state === 'received' || detail.state === 'transferred')}
+          departments={departments}
+          currentDepartment={detail.department.slug}
+          templates={templates}
+          similar={similar.map((s) => ({ reference: s.reference, subject: s.subject, answer: s.answer }))}
+        />
+      </div>
+    </ConsoleShell>
+  );
+}
+
+function EventText({ type, data }: { type: string; data: Record<string, unknown> }) {
+  const text = { note: data.text, returned: data.comment, information_requested: data.question, citizen_replied: data.body, citizen_message: data.body, answered: data.body, submitted_for_validation: data.body }[type];
+  const extra = type === 'transferred' ? `Vers ${String(data.toName ?? data.to)}${data.note ? ` : ${String(data.note)}` : ''}` : type === 'reminder_sent' ? `${String(data.percent)} % du délai` : undefined;
+  if (!text && !extra) return null;
+  return <p className="pre">{String(text ?? extra)}</p>;
+}

@@ -1,0 +1,182 @@
+import type { Metadata } from 'next';
+import { actorOf } from '../../../domain/auth/roles';
+import { sql } from '../../../domain/auth/db';
+import { CHANNELS, countByState, filtersToQuery, listInbox, parseInboxFilters, type InboxFilters } from '../../../domain/inbox';
+import { REQUEST_STATES } from '../../../domain/entities';
+import { CHANNEL_LABELS, STATE_LABELS, formatFrenchDateTime } from '../../../domain/states';
+import { InputError } from '../../../domain/validation';
+import { ChannelIcon } from '../../_components/console/ChannelIcon';
+import { ConsoleShell } from '../../_components/console/ConsoleShell';
+import { InboxLive } from '../../_components/console/InboxLive';
+import { consolePage } from '../_server/page';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Demandes' };
+
+/** The inbox: the brochure's table with filters, search, counts per state and keyset pages. */
+export default async function InboxPage({ params, searchParams }: { params: Promise<{ tenant: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { tenant } = await params;
+  const { principal, em } = await consolePage(tenant, 'agent', `/console/${tenant}`);
+  const raw = await searchParams;
+  let filters: InboxFilters;
+  let inputErrors: string[] = [];
+  try {
+    filters = parseInboxFilters(raw);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    inputErrors = error.errors.map((e) => e.message);
+    filters = parseInboxFilters({});
+  }
+  const viewer = { tenantId: principal.tenantId, departmentIds: actorOf(principal).departmentIds };
+  const now = new Date();
+  const [page, counts, departments, topics, settings] = await Promise.all([
+    listInbox(em, viewer, filters, now),
+    countByState(em.fork(), viewer, filters, now),
+    sql<{ slug: string; name: string }>(em.fork(), 'select slug, name from department where tenant_id = ? order by name', [principal.tenantId]),
+    sql<{ slug: string; label: string }>(em.fork(), 'select slug, label from topic where tenant_id = ? order by position, label', [principal.tenantId]),
+    sql<{ settings: { timeZone?: string } }>(em.fork(), 'select settings from tenant where id = ?', [principal.tenantId]),
+  ]);
+  const timeZone = settings[0]?.settings.timeZone ?? 'Europe/Paris';
+  const base = `/console/${tenant}`;
+  const tab = (state: InboxFilters['state'], label: string, count: number) => (
+    <li key={state}>
+      <a href={`${base}${filtersToQuery({ ...filters, state, after: undefined })}`} aria-current={filters.state === state ? 'true' : undefined}>
+        {label} ({count})
+      </a>
+    </li>
+  );
+
+  return (
+    <ConsoleShell principal={principal} current="inbox">
+      <h1>Demandes</h1>
+      <InboxLive tenant={tenant} since={now.toISOString()} />
+      {inputErrors.length ? (
+        <p role="alert" className="alert error">
+          Filtres ignorés : {inputErrors.join(' ')}
+        </p>
+      ) : null}
+      <nav aria-label="États">
+        <ul className="tabs">
+          {tab('open', 'À traiter', counts.open)}
+          {REQUEST_STATES.filter((s) => counts[s] > 0 || s === 'received').map((s) => tab(s, STATE_LABELS[s], counts[s]))}
+          {tab('all', 'Toutes', REQUEST_STATES.reduce((n, s) => n + counts[s], 0))}
+        </ul>
+      </nav>
+      <p>
+        <strong>{counts.overdue}</strong> demande{counts.overdue > 1 ? 's' : ''} en retard.
+      </p>
+      <form method="get" action={base} className="filters" role="search" aria-label="Filtrer les demandes">
+        <input type="hidden" name="etat" value={filters.state === 'open' ? '' : filters.state} />
+        <label>
+          Recherche
+          <input type="search" name="q" defaultValue={filters.q ?? ''} placeholder="Mots, référence…" />
+        </label>
+        <label>
+          Service
+          <select name="service" defaultValue={filters.department ?? ''}>
+            <option value="">Tous</option>
+            {departments.map((d) => (
+              <option key={d.slug} value={d.slug}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Thème
+          <select name="theme" defaultValue={filters.topic ?? ''}>
+            <option value="">Tous</option>
+            {topics.map((t) => (
+              <option key={t.slug} value={t.slug}>
+                {t.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Canal
+          <select name="canal" defaultValue={filters.channel ?? ''}>
+            <option value="">Tous</option>
+            {CHANNELS.map((c) => (
+              <option key={c} value={c}>
+                {CHANNEL_LABELS[c]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Tri
+          <select name="tri" defaultValue={filters.sort}>
+            <option value="received">Plus récentes d’abord</option>
+            <option value="due">Échéance la plus proche</option>
+          </select>
+        </label>
+        <label className="inline">
+          <input type="checkbox" name="retard" value="1" defaultChecked={filters.overdue} /> En retard
+        </label>
+        <label className="inline">
+          <input type="checkbox" name="mes" value="1" defaultChecked={filters.mine} /> Mes services
+        </label>
+        <button type="submit">Filtrer</button>
+      </form>
+      <table className="inbox">
+        <caption className="visually-hidden">Demandes, {filters.sort === 'due' ? 'par échéance' : 'les plus récentes d’abord'}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Type</th>
+            <th scope="col">État</th>
+            <th scope="col">Sujet</th>
+            <th scope="col">Reçu le</th>
+            <th scope="col">Échéance</th>
+            <th scope="col">Service / thème</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {page.rows.map((r) => (
+            <tr key={r.id} className={r.overdue ? 'overdue' : undefined} data-reference={r.reference}>
+              <td>
+                <ChannelIcon channel={r.channel} />
+              </td>
+              <td>
+                <span className={`badge ${r.state}`}>{STATE_LABELS[r.state]}</span>
+              </td>
+              <td>
+                {r.subject}
+                <br />
+                <small className="muted">
+                  {r.reference}
+                  {r.citizenName ? ` — ${r.citizenName}` : ''}
+                </small>
+              </td>
+              <td>{formatFrenchDateTime(new Date(r.receivedAt), timeZone)}</td>
+              <td>
+                {formatFrenchDateTime(new Date(r.dueAt), timeZone)}
+                {r.overdue ? <span className="visually-hidden"> (en retard)</span> : null}
+              </td>
+              <td>
+                {r.department} / {r.topic}
+              </td>
+              <td>
+                <a href={`${base}/demandes/${r.reference}`} aria-label={`${actionLabel(r.state)} la demande ${r.reference}`}>
+                  {actionLabel(r.state)}
+                </a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {page.rows.length === 0 ? <p>Aucune demande ne correspond à ces critères.</p> : null}
+      <nav aria-label="Pagination" className="row">
+        {filters.after ? <a href={`${base}${filtersToQuery({ ...filters, after: undefined })}`}>Première page</a> : null}
+        {page.next ? <a href={`${base}${filtersToQuery({ ...filters, after: page.next })}`}>Page suivante</a> : null}
+      </nav>
+    </ConsoleShell>
+  );
+}
+
+function actionLabel(state: string): string {
+  if (state === 'received') return 'Lire';
+  if (state === 'answered' || state === 'closed' || state === 'rejected') return 'Consulter';
+  return 'Répondre';
+}

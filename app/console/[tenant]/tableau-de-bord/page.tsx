@@ -1,0 +1,119 @@
+import type { Metadata } from 'next';
+import { departmentStats, parseRange, weeklyTrend } from '../../../../domain/dashboard';
+import { InputError } from '../../../../domain/validation';
+import { ConsoleShell, Forbidden } from '../../../_components/console/ConsoleShell';
+import { TrendChart } from '../../../_components/console/TrendChart';
+import { consolePage } from '../../_server/page';
+import { temporalUiUrl } from '../../_server/services';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Tableau de bord' };
+
+/** Quality of service per department: volumes, delays, share on time, weekly trend, CSV export. */
+export default async function DashboardPage({ params, searchParams }: { params: Promise<{ tenant: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
+  const { tenant } = await params;
+  const { principal, em, allowed } = await consolePage(tenant, 'head', `/console/${tenant}/tableau-de-bord`);
+  if (!allowed) {
+    return (
+      <ConsoleShell principal={principal} current="dashboard">
+        <Forbidden />
+      </ConsoleShell>
+    );
+  }
+  const raw = await searchParams;
+  let error: string | undefined;
+  let range;
+  try {
+    range = parseRange(raw);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    error = e.errors.map((x) => x.message).join(' ');
+    range = parseRange({});
+  }
+  const scope = principal.isAdmin ? undefined : [...new Set(principal.roles.filter((r) => r.role === 'head').map((r) => r.departmentId))];
+  const [stats, trend] = await Promise.all([departmentStats(em, principal.tenantId, range, scope), weeklyTrend(em.fork(), principal.tenantId, range, scope)]);
+  const percent = (n: number | null) => (n === null ? '—' : `${Math.round(n * 100)} %`);
+  const hours = (n: number | null) => (n === null ? '—' : n < 48 ? `${String(n).replace('.', ',')} h` : `${String(Math.round((n / 24) * 10) / 10).replace('.', ',')} j`);
+  const ui = temporalUiUrl();
+  return (
+    <ConsoleShell principal={principal} current="dashboard">
+      <h1>Tableau de bord</h1>
+      {error ? (
+        <p role="alert" className="alert error">
+          {error}
+        </p>
+      ) : null}
+      <form method="get" className="filters" aria-label="Période">
+        <label>
+          Du
+          <input type="date" name="du" defaultValue={range.fromDay} />
+        </label>
+        <label>
+          Au
+          <input type="date" name="au" defaultValue={range.toDay} />
+        </label>
+        <button type="submit">Afficher</button>
+        <a className="button secondary" href={`/api/v1/t/${tenant}/agent/dashboard?du=${range.fromDay}&au=${range.toDay}&format=csv`}>
+          Exporter en CSV
+        </a>
+      </form>
+      <table>
+        <caption>
+          Qualité de service du {range.fromDay.split('-').reverse().join('/')} au {range.toDay.split('-').reverse().join('/')}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Service</th>
+            <th scope="col">Reçues</th>
+            <th scope="col">Répondues</th>
+            <th scope="col">En cours</th>
+            <th scope="col">En retard</th>
+            <th scope="col">Délai médian</th>
+            <th scope="col">Délai 90e centile</th>
+            <th scope="col">Répondues dans le délai</th>
+          </tr>
+        </thead>
+        <tbody>
+          {stats.map((s) => (
+            <tr key={s.slug} data-department={s.slug}>
+              <th scope="row">{s.name}</th>
+              <td data-figure="received">{s.received}</td>
+              <td data-figure="answered">{s.answered}</td>
+              <td data-figure="open">{s.open}</td>
+              <td data-figure="overdue">{s.overdueNow}</td>
+              <td>{hours(s.medianHours)}</td>
+              <td>{hours(s.p90Hours)}</td>
+              <td>{percent(s.onTimeShare)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Évolution hebdomadaire</h2>
+      <TrendChart data={trend} />
+      <table>
+        <caption className="visually-hidden">Demandes reçues et répondues par semaine</caption>
+        <thead>
+          <tr>
+            <th scope="col">Semaine du</th>
+            <th scope="col">Reçues</th>
+            <th scope="col">Répondues</th>
+          </tr>
+        </thead>
+        <tbody>
+          {trend.map((w) => (
+            <tr key={w.week}>
+              <th scope="row">{w.week.split('-').reverse().join('/')}</th>
+              <td>{w.received}</td>
+              <td>{w.answered}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {ui ? (
+        <p>
+          <a href={ui}>Ouvrir l’interface Temporal (suivi technique des processus)</a>
+        </p>
+      ) : null}
+    </ConsoleShell>
+  );
+}

@@ -1,0 +1,164 @@
+import { revalidatePath } from 'next/cache';
+import { appContext } from '../../_server/context';
+import { configuredSmscControlUrl, smscControlClient } from '../../../dev/smsc-simulator/control';
+import { query } from '../../../domain/sql';
+
+export const dynamic = 'force-dynamic';
+export const metadata = { title: 'SMS de développement' };
+
+const STATUS_LABELS: Record<string, string> = {
+  queued: 'En file',
+  submitted: 'Transmis à l’opérateur',
+  delivered: 'Remis',
+  failed: 'Échec',
+  expired: 'Expiré',
+  unknown: 'Inconnu',
+};
+
+const OUTCOME_LABELS: Record<string, string> = {
+  received: 'En cours',
+  request: 'Nouvelle demande',
+  reply: 'Réponse à une demande',
+  opt_out: 'Désinscription (STOP)',
+  unknown_number: 'Numéro inconnu',
+  refused: 'Refusé',
+};
+
+interface SmsRow {
+  created_at: Date;
+  recipient: string;
+  sender: string;
+  text: string;
+  segment_count: number;
+  status: string;
+  reference: string | null;
+}
+
+interface InboundRow {
+  received_at: Date;
+  sender: string;
+  recipient: string;
+  text: string;
+  outcome: string;
+  reference: string | null;
+}
+
+/** Sends an SMS "from a mobile" through the development SMSC; the worker handles it like a real one. */
+async function injectMo(form: FormData): Promise<void> {
+  'use server';
+  const from = String(form.get('from') ?? '').trim();
+  const to = String(form.get('to') ?? '').trim();
+  const text = String(form.get('text') ?? '');
+  const controlUrl = configuredSmscControlUrl();
+  if (!from || !to || !controlUrl) return;
+  await smscControlClient(controlUrl).injectMo({ from, to, text });
+  revalidatePath('/dev/sms');
+}
+
+const when = (date: Date) => new Date(date).toLocaleString('fr-FR', { timeZone: 'Europe/Paris' });
+
+/** Recent outgoing and incoming SMS, and a form that simulates a citizen's SMS. */
+export default async function DevSmsPage() {
+  const { orm } = await appContext();
+  const simulated = Boolean(configuredSmscControlUrl());
+  const em = orm.em.fork();
+  const sent = await query<SmsRow>(
+    em,
+    `select m.created_at, m.recipient, m.sender, m.text, m.segment_count, m.status, r.reference
+       from sms_message m left join request r on r.id = m.request_id order by m.created_at desc limit 50`,
+  );
+  const received = await query<InboundRow>(
+    em,
+    `select i.received_at, i.sender, i.recipient, i.text, i.outcome, r.reference
+       from sms_inbound i left join request r on r.id = i.request_id order by i.received_at desc limit 20`,
+  );
+  return (
+    <main id="contenu">
+      <h1>SMS de développement</h1>
+      {simulated ? (
+        <p>Le simulateur d’opérateur (SMSC) local reçoit les SMS envoyés par Relais. Rien ne part vers un vrai téléphone.</p>
+      ) : (
+        <p>Aucun simulateur d’opérateur n’est actif : les SMS partent vers l’opérateur configuré (SMPP_URL).</p>
+      )}
+
+      {simulated && (
+        <section className="card" aria-labelledby="simuler">
+          <h2 id="simuler">Simuler un SMS d’un citoyen</h2>
+          <form action={injectMo}>
+            <p>
+              <label htmlFor="from">Numéro du mobile</label>
+              <br />
+              <input id="from" name="from" defaultValue="06 12 34 56 78" required />
+            </p>
+            <p>
+              <label htmlFor="to">Numéro de la commune</label>
+              <br />
+              <input id="to" name="to" defaultValue="36180" required />
+            </p>
+            <p>
+              <label htmlFor="text">Texte (commencez par un mot-clé comme MAIRE, ou envoyez STOP)</label>
+              <br />
+              <textarea id="text" name="text" rows={3} cols={60} defaultValue="MAIRE Bonjour, un lampadaire est en panne rue des Lilas." />
+            </p>
+            <button type="submit">Envoyer le SMS</button>
+          </form>
+        </section>
+      )}
+
+      <h2>SMS reçus ({received.length})</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Reçu le</th>
+            <th scope="col">De</th>
+            <th scope="col">À</th>
+            <th scope="col">Texte</th>
+            <th scope="col">Traitement</th>
+          </tr>
+        </thead>
+        <tbody>
+          {received.map((sms, index) => (
+            <tr key={index}>
+              <td>{when(sms.received_at)}</td>
+              <td>{sms.sender}</td>
+              <td>{sms.recipient}</td>
+              <td>{sms.text}</td>
+              <td>
+                {OUTCOME_LABELS[sms.outcome] ?? sms.outcome}
+                {sms.reference ? ` (${sms.reference})` : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>SMS envoyés ({sent.length})</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Créé le</th>
+            <th scope="col">Destinataire</th>
+            <th scope="col">Expéditeur</th>
+            <th scope="col">Texte</th>
+            <th scope="col">Segments</th>
+            <th scope="col">État</th>
+            <th scope="col">Demande</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sent.map((sms, index) => (
+            <tr key={index}>
+              <td>{when(sms.created_at)}</td>
+              <td>{sms.recipient}</td>
+              <td>{sms.sender}</td>
+              <td>{sms.text}</td>
+              <td>{sms.segment_count}</td>
+              <td>{STATUS_LABELS[sms.status] ?? sms.status}</td>
+              <td>{sms.reference ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </main>
+  );
+}

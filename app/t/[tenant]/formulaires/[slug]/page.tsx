@@ -1,0 +1,47 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { findTenantForm, type TenantForm } from '../../../../../domain/intake/forms';
+import { NotFoundError } from '../../../../../domain/validation';
+import { appContext } from '../../../../_server/context';
+import { FormWizard } from '../../../../_components/forms/wizard';
+import { visiblePages } from '../../../../_components/forms/values';
+import { portalTenant } from '../../../_lib/tenant';
+import { submitFormStep } from './actions';
+import '../../../../_components/forms/forms.css';
+
+export const dynamic = 'force-dynamic';
+
+async function load(tenant: string, slug: string): Promise<TenantForm> {
+  const { orm } = await appContext();
+  return findTenantForm(orm, tenant, slug).catch((error) => {
+    if (error instanceof NotFoundError) notFound();
+    throw error;
+  });
+}
+
+/** The form's title names the page. */
+export async function generateMetadata({ params }: { params: Promise<{ tenant: string; slug: string }> }): Promise<Metadata> {
+  const { tenant, slug } = await params;
+  return { title: (await load(tenant, slug)).form.definition.title };
+}
+
+/** Any smart form of the municipality, page by page, with or without JavaScript. */
+export default async function SmartFormPage({ params }: { params: Promise<{ tenant: string; slug: string }> }) {
+  const { tenant: tenantSlug, slug } = await params;
+  const tenant = await portalTenant(tenantSlug);
+  const { form } = await load(tenant.slug, slug);
+  const definition = form.definition;
+  const action = submitFormStep.bind(null, tenant.slug, slug, form.version);
+  return (
+    <main id="contenu" className="portal-main" tabIndex={-1}>
+      <p className="breadcrumb">
+        <Link href={`/t/${tenant.slug}/formulaires`}>Démarches en ligne</Link>
+      </p>
+      <h1>{definition.title}</h1>
+      {definition.description ? <p className="lead">{definition.description}</p> : null}
+      <p className="hint">Sauf mention « facultatif », tous les champs sont obligatoires.</p>
+      <FormWizard definition={definition} action={action} initial={{ page: visiblePages(definition, {})[0] ?? 0, answers: {}, errors: [], version: form.version, seq: 0 }} />
+    </main>
+  );
+}

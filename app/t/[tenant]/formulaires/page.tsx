@@ -1,0 +1,50 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { ensureShippedForms, latestForm } from '../../../../domain/forms/store';
+import { query } from '../../../../domain/sql';
+import { appContext } from '../../../_server/context';
+import { portalTenant } from '../../_lib/tenant';
+
+export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'Démarches en ligne' };
+
+const KIND_LABELS: Record<string, string> = { document: 'Demande de document', registration: 'Inscription ou réservation', purchase: 'Achat en ligne', question: 'Demande' };
+
+/** The smart forms a municipality offers, one per topic that carries a form. */
+export default async function FormsListPage({ params }: { params: Promise<{ tenant: string }> }) {
+  const tenant = await portalTenant((await params).tenant);
+  const { orm } = await appContext();
+  await ensureShippedForms(orm);
+  const em = orm.em.fork();
+  const topics = await query<{ form: string; label: string; department: string }>(
+    em,
+    `select tp.form, tp.label, d.name as department from topic tp join department d on d.id = tp.department_id
+      where tp.tenant_id = ? and tp.active and tp.form is not null order by tp.position, tp.label`,
+    [tenant.id],
+  );
+  const forms = (await Promise.all(topics.map(async (t) => ({ topic: t, stored: await latestForm(em, tenant.id, t.form) })))).filter((f) => f.stored);
+  return (
+    <main id="contenu" className="portal-main" tabIndex={-1}>
+      <h1>Démarches en ligne</h1>
+      <p className="lead">Choisissez votre démarche. Chaque formulaire vous guide étape par étape ; vous recevez un accusé de réception et pouvez suivre votre demande.</p>
+      {forms.length === 0 ? (
+        <p>Aucune démarche en ligne n’est proposée pour le moment.</p>
+      ) : (
+        <ul className="tiles">
+          {forms.map(({ topic, stored }) => (
+            <li className="tile" key={topic.form}>
+              <h2 className="tile-title">
+                <Link href={`/t/${tenant.slug}/formulaires/${topic.form}`}>{stored!.definition.title}</Link>
+              </h2>
+              <p className="hint">
+                {KIND_LABELS[stored!.definition.kind] ?? 'Demande'} — {topic.department}
+              </p>
+              {stored!.definition.description ? <p>{stored!.definition.description}</p> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+    </main>
+  );
+}

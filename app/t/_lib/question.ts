@@ -1,0 +1,89 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { IncomingFile } from '../../../domain/attachments';
+import type { NewRequestBody } from '../../../domain/intake/schema';
+import { query } from '../../../domain/sql';
+import type { FieldError } from '../../../domain/validation';
+import { emptyQuestion, type QuestionValues } from '../../_components/portal/question-fields';
+
+/** What a refused no-JavaScript form leaves for its next display. */
+export interface QuestionDraft {
+  values: QuestionValues;
+  errors: FieldError[];
+}
+
+/** Reads the posted form: typed values, uploaded files, anti-spam fields. */
+export async function readQuestionForm(form: FormData): Promise<{ values: QuestionValues; files: IncomingFile[]; honeypot: unknown; token: string | null }> {
+  const text = (name: string, max = 10_000) => {
+    const value = form.get(name);
+    return typeof value === 'string' ? value.slice(0, max + 1) : '';
+  };
+  const values: QuestionValues = {
+    ...emptyQuestion(),
+    topic: text('topic', 63),
+    subject: text('subject', 300),
+    message: text('message'),
+    name: text('name', 200),
+    email: text('email', 320).trim(),
+    phone: text('phone', 40).trim(),
+    postalAddress: text('postalAddress', 500),
+    channel: text('channel', 10) || 'email',
+    consent: form.get('consent') === 'oui',
+    attachmentIds: form.getAll('attachmentIds').filter((v): v is string => typeof v === 'string').slice(0, 10),
+  };
+  const files: IncomingFile[] = [];
+  for (const entry of form.getAll('files')) {
+    // Browsers send an empty part when no file is chosen.
+    if (typeof entry === 'string' || (entry.size === 0 && !entry.name)) continue;
+    files.push({ name: entry.name, bytes: new Uint8Array(await entry.arrayBuffer()) });
+  }
+  return { values, files, honeypot: form.get('site_web'), token: typeof form.get('jeton') === 'string' ? (form.get('jeton') as string) : null };
+}
+
+/** The intake body of the form's values: empty optional fields are left out. */
+export function toRequestBody(values: QuestionValues, attachmentIds: string[]): NewRequestBody {
+  const contact: NewRequestBody['contact'] = {};
+  if (values.name.trim()) contact.name = values.name.trim();
+  if (values.email) contact.email = values.email;
+  if (values.phone) contact.phone = values.phone;
+  if (values.postalAddress.trim()) contact.postalAddress = values.postalAddress.trim();
+  return {
+    topic: values.topic,
+    subject: values.subject,
+    message: values.message,
+    channel: values.channel as NewRequestBody['channel'],
+    contact,
+    consent: values.consent,
+    ...(attachmentIds.length ? { attachments: attachmentIds } : {}),
+  };
+}
+
+/** Keeps a refused form for an hour; also forgets drafts past that age. */
+export async function saveDraft(em: EntityManager, tenantId: string, draft: QuestionDraft): Promise<string> {
+  const id = randomUUID();
+  await em.getConnection().execute(`delete from form_draft where created_at < now() - interval '1 hour'`);
+  await em.getConnection().execute('insert into form_draft (id, tenant_id, data, created_at) values (?, ?, ?, now())', [id, tenantId, JSON.stringify(draft)]);
+  return id;
+}
+
+/** A draft of this tenant younger than an hour, or undefined. */
+export async function loadDraft(em: EntityManager, tenantId: string, id: string | undefined): Promise<QuestionDraft | undefined> {
+  if (!id || !/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const [row] = await query<{ data: QuestionDraft }>(
+    em,
+    `select data from form_draft where id = ? and tenant_id = ? and created_at > now() - interval '1 hour'`,
+    [id, tenantId],
+  );
+  return row?.data;
+}
+
+/** Forgets a draft once its request is filed: it holds personal data. */
+export async function deleteDraft(em: EntityManager, id: string | undefined): Promise<void> {
+  if (id && /^[0-9a-f-]{36}$/i.test(id)) await em.getConnection().execute('delete from form_draft where id = ?', [id]);
+}
+
+/** The client's address as the server in front reports it (first hop of X-Forwarded-For). */
+export function clientIp(request: Request): string {
+  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || request.headers.get('x-real-ip') || 'inconnue';
+}

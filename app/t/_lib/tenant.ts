@@ -1,0 +1,75 @@
+import 'server-only';
+import { createHash } from 'node:crypto';
+import { notFound } from 'next/navigation';
+import { cache } from 'react';
+import { createFormClock, createSubmissionLimiter } from '../../../domain/antispam';
+import type { TenantBranding, TenantSettings } from '../../../domain/entities';
+import { env } from '../../../domain/env';
+import { query } from '../../../domain/sql';
+import { appContext } from '../../_server/context';
+import { portalColours, type PortalColours } from '../../_components/portal/colours';
+
+/** What every portal page knows of its municipality: a plain object, safe to hand to React. */
+export interface PortalTenant {
+  id: string;
+  slug: string;
+  name: string;
+  branding: TenantBranding;
+  colours: PortalColours;
+  contact: NonNullable<TenantSettings['contact']>;
+  timeZone: string;
+}
+
+/** The tenant of a portal page, once per request; unknown slugs render the 404 page. */
+export const portalTenant = cache(async (slug: string): Promise<PortalTenant> => {
+  const tenant = await findPortalTenant(slug);
+  if (!tenant) notFound();
+  return tenant;
+});
+
+/** The tenant of a slug, or undefined. */
+export async function findPortalTenant(slug: string): Promise<PortalTenant | undefined> {
+  if (!/^[a-z0-9-]{1,63}$/.test(slug)) return undefined;
+  const { orm } = await appContext();
+  const [row] = await query<{ id: string; slug: string; name: string; branding: TenantBranding; settings: TenantSettings }>(
+    orm.em.fork(),
+    'select id, slug, name, branding, settings from tenant where slug = ?',
+    [slug],
+  );
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    branding: row.branding,
+    colours: portalColours(row.branding),
+    contact: row.settings.contact ?? {},
+    timeZone: row.settings.timeZone ?? 'Europe/Paris',
+  };
+}
+
+/** Paths of a tenant's portal. */
+export const portalPaths = {
+  home: (slug: string) => `/t/${slug}`,
+  question: (slug: string) => `/t/${slug}/question`,
+  submit: (slug: string) => `/t/${slug}/question/envoi`,
+  confirmation: (slug: string, reference: string) => `/t/${slug}/confirmation/${encodeURIComponent(reference)}`,
+  lookup: (slug: string) => `/t/${slug}/suivi`,
+  tracking: (slug: string, reference: string, code?: string) =>
+    `/t/${slug}/suivi/${encodeURIComponent(reference)}${code ? `?code=${encodeURIComponent(code)}` : ''}`,
+  reply: (slug: string, reference: string) => `/t/${slug}/suivi/${encodeURIComponent(reference)}/reponse`,
+  attachment: (slug: string, reference: string, id: string, code: string) =>
+    `/t/${slug}/suivi/${encodeURIComponent(reference)}/pieces/${id}?code=${encodeURIComponent(code)}`,
+};
+
+let guards: { clock: ReturnType<typeof createFormClock>; limiter: ReturnType<typeof createSubmissionLimiter> } | undefined;
+
+/** Anti-spam guards of this web process. */
+export function portalGuards() {
+  // Derived from the database URL so every web process of a deployment signs alike without a new variable.
+  guards ??= {
+    clock: createFormClock(env().RELAIS_SECRET ?? createHash('sha256').update(`relais-form-clock:${env().DATABASE_URL ?? ''}`).digest('hex')),
+    limiter: createSubmissionLimiter({ perIp: 30, perContact: 10, windowSeconds: 3600 }),
+  };
+  return guards;
+}

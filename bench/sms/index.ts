@@ -1,0 +1,188 @@
+// Usage: BENCH_SMS_COUNT=5000 npx tsx bench/sms/index.ts   (npm run bench:sms; default 50 000 messages)
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import smpp, { type PDU } from 'smpp';
+import { z } from 'zod';
+import { createSmsChannel } from '../../activities/notifications/sms.js';
+import { SmppGateway } from '../../activities/sms/gateway.js';
+import { SmsStore } from '../../activities/sms/store.js';
+import { startSmscSimulator, type SmscSimulator } from '../../dev/smsc-simulator/simulator.js';
+import { closeAllORMs, initORM } from '../../domain/orm.js';
+import { query } from '../../domain/sql.js';
+import { prepareDatabase, startTestDatabase } from '../../temporal/testing/services.js';
+import { percentile } from '../support/stats.js';
+
+const Env = z.object({
+  BENCH_SMS_COUNT: z.coerce.number().int().positive().default(50_000),
+  BENCH_SMS_RATE: z.coerce.number().positive().default(80),
+  BENCH_SMS_RATE_SECONDS: z.coerce.number().positive().default(10),
+});
+
+const ACCOUNT = { systemId: 'bench', password: 'bench' };
+/** Outstanding submit_sm for both paths: the raw lanes and the gateway window. */
+const WINDOW = 200;
+const TEXT = 'Demande 2026-000123 enregistrée. Réponse au plus tard le 08/12/2026.';
+const quiet = pino({ level: 'silent' });
+
+function smsc(recordSubmissions: boolean): Promise<SmscSimulator> {
+  return startSmscSimulator({ accounts: [ACCOUNT], logger: quiet, recordSubmissions });
+}
+
+/** (a) The bare library: WINDOW submit_sm outstanding, receipts asked for and acknowledged like the gateway does. */
+async function benchRaw(count: number, receipts: boolean): Promise<number> {
+  const server = await smsc(false);
+  const session = smpp.connect({ host: '127.0.0.1', port: server.port });
+  session.on('error', (error: Error) => console.error('raw session error', error.message));
+  await new Promise((resolve) => session.once('connect', resolve));
+  await new Promise((resolve) => session.bind_transceiver({ system_id: ACCOUNT.systemId, password: ACCOUNT.password }, resolve));
+  let delivered = 0;
+  session.on('deliver_sm', (pdu: PDU) => {
+    delivered++;
+    session.send(pdu.response());
+  });
+  let next = 0;
+  const started = performance.now();
+  const submit = () =>
+    new Promise<PDU>((resolve) =>
+      session.submit_sm(
+        { source_addr: 'VILLEDEMO', source_addr_ton: 5, destination_addr: '33612345678', registered_delivery: receipts ? 1 : 0, data_coding: 0, short_message: Buffer.from(TEXT, 'latin1') },
+        resolve,
+      ),
+    );
+  await Promise.all(Array.from({ length: WINDOW }, async () => {
+    while (next++ < count) await submit();
+  }));
+  while (receipts && delivered < count) await new Promise((resolve) => setTimeout(resolve, 2));
+  const seconds = (performance.now() - started) / 1000;
+  session.destroy();
+  await server.stop();
+  return count / seconds;
+}
+
+interface DbRun {
+  perSecond: number;
+  p95Ms: number;
+  delivered: number;
+  duplicates: number;
+}
+
+/** (b) The Relais path: the SMS channel the request activities use, with PostgreSQL state and receipt correlation. */
+async function benchRelais(databaseUrl: string, tenantId: string, count: number, rate: number, recordSubmissions: boolean) {
+  const server = await smsc(recordSubmissions);
+  const orm = await initORM(databaseUrl);
+  const store = new SmsStore(orm);
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let receipts = 0;
+  const gateway = new SmppGateway({
+    url: `smpp://${ACCOUNT.systemId}:${ACCOUNT.password}@127.0.0.1:${server.port}`,
+    logger: quiet,
+    windowSize: WINDOW,
+    ratePerSecond: rate,
+    responseTimeoutMs: 30_000,
+    // Latency ends when the receipt is committed to the message's row, as the worker's receipt handler does.
+    onDeliveryReceipt: async (receipt) => {
+      await store.recordReceipt(receipt);
+      receipts++;
+      const t0 = receipt.messageId ? sentAt.get(receipt.messageId) : undefined;
+      if (t0 !== undefined) latencies.push(performance.now() - t0);
+    },
+  });
+  await gateway.start();
+  const channel = createSmsChannel({ store, gateway });
+  const run = `${Date.now().toString(36)}-${rate}`;
+  return { server, gateway, channel, store, orm, sentAt, latencies, run, receiptCount: () => receipts, tenantId };
+}
+
+async function throughput(databaseUrl: string, tenantId: string, count: number): Promise<DbRun> {
+  const ctx = await benchRelais(databaseUrl, tenantId, count, Infinity, false);
+  let next = 0;
+  const started = performance.now();
+  // As many concurrent senders as window slots, like the worker's concurrent activities.
+  await Promise.all(Array.from({ length: WINDOW }, async () => {
+    for (let index = next++; index < count; index = next++) {
+      const t0 = performance.now();
+      const outcome = await ctx.channel.send({
+        tenantId,
+        idempotencyKey: `bench:${ctx.run}:${index}`,
+        to: `+336${String(index).padStart(8, '0')}`,
+        from: 'VILLEDEMO',
+        text: TEXT,
+      });
+      for (const id of outcome.smscMessageIds) ctx.sentAt.set(id, t0);
+    }
+  }));
+  const deadline = Date.now() + 120_000;
+  while (ctx.receiptCount() < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  const seconds = (performance.now() - started) / 1000;
+  const [row] = await query<{ delivered: string }>(
+    ctx.orm.em.fork(),
+    `select count(*) filter (where status = 'delivered') as delivered from sms_message where idempotency_key like ?`,
+    [`bench:${ctx.run}:%`],
+  );
+  const duplicates = ctx.server.stats().submitted - count;
+  if (process.env.BENCH_SMS_DEBUG) console.log(ctx.store.stats());
+  await ctx.gateway.stop();
+  await ctx.server.stop();
+  return { perSecond: count / seconds, p95Ms: percentile(ctx.latencies, 95), delivered: Number(row.delivered), duplicates };
+}
+
+/** The same path held to `rate`/s: what the SMSC accepted in a `seconds` window. */
+async function limited(databaseUrl: string, tenantId: string, rate: number, seconds: number): Promise<number> {
+  const ctx = await benchRelais(databaseUrl, tenantId, 0, rate, true);
+  const backlog = Array.from({ length: Math.ceil(rate * (seconds + 2)) }, (_, index) =>
+    ctx.channel.send({ tenantId, idempotencyKey: `bench:${ctx.run}:${index}`, to: `+337${String(index).padStart(8, '0')}`, from: 'VILLEDEMO', text: `Limite ${index}` }).catch(() => undefined),
+  );
+  while (ctx.server.submitted.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  const start = ctx.server.submitted[0].acceptedAt;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + seconds * 1000 + 200 - Date.now())));
+  const inWindow = ctx.server.submitted.filter((message) => message.acceptedAt < start + seconds * 1000).length;
+  await ctx.gateway.stop();
+  await Promise.all(backlog);
+  await ctx.server.stop();
+  return inWindow / seconds;
+}
+
+async function main(): Promise<void> {
+  const env = Env.parse(process.env);
+  const count = env.BENCH_SMS_COUNT;
+  console.log(`SMS bench: ${count} messages of 1 segment, window ${WINDOW}, SMSC simulator on loopback, then ${env.BENCH_SMS_RATE}/s for ${env.BENCH_SMS_RATE_SECONDS} s`);
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'relais-bench-sms-'));
+  await fs.chmod(dir, 0o755);
+  const database = await startTestDatabase(dir);
+  try {
+    await prepareDatabase(database.url);
+    const orm = await initORM(database.url);
+    const [tenant] = await query<{ id: string }>(orm.em.fork(), "select id from tenant where slug = 'demo'");
+
+    const rawBare = await benchRaw(count, false);
+    console.log(`(a) raw smpp library, no receipts         : ${rawBare.toFixed(0)} submit_sm/s`);
+    const raw = await benchRaw(count, true);
+    console.log(`(a) raw smpp library, receipts acked      : ${raw.toFixed(0)} SMS/s`);
+    const relais = await throughput(database.url, tenant.id, count);
+    console.log(
+      `(b) Relais path (DB state + correlation)  : ${relais.perSecond.toFixed(0)} SMS/s, p95 submit→receipt stored ${relais.p95Ms.toFixed(1)} ms, ` +
+        `${relais.delivered}/${count} delivered in DB, ${relais.duplicates} duplicate segments`,
+    );
+    const ratio = relais.perSecond / raw;
+    console.log(`b/a                                      : ${(ratio * 100).toFixed(1)} % (${((relais.perSecond / rawBare) * 100).toFixed(1)} % of raw without receipts)`);
+    const measured = await limited(database.url, tenant.id, env.BENCH_SMS_RATE, env.BENCH_SMS_RATE_SECONDS);
+    const deviation = ((measured - env.BENCH_SMS_RATE) / env.BENCH_SMS_RATE) * 100;
+    console.log(`limit ${env.BENCH_SMS_RATE}/s, Relais path                : ${measured.toFixed(2)} SMS/s measured (${deviation.toFixed(2)} %)`);
+    console.log(
+      `summary: a ${raw.toFixed(0)} SMS/s (bare ${rawBare.toFixed(0)}), b ${relais.perSecond.toFixed(0)} SMS/s, b/a ${(ratio * 100).toFixed(1)} %, ` +
+        `p95 submit→receipt ${relais.p95Ms.toFixed(1)} ms, limit ${env.BENCH_SMS_RATE}/s held at ${measured.toFixed(2)}/s (${deviation.toFixed(2)} %)`,
+    );
+  } finally {
+    await closeAllORMs();
+    await database.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { env } from '../env';
+import { closeAllORMs, initORM } from '../orm';
+import { createTestTenant } from '../../temporal/testing/fixtures';
+import { listAudit } from '../audit';
+import { InputError } from '../validation';
+import { adminOverview, parseCascade, previewMessage, saveAgent, saveAnswerTemplate, saveBranding, saveDepartment, saveMessageTemplate, saveTopic } from './index';
+
+let ctx: { tenantId: string; agentId: string };
+const em = async () => (await initORM(env().DATABASE_URL!)).em.fork();
+
+beforeAll(async () => {
+  const tenant = await createTestTenant();
+  const [row] = await (await em()).getConnection().execute(
+    'select t.id as tenant_id, a.id as agent_id from tenant t join agent a on a.tenant_id = t.id where t.slug = ? and a.email = ?',
+    [tenant.slug, tenant.mail('admin')],
+  );
+  ctx = { tenantId: row.tenant_id, agentId: row.agent_id };
+});
+afterAll(() => closeAllORMs());
+
+describe('administration', () => {
+  it('saves departments, agents, topics, templates and branding, each with an audit entry', async () => {
+    await saveDepartment(await em(), ctx, { slug: 'voirie', name: 'Voirie', email: 'voirie@mairie.test', escalation: '50:department, 100:head voirie-chef@mairie.test' });
+    await saveAgent(await em(), ctx, { email: 'Nouvel.Agent@mairie.test', name: 'Nouvel Agent', roles: 'voirie:agent, voirie:validator', password: 'un-mot-de-passe-solide', active: true });
+    await saveTopic(await em(), ctx, { slug: 'nids-de-poule', label: 'Nids de poule', department: 'voirie', delay: 'P10D', businessDays: true, validationRequired: true, active: true });
+    await saveAnswerTemplate(await em(), ctx, { slug: 'merci', title: 'Remerciement', body: 'Merci {{citizenName}}.', department: 'voirie' });
+    await saveMessageTemplate(await em(), ctx, { key: 'acknowledgement', subject: 'Bien reçu {{reference}}', body: 'Merci, {{citizenName}}.' });
+    await saveBranding(await em(), ctx, { name: 'Commune test', primaryColor: '#123456', welcomeText: 'Bienvenue' });
+
+    const overview = await adminOverview(await em(), ctx.tenantId);
+    expect(overview.departments.find((d) => d.slug === 'voirie')?.escalation).toBe('50:department, 100:head voirie-chef@mairie.test');
+    expect(overview.agents.find((a) => a.email === 'nouvel.agent@mairie.test')?.roles).toBe('voirie:agent, voirie:validator');
+    expect(overview.topics.find((t) => t.slug === 'nids-de-poule')).toMatchObject({ delay: 'P10D', businessDays: true, validationRequired: true });
+    expect(overview.messageTemplates.find((m) => m.key === 'acknowledgement')).toMatchObject({ custom: true, subject: 'Bien reçu {{reference}}' });
+    expect(overview.name).toBe('Commune test');
+
+    const actions = (await listAudit(await em(), ctx.tenantId)).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining([
+      'admin.department.create', 'admin.agent.create', 'admin.topic.create', 'admin.answer_template.create', 'admin.message_template.update', 'admin.branding.update',
+    ]));
+    const agentEntry = (await listAudit(await em(), ctx.tenantId, { target: 'nouvel.agent@mairie.test' }))[0];
+    expect(JSON.stringify(agentEntry.data)).not.toContain('un-mot-de-passe-solide');
+  });
+
+  it('refuses bad input with French field errors and writes nothing', async () => {
+    const before = (await listAudit(await em(), ctx.tenantId)).length;
+    const cases: Array<[() => Promise<void>, string]> = [
+      [async () => saveTopic(await em(), ctx, { slug: 'x', label: 'X', department: 'voirie', delay: '8 jours' }), '/delay'],
+      [async () => saveTopic(await em(), ctx, { slug: 'x', label: 'X', department: 'inconnu', delay: 'P8D' }), '/department'],
+      [async () => saveDepartment(await em(), ctx, { slug: 'v', name: 'V', escalation: '100:head, 50:department' }), '/escalation'],
+      [async () => saveAgent(await em(), ctx, { email: 'sans-mdp@mairie.test', name: 'Sans' }), '/password'],
+      [async () => saveAgent(await em(), ctx, { email: 'a@mairie.test', name: 'A', password: 'court' }), '/password'],
+      [async () => saveAgent(await em(), ctx, { email: 'b@mairie.test', name: 'B', password: 'un-mot-de-passe-solide', roles: 'voirie:chef' }), '/roles'],
+      [async () => saveBranding(await em(), ctx, { name: 'C', primaryColor: 'bleu' }), '/primaryColor'],
+      [async () => saveMessageTemplate(await em(), ctx, { key: 'answer', body: '{{#if}}' }), '/body'],
+    ];
+    for (const [run, path] of cases) {
+      const error = await run().then(() => undefined, (e) => e);
+      expect(error, path).toBeInstanceOf(InputError);
+      expect((error as InputError).errors.map((e) => e.path), path).toContain(path);
+    }
+    expect((await listAudit(await em(), ctx.tenantId)).length).toBe(before);
+  });
+
+  it('previews a message with sample values and parses cascades', () => {
+    expect(previewMessage({ key: 'answer', subject: 'Réponse {{reference}}', body: 'Bonjour {{citizenName}}' })).toEqual({ subject: 'Réponse 2026-000042', body: 'Bonjour Jeanne Dupont' });
+    expect(parseCascade('66:department, 150:administrators')).toEqual([{ percent: 66, recipients: ['department'] }, { percent: 150, recipients: ['administrators'] }]);
+  });
+});

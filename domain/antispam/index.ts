@@ -1,0 +1,88 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { FieldError } from '../validation';
+
+/** Name of the honeypot field: hidden from people (and from assistive technologies), filled by naive robots. */
+export const HONEYPOT_FIELD = 'site_web';
+
+/** Fastest a person fills the question form; robots post within milliseconds. */
+export const MIN_FILL_MS = 3_000;
+
+/** A form token older than this is refused; the form is shown again with what was typed. */
+export const MAX_FORM_AGE_MS = 12 * 60 * 60 * 1000;
+
+/** Why a submission was refused, in French, for the form's error summary. */
+export class SpamRefusal extends Error {
+  constructor(
+    readonly reason: 'honeypot' | 'too-fast' | 'token' | 'rate-ip' | 'rate-contact',
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(reason);
+  }
+
+  /** What the citizen reads. */
+  get fieldError(): FieldError {
+    if (this.reason === 'rate-ip' || this.reason === 'rate-contact')
+      return { path: '', message: `Vous avez envoyé beaucoup de demandes en peu de temps. Merci de réessayer dans ${Math.ceil((this.retryAfterSeconds ?? 60) / 60)} minute(s).` };
+    return { path: '', message: "Votre envoi n'a pas pu être vérifié. Merci de relire le formulaire puis de l'envoyer à nouveau." };
+  }
+}
+
+/** Signs and checks the time a form was displayed, so the fill time cannot be forged. */
+export function createFormClock(secret: string, now: () => number = Date.now) {
+  const sign = (issuedAt: number) => createHmac('sha256', secret).update(`form:${issuedAt}`).digest('base64url');
+  return {
+    /** A token carrying the display time. */
+    issue(): string {
+      const issuedAt = now();
+      return `${issuedAt}.${sign(issuedAt)}`;
+    },
+    /** Refuses a missing, forged, too recent or too old token. */
+    check(token: string | null | undefined): void {
+      const [raw, mac] = (token ?? '').split('.');
+      const issuedAt = Number(raw);
+      if (!Number.isSafeInteger(issuedAt) || !mac) throw new SpamRefusal('token');
+      const expected = Buffer.from(sign(issuedAt));
+      const given = Buffer.from(mac);
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new SpamRefusal('token');
+      const age = now() - issuedAt;
+      if (age < MIN_FILL_MS) throw new SpamRefusal('too-fast');
+      if (age > MAX_FORM_AGE_MS) throw new SpamRefusal('token');
+    },
+  };
+}
+
+/** Refuses a submission whose honeypot is filled. */
+export function checkHoneypot(value: unknown): void {
+  if (typeof value === 'string' && value.trim() !== '') throw new SpamRefusal('honeypot');
+}
+
+/** Limits per submission source; in memory per web process (one `next start` per host; a cluster would use the Postgres store). */
+export function createSubmissionLimiter(options: { perIp?: number; perContact?: number; windowSeconds?: number } = {}) {
+  const windowSeconds = options.windowSeconds ?? 3600;
+  const byIp = new RateLimiterMemory({ keyPrefix: 'portal-ip', points: options.perIp ?? 30, duration: windowSeconds });
+  const byContact = new RateLimiterMemory({ keyPrefix: 'portal-contact', points: options.perContact ?? 10, duration: windowSeconds });
+  async function consume(limiter: RateLimiterMemory, key: string, reason: 'rate-ip' | 'rate-contact') {
+    try {
+      await limiter.consume(key);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw new SpamRefusal(reason, Math.ceil(error.msBeforeNext / 1000));
+      throw error;
+    }
+  }
+  return {
+    /** Counts one submission from an IP address and for each contact given; throws SpamRefusal past the limit. */
+    async consume(ip: string, contacts: Array<string | undefined>): Promise<void> {
+      await consume(byIp, ip || 'inconnue', 'rate-ip');
+      for (const contact of contacts) if (contact) await consume(byContact, normaliseContact(contact), 'rate-contact');
+    },
+  };
+}
+
+/** One key per person whatever the spelling: lower-case e-mail, digits of a phone number in national form. */
+export function normaliseContact(contact: string): string {
+  const trimmed = contact.trim().toLowerCase();
+  if (trimmed.includes('@')) return trimmed;
+  const digits = trimmed.replace(/\D/g, '');
+  return digits.startsWith('33') ? `0${digits.slice(2)}` : digits;
+}

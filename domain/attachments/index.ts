@@ -1,0 +1,146 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { query } from '../sql';
+import { InputError, NotFoundError, type FieldError } from '../validation';
+
+/** Upload limits of the citizen portal. */
+export const ATTACHMENT_LIMITS = { maxFiles: 5, maxBytes: 5 * 1024 * 1024 } as const;
+
+/** Accepted types, recognised by their first bytes: a renamed executable is refused whatever its extension. */
+export const ACCEPTED_TYPES = [
+  { type: 'application/pdf', label: 'PDF', extensions: ['pdf'], magic: [0x25, 0x50, 0x44, 0x46, 0x2d] },
+  { type: 'image/jpeg', label: 'JPEG', extensions: ['jpg', 'jpeg'], magic: [0xff, 0xd8, 0xff] },
+  { type: 'image/png', label: 'PNG', extensions: ['png'], magic: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] },
+] as const;
+
+/** A file as the web layer received it. */
+export interface IncomingFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** An attachment without its content. */
+export interface AttachmentInfo {
+  id: string;
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  origin: string;
+}
+
+/** The type of a file judged by its content, or undefined when it is not accepted. */
+export function sniffType(bytes: Uint8Array): (typeof ACCEPTED_TYPES)[number] | undefined {
+  return ACCEPTED_TYPES.find((t) => t.magic.every((b, i) => bytes[i] === b));
+}
+
+/** A file name safe to store and to send back in Content-Disposition: no path, no control characters. */
+export function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const cleaned = base.replace(/[\u0000-\u001f\u007f"<>|*?:]/g, '_').trim().slice(-200);
+  return cleaned || 'piece-jointe';
+}
+
+/** Checks count, size, type (by magic bytes) and extension; field errors point at `pointer`. */
+export function checkFiles(files: IncomingFile[], pointer = '/attachments'): FieldError[] {
+  const errors: FieldError[] = [];
+  if (files.length > ATTACHMENT_LIMITS.maxFiles) errors.push({ path: pointer, message: `Vous pouvez joindre au plus ${ATTACHMENT_LIMITS.maxFiles} fichiers.` });
+  for (const file of files) {
+    const name = safeFileName(file.name);
+    if (file.bytes.length === 0) errors.push({ path: pointer, message: `Le fichier « ${name} » est vide.` });
+    else if (file.bytes.length > ATTACHMENT_LIMITS.maxBytes) errors.push({ path: pointer, message: `Le fichier « ${name} » dépasse 5 Mo.` });
+    else {
+      const type = sniffType(file.bytes);
+      const extension = name.toLowerCase().split('.').pop() ?? '';
+      if (!type || !(type.extensions as readonly string[]).includes(extension))
+        errors.push({ path: pointer, message: `Le fichier « ${name} » n'est pas un PDF, JPEG ou PNG valide.` });
+    }
+  }
+  return errors;
+}
+
+/** Stores checked files as pending uploads of a tenant (linked to a request by the intake); returns their ids. */
+export async function storePendingFiles(em: EntityManager, tenantId: string, files: IncomingFile[], origin = 'citizen'): Promise<AttachmentInfo[]> {
+  const errors = checkFiles(files);
+  if (errors.length) throw new InputError(errors);
+  const stored: AttachmentInfo[] = [];
+  for (const file of files) {
+    const info = {
+      id: randomUUID(),
+      name: safeFileName(file.name),
+      type: sniffType(file.bytes)!.type,
+      size: file.bytes.length,
+      sha256: createHash('sha256').update(file.bytes).digest('hex'),
+      origin,
+    };
+    await em.getConnection().execute(
+      'insert into attachment (id, tenant_id, request_id, origin, name, type, size, sha256, content, created_at) values (?, ?, null, ?, ?, ?, ?, ?, ?, now())',
+      [info.id, tenantId, origin, info.name, info.type, info.size, info.sha256, Buffer.from(file.bytes)],
+    );
+    stored.push(info);
+  }
+  return stored;
+}
+
+/** Pending uploads of a tenant by id (for a form shown again after an error); unknown or used ids are skipped. */
+export async function pendingAttachments(em: EntityManager, tenantId: string, ids: string[]): Promise<AttachmentInfo[]> {
+  const valid = ids.filter(isUuid);
+  if (!valid.length) return [];
+  return query<AttachmentInfo>(
+    em,
+    `select id, name, type, size, sha256, origin from attachment where tenant_id = ? and request_id is null and id in (${valid.map(() => '?').join(', ')}) order by created_at, name`,
+    [tenantId, ...valid],
+  );
+}
+
+/** Links pending uploads to a new request inside the caller's transaction (`em` of `transactional`); refuses ids that are unknown, foreign or already used. */
+export async function linkAttachments(em: EntityManager, tenantId: string, requestId: string, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  if (ids.length > ATTACHMENT_LIMITS.maxFiles) throw new InputError([{ path: '/attachments', message: `Vous pouvez joindre au plus ${ATTACHMENT_LIMITS.maxFiles} fichiers.` }]);
+  const unique = [...new Set(ids)];
+  // The caller's transaction context is passed on: raw SQL would otherwise run outside the intake transaction.
+  const linked: Array<{ id: string }> = unique.every(isUuid)
+    ? await em
+        .getConnection()
+        .execute(
+          `update attachment set request_id = ? where tenant_id = ? and request_id is null and id in (${unique.map(() => '?').join(', ')}) returning id`,
+          [requestId, tenantId, ...unique],
+          'all',
+          em.getTransactionContext(),
+        )
+    : [];
+  if (linked.length !== unique.length) throw new InputError([{ path: '/attachments', message: 'Une pièce jointe est introuvable ou déjà utilisée : merci de la joindre à nouveau.' }]);
+}
+
+/** Attachments of a request, oldest first, without content. */
+export async function requestAttachments(em: EntityManager, requestId: string): Promise<AttachmentInfo[]> {
+  return query<AttachmentInfo>(em, 'select id, name, type, size, sha256, origin from attachment where request_id = ? order by created_at, name', [requestId]);
+}
+
+/** One attachment of a request with its content; NotFoundError otherwise. */
+export async function readAttachment(em: EntityManager, requestId: string, attachmentId: string): Promise<AttachmentInfo & { content: Buffer }> {
+  if (!isUuid(attachmentId)) throw new NotFoundError('Unknown attachment');
+  const [row] = await query<AttachmentInfo & { content: Buffer }>(
+    em,
+    'select id, name, type, size, sha256, origin, content from attachment where request_id = ? and id = ?',
+    [requestId, attachmentId],
+  );
+  if (!row) throw new NotFoundError('Unknown attachment');
+  return row;
+}
+
+/** Forgets uploads never linked to a request (abandoned forms) after a day. */
+export async function purgeAbandonedUploads(em: EntityManager, olderThanHours = 24): Promise<number> {
+  const rows = await query<{ id: string }>(em, `delete from attachment where request_id is null and created_at < now() - make_interval(hours => ?) returning id`, [olderThanHours]);
+  return rows.length;
+}
+
+/** "1,2 Mo", "340 ko": sizes the French way. */
+export function formatFileSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo`;
+  return `${Math.max(1, Math.round(bytes / 1024)).toLocaleString('fr-FR')} ko`;
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../auth/db';
+
+/** One line of the audit trail: who did what to which thing, and how it ended. */
+export interface AuditEntry {
+  tenantId: string;
+  agentId?: string | null;
+  action: string;
+  target?: string | null;
+  outcome?: 'ok' | 'refused' | 'failed';
+  data?: Record<string, unknown>;
+}
+
+/** Appends an entry to the tenant's audit trail. */
+export async function writeAudit(em: EntityManager, entry: AuditEntry): Promise<void> {
+  await sql(em, 
+    'insert into audit_log (id, tenant_id, agent_id, action, target, outcome, data, at) values (?, ?, ?, ?, ?, ?, ?, now())',
+    [randomUUID(), entry.tenantId, entry.agentId ?? null, entry.action, entry.target ?? null, entry.outcome ?? 'ok', JSON.stringify(entry.data ?? {})],
+  );
+}
+
+/** An audit line as the administration screens show it. */
+export interface AuditRow {
+  at: string;
+  agent: string | null;
+  action: string;
+  target: string | null;
+  outcome: string;
+  data: Record<string, unknown>;
+}
+
+/** The latest audit entries of a tenant, optionally for one target. */
+export async function listAudit(em: EntityManager, tenantId: string, options: { target?: string; limit?: number } = {}): Promise<AuditRow[]> {
+  const rows = await sql<{ at: Date; agent: string | null; action: string; target: string | null; outcome: string; data: Record<string, unknown> }>(
+    em,
+    `select l.at, a.name as agent, l.action, l.target, l.outcome, l.data from audit_log l left join agent a on a.id = l.agent_id
+      where l.tenant_id = ? ${options.target ? 'and l.target = ?' : ''} order by l.at desc limit ?`,
+    [tenantId, ...(options.target ? [options.target] : []), options.limit ?? 100],
+  );
+  return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+}

@@ -1,0 +1,50 @@
+import type { Actor } from '../../workflows/request/definitions';
+import type { DepartmentRole } from '../entities';
+import type { AgentPrincipal } from './sessions';
+import { ForbiddenError } from './errors';
+
+/** What a console route requires of the agent. */
+export type Requirement = 'agent' | 'validator' | 'head' | 'admin';
+
+/** The workflow actor of a logged-in agent: departments and validation rights from agent_role. */
+export function actorOf(principal: AgentPrincipal): Actor {
+  return {
+    agentId: principal.agentId,
+    name: principal.name,
+    isAdmin: principal.isAdmin,
+    departmentIds: [...new Set(principal.roles.map((r) => r.departmentId))],
+    validatorOf: [...new Set(principal.roles.filter((r) => r.role === 'validator' || r.role === 'head').map((r) => r.departmentId))],
+  };
+}
+
+/** True when the agent holds one of the roles in some department (administrators hold every role). */
+export function hasRole(principal: AgentPrincipal, ...roles: DepartmentRole[]): boolean {
+  return principal.isAdmin || principal.roles.some((r) => roles.includes(r.role));
+}
+
+/** True when the agent meets a route requirement. */
+export function meets(principal: AgentPrincipal, requirement: Requirement): boolean {
+  switch (requirement) {
+    case 'agent':
+      return true;
+    case 'validator':
+      return hasRole(principal, 'validator', 'head');
+    case 'head':
+      return hasRole(principal, 'head');
+    case 'admin':
+      return principal.isAdmin;
+  }
+}
+
+/** Throws ForbiddenError unless the agent meets the requirement. */
+export function requireRole(principal: AgentPrincipal, requirement: Requirement): void {
+  if (!meets(principal, requirement)) {
+    const messages: Record<Requirement, string> = {
+      agent: 'Accès réservé aux agents.',
+      validator: 'Action réservée aux valideurs.',
+      head: 'Accès réservé aux chefs de service et aux administrateurs.',
+      admin: 'Accès réservé aux administrateurs de la commune.',
+    };
+    throw new ForbiddenError(messages[requirement]);
+  }
+}

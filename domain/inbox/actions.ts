@@ -1,0 +1,148 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  addNoteUpdate,
+  answerRequestUpdate,
+  approveAnswerUpdate,
+  askCitizenUpdate,
+  closeRequestUpdate,
+  openRequestUpdate,
+  returnDraftUpdate,
+  saveDraftUpdate,
+  submitForValidationUpdate,
+  transferRequestUpdate,
+  type ActionResult,
+  type Actor,
+} from '../../workflows/request/definitions';
+import { writeAudit } from '../audit';
+import { sql } from '../auth/db';
+import type { Requirement } from '../auth/roles';
+import { ConflictError, InputError, NotFoundError, compileValidator } from '../validation';
+
+const text = (max: number, message: string) => ({ type: 'string', default: '', minLength: 1, maxLength: max, pattern: '\\S', errorMessage: message });
+const body = (field: string, max: number, message: string) =>
+  compileValidator<Record<string, string>>({
+    type: 'object',
+    additionalProperties: false,
+    properties: { [field]: text(max, message) },
+  });
+const empty = compileValidator<Record<string, never>>({ type: 'object', additionalProperties: false, properties: {} });
+const transferBody = compileValidator<{ department: string; note?: string }>({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    department: { type: 'string', default: '', minLength: 1, maxLength: 63, errorMessage: 'Choisissez le service destinataire.' },
+    note: { type: 'string', maxLength: 2000, errorMessage: 'Le message ne doit pas dépasser 2 000 caractères.' },
+  },
+});
+
+const answerText = body('body', 20000, 'Rédigez la réponse (20 000 caractères au plus).');
+
+/** Every console action on a request: its URL name, who may try it, its body, and the workflow update it becomes. */
+export const REQUEST_ACTIONS = {
+  open: { label: 'Prise en charge', requires: 'agent', validate: empty },
+  'save-draft': { label: 'Brouillon enregistré', requires: 'agent', validate: answerText },
+  submit: { label: 'Réponse soumise à validation', requires: 'agent', validate: answerText },
+  approve: { label: 'Réponse validée et envoyée', requires: 'validator', validate: empty },
+  return: { label: 'Réponse renvoyée au rédacteur', requires: 'validator', validate: body('comment', 5000, 'Saisissez un commentaire pour le rédacteur.') },
+  transfer: { label: 'Demande transférée', requires: 'agent', validate: transferBody },
+  'ask-citizen': { label: 'Question envoyée au citoyen', requires: 'agent', validate: body('question', 5000, 'Saisissez la question à poser au citoyen.') },
+  answer: { label: 'Réponse envoyée', requires: 'agent', validate: answerText },
+  note: { label: 'Note interne ajoutée', requires: 'agent', validate: body('text', 5000, 'Saisissez le texte de la note.') },
+  close: { label: 'Demande close', requires: 'agent', validate: empty },
+} as const satisfies Record<string, { label: string; requires: Requirement; validate: (value: unknown) => unknown }>;
+
+/** Name of a console action. */
+export type RequestActionName = keyof typeof REQUEST_ACTIONS;
+
+/** True for a known action name. */
+export function isRequestAction(name: string): name is RequestActionName {
+  return Object.hasOwn(REQUEST_ACTIONS, name);
+}
+
+/** What the console shows after an accepted action. */
+export interface ActionOutcome extends ActionResult {
+  message: string;
+}
+
+/** Runs one action as a workflow update; a refusal becomes a ConflictError carrying the workflow's French reason. Audited either way. */
+export async function performRequestAction(
+  deps: { em: EntityManager; temporal: Client },
+  context: { tenantId: string; actor: Actor; reference: string },
+  action: RequestActionName,
+  rawBody: unknown,
+): Promise<ActionOutcome> {
+  const { em, temporal } = deps;
+  const input = REQUEST_ACTIONS[action].validate(rawBody ?? {}) as Record<string, string>;
+  const [request] = await sql<{ id: string; workflow_id: string }>(em, 'select id, workflow_id from request where tenant_id = ? and reference = ?', [
+    context.tenantId, context.reference,
+  ]);
+  if (!request) throw new NotFoundError(`Unknown request ${context.reference}`);
+  const actor = context.actor;
+  const audit = (outcome: 'ok' | 'refused', data: Record<string, unknown>) =>
+    writeAudit(em, { tenantId: context.tenantId, agentId: actor.agentId, action: `request.${action}`, target: context.reference, outcome, data });
+
+  const handle = temporal.workflow.getHandle(request.workflow_id);
+  let result: ActionResult;
+  try {
+    switch (action) {
+      case 'open':
+        result = await handle.executeUpdate(openRequestUpdate, { args: [{ actor }] });
+        break;
+      case 'save-draft':
+        result = await handle.executeUpdate(saveDraftUpdate, { args: [{ actor, body: input.body }] });
+        break;
+      case 'submit':
+        result = await handle.executeUpdate(submitForValidationUpdate, { args: [{ actor, body: input.body }] });
+        break;
+      case 'approve':
+        result = await handle.executeUpdate(approveAnswerUpdate, { args: [{ actor }] });
+        break;
+      case 'return':
+        result = await handle.executeUpdate(returnDraftUpdate, { args: [{ actor, comment: input.comment }] });
+        break;
+      case 'transfer': {
+        const [to] = await sql<{ id: string; slug: string; name: string }>(em, 'select id, slug, name from department where tenant_id = ? and slug = ?', [
+          context.tenantId, input.department,
+        ]);
+        if (!to) throw new InputError([{ path: '/department', message: 'Ce service n’existe pas dans cette commune.' }]);
+        result = await handle.executeUpdate(transferRequestUpdate, { args: [{ actor, to, note: input.note?.trim() || undefined }] });
+        break;
+      }
+      case 'ask-citizen':
+        result = await handle.executeUpdate(askCitizenUpdate, { args: [{ actor, question: input.question }] });
+        break;
+      case 'answer':
+        result = await handle.executeUpdate(answerRequestUpdate, { args: [{ actor, body: input.body }] });
+        break;
+      case 'note':
+        result = await handle.executeUpdate(addNoteUpdate, { args: [{ actor, text: input.text }] });
+        break;
+      case 'close':
+        result = await handle.executeUpdate(closeRequestUpdate, { args: [{ actor }] });
+        break;
+    }
+  } catch (error) {
+    const reason = refusalReason(error);
+    if (!reason) throw error;
+    await audit('refused', { reason });
+    throw new ConflictError(reason, { cause: error });
+  }
+  await audit('ok', { state: result.state, ...summary(action, input) });
+  return { ...result, message: REQUEST_ACTIONS[action].label };
+}
+
+function refusalReason(error: unknown): string | undefined {
+  if (error instanceof WorkflowUpdateFailedError) return error.cause?.message ?? 'Action refusée.';
+  if (error instanceof WorkflowNotFoundError) return 'Cette demande est close : elle ne peut plus être modifiée.';
+  // A completed workflow answers updates with gRPC NOT_FOUND ("workflow execution already completed").
+  if (error instanceof Error && /already completed/i.test(error.message)) return 'Cette demande est close : elle ne peut plus être modifiée.';
+  return undefined;
+}
+
+// Audit keeps what was decided, not whole answer texts (those live in the request's own events).
+function summary(action: RequestActionName, input: Record<string, string>): Record<string, unknown> {
+  if (action === 'transfer') return { to: input.department };
+  const textField = input.body ?? input.comment ?? input.question ?? input.text;
+  return textField ? { length: textField.length } : {};
+}

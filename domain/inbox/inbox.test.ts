@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { env } from '../env';
+import { closeAllORMs, initORM } from '../orm';
+import { actorFor, createTestTenant, fileRequest, testClient } from '../../temporal/testing/fixtures';
+import { citizenEmail } from '../../temporal/testing/helpers';
+import { departmentStats, parseRange, statsToCsv } from '../dashboard';
+import { InputError } from '../validation';
+import { performRequestAction } from './actions';
+import { similarAnswered, getRequestDetail, filledTemplates } from './detail';
+import { countByState, listInbox, parseInboxFilters } from './index';
+
+let tenant: Awaited<ReturnType<typeof createTestTenant>>;
+let tenantId: string;
+const em = async () => (await initORM(env().DATABASE_URL!)).em.fork();
+const refs: string[] = [];
+
+beforeAll(async () => {
+  tenant = await createTestTenant();
+  tenantId = (await (await em()).getConnection().execute('select id from tenant where slug = ?', [tenant.slug]))[0].id;
+  const subjects = ['Horaires de la déchetterie', 'Acte de naissance pour mon fils', 'Éclairage public en panne rue Victor Hugo', 'Déchetterie fermée samedi', 'Inscription à la cantine'];
+  for (const subject of subjects) refs.push((await fileRequest(tenant.slug, { subject, message: `${subject}. Merci de votre réponse.`, contact: { email: citizenEmail(), name: 'Jeanne Dupont' } })).receipt.reference);
+  const actor = await actorFor(tenant.slug, tenant.mail('agent'));
+  await performRequestAction({ em: await em(), temporal: await testClient() }, { tenantId, actor, reference: refs[0] }, 'answer', { body: 'La déchetterie est ouverte de 9 h à 18 h.' });
+});
+afterAll(() => closeAllORMs());
+
+const viewer = () => ({ tenantId, departmentIds: [] as string[] });
+
+describe('inbox', () => {
+  it('pages by keyset without gaps or repeats', async () => {
+    const seen: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await listInbox(await em(), viewer(), parseInboxFilters({ etat: 'all', limite: '2', ...(after ? { apres: after } : {}) }));
+      seen.push(...page.rows.map((r) => r.reference));
+      after = page.next;
+    } while (after);
+    expect(seen).toEqual([...refs].reverse());
+  });
+
+  it('finds requests by French full-text search, accents ignored, and by reference', async () => {
+    const page = await listInbox(await em(), viewer(), parseInboxFilters({ etat: 'all', q: 'dechetteries' }));
+    expect(page.rows.map((r) => r.reference).sort()).toEqual([refs[0], refs[3]].sort());
+    const eclairage = await listInbox(await em(), viewer(), parseInboxFilters({ etat: 'all', q: 'eclairage' }));
+    expect(eclairage.rows.map((r) => r.reference)).toEqual([refs[2]]);
+    // A window of two rows forces the fallback through the full-text index; the answer must not change.
+    const fallback = await listInbox(await em(), viewer(), parseInboxFilters({ etat: 'all', q: 'dechetteries' }), new Date(), 2);
+    expect(fallback.rows.map((r) => r.reference).sort()).toEqual([refs[0], refs[3]].sort());
+    const paged = await listInbox(await em(), viewer(), parseInboxFilters({ etat: 'all', q: 'dechetterie', limite: '1' }), new Date(), 2);
+    const second = await listInbox(await em(), viewer(), parseInboxFilters({ etat: 'all', q: 'dechetterie', limite: '1', apres: paged.next! }), new Date(), 2);
+    expect([...paged.rows, ...second.rows].map((r) => r.reference)).toEqual([refs[3], refs[0]]);
+    expect(second.next).toBeUndefined();
+    const byRef = await listInbox(await em(), viewer(), parseInboxFilters({ etat: 'all', q: refs[1] }));
+    expect(byRef.rows.map((r) => r.reference)).toEqual([refs[1]]);
+  });
+
+  it('filters by state and counts per state', async () => {
+    const open = await listInbox(await em(), viewer(), parseInboxFilters({}));
+    expect(open.rows.map((r) => r.reference)).not.toContain(refs[0]);
+    const counts = await countByState(await em(), viewer(), parseInboxFilters({}));
+    expect(counts.answered).toBe(1);
+    expect(counts.open).toBe(4);
+    expect(counts.received).toBe(4);
+  });
+
+  it('refuses bad filters with French messages', () => {
+    expect(() => parseInboxFilters({ etat: 'perdu', tri: 'x', apres: 'zzz', limite: '9999' })).toThrow(InputError);
+    try {
+      parseInboxFilters({ etat: 'perdu' });
+    } catch (error) {
+      expect((error as InputError).errors).toEqual([{ path: '/etat', message: 'État inconnu.' }]);
+    }
+  });
+
+  it('ranks similar answered requests and fills templates', async () => {
+    const detail = await getRequestDetail(await em(), tenantId, refs[3]);
+    const similar = await similarAnswered(await em(), tenantId, detail.id);
+    expect(similar.map((s) => s.reference)).toEqual([refs[0]]);
+    expect(similar[0].answer).toBe('La déchetterie est ouverte de 9 h à 18 h.');
+    await (await em()).getConnection().execute(
+      "insert into answer_template (id, tenant_id, slug, title, body) values (gen_random_uuid(), ?, 'bonjour', 'Bonjour', 'Bonjour {{citizenName}}, votre demande {{reference}} — {{agentName}}')",
+      [tenantId],
+    );
+    const [template] = await filledTemplates(await em(), tenantId, detail, 'Agent Test');
+    expect(template.body).toBe(`Bonjour Jeanne Dupont, votre demande ${refs[3]} — Agent Test`);
+  });
+});
+
+describe('dashboard', () => {
+  it('counts received, answered, open and on-time answers per department', async () => {
+    const range = parseRange({});
+    const stats = await departmentStats(await em(), tenantId, range);
+    const accueil = stats.find((s) => s.slug === 'accueil')!;
+    expect(accueil).toMatchObject({ received: 5, answered: 1, open: 4, overdueNow: 0, onTimeShare: 1 });
+    expect(accueil.medianHours).not.toBeNull();
+    expect(statsToCsv(stats, range)).toContain('Accueil;5;1;4;0;');
+    expect(() => parseRange({ du: '2026-02-30x' })).toThrow(InputError);
+  });
+});

@@ -1,0 +1,37 @@
+import { frenchNationalPhone } from '../sms/phone';
+import { InputError } from '../validation';
+import { createIntake, type IntakeDeps, type IntakeReceipt, type StartRequestInput } from './index';
+
+/** An SMS that becomes a request. */
+export interface InboundSmsRequest {
+  tenantSlug: string;
+  topic: string;
+  /** Sender in E.164 (`+33612345678`). */
+  from: string;
+  text: string;
+  /** Called with the new request's id before its workflow starts, so a redelivered SMS can find it. */
+  beforeStart?: (input: StartRequestInput) => Promise<void>;
+}
+
+const SUBJECT_TEXT_LENGTH = 60;
+
+/** Files an inbound SMS as a request answered by SMS, through the same intake as the web form. */
+export async function submitInboundSms(deps: IntakeDeps, sms: InboundSmsRequest): Promise<IntakeReceipt> {
+  const phone = frenchNationalPhone(sms.from);
+  // The request schema takes French numbers only; the caller records the SMS as refused.
+  if (!phone) throw new InputError([{ path: '/contact/phone', message: `Numéro non pris en charge : ${sms.from}` }]);
+  const text = sms.text.trim() || '(SMS sans texte)';
+  const excerpt = text.length > SUBJECT_TEXT_LENGTH ? `${text.slice(0, SUBJECT_TEXT_LENGTH - 1).trimEnd()}…` : text;
+  const intake = createIntake({
+    ...deps,
+    startWorkflow: async (input) => {
+      await sms.beforeStart?.(input);
+      await deps.startWorkflow(input);
+    },
+  });
+  return intake.submitRequest(
+    sms.tenantSlug,
+    { topic: sms.topic, subject: `SMS de ${phone} : ${excerpt.replace(/\s+/g, ' ')}`, message: text, contact: { phone }, channel: 'sms' },
+    'sms',
+  );
+}

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from '@playwright/test';
+import { expect, sinkMessages, test } from './fixtures';
+
+async function login(browser: Browser, email: string, password: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: process.env.E2E_BASE_URL, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  const page = await context.newPage();
+  await page.goto('/console/demo');
+  await expect(page).toHaveURL(/\/console\/demo\/connexion/);
+  await page.getByLabel('Adresse électronique').fill(email);
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Demandes' })).toBeVisible();
+  return page;
+}
+
+async function urbanismeFigures(page: Page): Promise<{ received: number; answered: number }> {
+  await page.goto('/console/demo/tableau-de-bord');
+  const row = page.locator('tr[data-department="urbanisme"]');
+  return {
+    received: Number(await row.locator('[data-figure="received"]').textContent()),
+    answered: Number(await row.locator('[data-figure="answered"]').textContent()),
+  };
+}
+
+test('an agent answers a new request from a template, a validator approves, the citizen gets the answer and the dashboard counts it', async ({ browser, axeClean, snapshot }) => {
+  // Four browser sessions and a real workflow on a shared two-core machine: a minute is not always enough.
+  test.setTimeout(180_000);
+  const admin = await login(browser, 'admin@ville-demo.fr', 'demo-admin-2026');
+  const before = await urbanismeFigures(admin);
+
+  const agent = await login(browser, 'urbanisme@ville-demo.fr', 'demo-agent-2026');
+  const citizen = `citoyen-${randomUUID().slice(0, 8)}@exemple.fr`;
+  const subject = `Permis de construire ${randomUUID().slice(0, 6)}`;
+  let reference = '';
+
+  await test.step('a new request appears in the open inbox without a reload', async () => {
+    const response = await fetch(`${process.env.E2E_BASE_URL}/api/v1/t/demo/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ topic: 'urbanisme', subject, message: 'Quels sont les horaires du service urbanisme ?', contact: { name: 'Jeanne Dupont', email: citizen } }),
+    });
+    expect(response.status).toBe(201);
+    reference = (await response.json()).reference;
+    const row = agent.locator(`tr[data-reference="${reference}"]`);
+    await expect(row).toBeVisible({ timeout: 20_000 });
+    await expect(row.getByRole('cell', { name: 'Non lu' })).toBeVisible();
+    await expect(row).toContainText('Urbanisme / Urbanisme et travaux');
+    await snapshot(agent, 'console-inbox');
+    await axeClean(agent);
+  });
+
+  await test.step('the agent reads it and submits an answer built from a template', async () => {
+    await agent.locator(`tr[data-reference="${reference}"]`).getByRole('link', { name: `Lire la demande ${reference}` }).click();
+    await expect(agent.getByRole('heading', { level: 1 })).toContainText(subject);
+    await expect(agent.getByRole('status').filter({ hasText: 'Prise en charge.' })).toBeVisible();
+    await expect(agent.locator('.badge').first()).toHaveText('Traitement en cours');
+    await agent.getByLabel('Modèle de réponse').selectOption({ label: "Horaires d'ouverture de la mairie" });
+    await agent.getByRole('button', { name: 'Insérer le modèle' }).click();
+    await expect(agent.getByLabel('Texte de la réponse')).toHaveValue(/La mairie vous accueille/);
+    await agent.getByRole('button', { name: 'Soumettre à validation' }).click();
+    await expect(agent.getByRole('status').filter({ hasText: 'Réponse soumise à validation.' })).toBeVisible();
+    await expect(agent.locator('.badge').first()).toHaveText('En attente de validation');
+    await snapshot(agent, 'console-case');
+    await axeClean(agent);
+  });
+
+  await test.step('a validator approves and the answer is sent', async () => {
+    const validator = await login(browser, 'valideur.urbanisme@ville-demo.fr', 'demo-agent-2026');
+    await validator.goto(`/console/demo/demandes/${reference}`);
+    await expect(validator.getByText('Réponse proposée :')).toBeVisible();
+    await validator.getByRole('button', { name: 'Approuver et envoyer' }).click();
+    await expect(validator.getByRole('status').filter({ hasText: 'Réponse validée et envoyée.' })).toBeVisible();
+    await expect(validator.locator('.badge').first()).toHaveText('Répondu');
+  });
+
+  await test.step('the citizen receives the answer by e-mail', async () => {
+    await expect
+      .poll(async () => (await sinkMessages(citizen)).find((m) => m.subject?.includes(`réponse à votre demande ${reference}`))?.text ?? '', { timeout: 20_000 })
+      .toContain('La mairie vous accueille');
+  });
+
+  await test.step('the dashboard counts the request as received and answered', async () => {
+    const after = await urbanismeFigures(admin);
+    expect(after).toEqual({ received: before.received + 1, answered: before.answered + 1 });
+    await snapshot(admin, 'console-dashboard');
+    await axeClean(admin);
+  });
+});
+
+test('the console refuses anonymous visitors and a wrong password', async ({ page }) => {
+  await page.goto('/console/demo/tableau-de-bord');
+  await expect(page).toHaveURL(/\/console\/demo\/connexion\?retour=/);
+  await page.getByLabel('Adresse électronique').fill('admin@ville-demo.fr');
+  await page.getByLabel('Mot de passe').fill('mauvais-mot-de-passe');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'incorrect' })).toHaveText('Adresse électronique ou mot de passe incorrect.');
+  const api = await page.request.get('/api/v1/t/demo/agent/requests');
+  expect(api.status()).toBe(401);
+});

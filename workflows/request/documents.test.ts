@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { env } from '../../domain/env';
+import { createFormIntake } from '../../domain/intake/forms';
+import { createIntake } from '../../domain/intake';
+import { closeAllORMs, initORM } from '../../domain/orm';
+import { query } from '../../domain/sql';
+import { validSamples } from '../../forms/samples';
+import { requestWorkflowStarter } from '../../temporal/client';
+import { actorFor, eventsOf, eventually, fileRequest, requestRow, testClient } from '../../temporal/testing/fixtures';
+import { citizenEmail, waitForMail } from '../../temporal/testing/helpers';
+import { keepHistory } from '../../temporal/testing/histories';
+import { acceptRegistrationUpdate, answerRequestUpdate, rejectRegistrationUpdate, requestWorkflowId } from './definitions';
+
+afterAll(() => closeAllORMs());
+
+async function formIntake() {
+  const orm = await initORM(env().DATABASE_URL!);
+  const intake = createIntake({
+    orm,
+    publicUrl: env().PUBLIC_URL,
+    startWorkflow: requestWorkflowStarter({ address: env().TEMPORAL_ADDRESS!, namespace: env().TEMPORAL_NAMESPACE }),
+  });
+  return createFormIntake({ orm, intake });
+}
+
+async function documentText(requestId: string, kind: string): Promise<string> {
+  const orm = await initORM(env().DATABASE_URL!);
+  const [doc] = await query<{ content: Buffer }>(orm.em.fork(), 'select content from document where request_id = ? and kind = ?', [requestId, kind]);
+  const file = path.join(env().RELAIS_DATA_DIR, `test-${requestId}-${kind}.pdf`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, doc.content);
+  try {
+    return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+async function typesOf(tenant: string, reference: string, until: string): Promise<string[]> {
+  return eventually(async () => {
+    const types = (await eventsOf((await requestRow(tenant, reference)).id)).map((e) => e.type);
+    expect(types).toContain(until);
+    return types;
+  }, 60_000);
+}
+
+describe('documents and exports in the request workflow', () => {
+  it('prints the answer as a postal letter for a citizen who chose the post', async () => {
+    const email = citizenEmail();
+    const { receipt, handle } = await fileRequest('demo', {
+      channel: 'post',
+      subject: 'Ramassage des encombrants',
+      contact: { name: 'Marie Curie', email, postalAddress: '12 rue des Écoles\n75005 Paris' },
+    });
+    const agent = await actorFor('demo', 'accueil@ville-demo.fr');
+    await handle.executeUpdate(answerRequestUpdate, { args: [{ actor: agent, body: 'Le ramassage a lieu le premier lundi du mois.' }] });
+    await typesOf('demo', receipt.reference, 'letter_ready');
+    const row = await requestRow('demo', receipt.reference);
+    const text = await documentText(row.id, 'answer_letter');
+    expect(text).toContain('Ville de Démo');
+    expect(text).toContain('Marie Curie');
+    expect(text).toContain('75005 Paris');
+    expect(text).toContain('Le ramassage a lieu le premier lundi du mois.');
+    expect(text).toContain(receipt.reference);
+    await keepHistory('answer-by-post', handle);
+  });
+
+  it('accepts a room booking and drops it as a CSV file for the business software', async () => {
+    const email = citizenEmail('salle');
+    const data = { ...validSamples()['reservation-salle'], courriel: email };
+    const receipt = await (await formIntake()).submitForm('demo', 'reservation-salle', { data });
+    const handle = (await testClient()).workflow.getHandle(requestWorkflowId('demo', receipt.reference));
+    const agent = await actorFor('demo', 'accueil@ville-demo.fr');
+    const accepted = await handle.executeUpdate(acceptRegistrationUpdate, { args: [{ actor: agent }] });
+    expect(accepted.state).toBe('answered');
+    const types = await typesOf('demo', receipt.reference, 'exported');
+    expect(types).toEqual(expect.arrayContaining(['received', 'registration_accepted', 'answered', 'exported']));
+    const file = path.join(env().EXPORT_DIR!, 'reservations-salles', `${receipt.reference}.csv`);
+    expect(fs.readFileSync(file, 'utf8')).toContain(receipt.reference);
+    const [mail] = await waitForMail(email, (m) => m.subject!.includes('réponse à votre demande'));
+    expect(mail.text).toContain('Votre inscription est acceptée');
+    await keepHistory('registration-accepted-exported', handle);
+  });
+
+  it('refuses a registration decision on a request that is not a registration, and rejects with a reason', async () => {
+    const question = await fileRequest('demo', { contact: { email: citizenEmail() } });
+    const agent = await actorFor('demo', 'accueil@ville-demo.fr');
+    await expect(question.handle.executeUpdate(acceptRegistrationUpdate, { args: [{ actor: agent }] })).rejects.toThrow();
+
+    const email = citizenEmail('refus');
+    const data = { ...validSamples()['reservation-salle'], courriel: email };
+    const receipt = await (await formIntake()).submitForm('demo', 'reservation-salle', { data });
+    const handle = (await testClient()).workflow.getHandle(requestWorkflowId('demo', receipt.reference));
+    const rejected = await handle.executeUpdate(rejectRegistrationUpdate, { args: [{ actor: agent, reason: 'La salle est déjà réservée à cette date.' }] });
+    expect(rejected.state).toBe('rejected');
+    const [mail] = await waitForMail(email, (m) => m.subject!.includes('réponse à votre demande'));
+    expect(mail.text).toContain('La salle est déjà réservée à cette date.');
+    expect(await handle.result()).toBe('rejected');
+    expect(fs.existsSync(path.join(env().EXPORT_DIR!, 'reservations-salles', `${receipt.reference}.csv`))).toBe(false);
+  });
+});
