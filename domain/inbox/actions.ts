@@ -1,12 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import {
+  acceptRegistrationUpdate,
   addNoteUpdate,
   answerRequestUpdate,
   approveAnswerUpdate,
   askCitizenUpdate,
   closeRequestUpdate,
   openRequestUpdate,
+  rejectRegistrationUpdate,
   returnDraftUpdate,
   saveDraftUpdate,
   submitForValidationUpdate,
@@ -26,6 +28,11 @@ const body = (field: string, max: number, message: string) =>
     additionalProperties: false,
     properties: { [field]: text(max, message) },
   });
+const acceptBody = compileValidator<{ message?: string }>({
+  type: 'object',
+  additionalProperties: false,
+  properties: { message: { type: 'string', maxLength: 10000, errorMessage: 'Le message ne doit pas dépasser 10 000 caractères.' } },
+});
 const empty = compileValidator<Record<string, never>>({ type: 'object', additionalProperties: false, properties: {} });
 const transferBody = compileValidator<{ department: string; note?: string }>({
   type: 'object',
@@ -50,6 +57,8 @@ export const REQUEST_ACTIONS = {
   answer: { label: 'Réponse envoyée', requires: 'agent', validate: answerText },
   note: { label: 'Note interne ajoutée', requires: 'agent', validate: body('text', 5000, 'Saisissez le texte de la note.') },
   close: { label: 'Demande close', requires: 'agent', validate: empty },
+  accept: { label: 'Inscription acceptée', requires: 'agent', validate: acceptBody },
+  reject: { label: 'Inscription refusée', requires: 'agent', validate: body('reason', 5000, 'Indiquez le motif du refus.') },
 } as const satisfies Record<string, { label: string; requires: Requirement; validate: (value: unknown) => unknown }>;
 
 /** Name of a console action. */
@@ -120,6 +129,12 @@ export async function performRequestAction(
         break;
       case 'close':
         result = await handle.executeUpdate(closeRequestUpdate, { args: [{ actor }] });
+        break;
+      case 'accept':
+        result = await handle.executeUpdate(acceptRegistrationUpdate, { args: [{ actor, message: input.message }] });
+        break;
+      case 'reject':
+        result = await handle.executeUpdate(rejectRegistrationUpdate, { args: [{ actor, reason: input.reason }] });
         break;
     }
   } catch (error) {

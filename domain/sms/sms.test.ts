@@ -102,8 +102,10 @@ describe('SMS with the request workflow (worker bound to the SMSC simulator)', (
     const { receipt } = await fileRequest('demo', { contact: { phone }, channel: 'sms' });
     const row = await requestRow('demo', receipt.reference);
     await eventually(async () => expect((await smsRows(row.id))[0]?.status).toBe('failed'));
-    const [notification] = await query<{ status: string }>(await db(), "select status from notification where request_id = ? and template = 'acknowledgement'", [row.id]);
-    expect(notification.status).toBe('failed');
+    await eventually(async () => {
+      const [notification] = await query<{ status: string }>(await db(), "select status from notification where request_id = ? and template = 'acknowledgement'", [row.id]);
+      expect(notification.status).toBe('failed');
+    });
     await eventually(async () => expect((await eventsOf(row.id)).map((event) => event.type)).toContain('sms_failed'));
     const [raw] = await query<{ raw: { stat: string } }>(
       await db(),

@@ -14,6 +14,8 @@ export interface ActionPanelProps {
   canWork: boolean;
   canValidate: boolean;
   validationRequired: boolean;
+  /** Registrations are accepted (then exported) or refused rather than answered. */
+  registration: boolean;
   autoOpen: boolean;
   departments: Array<{ slug: string; name: string }>;
   currentDepartment: string;
@@ -192,6 +194,30 @@ export function ActionPanel(props: ActionPanelProps) {
               Transférer
             </button>
           </form>
+          {props.registration ? (
+            <>
+              <form onSubmit={submitForm('accept', ['message'])} className="card stack">
+                <h3>Accepter l’inscription</h3>
+                <label>
+                  Message au citoyen (facultatif)
+                  <textarea name="message" rows={2} />
+                </label>
+                <button type="submit" disabled={busy}>
+                  Accepter et transmettre au logiciel métier
+                </button>
+              </form>
+              <form onSubmit={submitForm('reject', ['reason'])} className="card stack">
+                <h3>Refuser l’inscription</h3>
+                <label>
+                  Motif communiqué au citoyen
+                  <textarea name="reason" rows={2} required />
+                </label>
+                <button type="submit" className="secondary" disabled={busy}>
+                  Refuser
+                </button>
+              </form>
+            </>
+          ) : null}
           <form onSubmit={submitForm('ask-citizen', ['question'])} className="card stack">
             <h3>Demander un complément au citoyen</h3>
             <label>

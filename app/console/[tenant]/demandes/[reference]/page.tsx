@@ -154,6 +154,7 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
           canWork={canWork}
           canValidate={canValidate}
           validationRequired={detail.validationRequired}
+          registration={detail.kind === 'registration'}
           autoOpen={canWork && (detail.state === 'received' || detail.state === 'transferred')}
           departments={departments}
           currentDepartment={detail.department.slug}
@@ -166,7 +167,7 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
 }
 
 function EventText({ type, data }: { type: string; data: Record<string, unknown> }) {
-  const text = { note: data.text, returned: data.comment, information_requested: data.question, citizen_replied: data.body, citizen_message: data.body, answered: data.body, submitted_for_validation: data.body }[type];
+  const text = { note: data.text, returned: data.comment, information_requested: data.question, citizen_replied: data.body, citizen_message: data.body, answered: data.body, submitted_for_validation: data.body, registration_rejected: data.body, export_failed: data.error }[type];
   const extra = type === 'transferred' ? `Vers ${String(data.toName ?? data.to)}${data.note ? ` : ${String(data.note)}` : ''}` : type === 'reminder_sent' ? `${String(data.percent)} % du délai` : undefined;
   if (!text && !extra) return null;
   return <p className="pre">{String(text ?? extra)}</p>;
