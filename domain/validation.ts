@@ -41,7 +41,8 @@ export function compileValidator<T>(schema: object): (value: unknown) => T {
 export function toFieldErrors(errors: ErrorObject[]): FieldError[] {
   const generic = errors.filter((e) => e.keyword !== 'errorMessage');
   localizeFr(generic);
-  return errors.map((e) => ({ path: errorPath(e), message: e.message ?? 'valeur invalide' }));
+  // ajv-i18n names the property ("requiert la propriété subject"); the path already does, so say it plainly.
+  return errors.map((e) => ({ path: errorPath(e), message: e.keyword === 'required' ? 'Ce champ est obligatoire.' : (e.message ?? 'Valeur invalide.') }));
 }
 
 function errorPath(error: ErrorObject): string {

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
       webhookSecrets: config.EXPORT_WEBHOOK_SECRET ? { default: config.EXPORT_WEBHOOK_SECRET } : {},
     },
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
+  // The Temporal runtime shuts the worker down on SIGINT / SIGTERM; run() then returns and resources close below.
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, sms: Boolean(sms) }, 'worker running');
   await worker.run();
   await close();

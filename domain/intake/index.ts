@@ -9,27 +9,11 @@ import { query } from '../sql';
 import { hashTrackingCode, newTrackingCode } from '../tracking-code';
 import { trackingUrl } from '../urls';
 import { InputError, NotFoundError, compileValidator } from '../validation';
+import type { RequestWorkflowInput } from '../../workflows/request/definitions';
 import { NEW_REQUEST_SCHEMA, type NewRequestBody } from './schema';
 
-/** The workflow input the intake hands to Temporal (mirrors RequestWorkflowInput without importing workflow code). */
-export interface StartRequestInput {
-  workflowId: string;
-  tenantId: string;
-  tenantSlug: string;
-  requestId: string;
-  reference: string;
-  trackingCode: string;
-  receivedAt: string;
-  dueAt: string;
-  department: { id: string; slug: string };
-  validationRequired: boolean;
-  stopClockWhileAwaitingCitizen: boolean;
-  citizenNotifications: RequestState[];
-  escalation: EscalationStep[];
-  autoCloseAfterMs: number;
-  kind: RequestKind;
-  replyChannel: ReplyChannel;
-}
+/** The workflow input the intake hands to Temporal, with the workflow id it must run under. */
+export type StartRequestInput = RequestWorkflowInput & { workflowId: string; kind: RequestKind; replyChannel: ReplyChannel };
 
 /** Starts the request workflow; rejects when Temporal refuses. */
 export type StartRequestWorkflow = (input: StartRequestInput) => Promise<void>;
