@@ -12,7 +12,7 @@ import { requestWorkflowStarter } from '../../temporal/client';
 import { actorFor, eventsOf, eventually, fileRequest, requestRow, testClient } from '../../temporal/testing/fixtures';
 import { citizenEmail, waitForMail } from '../../temporal/testing/helpers';
 import { keepHistory } from '../../temporal/testing/histories';
-import { acceptRegistrationUpdate, answerRequestUpdate, rejectRegistrationUpdate, requestWorkflowId } from './definitions';
+import { acceptRegistrationUpdate, answerRequestUpdate, rejectRegistrationUpdate, requestWorkflowId } from '../../workflows/request/definitions';
 
 afterAll(() => closeAllORMs());
 
