@@ -8,8 +8,7 @@ import { startMailSink, type MailSink } from '../../dev/mail-sink';
 import { startSmscControl } from '../../dev/smsc-simulator/control';
 import { startSmscSimulator } from '../../dev/smsc-simulator/simulator';
 import { freePort } from '../../dev/ports';
-import { ensureTemporalCli } from '../cli';
-import { startTemporalDevServer, stopChild } from '../dev-server';
+import { stopChild } from '../dev-server';
 
 /** The demo tenant file every environment starts from. */
 export const DEMO_TENANT_FILE = path.join('domain', 'tenant-config', 'demo-tenant.json');
@@ -42,12 +41,6 @@ export async function prepareDatabase(url: string): Promise<void> {
   await migrate(orm);
   await importTenantFile(orm, DEMO_TENANT_FILE);
   await closeAllORMs();
-}
-
-/** Starts a Temporal dev server in memory on a free port. */
-export async function startTestTemporal() {
-  const cli = await ensureTemporalCli();
-  return startTemporalDevServer({ cli, port: await freePort() });
 }
 
 /** Starts the SMTP sink on free ports. */

@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { MailSink } from '../../dev/mail-sink';
+import { freePort } from '../../dev/ports';
+import { NEXT_BIN, buildWebIfStale } from '../../scripts/web-build';
+import { ensureTemporalCli } from '../cli';
+import { startTemporalDevServer, stopChild } from '../dev-server';
+import { prepareDatabase, startDevSmsc, startTestDatabase, startTestMailSink, startWorkerProcess } from './services';
+
+/** What to start besides database, Temporal and the mail sink. */
+export interface StackOptions {
+  /** Prefix of the temporary folder that holds every service's data. */
+  prefix: string;
+  /** Worker processes to start (default 1). */
+  workers?: number;
+  /** The SMSC simulator, with SMPP_URL for the workers (default true). */
+  sms?: boolean;
+  /** Keep Temporal's state in a SQLite file as `npm start` does, instead of memory. */
+  temporalFile?: boolean;
+  /** Start the built web app; without it PUBLIC_URL is `http://relais.test`. */
+  web?: { host?: string; quiet?: boolean };
+  /** More variables for the workers and this process, given the data folder. */
+  extraEnv?: (dir: string) => Record<string, string>;
+  log?: (line: string) => void;
+}
+
+/** A running stack on free ports; its variables are also set on this process. */
+export interface Stack {
+  dir: string;
+  env: Record<string, string>;
+  sink: MailSink;
+  baseUrl?: string;
+  workers: Array<{ child: ChildProcess; stop(): Promise<void> }>;
+  stop(): Promise<void>;
+}
+
+/** Starts the real services that tests, browser tests and benchmarks run against. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const log = options.log ?? ((line: string) => console.log(`[stack] ${line}`));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), options.prefix));
+  // The embedded server runs as the postgres user, which must reach its data folder.
+  await fs.chmod(dir, 0o755);
+  const stops: Array<() => Promise<unknown>> = [() => fs.rm(dir, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step();
+  };
+  try {
+    const database = await startTestDatabase(dir);
+    stops.push(database.stop);
+    await prepareDatabase(database.url);
+    const sink = await startTestMailSink(dir);
+    stops.push(sink.stop);
+    const cli = await ensureTemporalCli(log);
+    const temporal = await startTemporalDevServer({ cli, port: await freePort(), dbFile: options.temporalFile ? path.join(dir, 'temporal.db') : undefined });
+    stops.push(temporal.stop);
+    const smsc = options.sms === false ? undefined : await startDevSmsc();
+    if (smsc) stops.push(smsc.stop);
+    const port = options.web ? await freePort() : undefined;
+    const baseUrl = port ? `http://${options.web?.host ?? 'localhost'}:${port}` : undefined;
+    const env: Record<string, string> = {
+      ...smsc?.env,
+      DATABASE_URL: database.url,
+      TEMPORAL_ADDRESS: temporal.address,
+      SMTP_URL: `smtp://127.0.0.1:${sink.smtpPort}`,
+      MAIL_SINK_URL: sink.url,
+      PUBLIC_URL: baseUrl ?? 'http://relais.test',
+      NEXT_TELEMETRY_DISABLED: '1',
+      LOG_LEVEL: 'warn',
+      ...options.extraEnv?.(dir),
+    };
+    for (const [key, value] of Object.entries(env)) process.env[key] = value;
+    const workers: Stack['workers'] = [];
+    for (let i = 0; i < (options.workers ?? 1); i++) {
+      const worker = await startWorkerProcess(env);
+      workers.push(worker);
+      stops.push(worker.stop);
+    }
+    if (port && baseUrl) {
+      buildWebIfStale(log);
+      const args = [NEXT_BIN, 'start', '-p', String(port), ...(options.web?.host ? ['-H', options.web.host] : [])];
+      const web = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: options.web?.quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'] });
+      stops.push(() => stopChild(web));
+      // Without a worker the health check is red by design; the web app answering is enough then.
+      await waitForHealth(`${baseUrl}/api/health`, workers.length > 0);
+    }
+    return { dir, env, sink, baseUrl, workers, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function waitForHealth(url: string, requireGreen: boolean, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok || !requireGreen) return;
+      last = await response.text();
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`web app not healthy after ${timeoutMs} ms: ${last}`);
+}
