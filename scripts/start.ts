@@ -7,11 +7,11 @@ import { startEmbeddedPostgres } from '../domain/embedded-postgres';
 import { env } from '../domain/env';
 import { closeAllORMs, initORM, migrate } from '../domain/orm';
 import { query } from '../domain/sql';
-import { importTenantFile } from '../domain/tenant-config/import';
+import { DEMO_TENANT_FILE, importTenantFile } from '../domain/tenant-config/import';
 import { ensureTemporalCli } from '../temporal/cli';
 import { startTemporalDevServer, stopChild } from '../temporal/dev-server';
-import { DEMO_TENANT_FILE, startDevSmsc } from '../temporal/testing/services';
-import { NEXT_BIN, buildWebIfStale } from './web-build';
+import { startDevSmsc } from '../dev/smsc-simulator/dev';
+import { NEXT_BIN, buildWebIfStale, waitForHealth } from './web-build';
 
 const startedAt = Date.now();
 const config = env();
@@ -128,22 +128,6 @@ function supervise(name: string, launch: () => ChildProcess, restarts = 0): void
     say(`${name} exited (${signal ?? code}); restarting in ${delay / 1000} s`);
     setTimeout(() => supervise(name, launch, restarts + 1), delay);
   });
-}
-
-async function waitForHealth(url: string, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url);
-      last = await response.text();
-      if (response.ok) return;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`the app is not healthy after ${timeoutMs / 1000} s: ${last}`);
 }
 
 async function shutdown(code: number): Promise<never> {

@@ -31,3 +31,20 @@ function newestSource(entries: string[]): number {
   entries.forEach(visit);
   return newest;
 }
+
+/** Polls a health URL until it answers 200 (or anything, when requireGreen is false); fails with the last answer. */
+export async function waitForHealth(url: string, { requireGreen = true, timeoutMs = 180_000 } = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok || !requireGreen) return;
+      last = await response.text();
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} is not healthy after ${timeoutMs / 1000} s: ${last}`);
+}

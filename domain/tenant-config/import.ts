@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { hash, verify } from '@node-rs/argon2';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { parseDelay } from '../deadlines/delay';
@@ -34,6 +35,9 @@ export interface TenantConfig {
   answerTemplates?: Array<{ slug: string; title: string; body: string; department?: string }>;
   messageTemplates?: Array<{ key: string; channel?: string; subject?: string; body: string }>;
 }
+
+/** The demo tenant file every environment starts from ("Ville de Démo"). */
+export const DEMO_TENANT_FILE = path.join('domain', 'tenant-config', 'demo-tenant.json');
 
 /** Defaults of every tenant setting a file may leave out. */
 export const DEFAULT_SETTINGS: TenantSettings = {

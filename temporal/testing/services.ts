@@ -3,15 +3,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../domain/embedded-postgres';
 import { closeAllORMs, initORM, migrate } from '../../domain/orm';
-import { importTenantFile } from '../../domain/tenant-config/import';
+import { DEMO_TENANT_FILE, importTenantFile } from '../../domain/tenant-config/import';
 import { startMailSink, type MailSink } from '../../dev/mail-sink';
-import { startSmscControl } from '../../dev/smsc-simulator/control';
-import { startSmscSimulator } from '../../dev/smsc-simulator/simulator';
 import { freePort } from '../../dev/ports';
 import { stopChild } from '../dev-server';
 
-/** The demo tenant file every environment starts from. */
-export const DEMO_TENANT_FILE = path.join('domain', 'tenant-config', 'demo-tenant.json');
 
 /** A PostgreSQL database for one run: a fresh database on DATABASE_URL's server, or an embedded server. */
 export async function startTestDatabase(dir: string): Promise<{ url: string; stop(): Promise<void> }> {
@@ -46,25 +42,6 @@ export async function prepareDatabase(url: string): Promise<void> {
 /** Starts the SMTP sink on free ports. */
 export function startTestMailSink(dir: string): Promise<MailSink> {
   return startMailSink({ dir: path.join(dir, 'mail'), smtpPort: 0, httpPort: 0 });
-}
-
-/** The simulator account the test and development workers bind with. */
-export const SMSC_DEV_ACCOUNT = { systemId: 'relais', password: 'relais' };
-
-/** Starts the SMSC simulator and its control API (free ports by default); `env` holds SMPP_URL and SMSC_CONTROL_URL. */
-export async function startDevSmsc(options: { port?: number; controlPort?: number; receiptDelayMs?: number } = {}) {
-  const simulator = await startSmscSimulator({ accounts: [SMSC_DEV_ACCOUNT], port: options.port ?? 0, receiptDelayMs: options.receiptDelayMs ?? 50 });
-  const control = await startSmscControl(simulator, { port: options.controlPort ?? 0 });
-  const { systemId, password } = SMSC_DEV_ACCOUNT;
-  return {
-    simulator,
-    control,
-    env: { SMPP_URL: `smpp://${systemId}:${password}@127.0.0.1:${simulator.port}`, SMSC_CONTROL_URL: control.url },
-    async stop() {
-      await control.stop();
-      await simulator.stop();
-    },
-  };
 }
 
 /** Runs `scripts/worker.ts` as a real child process; resolves when it polls. */

@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { MailSink } from '../../dev/mail-sink';
 import { freePort } from '../../dev/ports';
-import { NEXT_BIN, buildWebIfStale } from '../../scripts/web-build';
+import { NEXT_BIN, buildWebIfStale, waitForHealth } from '../../scripts/web-build';
 import { ensureTemporalCli } from '../cli';
 import { startTemporalDevServer, stopChild } from '../dev-server';
-import { prepareDatabase, startDevSmsc, startTestDatabase, startTestMailSink, startWorkerProcess } from './services';
+import { startDevSmsc } from '../../dev/smsc-simulator/dev';
+import { prepareDatabase, startTestDatabase, startTestMailSink, startWorkerProcess } from './services';
 
 /** What to start besides database, Temporal and the mail sink. */
 export interface StackOptions {
@@ -83,27 +84,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const web = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: options.web?.quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'] });
       stops.push(() => stopChild(web));
       // Without a worker the health check is red by design; the web app answering is enough then.
-      await waitForHealth(`${baseUrl}/api/health`, workers.length > 0);
+      await waitForHealth(`${baseUrl}/api/health`, { requireGreen: workers.length > 0 });
     }
     return { dir, env, sink, baseUrl, workers, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-}
-
-async function waitForHealth(url: string, requireGreen: boolean, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url);
-      if (response.ok || !requireGreen) return;
-      last = await response.text();
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`web app not healthy after ${timeoutMs} ms: ${last}`);
 }
