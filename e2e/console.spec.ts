@@ -61,6 +61,8 @@ test('an agent answers a new request from a template, a validator approves, the 
     await agent.getByRole('button', { name: 'Soumettre à validation' }).click();
     await expect(agent.getByRole('status').filter({ hasText: 'Réponse soumise à validation.' })).toBeVisible();
     await expect(agent.locator('.badge').first()).toHaveText('En attente de validation');
+    await expect(agent.getByRole('heading', { level: 2, name: 'Documents' })).toBeVisible();
+    await expect(agent.getByText('Aucun export vers un logiciel métier n’a été tenté pour cette demande.')).toBeVisible();
     await snapshot(agent, 'console-case');
     await axeClean(agent);
   });
@@ -86,6 +88,21 @@ test('an agent answers a new request from a template, a validator approves, the 
     await snapshot(admin, 'console-dashboard');
     await axeClean(admin);
   });
+});
+
+test('an administrator previews a document template; a syntax error is explained in French', async ({ browser, axeClean }) => {
+  const admin = await login(browser, 'admin@ville-demo.fr', 'demo-admin-2026');
+  await admin.goto('/console/demo/admin#documents');
+  const editor = admin.locator('form').filter({ has: admin.getByRole('heading', { level: 3, name: /^Courrier de réponse/ }) });
+  const content = editor.getByLabel('Contenu HTML et Handlebars');
+  await expect(content).toHaveValue(/Objet : \{\{subject\}\}/);
+  await content.fill('<h1>Courrier {{reference}}</h1>');
+  await editor.getByRole('button', { name: 'Prévisualiser' }).click();
+  await expect(editor.locator('iframe[title="Aperçu : Courrier de réponse"]')).toBeVisible({ timeout: 30_000 });
+  await content.fill('<h1>{{#if reference}}Courrier</h1>');
+  await editor.getByRole('button', { name: 'Prévisualiser' }).click();
+  await expect(editor.getByText(/^Erreur de syntaxe Handlebars \(ligne 1\)/)).toBeVisible();
+  await axeClean(admin);
 });
 
 test('the console refuses anonymous visitors and a wrong password', async ({ page }) => {

@@ -43,7 +43,9 @@ export function createPdfRenderer(options: PdfRendererOptions = {}): PdfRenderer
             numberOfWorkers: 1,
             launchOptions: {
               executablePath: options.chromiumPath ?? DEFAULT_CHROMIUM,
-              args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+              // Templates are editable by tenant administrators: pages run no script (no endless loop can stall the pool) and
+              // reach no network, loopback included, through a proxy that does not exist (images are inline data: URLs).
+              args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--blink-settings=scriptEnabled=false', '--proxy-server=http://127.0.0.1:9', '--proxy-bypass-list=<-loopback>'],
             },
           },
         },

@@ -156,9 +156,16 @@ export async function resolveTemplate(em: EntityManager, tenantId: string, names
 
 /** Stores (or replaces) a tenant's version of a document template. */
 export async function setDocumentTemplate(em: EntityManager, tenantId: string, name: string, content: string, helpers?: string): Promise<void> {
-  await em.getConnection().execute(
+  await query(
+    em,
     `insert into document_template (id, tenant_id, name, content, helpers, updated_at) values (?, ?, ?, ?, ?, now())
      on conflict (tenant_id, name) do update set content = excluded.content, helpers = excluded.helpers, updated_at = now()`,
     [randomUUID(), tenantId, name, content, helpers ?? null],
   );
+}
+
+/** Removes a tenant's version of a document template; returns its content, undefined when there was none. */
+export async function deleteDocumentTemplate(em: EntityManager, tenantId: string, name: string): Promise<string | undefined> {
+  const [row] = await query<{ content: string }>(em, 'delete from document_template where tenant_id = ? and name = ? returning content', [tenantId, name]);
+  return row?.content;
 }

@@ -8,6 +8,7 @@ import { destroyAgentSessions } from '../auth/sessions';
 import { parseDelay } from '../deadlines/delay';
 import { validateCascade, type EscalationStep } from '../deadlines/escalation';
 import { InputError, NotFoundError, compileValidator, type FieldError } from '../validation';
+import { documentTemplateOverview } from './document-templates';
 
 /** The administrator performing a change (for the audit trail). */
 export interface AdminContext {
@@ -308,6 +309,7 @@ export async function adminOverview(em: EntityManager, tenantId: string) {
     const own = overrides.find((o) => o.key === key);
     return { key, custom: !!own, subject: own?.subject ?? DEFAULT_EMAIL_TEMPLATES[key].subject ?? '', body: own?.body ?? DEFAULT_EMAIL_TEMPLATES[key].body };
   });
+  const documentTemplates = await documentTemplateOverview(em, tenantId);
   return {
     name: tenant.name,
     branding: tenant.branding,
@@ -316,5 +318,6 @@ export async function adminOverview(em: EntityManager, tenantId: string) {
     topics: topics.map((t) => ({ slug: t.slug, label: t.label, department: t.department, delay: t.delay, businessDays: t.business_days, validationRequired: t.validation_required, active: t.active })),
     answerTemplates,
     messageTemplates,
+    documentTemplates,
   };
 }

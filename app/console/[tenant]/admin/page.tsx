@@ -4,12 +4,13 @@ import { listAudit } from '../../../../domain/audit';
 import { loadOidcSettings } from '../../../../domain/auth/oidc';
 import { AdminForm, MessageTemplateEditor } from '../../../_components/console/AdminForm';
 import { ConsoleShell, Forbidden } from '../../../_components/console/ConsoleShell';
+import { DocumentTemplateEditor } from '../../../_components/console/DocumentTemplateEditor';
 import { consolePage } from '../../_server/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Administration' };
 
-/** Tenant administration: departments, agents and roles, topics, cascades, templates, messages, branding, OIDC, audit trail. */
+/** Tenant administration: departments, agents and roles, topics, cascades, templates, messages, document templates, branding, OIDC, audit trail. */
 export default async function AdminPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
   const { principal, em, allowed } = await consolePage(tenant, 'admin', `/console/${tenant}/admin`);
@@ -28,7 +29,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
       <h1>Administration</h1>
       <nav aria-label="Sections">
         <ul className="tabs">
-          {[['services', 'Services'], ['agents', 'Agents'], ['themes', 'Thèmes'], ['modeles', 'Modèles de réponse'], ['messages', 'Messages'], ['apparence', 'Apparence'], ['connexion', 'Connexion'], ['journal', 'Journal']].map(([anchor, label]) => (
+          {[['services', 'Services'], ['agents', 'Agents'], ['themes', 'Thèmes'], ['modeles', 'Modèles de réponse'], ['messages', 'Messages'], ['documents', 'Modèles de documents'], ['apparence', 'Apparence'], ['connexion', 'Connexion'], ['journal', 'Journal']].map(([anchor, label]) => (
             <li key={anchor}>
               <a href={`#${anchor}`}>{label}</a>
             </li>
@@ -121,6 +122,17 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
         <h2 id="messages-title">Messages envoyés (accusé de réception, relances, réponse, notifications)</h2>
         {data.messageTemplates.map((m) => (
           <MessageTemplateEditor key={m.key} tenant={tenant} template={m} />
+        ))}
+      </section>
+
+      <section id="documents" aria-labelledby="documents-title">
+        <h2 id="documents-title">Modèles de documents</h2>
+        <p className="muted">
+          Courriers et documents PDF produits par Relais. Votre version remplace le modèle par défaut pour les documents produits ensuite ; l’aperçu utilise votre
+          en-tête et une demande d’exemple.
+        </p>
+        {data.documentTemplates.map((t) => (
+          <DocumentTemplateEditor key={t.name} tenant={tenant} template={t} />
         ))}
       </section>
 

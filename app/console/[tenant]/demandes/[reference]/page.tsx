@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { actorOf } from '../../../../../domain/auth/roles';
 import { sql } from '../../../../../domain/auth/db';
 import { filledTemplates, getRequestDetail, similarAnswered, type RequestDetail } from '../../../../../domain/inbox/detail';
+import { caseRecords } from '../../../../../domain/inbox/records';
 import { CHANNEL_LABELS, STATE_LABELS, formatFrenchDateTime } from '../../../../../domain/states';
 import { NotFoundError } from '../../../../../domain/validation';
 import { ActionPanel } from '../../../../_components/console/ActionPanel';
@@ -30,7 +31,7 @@ const EVENT_LABELS: Record<string, string> = {
   closed_automatically: 'Close automatiquement',
 };
 
-/** The case page: record, citizen, form data, attachments, timeline, and every action. */
+/** The case page: record, citizen, form data, attachments, documents, exports, timeline, and every action. */
 export default async function CasePage({ params }: { params: Promise<{ tenant: string; reference: string }> }) {
   const { tenant, reference } = await params;
   const { principal, em } = await consolePage(tenant, 'agent', `/console/${tenant}/demandes/${reference}`);
@@ -42,10 +43,11 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
     throw error;
   }
   const actor = actorOf(principal);
-  const [templates, similar, departments] = await Promise.all([
+  const [templates, similar, departments, records] = await Promise.all([
     filledTemplates(em, principal.tenantId, detail, principal.name),
     similarAnswered(em.fork(), principal.tenantId, detail.id),
     sql<{ slug: string; name: string }>(em.fork(), 'select slug, name from department where tenant_id = ? order by name', [principal.tenantId]),
+    caseRecords(em.fork(), { id: principal.tenantId, slug: principal.tenantSlug }, detail),
   ]);
   const canWork = actor.isAdmin || actor.departmentIds.includes(detail.department.id);
   const canValidate = actor.isAdmin || actor.validatorOf.includes(detail.originDepartmentId);
@@ -131,6 +133,78 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
               </ul>
             </section>
           ) : null}
+          <section aria-labelledby="documents-title" className="card">
+            <h2 id="documents-title">Documents</h2>
+            {records.documents.length ? (
+              <table>
+                <caption className="visually-hidden">Documents PDF produits pour cette demande</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Document</th>
+                    <th scope="col">Date</th>
+                    <th scope="col">Diffusion</th>
+                    <th scope="col">Fichier</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {records.documents.map((d) => (
+                    <tr key={d.id}>
+                      <td>{d.kindLabel}</td>
+                      <td>{when(d.createdAt)}</td>
+                      <td>{d.public ? 'Public (visible par le citoyen)' : 'Interne'}</td>
+                      <td>
+                        <a href={d.downloadUrl}>{d.fileName}</a> ({Math.ceil(d.size / 1024)} Ko)
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : (
+              <p className="muted">Aucun document n’a été produit pour cette demande.</p>
+            )}
+          </section>
+          <section aria-labelledby="exports-title" className="card">
+            <h2 id="exports-title">Exports</h2>
+            {records.exports.length ? (
+              <table>
+                <caption className="visually-hidden">Tentatives d’export vers les logiciels métier</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Date</th>
+                    <th scope="col">Connecteur</th>
+                    <th scope="col">Essai</th>
+                    <th scope="col">Statut</th>
+                    <th scope="col">Détail</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {records.exports.map((x) => (
+                    <tr key={`${x.connector}-${x.target}-${x.attempt}`}>
+                      <td>{when(x.at)}</td>
+                      <td>
+                        {x.connectorLabel}
+                        <br />
+                        <small className="muted">{x.target}</small>
+                      </td>
+                      <td>n° {x.attempt}</td>
+                      <td>{x.statusLabel}</td>
+                      <td>
+                        {x.outcome}
+                        {x.error ? (
+                          <details>
+                            <summary>Message technique</summary>
+                            <code className="pre">{x.error}</code>
+                          </details>
+                        ) : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : (
+              <p className="muted">Aucun export vers un logiciel métier n’a été tenté pour cette demande.</p>
+            )}
+          </section>
           <section aria-labelledby="timeline-title" className="card">
             <h2 id="timeline-title">Historique</h2>
             <ol className="timeline">

@@ -1,6 +1,7 @@
 import type { Requirement } from '../../../../../../domain/auth/roles';
 import { POST as action } from './requests/[reference]/actions/[action]/route';
 import { GET as attachment } from './requests/[reference]/attachments/[id]/route';
+import { GET as document } from './requests/[reference]/documents/[documentId]/route';
 import { GET as getRequest } from './requests/[reference]/route';
 import { GET as listRequests } from './requests/route';
 import { GET as updates } from './requests/updates/route';
@@ -33,6 +34,7 @@ export const AGENT_ROUTES: AgentRouteCase[] = [
   { name: 'updates', method: 'GET', handler: updates, requires: 'agent', params: t },
   { name: 'request', method: 'GET', handler: getRequest, requires: 'agent', params: r },
   { name: 'attachment', method: 'GET', handler: attachment, requires: 'agent', params: (tenant, reference) => ({ tenant, reference, id: '00000000-0000-4000-8000-000000000000' }) },
+  { name: 'document', method: 'GET', handler: document, requires: 'agent', params: (tenant, reference) => ({ tenant, reference, documentId: '00000000-0000-4000-8000-000000000000' }) },
   { name: 'action note', method: 'POST', handler: action, requires: 'agent', params: (tenant, reference) => ({ tenant, reference, action: 'note' }), body: { text: 'Note' } },
   { name: 'action approve', method: 'POST', handler: action, requires: 'validator', params: (tenant, reference) => ({ tenant, reference, action: 'approve' }) },
   { name: 'action return', method: 'POST', handler: action, requires: 'validator', params: (tenant, reference) => ({ tenant, reference, action: 'return' }), body: { comment: 'Non' } },
@@ -51,4 +53,14 @@ export const AGENT_ROUTES: AgentRouteCase[] = [
   { name: 'admin branding', method: 'POST', handler: adminSave, requires: 'admin', params: (tenant) => ({ tenant, resource: 'branding' }), body: { name: 'Commune', primaryColor: '#123456' } },
   { name: 'admin message preview', method: 'POST', handler: adminSave, requires: 'admin', params: (tenant) => ({ tenant, resource: 'message-preview' }), body: { key: 'answer', body: '{{answer}}' } },
   { name: 'admin delete template', method: 'DELETE', handler: adminDelete, requires: 'admin', params: (tenant) => ({ tenant, resource: 'answer-templates' }) },
+  {
+    name: 'admin document template',
+    method: 'POST',
+    handler: adminSave,
+    requires: 'admin',
+    params: (tenant) => ({ tenant, resource: 'document-templates' }),
+    body: { name: 'acknowledgement', content: '<p>{{reference}}</p>' },
+  },
+  { name: 'admin document preview', method: 'POST', handler: adminSave, requires: 'admin', params: (tenant) => ({ tenant, resource: 'document-preview' }), body: { name: 'acknowledgement', content: '<p>{{reference}}</p>' } },
+  { name: 'admin reset document template', method: 'DELETE', handler: adminDelete, requires: 'admin', params: (tenant) => ({ tenant, resource: 'document-templates' }) },
 ];

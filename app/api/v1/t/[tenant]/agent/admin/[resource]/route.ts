@@ -9,10 +9,12 @@ import {
   saveTopic,
   type AdminContext,
 } from '../../../../../../../../domain/admin';
+import { previewDocumentTemplate, resetDocumentTemplate, saveDocumentTemplate } from '../../../../../../../../domain/admin/document-templates';
 import { writeAudit } from '../../../../../../../../domain/audit';
 import { saveOidcSettings } from '../../../../../../../../domain/auth/oidc';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { InputError, NotFoundError } from '../../../../../../../../domain/validation';
+import { renderPreviewPdf } from '../../../../../../../console/_server/pdf';
 import { agentRoute } from '../../../../../../../console/_server/route';
 
 type Params = { tenant: string; resource: string };
@@ -24,6 +26,7 @@ const SAVERS: Record<string, (em: EntityManager, ctx: AdminContext, body: unknow
   'answer-templates': saveAnswerTemplate,
   'message-templates': saveMessageTemplate,
   branding: saveBranding,
+  'document-templates': saveDocumentTemplate,
   oidc: async (em, ctx, body) => {
     const settings = await saveOidcSettings(em, ctx.tenantId, body);
     const { clientSecret: _never, ...logged } = settings;
@@ -31,18 +34,33 @@ const SAVERS: Record<string, (em: EntityManager, ctx: AdminContext, body: unknow
   },
 };
 
-/** Saves one administration item (create or update by its identifier); `message-preview` renders a message text without saving. */
+/**
+ * Saves one administration item (create or update by its identifier); `message-preview` renders a message text and
+ * `document-preview` a document template (as a PDF, with sample data) without saving.
+ */
 export const POST = agentRoute<Params>('admin', async ({ params, em, principal, json }) => {
   const body = await json();
   if (params.resource === 'message-preview') return Response.json(previewMessage(body));
+  if (params.resource === 'document-preview') {
+    const pdf = await previewDocumentTemplate(em, principal.tenantId, body, renderPreviewPdf);
+    return new Response(new Uint8Array(pdf), {
+      headers: { 'content-type': 'application/pdf', 'content-disposition': 'inline; filename="apercu.pdf"', 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff' },
+    });
+  }
   const save = SAVERS[params.resource];
   if (!save) throw new NotFoundError(`Unknown admin resource ${params.resource}`);
   await save(em, { tenantId: principal.tenantId, agentId: principal.agentId }, body);
   return Response.json({ message: 'Modification enregistrée.' });
 });
 
-/** Deletes an answer template (`?slug=`). */
+/** Deletes an answer template (`?slug=`), or a tenant's document template (`?name=`) so the built-in one applies again. */
 export const DELETE = agentRoute<Params>('admin', async ({ request, params, em, principal }) => {
+  if (params.resource === 'document-templates') {
+    const name = new URL(request.url).searchParams.get('name');
+    if (!name) throw new InputError([{ path: '/name', message: 'Précisez le modèle de document.' }]);
+    await resetDocumentTemplate(em, { tenantId: principal.tenantId, agentId: principal.agentId }, name);
+    return new Response(null, { status: 204 });
+  }
   if (params.resource !== 'answer-templates') throw new NotFoundError(`Cannot delete ${params.resource}`);
   const slug = new URL(request.url).searchParams.get('slug');
   if (!slug) throw new InputError([{ path: '/slug', message: 'Précisez le modèle à supprimer.' }]);

@@ -1,10 +1,15 @@
 import { filledTemplates, getRequestDetail, similarAnswered } from '../../../../../../../../domain/inbox/detail';
+import { caseRecords } from '../../../../../../../../domain/inbox/records';
 import { agentRoute } from '../../../../../../../console/_server/route';
 
-/** One request: record, full timeline, attachments, filled-in answer templates and similar answered requests. */
+/** One request: record, full timeline, attachments, stored documents, export attempts, filled-in answer templates and similar answered requests. */
 export const GET = agentRoute<{ tenant: string; reference: string }>('agent', async ({ params, em, principal }) => {
   const detail = await getRequestDetail(em, principal.tenantId, params.reference);
-  const [templates, similar] = await Promise.all([filledTemplates(em, principal.tenantId, detail, principal.name), similarAnswered(em.fork(), principal.tenantId, detail.id)]);
+  const [templates, similar, records] = await Promise.all([
+    filledTemplates(em, principal.tenantId, detail, principal.name),
+    similarAnswered(em.fork(), principal.tenantId, detail.id),
+    caseRecords(em.fork(), { id: principal.tenantId, slug: principal.tenantSlug }, detail),
+  ]);
   const { workflowId: _internal, ...request } = detail;
-  return Response.json({ request, templates, similar }, { headers: { 'cache-control': 'no-store' } });
+  return Response.json({ request, templates, similar, documents: records.documents, exports: records.exports }, { headers: { 'cache-control': 'no-store' } });
 });

@@ -1,0 +1,10 @@
+import { agentDocument, pdfResponse } from '../../../../../../../../../../activities/documents/store';
+import { NotFoundError } from '../../../../../../../../../../domain/validation';
+import { agentRoute } from '../../../../../../../../../console/_server/route';
+
+/** Downloads any stored PDF of a request (public or internal); another tenant's or another request's document is a 404. */
+export const GET = agentRoute<{ tenant: string; reference: string; documentId: string }>('agent', async ({ params, em, principal }) => {
+  const doc = await agentDocument(em, principal.tenantId, params.reference, params.documentId);
+  if (!doc) throw new NotFoundError(`Unknown document ${params.documentId} of ${params.reference}`);
+  return pdfResponse(doc);
+});
