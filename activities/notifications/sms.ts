@@ -91,6 +91,7 @@ export function createSmsChannel(deps: { store: SmsStore; gateway: SmppGateway }
           text: sms.text,
           registeredDelivery: true,
           reference: sms.udhReference,
+          encoded: sms.encoded,
           acceptedSegments: sms.acceptedSegments,
           // Written the moment the SMSC answers, so a retry after a crash or a drop skips this segment. A single
           // segment is written with the status right after, in one commit: the window is the same.

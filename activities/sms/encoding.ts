@@ -45,6 +45,12 @@ const BASIC_ENCODE = new Map<string, number>(
 );
 const EXTENSION_ENCODE = new Map<string, number>(GSM_EXTENSION);
 const EXTENSION_DECODE = new Map<number, string>(GSM_EXTENSION.map(([char, septet]) => [septet, char]));
+// UTF-16 code unit → septet, with EXTENDED set for the extension table: the fast path of encodeSms.
+const EXTENDED = 0x100;
+const GSM_BY_CODE = new Map<number, number>([
+  ...[...BASIC_ENCODE].map(([char, septet]) => [char.charCodeAt(0), septet] as const),
+  ...GSM_EXTENSION.map(([char, septet]) => [char.charCodeAt(0), EXTENDED | septet] as const),
+]);
 
 /** Which alphabet a text is sent in. */
 export type SmsAlphabet = 'gsm' | 'ucs2';
@@ -85,6 +91,8 @@ export function isGsmEncodable(text: string): boolean {
 
 /** Encodes a text for SMPP: GSM 03.38 when every character fits, else UCS-2, split with UDH when long. */
 export function encodeSms(text: string, options: EncodeOptions = {}): EncodedSms {
+  const short = gsmBytes(text, GSM_SINGLE_LIMIT);
+  if (short) return { alphabet: 'gsm', dataCoding: DATA_CODING_GSM, segments: [short], segmentCount: 1, esmClass: 0, units: short.length };
   const alphabet: SmsAlphabet = isGsmEncodable(text) ? 'gsm' : 'ucs2';
   const chars = [...text].map((char) => (alphabet === 'gsm' ? encodeGsmChar(char) : encodeUcs2Char(char)));
   const units = chars.reduce((sum, char) => sum + char.units, 0);
@@ -110,9 +118,10 @@ export function encodeSms(text: string, options: EncodeOptions = {}): EncodedSms
 
 /** Encodes a GSM-encodable text as unpacked septets; throws on a character outside the alphabet. */
 export function encodeGsm(text: string): Buffer {
-  const bad = [...text].find((char) => gsmSeptets(char) === undefined);
-  if (bad !== undefined) throw new RangeError(`Character U+${bad.codePointAt(0)?.toString(16).toUpperCase()} is not in GSM 03.38`);
-  return Buffer.concat([...text].map((char) => encodeGsmChar(char).bytes));
+  const bytes = gsmBytes(text, Infinity);
+  if (bytes) return bytes;
+  const bad = [...text].find((char) => gsmSeptets(char) === undefined) ?? '';
+  throw new RangeError(`Character U+${bad.codePointAt(0)?.toString(16).toUpperCase()} is not in GSM 03.38`);
 }
 
 /** The 6-byte concatenation UDH: length 5, IEI 0 (8-bit reference), IE length 3, ref, total, seq. */
@@ -166,6 +175,27 @@ const GSM_CHAR_CACHE = new Map<string, EncodedChar>([
   ...[...BASIC_ENCODE].map(([char, septet]) => [char, { bytes: Buffer.from([septet]), units: 1 }] as const),
   ...GSM_EXTENSION.map(([char, septet]) => [char, { bytes: Buffer.from([ESCAPE, septet]), units: 2 }] as const),
 ]);
+
+// Septets of a GSM text of at most `limit` septets, else undefined: two passes over the code units and no
+// per-character objects, as most notifications are one GSM segment.
+function gsmBytes(text: string, limit: number): Buffer | undefined {
+  if (text.length > limit) return undefined;
+  let units = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = GSM_BY_CODE.get(text.charCodeAt(i));
+    if (code === undefined) return undefined;
+    units += code & EXTENDED ? 2 : 1;
+  }
+  if (units > limit) return undefined;
+  const bytes = Buffer.allocUnsafe(units);
+  let at = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = GSM_BY_CODE.get(text.charCodeAt(i)) as number;
+    if (code & EXTENDED) bytes[at++] = ESCAPE;
+    bytes[at++] = code & 0xff;
+  }
+  return bytes;
+}
 
 function encodeGsmChar(char: string): EncodedChar {
   return GSM_CHAR_CACHE.get(char) as EncodedChar;

@@ -18,6 +18,16 @@ export class PacedRateLimiter {
     this.toleranceMs = (burst - 1) * this.intervalMs;
   }
 
+  /** Takes a permit only if one is free right now: the synchronous fast path of take(). */
+  tryTake(): boolean {
+    if (this.intervalMs === 0) return true;
+    const now = performance.now();
+    const slot = Math.max(this.theoreticalArrival, now);
+    if (slot - this.toleranceMs - now > 0) return false;
+    this.theoreticalArrival = slot + this.intervalMs;
+    return true;
+  }
+
   /** Resolves when the caller may send one more PDU; callers are served in call order. */
   async take(): Promise<void> {
     if (this.intervalMs === 0) return;
@@ -52,6 +62,17 @@ export class Window {
   async acquire(): Promise<() => void> {
     if (this.used < this.size) this.used++;
     else await new Promise<void>((resolve) => this.waiters.push(resolve));
+    return this.releaser();
+  }
+
+  /** A release function if a slot is free right now, else undefined: the synchronous fast path of acquire(). */
+  tryAcquire(): (() => void) | undefined {
+    if (this.used >= this.size) return undefined;
+    this.used++;
+    return this.releaser();
+  }
+
+  private releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { encodeSms } from './encoding.js';
+import type { Knex, MikroORM } from '@mikro-orm/postgresql';
+import { encodeSms, type EncodedSms } from './encoding.js';
 import type { GatewayReceipt } from './inbound.js';
 
 /** Final states of an outgoing SMS, decided by delivery receipts. */
@@ -36,6 +36,8 @@ export interface ClaimedSms {
   /** SMSC id per segment index already accepted, undefined where not yet. */
   acceptedSegments: Array<string | undefined>;
   smscMessageIds: string[];
+  /** The text as the claim encoded it, for a first attempt: the gateway need not encode it again. */
+  encoded?: EncodedSms;
 }
 
 /** Outcome of a claim: go ahead, already submitted, or another attempt holds the lease. */
@@ -121,7 +123,31 @@ interface MessageRow {
   data_coding: number;
   udh_reference: number | null;
   smsc_message_ids: string[];
-  inserted?: boolean;
+}
+
+/** A claim's row: written by this attempt, or an earlier attempt's taken over. */
+interface ClaimedRow {
+  idempotency_key: string;
+  inserted: boolean;
+}
+
+/** An SMS about to be claimed, encoded once. */
+type NewSms = SmsDraft & { id: string; encoded: EncodedSms };
+
+function claimedFromDraft(sms: NewSms): ClaimedSms {
+  return {
+    id: sms.id,
+    status: 'queued',
+    to: sms.to,
+    from: sms.from,
+    text: sms.text,
+    segmentCount: sms.encoded.segmentCount,
+    dataCoding: sms.encoded.dataCoding,
+    udhReference: sms.encoded.reference,
+    acceptedSegments: [],
+    smscMessageIds: [],
+    encoded: sms.encoded,
+  };
 }
 
 const FINAL_STATUSES = new Set<string>(['delivered', 'failed', 'expired']);
@@ -131,15 +157,15 @@ const FINAL_STATUSES = new Set<string>(['delivered', 'failed', 'expired']);
  * receipts (all kept raw) correlated by SMSC message id. Writes are group-committed for throughput.
  */
 export class SmsStore {
-  private readonly conn;
+  private readonly knex: Knex;
   private readonly leaseSeconds: number;
-  private readonly claims: GroupCommit<SmsDraft & { id: string; segmentCount: number; dataCoding: number; udhReference?: number }, MessageRow | undefined>;
+  private readonly claims: GroupCommit<NewSms, ClaimedRow | undefined>;
   private readonly segments: GroupCommit<{ id: string; index: number; smscId: string }, SmsOutcome[]>;
   private readonly submissions: GroupCommit<{ id: string; smscIds: string[] }>;
   private readonly receipts: GroupCommit<GatewayReceipt, SmsOutcome[]>;
 
   constructor(orm: MikroORM, options: SmsStoreOptions = {}) {
-    this.conn = orm.em.fork().getConnection();
+    this.knex = orm.em.getConnection().getKnex();
     this.leaseSeconds = options.leaseSeconds ?? 60;
     const maxBatch = options.maxBatch ?? 500;
     this.claims = new GroupCommit((items) => this.writeClaims(items), maxBatch);
@@ -156,22 +182,13 @@ export class SmsStore {
   /** Records the SMS (or finds the earlier attempt) and takes the lease to submit it. */
   async claim(draft: SmsDraft): Promise<Claim> {
     const encoded = encodeSms(draft.text);
-    const row = await this.claims.push({
-      ...draft,
-      id: randomUUID(),
-      segmentCount: encoded.segmentCount,
-      dataCoding: encoded.dataCoding,
-      udhReference: encoded.reference,
-    });
-    if (row) return { kind: 'send', sms: await this.withSegments(row, !row.inserted) };
-    const [existing] = await this.select<MessageRow>(
-      `select id, idempotency_key, status, recipient, sender, text, segment_count, data_coding, udh_reference, smsc_message_ids,
-              false as inserted
-         from sms_message where idempotency_key = ?`,
-      [draft.idempotencyKey],
-    );
-    const sms = await this.withSegments(existing, true);
-    return { kind: existing.status === 'queued' ? 'busy' : 'done', sms };
+    const fresh: NewSms = { ...draft, id: randomUUID(), encoded };
+    const row = await this.claims.push(fresh);
+    if (row?.inserted) return { kind: 'send', sms: claimedFromDraft(fresh) };
+    const existing = await this.loadMessage(draft.idempotencyKey);
+    // A row returned but not inserted is an earlier attempt whose lease ran out: this attempt takes it over.
+    if (row) return { kind: 'send', sms: existing };
+    return { kind: existing.status === 'queued' ? 'busy' : 'done', sms: existing };
   }
 
   /** Writes the id of a segment the SMSC accepted; resolves once it is committed. */
@@ -203,7 +220,7 @@ export class SmsStore {
     return this.receipts.push(receipt);
   }
 
-  private async writeClaims(items: Array<SmsDraft & { id: string; segmentCount: number; dataCoding: number; udhReference?: number }>) {
+  private async writeClaims(items: NewSms[]): Promise<Array<ClaimedRow | undefined>> {
     // Duplicates inside one batch would make ON CONFLICT DO UPDATE touch a row twice: later ones retry as busy.
     const seen = new Set<string>();
     const unique = items.filter((item) => !seen.has(item.idempotencyKey) && seen.add(item.idempotencyKey));
@@ -216,12 +233,12 @@ export class SmsStore {
       recipient: item.to,
       sender: item.from,
       text: item.text,
-      data_coding: item.dataCoding,
-      segment_count: item.segmentCount,
-      udh_reference: item.udhReference ?? null,
+      data_coding: item.encoded.dataCoding,
+      segment_count: item.encoded.segmentCount,
+      udh_reference: item.encoded.reference ?? null,
     }));
     // A retry takes over an unfinished message only once the earlier attempt's lease has run out.
-    const rows = await this.select<MessageRow>(
+    const rows = await this.select<ClaimedRow>(
       `insert into sms_message (id, tenant_id, request_id, idempotency_key, template, recipient, sender, text, data_coding, segment_count,
                                 udh_reference, lease_until)
        select x.id, x.tenant_id, x.request_id, x.idempotency_key, x.template, x.recipient, x.sender, x.text, x.data_coding, x.segment_count,
@@ -230,7 +247,7 @@ export class SmsStore {
                                                 sender text, text text, data_coding int, segment_count int, udh_reference int)
        on conflict (idempotency_key) do update set lease_until = excluded.lease_until, attempts = sms_message.attempts + 1
          where sms_message.status = 'queued' and (sms_message.lease_until is null or sms_message.lease_until < now())
-       returning id, idempotency_key, status, recipient, sender, text, segment_count, data_coding, udh_reference, smsc_message_ids, (xmax = 0) as inserted`,
+       returning idempotency_key, (xmax = 0) as inserted`,
       [this.leaseSeconds, JSON.stringify(payload)],
     );
     const byKey = new Map(rows.map((row) => [row.idempotency_key, row]));
@@ -239,7 +256,7 @@ export class SmsStore {
   }
 
   private async writeSegments(items: Array<{ id: string; index: number; smscId: string }>): Promise<SmsOutcome[][]> {
-    await this.conn.execute(
+    await this.select(
       `insert into sms_segment (sms_message_id, segment_index, smsc_message_id)
        select x.m, x.i, x.s from jsonb_to_recordset(?::jsonb) as x(m uuid, i int, s text) on conflict do nothing`,
       [JSON.stringify(items.map((item) => ({ m: item.id, i: item.index, s: item.smscId })))],
@@ -251,7 +268,7 @@ export class SmsStore {
 
   // Segments and status in one statement: a single-segment SMS costs one commit from submit_sm_resp to "submitted".
   private async writeSubmissions(items: Array<{ id: string; smscIds: string[] }>): Promise<void> {
-    await this.conn.execute(
+    await this.select(
       `with x as (select * from jsonb_to_recordset(?::jsonb) as x(id uuid, ids jsonb)),
        seg as (
          insert into sms_segment (sms_message_id, segment_index, smsc_message_id)
@@ -265,39 +282,42 @@ export class SmsStore {
     await this.reconcile(items.flatMap((item) => item.smscIds));
   }
 
-  // Every receipt is inserted first and matched second, and segments likewise: whichever commits last sees the other.
+  // Inserted and matched in one statement. A receipt whose segment was not visible yet (its submission committing at
+  // the same moment) is matched again once committed; submissions do the same: whichever commits last sees the other.
   private async writeReceipts(items: GatewayReceipt[]): Promise<SmsOutcome[][]> {
-    await this.conn.execute(
-      `insert into sms_receipt (smsc_message_id, status, final, source, raw)
-       select x.id, x.status, x.final, x.source, x.raw from jsonb_to_recordset(?::jsonb) as x(id text, status text, final boolean, source text, raw jsonb)`,
-      [JSON.stringify(items.map((receipt) => ({ id: receipt.messageId ?? null, status: receipt.status, final: receipt.final, source: receipt.source, raw: receipt })))],
+    const rows = await this.select<ReceiptMatchRow>(
+      `with x as (select * from jsonb_to_recordset(?::jsonb) as x(n int, id text, status text, final boolean, source text, raw jsonb)),
+       ins as (insert into sms_receipt (smsc_message_id, status, final, source, raw) select id, status, final, source, raw from x order by n),
+       r as (
+         select distinct on (id) id as smsc_message_id, status, raw, now() as received_at from x
+          where final and id is not null and status in ('delivered', 'failed', 'expired')
+          order by id, n desc),
+       ${APPLY_RECEIPTS}
+       union all
+       select 'unmatched', null, null, null, null, null, null, null, null, r.smsc_message_id from r
+        where not exists (select 1 from sms_segment s where s.smsc_message_id = r.smsc_message_id)`,
+      [JSON.stringify(items.map((receipt, n) => ({ n, id: receipt.messageId ?? null, status: receipt.status, final: receipt.final, source: receipt.source, raw: receipt })))],
     );
-    const ids = items.filter((receipt) => receipt.final && receipt.messageId && FINAL_STATUSES.has(receipt.status)).map((receipt) => receipt.messageId!);
-    const outcomes = ids.length ? await this.reconcile(ids) : [];
+    const unmatched = rows.filter((row) => row.kind === 'unmatched').map((row) => row.smsc_message_id!);
+    const outcomes = await this.settle(rows);
+    if (unmatched.length > 0) outcomes.push(...(await this.reconcile(unmatched)));
     return items.map(() => outcomes);
   }
 
   private async reconcile(smscIds: string[]): Promise<SmsOutcome[]> {
-    // A single-segment SMS takes its segment's state in the same statement; longer ones are rolled up after.
-    const rows = await this.select<OutcomeRow & { kind: 'single' | 'multi' }>(
+    const rows = await this.select<ReceiptMatchRow>(
       `with r as (
          select distinct on (smsc_message_id) smsc_message_id, status, raw, received_at from sms_receipt
           where smsc_message_id = any(?::text[]) and final and status in ('delivered', 'failed', 'expired')
           order by smsc_message_id, received_at desc, id desc),
-       seg as (
-         update sms_segment s set status = r.status, receipt = r.raw, done_at = r.received_at
-           from r where s.smsc_message_id = r.smsc_message_id and s.status = 'submitted'
-         returning s.sms_message_id, s.status, s.done_at),
-       single as (
-         update sms_message m set status = seg.status, done_at = seg.done_at
-           from seg where m.id = seg.sms_message_id and m.segment_count = 1 and m.status in ('queued', 'submitted', 'unknown')
-         returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count)
-       select 'single' as kind, * from single
-       union all
-       select distinct 'multi' as kind, m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count
-         from seg join sms_message m on m.id = seg.sms_message_id where m.segment_count > 1`,
+       ${APPLY_RECEIPTS}`,
       [pgTextArray(smscIds)],
     );
+    return this.settle(rows);
+  }
+
+  // Single-segment messages were decided by the statement; longer ones are rolled up from their segments.
+  private async settle(rows: ReceiptMatchRow[]): Promise<SmsOutcome[]> {
     const multi = rows.filter((row) => row.kind === 'multi').map((row) => row.id);
     const outcomes = rows.filter((row) => row.kind === 'single').map(outcomeOf);
     if (multi.length > 0) outcomes.push(...(await this.rollUp(multi)));
@@ -334,12 +354,12 @@ export class SmsStore {
         data: { smsId: o.id, template: o.template, status: o.status, segments: o.segmentCount, to: maskPhone(o.recipient) },
       })),
     );
-    await this.conn.execute(
+    await this.select(
       `update notification n set status = x.status, error = case when x.status = 'delivered' then null else 'SMS ' || x.status end
          from jsonb_to_recordset(?::jsonb) as x(key text, status text) where n.idempotency_key = x.key and n.channel = 'sms'`,
       [payload],
     );
-    await this.conn.execute(
+    await this.select(
       `insert into request_event (id, tenant_id, request_id, key, type, public, actor, state, data, created_at)
        select gen_random_uuid(), x.tenant_id, x.request_id, 'sms:' || x.id || ':' || x.status, 'sms_' || x.status, false, 'system', r.state, x.data, now()
          from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id uuid, request_id uuid, status text, data jsonb)
@@ -349,15 +369,18 @@ export class SmsStore {
     );
   }
 
-  private async withSegments(row: MessageRow, load: boolean): Promise<ClaimedSms> {
+  private async loadMessage(idempotencyKey: string): Promise<ClaimedSms> {
+    const [row] = await this.select<MessageRow>(
+      `select id, idempotency_key, status, recipient, sender, text, segment_count, data_coding, udh_reference, smsc_message_ids
+         from sms_message where idempotency_key = ?`,
+      [idempotencyKey],
+    );
+    const segments = await this.select<{ segment_index: number; smsc_message_id: string }>(
+      'select segment_index, smsc_message_id from sms_segment where sms_message_id = ? order by segment_index',
+      [row.id],
+    );
     const accepted: Array<string | undefined> = [];
-    if (load) {
-      const segments = await this.select<{ segment_index: number; smsc_message_id: string }>(
-        'select segment_index, smsc_message_id from sms_segment where sms_message_id = ? order by segment_index',
-        [row.id],
-      );
-      for (const segment of segments) accepted[segment.segment_index] = segment.smsc_message_id;
-    }
+    for (const segment of segments) accepted[segment.segment_index] = segment.smsc_message_id;
     return {
       id: row.id,
       status: row.status,
@@ -372,10 +395,33 @@ export class SmsStore {
     };
   }
 
+  // Bound parameters through knex: the ORM's execute() would inline and escape the JSON batches client-side.
   private async select<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return (await this.conn.execute(sql, params)) as T[];
+    const result = (await this.knex.raw(sql, params as Knex.RawBinding[])) as { rows: T[] };
+    return result.rows;
   }
 }
+
+/**
+ * Applies the final receipts of CTE `r` (smsc_message_id, status, raw, received_at) to their segments; a single-segment
+ * SMS takes its segment's state in the same statement. Selects one row per decided message, `multi` ones to roll up.
+ */
+const APPLY_RECEIPTS = `
+  seg as (
+    update sms_segment s set status = r.status, receipt = r.raw, done_at = r.received_at
+      from r where s.smsc_message_id = r.smsc_message_id and s.status = 'submitted'
+    returning s.sms_message_id, s.status, s.done_at),
+  single as (
+    update sms_message m set status = seg.status, done_at = seg.done_at
+      from seg where m.id = seg.sms_message_id and m.segment_count = 1 and m.status in ('queued', 'submitted', 'unknown')
+    returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count)
+  select 'single' as kind, single.*, null as smsc_message_id from single
+  union all
+  select distinct 'multi', m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count, null
+    from seg join sms_message m on m.id = seg.sms_message_id where m.segment_count > 1`;
+
+/** A row of APPLY_RECEIPTS, or a receipt whose segment is not (yet) known. */
+type ReceiptMatchRow = OutcomeRow & { kind: 'single' | 'multi' | 'unmatched'; smsc_message_id: string | null };
 
 interface OutcomeRow {
   id: string;

@@ -4,6 +4,7 @@ import { Migration2026112803Auth } from './Migration2026112803Auth';
 import { Migration2026112804Search } from './Migration2026112804Search';
 import { Migration2026112805Sms } from './Migration2026112805Sms';
 import { Migration2026112806Forms } from './Migration2026112806Forms';
+import { Migration2026112907SmsFillfactor } from './Migration2026112907SmsFillfactor';
 
 /** Every migration, in order; new ones are appended here. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   { name: 'Migration2026112804Search', class: Migration2026112804Search },
   { name: 'Migration2026112805Sms', class: Migration2026112805Sms },
   { name: 'Migration2026112806Forms', class: Migration2026112806Forms },
+  { name: 'Migration2026112907SmsFillfactor', class: Migration2026112907SmsFillfactor },
 ];
