@@ -150,7 +150,6 @@ function claimedFromDraft(sms: NewSms): ClaimedSms {
   };
 }
 
-const FINAL_STATUSES = new Set<string>(['delivered', 'failed', 'expired']);
 
 /**
  * PostgreSQL state of outgoing SMS: claims with a lease, accepted segments as soon as the SMSC answers,
