@@ -150,7 +150,6 @@ function claimedFromDraft(sms: NewSms): ClaimedSms {
   };
 }
 
-
 /**
  * PostgreSQL state of outgoing SMS: claims with a lease, accepted segments as soon as the SMSC answers,
  * receipts (all kept raw) correlated by SMSC message id. Writes are group-committed for throughput.
