@@ -5,11 +5,13 @@ import { CliError } from './commands/support';
 import { registerTenantCommands } from './commands/tenant';
 import { registerSmsCommands } from './commands/sms';
 import { registerFormCommands } from './commands/forms';
+import { registerReportCommands } from './commands/reports';
 
 const program = new Command('relais').description('Relais command line').showHelpAfterError();
 registerTenantCommands(program);
 registerSmsCommands(program);
 registerFormCommands(program);
+registerReportCommands(program);
 
 program
   .parseAsync()

@@ -4,6 +4,8 @@ import { createPdfRenderer } from '../activities/documents/renderer';
 import { createSmtpSender } from '../activities/notifications/email';
 import { env } from '../domain/env';
 import { initORM } from '../domain/orm';
+import { closeTemporalClients, temporalClient } from '../temporal/client';
+import { ensureQualityReportSchedules } from '../temporal/quality-report';
 import { createRelaisWorker, startSmsService } from '../temporal/worker';
 
 const log = pino({ name: 'worker', level: env().LOG_LEVEL });
@@ -41,13 +43,33 @@ async function main(): Promise<void> {
       webhookSecrets: config.EXPORT_WEBHOOK_SECRET ? { default: config.EXPORT_WEBHOOK_SECRET } : {},
     },
   });
+  await ensureReportSchedules(orm, config);
   // The Temporal runtime shuts the worker down on SIGINT / SIGTERM; run() then returns and resources close below.
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, sms: Boolean(sms) }, 'worker running');
   await worker.run();
   await close();
   await sms?.stop();
   email.close();
+  await closeTemporalClients();
   await orm.close();
+}
+
+/**
+ * Creates the monthly quality report schedule of every tenant that has none; idempotent across workers and restarts.
+ * Existing schedules are left as they are (a worker on another task queue must not take them over): tenant:import and
+ * `relais reports:schedule` update them.
+ */
+async function ensureReportSchedules(orm: Awaited<ReturnType<typeof initORM>>, config: ReturnType<typeof env>): Promise<void> {
+  try {
+    const client = await temporalClient({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE });
+    const outcomes = await ensureQualityReportSchedules(client, orm.em.fork(), config.TEMPORAL_TASK_QUEUE, { update: false });
+    const slugs = (outcome: string) => Object.keys(outcomes).filter((slug) => outcomes[slug] === outcome);
+    log.info({ created: slugs('created').length, unchanged: slugs('unchanged').length }, 'monthly report schedules ensured');
+    if (slugs('outdated').length) log.warn({ tenants: slugs('outdated') }, 'monthly report schedules differ from this worker (run relais reports:schedule to update them)');
+  } catch (error) {
+    // Requests must keep flowing: the schedules are ensured again at the next start and by tenant:import.
+    log.error(error, 'monthly report schedules could not be ensured');
+  }
 }
 
 main().catch((error) => {

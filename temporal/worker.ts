@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { createDocumentActivities } from '../activities/documents';
 import type { PdfRenderer } from '../activities/documents/renderer';
 import { createExportActivities, type ExportActivityDeps } from '../activities/exports';
+import { createQualityReportActivities } from '../activities/quality-report';
 import { createRequestActivities } from '../activities/request';
 import type { EmailSender } from '../activities/notifications/email';
 import { createSmsChannel, type SmsChannel } from '../activities/notifications/sms';
@@ -58,6 +59,7 @@ export async function createRelaisWorker(deps: WorkerDeps): Promise<RelaisWorker
       ...createRequestActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl, sms: deps.sms }),
       ...createDocumentActivities({ orm: deps.orm, renderer: deps.renderer, publicUrl: deps.publicUrl }),
       ...exportActivities,
+      ...createQualityReportActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl }),
     },
     maxConcurrentActivityTaskExecutions: 100,
     maxConcurrentWorkflowTaskExecutions: 100,

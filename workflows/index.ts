@@ -1,1 +1,2 @@
 export { requestWorkflow } from './request/workflow';
+export { monthlyQualityReportWorkflow, qualityReportWorkflow } from './quality-report/workflow';

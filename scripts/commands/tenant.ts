@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { closeAllORMs, initORM, migrate } from '../../domain/orm';
 import { importTenantFile, validateTenantConfig } from '../../domain/tenant-config/import';
+import { scheduleAfterImport } from './reports';
 import { requireDatabase } from './support';
 
 /** `tenant:import`, `tenant:validate` and `db:migrate`. */
@@ -15,6 +16,7 @@ export function registerTenantCommands(program: Command): void {
       await migrate(orm);
       const summary = await importTenantFile(orm, file);
       console.log(`Imported ${summary.slug}: ${summary.departments} departments, ${summary.topics} topics, ${summary.agents} agents.`);
+      await scheduleAfterImport(summary.slug);
       await closeAllORMs();
     });
 

@@ -1,0 +1,74 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { TenantSettings } from '../entities';
+import { sql } from '../auth/db';
+import { qualityReportDocumentKey, qualityReportDocumentPrefix } from '../../workflows/quality-report/definitions';
+import { frenchMonth } from './report-month';
+
+/** A stored monthly report, without its bytes. */
+export interface QualityReportSummary {
+  month: string;
+  label: string;
+  documentId: string;
+  createdAt: string;
+  size: number;
+}
+
+/** A stored monthly report with its PDF. */
+export interface QualityReportFile {
+  id: string;
+  kind: string;
+  fileName: string;
+  content: Buffer;
+  sha256: string;
+  public: boolean;
+  createdAt: Date;
+}
+
+/** What the report screens need to know of a tenant. */
+export interface ReportTenant {
+  id: string;
+  slug: string;
+  name: string;
+  timeZone: string;
+}
+
+/** A tenant with its time zone; undefined when it does not exist. */
+export async function reportTenant(em: EntityManager, tenantId: string): Promise<ReportTenant | undefined> {
+  const [row] = await sql<{ id: string; slug: string; name: string; settings: Partial<TenantSettings> }>(em, 'select id, slug, name, settings from tenant where id = ?', [tenantId]);
+  return row ? { id: row.id, slug: row.slug, name: row.name, timeZone: row.settings.timeZone ?? 'Europe/Paris' } : undefined;
+}
+
+/** Every tenant with its time zone, for the schedules. */
+export async function reportTenants(em: EntityManager): Promise<ReportTenant[]> {
+  const rows = await sql<{ id: string; slug: string; name: string; settings: Partial<TenantSettings> }>(em, 'select id, slug, name, settings from tenant order by slug');
+  return rows.map((row) => ({ id: row.id, slug: row.slug, name: row.name, timeZone: row.settings.timeZone ?? 'Europe/Paris' }));
+}
+
+// Only reports produced by the report workflow carry its key; the month is read back from it.
+const KEY_MONTH = /:(\d{4}-\d{2}):pdf$/;
+
+/** The monthly reports of a tenant, newest month first. */
+export async function listQualityReports(em: EntityManager, tenant: Pick<ReportTenant, 'id' | 'slug'>, limit = 36): Promise<QualityReportSummary[]> {
+  const prefix = qualityReportDocumentPrefix(tenant.slug);
+  const rows = await sql<{ id: string; idempotency_key: string; size: number; created_at: Date }>(
+    em,
+    `select id, idempotency_key, size, created_at from document
+      where tenant_id = ? and kind = 'quality_report' and left(idempotency_key, ?) = ?
+      order by idempotency_key desc limit ?`,
+    [tenant.id, prefix.length, prefix, limit],
+  );
+  return rows.flatMap((r) => {
+    const month = KEY_MONTH.exec(r.idempotency_key)?.[1];
+    return month ? [{ month, label: frenchMonth(month), documentId: r.id, createdAt: new Date(r.created_at).toISOString(), size: r.size }] : [];
+  });
+}
+
+/** The report of one month, with its PDF; undefined when it has not been produced. */
+export async function findQualityReport(em: EntityManager, tenant: Pick<ReportTenant, 'id' | 'slug'>, month: string): Promise<QualityReportFile | undefined> {
+  const [row] = await sql<{ id: string; kind: string; file_name: string; content: Buffer; sha256: string; public: boolean; created_at: Date }>(
+    em,
+    `select id, kind, file_name, content, sha256, public, created_at from document where tenant_id = ? and kind = 'quality_report' and idempotency_key = ?`,
+    [tenant.id, qualityReportDocumentKey(tenant.slug, month)],
+  );
+  return row ? { id: row.id, kind: row.kind, fileName: row.file_name, content: row.content, sha256: row.sha256, public: row.public, createdAt: new Date(row.created_at) } : undefined;
+}
