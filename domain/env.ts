@@ -12,6 +12,8 @@ const schema = z.object({
   SMTP_FROM: z.string().default('Relais <ne-pas-repondre@relais.localhost>'),
   MAIL_SINK_URL: optionalUrl,
   SMPP_URL: optionalUrl,
+  // The development SMSC simulator's control API (MO injection, drops), set by npm start and the tests.
+  SMSC_CONTROL_URL: optionalUrl,
   PUBLIC_URL: z.string().url().default('http://localhost:3000'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   RELAIS_DATA_DIR: z.string().default('.data'),

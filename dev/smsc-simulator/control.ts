@@ -90,17 +90,6 @@ function reply(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }
 
-// Read here rather than in domain/env: only development tools use it (see the report to add it there).
-/** Where the development SMSC's control API listens: SMSC_CONTROL_URL, else npm start's default port. */
-export function smscControlUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SMSC_CONTROL_URL ?? `http://127.0.0.1:${env.RELAIS_SMSC_CONTROL_PORT ?? 2776}`;
-}
-
-/** The control API of a simulator that npm start or the tests started, undefined against a real SMSC. */
-export function configuredSmscControlUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env.SMSC_CONTROL_URL;
-}
-
 /** Client side of the control API, for tests, the CLI and the development page. */
 export function smscControlClient(baseUrl: string) {
   const call = async (method: string, path: string, body?: unknown) => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { smscControlClient, smscControlUrl } from '../../dev/smsc-simulator/control';
+import { smscControlClient } from '../../dev/smsc-simulator/control';
+import { env } from '../../domain/env';
 import { CliError } from './support';
 
 /** `sms:mo`: a handset sends an SMS to the platform through the running SMSC simulator. */
@@ -11,7 +12,8 @@ export function registerSmsCommands(program: Command): void {
     .option('--to <number>', "the municipality's SMS number", '36180')
     .argument('<text...>', 'the text of the SMS')
     .action(async (words: string[], options: { from: string; to: string }) => {
-      const url = smscControlUrl();
+      // Outside npm start's environment, the control port npm start uses by default.
+      const url = env().SMSC_CONTROL_URL ?? `http://127.0.0.1:${process.env.RELAIS_SMSC_CONTROL_PORT ?? 2776}`;
       const text = words.join(' ');
       try {
         await smscControlClient(url).injectMo({ from: options.from, to: options.to, text });

@@ -1,6 +1,7 @@
 import { revalidatePath } from 'next/cache';
 import { appContext } from '../../_server/context';
-import { configuredSmscControlUrl, smscControlClient } from '../../../dev/smsc-simulator/control';
+import { smscControlClient } from '../../../dev/smsc-simulator/control';
+import { env } from '../../../domain/env';
 import { query } from '../../../domain/sql';
 
 export const dynamic = 'force-dynamic';
@@ -49,7 +50,7 @@ async function injectMo(form: FormData): Promise<void> {
   const from = String(form.get('from') ?? '').trim();
   const to = String(form.get('to') ?? '').trim();
   const text = String(form.get('text') ?? '');
-  const controlUrl = configuredSmscControlUrl();
+  const controlUrl = env().SMSC_CONTROL_URL;
   if (!from || !to || !controlUrl) return;
   await smscControlClient(controlUrl).injectMo({ from, to, text });
   revalidatePath('/dev/sms');
@@ -60,7 +61,8 @@ const when = (date: Date) => new Date(date).toLocaleString('fr-FR', { timeZone: 
 /** Recent outgoing and incoming SMS, and a form that simulates a citizen's SMS. */
 export default async function DevSmsPage() {
   const { orm } = await appContext();
-  const simulated = Boolean(configuredSmscControlUrl());
+  // Only a simulator that npm start or the tests started has a control API; a real SMSC has none.
+  const simulated = Boolean(env().SMSC_CONTROL_URL);
   const em = orm.em.fork();
   const sent = await query<SmsRow>(
     em,
