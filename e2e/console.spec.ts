@@ -115,3 +115,33 @@ test('the console refuses anonymous visitors and a wrong password', async ({ pag
   const api = await page.request.get('/api/v1/t/demo/agent/requests');
   expect(api.status()).toBe(401);
 });
+
+test('an administrator produces the quality report of the last month and downloads it', async ({ browser, axeClean }) => {
+  test.setTimeout(120_000);
+  const admin = await login(browser, 'admin@ville-demo.fr', 'demo-admin-2026');
+  await admin.goto('/console/demo/tableau-de-bord');
+  const reports = admin.getByRole('region', { name: 'Rapports mensuels' });
+  const monthField = reports.getByLabel('Mois (AAAA-MM)');
+  const month = await monthField.inputValue();
+  const label = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${month}-15T00:00:00Z`));
+
+  await test.step('an empty month is explained in French', async () => {
+    await monthField.fill('');
+    await reports.getByRole('button', { name: 'Produire le rapport maintenant' }).click();
+    await expect(reports.getByRole('alert').first()).toHaveText('Indiquez un mois au format AAAA-MM, par exemple 2026-10.');
+  });
+
+  await test.step('the report is produced and appears in the list', async () => {
+    await monthField.fill(month);
+    await reports.getByRole('button', { name: 'Produire le rapport maintenant' }).click();
+    await expect(reports.getByRole('status')).toContainText(/en cours de production|existe déjà|est prêt/);
+    await expect(reports.getByRole('row', { name: new RegExp(label) })).toBeVisible({ timeout: 60_000 });
+  });
+
+  await test.step('the PDF downloads', async () => {
+    const download = admin.waitForEvent('download');
+    await reports.getByRole('link', { name: `Télécharger le PDF (${label})` }).click();
+    expect((await download).suggestedFilename()).toBe(`rapport-qualite-${month}.pdf`);
+    await axeClean(admin);
+  });
+});

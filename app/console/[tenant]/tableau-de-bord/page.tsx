@@ -1,7 +1,11 @@
 import type { Metadata } from 'next';
 import { departmentStats, parseRange, weeklyTrend } from '../../../../domain/dashboard';
+import { lastClosedMonth } from '../../../../domain/dashboard/monthly';
+import { listQualityReports, reportTenant, type QualityReportSummary } from '../../../../domain/dashboard/reports';
+import { formatFrenchDateTime } from '../../../../domain/states';
 import { InputError } from '../../../../domain/validation';
 import { ConsoleShell, Forbidden } from '../../../_components/console/ConsoleShell';
+import { QualityReportRequest } from '../../../_components/console/QualityReportRequest';
 import { TrendChart } from '../../../_components/console/TrendChart';
 import { consolePage } from '../../_server/page';
 import { temporalUiUrl } from '../../_server/services';
@@ -9,7 +13,7 @@ import { temporalUiUrl } from '../../_server/services';
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Tableau de bord' };
 
-/** Quality of service per department: volumes, delays, share on time, weekly trend, CSV export. */
+/** Quality of service per department: volumes, delays, share on time, weekly trend, CSV export; monthly reports for administrators. */
 export default async function DashboardPage({ params, searchParams }: { params: Promise<{ tenant: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
   const { tenant } = await params;
   const { principal, em, allowed } = await consolePage(tenant, 'head', `/console/${tenant}/tableau-de-bord`);
@@ -35,6 +39,9 @@ export default async function DashboardPage({ params, searchParams }: { params: 
   const percent = (n: number | null) => (n === null ? '—' : `${Math.round(n * 100)} %`);
   const hours = (n: number | null) => (n === null ? '—' : n < 48 ? `${String(n).replace('.', ',')} h` : `${String(Math.round((n / 24) * 10) / 10).replace('.', ',')} j`);
   const ui = temporalUiUrl();
+  // The monthly report covers every department: administrators only, as heads see their own departments here.
+  const tenantInfo = principal.isAdmin ? await reportTenant(em, principal.tenantId) : undefined;
+  const reports = tenantInfo ? await listQualityReports(em, tenantInfo) : [];
   return (
     <ConsoleShell principal={principal} current="dashboard">
       <h1>Tableau de bord</h1>
@@ -109,11 +116,53 @@ export default async function DashboardPage({ params, searchParams }: { params: 
           ))}
         </tbody>
       </table>
+      {tenantInfo ? <MonthlyReports tenant={tenant} timeZone={tenantInfo.timeZone} reports={reports} /> : null}
       {ui ? (
         <p>
           <a href={ui}>Ouvrir l’interface Temporal (suivi technique des processus)</a>
         </p>
       ) : null}
     </ConsoleShell>
+  );
+}
+
+function MonthlyReports({ tenant, timeZone, reports }: { tenant: string; timeZone: string; reports: QualityReportSummary[] }) {
+  return (
+    <section aria-labelledby="rapports-mensuels">
+      <h2 id="rapports-mensuels">Rapports mensuels</h2>
+      <p className="muted">
+        Le rapport de qualité de service du mois écoulé est produit le 1er de chaque mois à 6 h (heure de {timeZone}) et envoyé par courriel aux
+        administrateurs.
+      </p>
+      {reports.length ? (
+        <table>
+          <caption className="visually-hidden">Rapports mensuels de qualité de service</caption>
+          <thead>
+            <tr>
+              <th scope="col">Mois</th>
+              <th scope="col">Produit le</th>
+              <th scope="col">Rapport</th>
+            </tr>
+          </thead>
+          <tbody>
+            {reports.map((r) => (
+              <tr key={r.month} data-month={r.month}>
+                <th scope="row">{r.label}</th>
+                <td>{formatFrenchDateTime(new Date(r.createdAt), timeZone)}</td>
+                <td>
+                  <a href={`/api/v1/t/${tenant}/agent/reports/${r.month}`} download>
+                    Télécharger le PDF<span className="visually-hidden"> ({r.label})</span>
+                  </a>{' '}
+                  <span className="muted">({Math.max(1, Math.round(r.size / 1024))} Ko)</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p>Aucun rapport n’a encore été produit.</p>
+      )}
+      <QualityReportRequest tenant={tenant} latestMonth={lastClosedMonth(timeZone)} />
+    </section>
   );
 }

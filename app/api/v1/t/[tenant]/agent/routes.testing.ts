@@ -10,6 +10,8 @@ import { GET as dashboard } from './dashboard/route';
 import { GET as adminOverview } from './admin/route';
 import { DELETE as adminDelete, POST as adminSave } from './admin/[resource]/route';
 import { DELETE as logout, GET as me } from './session/route';
+import { GET as listReports, POST as generateReport } from './reports/route';
+import { GET as downloadReport } from './reports/[month]/route';
 
 type Handler = (request: Request, context: { params: Promise<any> }) => Promise<Response>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -53,6 +55,9 @@ export const AGENT_ROUTES: AgentRouteCase[] = [
   { name: 'admin branding', method: 'POST', handler: adminSave, requires: 'admin', params: (tenant) => ({ tenant, resource: 'branding' }), body: { name: 'Commune', primaryColor: '#123456' } },
   { name: 'admin message preview', method: 'POST', handler: adminSave, requires: 'admin', params: (tenant) => ({ tenant, resource: 'message-preview' }), body: { key: 'answer', body: '{{answer}}' } },
   { name: 'admin delete template', method: 'DELETE', handler: adminDelete, requires: 'admin', params: (tenant) => ({ tenant, resource: 'answer-templates' }) },
+  { name: 'quality reports', method: 'GET', handler: listReports, requires: 'admin', params: t },
+  { name: 'quality report generate', method: 'POST', handler: generateReport, requires: 'admin', params: t, body: { month: '2026-01' } },
+  { name: 'quality report download', method: 'GET', handler: downloadReport, requires: 'admin', params: (tenant) => ({ tenant, month: '2026-01' }) },
   {
     name: 'admin document template',
     method: 'POST',
