@@ -2,10 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { FieldError } from '../validation';
 
-/** Name of the honeypot field: hidden from people (and from assistive technologies), filled by naive robots. */
-export const HONEYPOT_FIELD = 'site_web';
+export { FORM_TOKEN_FIELD, HONEYPOT_FIELD } from './fields';
 
-/** Fastest a person fills the question form; robots post within milliseconds. */
+/** Fastest a person fills a portal form (question or smart form); robots post within milliseconds. */
 export const MIN_FILL_MS = 3_000;
 
 /** A form token older than this is refused; the form is shown again with what was typed. */
@@ -85,4 +84,9 @@ export function normaliseContact(contact: string): string {
   if (trimmed.includes('@')) return trimmed;
   const digits = trimmed.replace(/\D/g, '');
   return digits.startsWith('33') ? `0${digits.slice(2)}` : digits;
+}
+
+/** The client's address as the server in front reports it: first hop of X-Forwarded-For, else X-Real-IP. */
+export function clientAddress(headers: Pick<Headers, 'get'>): string {
+  return headers.get('x-forwarded-for')?.split(',')[0]?.trim() || headers.get('x-real-ip') || 'inconnue';
 }

@@ -4,7 +4,9 @@ import { useActionState, useEffect, useMemo, useRef, useState, type FormEvent } 
 import { compileForm, conditionFields, type FormDefinition, type UiField } from '../../../forms/runtime';
 import { ErrorSummary } from '../portal/error-summary';
 import { FormField } from './fields';
-import { NAV_FIELD, PAGE_FIELD, type WizardState } from './step';
+import { ReviewAnswers } from './review';
+import { SpamGuardFields } from './spam-guard';
+import { NAV_FIELD, PAGE_FIELD, RETURN_FIELD, REVIEW_PAGE, type WizardState } from './step';
 import { ANSWERS_FIELD, errorHref, isFieldVisible, mergePage, pageErrors, readPageValues, visiblePages } from './values';
 
 /** Props of the wizard: a plain definition, the bound server action of one page post, and the first state. */
@@ -15,8 +17,9 @@ export interface FormWizardProps {
 }
 
 /**
- * Renders any form definition page by page. Without JavaScript every page is a plain post to the server action;
- * with it, the same runtime validates the page in the browser first and conditional fields appear as you answer.
+ * Renders any form definition page by page, then a review of every answer from which the request is sent. Without
+ * JavaScript every page is a plain post to the server action; with it, the same runtime validates the page in the
+ * browser first and conditional fields appear as you answer.
  */
 export function FormWizard({ definition, action, initial }: FormWizardProps) {
   const [state, formAction, pending] = useActionState(action, initial);
@@ -44,8 +47,9 @@ export function FormWizard({ definition, action, initial }: FormWizardProps) {
 
   const answers = hydrated ? draft : state.answers;
   const shown = visiblePages(definition, answers);
-  const position = Math.max(1, shown.indexOf(state.page) + 1);
-  const isLast = shown.at(-1) === state.page || shown.indexOf(state.page) === -1;
+  // The review is the last step of the progress.
+  const steps = shown.length + 1;
+  const position = state.review ? steps : Math.max(1, shown.indexOf(state.page) + 1);
   const required = new Set((definition.schema.required as string[] | undefined) ?? []);
   const samePage = new Set(page.fields.map((f) => f.name));
 
@@ -56,13 +60,13 @@ export function FormWizard({ definition, action, initial }: FormWizardProps) {
   }
 
   function onChange(event: FormEvent<HTMLFormElement>) {
-    if (!hydrated) return;
+    if (!hydrated || state.review) return;
     setDraft(mergePage(state.answers, page, readPageValues(page, new FormData(event.currentTarget))));
   }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
-    if (submitter?.value === 'prev') return;
+    if (state.review || (submitter && submitter.value !== 'next')) return;
     const values = mergePage(state.answers, page, readPageValues(page, new FormData(event.currentTarget)));
     const found = pageErrors(page, compiled.validate(values).errors).filter((e) => page.fields.some((f) => fieldShown(f) && (e.path === f.name || e.path.startsWith(`${f.name}/`))));
     if (found.length) {
@@ -77,21 +81,24 @@ export function FormWizard({ definition, action, initial }: FormWizardProps) {
   ];
 
   return (
-    <form action={formAction} noValidate className="portal-form smart-form" onChange={onChange} onSubmit={onSubmit} key={`${state.seq}:${state.page}`}>
+    <form action={formAction} noValidate className="portal-form smart-form" onChange={onChange} onSubmit={onSubmit} key={`${state.seq}:${state.page}:${state.review ? REVIEW_PAGE : ''}`}>
       <p className="form-progress" id="progression">
-        Étape {position} sur {shown.length}
+        Étape {position} sur {steps}
       </p>
       <div className="form-progress-bar" aria-hidden="true">
-        <span style={{ width: `${Math.round((position / Math.max(1, shown.length)) * 100)}%` }} />
+        <span style={{ width: `${Math.round((position / steps) * 100)}%` }} />
       </div>
       <ErrorSummary errors={summary} />
       <h2 ref={headingRef} tabIndex={-1} className="form-page-title" aria-describedby="progression">
-        {page.title}
+        {state.review ? 'Vérifiez vos informations' : page.title}
       </h2>
-      {page.description ? <p className="hint">{page.description}</p> : null}
       <input type="hidden" name={ANSWERS_FIELD} value={JSON.stringify(state.answers)} />
-      <input type="hidden" name={PAGE_FIELD} value={state.page} />
-      {page.fields.filter(fieldShown).map((field) => (
+      <input type="hidden" name={PAGE_FIELD} value={state.review ? REVIEW_PAGE : state.page} />
+      {state.fromReview && !state.review ? <input type="hidden" name={RETURN_FIELD} value={REVIEW_PAGE} /> : null}
+      <SpamGuardFields token={state.token} />
+      {state.review ? <ReviewAnswers definition={definition} answers={state.answers} pages={visiblePages(definition, state.answers)} /> : null}
+      {!state.review && page.description ? <p className="hint">{page.description}</p> : null}
+      {(state.review ? [] : page.fields.filter(fieldShown)).map((field) => (
         <FormField
           key={field.name}
           field={field}
@@ -106,9 +113,15 @@ export function FormWizard({ definition, action, initial }: FormWizardProps) {
             Étape précédente
           </button>
         ) : null}
-        <button type="submit" name={NAV_FIELD} value="next" className="button" disabled={pending}>
-          {isLast ? 'Envoyer la demande' : 'Continuer'}
-        </button>
+        {state.review ? (
+          <button type="submit" name={NAV_FIELD} value="send" className="button" disabled={pending}>
+            Envoyer la demande
+          </button>
+        ) : (
+          <button type="submit" name={NAV_FIELD} value="next" className="button" disabled={pending}>
+            Continuer
+          </button>
+        )}
       </div>
     </form>
   );

@@ -6,7 +6,7 @@ import { NotFoundError } from '../../../../../domain/validation';
 import { appContext } from '../../../../_server/context';
 import { FormWizard } from '../../../../_components/forms/wizard';
 import { visiblePages } from '../../../../_components/forms/values';
-import { portalTenant } from '../../../_lib/tenant';
+import { portalGuards, portalTenant } from '../../../_lib/tenant';
 import { submitFormStep } from './actions';
 import '../../../../_components/forms/forms.css';
 
@@ -26,13 +26,15 @@ export async function generateMetadata({ params }: { params: Promise<{ tenant: s
   return { title: (await load(tenant, slug)).form.definition.title };
 }
 
-/** Any smart form of the municipality, page by page, with or without JavaScript. */
+/** Any smart form of the municipality, page by page then a review before sending, with or without JavaScript. */
 export default async function SmartFormPage({ params }: { params: Promise<{ tenant: string; slug: string }> }) {
   const { tenant: tenantSlug, slug } = await params;
   const tenant = await portalTenant(tenantSlug);
   const { form } = await load(tenant.slug, slug);
   const definition = form.definition;
   const action = submitFormStep.bind(null, tenant.slug, slug, form.version);
+  // Signed when the form is first shown: the request is refused if sent faster than a person can fill it.
+  const token = portalGuards().clock.issue();
   return (
     <main id="contenu" className="portal-main" tabIndex={-1}>
       <p className="breadcrumb">
@@ -41,7 +43,7 @@ export default async function SmartFormPage({ params }: { params: Promise<{ tena
       <h1>{definition.title}</h1>
       {definition.description ? <p className="lead">{definition.description}</p> : null}
       <p className="hint">Sauf mention « facultatif », tous les champs sont obligatoires.</p>
-      <FormWizard definition={definition} action={action} initial={{ page: visiblePages(definition, {})[0] ?? 0, answers: {}, errors: [], version: form.version, seq: 0 }} />
+      <FormWizard definition={definition} action={action} initial={{ page: visiblePages(definition, {})[0] ?? 0, answers: {}, errors: [], version: form.version, seq: 0, token }} />
     </main>
   );
 }
