@@ -12,6 +12,12 @@ const REVIEW_TITLE = 'Vérifiez vos informations';
 
 /** Fills the page on screen with the sample's answers for the fields shown, then presses the main button. */
 async function fillCurrentPage(page: Page, definition: FormDefinition, data: Record<string, unknown>): Promise<void> {
+  await fillFields(page, definition, data);
+  await page.getByRole('button', { name: 'Continuer' }).click();
+}
+
+/** Fills the page on screen with the sample's answers for the fields shown. */
+async function fillFields(page: Page, definition: FormDefinition, data: Record<string, unknown>): Promise<void> {
   const title = (await page.locator('h2.form-page-title').textContent())?.trim();
   const current = definition.ui.pages.find((p) => p.title === title);
   if (!current) throw new Error(`page « ${title} » is not in ${definition.slug}`);
@@ -33,7 +39,6 @@ async function fillCurrentPage(page: Page, definition: FormDefinition, data: Rec
       await page.locator(`#${id}`).fill(String(value));
     }
   }
-  await page.locator('button[value="next"]').click();
 }
 
 /** Fills every page with the sample's answers until the review page shows; axe checks each page on the way when given. */
@@ -104,7 +109,7 @@ for (const definition of SHIPPED_FORMS) {
 
     test(`${definition.slug}: invalid answers show the error summary and mark the fields`, async ({ page, axeClean, snapshot }) => {
       await page.goto(`/t/demo/formulaires/${definition.slug}`);
-      await page.locator('button[value="next"]').click();
+      await page.getByRole('button', { name: 'Continuer' }).click();
       const summary = page.locator('.error-summary');
       await expect(summary).toBeVisible();
       await expect(summary).toBeFocused();
@@ -137,6 +142,18 @@ test('a booking over the room capacity is refused on the page, with the field ma
   await expect(page.locator(`#${fieldId('/nombrePersonnes')}`)).toHaveAttribute('aria-invalid', 'true');
 });
 
+test('Enter in a field goes to the next page, never back a page', async ({ page }) => {
+  const definition = SHIPPED_FORMS.find((f) => f.slug === 'acte-mariage')!;
+  const data = samples['acte-mariage'];
+  const titles = visiblePages(definition, data).map((index) => definition.ui.pages[index].title);
+  await page.goto('/t/demo/formulaires/acte-mariage');
+  await fillCurrentPage(page, definition, data);
+  await expect(page.locator('h2.form-page-title')).toHaveText(titles[1]);
+  await fillFields(page, definition, data);
+  await page.locator(`#${fieldId('/nomEpoux2')}`).press('Enter');
+  await expect(page.locator('h2.form-page-title')).toHaveText(titles[2] ?? REVIEW_TITLE);
+});
+
 test('"Modifier" on the review returns to that page with every answer kept, then back to the review', async ({ page }) => {
   const definition = SHIPPED_FORMS.find((f) => f.slug === 'acte-mariage')!;
   const data = samples['acte-mariage'];
@@ -152,7 +169,7 @@ test('"Modifier" on the review returns to that page with every answer kept, then
   });
   await test.step('the change shows on the review, the other pages are kept', async () => {
     await page.locator(`#${fieldId('/nomEpoux2')}`).fill('Petit-Martin');
-    await page.locator('button[value="next"]').click();
+    await page.getByRole('button', { name: 'Continuer' }).click();
     await expectReview(page, definition, { ...data, nomEpoux2: 'Petit-Martin' });
   });
   await sendFromReview(page, shownAt);
@@ -166,7 +183,7 @@ test.describe('without JavaScript', () => {
     const data = samples['acte-mariage'];
     await page.goto('/t/demo/formulaires/acte-mariage');
     const shownAt = Date.now();
-    await page.locator('button[value="next"]').click();
+    await page.getByRole('button', { name: 'Continuer' }).click();
     await expect(page.locator('.error-summary')).toBeVisible();
     await expect(page.locator('.form-progress')).toHaveText(/^Étape 1 sur/);
     await reachReview(page, definition, data);
@@ -176,7 +193,7 @@ test.describe('without JavaScript', () => {
       await page.getByRole('button', { name: 'Modifier : Acte demandé' }).click();
       await expect(page.locator('h2.form-page-title')).toHaveText('Acte demandé');
       await expect(page.locator(`#${fieldId('/typeActe', definition.ui.pages[0].fields[0].options!.findIndex((o) => o.value === data.typeActe))}`)).toBeChecked();
-      await page.locator('button[value="next"]').click();
+      await page.getByRole('button', { name: 'Continuer' }).click();
       await expectReview(page, definition, data);
     });
     await sendFromReview(page, shownAt);

@@ -96,6 +96,8 @@ export function FormWizard({ definition, action, initial }: FormWizardProps) {
       <input type="hidden" name={PAGE_FIELD} value={state.review ? REVIEW_PAGE : state.page} />
       {state.fromReview && !state.review ? <input type="hidden" name={RETURN_FIELD} value={REVIEW_PAGE} /> : null}
       <SpamGuardFields token={state.token} />
+      {/* Enter in a field submits the form's first submit button: make it "Continuer", not "Étape précédente". */}
+      {state.review ? null : <button type="submit" name={NAV_FIELD} value="next" className="sr-only" tabIndex={-1} aria-hidden="true" />}
       {state.review ? <ReviewAnswers definition={definition} answers={state.answers} pages={visiblePages(definition, state.answers)} /> : null}
       {!state.review && page.description ? <p className="hint">{page.description}</p> : null}
       {(state.review ? [] : page.fields.filter(fieldShown)).map((field) => (
