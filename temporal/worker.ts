@@ -98,7 +98,7 @@ export interface SmsService {
  */
 export async function startSmsService(deps: SmsServiceDeps): Promise<SmsService> {
   const log = deps.logger.child({ component: 'sms' });
-  const store = new SmsStore(deps.orm);
+  const store = new SmsStore(deps.orm, { logger: log });
   const startWorkflow = requestWorkflowStarter(deps.temporal, deps.taskQueue ?? REQUEST_TASK_QUEUE);
   const handleInbound = createInboundSmsHandler({
     orm: deps.orm,

@@ -98,9 +98,12 @@ export function createSmsChannel(deps: { store: SmsStore; gateway: SmppGateway }
           onSegmentAccepted: (index, messageId) => {
             if (sms.segmentCount > 1) writes.push(store.recordSegment(sms.id, index, messageId));
           },
+          // Recorded before the gateway hands over receipts for these ids, so a receipt always finds its segment.
+          record: async ({ messageIds }) => {
+            await Promise.all(writes);
+            await store.markSubmitted(sms.id, messageIds);
+          },
         });
-        await Promise.all(writes);
-        await store.markSubmitted(sms.id, result.messageIds);
         return { id: sms.id, status: 'submitted', segmentCount: result.segmentCount, smscMessageIds: result.messageIds, alreadySubmitted: false };
       } catch (error) {
         await Promise.allSettled(writes);

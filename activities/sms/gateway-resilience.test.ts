@@ -54,7 +54,8 @@ function requestFor(index: number): SmsSubmitRequest {
 describe('SmppGateway resilience', () => {
   it('reconnects after the SMSC drops the connection twice and submits every segment exactly once', async () => {
     smsc = await startTestSmsc({ responseDelayMs: 5 });
-    gateway = testGateway(smsc, { ratePerSecond: 400, windowSize: 20 });
+    // Fast enough that each drop finds submits in flight, so retries do happen.
+    gateway = testGateway(smsc, { ratePerSecond: 2_000, windowSize: 20 });
     await gateway.start();
     const requests = Array.from({ length: 200 }, (_, index) => requestFor(index));
     const retries = { count: 0, partial: 0 };

@@ -39,6 +39,29 @@ describe('SmppGateway with the SMSC simulator', () => {
     await waitFor(() => smsc!.stats().deliverAcks === 3, 'three deliver_sm_resp');
   });
 
+  it('holds a receipt that comes right behind its submit_sm_resp until the submit is recorded', async () => {
+    smsc = await startTestSmsc({ receiptDelayMs: 0 });
+    const events: string[] = [];
+    gateway = testGateway(smsc, { onDeliveryReceipt: (receipt) => void events.push(`receipt ${receipt.messageId}`) });
+    await gateway.start();
+
+    const result = await gateway.submit({
+      from: 'MAIRIE',
+      to: '+33612345678',
+      text: 'Bonjour',
+      registeredDelivery: true,
+      // Slower than the simulator's receipt, which leaves at once.
+      record: async ({ messageIds }) => {
+        await waitFor(() => smsc!.stats().receiptsSent === 1, 'the receipt sent');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        events.push(`recorded ${messageIds[0]}`);
+      },
+    });
+
+    await waitFor(() => events.length === 2, 'the receipt handed over');
+    expect(events).toEqual([`recorded ${result.messageIds[0]}`, `receipt ${result.messageIds[0]}`]);
+  });
+
   it('reports failed receipts when the SMSC says UNDELIV', async () => {
     smsc = await startTestSmsc({ failureRatio: 1 });
     const receipts: GatewayReceipt[] = [];

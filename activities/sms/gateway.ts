@@ -71,6 +71,11 @@ export interface SmsSubmitRequest {
   acceptedSegments?: ReadonlyArray<string | undefined>;
   /** Called as soon as a segment is accepted, so the caller can record the id (e.g. in a heartbeat). */
   onSegmentAccepted?: (segmentIndex: number, messageId: string) => void;
+  /**
+   * Records the accepted submit before submit() resolves. Receipts naming its ids wait until it settles: a fast SMSC
+   * can send a receipt right behind the submit_sm_resp, and it must not reach the store before the submit does.
+   */
+  record?: (result: SmsSubmitResult) => Promise<void>;
 }
 
 /** The SMSC's answer to a complete submit. */
@@ -146,6 +151,8 @@ export class SmppGateway {
   private throttledUntil = 0;
   private lastError?: Error;
   private boundWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
+  /** Ids accepted by the SMSC whose submit() has not finished recording them: their receipts wait. */
+  private readonly receiptGates = new Map<string, { passed: Promise<void>; open: () => void }>();
   private readonly counters = { binds: 0, disconnects: 0, submitted: 0, throttled: 0, receipts: 0, inbound: 0 };
 
   constructor(private readonly options: SmppGatewayOptions) {
@@ -207,26 +214,47 @@ export class SmppGateway {
     if (encoded.segmentCount > 1 && accepted.some(Boolean) && request.reference === undefined) {
       throw new RangeError('Retrying a long SMS needs the reference of the first attempt');
     }
-    const outcomes = await Promise.allSettled(
-      encoded.segments.map(async (segment, index) => {
-        if (accepted[index]) return;
-        const messageId = await this.submitSegment(request, segment, encoded.dataCoding, encoded.esmClass);
-        accepted[index] = messageId;
-        request.onSegmentAccepted?.(index, messageId);
-      }),
-    );
-    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (failure) {
-      const cause = failure.reason instanceof SmppError ? failure.reason : unexpected(failure.reason);
-      const ids = Array.from({ length: encoded.segmentCount }, (_, index) => accepted[index]);
-      throw new SmppSubmitError(cause, ids, encoded.reference);
+    const gated: string[] = [];
+    try {
+      const outcomes = await Promise.allSettled(
+        encoded.segments.map(async (segment, index) => {
+          if (accepted[index]) return;
+          const messageId = await this.submitSegment(request, segment, encoded.dataCoding, encoded.esmClass);
+          gated.push(messageId);
+          accepted[index] = messageId;
+          request.onSegmentAccepted?.(index, messageId);
+        }),
+      );
+      const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failure) {
+        const cause = failure.reason instanceof SmppError ? failure.reason : unexpected(failure.reason);
+        const ids = Array.from({ length: encoded.segmentCount }, (_, index) => accepted[index]);
+        throw new SmppSubmitError(cause, ids, encoded.reference);
+      }
+      const result = { messageIds: accepted as string[], segmentCount: encoded.segmentCount, dataCoding: encoded.dataCoding, reference: encoded.reference };
+      await request.record?.(result);
+      return result;
+    } finally {
+      for (const id of gated) this.openReceiptGate(id);
     }
-    return {
-      messageIds: accepted as string[],
-      segmentCount: encoded.segmentCount,
-      dataCoding: encoded.dataCoding,
-      reference: encoded.reference,
-    };
+  }
+
+  // Closed synchronously as the submit_sm_resp is read, before a deliver_sm that came in the same packet is handled.
+  private closeReceiptGate(messageId: string): void {
+    let open!: () => void;
+    const passed = new Promise<void>((resolve) => (open = resolve));
+    this.receiptGates.set(messageId, { passed, open });
+  }
+
+  private openReceiptGate(messageId: string): void {
+    this.receiptGates.get(messageId)?.open();
+    this.receiptGates.delete(messageId);
+  }
+
+  // A record that hangs (database down) holds its receipts no longer than a response timeout: the store matches late.
+  private async receiptGate(messageId: string | undefined): Promise<void> {
+    const gate = messageId === undefined ? undefined : this.receiptGates.get(messageId);
+    if (gate) await Promise.race([gate.passed, sleep(this.settings.responseTimeoutMs)]);
   }
 
   private async submitSegment(request: SmsSubmitRequest, segment: Buffer, dataCoding: number, esmClass: number) {
@@ -468,6 +496,7 @@ export class SmppGateway {
     }
     connection.pending.delete(pdu.sequence_number);
     clearTimeout(pending.timer);
+    if (pending.command === 'submit_sm' && pdu.command_status === CommandStatus.OK && pdu.message_id) this.closeReceiptGate(pdu.message_id);
     pending.resolve(pdu);
   }
 
@@ -493,7 +522,11 @@ export class SmppGateway {
   private async onDeliverSm(connection: Connection, pdu: PDU): Promise<void> {
     let status: number = CommandStatus.OK;
     try {
-      if (isDeliveryReceipt(pdu)) await this.deliverReceipt(receiptFromPdu(pdu));
+      if (isDeliveryReceipt(pdu)) {
+        const receipt = receiptFromPdu(pdu);
+        await this.receiptGate(receipt.messageId);
+        await this.deliverReceipt(receipt);
+      }
       else for (const message of this.assembler.add(inboundPartFromPdu(pdu))) await this.deliverInbound(message);
     } catch (error) {
       // A temporary error makes the SMSC deliver again later instead of losing the receipt or SMS.

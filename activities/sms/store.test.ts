@@ -34,7 +34,8 @@ async function storeWithGateway(options: Parameters<typeof startTestSmsc>[0] = {
   const outcomes: SmsOutcome[] = [];
   smsc = await startTestSmsc(options);
   gateway = testGateway(smsc, {
-    ratePerSecond: 400,
+    // Fast enough that a drop always finds submits in flight, so the retries this file is about do happen.
+    ratePerSecond: 2_000,
     windowSize: 20,
     onDeliveryReceipt: async (receipt) => void outcomes.push(...(await store.recordReceipt(receipt))),
   });
@@ -108,8 +109,10 @@ describe('SmsStore with the SMS channel', () => {
     };
     expect(await store.recordReceipt(receipt)).toEqual([]);
     await store.markSubmitted(claim.sms.id, [smscId]);
-    const [row] = await query<{ status: string }>(orm.em.fork(), 'select status from sms_message where idempotency_key = ?', [key]);
-    expect(row.status).toBe('delivered');
+    // Matched by the reconciliation that follows the submission's commit.
+    await expect
+      .poll(async () => (await query<{ status: string }>(orm.em.fork(), 'select status from sms_message where idempotency_key = ?', [key]))[0].status)
+      .toBe('delivered');
 
     const garbage: GatewayReceipt = { ...parseDeliveryReceipt({ text: 'Votre message a ete remis ???' }), from: '336', to: 'X' };
     await store.recordReceipt(garbage);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex, MikroORM } from '@mikro-orm/postgresql';
+import { pino, type Logger } from 'pino';
 import { encodeSms, type EncodedSms } from './encoding.js';
 import type { GatewayReceipt } from './inbound.js';
 
@@ -61,6 +62,8 @@ export interface SmsStoreOptions {
   leaseSeconds?: number;
   /** Largest batch written in one statement. */
   maxBatch?: number;
+  /** Where a failed background reconciliation is reported. */
+  logger?: Logger;
 }
 
 interface Waiting<I, R> {
@@ -125,6 +128,8 @@ interface MessageRow {
   smsc_message_ids: string[];
 }
 
+const DEADLOCK_DETECTED = '40P01';
+
 /** A claim's row: written by this attempt, or an earlier attempt's taken over. */
 interface ClaimedRow {
   idempotency_key: string;
@@ -156,25 +161,36 @@ function claimedFromDraft(sms: NewSms): ClaimedSms {
  */
 export class SmsStore {
   private readonly knex: Knex;
+  private readonly log: Logger;
   private readonly leaseSeconds: number;
   private readonly claims: GroupCommit<NewSms, ClaimedRow | undefined>;
   private readonly segments: GroupCommit<{ id: string; index: number; smscId: string }, SmsOutcome[]>;
   private readonly submissions: GroupCommit<{ id: string; smscIds: string[] }>;
   private readonly receipts: GroupCommit<GatewayReceipt, SmsOutcome[]>;
+  // One at a time: two reconciliations of the same late receipts would lock their rows in different orders.
+  private readonly reconciliations: GroupCommit<string, SmsOutcome[]>;
 
   constructor(orm: MikroORM, options: SmsStoreOptions = {}) {
     this.knex = orm.em.getConnection().getKnex();
+    this.log = (options.logger ?? pino()).child({ component: 'sms-store' });
     this.leaseSeconds = options.leaseSeconds ?? 60;
     const maxBatch = options.maxBatch ?? 500;
     this.claims = new GroupCommit((items) => this.writeClaims(items), maxBatch);
     this.segments = new GroupCommit((items) => this.writeSegments(items), maxBatch);
     this.submissions = new GroupCommit((items) => this.writeSubmissions(items), maxBatch);
     this.receipts = new GroupCommit((items) => this.writeReceipts(items), maxBatch);
+    this.reconciliations = new GroupCommit((ids) => this.writeReconciliation(ids), maxBatch * 2, 1);
   }
 
   /** Batches written per kind of write. */
-  stats(): Record<'claims' | 'segments' | 'submissions' | 'receipts', GroupCommit<never>['stats']> {
-    return { claims: this.claims.stats, segments: this.segments.stats, submissions: this.submissions.stats, receipts: this.receipts.stats };
+  stats(): Record<'claims' | 'segments' | 'submissions' | 'receipts' | 'reconciliations', GroupCommit<never>['stats']> {
+    return {
+      claims: this.claims.stats,
+      segments: this.segments.stats,
+      submissions: this.submissions.stats,
+      receipts: this.receipts.stats,
+      reconciliations: this.reconciliations.stats,
+    };
   }
 
   /** Records the SMS (or finds the earlier attempt) and takes the lease to submit it. */
@@ -277,7 +293,9 @@ export class SmsStore {
          from x where m.id = x.id`,
       [JSON.stringify(items.map((item) => ({ id: item.id, ids: item.smscIds })))],
     );
-    await this.reconcile(items.flatMap((item) => item.smscIds));
+    // In the background: the submission is durable already; this only catches receipts committed while it was written.
+    const ids = items.flatMap((item) => item.smscIds);
+    this.reconcile(ids).catch((error: unknown) => this.log.warn({ err: error, smscIds: ids.length }, 'SMS receipt reconciliation failed'));
   }
 
   // Inserted and matched in one statement. A receipt whose segment was not visible yet (its submission committing at
@@ -302,7 +320,13 @@ export class SmsStore {
     return items.map(() => outcomes);
   }
 
+  // Every caller of a batch gets the outcomes of the whole batch; they only log them.
   private async reconcile(smscIds: string[]): Promise<SmsOutcome[]> {
+    const outcomes = await Promise.all(smscIds.map((id) => this.reconciliations.push(id)));
+    return [...new Set(outcomes.flat())];
+  }
+
+  private async writeReconciliation(smscIds: string[]): Promise<SmsOutcome[][]> {
     const rows = await this.select<ReceiptMatchRow>(
       `with r as (
          select distinct on (smsc_message_id) smsc_message_id, status, raw, received_at from sms_receipt
@@ -311,7 +335,8 @@ export class SmsStore {
        ${APPLY_RECEIPTS}`,
       [pgTextArray(smscIds)],
     );
-    return this.settle(rows);
+    const outcomes = await this.settle(rows);
+    return smscIds.map(() => outcomes);
   }
 
   // Single-segment messages were decided by the statement; longer ones are rolled up from their segments.
@@ -394,9 +419,16 @@ export class SmsStore {
   }
 
   // Bound parameters through knex: the ORM's execute() would inline and escape the JSON batches client-side.
+  // Every statement stands alone, so one that PostgreSQL aborted on a deadlock left nothing and is run again.
   private async select<T>(sql: string, params: unknown[]): Promise<T[]> {
-    const result = (await this.knex.raw(sql, params as Knex.RawBinding[])) as { rows: T[] };
-    return result.rows;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = (await this.knex.raw(sql, params as Knex.RawBinding[])) as { rows: T[] };
+        return result.rows;
+      } catch (error) {
+        if ((error as { code?: string }).code !== DEADLOCK_DETECTED || attempt >= 3) throw error;
+      }
+    }
   }
 }
 

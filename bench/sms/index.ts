@@ -12,26 +12,29 @@ import { startSmscSimulator, type SmscSimulator } from '../../dev/smsc-simulator
 import { closeAllORMs, initORM } from '../../domain/orm.js';
 import { query } from '../../domain/sql.js';
 import { prepareDatabase, startTestDatabase } from '../../temporal/testing/services.js';
-import { percentile } from '../support/stats.js';
+import { ownCpuSeconds, percentile, processCpuSeconds } from '../support/stats.js';
 
 const Env = z.object({
   BENCH_SMS_COUNT: z.coerce.number().int().positive().default(50_000),
   BENCH_SMS_RATE: z.coerce.number().positive().default(80),
   BENCH_SMS_RATE_SECONDS: z.coerce.number().positive().default(10),
+  // Sends in flight on the Relais path, as a broadcast or several workers' activities have; at most WINDOW of them
+  // wait for a submit_sm_resp, the others wait for their database writes.
+  BENCH_SMS_SENDERS: z.coerce.number().int().positive().default(500),
 });
 
 const ACCOUNT = { systemId: 'bench', password: 'bench' };
 /** Outstanding submit_sm for both paths: the raw lanes and the gateway window. */
 const WINDOW = 200;
 const TEXT = 'Demande 2026-000123 enregistrée. Réponse au plus tard le 08/12/2026.';
-const quiet = pino({ level: 'silent' });
+const quiet = pino({ level: process.env.BENCH_SMS_LOG ?? 'silent' });
 
 function smsc(recordSubmissions: boolean): Promise<SmscSimulator> {
   return startSmscSimulator({ accounts: [ACCOUNT], logger: quiet, recordSubmissions });
 }
 
 /** (a) The bare library: WINDOW submit_sm outstanding, receipts asked for and acknowledged like the gateway does. */
-async function benchRaw(count: number, receipts: boolean): Promise<number> {
+async function benchRaw(count: number, receipts: boolean): Promise<{ perSecond: number; cpuUs: number }> {
   const server = await smsc(false);
   const session = smpp.connect({ host: '127.0.0.1', port: server.port });
   session.on('error', (error: Error) => console.error('raw session error', error.message));
@@ -43,6 +46,7 @@ async function benchRaw(count: number, receipts: boolean): Promise<number> {
     session.send(pdu.response());
   });
   let next = 0;
+  const cpu = ownCpuSeconds();
   const started = performance.now();
   const submit = () =>
     new Promise<PDU>((resolve) =>
@@ -56,9 +60,10 @@ async function benchRaw(count: number, receipts: boolean): Promise<number> {
   }));
   while (receipts && delivered < count) await new Promise((resolve) => setTimeout(resolve, 2));
   const seconds = (performance.now() - started) / 1000;
+  const cpuUs = ((ownCpuSeconds() - cpu) / count) * 1e6;
   session.destroy();
   await server.stop();
-  return count / seconds;
+  return { perSecond: count / seconds, cpuUs };
 }
 
 interface DbRun {
@@ -66,13 +71,15 @@ interface DbRun {
   p95Ms: number;
   delivered: number;
   duplicates: number;
+  /** CPU per SMS in microseconds: this process (gateway, store, simulator) and the PostgreSQL server. */
+  cpuUs: { relais: number; postgres: number };
 }
 
 /** (b) The Relais path: the SMS channel the request activities use, with PostgreSQL state and receipt correlation. */
 async function benchRelais(databaseUrl: string, tenantId: string, count: number, rate: number, recordSubmissions: boolean) {
   const server = await smsc(recordSubmissions);
   const orm = await initORM(databaseUrl);
-  const store = new SmsStore(orm);
+  const store = new SmsStore(orm, { logger: quiet });
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let receipts = 0;
@@ -96,12 +103,12 @@ async function benchRelais(databaseUrl: string, tenantId: string, count: number,
   return { server, gateway, channel, store, orm, sentAt, latencies, run, receiptCount: () => receipts, tenantId };
 }
 
-async function throughput(databaseUrl: string, tenantId: string, count: number): Promise<DbRun> {
+async function throughput(databaseUrl: string, tenantId: string, count: number, senders: number): Promise<DbRun> {
   const ctx = await benchRelais(databaseUrl, tenantId, count, Infinity, false);
   let next = 0;
+  const cpu = { relais: ownCpuSeconds(), postgres: processCpuSeconds('postgres') };
   const started = performance.now();
-  // As many concurrent senders as window slots, like the worker's concurrent activities.
-  await Promise.all(Array.from({ length: WINDOW }, async () => {
+  await Promise.all(Array.from({ length: senders }, async () => {
     for (let index = next++; index < count; index = next++) {
       const t0 = performance.now();
       const outcome = await ctx.channel.send({
@@ -117,6 +124,10 @@ async function throughput(databaseUrl: string, tenantId: string, count: number):
   const deadline = Date.now() + 120_000;
   while (ctx.receiptCount() < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
   const seconds = (performance.now() - started) / 1000;
+  const cpuUs = {
+    relais: ((ownCpuSeconds() - cpu.relais) / count) * 1e6,
+    postgres: ((processCpuSeconds('postgres') - cpu.postgres) / count) * 1e6,
+  };
   const [row] = await query<{ delivered: string }>(
     ctx.orm.em.fork(),
     `select count(*) filter (where status = 'delivered') as delivered from sms_message where idempotency_key like ?`,
@@ -126,7 +137,7 @@ async function throughput(databaseUrl: string, tenantId: string, count: number):
   if (process.env.BENCH_SMS_DEBUG) console.log(ctx.store.stats());
   await ctx.gateway.stop();
   await ctx.server.stop();
-  return { perSecond: count / seconds, p95Ms: percentile(ctx.latencies, 95), delivered: Number(row.delivered), duplicates };
+  return { perSecond: count / seconds, p95Ms: percentile(ctx.latencies, 95), delivered: Number(row.delivered), duplicates, cpuUs };
 }
 
 /** The same path held to `rate`/s: what the SMSC accepted in a `seconds` window. */
@@ -148,7 +159,10 @@ async function limited(databaseUrl: string, tenantId: string, rate: number, seco
 async function main(): Promise<void> {
   const env = Env.parse(process.env);
   const count = env.BENCH_SMS_COUNT;
-  console.log(`SMS bench: ${count} messages of 1 segment, window ${WINDOW}, SMSC simulator on loopback, then ${env.BENCH_SMS_RATE}/s for ${env.BENCH_SMS_RATE_SECONDS} s`);
+  console.log(
+    `SMS bench: ${count} messages of 1 segment, window ${WINDOW}, ${env.BENCH_SMS_SENDERS} sends in flight on the Relais path, ` +
+      `SMSC simulator in this process on loopback, then ${env.BENCH_SMS_RATE}/s for ${env.BENCH_SMS_RATE_SECONDS} s`,
+  );
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'relais-bench-sms-'));
   await fs.chmod(dir, 0o755);
   const database = await startTestDatabase(dir);
@@ -157,15 +171,18 @@ async function main(): Promise<void> {
     const orm = await initORM(database.url);
     const [tenant] = await query<{ id: string }>(orm.em.fork(), "select id from tenant where slug = 'demo'");
 
-    const rawBare = await benchRaw(count, false);
+    const bare = await benchRaw(count, false);
+    const rawBare = bare.perSecond;
     console.log(`(a) raw smpp library, no receipts         : ${rawBare.toFixed(0)} submit_sm/s`);
-    const raw = await benchRaw(count, true);
-    console.log(`(a) raw smpp library, receipts acked      : ${raw.toFixed(0)} SMS/s`);
-    const relais = await throughput(database.url, tenant.id, count);
+    const rawRun = await benchRaw(count, true);
+    const raw = rawRun.perSecond;
+    console.log(`(a) raw smpp library, receipts acked      : ${raw.toFixed(0)} SMS/s, ${rawRun.cpuUs.toFixed(0)} µs CPU per SMS in this process`);
+    const relais = await throughput(database.url, tenant.id, count, env.BENCH_SMS_SENDERS);
     console.log(
       `(b) Relais path (DB state + correlation)  : ${relais.perSecond.toFixed(0)} SMS/s, p95 submit→receipt stored ${relais.p95Ms.toFixed(1)} ms, ` +
         `${relais.delivered}/${count} delivered in DB, ${relais.duplicates} duplicate segments`,
     );
+    console.log(`    CPU per SMS                          : ${relais.cpuUs.relais.toFixed(0)} µs this process, ${relais.cpuUs.postgres.toFixed(0)} µs PostgreSQL`);
     const ratio = relais.perSecond / raw;
     console.log(`b/a                                      : ${(ratio * 100).toFixed(1)} % (${((relais.perSecond / rawBare) * 100).toFixed(1)} % of raw without receipts)`);
     const measured = await limited(database.url, tenant.id, env.BENCH_SMS_RATE, env.BENCH_SMS_RATE_SECONDS);
