@@ -23,6 +23,22 @@ export interface DocumentSummary {
   createdAt: Date;
 }
 
+interface DocumentRow {
+  id: string;
+  kind: string;
+  file_name: string;
+  content: Buffer;
+  sha256: string;
+  public: boolean;
+  created_at: Date;
+}
+
+const DOCUMENT_COLUMNS = 'd.id, d.kind, d.file_name, d.content, d.sha256, d.public, d.created_at';
+
+function storedDocument(row: DocumentRow): StoredDocument {
+  return { id: row.id, kind: row.kind, fileName: row.file_name, content: row.content, sha256: row.sha256, public: row.public, createdAt: new Date(row.created_at) };
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** French names of document kinds, for lists. */
@@ -46,27 +62,33 @@ export async function listRequestDocuments(em: EntityManager, tenantId: string, 
 /** A public document of a request for whoever holds its tracking code; undefined for a wrong code, id or a private document alike. */
 export async function citizenDocument(em: EntityManager, tenantSlug: string, reference: string, code: string | null, documentId: string): Promise<StoredDocument | undefined> {
   if (!code || !UUID.test(documentId)) return undefined;
-  const [row] = await query<{ id: string; kind: string; file_name: string; content: Buffer; sha256: string; public: boolean; created_at: Date; tracking_code_hash: string }>(
+  const [row] = await query<DocumentRow & { tracking_code_hash: string }>(
     em,
-    `select d.id, d.kind, d.file_name, d.content, d.sha256, d.public, d.created_at, r.tracking_code_hash
+    `select ${DOCUMENT_COLUMNS}, r.tracking_code_hash
        from document d join request r on r.id = d.request_id join tenant t on t.id = r.tenant_id
       where t.slug = ? and r.reference = ? and d.id = ? and d.public and d.tenant_id = t.id`,
     [tenantSlug, reference, documentId],
   );
   if (!row || !trackingCodeMatches(code, row.tracking_code_hash)) return undefined;
-  return { id: row.id, kind: row.kind, fileName: row.file_name, content: row.content, sha256: row.sha256, public: row.public, createdAt: new Date(row.created_at) };
+  return storedDocument(row);
 }
 
 /** Any document of a tenant's request, for an agent whose session and role the caller has checked. */
 export async function agentDocument(em: EntityManager, tenantId: string, reference: string, documentId: string): Promise<StoredDocument | undefined> {
   if (!UUID.test(documentId)) return undefined;
-  const [row] = await query<{ id: string; kind: string; file_name: string; content: Buffer; sha256: string; public: boolean; created_at: Date }>(
+  const [row] = await query<DocumentRow>(
     em,
-    `select d.id, d.kind, d.file_name, d.content, d.sha256, d.public, d.created_at
+    `select ${DOCUMENT_COLUMNS}
        from document d join request r on r.id = d.request_id where d.tenant_id = ? and r.tenant_id = ? and r.reference = ? and d.id = ?`,
     [tenantId, tenantId, reference, documentId],
   );
-  return row ? { id: row.id, kind: row.kind, fileName: row.file_name, content: row.content, sha256: row.sha256, public: row.public, createdAt: new Date(row.created_at) } : undefined;
+  return row ? storedDocument(row) : undefined;
+}
+
+/** A tenant's document by the key it was produced under (a monthly report, say), for a caller that checked the role. */
+export async function documentByKey(em: EntityManager, tenantId: string, idempotencyKey: string): Promise<StoredDocument | undefined> {
+  const [row] = await query<DocumentRow>(em, `select ${DOCUMENT_COLUMNS} from document d where d.tenant_id = ? and d.idempotency_key = ?`, [tenantId, idempotencyKey]);
+  return row ? storedDocument(row) : undefined;
 }
 
 /** The HTTP answer carrying a PDF: downloaded, never cached by shared caches, never sniffed. */

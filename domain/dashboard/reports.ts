@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TenantSettings } from '../entities';
 import { sql } from '../auth/db';
 import { qualityReportDocumentKey, qualityReportDocumentPrefix } from '../../workflows/quality-report/definitions';
+import { documentByKey, type StoredDocument } from '../../activities/documents/store';
 import { frenchMonth } from './report-month';
 
 /** A stored monthly report, without its bytes. */
@@ -11,17 +12,6 @@ export interface QualityReportSummary {
   documentId: string;
   createdAt: string;
   size: number;
-}
-
-/** A stored monthly report with its PDF. */
-export interface QualityReportFile {
-  id: string;
-  kind: string;
-  fileName: string;
-  content: Buffer;
-  sha256: string;
-  public: boolean;
-  createdAt: Date;
 }
 
 /** What the report screens need to know of a tenant. */
@@ -64,11 +54,6 @@ export async function listQualityReports(em: EntityManager, tenant: Pick<ReportT
 }
 
 /** The report of one month, with its PDF; undefined when it has not been produced. */
-export async function findQualityReport(em: EntityManager, tenant: Pick<ReportTenant, 'id' | 'slug'>, month: string): Promise<QualityReportFile | undefined> {
-  const [row] = await sql<{ id: string; kind: string; file_name: string; content: Buffer; sha256: string; public: boolean; created_at: Date }>(
-    em,
-    `select id, kind, file_name, content, sha256, public, created_at from document where tenant_id = ? and kind = 'quality_report' and idempotency_key = ?`,
-    [tenant.id, qualityReportDocumentKey(tenant.slug, month)],
-  );
-  return row ? { id: row.id, kind: row.kind, fileName: row.file_name, content: row.content, sha256: row.sha256, public: row.public, createdAt: new Date(row.created_at) } : undefined;
+export function findQualityReport(em: EntityManager, tenant: Pick<ReportTenant, 'id' | 'slug'>, month: string): Promise<StoredDocument | undefined> {
+  return documentByKey(em, tenant.id, qualityReportDocumentKey(tenant.slug, month));
 }
