@@ -7,6 +7,7 @@ import { query } from '../../domain/sql';
 import { STATE_LABELS, formatFrenchDateTime } from '../../domain/states';
 import { trackingUrl, consoleUrl } from '../../domain/urls';
 import type { EmailSender } from '../notifications/email';
+import { sendEmailOnce } from '../notifications/once';
 import { composeSms, loadSmsTemplates, smsSenderOf, type SmsChannel } from '../notifications/sms';
 import { normalisePhone } from '../../domain/sms/phone';
 import {
@@ -209,50 +210,17 @@ export function createRequestActivities(deps: RequestActivityDeps) {
     request: RequestContext,
     message: { key: string; template: MessageKey; to: string; subject: string; body: string },
   ): Promise<boolean> {
-    const conn = em.getConnection();
-    await conn.execute(
-      `insert into notification (id, tenant_id, request_id, idempotency_key, channel, recipient, template, subject, status, created_at)
-       values (?, ?, ?, ?, 'email', ?, ?, ?, 'pending', now()) on conflict (idempotency_key) do nothing`,
-      [randomUUID(), request.tenantId, request.id, message.key, message.to, message.template, message.subject.slice(0, 300)],
-    );
-    // Only a pending message, or one the server refused, may go out: the claim makes that decision atomic.
-    const claimed = await conn.execute(
-      `update notification set status = 'sending' where idempotency_key = ? and status in ('pending', 'failed') returning id`,
-      [message.key],
-    );
-    if (claimed.length === 0) {
-      await markUncertain(em, request, message);
-      return false;
+    const outcome = await sendEmailOnce(em, email, { tenantId: request.tenantId, requestId: request.id, ...message });
+    // An attempt died mid-send (worker killed): the server may hold the message, so it is never repeated;
+    // agents see it on the timeline and can write again.
+    if (outcome === 'uncertain') {
+      await em.getConnection().execute(
+        `insert into request_event (id, tenant_id, request_id, key, type, public, actor, state, data, created_at)
+         values (?, ?, ?, ?, 'notification_uncertain', false, 'system', ?, ?, now()) on conflict (request_id, key) do nothing`,
+        [randomUUID(), request.tenantId, request.id, `uncertain:${message.key}`, request.state, JSON.stringify({ template: message.template, recipient: message.to })],
+      );
     }
-    try {
-      const providerId = await email.send({ to: message.to, subject: message.subject, text: message.body, idempotencyKey: message.key });
-      await conn.execute(`update notification set status = 'sent', provider_id = ?, sent_at = now(), error = null where idempotency_key = ?`, [providerId, message.key]);
-      return true;
-    } catch (error) {
-      // The server refused it or was not reached: nothing was accepted, so a retry is safe.
-      await conn.execute(`update notification set status = 'failed', error = ? where idempotency_key = ?`, [(error as Error).message, message.key]);
-      throw error;
-    }
-  }
-
-  // A 'sending' row means an attempt died mid-send (worker killed): the server may hold the message,
-  // so it is never repeated; agents see it on the timeline and can write again.
-  async function markUncertain(
-    em: ReturnType<MikroORM['em']['fork']>,
-    request: RequestContext,
-    message: { key: string; template: MessageKey; to: string },
-  ): Promise<void> {
-    const conn = em.getConnection();
-    const marked = await conn.execute(
-      `update notification set status = 'uncertain', error = 'interrompu pendant l''envoi ; non renvoyé' where idempotency_key = ? and status = 'sending' returning id`,
-      [message.key],
-    );
-    if (marked.length === 0) return;
-    await conn.execute(
-      `insert into request_event (id, tenant_id, request_id, key, type, public, actor, state, data, created_at)
-       values (?, ?, ?, ?, 'notification_uncertain', false, 'system', ?, ?, now()) on conflict (request_id, key) do nothing`,
-      [randomUUID(), request.tenantId, request.id, `uncertain:${message.key}`, request.state, JSON.stringify({ template: message.template, recipient: message.to })],
-    );
+    return outcome === 'sent';
   }
 
   return { recordRequestEvent, notifyCitizen, notifyStaff };
