@@ -74,18 +74,18 @@ interface Waiting<I, R> {
 
 /**
  * Group commit: the first item is written at once, items arriving meanwhile wait and go together in the next
- * statement. No latency when idle, one round trip per batch under load.
+ * statement. No latency when idle, one round trip per batch under load. One statement at a time: the batches grow
+ * instead, which costs PostgreSQL less per item and measured faster than two at a time.
  */
 export class GroupCommit<I, R = void> {
   private queue: Array<Waiting<I, R>> = [];
-  private running = 0;
+  private writing = false;
   /** Statements written, items they carried and time spent, for logs and benches. */
   readonly stats = { batches: 0, items: 0, ms: 0 };
 
   constructor(
     private readonly write: (items: I[]) => Promise<R[] | void>,
     private readonly maxBatch = 500,
-    private readonly concurrency = 2,
   ) {}
 
   /** Queues one item; resolves once the statement holding it has committed. */
@@ -97,21 +97,20 @@ export class GroupCommit<I, R = void> {
   }
 
   private drain(): void {
-    while (this.running < this.concurrency && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      this.running++;
-      const started = performance.now();
-      this.stats.batches++;
-      this.stats.items += batch.length;
-      this.write(batch.map((waiting) => waiting.item))
-        .then((results) => batch.forEach((waiting, index) => waiting.resolve((results ? results[index] : undefined) as R)))
-        .catch((error: unknown) => batch.forEach((waiting) => waiting.reject(error)))
-        .finally(() => {
-          this.stats.ms += performance.now() - started;
-          this.running--;
-          this.drain();
-        });
-    }
+    if (this.writing || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.maxBatch);
+    this.writing = true;
+    const started = performance.now();
+    this.stats.batches++;
+    this.stats.items += batch.length;
+    this.write(batch.map((waiting) => waiting.item))
+      .then((results) => batch.forEach((waiting, index) => waiting.resolve((results ? results[index] : undefined) as R)))
+      .catch((error: unknown) => batch.forEach((waiting) => waiting.reject(error)))
+      .finally(() => {
+        this.stats.ms += performance.now() - started;
+        this.writing = false;
+        this.drain();
+      });
   }
 }
 
@@ -167,7 +166,8 @@ export class SmsStore {
   private readonly segments: GroupCommit<{ id: string; index: number; smscId: string }, SmsOutcome[]>;
   private readonly submissions: GroupCommit<{ id: string; smscIds: string[] }>;
   private readonly receipts: GroupCommit<GatewayReceipt, SmsOutcome[]>;
-  // One at a time: two reconciliations of the same late receipts would lock their rows in different orders.
+  // Its own stream, one statement at a time: two reconciliations of the same late receipts would lock their rows in
+  // different orders.
   private readonly reconciliations: GroupCommit<string, SmsOutcome[]>;
 
   constructor(orm: MikroORM, options: SmsStoreOptions = {}) {
@@ -179,7 +179,7 @@ export class SmsStore {
     this.segments = new GroupCommit((items) => this.writeSegments(items), maxBatch);
     this.submissions = new GroupCommit((items) => this.writeSubmissions(items), maxBatch);
     this.receipts = new GroupCommit((items) => this.writeReceipts(items), maxBatch);
-    this.reconciliations = new GroupCommit((ids) => this.writeReconciliation(ids), maxBatch * 2, 1);
+    this.reconciliations = new GroupCommit((ids) => this.writeReconciliation(ids), maxBatch * 2);
   }
 
   /** Batches written per kind of write. */
@@ -311,7 +311,8 @@ export class SmsStore {
        ${APPLY_RECEIPTS}
        union all
        select 'unmatched', null, null, null, null, null, null, null, null, r.smsc_message_id from r
-        where not exists (select 1 from sms_segment s where s.smsc_message_id = r.smsc_message_id)`,
+        where r.smsc_message_id not in (select smsc_message_id from seg)
+          and not exists (select 1 from sms_segment s where s.smsc_message_id = r.smsc_message_id)`,
       [JSON.stringify(items.map((receipt, n) => ({ n, id: receipt.messageId ?? null, status: receipt.status, final: receipt.final, source: receipt.source, raw: receipt })))],
     );
     const unmatched = rows.filter((row) => row.kind === 'unmatched').map((row) => row.smsc_message_id!);
@@ -440,15 +441,13 @@ const APPLY_RECEIPTS = `
   seg as (
     update sms_segment s set status = r.status, receipt = r.raw, done_at = r.received_at
       from r where s.smsc_message_id = r.smsc_message_id and s.status = 'submitted'
-    returning s.sms_message_id, s.status, s.done_at),
-  single as (
-    update sms_message m set status = seg.status, done_at = seg.done_at
-      from seg where m.id = seg.sms_message_id and m.segment_count = 1 and m.status in ('queued', 'submitted', 'unknown')
+    returning s.sms_message_id, s.smsc_message_id, s.status, s.done_at),
+  decided as (
+    update sms_message m set status = case when m.segment_count = 1 then seg.status else m.status end,
+                             done_at = case when m.segment_count = 1 then seg.done_at else m.done_at end
+      from seg where m.id = seg.sms_message_id and m.status in ('queued', 'submitted', 'unknown')
     returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count)
-  select 'single' as kind, single.*, null as smsc_message_id from single
-  union all
-  select distinct 'multi', m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count, null
-    from seg join sms_message m on m.id = seg.sms_message_id where m.segment_count > 1`;
+  select case when segment_count = 1 then 'single' else 'multi' end as kind, decided.*, null as smsc_message_id from decided`;
 
 /** A row of APPLY_RECEIPTS, or a receipt whose segment is not (yet) known. */
 type ReceiptMatchRow = OutcomeRow & { kind: 'single' | 'multi' | 'unmatched'; smsc_message_id: string | null };
