@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { FieldError } from '../../../domain/validation';
+import { SpamGuardFields } from '../forms/spam-guard';
 import { ErrorSummary } from './error-summary';
 import { errorsByField, fieldIdFor, type QuestionValues } from './question-fields';
 
@@ -93,11 +94,7 @@ export function QuestionForm(props: {
     <form className="portal-form" action={props.action} method="post" encType="multipart/form-data" onSubmit={submit} noValidate>
       <ErrorSummary errors={errors.map((e) => ({ message: e.message, href: fieldIdFor(e.path) ? `#${fieldIdFor(e.path)}` : undefined }))} />
       <p className="hint">Tous les champs sont obligatoires sauf mention « facultatif ».</p>
-      <input type="hidden" name="jeton" value={props.token} />
-      <div className="honeypot" aria-hidden="true">
-        <label htmlFor="site_web">Ne pas remplir ce champ</label>
-        <input type="text" id="site_web" name="site_web" tabIndex={-1} autoComplete="off" defaultValue="" />
-      </div>
+      <SpamGuardFields token={props.token} />
 
       <fieldset>
         <legend>Votre demande</legend>

@@ -1,6 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { FORM_TOKEN_FIELD, HONEYPOT_FIELD } from '../../../domain/antispam/fields';
 import type { IncomingFile } from '../../../domain/attachments';
 import type { NewRequestBody } from '../../../domain/intake/schema';
 import { query } from '../../../domain/sql';
@@ -38,7 +39,8 @@ export async function readQuestionForm(form: FormData): Promise<{ values: Questi
     if (typeof entry === 'string' || (entry.size === 0 && !entry.name)) continue;
     files.push({ name: entry.name, bytes: new Uint8Array(await entry.arrayBuffer()) });
   }
-  return { values, files, honeypot: form.get('site_web'), token: typeof form.get('jeton') === 'string' ? (form.get('jeton') as string) : null };
+  const token = form.get(FORM_TOKEN_FIELD);
+  return { values, files, honeypot: form.get(HONEYPOT_FIELD), token: typeof token === 'string' ? token : null };
 }
 
 /** The intake body of the form's values: empty optional fields are left out. */
@@ -81,9 +83,4 @@ export async function loadDraft(em: EntityManager, tenantId: string, id: string 
 /** Forgets a draft once its request is filed: it holds personal data. */
 export async function deleteDraft(em: EntityManager, id: string | undefined): Promise<void> {
   if (id && /^[0-9a-f-]{36}$/i.test(id)) await em.getConnection().execute('delete from form_draft where id = ?', [id]);
-}
-
-/** The client's address as the server in front reports it (first hop of X-Forwarded-For). */
-export function clientIp(request: Request): string {
-  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || request.headers.get('x-real-ip') || 'inconnue';
 }

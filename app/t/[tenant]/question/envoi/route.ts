@@ -1,11 +1,11 @@
 import pino from 'pino';
 import { checkFiles, pendingAttachments, purgeAbandonedUploads, storePendingFiles } from '../../../../../domain/attachments';
-import { SpamRefusal, checkHoneypot } from '../../../../../domain/antispam';
+import { SpamRefusal, checkHoneypot, clientAddress } from '../../../../../domain/antispam';
 import { validateNewRequest } from '../../../../../domain/intake';
 import { InputError, NotFoundError, type FieldError } from '../../../../../domain/validation';
 import { appContext } from '../../../../_server/context';
 import type { QuestionValues } from '../../../../_components/portal/question-fields';
-import { clientIp, deleteDraft, readQuestionForm, saveDraft, toRequestBody } from '../../../_lib/question';
+import { deleteDraft, readQuestionForm, saveDraft, toRequestBody } from '../../../_lib/question';
 import { findPortalTenant, portalGuards, portalPaths, type PortalTenant } from '../../../_lib/tenant';
 
 const log = pino({ name: 'portal' });
@@ -38,7 +38,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ ten
   try {
     checkHoneypot(honeypot);
     clock.check(token);
-    await limiter.consume(clientIp(request), [values.email, values.phone]);
+    await limiter.consume(clientAddress(request.headers), [values.email, values.phone]);
   } catch (error) {
     if (!(error instanceof SpamRefusal)) return unexpected(error, tenant, wantsJson);
     log.warn({ tenant: slug, reason: error.reason }, 'portal submission refused by anti-spam');
