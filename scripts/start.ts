@@ -10,6 +10,7 @@ import { query } from '../domain/sql';
 import { DEMO_TENANT_FILE, importTenantFile } from '../domain/tenant-config/import';
 import { ensureTemporalCli } from '../temporal/cli';
 import { startTemporalDevServer, stopChild } from '../temporal/dev-server';
+import { WORKER_NODE_ARGS } from '../temporal/worker-process';
 import { startDevSmsc } from '../dev/smsc-simulator/dev';
 import { NEXT_BIN, buildWebIfStale, waitForHealth } from './web-build';
 
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
   if (temporalUi) childEnv.TEMPORAL_UI_URL = temporalUi;
 
   buildWebIfStale(say);
-  supervise('worker', () => spawnNode(['--import', 'tsx', 'scripts/worker.ts'], childEnv));
+  supervise('worker', () => spawnNode(WORKER_NODE_ARGS, childEnv));
   supervise('web', () => spawnNode([NEXT_BIN, 'start', '-p', String(ports.web)], childEnv));
 
   await waitForHealth(`http://127.0.0.1:${ports.web}/api/health`);

@@ -62,6 +62,18 @@ describe('SmppGateway with the SMSC simulator', () => {
     expect(events).toEqual([`recorded ${result.messageIds[0]}`, `receipt ${result.messageIds[0]}`]);
   });
 
+  it('fails a submit the SMSC does not answer in time with a retryable timeout, and keeps the link', async () => {
+    smsc = await startTestSmsc({ responseDelayMs: 1_500 });
+    gateway = testGateway(smsc, { responseTimeoutMs: 300 });
+    await gateway.start();
+
+    const failure = gateway.submit({ from: 'MAIRIE', to: '+33612345678', text: 'Bonjour' });
+
+    await expect(failure).rejects.toBeInstanceOf(SmppSubmitError);
+    await expect(failure).rejects.toMatchObject({ retryable: true, acceptedSegments: [undefined], message: expect.stringMatching(/No submit_sm_resp within 300 ms/) });
+    expect(gateway.stats().state).toBe('bound');
+  });
+
   it('reports failed receipts when the SMSC says UNDELIV', async () => {
     smsc = await startTestSmsc({ failureRatio: 1 });
     const receipts: GatewayReceipt[] = [];

@@ -107,12 +107,15 @@ interface Pending {
   command: string;
   resolve: (pdu: PDU) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
+  /** performance.now() after which the request times out. */
+  deadline: number;
 }
 
 interface Connection {
   session: Session;
+  /** In send order, so the oldest is first; every request has the same timeout. */
   pending: Map<number, Pending>;
+  timeoutSweep?: NodeJS.Timeout;
   enquireTimer?: NodeJS.Timeout;
   bound: boolean;
   /** An error was already reported for this connection; its consequences are not reported again. */
@@ -359,6 +362,7 @@ export class SmppGateway {
     session.socket.setNoDelay(true);
     coalesceWrites(session);
     const connection: Connection = { session, pending: new Map(), bound: false, failed: false };
+    connection.timeoutSweep = setInterval(() => this.expireResponses(connection), sweepPeriod(this.settings.responseTimeoutMs)).unref();
     this.connection = connection;
     const bindTimer = setTimeout(() => {
       this.reportError(new SmppConnectionError(`No connection to the SMSC within ${this.settings.responseTimeoutMs} ms`));
@@ -433,8 +437,8 @@ export class SmppGateway {
     const wasBound = connection.bound;
     connection.bound = false;
     const error = new SmppConnectionError('SMPP connection closed before the response arrived');
+    clearInterval(connection.timeoutSweep);
     for (const pending of connection.pending.values()) {
-      clearTimeout(pending.timer);
       pending.reject(error);
     }
     connection.pending.clear();
@@ -468,13 +472,18 @@ export class SmppGateway {
         reject(new SmppConnectionError(`SMPP connection not writable, ${command} not sent`));
         return;
       }
-      const timeoutMs = this.settings.responseTimeoutMs;
-      const timer = setTimeout(() => {
-        connection.pending.delete(pdu.sequence_number);
-        reject(new SmppTimeoutError(command, timeoutMs));
-      }, timeoutMs);
-      connection.pending.set(pdu.sequence_number, { command, resolve, reject, timer });
+      connection.pending.set(pdu.sequence_number, { command, resolve, reject, deadline: performance.now() + this.settings.responseTimeoutMs });
     });
+  }
+
+  // One timer per connection rather than one per PDU, which counts at thousands of PDUs per second.
+  private expireResponses(connection: Connection): void {
+    const now = performance.now();
+    for (const [sequence, pending] of connection.pending) {
+      if (pending.deadline > now) return;
+      connection.pending.delete(sequence);
+      pending.reject(new SmppTimeoutError(pending.command, this.settings.responseTimeoutMs));
+    }
   }
 
   // Runs inside the library's socket reader: anything thrown here would escape to the event loop.
@@ -495,7 +504,6 @@ export class SmppGateway {
       return;
     }
     connection.pending.delete(pdu.sequence_number);
-    clearTimeout(pending.timer);
     if (pending.command === 'submit_sm' && pdu.command_status === CommandStatus.OK && pdu.message_id) this.closeReceiptGate(pdu.message_id);
     pending.resolve(pdu);
   }
@@ -581,6 +589,11 @@ function addressFields(prefix: 'source' | 'dest', address: string): PduFields {
   return prefix === 'source'
     ? { source_addr_ton: ton, source_addr_npi: npi, source_addr: value }
     : { dest_addr_ton: ton, dest_addr_npi: npi, destination_addr: value };
+}
+
+// Timeouts fire up to a tenth of their length late, and at least every 50 ms.
+function sweepPeriod(timeoutMs: number): number {
+  return Math.max(50, Math.min(1_000, timeoutMs / 10));
 }
 
 function unexpected(reason: unknown): SmppError {

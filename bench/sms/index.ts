@@ -161,7 +161,8 @@ async function main(): Promise<void> {
   const count = env.BENCH_SMS_COUNT;
   console.log(
     `SMS bench: ${count} messages of 1 segment, window ${WINDOW}, ${env.BENCH_SMS_SENDERS} sends in flight on the Relais path, ` +
-      `SMSC simulator in this process on loopback, then ${env.BENCH_SMS_RATE}/s for ${env.BENCH_SMS_RATE_SECONDS} s`,
+      `SMSC simulator in this process on loopback, then ${env.BENCH_SMS_RATE}/s for ${env.BENCH_SMS_RATE_SECONDS} s; ` +
+      `V8 flags as the worker's: ${process.execArgv.filter((arg) => arg.startsWith('--max')).join(' ') || 'none'}`,
   );
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'relais-bench-sms-'));
   await fs.chmod(dir, 0o755);

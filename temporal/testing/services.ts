@@ -7,6 +7,7 @@ import { DEMO_TENANT_FILE, importTenantFile } from '../../domain/tenant-config/i
 import { startMailSink, type MailSink } from '../../dev/mail-sink';
 import { freePort } from '../../dev/ports';
 import { stopChild } from '../dev-server';
+import { WORKER_NODE_ARGS } from '../worker-process';
 
 
 /** A PostgreSQL database for one run: a fresh database on DATABASE_URL's server, or an embedded server. */
@@ -46,7 +47,7 @@ export function startTestMailSink(dir: string): Promise<MailSink> {
 
 /** Runs `scripts/worker.ts` as a real child process; resolves when it polls. */
 export async function startWorkerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', 'worker.ts')], {
+  const child = spawn(process.execPath, WORKER_NODE_ARGS, {
     env: { ...process.env, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
