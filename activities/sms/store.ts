@@ -330,9 +330,11 @@ export class SmsStore {
   private async writeReconciliation(smscIds: string[]): Promise<SmsOutcome[][]> {
     const rows = await this.select<ReceiptMatchRow>(
       `with r as (
-         select distinct on (smsc_message_id) smsc_message_id, status, raw, received_at from sms_receipt
-          where smsc_message_id = any(?::text[]) and final and status in ('delivered', 'failed', 'expired')
-          order by smsc_message_id, received_at desc, id desc),
+         select latest.* from unnest(?::text[]) as ids(id)
+         cross join lateral (
+           select smsc_message_id, status, raw, received_at from sms_receipt
+            where smsc_message_id = ids.id and final and status in ('delivered', 'failed', 'expired')
+            order by received_at desc, id desc limit 1) latest),
        ${APPLY_RECEIPTS}`,
       [pgTextArray(smscIds)],
     );
@@ -441,6 +443,8 @@ const APPLY_RECEIPTS = `
   seg as (
     update sms_segment s set status = r.status, receipt = r.raw, done_at = r.received_at
       from r where s.smsc_message_id = r.smsc_message_id and s.status = 'submitted'
+       -- Leads the planner to the index whatever its statistics: a hash join would scan every segment.
+       and s.smsc_message_id = any(array(select smsc_message_id from r)::text[])
     returning s.sms_message_id, s.smsc_message_id, s.status, s.done_at),
   decided as (
     update sms_message m set status = case when m.segment_count = 1 then seg.status else m.status end,
