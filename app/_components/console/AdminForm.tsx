@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { callApi } from './api';
+import { FormMessage, type FormOutcome } from './FormMessage';
 
 /** One field of an administration form. */
 export interface AdminField {
@@ -24,7 +25,7 @@ export function AdminForm({ tenant, resource, title, fields, initial, submitLabe
 }) {
   const router = useRouter();
   const id = useId();
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [message, setMessage] = useState<FormOutcome | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -53,11 +54,7 @@ export function AdminForm({ tenant, resource, title, fields, initial, submitLabe
   return (
     <form onSubmit={submit} className="card stack" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{title}</h3>
-      {message ? (
-        <p role={message.kind === 'error' ? 'alert' : 'status'} className={`alert ${message.kind}`}>
-          {message.text}
-        </p>
-      ) : null}
+      <FormMessage message={message} />
       {fields.map((f) => {
         const fieldId = `${id}-${f.name}`;
         const value = initial?.[f.name];
@@ -116,7 +113,7 @@ export function MessageTemplateEditor({ tenant, template }: { tenant: string; te
   const [subject, setSubject] = useState(template.subject);
   const [body, setBody] = useState(template.body);
   const [preview, setPreview] = useState<{ subject: string; body: string } | null>(null);
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [message, setMessage] = useState<FormOutcome | null>(null);
 
   useEffect(() => {
     const timer = setTimeout(async () => {
@@ -139,11 +136,7 @@ export function MessageTemplateEditor({ tenant, template }: { tenant: string; te
       <h3 id={`${id}-title`}>
         {MESSAGE_LABELS[template.key] ?? template.key} {template.custom ? <small className="muted">(personnalisé)</small> : <small className="muted">(texte par défaut)</small>}
       </h3>
-      {message ? (
-        <p role={message.kind === 'error' ? 'alert' : 'status'} className={`alert ${message.kind}`}>
-          {message.text}
-        </p>
-      ) : null}
+      <FormMessage message={message} />
       <label>
         Objet
         <input value={subject} onChange={(e) => setSubject(e.target.value)} />

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { callApi } from './api';
+import { FormMessage, type FormOutcome } from './FormMessage';
 
 /** A built-in document template with the tenant's version, as the administration lists it. */
 export interface DocumentTemplateItem {
@@ -19,7 +20,7 @@ export function DocumentTemplateEditor({ tenant, template }: { tenant: string; t
   const router = useRouter();
   const id = useId();
   const [content, setContent] = useState(template.content);
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [message, setMessage] = useState<FormOutcome | null>(null);
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -94,11 +95,7 @@ export function DocumentTemplateEditor({ tenant, template }: { tenant: string; t
           {template.custom ? `(personnalisé${template.updatedAt ? `, modifié le ${new Date(template.updatedAt).toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })}` : ''})` : '(modèle par défaut)'}
         </small>
       </h3>
-      {message ? (
-        <p role={message.kind === 'error' ? 'alert' : 'status'} className={`alert ${message.kind}`}>
-          {message.text}
-        </p>
-      ) : null}
+      <FormMessage message={message} />
       <label htmlFor={fieldId}>Contenu HTML et Handlebars</label>
       <small id={`${fieldId}-hint`} className="muted">
         Variables : {template.variables.map((v) => `{{${v}}}`).join(' ')}. Blocs : {'{{#if …}} {{#each …}} {{#unless …}} {{#with …}}'}. Pas de script ni de ressource

@@ -2,10 +2,11 @@
 
 import { useState, type FormEvent } from 'react';
 import { callApi } from './api';
+import { FormMessage, type FormOutcome } from './FormMessage';
 
 /** Asks for a reset link, or (with a token from the e-mail) sets the new password. */
 export function PasswordReset({ tenant, token }: { tenant: string; token?: string }) {
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [message, setMessage] = useState<FormOutcome | null>(null);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -22,11 +23,14 @@ export function PasswordReset({ tenant, token }: { tenant: string; token?: strin
 
   return (
     <form onSubmit={submit} className="stack" noValidate>
-      {message ? (
-        <p role={message.kind === 'error' ? 'alert' : 'status'} className={`alert ${message.kind}`}>
-          {message.text} {message.kind === 'ok' && token ? <a href={`/console/${tenant}/connexion`}>Se connecter</a> : null}
-        </p>
-      ) : null}
+      <FormMessage message={message}>
+        {message?.kind === 'ok' && token ? (
+          <>
+            {' '}
+            <a href={`/console/${tenant}/connexion`}>Se connecter</a>
+          </>
+        ) : null}
+      </FormMessage>
       {token ? (
         <>
           <label>

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { callApi } from './api';
+import { FormMessage, type FormOutcome } from './FormMessage';
 
 interface GenerateAnswer {
   status: 'exists' | 'started' | 'already_started';
@@ -17,7 +18,7 @@ const POLL_LIMIT = 45;
 export function QualityReportRequest({ tenant, latestMonth }: { tenant: string; latestMonth: string }) {
   const router = useRouter();
   const id = useId();
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [message, setMessage] = useState<FormOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -79,11 +80,7 @@ export function QualityReportRequest({ tenant, latestMonth }: { tenant: string; 
       <button type="submit" disabled={busy}>
         Produire le rapport maintenant
       </button>
-      {message ? (
-        <p role={message.kind === 'error' ? 'alert' : 'status'} className={`alert ${message.kind}`}>
-          {message.text}
-        </p>
-      ) : null}
+      <FormMessage message={message} />
     </form>
   );
 }
