@@ -257,7 +257,10 @@ export class SmppGateway {
   // A record that hangs (database down) holds its receipts no longer than a response timeout: the store matches late.
   private async receiptGate(messageId: string | undefined): Promise<void> {
     const gate = messageId === undefined ? undefined : this.receiptGates.get(messageId);
-    if (gate) await Promise.race([gate.passed, sleep(this.settings.responseTimeoutMs)]);
+    if (!gate) return;
+    const timeout = new AbortController();
+    await Promise.race([gate.passed, sleep(this.settings.responseTimeoutMs, undefined, { signal: timeout.signal }).catch(() => undefined)]);
+    timeout.abort();
   }
 
   private async submitSegment(request: SmsSubmitRequest, segment: Buffer, dataCoding: number, esmClass: number) {
