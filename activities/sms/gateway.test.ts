@@ -62,6 +62,26 @@ describe('SmppGateway with the SMSC simulator', () => {
     expect(events).toEqual([`recorded ${result.messageIds[0]}`, `receipt ${result.messageIds[0]}`]);
   });
 
+  it('lets a held receipt through after a response timeout when recording the submit hangs', async () => {
+    smsc = await startTestSmsc({ receiptDelayMs: 0 });
+    const events: string[] = [];
+    gateway = testGateway(smsc, { responseTimeoutMs: 300, onDeliveryReceipt: () => void events.push('receipt') });
+    await gateway.start();
+
+    await gateway.submit({
+      from: 'MAIRIE',
+      to: '+33612345678',
+      text: 'Bonjour',
+      registeredDelivery: true,
+      record: async () => {
+        await waitFor(() => events.length === 1, 'the receipt let through', 3_000);
+        events.push('recorded');
+      },
+    });
+
+    expect(events).toEqual(['receipt', 'recorded']);
+  });
+
   it('fails a submit the SMSC does not answer in time with a retryable timeout, and keeps the link', async () => {
     smsc = await startTestSmsc({ responseDelayMs: 1_500 });
     gateway = testGateway(smsc, { responseTimeoutMs: 300 });

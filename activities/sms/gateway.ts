@@ -155,7 +155,7 @@ export class SmppGateway {
   private lastError?: Error;
   private boundWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
   /** Ids accepted by the SMSC whose submit() has not finished recording them: their receipts wait. */
-  private readonly receiptGates = new Map<string, { passed: Promise<void>; open: () => void }>();
+  private readonly receiptGates = new Map<string, { passed: Promise<void>; open: () => void; deadline: number }>();
   private readonly counters = { binds: 0, disconnects: 0, submitted: 0, throttled: 0, receipts: 0, inbound: 0 };
 
   constructor(private readonly options: SmppGatewayOptions) {
@@ -243,10 +243,12 @@ export class SmppGateway {
   }
 
   // Closed synchronously as the submit_sm_resp is read, before a deliver_sm that came in the same packet is handled.
+  // A record that hangs (database down) holds its receipts no longer than a response timeout: the sweep opens the gate
+  // and the store matches the receipt late.
   private closeReceiptGate(messageId: string): void {
     let open!: () => void;
     const passed = new Promise<void>((resolve) => (open = resolve));
-    this.receiptGates.set(messageId, { passed, open });
+    this.receiptGates.set(messageId, { passed, open, deadline: performance.now() + this.settings.responseTimeoutMs });
   }
 
   private openReceiptGate(messageId: string): void {
@@ -254,13 +256,9 @@ export class SmppGateway {
     this.receiptGates.delete(messageId);
   }
 
-  // A record that hangs (database down) holds its receipts no longer than a response timeout: the store matches late.
   private async receiptGate(messageId: string | undefined): Promise<void> {
     const gate = messageId === undefined ? undefined : this.receiptGates.get(messageId);
-    if (!gate) return;
-    const timeout = new AbortController();
-    await Promise.race([gate.passed, sleep(this.settings.responseTimeoutMs, undefined, { signal: timeout.signal }).catch(() => undefined)]);
-    timeout.abort();
+    if (gate) await gate.passed;
   }
 
   private async submitSegment(request: SmsSubmitRequest, segment: Buffer, dataCoding: number, esmClass: number) {
@@ -365,7 +363,7 @@ export class SmppGateway {
     session.socket.setNoDelay(true);
     coalesceWrites(session);
     const connection: Connection = { session, pending: new Map(), bound: false, failed: false };
-    connection.timeoutSweep = setInterval(() => this.expireResponses(connection), sweepPeriod(this.settings.responseTimeoutMs)).unref();
+    connection.timeoutSweep = setInterval(() => this.sweep(connection), sweepPeriod(this.settings.responseTimeoutMs)).unref();
     this.connection = connection;
     const bindTimer = setTimeout(() => {
       this.reportError(new SmppConnectionError(`No connection to the SMSC within ${this.settings.responseTimeoutMs} ms`));
@@ -479,13 +477,17 @@ export class SmppGateway {
     });
   }
 
-  // One timer per connection rather than one per PDU, which counts at thousands of PDUs per second.
-  private expireResponses(connection: Connection): void {
+  // One timer per connection rather than one per PDU or receipt, which counts at thousands of PDUs per second.
+  private sweep(connection: Connection): void {
     const now = performance.now();
     for (const [sequence, pending] of connection.pending) {
-      if (pending.deadline > now) return;
+      if (pending.deadline > now) break;
       connection.pending.delete(sequence);
       pending.reject(new SmppTimeoutError(pending.command, this.settings.responseTimeoutMs));
+    }
+    for (const [messageId, gate] of this.receiptGates) {
+      if (gate.deadline > now) break;
+      this.openReceiptGate(messageId);
     }
   }
 
