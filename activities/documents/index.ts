@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { describeAnswers } from '../../forms/runtime';
+import type { MonthlyDepartmentFigures } from '../../domain/dashboard/monthly';
 import { formAtVersion, latestForm } from '../../domain/forms/store';
 import { query } from '../../domain/sql';
 import { trackingUrl } from '../../domain/urls';
@@ -34,16 +35,8 @@ export interface AnswerLetterInput extends RequestDocumentInput {
   onlyForPostalReply?: boolean;
 }
 
-/** Figures of one department for a month (durations in hours, share in 0..1). */
-export interface DepartmentFigures {
-  department: string;
-  received: number;
-  answered: number;
-  medianHours: number | null;
-  p90Hours: number | null;
-  onTimeShare: number | null;
-  overdue: number;
-}
+/** Figures of one department for a month (durations in hours, share in 0..1), under the department's name. */
+export type DepartmentFigures = Omit<MonthlyDepartmentFigures, 'slug' | 'name'> & { department: string };
 
 /** Input of renderQualityReport: the month (YYYY-MM) and the figures computed by the dashboard. */
 export interface QualityReportInput {

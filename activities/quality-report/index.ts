@@ -54,17 +54,7 @@ export function createQualityReportActivities(deps: QualityReportActivityDeps) {
   async function computeMonthlyFigures(input: MonthlyFiguresInput): Promise<{ figures: DepartmentFigures[] }> {
     const tenant = await tenantOf(input.tenantId, input.month);
     const rows = await monthlyFigures(orm.em.fork(), tenant.id, input.month, tenant.timeZone);
-    return {
-      figures: rows.map((r) => ({
-        department: r.name,
-        received: r.received,
-        answered: r.answered,
-        medianHours: r.medianHours,
-        p90Hours: r.p90Hours,
-        onTimeShare: r.onTimeShare,
-        overdue: r.overdue,
-      })),
-    };
+    return { figures: rows.map(({ slug: _slug, name, ...figures }) => ({ department: name, ...figures })) };
   }
 
   /** E-mails every active administrator of the tenant once per key, with the link to the reports in the console. */
