@@ -126,7 +126,12 @@ export async function startSmsService(deps: SmsServiceDeps): Promise<SmsService>
   });
   const channel = createSmsChannel({ store, gateway });
   await gateway.start();
-  return { channel, gateway, stop: () => gateway.stop() };
+  const stop = async () => {
+    // Unbound first, so no receipt comes in any more; writes under way finish before the pool closes.
+    await gateway.stop();
+    await store.close();
+  };
+  return { channel, gateway, stop };
 }
 
 const quietBundlerLogger = {

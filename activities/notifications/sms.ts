@@ -100,7 +100,7 @@ export function createSmsChannel(deps: { store: SmsStore; gateway: SmppGateway }
           },
           // Recorded before the gateway hands over receipts for these ids, so a receipt always finds its segment.
           record: async ({ messageIds }) => {
-            await Promise.all(writes);
+            if (writes.length > 0) await Promise.all(writes);
             await store.markSubmitted(sms.id, messageIds);
           },
         });

@@ -217,6 +217,7 @@ export class SmppGateway {
     if (encoded.segmentCount > 1 && accepted.some(Boolean) && request.reference === undefined) {
       throw new RangeError('Retrying a long SMS needs the reference of the first attempt');
     }
+    if (encoded.segmentCount === 1 && !accepted[0]) return this.submitSingle(request, encoded);
     const gated: string[] = [];
     try {
       const outcomes = await Promise.allSettled(
@@ -242,6 +243,24 @@ export class SmppGateway {
     }
   }
 
+  // The common case, without the fan-out over segments: a few promises fewer per SMS at thousands of SMS per second.
+  private async submitSingle(request: SmsSubmitRequest, encoded: EncodedSms): Promise<SmsSubmitResult> {
+    let messageId: string | undefined;
+    try {
+      try {
+        messageId = await this.submitSegment(request, encoded.segments[0], encoded.dataCoding, encoded.esmClass);
+        request.onSegmentAccepted?.(0, messageId);
+      } catch (error) {
+        throw new SmppSubmitError(error instanceof SmppError ? error : unexpected(error), [messageId], encoded.reference);
+      }
+      const result = { messageIds: [messageId], segmentCount: 1, dataCoding: encoded.dataCoding, reference: encoded.reference };
+      await request.record?.(result);
+      return result;
+    } finally {
+      if (messageId !== undefined) this.openReceiptGate(messageId);
+    }
+  }
+
   // Closed synchronously as the submit_sm_resp is read, before a deliver_sm that came in the same packet is handled.
   // A record that hangs (database down) holds its receipts no longer than a response timeout: the sweep opens the gate
   // and the store matches the receipt late.
@@ -254,11 +273,6 @@ export class SmppGateway {
   private openReceiptGate(messageId: string): void {
     this.receiptGates.get(messageId)?.open();
     this.receiptGates.delete(messageId);
-  }
-
-  private async receiptGate(messageId: string | undefined): Promise<void> {
-    const gate = messageId === undefined ? undefined : this.receiptGates.get(messageId);
-    if (gate) await gate.passed;
   }
 
   private async submitSegment(request: SmsSubmitRequest, segment: Buffer, dataCoding: number, esmClass: number) {
@@ -537,7 +551,8 @@ export class SmppGateway {
     try {
       if (isDeliveryReceipt(pdu)) {
         const receipt = receiptFromPdu(pdu);
-        await this.receiptGate(receipt.messageId);
+        const gate = receipt.messageId === undefined ? undefined : this.receiptGates.get(receipt.messageId);
+        if (gate) await gate.passed;
         await this.deliverReceipt(receipt);
       }
       else for (const message of this.assembler.add(inboundPartFromPdu(pdu))) await this.deliverInbound(message);

@@ -48,7 +48,7 @@ export function receiptFromPdu(pdu: PDU): GatewayReceipt {
     text: pduText(pdu).text,
     networkErrorCode: pdu.network_error_code,
   });
-  return { ...receipt, from: pdu.source_addr ?? '', to: pdu.destination_addr ?? '' };
+  return Object.assign(receipt, { from: pdu.source_addr ?? '', to: pdu.destination_addr ?? '' });
 }
 
 /** Reads the text and concatenation header (UDH or SAR TLVs) of an MO deliver_sm. */

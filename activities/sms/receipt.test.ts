@@ -72,7 +72,7 @@ describe('parseDeliveryReceipt', () => {
 
   it('returns an unknown format raw instead of throwing it away', () => {
     const receipt = parseDeliveryReceipt({ text: 'Your message was handed over' });
-    expect(receipt).toMatchObject({ status: 'unknown', source: 'raw', raw: 'Your message was handed over', fields: {} });
+    expect(receipt).toMatchObject({ status: 'unknown', source: 'raw', raw: 'Your message was handed over' });
     expect(receipt.messageId).toBeUndefined();
   });
 

@@ -27,7 +27,7 @@ export interface ReceiptInput {
   networkErrorCode?: Buffer;
 }
 
-/** A parsed delivery receipt; `raw` and `fields` keep everything the SMSC said. */
+/** A parsed delivery receipt; `raw` keeps everything the SMSC said (stored as is, so not split again here). */
 export interface DeliveryReceipt {
   /** SMSC message id the receipt is about, undefined when neither TLV nor text carries one. */
   messageId?: string;
@@ -44,8 +44,6 @@ export interface DeliveryReceipt {
   doneDate?: string;
   /** Where the verdict came from; 'raw' means the format was not understood. */
   source: 'tlv' | 'text' | 'raw';
-  /** Every `key:value` pair of the text, keys lowercased. */
-  fields: Record<string, string>;
   raw: string;
   networkErrorCode?: string;
 }
@@ -81,39 +79,42 @@ export function parseDeliveryReceipt(input: ReceiptInput): DeliveryReceipt {
   const fields = parseReceiptFields(raw);
   const stat = fields.stat?.toUpperCase();
   const messageId = nonEmpty(input.receiptedMessageId) ?? nonEmpty(fields.id);
-  const base = {
+  const verdict = receiptVerdict(input.messageState, stat);
+  // One literal of a fixed shape: spreading a base object costs more than the rest of the parse.
+  return {
     messageId,
+    status: verdict.status,
+    final: verdict.final,
     stat,
     messageState: input.messageState,
     errorCode: fields.err,
     submitDate: fields['submit date'],
     doneDate: fields['done date'],
-    fields,
+    source: verdict.source,
     raw,
     networkErrorCode: input.networkErrorCode?.toString('hex'),
   };
-  if (input.messageState !== undefined) {
-    const status = STATE_STATUS[input.messageState] ?? 'unknown';
-    return { ...base, status, final: FINAL_STATES.has(input.messageState), source: 'tlv' };
-  }
-  if (stat !== undefined) {
-    return { ...base, status: STAT_STATUS[stat] ?? 'unknown', final: STAT_FINAL.has(stat), source: 'text' };
-  }
-  return { ...base, status: 'unknown', final: false, source: 'raw' };
+}
+
+function receiptVerdict(messageState: number | undefined, stat: string | undefined): Pick<DeliveryReceipt, 'status' | 'final' | 'source'> {
+  if (messageState !== undefined) return { status: STATE_STATUS[messageState] ?? 'unknown', final: FINAL_STATES.has(messageState), source: 'tlv' };
+  if (stat !== undefined) return { status: STAT_STATUS[stat] ?? 'unknown', final: STAT_FINAL.has(stat), source: 'text' };
+  return { status: 'unknown', final: false, source: 'raw' };
 }
 
 /** Splits an Appendix B receipt text into lowercased `key → value`; unknown text yields `{}`. */
 export function parseReceiptFields(text: string): Record<string, string> {
-  const matches = [...text.matchAll(FIELD_PATTERN)];
-  const textAt = matches.findIndex((match) => match[1].toLowerCase() === 'text');
-  const relevant = textAt === -1 ? matches : matches.slice(0, textAt + 1);
   const fields: Record<string, string> = {};
-  relevant.forEach((match, index) => {
-    const key = match[1].toLowerCase().replace(/\s+/g, ' ');
-    const start = (match.index ?? 0) + match[0].length;
-    const end = relevant[index + 1]?.index ?? text.length;
-    if (!(key in fields)) fields[key] = text.slice(start, end).trim();
-  });
+  const pattern = new RegExp(FIELD_PATTERN);
+  let key: string | undefined;
+  let start = 0;
+  // Each value runs to the next key; the first of a repeated key wins; `text:` ends the scan.
+  for (let match = pattern.exec(text); match && key !== 'text'; match = pattern.exec(text)) {
+    if (key !== undefined && !(key in fields)) fields[key] = text.slice(start, match.index).trim();
+    key = match[1].toLowerCase();
+    start = match.index + match[0].length;
+  }
+  if (key !== undefined && !(key in fields)) fields[key] = text.slice(start).trim();
   return fields;
 }
 

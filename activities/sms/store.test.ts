@@ -120,6 +120,32 @@ describe('SmsStore with the SMS channel', () => {
     expect(kept).toEqual([{ source: 'raw', raw: expect.objectContaining({ raw: 'Votre message a ete remis ???' }) }]);
   });
 
+  it('keeps the receipt that decides a segment on it, and every other one (intermediate, repeated) in sms_receipt', async () => {
+    const orm = await initORM(env().DATABASE_URL!);
+    const store = new SmsStore(orm);
+    const claim = await store.claim({ tenantId, idempotencyKey: `test:${randomUUID()}`, to: '+33612345678', from: 'VILLEDEMO', text: 'Bonjour' });
+    const smscId = `kept-${randomUUID().slice(0, 8)}`;
+    await store.markSubmitted(claim.sms.id, [smscId]);
+    const receipt = (stat: string): GatewayReceipt => ({
+      ...parseDeliveryReceipt({ text: `id:${smscId} sub:001 dlvrd:001 submit date:2611281200 done date:2611281201 stat:${stat} err:000 text:Bonjour` }),
+      from: '33612345678',
+      to: 'VILLEDEMO',
+    });
+
+    await store.recordReceipt(receipt('ENROUTE'));
+    const [decided] = await store.recordReceipt(receipt('DELIVRD'));
+    await store.recordReceipt(receipt('DELIVRD'));
+
+    expect(decided).toMatchObject({ id: claim.sms.id, status: 'delivered' });
+    const [segment] = await query<{ status: string; receipt: { stat: string } }>(orm.em.fork(), 'select status, receipt from sms_segment where smsc_message_id = ?', [smscId]);
+    expect(segment).toMatchObject({ status: 'delivered', receipt: { stat: 'DELIVRD' } });
+    const others = await query<{ status: string; final: boolean }>(orm.em.fork(), 'select status, final from sms_receipt where smsc_message_id = ? order by id', [smscId]);
+    expect(others).toEqual([
+      { status: 'unknown', final: false },
+      { status: 'delivered', final: true },
+    ]);
+  });
+
   it('refuses a second concurrent attempt while the first holds the lease, and gives up on a refused message', async () => {
     const { orm, store, channel } = await storeWithGateway({ responseDelayMs: 300 });
     const draft = { tenantId, idempotencyKey: `test:${randomUUID()}`, to: '+33611111111', from: 'VILLEDEMO', text: 'Une seule fois' };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Knex, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { encodeSms, type EncodedSms } from './encoding.js';
 import type { GatewayReceipt } from './inbound.js';
@@ -64,6 +65,8 @@ export interface SmsStoreOptions {
   maxBatch?: number;
   /** Where a failed background reconciliation is reported. */
   logger?: Logger;
+  /** Connections of the store's own pool (default 6: one per kind of write, and room for the rarer ones). */
+  connections?: number;
 }
 
 interface Waiting<I, R> {
@@ -86,6 +89,8 @@ export class GroupCommit<I, R = void> {
   constructor(
     private readonly write: (items: I[]) => Promise<R[] | void>,
     private readonly maxBatch = 500,
+    /** An item's share of maxBatch, for items that carry several rows. */
+    private readonly weigh: (item: I) => number = () => 1,
   ) {}
 
   /** Queues one item; resolves once the statement holding it has committed. */
@@ -98,7 +103,11 @@ export class GroupCommit<I, R = void> {
 
   private drain(): void {
     if (this.writing || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.maxBatch);
+    let count = 0;
+    for (let weight = 0; count < this.queue.length && (count === 0 || weight + this.weigh(this.queue[count].item) <= this.maxBatch); count++) {
+      weight += this.weigh(this.queue[count].item);
+    }
+    const batch = this.queue.splice(0, count);
     this.writing = true;
     const started = performance.now();
     this.stats.batches++;
@@ -159,7 +168,9 @@ function claimedFromDraft(sms: NewSms): ClaimedSms {
  * receipts (all kept raw) correlated by SMSC message id. Writes are group-committed for throughput.
  */
 export class SmsStore {
-  private readonly knex: Knex;
+  private readonly pool: pg.Pool;
+  /** Each statement's text with numbered placeholders and its prepared-statement name. */
+  private readonly statements = new Map<string, pg.QueryConfig>();
   private readonly log: Logger;
   private readonly leaseSeconds: number;
   private readonly claims: GroupCommit<NewSms, ClaimedRow | undefined>;
@@ -168,10 +179,19 @@ export class SmsStore {
   private readonly receipts: GroupCommit<GatewayReceipt, SmsOutcome[]>;
   // Its own stream, one statement at a time: two reconciliations of the same late receipts would lock their rows in
   // different orders.
-  private readonly reconciliations: GroupCommit<string, SmsOutcome[]>;
+  private readonly reconciliations: GroupCommit<string[], SmsOutcome[]>;
 
   constructor(orm: MikroORM, options: SmsStoreOptions = {}) {
-    this.knex = orm.em.getConnection().getKnex();
+    // Its own connections: prepared statements (parsed and planned once, not per batch) and one planner setting.
+    // Every statement here finds rows by key; until autovacuum first analyses a table that grows by thousands of rows
+    // a second, the planner guesses a key matches hundreds of rows and scans the whole table, batch after batch.
+    this.pool = new pg.Pool({
+      connectionString: orm.config.get('clientUrl'),
+      max: options.connections ?? 6,
+      allowExitOnIdle: true,
+      options: '-c enable_seqscan=off',
+    });
+    this.pool.on('error', (error) => this.log.warn({ err: error }, 'idle SMS store connection failed'));
     this.log = (options.logger ?? pino()).child({ component: 'sms-store' });
     this.leaseSeconds = options.leaseSeconds ?? 60;
     const maxBatch = options.maxBatch ?? 500;
@@ -179,7 +199,7 @@ export class SmsStore {
     this.segments = new GroupCommit((items) => this.writeSegments(items), maxBatch);
     this.submissions = new GroupCommit((items) => this.writeSubmissions(items), maxBatch);
     this.receipts = new GroupCommit((items) => this.writeReceipts(items), maxBatch);
-    this.reconciliations = new GroupCommit((ids) => this.writeReconciliation(ids), maxBatch * 2);
+    this.reconciliations = new GroupCommit((batches) => this.writeReconciliation(batches), maxBatch * 2, (ids) => ids.length);
   }
 
   /** Batches written per kind of write. */
@@ -283,37 +303,51 @@ export class SmsStore {
   // Segments and status in one statement: a single-segment SMS costs one commit from submit_sm_resp to "submitted".
   private async writeSubmissions(items: Array<{ id: string; smscIds: string[] }>): Promise<void> {
     await this.select(
-      `with x as (select * from jsonb_to_recordset(?::jsonb) as x(id uuid, ids jsonb)),
+      `with x(v) as (select ?::jsonb),
        seg as (
          insert into sms_segment (sms_message_id, segment_index, smsc_message_id)
-         select x.id, e.n - 1, e.value from x, jsonb_array_elements_text(x.ids) with ordinality as e(value, n)
+         select m.key::uuid, e.n - 1, e.value from jsonb_each((select v from x)) m, jsonb_array_elements_text(m.value) with ordinality as e(value, n)
          on conflict do nothing)
        update sms_message m set status = case when m.status = 'queued' then 'submitted' else m.status end,
-              smsc_message_ids = array(select jsonb_array_elements_text(x.ids)), submitted_at = now(), lease_until = null, error = null
-         from x where m.id = x.id`,
-      [JSON.stringify(items.map((item) => ({ id: item.id, ids: item.smscIds })))],
+              smsc_message_ids = array(select jsonb_array_elements_text((select v from x) -> m.id::text)), submitted_at = now(),
+              lease_until = null, error = null
+        where m.id = any(?::uuid[])`,
+      [JSON.stringify(Object.fromEntries(items.map((item) => [item.id, item.smscIds]))), items.map((item) => item.id)],
     );
     // In the background: the submission is durable already; this only catches receipts committed while it was written.
     const ids = items.flatMap((item) => item.smscIds);
     this.reconcile(ids).catch((error: unknown) => this.log.warn({ err: error, smscIds: ids.length }, 'SMS receipt reconciliation failed'));
   }
 
-  // Inserted and matched in one statement. A receipt whose segment was not visible yet (its submission committing at
-  // the same moment) is matched again once committed; submissions do the same: whichever commits last sees the other.
+  // Matched and kept in one statement. The last final receipt of a segment in the batch decides it and is kept raw on
+  // the segment; every other one (intermediate, unknown format, repeated, or not matched yet) goes to sms_receipt.
+  // A receipt whose segment was not visible yet (its submission committing at the same moment) is matched again once
+  // committed; submissions do the same: whichever commits last sees the other.
   private async writeReceipts(items: GatewayReceipt[]): Promise<SmsOutcome[][]> {
+    const decisive: Record<string, { n: number; status: string; source: string; raw: GatewayReceipt }> = {};
+    items.forEach((receipt, n) => {
+      if (receipt.messageId && receipt.final && receipt.status !== 'unknown') decisive[receipt.messageId] = { n, status: receipt.status, source: receipt.source, raw: receipt };
+    });
+    const others = items.flatMap((receipt, n) =>
+      decisive[receipt.messageId ?? '']?.n === n ? [] : [{ n, id: receipt.messageId ?? null, status: receipt.status, final: receipt.final, source: receipt.source, raw: receipt }],
+    );
     const rows = await this.select<ReceiptMatchRow>(
-      `with x as (select * from jsonb_to_recordset(?::jsonb) as x(n int, id text, status text, final boolean, source text, raw jsonb)),
-       ins as (insert into sms_receipt (smsc_message_id, status, final, source, raw) select id, status, final, source, raw from x order by n),
-       r as (
-         select distinct on (id) id as smsc_message_id, status, raw, now() as received_at from x
-          where final and id is not null and status in ('delivered', 'failed', 'expired')
-          order by id, n desc),
-       ${APPLY_RECEIPTS}
+      `with d(v) as (select ?::jsonb),
+       ${APPLY_RECEIPTS('?::text[]')},
+       unmatched as (select e.key, e.value from jsonb_each((select v from d)) e where e.key not in (select smsc_message_id from seg)),
+       kept as (
+         insert into sms_receipt (smsc_message_id, status, final, source, raw)
+         select id, status, final, source, raw from (
+           select x.n, x.id, x.status, x.final, x.source, x.raw
+             from jsonb_to_recordset(?::jsonb) as x(n int, id text, status text, final boolean, source text, raw jsonb)
+           union all
+           select (value->>'n')::int, key, value->>'status', true, value->>'source', value->'raw' from unmatched) k
+          order by n)
+       ${DECIDED}
        union all
-       select 'unmatched', null, null, null, null, null, null, null, null, r.smsc_message_id from r
-        where r.smsc_message_id not in (select smsc_message_id from seg)
-          and not exists (select 1 from sms_segment s where s.smsc_message_id = r.smsc_message_id)`,
-      [JSON.stringify(items.map((receipt, n) => ({ n, id: receipt.messageId ?? null, status: receipt.status, final: receipt.final, source: receipt.source, raw: receipt })))],
+       select 'unmatched', null, null, null, null, null, null, null, null, u.key from unmatched u
+        where not exists (select 1 from sms_segment s where s.smsc_message_id = u.key)`,
+      [JSON.stringify(decisive), Object.keys(decisive), JSON.stringify(others)],
     );
     const unmatched = rows.filter((row) => row.kind === 'unmatched').map((row) => row.smsc_message_id!);
     const outcomes = await this.settle(rows);
@@ -322,12 +356,11 @@ export class SmsStore {
   }
 
   // Every caller of a batch gets the outcomes of the whole batch; they only log them.
-  private async reconcile(smscIds: string[]): Promise<SmsOutcome[]> {
-    const outcomes = await Promise.all(smscIds.map((id) => this.reconciliations.push(id)));
-    return [...new Set(outcomes.flat())];
+  private reconcile(smscIds: string[]): Promise<SmsOutcome[]> {
+    return this.reconciliations.push(smscIds);
   }
 
-  private async writeReconciliation(smscIds: string[]): Promise<SmsOutcome[][]> {
+  private async writeReconciliation(batches: string[][]): Promise<SmsOutcome[][]> {
     const rows = await this.select<ReceiptMatchRow>(
       `with r as (
          select latest.* from unnest(?::text[]) as ids(id)
@@ -335,11 +368,13 @@ export class SmsStore {
            select smsc_message_id, status, raw, received_at from sms_receipt
             where smsc_message_id = ids.id and final and status in ('delivered', 'failed', 'expired')
             order by received_at desc, id desc limit 1) latest),
-       ${APPLY_RECEIPTS}`,
-      [pgTextArray(smscIds)],
+       d(v) as (select jsonb_object_agg(smsc_message_id, jsonb_build_object('status', status, 'raw', raw, 'at', received_at)) from r),
+       ${APPLY_RECEIPTS('array(select smsc_message_id from r)')}
+       ${DECIDED}`,
+      [batches.flat()],
     );
     const outcomes = await this.settle(rows);
-    return smscIds.map(() => outcomes);
+    return batches.map(() => outcomes);
   }
 
   // Single-segment messages were decided by the statement; longer ones are rolled up from their segments.
@@ -361,7 +396,7 @@ export class SmsStore {
          from agg where m.id = agg.sms_message_id and m.status in ('queued', 'submitted', 'unknown')
           and (agg.failed or agg.expired or agg.delivered = m.segment_count)
        returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count`,
-      [pgTextArray(messageIds)],
+      [messageIds],
     );
     return rows.map(outcomeOf);
   }
@@ -421,37 +456,57 @@ export class SmsStore {
     };
   }
 
-  // Bound parameters through knex: the ORM's execute() would inline and escape the JSON batches client-side.
+  /** Closes the store's connections once its writes are done. */
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
   // Every statement stands alone, so one that PostgreSQL aborted on a deadlock left nothing and is run again.
   private async select<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const statement = this.prepared(sql);
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = (await this.knex.raw(sql, params as Knex.RawBinding[])) as { rows: T[] };
+        const result = await this.pool.query<T & pg.QueryResultRow>({ ...statement, values: params });
         return result.rows;
       } catch (error) {
         if ((error as { code?: string }).code !== DEADLOCK_DETECTED || attempt >= 3) throw error;
       }
     }
   }
+
+  // The statements are written with `?` like the rest of the code base; PostgreSQL numbers its parameters.
+  private prepared(sql: string): pg.QueryConfig {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      let index = 0;
+      statement = { name: `sms-store-${this.statements.size + 1}`, text: sql.replace(/\?/g, () => `$${++index}`) };
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
 }
 
 /**
- * Applies the final receipts of CTE `r` (smsc_message_id, status, raw, received_at) to their segments; a single-segment
- * SMS takes its segment's state in the same statement. Selects one row per decided message, `multi` ones to roll up.
+ * Applies final receipts to their segments; a single-segment SMS takes its segment's state in the same statement.
+ * The receipts are CTE `d(v)`, one object `{ smscId: { status, raw, at? } }`, and `ids` its keys as a text[]. Segments
+ * are found by index and their values looked up by key rather than joined: the planner's row estimate of a CTE is a
+ * guess, and a nested loop over a mis-estimated one costs the square of the batch. DECIDED then selects one row per
+ * decided message, `multi` ones to roll up.
  */
-const APPLY_RECEIPTS = `
+const APPLY_RECEIPTS = (ids: string) => `
   seg as (
-    update sms_segment s set status = r.status, receipt = r.raw, done_at = r.received_at
-      from r where s.smsc_message_id = r.smsc_message_id and s.status = 'submitted'
-       -- Leads the planner to the index whatever its statistics: a hash join would scan every segment.
-       and s.smsc_message_id = any(array(select smsc_message_id from r)::text[])
+    update sms_segment s set status = (select v from d) -> s.smsc_message_id ->> 'status', receipt = (select v from d) -> s.smsc_message_id -> 'raw',
+                             done_at = coalesce(((select v from d) -> s.smsc_message_id ->> 'at')::timestamptz, now())
+     where s.smsc_message_id = any(${ids}) and s.status = 'submitted'
     returning s.sms_message_id, s.smsc_message_id, s.status, s.done_at),
   decided as (
     update sms_message m set status = case when m.segment_count = 1 then seg.status else m.status end,
                              done_at = case when m.segment_count = 1 then seg.done_at else m.done_at end
       from seg where m.id = seg.sms_message_id and m.status in ('queued', 'submitted', 'unknown')
-    returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count)
-  select case when segment_count = 1 then 'single' else 'multi' end as kind, decided.*, null as smsc_message_id from decided`;
+    returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count)`;
+
+/** The rows of APPLY_RECEIPTS's decided messages. */
+const DECIDED = `select case when segment_count = 1 then 'single' else 'multi' end as kind, decided.*, null as smsc_message_id from decided`;
 
 /** A row of APPLY_RECEIPTS, or a receipt whose segment is not (yet) known. */
 type ReceiptMatchRow = OutcomeRow & { kind: 'single' | 'multi' | 'unmatched'; smsc_message_id: string | null };
@@ -478,11 +533,6 @@ function outcomeOf(row: OutcomeRow): SmsOutcome {
     recipient: row.recipient,
     segmentCount: row.segment_count,
   };
-}
-
-// An array literal as one parameter: the query builder would spread a JS array into a list of placeholders.
-function pgTextArray(values: string[]): string {
-  return `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
 /** `+33612345678` → `+336••••••78`: enough for an agent to recognise, not a copy of the number in the audit trail. */

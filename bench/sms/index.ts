@@ -137,6 +137,7 @@ async function throughput(databaseUrl: string, tenantId: string, count: number, 
   if (process.env.BENCH_SMS_DEBUG) console.log(ctx.store.stats());
   await ctx.gateway.stop();
   await ctx.server.stop();
+  await ctx.store.close();
   return { perSecond: count / seconds, p95Ms: percentile(ctx.latencies, 95), delivered: Number(row.delivered), duplicates, cpuUs };
 }
 
@@ -153,6 +154,7 @@ async function limited(databaseUrl: string, tenantId: string, rate: number, seco
   await ctx.gateway.stop();
   await Promise.all(backlog);
   await ctx.server.stop();
+  await ctx.store.close();
   return inWindow / seconds;
 }
 

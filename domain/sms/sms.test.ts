@@ -107,9 +107,10 @@ describe('SMS with the request workflow (worker bound to the SMSC simulator)', (
       expect(notification.status).toBe('failed');
     });
     await eventually(async () => expect((await eventsOf(row.id)).map((event) => event.type)).toContain('sms_failed'));
+    // The receipt that decided the segment is kept raw on it.
     const [raw] = await query<{ raw: { stat: string } }>(
       await db(),
-      'select r.raw from sms_receipt r join sms_segment s on s.smsc_message_id = r.smsc_message_id join sms_message m on m.id = s.sms_message_id where m.request_id = ?',
+      'select s.receipt as raw from sms_segment s join sms_message m on m.id = s.sms_message_id where m.request_id = ?',
       [row.id],
     );
     expect(raw.raw.stat).toBe('UNDELIV');
