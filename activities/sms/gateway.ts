@@ -111,6 +111,13 @@ interface Pending {
   deadline: number;
 }
 
+/** A submit accepted but not yet recorded: receipts naming its id wait until then. */
+interface ReceiptGate {
+  /** performance.now() after which the gate opens even if recording has not finished. */
+  deadline: number;
+  waiting?: Array<() => void>;
+}
+
 interface Connection {
   session: Session;
   /** In send order, so the oldest is first; every request has the same timeout. */
@@ -155,7 +162,7 @@ export class SmppGateway {
   private lastError?: Error;
   private boundWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
   /** Ids accepted by the SMSC whose submit() has not finished recording them: their receipts wait. */
-  private readonly receiptGates = new Map<string, { passed: Promise<void>; open: () => void; deadline: number }>();
+  private readonly receiptGates = new Map<string, ReceiptGate>();
   private readonly counters = { binds: 0, disconnects: 0, submitted: 0, throttled: 0, receipts: 0, inbound: 0 };
 
   constructor(private readonly options: SmppGatewayOptions) {
@@ -265,20 +272,33 @@ export class SmppGateway {
   // A record that hangs (database down) holds its receipts no longer than a response timeout: the sweep opens the gate
   // and the store matches the receipt late.
   private closeReceiptGate(messageId: string): void {
-    let open!: () => void;
-    const passed = new Promise<void>((resolve) => (open = resolve));
-    this.receiptGates.set(messageId, { passed, open, deadline: performance.now() + this.settings.responseTimeoutMs });
+    this.receiptGates.set(messageId, { deadline: performance.now() + this.settings.responseTimeoutMs });
   }
 
   private openReceiptGate(messageId: string): void {
-    this.receiptGates.get(messageId)?.open();
+    const gate = this.receiptGates.get(messageId);
     this.receiptGates.delete(messageId);
+    gate?.waiting?.forEach((resolve) => resolve());
+  }
+
+  // Most receipts come after the gate opened: the promise is made only for one that has to wait.
+  private passReceiptGate(messageId: string | undefined): Promise<void> | undefined {
+    const gate = messageId === undefined ? undefined : this.receiptGates.get(messageId);
+    if (!gate) return undefined;
+    return new Promise<void>((resolve) => (gate.waiting ??= []).push(resolve));
   }
 
   private async submitSegment(request: SmsSubmitRequest, segment: Buffer, dataCoding: number, esmClass: number) {
+    const source = smppAddress(request.from);
+    const dest = smppAddress(request.to);
+    // One literal: spreading per-address objects into it cost about 9 µs a PDU.
     const fields: PduFields = {
-      ...addressFields('source', request.from),
-      ...addressFields('dest', request.to),
+      source_addr_ton: source.ton,
+      source_addr_npi: source.npi,
+      source_addr: source.value,
+      dest_addr_ton: dest.ton,
+      dest_addr_npi: dest.npi,
+      destination_addr: dest.value,
       service_type: '',
       esm_class: esmClass,
       data_coding: dataCoding,
@@ -551,8 +571,8 @@ export class SmppGateway {
     try {
       if (isDeliveryReceipt(pdu)) {
         const receipt = receiptFromPdu(pdu);
-        const gate = receipt.messageId === undefined ? undefined : this.receiptGates.get(receipt.messageId);
-        if (gate) await gate.passed;
+        const gate = this.passReceiptGate(receipt.messageId);
+        if (gate) await gate;
         await this.deliverReceipt(receipt);
       }
       else for (const message of this.assembler.add(inboundPartFromPdu(pdu))) await this.deliverInbound(message);
@@ -564,9 +584,9 @@ export class SmppGateway {
     connection.session.send(pdu.response({ command_status: status }));
   }
 
-  private async deliverReceipt(receipt: GatewayReceipt): Promise<void> {
+  private deliverReceipt(receipt: GatewayReceipt): void | Promise<void> {
     this.counters.receipts++;
-    await this.options.onDeliveryReceipt?.(receipt);
+    return this.options.onDeliveryReceipt?.(receipt);
   }
 
   private async deliverInbound(message: InboundSms): Promise<void> {
@@ -600,15 +620,14 @@ export class SmppGateway {
   }
 }
 
-function addressFields(prefix: 'source' | 'dest', address: string): PduFields {
+function smppAddress(address: string): { ton: number; npi: number; value: string } {
   const alphanumeric = /[^+\d]/.test(address);
   const international = address.startsWith('+');
-  const ton = alphanumeric ? ALPHANUMERIC_TON : international ? INTERNATIONAL_TON : 0;
-  const npi = alphanumeric ? 0 : ISDN_NPI;
-  const value = international ? address.slice(1) : address;
-  return prefix === 'source'
-    ? { source_addr_ton: ton, source_addr_npi: npi, source_addr: value }
-    : { dest_addr_ton: ton, dest_addr_npi: npi, destination_addr: value };
+  return {
+    ton: alphanumeric ? ALPHANUMERIC_TON : international ? INTERNATIONAL_TON : 0,
+    npi: alphanumeric ? 0 : ISDN_NPI,
+    value: international ? address.slice(1) : address,
+  };
 }
 
 // Timeouts fire up to a tenth of their length late, and at least every 50 ms.

@@ -69,58 +69,76 @@ export interface SmsStoreOptions {
   connections?: number;
 }
 
-interface Waiting<I, R> {
-  item: I;
+/** The items gathered for one statement, and the promise all of them wait on. */
+interface Batch<I, R> {
+  items: I[];
+  weight: number;
+  done: Promise<R>;
   resolve: (result: R) => void;
   reject: (error: unknown) => void;
 }
 
 /**
  * Group commit: the first item is written at once, items arriving meanwhile wait and go together in the next
- * statement. No latency when idle, one round trip per batch under load. One statement at a time: the batches grow
- * instead, which costs PostgreSQL less per item and measured faster than two at a time.
+ * statement. No latency when idle, one round trip per batch under load; `concurrency` statements in flight at once.
+ * Every item of a batch gets the
+ * batch's result (one promise per statement, not per item); a writer that answers per item returns a map by item.
  */
 export class GroupCommit<I, R = void> {
-  private queue: Array<Waiting<I, R>> = [];
-  private writing = false;
+  private readonly batches: Array<Batch<I, R>> = [];
+  private writing = 0;
   /** Statements written, items they carried and time spent, for logs and benches. */
   readonly stats = { batches: 0, items: 0, ms: 0 };
 
   constructor(
-    private readonly write: (items: I[]) => Promise<R[] | void>,
+    private readonly write: (items: I[]) => Promise<R>,
     private readonly maxBatch = 500,
     /** An item's share of maxBatch, for items that carry several rows. */
     private readonly weigh: (item: I) => number = () => 1,
+    /** Statements in flight at once. */
+    private readonly concurrency = 1,
   ) {}
 
-  /** Queues one item; resolves once the statement holding it has committed. */
+  /** Queues one item; resolves with its batch's result once the statement holding it has committed. */
   push(item: I): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      this.drain();
-    });
+    const weight = this.weigh(item);
+    let batch = this.batches.at(-1);
+    if (!batch || batch.weight + weight > this.maxBatch) {
+      batch = gathering<I, R>();
+      this.batches.push(batch);
+    }
+    batch.items.push(item);
+    batch.weight += weight;
+    this.drain();
+    return batch.done;
   }
 
   private drain(): void {
-    if (this.writing || this.queue.length === 0) return;
-    let count = 0;
-    for (let weight = 0; count < this.queue.length && (count === 0 || weight + this.weigh(this.queue[count].item) <= this.maxBatch); count++) {
-      weight += this.weigh(this.queue[count].item);
-    }
-    const batch = this.queue.splice(0, count);
-    this.writing = true;
+    if (this.writing >= this.concurrency) return;
+    const batch = this.batches.shift();
+    if (!batch) return;
+    this.writing++;
     const started = performance.now();
     this.stats.batches++;
-    this.stats.items += batch.length;
-    this.write(batch.map((waiting) => waiting.item))
-      .then((results) => batch.forEach((waiting, index) => waiting.resolve((results ? results[index] : undefined) as R)))
-      .catch((error: unknown) => batch.forEach((waiting) => waiting.reject(error)))
+    this.stats.items += batch.items.length;
+    this.write(batch.items)
+      .then(batch.resolve, batch.reject)
       .finally(() => {
         this.stats.ms += performance.now() - started;
-        this.writing = false;
+        this.writing--;
         this.drain();
       });
   }
+}
+
+function gathering<I, R>(): Batch<I, R> {
+  let resolve!: (result: R) => void;
+  let reject!: (error: unknown) => void;
+  const done = new Promise<R>((onResolve, onReject) => {
+    resolve = onResolve;
+    reject = onReject;
+  });
+  return { items: [], weight: 0, done, resolve, reject };
 }
 
 interface MessageRow {
@@ -138,11 +156,8 @@ interface MessageRow {
 
 const DEADLOCK_DETECTED = '40P01';
 
-/** A claim's row: written by this attempt, or an earlier attempt's taken over. */
-interface ClaimedRow {
-  idempotency_key: string;
-  inserted: boolean;
-}
+/** What a claim wrote: a new message, an earlier attempt's taken over (its lease ran out), or nothing. */
+type ClaimWrite = 'inserted' | 'taken-over' | 'refused';
 
 /** An SMS about to be claimed, encoded once. */
 type NewSms = SmsDraft & { id: string; encoded: EncodedSms };
@@ -173,7 +188,7 @@ export class SmsStore {
   private readonly statements = new Map<string, pg.QueryConfig>();
   private readonly log: Logger;
   private readonly leaseSeconds: number;
-  private readonly claims: GroupCommit<NewSms, ClaimedRow | undefined>;
+  private readonly claims: GroupCommit<NewSms, Map<NewSms, ClaimWrite>>;
   private readonly segments: GroupCommit<{ id: string; index: number; smscId: string }, SmsOutcome[]>;
   private readonly submissions: GroupCommit<{ id: string; smscIds: string[] }>;
   private readonly receipts: GroupCommit<GatewayReceipt, SmsOutcome[]>;
@@ -195,10 +210,13 @@ export class SmsStore {
     this.log = (options.logger ?? pino()).child({ component: 'sms-store' });
     this.leaseSeconds = options.leaseSeconds ?? 60;
     const maxBatch = options.maxBatch ?? 500;
-    this.claims = new GroupCommit((items) => this.writeClaims(items), maxBatch);
-    this.segments = new GroupCommit((items) => this.writeSegments(items), maxBatch);
-    this.submissions = new GroupCommit((items) => this.writeSubmissions(items), maxBatch);
-    this.receipts = new GroupCommit((items) => this.writeReceipts(items), maxBatch);
+    // Two statements in flight per kind of write: while one commits, the next batch is already being written. (One at a
+    // time measured faster while each statement cost more; the rows of two batches never overlap, and a deadlock
+    // between two duplicates is retried.)
+    this.claims = new GroupCommit((items) => this.writeClaims(items), maxBatch, undefined, 2);
+    this.segments = new GroupCommit((items) => this.writeSegments(items), maxBatch, undefined, 2);
+    this.submissions = new GroupCommit((items) => this.writeSubmissions(items), maxBatch, undefined, 2);
+    this.receipts = new GroupCommit((items) => this.writeReceipts(items), maxBatch, undefined, 2);
     this.reconciliations = new GroupCommit((batches) => this.writeReconciliation(batches), maxBatch * 2, (ids) => ids.length);
   }
 
@@ -216,12 +234,21 @@ export class SmsStore {
   /** Records the SMS (or finds the earlier attempt) and takes the lease to submit it. */
   async claim(draft: SmsDraft): Promise<Claim> {
     const encoded = encodeSms(draft.text);
-    const fresh: NewSms = { ...draft, id: randomUUID(), encoded };
-    const row = await this.claims.push(fresh);
-    if (row?.inserted) return { kind: 'send', sms: claimedFromDraft(fresh) };
+    const fresh: NewSms = {
+      id: randomUUID(),
+      tenantId: draft.tenantId,
+      requestId: draft.requestId,
+      idempotencyKey: draft.idempotencyKey,
+      template: draft.template,
+      to: draft.to,
+      from: draft.from,
+      text: draft.text,
+      encoded,
+    };
+    const written = (await this.claims.push(fresh)).get(fresh);
+    if (written === 'inserted') return { kind: 'send', sms: claimedFromDraft(fresh) };
     const existing = await this.loadMessage(draft.idempotencyKey);
-    // A row returned but not inserted is an earlier attempt whose lease ran out: this attempt takes it over.
-    if (row) return { kind: 'send', sms: existing };
+    if (written === 'taken-over') return { kind: 'send', sms: existing };
     return { kind: existing.status === 'queued' ? 'busy' : 'done', sms: existing };
   }
 
@@ -254,7 +281,7 @@ export class SmsStore {
     return this.receipts.push(receipt);
   }
 
-  private async writeClaims(items: NewSms[]): Promise<Array<ClaimedRow | undefined>> {
+  private async writeClaims(items: NewSms[]): Promise<Map<NewSms, ClaimWrite>> {
     // Duplicates inside one batch would make ON CONFLICT DO UPDATE touch a row twice: later ones retry as busy.
     const seen = new Set<string>();
     const unique = items.filter((item) => !seen.has(item.idempotencyKey) && seen.add(item.idempotencyKey));
@@ -271,33 +298,37 @@ export class SmsStore {
       segment_count: item.encoded.segmentCount,
       udh_reference: item.encoded.reference ?? null,
     }));
-    // A retry takes over an unfinished message only once the earlier attempt's lease has run out.
-    const rows = await this.select<ClaimedRow>(
-      `insert into sms_message (id, tenant_id, request_id, idempotency_key, template, recipient, sender, text, data_coding, segment_count,
-                                udh_reference, lease_until)
-       select x.id, x.tenant_id, x.request_id, x.idempotency_key, x.template, x.recipient, x.sender, x.text, x.data_coding, x.segment_count,
-              x.udh_reference, now() + make_interval(secs => ?)
-         from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id uuid, request_id uuid, idempotency_key text, template text, recipient text,
-                                                sender text, text text, data_coding int, segment_count int, udh_reference int)
-       on conflict (idempotency_key) do update set lease_until = excluded.lease_until, attempts = sms_message.attempts + 1
-         where sms_message.status = 'queued' and (sms_message.lease_until is null or sms_message.lease_until < now())
-       returning idempotency_key, (xmax = 0) as inserted`,
-      [this.leaseSeconds, JSON.stringify(payload)],
+    // A retry takes over an unfinished message only once the earlier attempt's lease has run out. Only the exceptions
+    // come back (a key not returned was inserted), so that a batch of new messages costs no result rows.
+    const rows = await this.select<{ idempotency_key: string; taken_over: boolean }>(
+      `with x as (select * from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id uuid, request_id uuid, idempotency_key text, template text,
+                                                             recipient text, sender text, text text, data_coding int, segment_count int, udh_reference int)),
+       claimed as (
+         insert into sms_message (id, tenant_id, request_id, idempotency_key, template, recipient, sender, text, data_coding, segment_count,
+                                  udh_reference, lease_until)
+         select x.id, x.tenant_id, x.request_id, x.idempotency_key, x.template, x.recipient, x.sender, x.text, x.data_coding, x.segment_count,
+                x.udh_reference, now() + make_interval(secs => ?)
+           from x
+         on conflict (idempotency_key) do update set lease_until = excluded.lease_until, attempts = sms_message.attempts + 1
+           where sms_message.status = 'queued' and (sms_message.lease_until is null or sms_message.lease_until < now())
+         returning idempotency_key, (xmax = 0) as inserted)
+       select x.idempotency_key, x.idempotency_key in (select idempotency_key from claimed) as taken_over
+         from x where x.idempotency_key not in (select idempotency_key from claimed where inserted)`,
+      [JSON.stringify(payload), this.leaseSeconds],
     );
-    const byKey = new Map(rows.map((row) => [row.idempotency_key, row]));
+    const exceptions = new Map(rows.map((row) => [row.idempotency_key, row.taken_over ? 'taken-over' : 'refused'] as const));
     const firsts = new Set(unique);
-    return items.map((item) => (firsts.has(item) ? byKey.get(item.idempotencyKey) : undefined));
+    return new Map(items.map((item) => [item, firsts.has(item) ? (exceptions.get(item.idempotencyKey) ?? 'inserted') : 'refused']));
   }
 
-  private async writeSegments(items: Array<{ id: string; index: number; smscId: string }>): Promise<SmsOutcome[][]> {
+  private async writeSegments(items: Array<{ id: string; index: number; smscId: string }>): Promise<SmsOutcome[]> {
     await this.select(
       `insert into sms_segment (sms_message_id, segment_index, smsc_message_id)
        select x.m, x.i, x.s from jsonb_to_recordset(?::jsonb) as x(m uuid, i int, s text) on conflict do nothing`,
       [JSON.stringify(items.map((item) => ({ m: item.id, i: item.index, s: item.smscId })))],
     );
     // A receipt may have come first (another bind, or a faster SMSC): match it now.
-    const outcomes = await this.reconcile(items.map((item) => item.smscId));
-    return items.map(() => outcomes);
+    return this.reconcile(items.map((item) => item.smscId));
   }
 
   // Segments and status in one statement: a single-segment SMS costs one commit from submit_sm_resp to "submitted".
@@ -323,7 +354,7 @@ export class SmsStore {
   // the segment; every other one (intermediate, unknown format, repeated, or not matched yet) goes to sms_receipt.
   // A receipt whose segment was not visible yet (its submission committing at the same moment) is matched again once
   // committed; submissions do the same: whichever commits last sees the other.
-  private async writeReceipts(items: GatewayReceipt[]): Promise<SmsOutcome[][]> {
+  private async writeReceipts(items: GatewayReceipt[]): Promise<SmsOutcome[]> {
     const decisive: Record<string, { n: number; status: string; source: string; raw: GatewayReceipt }> = {};
     items.forEach((receipt, n) => {
       if (receipt.messageId && receipt.final && receipt.status !== 'unknown') decisive[receipt.messageId] = { n, status: receipt.status, source: receipt.source, raw: receipt };
@@ -352,7 +383,7 @@ export class SmsStore {
     const unmatched = rows.filter((row) => row.kind === 'unmatched').map((row) => row.smsc_message_id!);
     const outcomes = await this.settle(rows);
     if (unmatched.length > 0) outcomes.push(...(await this.reconcile(unmatched)));
-    return items.map(() => outcomes);
+    return outcomes;
   }
 
   // Every caller of a batch gets the outcomes of the whole batch; they only log them.
@@ -360,7 +391,7 @@ export class SmsStore {
     return this.reconciliations.push(smscIds);
   }
 
-  private async writeReconciliation(batches: string[][]): Promise<SmsOutcome[][]> {
+  private async writeReconciliation(batches: string[][]): Promise<SmsOutcome[]> {
     const rows = await this.select<ReceiptMatchRow>(
       `with r as (
          select latest.* from unnest(?::text[]) as ids(id)
@@ -373,8 +404,7 @@ export class SmsStore {
        ${DECIDED}`,
       [batches.flat()],
     );
-    const outcomes = await this.settle(rows);
-    return batches.map(() => outcomes);
+    return this.settle(rows);
   }
 
   // Single-segment messages were decided by the statement; longer ones are rolled up from their segments.
@@ -466,7 +496,7 @@ export class SmsStore {
     const statement = this.prepared(sql);
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.pool.query<T & pg.QueryResultRow>({ ...statement, values: params });
+        const result = await this.pool.query<T & pg.QueryResultRow>({ name: statement.name, text: statement.text, values: params });
         return result.rows;
       } catch (error) {
         if ((error as { code?: string }).code !== DEADLOCK_DETECTED || attempt >= 3) throw error;

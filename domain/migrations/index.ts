@@ -5,6 +5,7 @@ import { Migration2026112804Search } from './Migration2026112804Search';
 import { Migration2026112805Sms } from './Migration2026112805Sms';
 import { Migration2026112806Forms } from './Migration2026112806Forms';
 import { Migration2026112907SmsFillfactor } from './Migration2026112907SmsFillfactor';
+import { Migration2026112908SmsForeignKeys } from './Migration2026112908SmsForeignKeys';
 
 /** Every migration, in order; new ones are appended here. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   { name: 'Migration2026112805Sms', class: Migration2026112805Sms },
   { name: 'Migration2026112806Forms', class: Migration2026112806Forms },
   { name: 'Migration2026112907SmsFillfactor', class: Migration2026112907SmsFillfactor },
+  { name: 'Migration2026112908SmsForeignKeys', class: Migration2026112908SmsForeignKeys },
 ];
