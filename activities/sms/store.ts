@@ -355,12 +355,12 @@ export class SmsStore {
   // A receipt whose segment was not visible yet (its submission committing at the same moment) is matched again once
   // committed; submissions do the same: whichever commits last sees the other.
   private async writeReceipts(items: GatewayReceipt[]): Promise<SmsOutcome[]> {
-    const decisive: Record<string, { n: number; status: string; source: string; raw: GatewayReceipt }> = {};
+    const decisive: Record<string, { n: number; status: string; source: string; raw: KeptReceipt }> = {};
     items.forEach((receipt, n) => {
-      if (receipt.messageId && receipt.final && receipt.status !== 'unknown') decisive[receipt.messageId] = { n, status: receipt.status, source: receipt.source, raw: receipt };
+      if (receipt.messageId && receipt.final && receipt.status !== 'unknown') decisive[receipt.messageId] = { n, status: receipt.status, source: receipt.source, raw: kept(receipt) };
     });
     const others = items.flatMap((receipt, n) =>
-      decisive[receipt.messageId ?? '']?.n === n ? [] : [{ n, id: receipt.messageId ?? null, status: receipt.status, final: receipt.final, source: receipt.source, raw: receipt }],
+      decisive[receipt.messageId ?? '']?.n === n ? [] : [{ n, id: receipt.messageId ?? null, status: receipt.status, final: receipt.final, source: receipt.source, raw: kept(receipt) }],
     );
     const rows = await this.select<ReceiptMatchRow>(
       `with d(v) as (select ?::jsonb),
@@ -562,6 +562,21 @@ function outcomeOf(row: OutcomeRow): SmsOutcome {
     status: row.status,
     recipient: row.recipient,
     segmentCount: row.segment_count,
+  };
+}
+
+/** What is kept of a receipt: what the SMSC sent. The rest (id, status, dates) is in columns or read again from `raw`. */
+type KeptReceipt = Pick<GatewayReceipt, 'raw' | 'stat' | 'errorCode' | 'messageState' | 'networkErrorCode' | 'from' | 'to'>;
+
+function kept(receipt: GatewayReceipt): KeptReceipt {
+  return {
+    raw: receipt.raw,
+    stat: receipt.stat,
+    errorCode: receipt.errorCode,
+    messageState: receipt.messageState,
+    networkErrorCode: receipt.networkErrorCode,
+    from: receipt.from,
+    to: receipt.to,
   };
 }
 
