@@ -14,13 +14,20 @@ function installDependencies() {
   if (result.status !== 0) fail('npm ci failed: see the messages above.');
 }
 
-function ensureChromium() {
-  if (fs.existsSync('/usr/bin/chromium')) return;
+// Debian packages the tests need: Chromium for browser tests and PDF rendering, pdftotext to read the PDFs back.
+const TEST_PACKAGES = [
+  { name: 'chromium', present: () => fs.existsSync('/usr/bin/chromium') },
+  { name: 'poppler-utils', present: () => spawnSync('pdftotext', ['-v'], { stdio: 'ignore' }).error === undefined },
+];
+
+function ensureTestPackages() {
+  const missing = TEST_PACKAGES.filter((pkg) => !pkg.present()).map((pkg) => pkg.name);
+  if (missing.length === 0) return;
   const canApt = process.getuid?.() === 0 && fs.existsSync('/usr/bin/apt-get');
-  if (!canApt) fail('Chromium is needed for the browser tests: install it (Debian: apt-get install chromium) or run as root so set-up can.');
-  say('installing Chromium from Debian packages…');
+  if (!canApt) fail(`The tests need ${missing.join(' and ')}: install them (Debian: apt-get install ${missing.join(' ')}) or run as root so set-up can.`);
+  say(`installing ${missing.join(', ')} from Debian packages…`);
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
 
 function fail(message) {
@@ -31,4 +38,4 @@ function fail(message) {
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) fail(`Node.js 20.19 or newer is needed (this is ${process.versions.node}).`);
 installDependencies();
-if (process.argv.includes('--browser')) ensureChromium();
+if (process.argv.includes('--browser')) ensureTestPackages();
