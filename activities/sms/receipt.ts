@@ -27,7 +27,7 @@ export interface ReceiptInput {
   networkErrorCode?: Buffer;
 }
 
-/** A parsed delivery receipt; `raw` keeps everything the SMSC said (stored as is, so not split again here). */
+/** A parsed delivery receipt; `raw` keeps everything the SMSC said. */
 export interface DeliveryReceipt {
   /** SMSC message id the receipt is about, undefined when neither TLV nor text carries one. */
   messageId?: string;

@@ -81,8 +81,8 @@ interface Batch<I, R> {
 /**
  * Group commit: the first item is written at once, items arriving meanwhile wait and go together in the next
  * statement. No latency when idle, one round trip per batch under load; `concurrency` statements in flight at once.
- * Every item of a batch gets the
- * batch's result (one promise per statement, not per item); a writer that answers per item returns a map by item.
+ * Every item of a batch gets the batch's result (one promise per statement, not per item); a writer that answers per
+ * item returns a map by item.
  */
 export class GroupCommit<I, R = void> {
   private readonly batches: Array<Batch<I, R>> = [];
