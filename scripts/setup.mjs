@@ -1,4 +1,4 @@
-// First-run set-up shared by `npm start` and `npm test`: dependencies, and Chromium for browser tests.
+// First-run set-up shared by `npm start` and `npm test`: dependencies, Chromium for PDFs and browser tests, pdftotext.
 // Plain Node on purpose: it runs before node_modules exists.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,17 +14,21 @@ function installDependencies() {
   if (result.status !== 0) fail('npm ci failed: see the messages above.');
 }
 
-// Debian packages the tests need: Chromium for browser tests and PDF rendering, pdftotext to read the PDFs back.
-const TEST_PACKAGES = [
-  { name: 'chromium', present: () => fs.existsSync('/usr/bin/chromium') },
-  { name: 'poppler-utils', present: () => spawnSync('pdftotext', ['-v'], { stdio: 'ignore' }).error === undefined },
-];
+// Debian packages: Chromium renders the PDF documents (and drives the browser tests), pdftotext reads PDFs back in tests.
+const CHROMIUM = { name: 'chromium', present: () => fs.existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') };
+const PDFTOTEXT = { name: 'poppler-utils', present: () => spawnSync('pdftotext', ['-v'], { stdio: 'ignore' }).error === undefined };
 
-function ensureTestPackages() {
-  const missing = TEST_PACKAGES.filter((pkg) => !pkg.present()).map((pkg) => pkg.name);
+// The tests cannot run without them; the app starts anyway and only its PDF rendering fails, so it is told, not stopped.
+function ensurePackages(packages, purpose, required) {
+  const missing = packages.filter((pkg) => !pkg.present()).map((pkg) => pkg.name);
   if (missing.length === 0) return;
   const canApt = process.getuid?.() === 0 && fs.existsSync('/usr/bin/apt-get');
-  if (!canApt) fail(`The tests need ${missing.join(' and ')}: install them (Debian: apt-get install ${missing.join(' ')}) or run as root so set-up can.`);
+  if (!canApt) {
+    const message = `${purpose} need ${missing.join(' and ')}: install ${missing.length > 1 ? 'them' : 'it'} (Debian: apt-get install ${missing.join(' ')}) or run as root so set-up can.`;
+    if (required) fail(message);
+    say(message);
+    return;
+  }
   say(`installing ${missing.join(', ')} from Debian packages…`);
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
   execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
@@ -38,4 +42,5 @@ function fail(message) {
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) fail(`Node.js 20.19 or newer is needed (this is ${process.versions.node}).`);
 installDependencies();
-if (process.argv.includes('--browser')) ensureTestPackages();
+if (process.argv.includes('--browser')) ensurePackages([CHROMIUM, PDFTOTEXT], 'The tests', true);
+else ensurePackages([CHROMIUM], 'PDF documents (jsreport)', false);
