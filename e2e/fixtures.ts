@@ -8,6 +8,8 @@ export const test = base.extend<{ axeClean: (page: Page) => Promise<void>; snaps
   baseURL: async ({}, use) => use(process.env.E2E_BASE_URL),
   axeClean: async ({}, use) =>
     use(async (page) => {
+      // Next.js streams a page's metadata after its body on client navigations: wait for the title axe checks.
+      await expect(page).not.toHaveTitle('');
       const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
       expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
     }),
