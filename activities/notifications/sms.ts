@@ -99,10 +99,8 @@ export function createSmsChannel(deps: { store: SmsStore; gateway: SmppGateway }
             if (sms.segmentCount > 1) writes.push(store.recordSegment(sms.id, index, messageId));
           },
           // Recorded before the gateway hands over receipts for these ids, so a receipt always finds its segment.
-          record: async ({ messageIds }) => {
-            if (writes.length > 0) await Promise.all(writes);
-            await store.markSubmitted(sms.id, messageIds);
-          },
+          record: ({ messageIds }) =>
+            writes.length > 0 ? Promise.all(writes).then(() => store.markSubmitted(sms.id, messageIds)) : store.markSubmitted(sms.id, messageIds),
         });
         return { id: sms.id, status: 'submitted', segmentCount: result.segmentCount, smscMessageIds: result.messageIds, alreadySubmitted: false };
       } catch (error) {

@@ -109,6 +109,8 @@ interface Pending {
   reject: (error: Error) => void;
   /** performance.now() after which the request times out. */
   deadline: number;
+  /** Frees the window slot the request holds, as it settles. */
+  release?: () => void;
 }
 
 /** A submit accepted but not yet recorded: receipts naming its id wait until then. */
@@ -215,16 +217,25 @@ export class SmppGateway {
    * Sends one SMS, split into segments when long. Resolves once every segment has its SMSC id;
    * otherwise rejects with SmppSubmitError listing the ids already accepted, to pass back on retry.
    */
-  async submit(request: SmsSubmitRequest): Promise<SmsSubmitResult> {
-    const encoded = request.encoded ?? encodeSms(request.text, { reference: request.reference });
+  submit(request: SmsSubmitRequest): Promise<SmsSubmitResult> {
+    let encoded: EncodedSms;
+    try {
+      encoded = request.encoded ?? encodeSms(request.text, { reference: request.reference });
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     const accepted = [...(request.acceptedSegments ?? [])];
     if (accepted.length > encoded.segmentCount) {
-      throw new RangeError(`${accepted.length} accepted segments given for a text of ${encoded.segmentCount}`);
+      return Promise.reject(new RangeError(`${accepted.length} accepted segments given for a text of ${encoded.segmentCount}`));
     }
     if (encoded.segmentCount > 1 && accepted.some(Boolean) && request.reference === undefined) {
-      throw new RangeError('Retrying a long SMS needs the reference of the first attempt');
+      return Promise.reject(new RangeError('Retrying a long SMS needs the reference of the first attempt'));
     }
-    if (encoded.segmentCount === 1 && !accepted[0]) return this.submitSingle(request, encoded);
+    // Not async itself, so that the common one-segment case goes straight to its own promise.
+    return encoded.segmentCount === 1 && !accepted[0] ? this.submitSingle(request, encoded) : this.submitSegments(request, encoded, accepted);
+  }
+
+  private async submitSegments(request: SmsSubmitRequest, encoded: EncodedSms, accepted: Array<string | undefined>): Promise<SmsSubmitResult> {
     const gated: string[] = [];
     try {
       const outcomes = await Promise.allSettled(
@@ -326,15 +337,28 @@ export class SmppGateway {
     this.log.warn({ attempt, delayMs: delay }, 'SMSC throttled submit_sm, backing off');
   }
 
-  // The synchronous fast paths spare a few promises per PDU, which counts at thousands of PDUs per second.
-  private async submitPdu(fields: PduFields): Promise<PDU> {
-    const release = this.window.tryAcquire() ?? (await this.window.acquire());
-    try {
-      const connection = this.sendableNow() ?? (await this.acquireSendSlot());
-      return await this.exchange(connection, 'submit_sm', fields);
-    } finally {
+  // With a free slot and a sendable connection the exchange's own promise is the only one: promises count at thousands
+  // of PDUs per second. The slot is freed as the exchange settles.
+  private submitPdu(fields: PduFields): Promise<PDU> {
+    const release = this.window.tryAcquire();
+    if (release) {
+      const connection = this.sendableNow();
+      if (connection) return this.exchange(connection, 'submit_sm', fields, release);
       release();
     }
+    return this.submitPduWhenReady(fields);
+  }
+
+  private async submitPduWhenReady(fields: PduFields): Promise<PDU> {
+    const release = await this.window.acquire();
+    let connection: Connection;
+    try {
+      connection = this.sendableNow() ?? (await this.acquireSendSlot());
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return this.exchange(connection, 'submit_sm', fields, release);
   }
 
   private sendableNow(): Connection | undefined {
@@ -474,6 +498,7 @@ export class SmppGateway {
     const error = new SmppConnectionError('SMPP connection closed before the response arrived');
     clearInterval(connection.timeoutSweep);
     for (const pending of connection.pending.values()) {
+      pending.release?.();
       pending.reject(error);
     }
     connection.pending.clear();
@@ -493,21 +518,24 @@ export class SmppGateway {
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 
-  private exchange(connection: Connection, command: string, fields: PduFields): Promise<PDU> {
+  private exchange(connection: Connection, command: string, fields: PduFields, release?: () => void): Promise<PDU> {
     return new Promise<PDU>((resolve, reject) => {
       const pdu = new smpp.PDU(command, fields);
       let sent: boolean;
       try {
         sent = connection.session.send(pdu);
       } catch (cause) {
+        release?.();
         reject(new SmppError(`Could not encode ${command}`, { retryable: false, cause }));
         return;
       }
       if (!sent) {
+        release?.();
         reject(new SmppConnectionError(`SMPP connection not writable, ${command} not sent`));
         return;
       }
-      connection.pending.set(pdu.sequence_number, { command, resolve, reject, deadline: performance.now() + this.settings.responseTimeoutMs });
+      const deadline = performance.now() + this.settings.responseTimeoutMs;
+      connection.pending.set(pdu.sequence_number, { command, resolve, reject, deadline, release });
     });
   }
 
@@ -517,6 +545,7 @@ export class SmppGateway {
     for (const [sequence, pending] of connection.pending) {
       if (pending.deadline > now) break;
       connection.pending.delete(sequence);
+      pending.release?.();
       pending.reject(new SmppTimeoutError(pending.command, this.settings.responseTimeoutMs));
     }
     for (const [messageId, gate] of this.receiptGates) {
@@ -544,6 +573,7 @@ export class SmppGateway {
     }
     connection.pending.delete(pdu.sequence_number);
     if (pending.command === 'submit_sm' && pdu.command_status === CommandStatus.OK && pdu.message_id) this.closeReceiptGate(pdu.message_id);
+    pending.release?.();
     pending.resolve(pdu);
   }
 

@@ -258,8 +258,8 @@ export class SmsStore {
   }
 
   /** The SMSC accepted every segment: `submitted`, unless receipts already decided. */
-  async markSubmitted(id: string, smscIds: string[]): Promise<void> {
-    await this.submissions.push({ id, smscIds });
+  markSubmitted(id: string, smscIds: string[]): Promise<void> {
+    return this.submissions.push({ id, smscIds });
   }
 
   /** A failed attempt: releases the lease, and gives up for good when the SMSC refused the message itself. */
