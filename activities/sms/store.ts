@@ -65,7 +65,7 @@ export interface SmsStoreOptions {
   maxBatch?: number;
   /** Where a failed background reconciliation is reported. */
   logger?: Logger;
-  /** Connections of the store's own pool (default 6: one per kind of write, and room for the rarer ones). */
+  /** Connections of the store's own pool (default 8: two each for claims, submissions and receipts, one for reconciliations, one spare). */
   connections?: number;
 }
 
@@ -202,7 +202,7 @@ export class SmsStore {
     // a second, the planner guesses a key matches hundreds of rows and scans the whole table, batch after batch.
     this.pool = new pg.Pool({
       connectionString: orm.config.get('clientUrl'),
-      max: options.connections ?? 6,
+      max: options.connections ?? 8,
       allowExitOnIdle: true,
       options: '-c enable_seqscan=off',
     });
