@@ -30,7 +30,7 @@ const ACCOUNT = { systemId: 'bench', password: 'bench' };
 /** Outstanding submit_sm for both paths: the raw lanes and the gateway window. */
 const WINDOW = 200;
 const TEXT = 'Demande 2026-000123 enregistrée. Réponse au plus tard le 08/12/2026.';
-let runs = 0;
+let relaisRuns = 0;
 const quiet = pino({ level: process.env.BENCH_SMS_LOG ?? 'silent' });
 
 function smsc(recordSubmissions: boolean): Promise<SmscSimulator> {
@@ -104,7 +104,7 @@ async function benchRelais(databaseUrl: string, tenantId: string, count: number,
   });
   await gateway.start();
   const channel = createSmsChannel({ store, gateway });
-  const run = `${Date.now().toString(36)}-${rate}-${++runs}`;
+  const run = `${Date.now().toString(36)}-${rate}-${++relaisRuns}`;
   return { server, gateway, channel, store, orm, sentAt, latencies, run, receiptCount: () => receipts, tenantId };
 }
 
