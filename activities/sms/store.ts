@@ -265,15 +265,17 @@ export class SmsStore {
   /** A failed attempt: releases the lease, and gives up for good when the SMSC refused the message itself. */
   async markFailed(id: string, error: Error, final: boolean): Promise<SmsOutcome[]> {
     const rows = await this.select<OutcomeRow>(
-      `update sms_message set error = ?, lease_until = null, status = case when ? then 'failed' else status end,
-              done_at = case when ? then now() else done_at end
-        where id = ? and status = 'queued'
-        returning id, tenant_id, request_id, idempotency_key, template, status, recipient, segment_count`,
+      `with released as (
+         update sms_message set error = ?, lease_until = null, status = case when ? then 'failed' else status end,
+                done_at = case when ? then now() else done_at end
+          where id = ? and status = 'queued'
+          returning id, tenant_id, request_id, idempotency_key, template, status, recipient, segment_count),
+       refused as (select * from released where status = 'failed'),
+       ${MIRROR_OUTCOMES('refused')}
+       select * from refused`,
       [error.message.slice(0, 2000), final, final, id],
     );
-    const outcomes = final ? rows.map(outcomeOf) : [];
-    await this.applyOutcomes(outcomes);
-    return outcomes;
+    return rows.map(outcomeOf);
   }
 
   /** Keeps a receipt and applies it to its segment; returns the messages it completed. */
@@ -412,7 +414,6 @@ export class SmsStore {
     const multi = rows.filter((row) => row.kind === 'multi').map((row) => row.id);
     const outcomes = rows.filter((row) => row.kind === 'single').map(outcomeOf);
     if (multi.length > 0) outcomes.push(...(await this.rollUp(multi)));
-    await this.applyOutcomes(outcomes);
     return outcomes;
   }
 
@@ -421,43 +422,17 @@ export class SmsStore {
       `with agg as (
          select sms_message_id, count(*) filter (where status = 'delivered') as delivered, bool_or(status = 'failed') as failed,
                 bool_or(status = 'expired') as expired, max(done_at) as done_at
-           from sms_segment where sms_message_id = any(?::uuid[]) group by sms_message_id)
-       update sms_message m set status = case when agg.failed then 'failed' when agg.expired then 'expired' else 'delivered' end, done_at = agg.done_at
-         from agg where m.id = agg.sms_message_id and m.status in ('queued', 'submitted', 'unknown')
-          and (agg.failed or agg.expired or agg.delivered = m.segment_count)
-       returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count`,
+           from sms_segment where sms_message_id = any(?::uuid[]) group by sms_message_id),
+       rolled as (
+         update sms_message m set status = case when agg.failed then 'failed' when agg.expired then 'expired' else 'delivered' end, done_at = agg.done_at
+           from agg where m.id = agg.sms_message_id and m.status in ('queued', 'submitted', 'unknown')
+            and (agg.failed or agg.expired or agg.delivered = m.segment_count)
+         returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count),
+       ${MIRROR_OUTCOMES('rolled')}
+       select * from rolled`,
       [messageIds],
     );
     return rows.map(outcomeOf);
-  }
-
-  // The notification mirrors the SMS state; the request's timeline gets one internal line per final state.
-  private async applyOutcomes(outcomes: SmsOutcome[]): Promise<void> {
-    const linked = outcomes.filter((outcome) => outcome.template !== null || outcome.requestId !== null);
-    if (linked.length === 0) return;
-    const payload = JSON.stringify(
-      linked.map((o) => ({
-        id: o.id,
-        key: o.idempotencyKey,
-        status: o.status,
-        tenant_id: o.tenantId,
-        request_id: o.requestId,
-        data: { smsId: o.id, template: o.template, status: o.status, segments: o.segmentCount, to: maskPhone(o.recipient) },
-      })),
-    );
-    await this.select(
-      `update notification n set status = x.status, error = case when x.status = 'delivered' then null else 'SMS ' || x.status end
-         from jsonb_to_recordset(?::jsonb) as x(key text, status text) where n.idempotency_key = x.key and n.channel = 'sms'`,
-      [payload],
-    );
-    await this.select(
-      `insert into request_event (id, tenant_id, request_id, key, type, public, actor, state, data, created_at)
-       select gen_random_uuid(), x.tenant_id, x.request_id, 'sms:' || x.id || ':' || x.status, 'sms_' || x.status, false, 'system', r.state, x.data, now()
-         from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id uuid, request_id uuid, status text, data jsonb)
-         join request r on r.id = x.request_id
-       on conflict (request_id, key) do nothing`,
-      [payload],
-    );
   }
 
   private async loadMessage(idempotencyKey: string): Promise<ClaimedSms> {
@@ -517,6 +492,23 @@ export class SmsStore {
 }
 
 /**
+ * The notification mirrors a message's final state and the request's timeline gets one internal line for it, in the
+ * statement that decides it: a crash between two statements would leave the message decided and the rest not, and a
+ * receipt sent again finds nothing left to decide. `outcomes` names a CTE of messages in their final state.
+ */
+const MIRROR_OUTCOMES = (outcomes: string) => `
+  notified as (
+    update notification n set status = o.status, error = case when o.status = 'delivered' then null else 'SMS ' || o.status end
+      from ${outcomes} o where o.template is not null and n.idempotency_key = o.idempotency_key and n.channel = 'sms'),
+  logged as (
+    insert into request_event (id, tenant_id, request_id, key, type, public, actor, state, data, created_at)
+    select gen_random_uuid(), o.tenant_id, o.request_id, 'sms:' || o.id || ':' || o.status, 'sms_' || o.status, false, 'system', r.state,
+           jsonb_build_object('smsId', o.id, 'template', o.template, 'status', o.status, 'segments', o.segment_count, 'to', ${maskedPhone('o.recipient')}),
+           now()
+      from ${outcomes} o join request r on r.id = o.request_id
+    on conflict (request_id, key) do nothing)`;
+
+/**
  * Applies final receipts to their segments; a single-segment SMS takes its segment's state in the same statement.
  * The receipts are CTE `d(v)`, one object `{ smscId: { status, raw, at? } }`, and `ids` its keys as a text[]. Segments
  * are found by index and their values looked up by key rather than joined: the planner's row estimate of a CTE is a
@@ -533,7 +525,9 @@ const APPLY_RECEIPTS = (ids: string) => `
     update sms_message m set status = case when m.segment_count = 1 then seg.status else m.status end,
                              done_at = case when m.segment_count = 1 then seg.done_at else m.done_at end
       from seg where m.id = seg.sms_message_id and m.status in ('queued', 'submitted', 'unknown')
-    returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count)`;
+    returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count),
+  completed as (select * from decided where segment_count = 1),
+  ${MIRROR_OUTCOMES('completed')}`;
 
 /** The rows of APPLY_RECEIPTS's decided messages. */
 const DECIDED = `select case when segment_count = 1 then 'single' else 'multi' end as kind, decided.*, null as smsc_message_id from decided`;
@@ -581,6 +575,6 @@ function kept(receipt: GatewayReceipt): KeptReceipt {
 }
 
 /** `+33612345678` → `+336••••••78`: enough for an agent to recognise, not a copy of the number in the audit trail. */
-export function maskPhone(phone: string): string {
-  return phone.length <= 6 ? phone : `${phone.slice(0, 4)}${'•'.repeat(phone.length - 6)}${phone.slice(-2)}`;
+function maskedPhone(column: string): string {
+  return `case when length(${column}) <= 6 then ${column} else left(${column}, 4) || repeat('•', length(${column}) - 6) || right(${column}, 2) end`;
 }

@@ -69,13 +69,17 @@ describe('SMS with the request workflow (worker bound to the SMSC simulator)', (
     });
     expect(stored).toMatchObject({ template: 'acknowledgement', sender: 'VILLEDEMO', segment_count: ack.segments.length });
     expect(stored.smsc_message_ids.sort()).toEqual(ack.segments.map((segment) => segment.messageId).sort());
+    // The receipt's statement decides the message, its notification and the timeline line together: no waiting here.
     const [notification] = await query<{ channel: string; status: string; segments: number }>(
       await db(),
       "select channel, status, segments from notification where request_id = ? and template = 'acknowledgement'",
       [row.id],
     );
     expect(notification).toMatchObject({ channel: 'sms', status: 'delivered', segments: ack.segments.length });
-    await eventually(async () => expect((await eventsOf(row.id)).map((event) => event.type)).toContain('sms_delivered'));
+    const line = (await eventsOf(row.id)).find((event) => event.type === 'sms_delivered');
+    expect(line).toMatchObject({ public: false, actor: 'system', data: { template: 'acknowledgement', status: 'delivered', segments: ack.segments.length } });
+    const e164 = normalisePhone(phone);
+    expect(line?.data.to).toBe(`${e164.slice(0, 4)}${'•'.repeat(e164.length - 6)}${e164.slice(-2)}`);
   });
 
   it('sends a short answer in full and a long one as a link to the tracking page', async () => {
