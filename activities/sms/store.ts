@@ -505,7 +505,7 @@ const MIRROR_OUTCOMES = (outcomes: string) => `
     select gen_random_uuid(), o.tenant_id, o.request_id, 'sms:' || o.id || ':' || o.status, 'sms_' || o.status, false, 'system', r.state,
            jsonb_build_object('smsId', o.id, 'template', o.template, 'status', o.status, 'segments', o.segment_count, 'to', ${maskedPhone('o.recipient')}),
            now()
-      from ${outcomes} o join request r on r.id = o.request_id
+      from ${outcomes} o join request r on r.id = o.request_id where o.request_id is not null
     on conflict (request_id, key) do nothing)`;
 
 /**
