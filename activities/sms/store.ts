@@ -78,6 +78,16 @@ interface Batch<I, R> {
   reject: (error: unknown) => void;
 }
 
+/** Settings of a GroupCommit. */
+export interface GroupCommitOptions<I> {
+  /** Largest weight of one statement (default 500). */
+  maxBatch?: number;
+  /** An item's share of maxBatch, for items that carry several rows (default 1). */
+  weigh?: (item: I) => number;
+  /** Statements in flight at once (default 1). */
+  concurrency?: number;
+}
+
 /**
  * Group commit: the first item is written at once, items arriving meanwhile wait and go together in the next
  * statement. No latency when idle, one round trip per batch under load; `concurrency` statements in flight at once.
@@ -90,14 +100,18 @@ export class GroupCommit<I, R = void> {
   /** Statements written, items they carried and time spent, for logs and benches. */
   readonly stats = { batches: 0, items: 0, ms: 0 };
 
+  private readonly maxBatch: number;
+  private readonly weigh: (item: I) => number;
+  private readonly concurrency: number;
+
   constructor(
     private readonly write: (items: I[]) => Promise<R>,
-    private readonly maxBatch = 500,
-    /** An item's share of maxBatch, for items that carry several rows. */
-    private readonly weigh: (item: I) => number = () => 1,
-    /** Statements in flight at once. */
-    private readonly concurrency = 1,
-  ) {}
+    options: GroupCommitOptions<I> = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 500;
+    this.weigh = options.weigh ?? (() => 1);
+    this.concurrency = options.concurrency ?? 1;
+  }
 
   /** Queues one item; resolves with its batch's result once the statement holding it has committed. */
   push(item: I): Promise<R> {
@@ -213,11 +227,12 @@ export class SmsStore {
     // Two statements in flight per kind of write: while one commits, the next batch is already being written. (One at a
     // time measured faster while each statement cost more; the rows of two batches never overlap, and a deadlock
     // between two duplicates is retried.)
-    this.claims = new GroupCommit((items) => this.writeClaims(items), maxBatch, undefined, 2);
-    this.segments = new GroupCommit((items) => this.writeSegments(items), maxBatch, undefined, 2);
-    this.submissions = new GroupCommit((items) => this.writeSubmissions(items), maxBatch, undefined, 2);
-    this.receipts = new GroupCommit((items) => this.writeReceipts(items), maxBatch, undefined, 2);
-    this.reconciliations = new GroupCommit((batches) => this.writeReconciliation(batches), maxBatch * 2, (ids) => ids.length);
+    const twoInFlight = { maxBatch, concurrency: 2 };
+    this.claims = new GroupCommit((items) => this.writeClaims(items), twoInFlight);
+    this.segments = new GroupCommit((items) => this.writeSegments(items), twoInFlight);
+    this.submissions = new GroupCommit((items) => this.writeSubmissions(items), twoInFlight);
+    this.receipts = new GroupCommit((items) => this.writeReceipts(items), twoInFlight);
+    this.reconciliations = new GroupCommit((batches) => this.writeReconciliation(batches), { maxBatch: maxBatch * 2, weigh: (ids) => ids.length });
   }
 
   /** Batches written per kind of write. */
