@@ -165,6 +165,8 @@ export class SmppGateway {
   private boundWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
   /** Ids accepted by the SMSC whose submit() has not finished recording them: their receipts wait. */
   private readonly receiptGates = new Map<string, ReceiptGate>();
+  /** submit_sm PDUs on the slow path, waiting for a window slot or a send permit. */
+  private waitingSends = 0;
   private readonly counters = { binds: 0, disconnects: 0, submitted: 0, throttled: 0, receipts: 0, inbound: 0 };
 
   constructor(private readonly options: SmppGatewayOptions) {
@@ -339,8 +341,9 @@ export class SmppGateway {
 
   // With a free slot and a sendable connection the exchange's own promise is the only one: promises count at thousands
   // of PDUs per second. The slot is freed as the exchange settles.
+  // The fast path never overtakes a PDU already waiting: the segments of a long SMS leave in order.
   private submitPdu(fields: PduFields): Promise<PDU> {
-    const release = this.window.tryAcquire();
+    const release = this.waitingSends === 0 ? this.window.tryAcquire() : undefined;
     if (release) {
       const connection = this.sendableNow();
       if (connection) return this.exchange(connection, 'submit_sm', fields, release);
@@ -350,15 +353,18 @@ export class SmppGateway {
   }
 
   private async submitPduWhenReady(fields: PduFields): Promise<PDU> {
-    const release = await this.window.acquire();
-    let connection: Connection;
+    this.waitingSends++;
+    let release: (() => void) | undefined;
     try {
-      connection = this.sendableNow() ?? (await this.acquireSendSlot());
+      release = await this.window.acquire();
+      const connection = this.sendableNow() ?? (await this.acquireSendSlot());
+      return this.exchange(connection, 'submit_sm', fields, release);
     } catch (error) {
-      release();
+      release?.();
       throw error;
+    } finally {
+      this.waitingSends--;
     }
-    return this.exchange(connection, 'submit_sm', fields, release);
   }
 
   private sendableNow(): Connection | undefined {
