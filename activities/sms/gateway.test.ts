@@ -94,6 +94,19 @@ describe('SmppGateway with the SMSC simulator', () => {
     expect(gateway.stats().state).toBe('bound');
   });
 
+  it('refuses a sender SMPP cannot carry without sending anything, and the next submit goes through', async () => {
+    smsc = await startTestSmsc();
+    gateway = testGateway(smsc, { windowSize: 1 });
+    await gateway.start();
+
+    const refused = gateway.submit({ from: 'Mairie de Saint-Étienne', to: '+33612345678', text: 'Bonjour' });
+
+    await expect(refused).rejects.toMatchObject({ retryable: false, message: expect.stringMatching(/Invalid SMPP source address "Mairie de Saint-Étienne"/) });
+    // The one window slot was given back.
+    await expect(gateway.submit({ from: 'MAIRIE', to: '+33612345678', text: 'Bonjour' })).resolves.toMatchObject({ segmentCount: 1 });
+    expect(smsc.submitted.map((message) => message.from)).toEqual(['MAIRIE']);
+  });
+
   it('reports failed receipts when the SMSC says UNDELIV', async () => {
     smsc = await startTestSmsc({ failureRatio: 1 });
     const receipts: GatewayReceipt[] = [];

@@ -524,7 +524,7 @@ export class SmppGateway {
         sent = connection.session.send(pdu);
       } catch (cause) {
         release?.();
-        reject(new SmppError(`Could not encode ${command}`, { retryable: false, cause }));
+        reject(new SmppError(`Could not encode ${command}: ${(cause as Error).message}`, { retryable: false, cause }));
         return;
       }
       if (!sent) {
