@@ -22,7 +22,7 @@ import {
   type GatewayReceipt,
   type InboundSms,
 } from './inbound.js';
-import { SubmitSmPdu, type SmppAddress, type SubmitSm } from './submit-pdu.js';
+import { DeliverSmRespPdu, SubmitSmPdu, type SmppAddress, type SubmitSm } from './pdus.js';
 
 /** Settings of an SmppGateway; only `url` is required. */
 export interface SmppGatewayOptions {
@@ -609,7 +609,7 @@ export class SmppGateway {
       status = CommandStatus.TEMPORARY_APP_ERROR;
       this.reportError(new SmppError('deliver_sm handler failed', { retryable: true, cause: error }));
     }
-    connection.session.send(pdu.response({ command_status: status }));
+    connection.session.send(new DeliverSmRespPdu(pdu.sequence_number, status).asPdu());
   }
 
   private deliverReceipt(receipt: GatewayReceipt): void | Promise<void> {

@@ -1,7 +1,7 @@
 import smpp from 'smpp';
 import { describe, expect, it } from 'vitest';
 import { DATA_CODING_UCS2, encodeSms } from './encoding.js';
-import { SubmitSmPdu, type SubmitSm } from './submit-pdu.js';
+import { DeliverSmRespPdu, SubmitSmPdu, type SubmitSm } from './pdus.js';
 
 const alphanumeric = { ton: 5, npi: 0, value: 'VILLEDEMO' };
 const mobile = { ton: 1, npi: 1, value: '33612345678' };
@@ -68,5 +68,15 @@ describe('submit_sm octets', () => {
     expect(() => octets({ ...base, destination: { ...mobile, value: '3'.repeat(21) } }, 1)).toThrow(/destination address/);
     expect(() => octets({ ...base, source: { ...alphanumeric, value: 'Mairié' } }, 1)).toThrow(/source address "Mairié"/);
     expect(() => octets({ ...base, shortMessage: Buffer.alloc(255) }, 1)).toThrow(/254 octets, got 255/);
+  });
+});
+
+describe('deliver_sm_resp octets', () => {
+  it('match the smpp library for an acceptance and for a temporary error', () => {
+    const deliver = new smpp.PDU('deliver_sm', { sequence_number: 4242, source_addr: '33612345678', short_message: 'id:1 stat:DELIVRD' });
+    for (const status of [0, 0x64]) {
+      const library = deliver.response({ command_status: status }).toBuffer();
+      expect(new DeliverSmRespPdu(4242, status).toBuffer().equals(library)).toBe(true);
+    }
   });
 });

@@ -1,3 +1,4 @@
+// The two PDUs a gateway sends for every SMS, laid out by hand; every other PDU goes through the `smpp` library.
 import type { PDU } from 'smpp';
 
 /** An SMPP address: type of number, numbering plan and the digits or name. */
@@ -19,6 +20,7 @@ export interface SubmitSm {
 }
 
 const SUBMIT_SM = 0x00000004;
+const DELIVER_SM_RESP = 0x80000005;
 const HEADER_LENGTH = 16;
 // SMPP 3.4 §4.4.1: source_addr and destination_addr are C-octet strings of at most 21 octets with their NUL.
 const MAX_ADDRESS_LENGTH = 20;
@@ -77,6 +79,39 @@ export class SubmitSmPdu {
   }
 
   /** As the session's `send` takes it: only `isResponse`, `sequence_number` and `toBuffer` are used. */
+  asPdu(): PDU {
+    return this as unknown as PDU;
+  }
+}
+
+/**
+ * A deliver_sm_resp, laid out here for the same reason. Its message_id is unused (NULL), and an error response has no
+ * body at all (SMPP 3.4 §4.6.2, and as the library sends it).
+ */
+export class DeliverSmRespPdu {
+  readonly command = 'deliver_sm_resp';
+  readonly command_id = DELIVER_SM_RESP;
+
+  constructor(
+    readonly sequence_number: number,
+    readonly command_status: number,
+  ) {}
+
+  isResponse(): boolean {
+    return true;
+  }
+
+  toBuffer(): Buffer {
+    const length = this.command_status === 0 ? HEADER_LENGTH + 1 : HEADER_LENGTH;
+    const buffer = Buffer.allocUnsafe(length);
+    buffer.writeUInt32BE(length, 0);
+    buffer.writeUInt32BE(DELIVER_SM_RESP, 4);
+    buffer.writeUInt32BE(this.command_status, 8);
+    buffer.writeUInt32BE(this.sequence_number, 12);
+    if (length > HEADER_LENGTH) buffer[HEADER_LENGTH] = 0;
+    return buffer;
+  }
+
   asPdu(): PDU {
     return this as unknown as PDU;
   }
