@@ -113,10 +113,10 @@ export async function startSmsService(deps: SmsServiceDeps): Promise<SmsService>
   const gateway = new SmppGateway({
     url: deps.smppUrl,
     logger: log,
+    // Kept raw whatever its format; a receipt naming no message we know stays unmatched in sms_receipt. The store logs
+    // the final states once per batch.
     onDeliveryReceipt: async (receipt) => {
-      // Kept raw whatever its format; a receipt naming no message we know stays unmatched in sms_receipt.
-      const outcomes = await store.recordReceipt(receipt);
-      for (const outcome of outcomes) log.debug({ sms: outcome.id, status: outcome.status }, 'SMS final state');
+      await store.recordReceipt(receipt);
     },
     onInboundMessage: async (message) => {
       const outcome = await handleInbound(message);

@@ -287,7 +287,7 @@ export class SmsStore {
     return rows.map(outcomeOf);
   }
 
-  /** Keeps a receipt and applies it to its segment; returns the messages it completed. */
+  /** Keeps a receipt and applies it to its segment; resolves with the messages its batch completed. */
   recordReceipt(receipt: GatewayReceipt): Promise<SmsOutcome[]> {
     return this.receipts.push(receipt);
   }
@@ -397,7 +397,7 @@ export class SmsStore {
     return outcomes;
   }
 
-  // Every caller of a batch gets the outcomes of the whole batch; they only log them.
+  // Every caller of a batch gets the outcomes of the whole batch.
   private reconcile(smscIds: string[]): Promise<SmsOutcome[]> {
     return this.reconciliations.push(smscIds);
   }
@@ -418,11 +418,13 @@ export class SmsStore {
     return this.settle(rows);
   }
 
-  // Single-segment messages were decided by the statement; longer ones are rolled up from their segments.
+  // Single-segment messages were decided by the statement; longer ones are rolled up from their segments. Logged here,
+  // once per batch: every caller of the batch gets the same outcomes.
   private async settle(rows: ReceiptMatchRow[]): Promise<SmsOutcome[]> {
     const multi = rows.filter((row) => row.kind === 'multi').map((row) => row.id);
     const outcomes = rows.filter((row) => row.kind === 'single').map(outcomeOf);
     if (multi.length > 0) outcomes.push(...(await this.rollUp(multi)));
+    if (this.log.isLevelEnabled('debug')) for (const outcome of outcomes) this.log.debug({ sms: outcome.id, status: outcome.status }, 'SMS final state');
     return outcomes;
   }
 
