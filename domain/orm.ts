@@ -13,8 +13,8 @@ export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}):
     migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false },
     pool: { min: 0, max: 10 },
     debug: false,
-    // Written by raw SQL (row-locked counters), not through an entity.
-    schemaGenerator: { skipTables: ['reference_counter'] },
+    // Written by raw SQL (row-locked counters, the portal's rate limits), not through an entity.
+    schemaGenerator: { skipTables: ['reference_counter', 'portal_rate_limit'] },
     ...overrides,
   };
 }

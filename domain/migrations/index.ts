@@ -6,6 +6,7 @@ import { Migration2026112805Sms } from './Migration2026112805Sms';
 import { Migration2026112806Forms } from './Migration2026112806Forms';
 import { Migration2026112907SmsFillfactor } from './Migration2026112907SmsFillfactor';
 import { Migration2026112908SmsForeignKeys } from './Migration2026112908SmsForeignKeys';
+import { Migration2026112909PortalRateLimit } from './Migration2026112909PortalRateLimit';
 
 /** Every migration, in order; new ones are appended here. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   { name: 'Migration2026112806Forms', class: Migration2026112806Forms },
   { name: 'Migration2026112907SmsFillfactor', class: Migration2026112907SmsFillfactor },
   { name: 'Migration2026112908SmsForeignKeys', class: Migration2026112908SmsForeignKeys },
+  { name: 'Migration2026112909PortalRateLimit', class: Migration2026112909PortalRateLimit },
 ];

@@ -64,12 +64,12 @@ export const portalPaths = {
 
 let guards: { clock: ReturnType<typeof createFormClock>; limiter: ReturnType<typeof createSubmissionLimiter> } | undefined;
 
-/** Anti-spam guards of this web process. */
+/** Anti-spam guards of this web process; the submission counts are kept in the database, shared by every web process. */
 export function portalGuards() {
   // Derived from the database URL so every web process of a deployment signs alike without a new variable.
   guards ??= {
     clock: createFormClock(env().RELAIS_SECRET ?? createHash('sha256').update(`relais-form-clock:${env().DATABASE_URL ?? ''}`).digest('hex')),
-    limiter: createSubmissionLimiter({ perIp: 30, perContact: 10, windowSeconds: 3600 }),
+    limiter: createSubmissionLimiter({ perIp: 30, perContact: 10, windowSeconds: 3600, store: async () => (await appContext()).orm.em.getConnection().getKnex() }),
   };
   return guards;
 }
