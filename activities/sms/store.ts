@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { encodeSms, type EncodedSms } from './encoding.js';
+import { GroupCommit } from './group-commit.js';
 import type { GatewayReceipt } from './inbound.js';
 
 /** Final states of an outgoing SMS, decided by delivery receipts. */
@@ -69,88 +70,6 @@ export interface SmsStoreOptions {
   connections?: number;
 }
 
-/** The items gathered for one statement, and the promise all of them wait on. */
-interface Batch<I, R> {
-  items: I[];
-  weight: number;
-  done: Promise<R>;
-  resolve: (result: R) => void;
-  reject: (error: unknown) => void;
-}
-
-/** Settings of a GroupCommit. */
-export interface GroupCommitOptions<I> {
-  /** Largest weight of one statement (default 500). */
-  maxBatch?: number;
-  /** An item's share of maxBatch, for items that carry several rows (default 1). */
-  weigh?: (item: I) => number;
-}
-
-/**
- * Group commit: the first item is written at once, items arriving meanwhile wait and go together in the next
- * statement. No latency when idle, one round trip per batch under load, one statement in flight at a time.
- * Every item of a batch gets the batch's result (one promise per statement, not per item); a writer that answers per
- * item returns a map by item.
- */
-export class GroupCommit<I, R = void> {
-  private readonly batches: Array<Batch<I, R>> = [];
-  private writing = false;
-  /** Statements written, items they carried and time spent, for logs and benches. */
-  readonly stats = { batches: 0, items: 0, ms: 0 };
-
-  private readonly maxBatch: number;
-  private readonly weigh: (item: I) => number;
-
-  constructor(
-    private readonly write: (items: I[]) => Promise<R>,
-    options: GroupCommitOptions<I> = {},
-  ) {
-    this.maxBatch = options.maxBatch ?? 500;
-    this.weigh = options.weigh ?? (() => 1);
-  }
-
-  /** Queues one item; resolves with its batch's result once the statement holding it has committed. */
-  push(item: I): Promise<R> {
-    const weight = this.weigh(item);
-    let batch = this.batches.at(-1);
-    if (!batch || batch.weight + weight > this.maxBatch) {
-      batch = gathering<I, R>();
-      this.batches.push(batch);
-    }
-    batch.items.push(item);
-    batch.weight += weight;
-    this.drain();
-    return batch.done;
-  }
-
-  private drain(): void {
-    if (this.writing) return;
-    const batch = this.batches.shift();
-    if (!batch) return;
-    this.writing = true;
-    const started = performance.now();
-    this.stats.batches++;
-    this.stats.items += batch.items.length;
-    this.write(batch.items)
-      .then(batch.resolve, batch.reject)
-      .finally(() => {
-        this.stats.ms += performance.now() - started;
-        this.writing = false;
-        this.drain();
-      });
-  }
-}
-
-function gathering<I, R>(): Batch<I, R> {
-  let resolve!: (result: R) => void;
-  let reject!: (error: unknown) => void;
-  const done = new Promise<R>((onResolve, onReject) => {
-    resolve = onResolve;
-    reject = onReject;
-  });
-  return { items: [], weight: 0, done, resolve, reject };
-}
-
 interface MessageRow {
   id: string;
   idempotency_key: string;
@@ -165,6 +84,8 @@ interface MessageRow {
 }
 
 const DEADLOCK_DETECTED = '40P01';
+/** How long receipts and reconciliations gather before their statement is written. */
+const BACKGROUND_LINGER_MS = 10;
 
 /** What a claim wrote: a new message, an earlier attempt's taken over (its lease ran out), or nothing. */
 type ClaimWrite = 'inserted' | 'taken-over' | 'refused';
@@ -199,7 +120,7 @@ export class SmsStore {
   private readonly log: Logger;
   private readonly leaseSeconds: number;
   private readonly claims: GroupCommit<NewSms, Map<NewSms, ClaimWrite>>;
-  private readonly segments: GroupCommit<{ id: string; index: number; smscId: string }, SmsOutcome[]>;
+  private readonly segments: GroupCommit<{ id: string; index: number; smscId: string }>;
   private readonly submissions: GroupCommit<{ id: string; smscIds: string[] }>;
   private readonly receipts: GroupCommit<GatewayReceipt, SmsOutcome[]>;
   // Its own stream, one statement at a time: two reconciliations of the same late receipts would lock their rows in
@@ -225,8 +146,15 @@ export class SmsStore {
     this.claims = new GroupCommit((items) => this.writeClaims(items), { maxBatch });
     this.segments = new GroupCommit((items) => this.writeSegments(items), { maxBatch });
     this.submissions = new GroupCommit((items) => this.writeSubmissions(items), { maxBatch });
-    this.receipts = new GroupCommit((items) => this.writeReceipts(items), { maxBatch });
-    this.reconciliations = new GroupCommit((batches) => this.writeReconciliation(batches), { maxBatch: maxBatch * 2, weigh: (ids) => ids.length });
+    // Nothing waits on a receipt's write but the SMSC's deliver_sm_resp, so receipts and the background reconciliations
+    // gather for a few milliseconds: without that, batches of about 25 followed the submit_sm_resp as they came, one
+    // statement and commit each, and b/a measured about 5 points lower in the SMS bench.
+    this.receipts = new GroupCommit((items) => this.writeReceipts(items), { maxBatch, lingerMs: BACKGROUND_LINGER_MS });
+    this.reconciliations = new GroupCommit((batches) => this.writeReconciliation(batches), {
+      maxBatch: maxBatch * 2,
+      weigh: (ids) => ids.length,
+      lingerMs: BACKGROUND_LINGER_MS,
+    });
   }
 
   /** Batches written per kind of write. */
@@ -332,14 +260,13 @@ export class SmsStore {
     return new Map(items.map((item) => [item, firsts.has(item) ? (exceptions.get(item.idempotencyKey) ?? 'inserted') : 'refused']));
   }
 
-  private async writeSegments(items: Array<{ id: string; index: number; smscId: string }>): Promise<SmsOutcome[]> {
+  private async writeSegments(items: Array<{ id: string; index: number; smscId: string }>): Promise<void> {
     await this.select(
       `insert into sms_segment (sms_message_id, segment_index, smsc_message_id)
        select x.m, x.i, x.s from jsonb_to_recordset(?::jsonb) as x(m uuid, i int, s text) on conflict do nothing`,
       [JSON.stringify(items.map((item) => ({ m: item.id, i: item.index, s: item.smscId })))],
     );
-    // A receipt may have come first (another bind, or a faster SMSC): match it now.
-    return this.reconcile(items.map((item) => item.smscId));
+    this.reconcileLater(items.map((item) => item.smscId));
   }
 
   // Segments and status in one statement: a single-segment SMS costs one commit from submit_sm_resp to "submitted".
@@ -356,9 +283,7 @@ export class SmsStore {
         where m.id = any(?::uuid[])`,
       [JSON.stringify(Object.fromEntries(items.map((item) => [item.id, item.smscIds]))), items.map((item) => item.id)],
     );
-    // In the background: the submission is durable already; this only catches receipts committed while it was written.
-    const ids = items.flatMap((item) => item.smscIds);
-    this.reconcile(ids).catch((error: unknown) => this.log.warn({ err: error, smscIds: ids.length }, 'SMS receipt reconciliation failed'));
+    this.reconcileLater(items.flatMap((item) => item.smscIds));
   }
 
   // Matched and kept in one statement. The last final receipt of a segment in the batch decides it and is kept raw on
@@ -400,6 +325,12 @@ export class SmsStore {
   // Every caller of a batch gets the outcomes of the whole batch.
   private reconcile(smscIds: string[]): Promise<SmsOutcome[]> {
     return this.reconciliations.push(smscIds);
+  }
+
+  // After a write of segments, in the background: they are durable already, and a receipt may have come first (another
+  // bind, or a faster SMSC) and been committed while they were written.
+  private reconcileLater(smscIds: string[]): void {
+    this.reconcile(smscIds).catch((error: unknown) => this.log.warn({ err: error, smscIds: smscIds.length }, 'SMS receipt reconciliation failed'));
   }
 
   private async writeReconciliation(batches: string[][]): Promise<SmsOutcome[]> {
@@ -474,6 +405,9 @@ export class SmsStore {
 
   /** Closes the store's connections once its writes are done. */
   async close(): Promise<void> {
+    await Promise.all([this.claims, this.segments, this.submissions, this.receipts].map((writes) => writes.flush()));
+    // Last: the writes above queue reconciliations.
+    await this.reconciliations.flush();
     await this.pool.end();
   }
 
