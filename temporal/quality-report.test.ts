@@ -92,11 +92,13 @@ describe('monthly quality report schedules', () => {
 
     // A second start for the same month (here a manual trigger) finds the report's workflow and stops there.
     await handle.trigger();
+    // As long as the other waits here: describing a schedule queries its scheduler workflow, which a loaded dev server
+    // can leave unanswered past a 10 s call deadline.
     const runs = await eventually(async () => {
       const actions = (await handle.describe()).info.recentActions;
       expect(actions).toHaveLength(2);
       return actions;
-    });
+    }, 60_000);
     const results: MonthlyQualityReportResult[] = await Promise.all(runs.map((a) => client.workflow.getHandle(a.action.workflow.workflowId).result()));
     expect(results).toEqual([
       { ...report, alreadyStarted: false },
