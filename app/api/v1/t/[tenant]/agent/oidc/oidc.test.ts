@@ -1,12 +1,15 @@
 import type { Server } from 'node:http';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../dev/ports';
-import { createTestTenant } from '../../temporal/testing/fixtures';
-import { env } from '../env';
-import { closeAllORMs, initORM } from '../orm';
-import { completeOidcLogin, saveOidcSettings, startOidcLogin } from './oidc';
-import { loadSession } from './sessions';
+import { freePort } from '../../../../../../../dev/ports';
+import { createTestTenant } from '../../../../../../../temporal/testing/fixtures';
+import { env } from '../../../../../../../domain/env';
+import { closeAllORMs, initORM } from '../../../../../../../domain/orm';
+import { call } from '../../../../../../console/_server/testing';
+import { GET as oidcCallback } from './callback/route';
+import { GET as oidcLogin } from './login/route';
+import { GET as me } from '../session/route';
+import { completeOidcLogin, saveOidcSettings, startOidcLogin } from '../../../../../../../domain/auth/oidc';
 
 // A real OpenID Provider (the certified `oidc-provider`) on loopback, set up as ProConnect is: confidential client,
 // PKCE, acr eidas1, names and e-mail given by a signed userinfo response rather than the ID token.
@@ -77,17 +80,33 @@ async function signInAtProvider(authorizationUrl: URL, account: string): Promise
 }
 
 describe('OpenID Connect login against a real provider', () => {
-  it('discovers the provider, signs the agent in with PKCE, reads the signed userinfo and opens a session for that agent', async () => {
-    const authorization = await startOidcLogin(await em(), tenant.slug, redirectUri);
+  it('signs an agent in through the login and callback routes: discovery, PKCE, signed userinfo, then a session', async () => {
+    const started = await call(oidcLogin, { tenant: tenant.slug });
+    expect(started.status).toBe(302);
+    const authorization = new URL(started.headers.get('location')!);
     expect(authorization.origin).toBe(issuer);
     expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
-    const callback = await signInAtProvider(authorization, tenant.mail('civil').toUpperCase());
-    expect(callback.searchParams.get('code')).toBeTruthy();
+    const stateCookie = started.headers.get('set-cookie')!.split(';')[0];
+    expect(stateCookie).toBe(`relais_oidc_state=${authorization.searchParams.get('state')}`);
 
-    const { token } = await completeOidcLogin(await em(), tenant.slug, callback);
-    expect((await loadSession(await em(), token))?.email).toBe(tenant.mail('civil'));
-    // The code is single-use at the provider too: a replayed callback is refused before it gets there.
-    await expect(completeOidcLogin(await em(), tenant.slug, callback)).rejects.toThrow(/déjà utilisée/);
+    // The e-mail as the provider spells it; agents are matched whatever the case.
+    const callback = await signInAtProvider(authorization, tenant.mail('civil').toUpperCase());
+    const path = `${callback.pathname}${callback.search}`;
+    const elsewhere = await call(oidcCallback, { tenant: tenant.slug }, { path });
+    expect(elsewhere.status).toBe(401);
+    expect((await elsewhere.json()).error).toMatch(/pas été commencée depuis ce navigateur/);
+
+    const finished = await call(oidcCallback, { tenant: tenant.slug }, { path, cookie: stateCookie });
+    expect(finished.status).toBe(302);
+    expect(finished.headers.get('location')).toBe(`/console/${tenant.slug}`);
+    const session = finished.headers.getSetCookie().find((cookie) => cookie.startsWith('relais_session='))!.split(';')[0];
+    const agent = await call(me, { tenant: tenant.slug }, { cookie: session });
+    expect(await agent.json()).toMatchObject({ name: 'Agent État civil', tenantSlug: tenant.slug });
+
+    // Replayed, the callback finds its login already used.
+    const replayed = await call(oidcCallback, { tenant: tenant.slug }, { path, cookie: stateCookie });
+    expect(replayed.status).toBe(401);
+    expect((await replayed.json()).error).toMatch(/déjà utilisée/);
   });
 
   it('refuses an identity the provider vouches for but no active agent of the municipality has', async () => {
