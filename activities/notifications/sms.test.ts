@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeSms, isGsmEncodable } from '../sms/encoding';
-import { DEFAULT_SMS_TEMPLATES, SMS_INLINE_MAX_SEGMENTS, composeSms, smsSenderOf } from './sms';
+import { DEFAULT_SMS_TEMPLATES, SMS_INLINE_MAX_SEGMENTS, composeSms } from './sms';
 
 const vars = {
   tenantName: 'Ville de Démo',
@@ -36,10 +36,8 @@ describe('SMS texts', () => {
     expect(encodeSms(long.text).segmentCount).toBeLessThanOrEqual(SMS_INLINE_MAX_SEGMENTS);
   });
 
-  it('uses a tenant override and the tenant sender id', () => {
+  it('uses a tenant override', () => {
     const templates = { ...DEFAULT_SMS_TEMPLATES, state_changed: '{{reference}} : {{stateLabel}}' };
     expect(composeSms('state_changed', vars, templates).text).toBe('2026-000123 : Traitement en cours');
-    expect(smsSenderOf({ smsSenderId: 'VILLEDEMO', smsNumber: '36180' })).toBe('VILLEDEMO');
-    expect(smsSenderOf({ smsNumber: '36180' })).toBe('36180');
   });
 });

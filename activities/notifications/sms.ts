@@ -52,11 +52,6 @@ export function composeSms(key: SmsTemplateKey, vars: Record<string, unknown>, t
   return { key, text };
 }
 
-/** The sender a tenant's SMS carry: its alphanumeric id, else its number. */
-export function smsSenderOf(settings: { smsSenderId?: string; smsNumber?: string }, fallback = 'RELAIS'): string {
-  return settings.smsSenderId ?? settings.smsNumber ?? fallback;
-}
-
 /** What sending one SMS did. */
 export interface SmsSendOutcome {
   id: string;

@@ -8,7 +8,8 @@ import { STATE_LABELS, formatFrenchDateTime } from '../../domain/states';
 import { trackingUrl, consoleUrl } from '../../domain/urls';
 import type { EmailSender } from '../notifications/email';
 import { sendEmailOnce } from '../notifications/once';
-import { composeSms, loadSmsTemplates, smsSenderOf, type SmsChannel } from '../notifications/sms';
+import { smsSenderOf } from '../../domain/sms/phone';
+import { composeSms, loadSmsTemplates, type SmsChannel } from '../notifications/sms';
 import { normalisePhone } from '../../domain/sms/phone';
 import {
   DEFAULT_EMAIL_TEMPLATES,

@@ -3,7 +3,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { TenantSettings } from '../entities';
 import type { IntakeReceipt, StartRequestInput } from '../intake';
 import { query } from '../sql';
-import { normalisePhone } from './phone';
+import { normalisePhone, smsSenderOf } from './phone';
 
 /** An SMS from a handset, as the gateway hands it over. */
 export interface MobileOriginatedSms {
@@ -161,7 +161,7 @@ export function createInboundSmsHandler(deps: InboundSmsDeps) {
       idempotencyKey: confirmationKey,
       template: 'stop_confirmation',
       to: phone,
-      from: tenant.settings.smsSenderId ?? tenant.settings.smsNumber ?? 'RELAIS',
+      from: smsSenderOf(tenant.settings),
       text: template.replace(/\{\{\s*tenantName\s*\}\}/g, tenant.name),
     });
     return { kind: 'opt_out', confirmationKey };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isStop } from './inbound';
-import { frenchNationalPhone, normalisePhone } from './phone';
+import { frenchNationalPhone, normalisePhone, smsSenderOf } from './phone';
 
 describe('phone numbers', () => {
   it('normalises what citizens type and what SMSCs send to E.164, keeping short codes', () => {
@@ -14,6 +14,12 @@ describe('phone numbers', () => {
   it('writes French numbers the way the request form accepts them, and nothing else', () => {
     expect(frenchNationalPhone('+33612345678')).toBe('06 12 34 56 78');
     expect(frenchNationalPhone('+447700900123')).toBeUndefined();
+  });
+
+  it("sends a tenant's SMS from its alphanumeric sender id, else its number", () => {
+    expect(smsSenderOf({ smsSenderId: 'VILLEDEMO', smsNumber: '36180' })).toBe('VILLEDEMO');
+    expect(smsSenderOf({ smsNumber: '36180' })).toBe('36180');
+    expect(smsSenderOf({})).toBe('RELAIS');
   });
 });
 

@@ -17,3 +17,8 @@ export function frenchNationalPhone(phone: string): string | undefined {
   if (!match) return undefined;
   return `0${match[1]}`.replace(/(\d{2})(?=\d)/g, '$1 ');
 }
+
+/** The sender a tenant's SMS carry: its alphanumeric id, else its number. */
+export function smsSenderOf(settings: { smsSenderId?: string; smsNumber?: string }, fallback = 'RELAIS'): string {
+  return settings.smsSenderId ?? settings.smsNumber ?? fallback;
+}
