@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureTemporalCli } from '../temporal/cli';
 
 /** One stage of the test run and how many checks it passed and failed. */
 interface StageResult {
@@ -51,6 +52,9 @@ function playwright(): void {
   const { stats, errors } = JSON.parse(fs.readFileSync(report, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number }; errors: unknown[] };
   results.push({ name: 'playwright', passed: stats.expected + stats.flaky, failed: stats.unexpected + (errors.length && !stats.unexpected ? 1 : 0) });
 }
+
+// Before the stages, not inside a test run's global set-up: the first build takes minutes.
+await ensureTemporalCli((line) => console.log(`[test] ${line}`));
 
 stage('type check (tsc)', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']);
 stage('lint (eslint)', process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
