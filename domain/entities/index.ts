@@ -1,5 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
 import type { EscalationCascade } from '../deadlines/escalation';
+import type { RetentionPolicy } from '../privacy/retention-policy';
 
 /** Where requests land: everything to reception, or straight to the topic's department. */
 export type OrganisationModel = 'centralised' | 'decentralised';
@@ -19,6 +20,8 @@ export interface TenantSettings {
   /** Topic of inbound SMS without a known keyword (default: the topic 'sms-maire'). */
   smsDefaultTopic?: string;
   contact?: { address?: string; phone?: string; email?: string; hours?: string };
+  /** Personal-data retention durations; defaults in domain/privacy/retention-policy.ts. */
+  retention?: Partial<RetentionPolicy>;
 }
 
 /** Colours, logo and texts of a municipality's portal. */
