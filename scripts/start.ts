@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startMailSink } from '../dev/mail-sink';
 import { assertPortFree } from '../dev/ports';
-import { startEmbeddedPostgres } from '../domain/embedded-postgres';
+import { embeddedDataDir, startEmbeddedPostgres } from '../domain/embedded-postgres';
 import { env } from '../domain/env';
 import { closeAllORMs, initORM, migrate } from '../domain/orm';
 import { query } from '../domain/sql';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
 
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
-    const db = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: ports.postgres });
+    const db = await startEmbeddedPostgres({ dataDir: embeddedDataDir(dataDir), port: ports.postgres });
     stops.push({ name: 'PostgreSQL', stop: db.stop });
     databaseUrl = db.url;
   }

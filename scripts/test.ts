@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { assertPostgresUserCanRun, prepareRootRuntime, runningAsRoot } from '../domain/embedded-postgres-root';
 import { ensureTemporalCli } from '../temporal/cli';
 
 /** One stage of the test run and how many checks it passed and failed. */
@@ -53,8 +54,14 @@ function playwright(): void {
   results.push({ name: 'playwright', passed: stats.expected + stats.flaky, failed: stats.unexpected + (errors.length && !stats.unexpected ? 1 : 0) });
 }
 
-// Before the stages, not inside a test run's global set-up: the first build takes minutes.
-await ensureTemporalCli((line) => console.log(`[test] ${line}`));
+// Before the stages, not inside a test run's global set-up: the first build takes minutes, and a failure is one line.
+try {
+  if (!process.env.DATABASE_URL && runningAsRoot()) assertPostgresUserCanRun(prepareRootRuntime().initdb);
+  await ensureTemporalCli((line) => console.log(`[test] ${line}`));
+} catch (error) {
+  console.error(`[test] cannot run the tests: ${(error as Error).message}`);
+  process.exit(1);
+}
 
 stage('type check (tsc)', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']);
 stage('lint (eslint)', process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
