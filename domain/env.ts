@@ -14,7 +14,8 @@ const schema = z.object({
   SMPP_URL: optionalUrl,
   // The development SMSC simulator's control API (MO injection, drops), set by npm start and the tests.
   SMSC_CONTROL_URL: optionalUrl,
-  PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  // Unset: the local web port, so `PORT=3950 npm start` prints and mails links that work.
+  PUBLIC_URL: optionalUrl,
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   RELAIS_DATA_DIR: z.string().default('.data'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
@@ -24,7 +25,7 @@ const schema = z.object({
   // Signs the portal's form tokens; without it a key is derived from DATABASE_URL (fine for one machine).
   RELAIS_SECRET: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+}).transform((parsed) => ({ ...parsed, PUBLIC_URL: parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}` }));
 
 /** The typed environment of every Relais process. */
 export type Env = z.infer<typeof schema>;
