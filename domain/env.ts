@@ -10,9 +10,10 @@ const schema = z.object({
   TEMPORAL_UI_URL: optionalUrl,
   SMTP_URL: optionalUrl,
   SMTP_FROM: z.string().default('Relais <ne-pas-repondre@relais.localhost>'),
+  // The development SMTP sink's API, set only by npm start and the tests when they run their own sink (enables /dev/courriels).
   MAIL_SINK_URL: optionalUrl,
   SMPP_URL: optionalUrl,
-  // The development SMSC simulator's control API (MO injection, drops), set by npm start and the tests.
+  // The development SMSC simulator's control API (MO injection, drops), set only by npm start and the tests (enables /dev/sms).
   SMSC_CONTROL_URL: optionalUrl,
   PUBLIC_URL: z.string().url().default('http://localhost:3000'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
