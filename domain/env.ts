@@ -25,10 +25,14 @@ const schema = z.object({
   // Signs the portal's form tokens; without it a key is derived from DATABASE_URL (fine for one machine).
   RELAIS_SECRET: z.string().min(32).optional(),
   // Encrypts secrets stored in the database (OIDC client secrets): 32 random bytes in base64 (`openssl rand -base64 32`).
-  RELAIS_ENCRYPTION_KEY: z
-    .string()
-    .refine((value) => Buffer.from(value, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(value), 'must be 32 random bytes in base64 (openssl rand -base64 32)')
-    .optional(),
+  // An empty value (docker compose passing an unset variable through) counts as unset.
+  RELAIS_ENCRYPTION_KEY: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .refine((value) => Buffer.from(value, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(value), 'must be 32 random bytes in base64 (openssl rand -base64 32)')
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
