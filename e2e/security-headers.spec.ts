@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { freePort } from '../dev/ports';
 import { hashPassword } from '../domain/auth/passwords';
 import { env } from '../domain/env';
@@ -117,30 +119,44 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       admin: (await login(base(), 'demo', 'admin@ville-demo.fr', 'demo-admin-2026')).cookie,
       'administrator of another municipality': (await login(base(), other.slug, other.mail('admin'), PASSWORD)).cookie,
     };
+    const filed = await fetch(`${base()}/api/v1/t/demo/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ topic: 'question', subject: 'Matrice de la console', message: 'Bonjour.', contact: { email: `matrice-${randomUUID().slice(0, 8)}@exemple.fr` } }),
+    });
+    const { reference } = await filed.json();
     const LOGIN = 307;
-    const expected: Record<string, Record<string, number>> = {
-      '/console/demo': { anonymous: LOGIN, agent: 200, validator: 200, head: 200, admin: 200 },
-      '/console/demo/accueil-guichet': { anonymous: LOGIN, agent: 200, validator: 200, head: 200, admin: 200 },
-      '/console/demo/tableau-de-bord': { anonymous: LOGIN, agent: 403, validator: 403, head: 200, admin: 200 },
-      '/console/demo/admin': { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200 },
-      '/console/demo/formulaires': { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200 },
-      '/console/demo/connexion': { anonymous: 200, agent: 200, validator: 200, head: 200, admin: 200 },
+    const everyone = { anonymous: 200, agent: 200, validator: 200, head: 200, admin: 200 };
+    const agents = { anonymous: LOGIN, agent: 200, validator: 200, head: 200, admin: 200 };
+    // Keyed by page file under app/console/[tenant]/: a page added later fails this test until it is listed.
+    const expected: Record<string, { path: string; byRole: Record<string, number> }> = {
+      'page.tsx': { path: '/console/demo', byRole: agents },
+      'accueil-guichet/page.tsx': { path: '/console/demo/accueil-guichet', byRole: agents },
+      'demandes/[reference]/page.tsx': { path: `/console/demo/demandes/${reference}`, byRole: agents },
+      'tableau-de-bord/page.tsx': { path: '/console/demo/tableau-de-bord', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 200, admin: 200 } },
+      'admin/page.tsx': { path: '/console/demo/admin', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200 } },
+      'formulaires/page.tsx': { path: '/console/demo/formulaires', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200 } },
+      'connexion/page.tsx': { path: '/console/demo/connexion', byRole: everyone },
+      'mot-de-passe/page.tsx': { path: '/console/demo/mot-de-passe', byRole: everyone },
     };
+    const pages = (fs.readdirSync(path.join('app', 'console', '[tenant]'), { recursive: true }) as string[]).filter((f) => path.basename(f) === 'page.tsx').map((f) => f.split(path.sep).join('/'));
+    expect(pages.filter((page) => !expected[page])).toEqual([]);
+    expect(Object.keys(expected).filter((page) => !pages.includes(page))).toEqual([]);
     const wrong: string[] = [];
     let cells = 0;
-    for (const [path, byRole] of Object.entries(expected)) {
+    for (const { path: page, byRole } of Object.values(expected)) {
       for (const [role, cookie] of Object.entries(sessions)) {
         // Another municipality's session is no session here: the login page, as for a visitor.
         const status = byRole[role] ?? byRole.anonymous;
-        const response = await get(path, cookie);
+        const response = await get(page, cookie);
         const body = await response.text();
         cells += 1;
-        if (response.status !== status) wrong.push(`${path} × ${role}: ${response.status}, expected ${status}`);
-        if (response.status === 403 && !/Accès refusé|réservée aux administrateurs/.test(body)) wrong.push(`${path} × ${role}: 403 without the French explanation`);
+        if (response.status !== status) wrong.push(`${page} × ${role}: ${response.status}, expected ${status}`);
+        if (response.status === 403 && !/Accès refusé|réservée aux administrateurs/.test(body)) wrong.push(`${page} × ${role}: 403 without the French explanation`);
       }
     }
     expect(wrong).toEqual([]);
-    expect(cells).toBe(36);
+    expect(cells).toBe(48);
   });
 
   test('development views show a municipality’s messages to its administrators only', async () => {
