@@ -31,11 +31,10 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const ownPath = /^\/(api|console|dev|_next)(\/|$)|^\/(favicon\.ico|robots\.txt)$/.test(pathname);
   const hostTenant = tenant || ownPath ? undefined : await hosts.tenantFor(request.headers.get('host'));
   tenant ??= hostTenant;
-  const portal = Boolean(tenant);
   const headers = securityHeaders({
     nonce,
     https,
-    frameAncestors: portal && tenant ? await hosts.allowedOriginsOf(tenant) : 'none',
+    frameAncestors: tenant ? await hosts.allowedOriginsOf(tenant) : 'none',
     development: process.env.NODE_ENV === 'development',
     // ajv compiles a smart form's schema into a function in the browser; injected scripts stay blocked by the nonce.
     schemaValidation: /^\/t\/[^/]+\/formulaires\/[^/]+/.test(hostTenant ? `/t/${hostTenant}${pathname}` : pathname),
@@ -44,9 +43,14 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
     for (const [name, value] of Object.entries({ ...headers, ...extra })) response.headers.set(name, value);
     return response;
   };
+  // Next.js reads the policy from the request to find the nonce for its own inline scripts.
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set('x-nonce', nonce);
+  requestHeaders.set('content-security-policy', headers['content-security-policy']);
 
-  if (pathname === '/dev' || pathname.startsWith('/dev/')) {
-    if (!devPathExists(pathname)) return finish(NextResponse.rewrite(new URL('/_introuvable', request.url), { status: 404 }));
+  if ((pathname === '/dev' || pathname.startsWith('/dev/')) && !devPathExists(pathname)) {
+    // An unmatched path: Next.js renders the French "page introuvable" with its 404.
+    return finish(NextResponse.rewrite(new URL('/_introuvable', request.url), { request: { headers: requestHeaders }, status: 404 }));
   }
 
   const apiTenant = publicApiTenant(pathname);
@@ -59,15 +63,11 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
     corsHeaders = decision.headers;
   }
 
-  // Next.js reads the policy from the request to find the nonce for its own inline scripts.
-  const requestHeaders = new Headers(request.headers);
-  requestHeaders.set('x-nonce', nonce);
-  requestHeaders.set('content-security-policy', headers['content-security-policy']);
-
   const section = consoleRequirement(pathname);
   if (section) {
     consoleAccess ??= createConsoleAccess(config.DATABASE_URL);
-    const allowed = await consoleAccess(request.cookies.get(SESSION_COOKIE)?.value, section.tenant, section.requires);
+    // Should the database not answer, the page's own check still refuses (with the French page, status 200).
+    const allowed = await consoleAccess(request.cookies.get(SESSION_COOKIE)?.value, section.tenant, section.requires).catch(() => undefined);
     if (allowed === false) return finish(NextResponse.next({ request: { headers: requestHeaders }, status: 403 }));
   }
 
