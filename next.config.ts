@@ -4,7 +4,12 @@ const config: NextConfig = {
   // Separate build folders let several test runs share one checkout.
   distDir: process.env.NEXT_DIST_DIR ?? '.next',
   // Minification renames entity classes and breaks MikroORM's metadata lookup.
-  experimental: { serverMinification: false },
+  experimental: {
+    serverMinification: false,
+    // proxy.ts runs for every request, uploads included, and cuts bodies beyond this (default 10 MB): the question
+    // form may carry five 5 MB files. The routes themselves enforce the real limits.
+    proxyClientMaxBodySize: '30mb',
+  },
   serverExternalPackages: [
     '@temporalio/client',
     '@temporalio/common',

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import type { ReactNode } from 'react';
 import './globals.css';
 
@@ -8,7 +9,9 @@ export const metadata: Metadata = {
 };
 
 /** Root layout: French everywhere. */
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Reading the request makes every page render per request, so each carries the nonce of its own Content-Security-Policy.
+  await headers();
   return (
     <html lang="fr">
       <body>{children}</body>

@@ -10,9 +10,10 @@ const schema = z.object({
   TEMPORAL_UI_URL: optionalUrl,
   SMTP_URL: optionalUrl,
   SMTP_FROM: z.string().default('Relais <ne-pas-repondre@relais.localhost>'),
+  // The development SMTP sink's API, set only by npm start and the tests when they run their own sink (enables /dev/courriels).
   MAIL_SINK_URL: optionalUrl,
   SMPP_URL: optionalUrl,
-  // The development SMSC simulator's control API (MO injection, drops), set by npm start and the tests.
+  // The development SMSC simulator's control API (MO injection, drops), set only by npm start and the tests (enables /dev/sms).
   SMSC_CONTROL_URL: optionalUrl,
   // Unset: the local web port, so `PORT=3950 npm start` prints and mails links that work.
   PUBLIC_URL: optionalUrl,
@@ -24,6 +25,15 @@ const schema = z.object({
   EXPORT_WEBHOOK_SECRET: z.string().min(16).optional(),
   // Signs the portal's form tokens; without it a key is derived from DATABASE_URL (fine for one machine).
   RELAIS_SECRET: z.string().min(32).optional(),
+  // Encrypts secrets stored in the database (OIDC client secrets): 32 random bytes in base64 (`openssl rand -base64 32`).
+  // An empty value (docker compose passing an unset variable through) counts as unset.
+  RELAIS_ENCRYPTION_KEY: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .refine((value) => Buffer.from(value, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(value), 'must be 32 random bytes in base64 (openssl rand -base64 32)')
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).transform((parsed) => ({ ...parsed, PUBLIC_URL: parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}` }));
 

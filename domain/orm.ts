@@ -2,6 +2,7 @@ import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { checkStoredSecrets } from './secrets/check';
 
 /** MikroORM options for a database URL; migrations are an explicit list, never a folder scan. */
 export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}): Options {
@@ -32,9 +33,10 @@ export function initORM(clientUrl: string): Promise<MikroORM> {
   return orm;
 }
 
-/** Applies pending migrations; returns the names of those applied. */
+/** Applies pending migrations and checks that stored secrets open with RELAIS_ENCRYPTION_KEY; returns the names applied. */
 export async function migrate(orm: MikroORM): Promise<string[]> {
   const applied = await orm.getMigrator().up();
+  await checkStoredSecrets(orm.em.fork());
   return applied.map((m) => m.name);
 }
 

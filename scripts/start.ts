@@ -5,8 +5,9 @@ import path from 'node:path';
 import { startMailSink } from '../dev/mail-sink';
 import { assertPortFree } from '../dev/ports';
 import { embeddedDataDir, startEmbeddedPostgres } from '../domain/embedded-postgres';
-import { env } from '../domain/env';
+import { env, resetEnv } from '../domain/env';
 import { closeAllORMs, initORM, migrate } from '../domain/orm';
+import { embeddedDatabaseKey } from '../domain/secrets/key-file';
 import { query } from '../domain/sql';
 import { DEMO_TENANT_FILE, importTenantFile } from '../domain/tenant-config/import';
 import { ensureTemporalCli } from '../temporal/cli';
@@ -44,9 +45,15 @@ async function main(): Promise<void> {
 
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
-    const db = await startEmbeddedPostgres({ dataDir: embeddedDataDir(dataDir), port: ports.postgres });
+    const databaseDir = embeddedDataDir(dataDir);
+    const db = await startEmbeddedPostgres({ dataDir: databaseDir, port: ports.postgres });
     stops.push({ name: 'PostgreSQL', stop: db.stop });
     databaseUrl = db.url;
+    // The embedded database's secrets get a key of their own; any other database needs RELAIS_ENCRYPTION_KEY.
+    if (!config.RELAIS_ENCRYPTION_KEY) {
+      childEnv.RELAIS_ENCRYPTION_KEY = process.env.RELAIS_ENCRYPTION_KEY = embeddedDatabaseKey(path.dirname(databaseDir));
+      resetEnv();
+    }
   }
   childEnv.DATABASE_URL = databaseUrl;
   await prepareDatabase(databaseUrl);

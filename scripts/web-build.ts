@@ -5,7 +5,7 @@ import path from 'node:path';
 /** The Next.js command-line entry, run with this Node. */
 export const NEXT_BIN = path.join('node_modules', 'next', 'dist', 'bin', 'next');
 
-const SOURCES = ['app', 'domain', 'workflows', 'temporal', 'forms', 'activities', 'next.config.ts', 'package-lock.json'];
+const SOURCES = ['app', 'proxy.ts', 'domain', 'workflows', 'temporal', 'forms', 'activities', 'next.config.ts', 'package-lock.json'];
 
 /** Runs `next build` unless the last build is newer than every source file. */
 export function buildWebIfStale(log: (line: string) => void): void {

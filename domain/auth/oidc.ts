@@ -1,6 +1,8 @@
 import * as oidc from 'openid-client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeAudit } from '../audit';
+import { decryptSecret, encryptSecret } from '../secrets/envelope';
+import { oidcSecretContext } from './oidc-secret';
 import { InputError, NotFoundError, compileValidator } from '../validation';
 import { sql } from './db';
 import { UnauthenticatedError } from './errors';
@@ -59,10 +61,11 @@ export async function loadOidcSettings(em: EntityManager, tenantId: string): Pro
     [tenantId],
   );
   if (!row) return undefined;
-  return { enabled: row.enabled, issuer: row.issuer, clientId: row.client_id, clientSecret: row.client_secret ?? undefined, scopes: row.scopes, label: row.label };
+  const clientSecret = row.client_secret ? decryptSecret(row.client_secret, oidcSecretContext(tenantId)) : undefined;
+  return { enabled: row.enabled, issuer: row.issuer, clientId: row.client_id, clientSecret, scopes: row.scopes, label: row.label };
 }
 
-/** Saves validated settings; an empty secret keeps the stored one. */
+/** Saves validated settings, the client secret encrypted (RELAIS_ENCRYPTION_KEY); an empty secret keeps the stored one. */
 export async function saveOidcSettings(em: EntityManager, tenantId: string, value: unknown): Promise<OidcSettings> {
   const current = await loadOidcSettings(em, tenantId);
   const input = value && typeof value === 'object' ? { ...(value as Record<string, unknown>) } : value;
@@ -73,7 +76,7 @@ export async function saveOidcSettings(em: EntityManager, tenantId: string, valu
     `insert into tenant_oidc (tenant_id, enabled, issuer, client_id, client_secret, scopes, label, updated_at) values (?, ?, ?, ?, ?, ?, ?, now())
      on conflict (tenant_id) do update set enabled = excluded.enabled, issuer = excluded.issuer, client_id = excluded.client_id,
        client_secret = excluded.client_secret, scopes = excluded.scopes, label = excluded.label, updated_at = now()`,
-    [tenantId, settings.enabled, settings.issuer, settings.clientId, settings.clientSecret ?? null, settings.scopes, settings.label],
+    [tenantId, settings.enabled, settings.issuer, settings.clientId, settings.clientSecret ? encryptSecret(settings.clientSecret, oidcSecretContext(tenantId)) : null, settings.scopes, settings.label],
   );
   return settings;
 }

@@ -17,13 +17,16 @@ export function actorOf(principal: AgentPrincipal): Actor {
   };
 }
 
+/** What role checks read of an agent. */
+export type RoleHolder = Pick<AgentPrincipal, 'isAdmin'> & { roles: ReadonlyArray<{ role: DepartmentRole }> };
+
 /** True when the agent holds one of the roles in some department (administrators hold every role). */
-export function hasRole(principal: AgentPrincipal, ...roles: DepartmentRole[]): boolean {
+export function hasRole(principal: RoleHolder, ...roles: DepartmentRole[]): boolean {
   return principal.isAdmin || principal.roles.some((r) => roles.includes(r.role));
 }
 
 /** True when the agent meets a route requirement. */
-export function meets(principal: AgentPrincipal, requirement: Requirement): boolean {
+export function meets(principal: RoleHolder, requirement: Requirement): boolean {
   switch (requirement) {
     case 'agent':
       return true;

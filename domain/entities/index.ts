@@ -22,6 +22,8 @@ export interface TenantSettings {
   contact?: { address?: string; phone?: string; email?: string; hours?: string };
   /** Personal-data retention durations; defaults in domain/privacy/retention-policy.ts. */
   retention?: Partial<RetentionPolicy>;
+  /** Origins of the municipality's own web sites that may embed the portal and call the public API from a browser. */
+  allowedOrigins?: string[];
 }
 
 /** Colours, logo and texts of a municipality's portal. */

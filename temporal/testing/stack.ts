@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,6 +70,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       PUBLIC_URL: baseUrl ?? 'http://relais.test',
       NEXT_TELEMETRY_DISABLED: '1',
       LOG_LEVEL: 'warn',
+      RELAIS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       ...options.extraEnv?.(dir),
     };
     for (const [key, value] of Object.entries(env)) process.env[key] = value;

@@ -12,10 +12,7 @@ export function consoleMailer(): EmailSender {
   return mailer;
 }
 
-/** Whether cookies must be Secure: only when the public URL is https (local http development keeps working). */
-export function secureCookies(): boolean {
-  return env().PUBLIC_URL.startsWith('https:');
-}
+export { secureCookies } from '../../_server/cookie-policy';
 
 /** Origins allowed to send state-changing requests: the public URL and the address the request was made to. */
 export function allowedOrigins(request: Request): string[] {

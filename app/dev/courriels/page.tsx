@@ -1,25 +1,32 @@
 import type { SinkMessage } from '../../../dev/mail-sink';
-import { env } from '../../../domain/env';
+import { query } from '../../../domain/sql';
+import { AdministratorsOnly, devViewer } from '../_server/viewer';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Courriels de développement' };
 
-/** Reads the development SMTP sink: every message Relais sent, newest first. */
+/** Reads the development SMTP sink: the messages Relais sent for the administrator's municipality, newest first. */
 export default async function DevMailPage() {
-  const sinkUrl = env().MAIL_SINK_URL;
-  if (!sinkUrl) {
-    return (
-      <main id="contenu">
-        <h1>Courriels de développement</h1>
-        <p>Le collecteur de courriels n’est pas actif : les messages partent vers le serveur SMTP configuré (SMTP_URL).</p>
-      </main>
-    );
-  }
-  const messages = ((await (await fetch(`${sinkUrl}/messages`, { cache: 'no-store' })).json()) as SinkMessage[]).reverse();
+  const { principal, em, tools } = await devViewer('mailSinkUrl');
+  if (!principal) return <AdministratorsOnly title="Courriels de développement" />;
+  // Every message carries its idempotency key (X-Relais-Key): the tenant's notifications and password resets name it.
+  const keys = new Set(
+    (
+      await query<{ key: string }>(
+        em,
+        `select idempotency_key as key from notification where tenant_id = ? and channel = 'email'
+         union all select 'password-reset:' || id from password_reset where tenant_id = ?`,
+        [principal.tenantId, principal.tenantId],
+      )
+    ).map((row) => row.key),
+  );
+  const all = (await (await fetch(`${tools.mailSinkUrl}/messages`, { cache: 'no-store' })).json()) as SinkMessage[];
+  const messages = all.filter((m) => keys.has(m.headers['x-relais-key'] ?? '')).reverse();
   return (
     <main id="contenu">
-      <h1>Courriels de développement</h1>
-      <p>{messages.length} message(s) reçu(s) par le collecteur SMTP local. Rien n’est envoyé à l’extérieur.</p>
+      <h1>Courriels de développement — {principal.tenantName}</h1>
+      <p className="dev-banner">Vue de développement : le collecteur SMTP local garde les messages ; rien n’est envoyé à l’extérieur.</p>
+      <p>{messages.length} message(s) envoyé(s) pour votre commune.</p>
       {messages.map((m) => (
         <article key={m.id} className="card">
           <h2>{m.subject ?? '(sans objet)'}</h2>

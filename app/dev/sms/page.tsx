@@ -1,8 +1,7 @@
 import { revalidatePath } from 'next/cache';
-import { appContext } from '../../_server/context';
 import { smscControlClient } from '../../../dev/smsc-simulator/control';
-import { env } from '../../../domain/env';
 import { query } from '../../../domain/sql';
+import { AdministratorsOnly, devViewer } from '../_server/viewer';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'SMS de développement' };
@@ -47,65 +46,60 @@ interface InboundRow {
 /** Sends an SMS "from a mobile" through the development SMSC; the worker handles it like a real one. */
 async function injectMo(form: FormData): Promise<void> {
   'use server';
+  // A server action can be posted from any page: it checks the simulator and the administrator itself.
+  const { principal, tools } = await devViewer('smscControlUrl');
   const from = String(form.get('from') ?? '').trim();
   const to = String(form.get('to') ?? '').trim();
   const text = String(form.get('text') ?? '');
-  const controlUrl = env().SMSC_CONTROL_URL;
-  if (!from || !to || !controlUrl) return;
-  await smscControlClient(controlUrl).injectMo({ from, to, text });
+  if (!principal || !from || !to || !tools.smscControlUrl) return;
+  await smscControlClient(tools.smscControlUrl).injectMo({ from, to, text });
   revalidatePath('/dev/sms');
 }
 
 const when = (date: Date) => new Date(date).toLocaleString('fr-FR', { timeZone: 'Europe/Paris' });
 
-/** Recent outgoing and incoming SMS, and a form that simulates a citizen's SMS. */
+/** The administrator's municipality's recent outgoing and incoming SMS, and a form that simulates a citizen's SMS. */
 export default async function DevSmsPage() {
-  const { orm } = await appContext();
-  // Only a simulator that npm start or the tests started has a control API; a real SMSC has none.
-  const simulated = Boolean(env().SMSC_CONTROL_URL);
-  const em = orm.em.fork();
+  const { principal, em } = await devViewer('smscControlUrl');
+  if (!principal) return <AdministratorsOnly title="SMS de développement" />;
   const sent = await query<SmsRow>(
     em,
     `select m.created_at, m.recipient, m.sender, m.text, m.segment_count, m.status, r.reference
-       from sms_message m left join request r on r.id = m.request_id order by m.created_at desc limit 50`,
+       from sms_message m left join request r on r.id = m.request_id where m.tenant_id = ? order by m.created_at desc limit 50`,
+    [principal.tenantId],
   );
   const received = await query<InboundRow>(
     em,
     `select i.received_at, i.sender, i.recipient, i.text, i.outcome, r.reference
-       from sms_inbound i left join request r on r.id = i.request_id order by i.received_at desc limit 20`,
+       from sms_inbound i left join request r on r.id = i.request_id where i.tenant_id = ? order by i.received_at desc limit 20`,
+    [principal.tenantId],
   );
   return (
     <main id="contenu">
-      <h1>SMS de développement</h1>
-      {simulated ? (
-        <p>Le simulateur d’opérateur (SMSC) local reçoit les SMS envoyés par Relais. Rien ne part vers un vrai téléphone.</p>
-      ) : (
-        <p>Aucun simulateur d’opérateur n’est actif : les SMS partent vers l’opérateur configuré (SMPP_URL).</p>
-      )}
+      <h1>SMS de développement — {principal.tenantName}</h1>
+      <p className="dev-banner">Vue de développement : le simulateur d’opérateur (SMSC) local reçoit les SMS envoyés par Relais. Rien ne part vers un vrai téléphone.</p>
 
-      {simulated && (
-        <section className="card" aria-labelledby="simuler">
-          <h2 id="simuler">Simuler un SMS d’un citoyen</h2>
-          <form action={injectMo}>
-            <p>
-              <label htmlFor="from">Numéro du mobile</label>
-              <br />
-              <input id="from" name="from" defaultValue="06 12 34 56 78" required />
-            </p>
-            <p>
-              <label htmlFor="to">Numéro de la commune</label>
-              <br />
-              <input id="to" name="to" defaultValue="36180" required />
-            </p>
-            <p>
-              <label htmlFor="text">Texte (commencez par un mot-clé comme MAIRE, ou envoyez STOP)</label>
-              <br />
-              <textarea id="text" name="text" rows={3} cols={60} defaultValue="MAIRE Bonjour, un lampadaire est en panne rue des Lilas." />
-            </p>
-            <button type="submit">Envoyer le SMS</button>
-          </form>
-        </section>
-      )}
+      <section className="card" aria-labelledby="simuler">
+        <h2 id="simuler">Simuler un SMS d’un citoyen</h2>
+        <form action={injectMo}>
+          <p>
+            <label htmlFor="from">Numéro du mobile</label>
+            <br />
+            <input id="from" name="from" defaultValue="06 12 34 56 78" required />
+          </p>
+          <p>
+            <label htmlFor="to">Numéro de la commune</label>
+            <br />
+            <input id="to" name="to" defaultValue="36180" required />
+          </p>
+          <p>
+            <label htmlFor="text">Texte (commencez par un mot-clé comme MAIRE, ou envoyez STOP)</label>
+            <br />
+            <textarea id="text" name="text" rows={3} cols={60} defaultValue="MAIRE Bonjour, un lampadaire est en panne rue des Lilas." />
+          </p>
+          <button type="submit">Envoyer le SMS</button>
+        </form>
+      </section>
 
       <h2>SMS reçus ({received.length})</h2>
       <table>

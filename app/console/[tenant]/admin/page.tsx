@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { adminOverview } from '../../../../domain/admin';
+import { loadAllowedOrigins } from '../../../../domain/admin/allowed-origins';
 import { listAudit } from '../../../../domain/audit';
 import { loadOidcSettings } from '../../../../domain/auth/oidc';
 import { AdminForm, MessageTemplateEditor } from '../../../_components/console/AdminForm';
@@ -21,7 +22,12 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
       </ConsoleShell>
     );
   }
-  const [data, audit, oidc] = await Promise.all([adminOverview(em, principal.tenantId), listAudit(em.fork(), principal.tenantId, { limit: 30 }), loadOidcSettings(em.fork(), principal.tenantId)]);
+  const [data, audit, oidc, allowedOrigins] = await Promise.all([
+    adminOverview(em, principal.tenantId),
+    listAudit(em.fork(), principal.tenantId, { limit: 30 }),
+    loadOidcSettings(em.fork(), principal.tenantId),
+    loadAllowedOrigins(em.fork(), principal.tenantId),
+  ]);
   const departmentOptions = data.departments.map((d) => ({ value: d.slug, label: d.name }));
   const cascadeHint = 'Étapes « pourcentage:destinataires », séparées par des virgules. Destinataires : department, head, administrators ou une adresse. Ex. 66:department, 100:head, 150:administrators';
   return (
@@ -145,6 +151,9 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
           { name: 'logoUrl', label: 'Adresse du logo (https://…)' },
           { name: 'websiteUrl', label: 'Site de la commune' },
           { name: 'welcomeText', label: 'Texte d’accueil', type: 'textarea' },
+        ]} />
+        <AdminForm tenant={tenant} resource="allowed-origins" title="Sites autorisés à intégrer le formulaire" initial={{ allowedOrigins: allowedOrigins.join('\n') }} fields={[
+          { name: 'allowedOrigins', label: 'Adresses des sites de la commune, une par ligne', type: 'textarea', hint: 'Par exemple https://www.ville.fr. Ces sites peuvent afficher le portail dans un cadre et appeler l’API publique depuis le navigateur ; aucun autre. Prise en compte sous une minute.' },
         ]} />
       </section>
 

@@ -4,6 +4,7 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { clientAddress } from '../../../../../domain/antispam';
 import { appContext } from '../../../../_server/context';
+import { secureCookies } from '../../../../_server/cookie-policy';
 import { formIntake } from '../../../../_components/forms/server';
 import type { WizardState } from '../../../../_components/forms/step';
 import { portalGuards, portalPaths } from '../../../_lib/tenant';
@@ -19,7 +20,7 @@ export async function submitFormStep(tenantSlug: string, formSlug: string, versi
   );
   if (result.kind === 'state') return result.state;
   const target = portalPaths.confirmation(tenantSlug, result.receipt.reference);
-  const secure = requestHeaders.get('x-forwarded-proto') === 'https';
+  const secure = secureCookies() || requestHeaders.get('x-forwarded-proto') === 'https';
   // Same cookie as the question form: the portal's confirmation page shows the code, which never sits in a URL.
   (await cookies()).set('relais_code', result.receipt.trackingCode, { path: target, maxAge: 3600, httpOnly: true, sameSite: 'lax', secure });
   redirect(target);

@@ -7,6 +7,7 @@ import { appContext } from '../../../../_server/context';
 import type { QuestionValues } from '../../../../_components/portal/question-fields';
 import { deleteDraft, readQuestionForm, saveDraft, toRequestBody } from '../../../_lib/question';
 import { findPortalTenant, portalGuards, portalPaths, type PortalTenant } from '../../../_lib/tenant';
+import { secureCookies } from '../../../../_server/cookie-policy';
 
 const log = pino({ name: 'portal' });
 
@@ -108,6 +109,6 @@ export async function POST(request: Request, { params }: { params: Promise<{ ten
 
 // HttpOnly and scoped to this one confirmation page: the code never sits in a URL, history or Referer.
 function receiptCookie(request: Request, path: string, code: string): string {
-  const secure = new URL(request.url).protocol === 'https:' ? '; Secure' : '';
+  const secure = secureCookies() || new URL(request.url).protocol === 'https:' ? '; Secure' : '';
   return `relais_code=${encodeURIComponent(code)}; Path=${path}; Max-Age=${RECEIPT_COOKIE_SECONDS}; HttpOnly; SameSite=Lax${secure}`;
 }

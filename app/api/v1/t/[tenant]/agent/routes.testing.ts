@@ -1,71 +1,121 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Requirement } from '../../../../../../domain/auth/roles';
-import { POST as action } from './requests/[reference]/actions/[action]/route';
-import { GET as attachment } from './requests/[reference]/attachments/[id]/route';
-import { GET as document } from './requests/[reference]/documents/[documentId]/route';
-import { GET as getRequest } from './requests/[reference]/route';
-import { GET as listRequests } from './requests/route';
-import { GET as updates } from './requests/updates/route';
-import { POST as intake } from './intake/route';
-import { GET as dashboard } from './dashboard/route';
-import { GET as adminOverview } from './admin/route';
-import { DELETE as adminDelete, POST as adminSave } from './admin/[resource]/route';
-import { DELETE as logout, GET as me } from './session/route';
-import { GET as listReports, POST as generateReport } from './reports/route';
-import { GET as downloadReport } from './reports/[month]/route';
 
 type Handler = (request: Request, context: { params: Promise<any> }) => Promise<Response>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** One authenticated agent route, with valid parameters and body, for the security tests. */
-export interface AgentRouteCase {
-  name: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  handler: Handler;
-  requires: Requirement;
+/** Who may call a route: agents meeting a requirement, or anyone (login, password reset, OIDC redirects). */
+export type Access = Requirement | 'public';
+
+/** One call of a route, with valid parameters and body. */
+export interface RouteCase {
+  /** Names a case when a route has several (one per action or resource). */
+  variant?: string;
+  /** When one action of a route needs more than the route's access (approving needs a validator). */
+  access?: Access;
   params: (tenant: string, reference: string) => Record<string, string>;
   body?: unknown;
+  /** Query string, with its `?`. */
+  search?: string;
+  /** The statuses the route may answer once access is granted; for a public route, what everyone gets. */
+  ok: number[];
+  /** The call ends the session it was made with (logout). */
+  endsSession?: boolean;
 }
+
+/** What a route and method expects. */
+export interface RouteExpectation {
+  access: Access;
+  cases: RouteCase[];
+}
+
+/** The HTTP methods a route file may export. */
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 const t = (tenant: string) => ({ tenant });
 const r = (tenant: string, reference: string) => ({ tenant, reference });
+const NO_ID = '00000000-0000-4000-8000-000000000000';
+const admin = (resource: string, body: unknown, ok = [200]): RouteCase => ({ variant: resource, params: (tenant) => ({ tenant, resource }), body, ok });
 
-/** Every authenticated agent route; a new route must be listed here so the security tests cover it. */
-export const AGENT_ROUTES: AgentRouteCase[] = [
-  { name: 'session', method: 'GET', handler: me, requires: 'agent', params: t },
-  { name: 'logout', method: 'DELETE', handler: logout, requires: 'agent', params: t },
-  { name: 'requests', method: 'GET', handler: listRequests, requires: 'agent', params: t },
-  { name: 'updates', method: 'GET', handler: updates, requires: 'agent', params: t },
-  { name: 'request', method: 'GET', handler: getRequest, requires: 'agent', params: r },
-  { name: 'attachment', method: 'GET', handler: attachment, requires: 'agent', params: (tenant, reference) => ({ tenant, reference, id: '00000000-0000-4000-8000-000000000000' }) },
-  { name: 'document', method: 'GET', handler: document, requires: 'agent', params: (tenant, reference) => ({ tenant, reference, documentId: '00000000-0000-4000-8000-000000000000' }) },
-  { name: 'action note', method: 'POST', handler: action, requires: 'agent', params: (tenant, reference) => ({ tenant, reference, action: 'note' }), body: { text: 'Note' } },
-  { name: 'action approve', method: 'POST', handler: action, requires: 'validator', params: (tenant, reference) => ({ tenant, reference, action: 'approve' }) },
-  { name: 'action return', method: 'POST', handler: action, requires: 'validator', params: (tenant, reference) => ({ tenant, reference, action: 'return' }), body: { comment: 'Non' } },
-  {
-    name: 'intake',
-    method: 'POST',
-    handler: intake,
-    requires: 'agent',
-    params: t,
-    body: { intakeChannel: 'counter', topic: 'question', subject: 'Au guichet', message: 'Question posée au guichet.', contact: { email: 'guichet@exemple.fr' } },
+/**
+ * Every agent route file and method (`<folder under agent/> <METHOD>`) and who may call it. The security matrix
+ * reads the route files from the disk and fails for any route or method missing here: a new route is covered by
+ * adding its line, never forgotten.
+ */
+export const AGENT_ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
+  'session POST': { access: 'public', cases: [{ params: t, body: {}, ok: [400] }] },
+  'session GET': { access: 'agent', cases: [{ params: t, ok: [200] }] },
+  'session DELETE': { access: 'agent', cases: [{ params: t, ok: [204], endsSession: true }] },
+  'password-reset POST': { access: 'public', cases: [{ params: t, body: { email: 'personne@mairie.test' }, ok: [202] }] },
+  'password-reset/complete POST': { access: 'public', cases: [{ params: t, body: {}, ok: [400] }] },
+  // The test tenants have no OpenID Connect provider: the login is not found, a callback without its state cookie refused.
+  'oidc/login GET': { access: 'public', cases: [{ params: t, ok: [404] }] },
+  'oidc/callback GET': { access: 'public', cases: [{ params: t, search: '?code=x&state=y', ok: [401] }] },
+  'requests GET': { access: 'agent', cases: [{ params: t, ok: [200] }] },
+  'requests/updates GET': { access: 'agent', cases: [{ params: t, search: '?depuis=2026-01-01T00:00:00Z', ok: [200] }] },
+  'requests/[reference] GET': { access: 'agent', cases: [{ params: r, ok: [200] }] },
+  'requests/[reference]/attachments/[id] GET': { access: 'agent', cases: [{ params: (tenant, reference) => ({ tenant, reference, id: NO_ID }), ok: [404] }] },
+  'requests/[reference]/documents/[documentId] GET': { access: 'agent', cases: [{ params: (tenant, reference) => ({ tenant, reference, documentId: NO_ID }), ok: [404] }] },
+  // Roles pass; the workflow then decides (another department's request, nothing awaiting validation: 409).
+  'requests/[reference]/actions/[action] POST': {
+    access: 'agent',
+    cases: [
+      { variant: 'note', params: (tenant, reference) => ({ tenant, reference, action: 'note' }), body: { text: 'Note' }, ok: [200, 409] },
+      { variant: 'approve', access: 'validator', params: (tenant, reference) => ({ tenant, reference, action: 'approve' }), ok: [409] },
+      { variant: 'return', access: 'validator', params: (tenant, reference) => ({ tenant, reference, action: 'return' }), body: { comment: 'Non' }, ok: [409] },
+    ],
   },
-  { name: 'dashboard', method: 'GET', handler: dashboard, requires: 'head', params: t },
-  { name: 'admin overview', method: 'GET', handler: adminOverview, requires: 'admin', params: t },
-  { name: 'admin department', method: 'POST', handler: adminSave, requires: 'admin', params: (tenant) => ({ tenant, resource: 'departments' }), body: { slug: 'nouveau', name: 'Nouveau service' } },
-  { name: 'admin agent', method: 'POST', handler: adminSave, requires: 'admin', params: (tenant) => ({ tenant, resource: 'agents' }), body: { email: 'x@mairie.test', name: 'X', password: 'un-mot-de-passe-long' } },
-  { name: 'admin branding', method: 'POST', handler: adminSave, requires: 'admin', params: (tenant) => ({ tenant, resource: 'branding' }), body: { name: 'Commune', primaryColor: '#123456' } },
-  { name: 'admin message preview', method: 'POST', handler: adminSave, requires: 'admin', params: (tenant) => ({ tenant, resource: 'message-preview' }), body: { key: 'answer', body: '{{answer}}' } },
-  { name: 'admin delete template', method: 'DELETE', handler: adminDelete, requires: 'admin', params: (tenant) => ({ tenant, resource: 'answer-templates' }) },
-  { name: 'quality reports', method: 'GET', handler: listReports, requires: 'admin', params: t },
-  { name: 'quality report generate', method: 'POST', handler: generateReport, requires: 'admin', params: t, body: { month: '2026-01' } },
-  { name: 'quality report download', method: 'GET', handler: downloadReport, requires: 'admin', params: (tenant) => ({ tenant, month: '2026-01' }) },
-  {
-    name: 'admin document template',
-    method: 'POST',
-    handler: adminSave,
-    requires: 'admin',
-    params: (tenant) => ({ tenant, resource: 'document-templates' }),
-    body: { name: 'acknowledgement', content: '<p>{{reference}}</p>' },
+  'intake POST': {
+    access: 'agent',
+    cases: [{ params: t, body: { intakeChannel: 'counter', topic: 'question', subject: 'Au guichet', message: 'Question posée au guichet.', contact: { email: 'guichet@exemple.fr' } }, ok: [201] }],
   },
-  { name: 'admin document preview', method: 'POST', handler: adminSave, requires: 'admin', params: (tenant) => ({ tenant, resource: 'document-preview' }), body: { name: 'acknowledgement', content: '<p>{{reference}}</p>' } },
-  { name: 'admin reset document template', method: 'DELETE', handler: adminDelete, requires: 'admin', params: (tenant) => ({ tenant, resource: 'document-templates' }) },
-];
+  'dashboard GET': { access: 'head', cases: [{ params: t, ok: [200] }] },
+  'admin GET': { access: 'admin', cases: [{ params: t, ok: [200] }] },
+  'admin/[resource] POST': {
+    access: 'admin',
+    cases: [
+      admin('departments', { slug: 'nouveau', name: 'Nouveau service' }),
+      admin('agents', { email: 'x@mairie.test', name: 'X', password: 'un-mot-de-passe-long' }),
+      admin('branding', { name: 'Commune', primaryColor: '#123456' }),
+      admin('allowed-origins', { allowedOrigins: 'https://www.commune.fr' }),
+      admin('message-preview', { key: 'answer', body: '{{answer}}' }),
+      admin('document-templates', { name: 'acknowledgement', content: '<p>{{reference}}</p>' }),
+      admin('document-preview', { name: 'acknowledgement', content: '<p>{{reference}}</p>' }),
+    ],
+  },
+  'admin/[resource] DELETE': {
+    access: 'admin',
+    cases: [
+      { variant: 'answer-templates', params: (tenant) => ({ tenant, resource: 'answer-templates' }), search: '?slug=inconnu', ok: [404] },
+      { variant: 'document-templates', params: (tenant) => ({ tenant, resource: 'document-templates' }), search: '?name=acknowledgement', ok: [204] },
+    ],
+  },
+  'reports GET': { access: 'admin', cases: [{ params: t, ok: [200] }] },
+  'reports POST': { access: 'admin', cases: [{ params: t, body: { month: '2026-01' }, ok: [200, 202] }] },
+  'reports/[month] GET': { access: 'admin', cases: [{ params: (tenant) => ({ tenant, month: '2026-01' }), ok: [200, 404] }] },
+};
+
+/** The folder of the agent routes. */
+export const AGENT_ROUTES_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+/** One exported method of one route file. */
+export interface AgentRoute {
+  key: string;
+  method: (typeof HTTP_METHODS)[number];
+  handler: Handler;
+}
+
+/** Every `route.ts` under the agent folder, imported, with each HTTP method it exports. */
+export async function discoverAgentRoutes(): Promise<AgentRoute[]> {
+  const files = (fs.readdirSync(AGENT_ROUTES_DIR, { recursive: true }) as string[]).filter((f) => path.basename(f) === 'route.ts').sort();
+  const routes: AgentRoute[] = [];
+  for (const file of files) {
+    const module = (await import(path.join(AGENT_ROUTES_DIR, file))) as Record<string, unknown>;
+    const folder = path.dirname(file).split(path.sep).join('/');
+    for (const method of HTTP_METHODS) {
+      if (typeof module[method] === 'function') routes.push({ key: `${folder} ${method}`, method, handler: module[method] as Handler });
+    }
+  }
+  return routes;
+}

@@ -4,7 +4,8 @@ import { closeAllORMs, initORM } from '../../../../../../domain/orm';
 import { createTestTenant, fileRequest } from '../../../../../../temporal/testing/fixtures';
 import { citizenEmail } from '../../../../../../temporal/testing/helpers';
 import { call, sessionFor, setPassword } from '../../../../../console/_server/testing';
-import { AGENT_ROUTES } from './routes.testing';
+import type { Requirement } from '../../../../../../domain/auth/roles';
+import { AGENT_ROUTE_EXPECTATIONS, discoverAgentRoutes, type AgentRoute } from './routes.testing';
 import { POST as action } from './requests/[reference]/actions/[action]/route';
 import { GET as getRequest } from './requests/[reference]/route';
 import { GET as listRequests } from './requests/route';
@@ -60,54 +61,6 @@ describe('agent login', () => {
     expect(errors).toEqual(expect.arrayContaining([{ path: '/email', message: 'Saisissez une adresse électronique valide.' }, { path: '/password', message: 'Saisissez votre mot de passe.' }]));
   });
 
-  it('locks the account after five failures, even for the right password', async () => {
-    const email = tenant.mail('chef');
-    for (let i = 0; i < 5; i += 1) {
-      expect((await call(login, { tenant: tenant.slug }, { method: 'POST', body: { email, password: `faux-${i}` } })).status).toBe(401);
-    }
-    const locked = await call(login, { tenant: tenant.slug }, { method: 'POST', body: { email, password: PASSWORD } });
-    expect(locked.status).toBe(429);
-    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
-    expect((await locked.json()).error).toMatch(/Trop de tentatives/);
-  });
-});
-
-describe('every agent route', () => {
-  it('answers 401 without a session', async () => {
-    for (const route of AGENT_ROUTES) {
-      const response = await call(route.handler, route.params(tenant.slug, reference), { method: route.method, body: route.body });
-      expect(response.status, `${route.method} ${route.name}`).toBe(401);
-    }
-  });
-
-  it('answers 404 with a session of another tenant', async () => {
-    const cookie = await sessionFor(other.slug, other.mail('admin'), PASSWORD);
-    for (const route of AGENT_ROUTES) {
-      const response = await call(route.handler, route.params(tenant.slug, reference), { method: route.method, body: route.body, cookie });
-      expect(response.status, `${route.method} ${route.name}`).toBe(404);
-    }
-  });
-
-  it('refuses state-changing requests from another origin with 403', async () => {
-    const cookie = await sessionFor(tenant.slug, tenant.mail('admin'), PASSWORD);
-    const unsafe = AGENT_ROUTES.filter((r) => r.method !== 'GET');
-    expect(unsafe.length).toBeGreaterThan(3);
-    for (const route of unsafe) {
-      for (const headers of [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example', 'sec-fetch-site': '' }, { origin: '', 'sec-fetch-site': 'same-site' }]) {
-        // An empty value removes the header: a browser that sends Origin alone, or Sec-Fetch-Site alone.
-        const response = await call(route.handler, route.params(tenant.slug, reference), { method: route.method, body: route.body, cookie, headers });
-        expect(response.status, `${route.method} ${route.name} ${JSON.stringify(headers)}`).toBe(403);
-      }
-    }
-  });
-
-  it('answers 403 to an agent without the required role', async () => {
-    const cookie = await sessionFor(tenant.slug, tenant.mail('agent'), PASSWORD);
-    for (const route of AGENT_ROUTES.filter((r) => r.requires !== 'agent')) {
-      const response = await call(route.handler, route.params(tenant.slug, reference), { method: route.method, body: route.body, cookie });
-      expect(response.status, `${route.method} ${route.name}`).toBe(403);
-    }
-  });
 });
 
 describe('tenant isolation', () => {
@@ -171,5 +124,103 @@ describe('workflow actions through the API', () => {
   it('answers 404 for an unknown action name', async () => {
     const cookie = await sessionFor(tenant.slug, tenant.mail('civil'), PASSWORD);
     expect((await call(action, { tenant: tenant.slug, reference, action: 'delete' }, { method: 'POST', cookie })).status).toBe(404);
+  });
+});
+
+const ROLES = { agent: 'agent', validator: 'valideur', head: 'chef', admin: 'admin' } as const;
+type Role = keyof typeof ROLES;
+/** Which roles meet each requirement, written out rather than computed by the code under test. */
+const ALLOWED: Record<Requirement, Role[]> = {
+  agent: ['agent', 'validator', 'head', 'admin'],
+  validator: ['validator', 'head', 'admin'],
+  head: ['head', 'admin'],
+  admin: ['admin'],
+};
+
+describe('the security matrix of the agent API', () => {
+  let routes: AgentRoute[];
+  let matrixReference: string;
+  const cookies = new Map<string, string>();
+  const cookieOf = async (tenantSlug: string, mail: (name: string) => string, role: Role) => {
+    const key = `${tenantSlug}:${role}`;
+    if (!cookies.has(key)) cookies.set(key, await sessionFor(tenantSlug, mail(ROLES[role]), PASSWORD));
+    return cookies.get(key)!;
+  };
+
+  beforeAll(async () => {
+    routes = await discoverAgentRoutes();
+    // A request of its own: the matrix's notes and refused approvals must not disturb the workflow tests below.
+    matrixReference = (await fileRequest(tenant.slug, { topic: 'acte', subject: 'Matrice', contact: { email: citizenEmail() } })).receipt.reference;
+  });
+
+  it('has an expectation for every route file and method under agent/, and none for a route that is gone', () => {
+    expect(routes.length).toBeGreaterThan(15);
+    expect(routes.filter((route) => !AGENT_ROUTE_EXPECTATIONS[route.key]).map((route) => route.key)).toEqual([]);
+    const present = new Set(routes.map((route) => route.key));
+    expect(Object.keys(AGENT_ROUTE_EXPECTATIONS).filter((key) => !present.has(key))).toEqual([]);
+  });
+
+  it('answers each role of each tenant as expected: 401 anonymous, 404 another tenant, 403 a missing role', async () => {
+    const cells: string[] = [];
+    const wrong: string[] = [];
+    for (const route of routes) {
+      const expectation = AGENT_ROUTE_EXPECTATIONS[route.key];
+      if (!expectation) continue;
+      for (const routeCase of expectation.cases) {
+        const label = `${route.key}${routeCase.variant ? ` (${routeCase.variant})` : ''}`;
+        const access = routeCase.access ?? expectation.access;
+        const who: Array<{ name: string; cookie: () => Promise<string | undefined>; expected: number[]; session?: string }> = [{ name: 'anonymous', cookie: async () => undefined, expected: access === 'public' ? routeCase.ok : [401] }];
+        for (const role of Object.keys(ROLES) as Role[]) {
+          const allowed = access === 'public' || ALLOWED[access].includes(role);
+          who.push({ name: `${role} of this tenant`, cookie: () => cookieOf(tenant.slug, tenant.mail, role), expected: allowed ? routeCase.ok : [403], session: `${tenant.slug}:${role}` });
+          who.push({ name: `${role} of another tenant`, cookie: () => cookieOf(other.slug, other.mail, role), expected: access === 'public' ? routeCase.ok : [404] });
+        }
+        for (const caller of who) {
+          const response = await call(route.handler, routeCase.params(tenant.slug, matrixReference), {
+            method: route.method,
+            body: routeCase.body,
+            cookie: await caller.cookie(),
+            path: `/api/v1/t/${tenant.slug}/agent${routeCase.search ?? ''}`,
+          });
+          await response.body?.cancel();
+          cells.push(`${label} × ${caller.name}`);
+          if (!caller.expected.includes(response.status)) wrong.push(`${route.method} ${label} × ${caller.name}: ${response.status}, expected ${caller.expected.join(' or ')}`);
+          if (routeCase.endsSession && caller.session && response.status < 300) cookies.delete(caller.session);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    // 9 callers per case: anonymous, then 4 roles × this tenant and another one.
+    expect(cells.length).toBe(routes.reduce((n, route) => n + (AGENT_ROUTE_EXPECTATIONS[route.key]?.cases.length ?? 0), 0) * 9);
+    console.log(`security matrix: ${cells.length} cells (${routes.length} route methods), all as expected`);
+  });
+
+  it('refuses state-changing requests from another origin with 403', async () => {
+    const cookie = await sessionFor(tenant.slug, tenant.mail('admin'), PASSWORD);
+    const unsafe = routes.filter((route) => !['GET', 'HEAD', 'OPTIONS'].includes(route.method));
+    expect(unsafe.length).toBeGreaterThan(3);
+    for (const route of unsafe) {
+      const [routeCase] = AGENT_ROUTE_EXPECTATIONS[route.key]?.cases ?? [];
+      if (!routeCase) continue;
+      for (const headers of [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example', 'sec-fetch-site': '' }, { origin: '', 'sec-fetch-site': 'same-site' }]) {
+        // An empty value removes the header: a browser that sends Origin alone, or Sec-Fetch-Site alone.
+        const response = await call(route.handler, routeCase.params(tenant.slug, reference), { method: route.method, body: routeCase.body, cookie, headers });
+        expect(response.status, `${route.method} ${route.key} ${JSON.stringify(headers)}`).toBe(403);
+      }
+    }
+  });
+});
+
+// Last: it locks an account the matrix logs in with.
+describe('agent login lockout', () => {
+  it('locks the account after five failures, even for the right password', async () => {
+    const email = tenant.mail('chef');
+    for (let i = 0; i < 5; i += 1) {
+      expect((await call(login, { tenant: tenant.slug }, { method: 'POST', body: { email, password: `faux-${i}` } })).status).toBe(401);
+    }
+    const locked = await call(login, { tenant: tenant.slug }, { method: 'POST', body: { email, password: PASSWORD } });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
+    expect((await locked.json()).error).toMatch(/Trop de tentatives/);
   });
 });

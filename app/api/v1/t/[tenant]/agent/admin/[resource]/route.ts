@@ -9,6 +9,7 @@ import {
   saveTopic,
   type AdminContext,
 } from '../../../../../../../../domain/admin';
+import { saveAllowedOrigins } from '../../../../../../../../domain/admin/allowed-origins';
 import { previewDocumentTemplate, resetDocumentTemplate, saveDocumentTemplate } from '../../../../../../../../domain/admin/document-templates';
 import { writeAudit } from '../../../../../../../../domain/audit';
 import { saveOidcSettings } from '../../../../../../../../domain/auth/oidc';
@@ -26,6 +27,7 @@ const SAVERS: Record<string, (em: EntityManager, ctx: AdminContext, body: unknow
   'answer-templates': saveAnswerTemplate,
   'message-templates': saveMessageTemplate,
   branding: saveBranding,
+  'allowed-origins': saveAllowedOrigins,
   'document-templates': saveDocumentTemplate,
   oidc: async (em, ctx, body) => {
     const settings = await saveOidcSettings(em, ctx.tenantId, body);
