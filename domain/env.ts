@@ -23,6 +23,8 @@ const schema = z.object({
   EXPORT_WEBHOOK_SECRET: z.string().min(16).optional(),
   // Signs the portal's form tokens; without it a key is derived from DATABASE_URL (fine for one machine).
   RELAIS_SECRET: z.string().min(32).optional(),
+  // Proxies in front of the web server whose X-Forwarded-For entries are believed; 0 takes the socket's peer.
+  RELAIS_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

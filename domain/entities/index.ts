@@ -1,5 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
 import type { EscalationCascade } from '../deadlines/escalation';
+import type { RequestLimits } from '../antispam/request-limits';
 import type { RetentionPolicy } from '../privacy/retention-policy';
 
 /** Where requests land: everything to reception, or straight to the topic's department. */
@@ -22,6 +23,8 @@ export interface TenantSettings {
   contact?: { address?: string; phone?: string; email?: string; hours?: string };
   /** Personal-data retention durations; defaults in domain/privacy/retention-policy.ts. */
   retention?: Partial<RetentionPolicy>;
+  /** Hourly limits of the public API; defaults in domain/antispam/request-limits.ts. */
+  limits?: Partial<RequestLimits>;
 }
 
 /** Colours, logo and texts of a municipality's portal. */
