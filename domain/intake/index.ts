@@ -40,7 +40,10 @@ export type PublicIntakeOutcome = (IntakeReceipt & { duplicate: false }) | Dupli
 
 /** How a public submission is filed. */
 export interface PublicSubmissionOptions {
-  /** The client's address; when given, the tenant's API limits (address, contact, tenant) apply. */
+  /**
+   * The API client's address. When given (API calls), a repeat of a recent request gets its reference and the tenant's
+   * limits (address, contact, tenant) apply; the portal has its own guards (single-use tokens, its own limits).
+   */
   clientAddress?: string;
   /** The version of the form the data was validated against, stored with the request. */
   formVersion?: number;
@@ -86,20 +89,22 @@ export function createIntake(deps: IntakeDeps) {
       calendar: calendarOf(tenant.settings),
     });
     const formData = input.data ? JSON.stringify(input.data) : null;
-    const fingerprint = publicOptions ? requestFingerprint(input) : undefined;
+    const apiClient = publicOptions?.clientAddress;
+    const fingerprint = apiClient !== undefined ? requestFingerprint(input) : undefined;
     const trackingCode = newTrackingCode();
     const requestId = randomUUID();
 
+    await assertAttachable(em, tenant.id, input.attachments ?? []);
     const since = new Date(receivedAt.getTime() - DUPLICATE_WINDOW_MS);
     // A repeat seen before counting: resending the same request does not eat into the limits.
     const earlier = fingerprint ? await findDuplicate(em, tenant.id, fingerprint, since) : undefined;
     if (earlier) return earlier;
-    if (publicOptions?.clientAddress !== undefined && deps.limiter) {
+    if (apiClient !== undefined && deps.limiter) {
       // Outside the transaction: the limiter takes its own pooled connection, which must not wait behind a held one.
       await deps.limiter.consume({
         tenantId: tenant.id,
         limits: requestLimitsOf(tenant.settings),
-        address: publicOptions.clientAddress,
+        address: apiClient,
         contacts: [input.contact.email, input.contact.phone],
       });
     }
@@ -164,8 +169,8 @@ export function createIntake(deps: IntakeDeps) {
   }
 
   /**
-   * Files a request from the public (API, portal): an honest duplicate gets the existing reference, and with a client
-   * address the tenant's limits apply (SpamRefusal past them).
+   * Files a request from the public (API, portal); for an API client (a client address is given) an honest duplicate
+   * gets the existing reference and the tenant's limits apply (SpamRefusal past them).
    */
   async function submitPublicRequest(tenantSlug: string, body: unknown, channel: IntakeChannel, options: PublicSubmissionOptions = {}): Promise<PublicIntakeOutcome> {
     const outcome = await file(tenantSlug, body, channel, options);
@@ -173,6 +178,19 @@ export function createIntake(deps: IntakeDeps) {
   }
 
   return { submitRequest, submitPublicRequest };
+}
+
+// Checked before anything is counted or allocated; linkAttachments checks again inside the transaction (a file could be
+// taken by another request in between, and then the transaction rolls back).
+async function assertAttachable(em: EntityManager, tenantId: string, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  const unique = [...new Set(ids)];
+  const [row] = await query<{ n: number }>(
+    em,
+    `select count(*)::int as n from attachment where tenant_id = ? and request_id is null and id::text in (${unique.map(() => '?').join(', ')})`,
+    [tenantId, ...unique],
+  );
+  if (row.n !== unique.length) throw new InputError([{ path: '/attachments', message: 'Une pièce jointe est introuvable ou déjà utilisée : merci de la joindre à nouveau.' }]);
 }
 
 async function findDuplicate(em: EntityManager, tenantId: string, fingerprint: string, since: Date): Promise<DuplicateReceipt | undefined> {
