@@ -1,3 +1,4 @@
+import { FORBIDDEN_CHARACTERS, FORBIDDEN_CHARACTERS_MESSAGE } from '@/domain/intake/text';
 import { InputError, type FieldError } from '@/domain/validation';
 
 /** Bounds of a public JSON body; each is checked before the body reaches any rule or the database. */
@@ -126,9 +127,6 @@ function parseKey(literal: string): string | undefined {
   }
 }
 
-// C0 controls other than tab, line feed and carriage return, DEL, and lone UTF-16 surrogates: PostgreSQL refuses NUL
-// and unpaired surrogates in text and jsonb, and none of them belongs in what a person types.
-const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|[\uD800-\uDFFF]/u;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_ERRORS = 20;
 
@@ -141,7 +139,7 @@ function contentErrors(root: unknown, limits: JsonBodyLimits): FieldError[] {
     if (typeof value === 'string') {
       if (value.length > limits.maxStringLength)
         errors.push({ path, message: `Ce texte est trop long (${limits.maxStringLength.toLocaleString('fr-FR')} caractères au plus).` });
-      else if (FORBIDDEN_CHARACTERS.test(value)) errors.push({ path, message: 'Ce texte contient des caractères de contrôle ou invalides.' });
+      else if (FORBIDDEN_CHARACTERS.test(value)) errors.push({ path, message: FORBIDDEN_CHARACTERS_MESSAGE });
     } else if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${path}/${i}`]);
     } else if (typeof value === 'object' && value !== null) {

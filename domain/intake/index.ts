@@ -13,6 +13,7 @@ import { trackingUrl } from '../urls';
 import { InputError, NotFoundError, compileValidator } from '../validation';
 import type { RequestWorkflowInput } from '../../workflows/request/definitions';
 import { NEW_REQUEST_SCHEMA, type NewRequestBody } from './schema';
+import { assertCleanText } from './text';
 
 /** The workflow input the intake hands to Temporal, with the workflow id it must run under. */
 export type StartRequestInput = RequestWorkflowInput & { workflowId: string; kind: RequestKind; replyChannel: ReplyChannel };
@@ -76,6 +77,8 @@ export function createIntake(deps: IntakeDeps) {
    */
   async function file(tenantSlug: string, body: unknown, channel: IntakeChannel, publicOptions?: PublicSubmissionOptions): Promise<IntakeReceipt | DuplicateReceipt> {
     const input = validateNewRequest(body);
+    // A public text with a NUL or a lone surrogate is the sender's mistake (PostgreSQL would refuse it at insert).
+    if (publicOptions) assertCleanText(input);
     const em = deps.orm.em.fork();
     const tenant = await findTenant(em, tenantSlug);
     const topic = await findTopic(em, tenant.id, input.topic);
