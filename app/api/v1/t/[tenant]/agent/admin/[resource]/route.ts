@@ -10,6 +10,7 @@ import {
   type AdminContext,
 } from '../../../../../../../../domain/admin';
 import { previewDocumentTemplate, resetDocumentTemplate, saveDocumentTemplate } from '../../../../../../../../domain/admin/document-templates';
+import { saveRequestLimits } from '@/domain/admin/request-limits';
 import { writeAudit } from '../../../../../../../../domain/audit';
 import { saveOidcSettings } from '../../../../../../../../domain/auth/oidc';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -27,6 +28,7 @@ const SAVERS: Record<string, (em: EntityManager, ctx: AdminContext, body: unknow
   'message-templates': saveMessageTemplate,
   branding: saveBranding,
   'document-templates': saveDocumentTemplate,
+  limits: saveRequestLimits,
   oidc: async (em, ctx, body) => {
     const settings = await saveOidcSettings(em, ctx.tenantId, body);
     const { clientSecret: _never, ...logged } = settings;
