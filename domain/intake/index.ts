@@ -71,9 +71,10 @@ export function createIntake(deps: IntakeDeps) {
   const now = deps.now ?? (() => new Date());
 
   /**
-   * Validates, then in one transaction: the duplicate check, the limits, the reference, the case record and the
-   * workflow start. The reference counter is incremented inside that transaction, so a body refused at any step
-   * (or a Temporal failure) rolls it back with the rest: references have no gaps.
+   * Validates everything and counts the API limits first, then in one transaction: the duplicate check (again, under
+   * an advisory lock), the reference, the case record and the workflow start. The reference counter is incremented
+   * inside that transaction, so a refusal at any step (or a Temporal failure) rolls it back: references have no gaps.
+   * The counter row stays locked until commit, so a tenant's intakes take their numbers one after the other.
    */
   async function file(tenantSlug: string, body: unknown, channel: IntakeChannel, publicOptions?: PublicSubmissionOptions): Promise<IntakeReceipt | DuplicateReceipt> {
     const input = validateNewRequest(body);
