@@ -156,4 +156,18 @@ describe('honest duplicates on the public API', () => {
     expect(await requestCount(tenant.id)).toBe(1);
     expect([...references][0]).toMatch(/-000001$/);
   });
+
+  it('keep fingerprints a day at most: older ones go with the next API request', async () => {
+    const tenant = await tenantWithLimits({});
+    expect((await post(first, tenant.slug, question())).status).toBe(201);
+    const em = (await initORM(env().DATABASE_URL!)).em.fork();
+    await query(em, "update request_fingerprint set created_at = now() - interval '25 hours' where tenant_id = ?", [tenant.id]);
+    expect((await post(first, tenant.slug, question())).status).toBe(201);
+    const [row] = await query<{ old: number; recent: number }>(
+      em,
+      "select count(*) filter (where created_at < now() - interval '1 day')::int as old, count(*) filter (where created_at >= now() - interval '1 day')::int as recent from request_fingerprint where tenant_id = ?",
+      [tenant.id],
+    );
+    expect(row).toEqual({ old: 0, recent: 1 });
+  });
 });

@@ -113,7 +113,7 @@ export function createIntake(deps: IntakeDeps) {
       });
     }
 
-    return em.transactional(async (tx) => {
+    const outcome = await em.transactional(async (tx) => {
       const run = (sql: string, params: unknown[]) => tx.getConnection().execute(sql, params, 'all', tx.getTransactionContext());
       if (fingerprint) {
         // Two identical posts at once queue here: the second sees the first's fingerprint once it commits.
@@ -133,11 +133,7 @@ export function createIntake(deps: IntakeDeps) {
           department.id, dueAt, receivedAt, workflowId, input.consent ? receivedAt : null,
         ],
       );
-      if (fingerprint) {
-        await run('insert into request_fingerprint (tenant_id, fingerprint, request_id, created_at) values (?, ?, ?, ?)', [tenant.id, fingerprint, requestId, receivedAt]);
-        // Fingerprints are only useful within the window: the tenant's old ones go as new ones come.
-        await run('delete from request_fingerprint where tenant_id = ? and created_at < ?', [tenant.id, new Date(receivedAt.getTime() - 24 * 3600_000)]);
-      }
+      if (fingerprint) await run('insert into request_fingerprint (tenant_id, fingerprint, request_id, created_at) values (?, ?, ?, ?)', [tenant.id, fingerprint, requestId, receivedAt]);
       await linkAttachments(tx, tenant.id, requestId, input.attachments ?? []);
       // Started inside the transaction: if Temporal refuses, the row is rolled back and nothing is left half-written.
       await deps.startWorkflow({
@@ -165,6 +161,8 @@ export function createIntake(deps: IntakeDeps) {
         trackingUrl: trackingUrl(deps.publicUrl, tenant.slug, reference, trackingCode),
       } satisfies IntakeReceipt;
     });
+    if (fingerprint) await forgetOldFingerprints(em);
+    return outcome;
   }
 
   /** Files a request from a trusted channel (SMS, e-mail, counter): no duplicate check, no API limit. */
@@ -195,6 +193,18 @@ async function assertAttachable(em: EntityManager, tenantId: string, ids: string
     [tenantId, ...unique],
   );
   if (row.n !== unique.length) throw new InputError([{ path: '/attachments', message: 'Une pièce jointe est introuvable ou déjà utilisée : merci de la joindre à nouveau.' }]);
+}
+
+/**
+ * Fingerprints are only useful within the duplicate window: those older than a day go, a batch after each API request,
+ * outside the intake's locks; rows another intake is deleting are skipped rather than waited for.
+ */
+async function forgetOldFingerprints(em: EntityManager): Promise<void> {
+  await query(
+    em,
+    `delete from request_fingerprint where ctid in (
+       select ctid from request_fingerprint where created_at < now() - interval '1 day' limit 500 for update skip locked)`,
+  );
 }
 
 async function findDuplicate(em: EntityManager, tenantId: string, fingerprint: string, since: Date): Promise<DuplicateReceipt | undefined> {
