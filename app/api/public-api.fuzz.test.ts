@@ -24,6 +24,8 @@ interface HostileCall {
   contentType: string | undefined;
   body: string;
   status?: 400 | 413 | 415;
+  forwardedFor?: string;
+  accept?: string;
 }
 
 beforeAll(async () => {
@@ -96,7 +98,7 @@ const brokenField = fc
     return JSON.stringify(body);
   });
 
-const calls: fc.Arbitrary<HostileCall> = fc.oneof(
+const hostileBodies: fc.Arbitrary<HostileCall> = fc.oneof(
   // A valid body under a media type a cross-site form could send, or none.
   wrongMediaType.map((contentType) => ({ label: 'media type', route: 'requests' as const, contentType, body: JSON.stringify(validRequest()), status: 415 as const })),
   // Nested arrays and objects, from just past the limit to thousands of levels.
@@ -157,10 +159,16 @@ const calls: fc.Arbitrary<HostileCall> = fc.oneof(
   fc.oneof(anyJson, fc.record({ code: wrongForString, message: fc.string() })).map((value) => ({ label: 'reply', route: 'reply' as const, contentType: 'application/json', body: JSON.stringify(value) })),
 );
 
+/** Each body with hostile headers too: any printable X-Forwarded-For (long, empty, not an address) and Accept. */
+const calls: fc.Arbitrary<HostileCall> = fc
+  .tuple(hostileBodies, fc.option(fc.stringMatching(/^[ -~]{0,300}$/)), fc.option(fc.constantFrom('*/*', 'text/html', 'application/json', 'image/png, */*;q=0.1')))
+  .map(([call, forwardedFor, accept]) => ({ ...call, forwardedFor: forwardedFor ?? undefined, accept: accept ?? undefined }));
+
 async function send(call: HostileCall): Promise<Response> {
   const headers = new Headers();
   if (call.contentType !== undefined) headers.set('content-type', call.contentType);
-  headers.set('x-forwarded-for', '203.0.113.50');
+  if (call.forwardedFor !== undefined) headers.set('x-forwarded-for', call.forwardedFor);
+  if (call.accept !== undefined) headers.set('accept', call.accept);
   const request = new Request('http://relais.test/api', { method: 'POST', headers, body: call.body });
   // A body-less Request gets text/plain from undici: drop it so "no content type" is really sent as such.
   if (call.contentType === undefined) request.headers.delete('content-type');
