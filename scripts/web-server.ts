@@ -26,7 +26,12 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   const server = http.createServer(withPeerAddress((request, response) => void handle(request, response)));
   server.listen(port, values.hostname);
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () => {
+    server.close(() => process.exit(0));
+    // Idle keep-alive connections would hold close() open; requests under way get a few seconds to finish.
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5_000).unref();
+  };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }
