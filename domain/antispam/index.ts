@@ -107,7 +107,11 @@ export function createSubmissionLimiter(options: { perIp?: number; perContact?: 
     async consume(address: string, contacts: Array<string | undefined>): Promise<void> {
       const { byIp, byContact } = await limiters();
       await consume(byIp, address || 'inconnue', 'rate-ip');
-      for (const given of contacts) if (given) await consume(byContact, normaliseContact(given), 'rate-contact');
+      // A value with no digit and no @ is no contact (the form refuses it): it must not share one count with every such typo.
+      for (const given of contacts) {
+        const key = given ? normaliseContact(given) : '';
+        if (key) await consume(byContact, key, 'rate-contact');
+      }
     },
   };
 }

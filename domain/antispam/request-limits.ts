@@ -63,7 +63,7 @@ export function createRequestLimiter(options: { store: LimiterStore; windowSecon
     async consume(source: RequestSource): Promise<void> {
       const { tenantId, limits } = source;
       await consume('address', limits.perAddressPerHour, `${tenantId}:${source.address}`, 'rate-ip');
-      const contacts = new Set(source.contacts.filter((c): c is string => !!c).map(normaliseContact));
+      const contacts = new Set(source.contacts.filter((c): c is string => !!c).map(normaliseContact).filter(Boolean));
       for (const contact of contacts) await consume('contact', limits.perContactPerHour, `${tenantId}:${contact}`, 'rate-contact');
       await consume('tenant', limits.perTenantPerHour, tenantId, 'rate-tenant');
     },

@@ -6,6 +6,11 @@ import { InputError, type FieldError } from '../validation';
  */
 export const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|[\uD800-\uDFFF]/u;
 
+/** The text with each forbidden character replaced by U+FFFD, for keeping what was typed (drafts) where PostgreSQL must take it. */
+export function withoutForbiddenCharacters(text: string): string {
+  return text.replace(new RegExp(FORBIDDEN_CHARACTERS.source, 'gu'), '\uFFFD');
+}
+
 /** What a citizen reads when a text holds such a character. */
 export const FORBIDDEN_CHARACTERS_MESSAGE = 'Ce texte contient des caractères de contrôle ou invalides.';
 
