@@ -176,4 +176,15 @@ describe('anti-spam on smart form posts', () => {
     expect((await handleFormPost(deps(c.clock), post(sendFromReview(c.answers, token)))).kind).toBe('filed');
     expect(await requestsOf(c.email)).toBe(1);
   });
+
+  it('drops carried answers nested thousands deep instead of failing to send the page state back', async () => {
+    const c = citizen();
+    const form = sendFromReview(c.answers, c.shown());
+    form.set(ANSWERS_FIELD, `{"x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`);
+    form.set(NAV_FIELD, 'next');
+    const result = await handleFormPost(deps(c.clock), post(form));
+    expect(result.kind).toBe('state');
+    expect(() => JSON.stringify(result)).not.toThrow();
+    expect(JSON.stringify(result)).not.toContain('"a":{"a"');
+  });
 });
