@@ -20,7 +20,7 @@ export async function submitFormStep(tenantSlug: string, formSlug: string, versi
   );
   if (result.kind === 'state') return result.state;
   const target = portalPaths.confirmation(tenantSlug, result.receipt.reference);
-  // A form sent again gets the request already filed; its page then points to the acknowledgement for the code.
+  // Duplicates are answered to API clients only; were one answered here, there would be no code to set.
   if (result.receipt.duplicate) redirect(target);
   const secure = requestHeaders.get('x-forwarded-proto') === 'https';
   // Same cookie as the question form: the portal's confirmation page shows the code, which never sits in a URL.

@@ -74,7 +74,8 @@ export async function POST(request: Request, { params }: { params: Promise<{ ten
     });
     await deleteDraft(em, draftId);
     const target = portalPaths.confirmation(slug, receipt.reference);
-    // A request sent again gets the one already filed; its page points to the acknowledgement for the tracking code.
+    // Duplicates are answered to API clients only (here single-use tokens stop a form sent twice); were one answered,
+    // there would be no code to show and the page points to the acknowledgement.
     const headers = new Headers({ 'cache-control': 'no-store' });
     if (!receipt.duplicate) headers.set('set-cookie', receiptCookie(request, target, receipt.trackingCode));
     if (wantsJson) {
