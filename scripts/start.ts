@@ -14,7 +14,7 @@ import { ensureTemporalCli } from '../temporal/cli';
 import { startTemporalDevServer, stopChild } from '../temporal/dev-server';
 import { WORKER_NODE_ARGS } from '../temporal/worker-process';
 import { startDevSmsc } from '../dev/smsc-simulator/dev';
-import { NEXT_BIN, buildWebIfStale, waitForHealth } from './web-build';
+import { WEB_SERVER_ARGS, buildWebIfStale, waitForHealth } from './web-build';
 
 const startedAt = Date.now();
 const config = env();
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
 
   buildWebIfStale(say);
   supervise('worker', () => spawnNode(WORKER_NODE_ARGS, childEnv));
-  supervise('web', () => spawnNode([NEXT_BIN, 'start', '-p', String(ports.web)], childEnv));
+  supervise('web', () => spawnNode([...WEB_SERVER_ARGS, '-p', String(ports.web)], childEnv));
 
   await waitForHealth(`http://127.0.0.1:${ports.web}/api/health`);
   const publicUrl = config.PUBLIC_URL;

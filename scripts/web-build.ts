@@ -5,6 +5,9 @@ import path from 'node:path';
 /** The Next.js command-line entry, run with this Node. */
 export const NEXT_BIN = path.join('node_modules', 'next', 'dist', 'bin', 'next');
 
+/** Node arguments of the production web server (the built app, with the client's address passed on: web-server.ts). */
+export const WEB_SERVER_ARGS = ['--import', 'tsx', path.join('scripts', 'web-server.ts')];
+
 const SOURCES = ['app', 'proxy.ts', 'domain', 'workflows', 'temporal', 'forms', 'activities', 'next.config.ts', 'package-lock.json'];
 
 /** Runs `next build` unless the last build is newer than every source file. */

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { createRequestLimiter } from '@/domain/antispam/request-limits';
 import { env } from '../../domain/env';
 import { createIntake } from '../../domain/intake';
 import { initORM } from '../../domain/orm';
@@ -29,7 +30,8 @@ async function build(): Promise<AppContext> {
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is not set (npm start sets it for the dev server).');
   const orm = await initORM(config.DATABASE_URL);
   const temporal = { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE };
-  const intake = createIntake({ orm, publicUrl: config.PUBLIC_URL, startWorkflow: requestWorkflowStarter(temporal, temporal.taskQueue) });
+  const limiter = createRequestLimiter({ store: async () => orm.em.getConnection().getKnex() });
+  const intake = createIntake({ orm, publicUrl: config.PUBLIC_URL, startWorkflow: requestWorkflowStarter(temporal, temporal.taskQueue), limiter });
   return { orm, intake, temporal };
 }
 

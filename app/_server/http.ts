@@ -1,6 +1,10 @@
 import 'server-only';
 import pino from 'pino';
+import { SpamRefusal } from '@/domain/antispam';
+import { clientAddress } from '@/domain/antispam/client-address';
+import { env } from '@/domain/env';
 import { ConflictError, InputError, NotFoundError } from '../../domain/validation';
+import { BodyRefusal, readPublicJson } from './public-json';
 
 const log = pino({ name: 'web' });
 
@@ -12,6 +16,8 @@ export async function handleRoute(work: () => Promise<Response>): Promise<Respon
     if (error instanceof InputError) return Response.json({ errors: error.errors }, { status: 400 });
     if (error instanceof NotFoundError) return Response.json({ error: 'Introuvable.' }, { status: 404 });
     if (error instanceof ConflictError) return Response.json({ error: error.message }, { status: 409 });
+    if (error instanceof BodyRefusal) return Response.json({ errors: [{ path: '', message: error.message }] }, { status: error.status });
+    if (error instanceof SpamRefusal && error.isRateLimit) return tooManyRequests(error);
     log.error(error, 'unexpected error in a route');
     return Response.json({ error: 'Le service est momentanément indisponible. Merci de réessayer dans quelques instants.' }, { status: 503 });
   }
@@ -26,4 +32,31 @@ export async function readJson(request: Request, maxBytes = 256 * 1024): Promise
   } catch {
     throw new InputError([{ path: '', message: "Le contenu envoyé n'est pas du JSON valide." }]);
   }
+}
+
+/** 429 with the seconds until the limit's window ends, in `Retry-After` and in the French message. */
+export function tooManyRequests(refusal: SpamRefusal): Response {
+  const headers = { 'retry-after': String(refusal.retryAfterSeconds ?? 60) };
+  return Response.json({ errors: [refusal.fieldError] }, { status: 429, headers });
+}
+
+/** What a public JSON route receives once the body's envelope has passed. */
+export interface PublicJsonContext<P> {
+  request: Request;
+  params: P;
+  body: unknown;
+  /** The client's address, through the configured number of trusted proxies only. */
+  clientAddress: string;
+}
+
+/**
+ * The one wrapper of every public JSON POST: media type (415), size (413), depth, strings and keys (400) are checked
+ * before anything else; then the handler, whose expected errors answer 400 / 404 / 409 / 429 and never a 5xx.
+ */
+export function publicJsonRoute<P>(handler: (context: PublicJsonContext<P>) => Promise<Response>) {
+  return (request: Request, { params }: { params: Promise<P> }): Promise<Response> =>
+    handleRoute(async () => {
+      const body = await readPublicJson(request);
+      return handler({ request, params: await params, body, clientAddress: clientAddress(request.headers, env().RELAIS_TRUSTED_PROXIES) });
+    });
 }

@@ -45,6 +45,13 @@ describe('anti-spam without a CAPTCHA', () => {
     await expect(limiter.consume('10.0.0.9', ['v@y.fr'])).rejects.toMatchObject({ reason: 'rate-ip' });
   });
 
+  it('does not count values that are no contact at all under one shared key', async () => {
+    const limiter = createSubmissionLimiter({ perIp: 100, perContact: 1, windowSeconds: 60 });
+    for (let i = 0; i < 5; i++) await expect(limiter.consume(`10.0.1.${i}`, ['pas un numéro', 'Bonjour'])).resolves.toBeUndefined();
+    await limiter.consume('10.0.1.9', ['06 12 34 56 78']);
+    await expect(limiter.consume('10.0.1.10', ['06.12.34.56.78'])).rejects.toMatchObject({ reason: 'rate-contact' });
+  });
+
   it('treats spellings of one phone number as one contact', () => {
     expect(normaliseContact('+33 6 12 34 56 78')).toBe(normaliseContact('06.12.34.56.78'));
   });

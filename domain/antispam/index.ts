@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { FieldError } from '../validation';
@@ -14,40 +14,54 @@ export const MAX_FORM_AGE_MS = 12 * 60 * 60 * 1000;
 /** Why a submission was refused, in French, for the form's error summary. */
 export class SpamRefusal extends Error {
   constructor(
-    readonly reason: 'honeypot' | 'too-fast' | 'token' | 'rate-ip' | 'rate-contact',
+    readonly reason: 'honeypot' | 'too-fast' | 'token' | 'token-used' | 'rate-ip' | 'rate-contact' | 'rate-tenant',
     readonly retryAfterSeconds?: number,
   ) {
     super(reason);
   }
 
+  /** Whether the refusal is a rate limit (HTTP 429 with Retry-After) rather than a failed check. */
+  get isRateLimit(): boolean {
+    return this.reason.startsWith('rate-');
+  }
+
   /** What the citizen reads. */
   get fieldError(): FieldError {
-    if (this.reason === 'rate-ip' || this.reason === 'rate-contact')
+    if (this.reason === 'rate-tenant')
+      return { path: '', message: `La commune reçoit un très grand nombre de demandes en ce moment. Merci de réessayer dans ${Math.ceil((this.retryAfterSeconds ?? 60) / 60)} minute(s).` };
+    if (this.reason === 'token-used')
+      return { path: '', message: 'Ce formulaire a déjà été envoyé. Si vous souhaitez faire une autre demande, vérifiez le formulaire puis envoyez-le à nouveau.' };
+    if (this.isRateLimit)
       return { path: '', message: `Vous avez envoyé beaucoup de demandes en peu de temps. Merci de réessayer dans ${Math.ceil((this.retryAfterSeconds ?? 60) / 60)} minute(s).` };
     return { path: '', message: "Votre envoi n'a pas pu être vérifié. Merci de relire le formulaire puis de l'envoyer à nouveau." };
   }
 }
 
-/** Signs and checks the time a form was displayed, so the fill time cannot be forged. */
+/**
+ * Signs and checks the time a form was displayed, so the fill time cannot be forged. Each token also carries a random
+ * nonce, so that two forms shown in the same millisecond get different tokens (a token files one request: form-tokens.ts).
+ */
 export function createFormClock(secret: string, now: () => number = Date.now) {
-  const sign = (issuedAt: number) => createHmac('sha256', secret).update(`form:${issuedAt}`).digest('base64url');
+  const sign = (issuedAt: number, nonce: string) => createHmac('sha256', secret).update(`form:${issuedAt}.${nonce}`).digest('base64url');
   return {
     /** A token carrying the display time. */
     issue(): string {
       const issuedAt = now();
-      return `${issuedAt}.${sign(issuedAt)}`;
+      const nonce = randomBytes(12).toString('base64url');
+      return `${issuedAt}.${nonce}.${sign(issuedAt, nonce)}`;
     },
-    /** Refuses a missing, forged, too recent or too old token. */
-    check(token: string | null | undefined): void {
-      const [raw, mac] = (token ?? '').split('.');
+    /** Refuses a missing, forged, too recent or too old token; a valid one is good until the returned time. */
+    check(token: string | null | undefined): { expiresAt: Date } {
+      const [raw, nonce, mac] = (token ?? '').split('.');
       const issuedAt = Number(raw);
-      if (!Number.isSafeInteger(issuedAt) || !mac) throw new SpamRefusal('token');
-      const expected = Buffer.from(sign(issuedAt));
+      if (!Number.isSafeInteger(issuedAt) || !nonce || !mac) throw new SpamRefusal('token');
+      const expected = Buffer.from(sign(issuedAt, nonce));
       const given = Buffer.from(mac);
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new SpamRefusal('token');
       const age = now() - issuedAt;
       if (age < MIN_FILL_MS) throw new SpamRefusal('too-fast');
       if (age > MAX_FORM_AGE_MS) throw new SpamRefusal('token');
+      return { expiresAt: new Date(issuedAt + MAX_FORM_AGE_MS) };
     },
   };
 }
@@ -93,7 +107,11 @@ export function createSubmissionLimiter(options: { perIp?: number; perContact?: 
     async consume(address: string, contacts: Array<string | undefined>): Promise<void> {
       const { byIp, byContact } = await limiters();
       await consume(byIp, address || 'inconnue', 'rate-ip');
-      for (const given of contacts) if (given) await consume(byContact, normaliseContact(given), 'rate-contact');
+      // A value with no digit and no @ is no contact (the form refuses it): it must not share one count with every such typo.
+      for (const given of contacts) {
+        const key = given ? normaliseContact(given) : '';
+        if (key) await consume(byContact, key, 'rate-contact');
+      }
     },
   };
 }
@@ -118,7 +136,3 @@ export function normaliseContact(contact: string): string {
   return digits.startsWith('33') ? `0${digits.slice(2)}` : digits;
 }
 
-/** The client's address as the server in front reports it: first hop of X-Forwarded-For, else X-Real-IP. */
-export function clientAddress(headers: Pick<Headers, 'get'>): string {
-  return headers.get('x-forwarded-for')?.split(',')[0]?.trim() || headers.get('x-real-ip') || 'inconnue';
-}

@@ -1,5 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
 import type { EscalationCascade } from '../deadlines/escalation';
+import type { RequestLimits } from '../antispam/request-limits';
 import type { RetentionPolicy } from '../privacy/retention-policy';
 
 /** Where requests land: everything to reception, or straight to the topic's department. */
@@ -24,6 +25,8 @@ export interface TenantSettings {
   retention?: Partial<RetentionPolicy>;
   /** Origins of the municipality's own web sites that may embed the portal and call the public API from a browser. */
   allowedOrigins?: string[];
+  /** Hourly limits of the public API; defaults in domain/antispam/request-limits.ts. */
+  limits?: Partial<RequestLimits>;
 }
 
 /** Colours, logo and texts of a municipality's portal. */

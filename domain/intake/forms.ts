@@ -4,7 +4,7 @@ import type { CitizenContact, IntakeChannel, ReplyChannel } from '../entities';
 import { compileStoredForm, ensureShippedForms, formAtVersion, latestForm, type StoredForm } from '../forms/store';
 import { query } from '../sql';
 import { InputError, NotFoundError } from '../validation';
-import { findTenant, type IntakeReceipt, type createIntake } from './index';
+import { findTenant, type PublicIntakeOutcome, type PublicSubmissionOptions, type createIntake } from './index';
 
 /** A form submission: the data, and the version the citizen filled in (the latest when absent). */
 export interface FormSubmission {
@@ -12,10 +12,8 @@ export interface FormSubmission {
   version?: number;
 }
 
-/** The receipt of a form request, with the form version it was validated against. */
-export interface FormReceipt extends IntakeReceipt {
-  formVersion: number;
-}
+/** The outcome of a form request (a new request, or the one it repeats), with the form version it was validated against. */
+export type FormReceipt = PublicIntakeOutcome & { formVersion: number };
 
 /** Dependencies of the form intake: the ORM and the ordinary intake it hands the request to. */
 export interface FormIntakeDeps {
@@ -115,7 +113,13 @@ function prefixed(errors: FormError[]): FormError[] {
 /** The form intake: validates form data on the server with the stored definition, then files the request. */
 export function createFormIntake(deps: FormIntakeDeps) {
   /** Validates a submission of one form and files the request; InputError paths point into `/data`. */
-  async function submitForm(tenantSlug: string, formSlug: string, submission: FormSubmission, channel: IntakeChannel = 'form'): Promise<FormReceipt> {
+  async function submitForm(
+    tenantSlug: string,
+    formSlug: string,
+    submission: FormSubmission,
+    channel: IntakeChannel = 'form',
+    options: Pick<PublicSubmissionOptions, 'clientAddress'> = {},
+  ): Promise<FormReceipt> {
     const { topic, form } = await findTenantForm(deps.orm, tenantSlug, formSlug, submission.version);
     const result = compileStoredForm(form).validate(submission.data);
     if (!result.valid || !result.data) throw new InputError(prefixed(result.errors));
@@ -129,40 +133,37 @@ export function createFormIntake(deps: FormIntakeDeps) {
       channel: replyChannel,
       data,
     };
-    let receipt: IntakeReceipt;
     try {
-      receipt = await deps.intake.submitRequest(tenantSlug, body, channel);
+      const outcome = await deps.intake.submitPublicRequest(tenantSlug, body, channel, { ...options, formVersion: form.version });
+      return { ...outcome, formVersion: form.version };
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       // Contact problems are the citizen's to fix on the form: point at the field the detail came from.
       throw new InputError(contactErrors(error.errors, sources));
     }
-    const em = deps.orm.em.fork();
-    // Written right after intake: submitRequest's signature has no room for the version.
-    await em.getConnection().execute(
-      'update request set form_version = ? where reference = ? and tenant_id = (select id from tenant where slug = ?)',
-      [form.version, receipt.reference, tenantSlug],
-    );
-    return { ...receipt, formVersion: form.version };
   }
 
   /**
    * The generic `POST /requests` body: when its topic carries a form, `data` is validated with that form
    * (at `formVersion` or the latest) before the request exists; other topics go straight to the intake.
    */
-  async function submitRequestWithForm(tenantSlug: string, body: unknown, channel: IntakeChannel = 'web'): Promise<IntakeReceipt & { formVersion?: number }> {
+  async function submitRequestWithForm(
+    tenantSlug: string,
+    body: unknown,
+    channel: IntakeChannel = 'web',
+    options: Pick<PublicSubmissionOptions, 'clientAddress'> = {},
+  ): Promise<PublicIntakeOutcome & { formVersion?: number }> {
     const topicSlug = typeof body === 'object' && body !== null ? (body as { topic?: unknown }).topic : undefined;
-    if (typeof topicSlug !== 'string') return deps.intake.submitRequest(tenantSlug, body, channel);
+    if (typeof topicSlug !== 'string') return deps.intake.submitPublicRequest(tenantSlug, body, channel, options);
     const em = deps.orm.em.fork();
     const tenant = await findTenant(em, tenantSlug);
     const [topic] = await query<{ form: string | null }>(em, 'select form from topic where tenant_id = ? and slug = ? and active', [tenant.id, topicSlug]);
-    if (!topic?.form) return deps.intake.submitRequest(tenantSlug, body, channel);
+    if (!topic?.form) return deps.intake.submitPublicRequest(tenantSlug, body, channel, options);
     const { form } = await findTenantForm(deps.orm, tenantSlug, topic.form);
     const result = compileStoredForm(form).validate((body as { data?: unknown }).data ?? {});
     if (!result.valid || !result.data) throw new InputError(prefixed(result.errors));
-    const receipt = await deps.intake.submitRequest(tenantSlug, { ...(body as object), data: result.data }, channel);
-    await em.getConnection().execute('update request set form_version = ? where reference = ? and tenant_id = ?', [form.version, receipt.reference, tenant.id]);
-    return { ...receipt, formVersion: form.version };
+    const outcome = await deps.intake.submitPublicRequest(tenantSlug, { ...(body as object), data: result.data }, channel, { ...options, formVersion: form.version });
+    return { ...outcome, formVersion: form.version };
   }
 
   return { submitForm, submitRequestWithForm };

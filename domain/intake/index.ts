@@ -1,5 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { normaliseContact } from '../antispam';
+import { requestLimitsOf, type RequestLimiter } from '../antispam/request-limits';
 import { linkAttachments } from '../attachments';
 import { createWorkingCalendar } from '../deadlines/calendar';
 import { computeDueAt, parseDelay } from '../deadlines/delay';
@@ -11,6 +13,7 @@ import { trackingUrl } from '../urls';
 import { InputError, NotFoundError, compileValidator } from '../validation';
 import type { RequestWorkflowInput } from '../../workflows/request/definitions';
 import { NEW_REQUEST_SCHEMA, type NewRequestBody } from './schema';
+import { assertCleanText } from './text';
 
 /** The workflow input the intake hands to Temporal, with the workflow id it must run under. */
 export type StartRequestInput = RequestWorkflowInput & { workflowId: string; kind: RequestKind; replyChannel: ReplyChannel };
@@ -26,23 +29,57 @@ export interface IntakeReceipt {
   trackingUrl: string;
 }
 
+/** The answer to an honest duplicate: the request already filed, without its tracking code (the contact has it). */
+export interface DuplicateReceipt {
+  duplicate: true;
+  reference: string;
+  dueAt: string;
+}
+
+/** What a public submission (API or portal) gets: a new request's receipt, or the one it repeats. */
+export type PublicIntakeOutcome = (IntakeReceipt & { duplicate: false }) | DuplicateReceipt;
+
+/** How a public submission is filed. */
+export interface PublicSubmissionOptions {
+  /**
+   * The API client's address. When given (API calls), a repeat of a recent request gets its reference and the tenant's
+   * limits (address, contact, tenant) apply; the portal has its own guards (single-use tokens, its own limits).
+   */
+  clientAddress?: string;
+  /** The version of the form the data was validated against, stored with the request. */
+  formVersion?: number;
+}
+
 /** Dependencies of the intake service. */
 export interface IntakeDeps {
   orm: MikroORM;
   startWorkflow: StartRequestWorkflow;
   publicUrl: string;
   now?: () => Date;
+  /** Counts public API requests against the tenant's limits; without it no limit applies. */
+  limiter?: RequestLimiter;
 }
 
 /** Validates a new request body (French field errors) without touching the database. */
 export const validateNewRequest = compileValidator<NewRequestBody>(NEW_REQUEST_SCHEMA);
 
+/** The same contact sending the same text within this time gets the request already filed. */
+export const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
+
 /** Creates the case record and starts its workflow, or writes nothing. */
 export function createIntake(deps: IntakeDeps) {
   const now = deps.now ?? (() => new Date());
 
-  async function submitRequest(tenantSlug: string, body: unknown, channel: IntakeChannel = 'web'): Promise<IntakeReceipt> {
+  /**
+   * Validates everything and counts the API limits first, then in one transaction: the duplicate check (again, under
+   * an advisory lock), the reference, the case record and the workflow start. The reference counter is incremented
+   * inside that transaction, so a refusal at any step (or a Temporal failure) rolls it back: references have no gaps.
+   * The counter row stays locked until commit, so a tenant's intakes take their numbers one after the other.
+   */
+  async function file(tenantSlug: string, body: unknown, channel: IntakeChannel, publicOptions?: PublicSubmissionOptions): Promise<IntakeReceipt | DuplicateReceipt> {
     const input = validateNewRequest(body);
+    // A public text with a NUL or a lone surrogate is the sender's mistake (PostgreSQL would refuse it at insert).
+    if (publicOptions) assertCleanText(input);
     const em = deps.orm.em.fork();
     const tenant = await findTenant(em, tenantSlug);
     const topic = await findTopic(em, tenant.id, input.topic);
@@ -55,25 +92,48 @@ export function createIntake(deps: IntakeDeps) {
       businessDays: topic.business_days,
       calendar: calendarOf(tenant.settings),
     });
-    const reference = await nextReference(em, tenant.id, receivedAt);
+    const formData = input.data ? JSON.stringify(input.data) : null;
+    const apiClient = publicOptions?.clientAddress;
+    const fingerprint = apiClient !== undefined ? requestFingerprint(input) : undefined;
     const trackingCode = newTrackingCode();
     const requestId = randomUUID();
-    const workflowId = `request:${tenant.slug}:${reference}`;
 
-    await em.transactional(async (tx) => {
-      await tx.getConnection().execute(
+    await assertAttachable(em, tenant.id, input.attachments ?? []);
+    const since = new Date(receivedAt.getTime() - DUPLICATE_WINDOW_MS);
+    // A repeat seen before counting: resending the same request does not eat into the limits.
+    const earlier = fingerprint ? await findDuplicate(em, tenant.id, fingerprint, since) : undefined;
+    if (earlier) return earlier;
+    if (apiClient !== undefined && deps.limiter) {
+      // Outside the transaction: the limiter takes its own pooled connection, which must not wait behind a held one.
+      await deps.limiter.consume({
+        tenantId: tenant.id,
+        limits: requestLimitsOf(tenant.settings),
+        address: apiClient,
+        contacts: [input.contact.email, input.contact.phone],
+      });
+    }
+
+    const outcome = await em.transactional(async (tx) => {
+      const run = (sql: string, params: unknown[]) => tx.getConnection().execute(sql, params, 'all', tx.getTransactionContext());
+      if (fingerprint) {
+        // Two identical posts at once queue here: the second sees the first's fingerprint once it commits.
+        await run('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`request-fingerprint:${tenant.id}:${fingerprint}`]);
+        const existing = await findDuplicate(tx, tenant.id, fingerprint, since);
+        if (existing) return existing;
+      }
+      const reference = await nextReference(tx, tenant.id, receivedAt);
+      const workflowId = `request:${tenant.slug}:${reference}`;
+      await run(
         `insert into request (id, tenant_id, reference, tracking_code_hash, kind, channel, reply_channel, topic_id, subject, body,
-                              form_data, citizen, state, department_id, due_at, received_at, workflow_id, consent_at, created_at, updated_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, now(), now())`,
+                              form_data, form_version, citizen, state, department_id, due_at, received_at, workflow_id, consent_at, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, now(), now())`,
         [
           requestId, tenant.id, reference, hashTrackingCode(trackingCode), topic.kind, channel, replyChannel, topic.id,
-          input.subject.trim(), input.message, input.data ? JSON.stringify(input.data) : null, JSON.stringify(input.contact),
+          input.subject.trim(), input.message, formData, publicOptions?.formVersion ?? null, JSON.stringify(input.contact),
           department.id, dueAt, receivedAt, workflowId, input.consent ? receivedAt : null,
         ],
-        'run',
-        // Without the context MikroORM runs raw SQL on another pooled connection, outside this transaction.
-        tx.getTransactionContext(),
       );
+      if (fingerprint) await run('insert into request_fingerprint (tenant_id, fingerprint, request_id, created_at) values (?, ?, ?, ?)', [tenant.id, fingerprint, requestId, receivedAt]);
       await linkAttachments(tx, tenant.id, requestId, input.attachments ?? []);
       // Started inside the transaction: if Temporal refuses, the row is rolled back and nothing is left half-written.
       await deps.startWorkflow({
@@ -94,17 +154,77 @@ export function createIntake(deps: IntakeDeps) {
         kind: topic.kind as RequestKind,
         replyChannel,
       });
+      return {
+        reference,
+        trackingCode,
+        dueAt: dueAt.toISOString(),
+        trackingUrl: trackingUrl(deps.publicUrl, tenant.slug, reference, trackingCode),
+      } satisfies IntakeReceipt;
     });
-
-    return {
-      reference,
-      trackingCode,
-      dueAt: dueAt.toISOString(),
-      trackingUrl: trackingUrl(deps.publicUrl, tenant.slug, reference, trackingCode),
-    };
+    if (fingerprint) await forgetOldFingerprints(em);
+    return outcome;
   }
 
-  return { submitRequest };
+  /** Files a request from a trusted channel (SMS, e-mail, counter): no duplicate check, no API limit. */
+  async function submitRequest(tenantSlug: string, body: unknown, channel: IntakeChannel = 'web'): Promise<IntakeReceipt> {
+    return (await file(tenantSlug, body, channel)) as IntakeReceipt;
+  }
+
+  /**
+   * Files a request from the public (API, portal); for an API client (a client address is given) an honest duplicate
+   * gets the existing reference and the tenant's limits apply (SpamRefusal past them).
+   */
+  async function submitPublicRequest(tenantSlug: string, body: unknown, channel: IntakeChannel, options: PublicSubmissionOptions = {}): Promise<PublicIntakeOutcome> {
+    const outcome = await file(tenantSlug, body, channel, options);
+    return 'duplicate' in outcome ? outcome : { ...outcome, duplicate: false };
+  }
+
+  return { submitRequest, submitPublicRequest };
+}
+
+// Checked before anything is counted or allocated; linkAttachments checks again inside the transaction (a file could be
+// taken by another request in between, and then the transaction rolls back).
+async function assertAttachable(em: EntityManager, tenantId: string, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  const unique = [...new Set(ids)];
+  const [row] = await query<{ n: number }>(
+    em,
+    `select count(*)::int as n from attachment where tenant_id = ? and request_id is null and id::text in (${unique.map(() => '?').join(', ')})`,
+    [tenantId, ...unique],
+  );
+  if (row.n !== unique.length) throw new InputError([{ path: '/attachments', message: 'Une pièce jointe est introuvable ou déjà utilisée : merci de la joindre à nouveau.' }]);
+}
+
+/**
+ * Fingerprints are only useful within the duplicate window: those older than a day go, a batch after each API request,
+ * outside the intake's locks; rows another intake is deleting are skipped rather than waited for.
+ */
+async function forgetOldFingerprints(em: EntityManager): Promise<void> {
+  await query(
+    em,
+    `delete from request_fingerprint where ctid in (
+       select ctid from request_fingerprint where created_at < now() - interval '1 day' limit 500 for update skip locked)`,
+  );
+}
+
+async function findDuplicate(em: EntityManager, tenantId: string, fingerprint: string, since: Date): Promise<DuplicateReceipt | undefined> {
+  const [row] = await query<{ reference: string; due_at: Date }>(
+    em,
+    `select r.reference, r.due_at from request_fingerprint f join request r on r.id = f.request_id
+      where f.tenant_id = ? and f.fingerprint = ? and f.created_at > ? order by f.created_at desc limit 1`,
+    [tenantId, fingerprint, since],
+  );
+  return row ? { duplicate: true, reference: row.reference, dueAt: new Date(row.due_at).toISOString() } : undefined;
+}
+
+/**
+ * One value per contact, topic and text, whatever the case, spacing or Unicode form: a request sent twice (double click,
+ * a client retrying after a timeout) has the same fingerprint. A hash, so the table holds no readable personal data.
+ */
+export function requestFingerprint(input: NewRequestBody): string {
+  const text = (value: string) => value.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  const contacts = [input.contact.email, input.contact.phone].filter((c): c is string => !!c).map(normaliseContact).sort();
+  return createHash('sha256').update(JSON.stringify([input.topic, contacts, text(input.subject), text(input.message)])).digest('hex');
 }
 
 interface TenantRow {
@@ -181,10 +301,11 @@ function chooseReplyChannel(input: NewRequestBody): ReplyChannel {
   return channel;
 }
 
-async function nextReference(em: EntityManager, tenantId: string, at: Date): Promise<string> {
+// Inside the intake transaction: the counter row stays locked until commit, and a rollback gives the number back.
+async function nextReference(tx: EntityManager, tenantId: string, at: Date): Promise<string> {
   const year = at.getUTCFullYear();
-  // Its own short statement, outside the intake transaction, so concurrent intakes do not queue on the counter row.
-  const [row] = await em.getConnection().execute(
+  const [row] = await query<{ value: number }>(
+    tx,
     `insert into reference_counter (tenant_id, year, value) values (?, ?, 1)
      on conflict (tenant_id, year) do update set value = reference_counter.value + 1 returning value`,
     [tenantId, year],

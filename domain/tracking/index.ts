@@ -4,6 +4,7 @@ import { STATE_LABELS } from '../states';
 import { query } from '../sql';
 import { trackingCodeMatches } from '../tracking-code';
 import { ConflictError, NotFoundError, compileValidator } from '../validation';
+import { assertCleanText } from '../intake/text';
 
 /** One public line of a request's history. */
 export interface PublicTimelineEntry {
@@ -114,7 +115,7 @@ export interface CitizenReplyBody {
 }
 
 /** Validates a citizen reply body. */
-export const validateCitizenReply = compileValidator<CitizenReplyBody>({
+const validateReplyShape = compileValidator<CitizenReplyBody>({
   type: 'object',
   additionalProperties: false,
   required: ['code', 'message'],
@@ -123,6 +124,13 @@ export const validateCitizenReply = compileValidator<CitizenReplyBody>({
     message: { type: 'string', minLength: 1, maxLength: 10000, pattern: '\\S', errorMessage: 'Le message doit contenir entre 1 et 10 000 caractères.' },
   },
 });
+
+/** Validates a citizen's reply; a NUL or a lone surrogate is refused, as the workflow's events could never be stored. */
+export function validateCitizenReply(value: unknown): CitizenReplyBody {
+  const body = validateReplyShape(value);
+  assertCleanText(body);
+  return body;
+}
 
 /** Refuses replies to requests that can no longer take one. */
 export function assertAcceptsReply(view: PublicRequestView): void {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { MailSink } from '../../dev/mail-sink';
 import { freePort } from '../../dev/ports';
-import { NEXT_BIN, buildWebIfStale, waitForHealth } from '../../scripts/web-build';
+import { WEB_SERVER_ARGS, buildWebIfStale, waitForHealth } from '../../scripts/web-build';
 import { ensureTemporalCli } from '../cli';
 import { startTemporalDevServer, stopChild } from '../dev-server';
 import { startDevSmsc } from '../../dev/smsc-simulator/dev';
@@ -82,7 +82,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     if (port && baseUrl) {
       buildWebIfStale(log);
-      const args = [NEXT_BIN, 'start', '-p', String(port), ...(options.web?.host ? ['-H', options.web.host] : [])];
+      const args = [...WEB_SERVER_ARGS, '-p', String(port), ...(options.web?.host ? ['-H', options.web.host] : [])];
       const web = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: options.web?.quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'] });
       stops.push(() => stopChild(web));
       // Without a worker the health check is red by design; the web app answering is enough then.

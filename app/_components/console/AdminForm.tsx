@@ -9,7 +9,7 @@ import { FormMessage, type FormOutcome } from './FormMessage';
 export interface AdminField {
   name: string;
   label: string;
-  type?: 'text' | 'textarea' | 'checkbox' | 'select' | 'password' | 'email' | 'color';
+  type?: 'text' | 'textarea' | 'checkbox' | 'select' | 'password' | 'email' | 'color' | 'number';
   options?: Array<{ value: string; label: string }>;
   hint?: string;
 }

@@ -1,9 +1,12 @@
+import { depthError } from '@/domain/json-depth';
 import { applyVisibility, evaluateCondition, type FormDefinition, type FormError, type UiField, type UiPage } from '../../../forms/runtime';
 
 /** Hidden input that carries the answers of the previous pages from post to post (the server validates everything again). */
 export const ANSWERS_FIELD = '__answers';
 /** Largest carried answers accepted, in characters. */
 export const MAX_ANSWERS_LENGTH = 200_000;
+/** Deepest nesting of carried answers accepted (a form nests a list of objects at most). */
+export const MAX_ANSWERS_DEPTH = 16;
 /** Sub-fields of the address widget. */
 export const ADDRESS_PARTS = [
   { key: 'ligne1', label: 'Numéro et voie', autocomplete: 'address-line1' },
@@ -63,7 +66,8 @@ export function mergePage(answers: Record<string, unknown>, page: UiPage, values
 
 /** Parses the carried answers; anything but a plain object becomes an empty one. */
 export function parseAnswers(raw: FormDataEntryValue | null): Record<string, unknown> {
-  if (typeof raw !== 'string' || raw.length > MAX_ANSWERS_LENGTH) return {};
+  // Deeper than any form nests: the answers travel back in the page state, whose serialisation recurses.
+  if (typeof raw !== 'string' || raw.length > MAX_ANSWERS_LENGTH || depthError(raw, MAX_ANSWERS_DEPTH)) return {};
   try {
     const value = JSON.parse(raw);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};

@@ -7,6 +7,7 @@ import type { NewRequestBody } from '../../../domain/intake/schema';
 import { query } from '../../../domain/sql';
 import type { FieldError } from '../../../domain/validation';
 import { emptyQuestion, type QuestionValues } from '../../_components/portal/question-fields';
+import { withoutForbiddenCharacters } from '@/domain/intake/text';
 
 /** What a refused no-JavaScript form leaves for its next display. */
 export interface QuestionDraft {
@@ -65,7 +66,9 @@ export function toRequestBody(values: QuestionValues, attachmentIds: string[]): 
 export async function saveDraft(em: EntityManager, tenantId: string, draft: QuestionDraft): Promise<string> {
   const id = randomUUID();
   await em.getConnection().execute(`delete from form_draft where created_at < now() - interval '1 hour'`);
-  await em.getConnection().execute('insert into form_draft (id, tenant_id, data, created_at) values (?, ?, ?, now())', [id, tenantId, JSON.stringify(draft)]);
+  // What was typed comes back on the form; a NUL or a lone surrogate would make PostgreSQL refuse the whole draft.
+  const data = JSON.stringify(draft, (_key, value: unknown) => (typeof value === 'string' ? withoutForbiddenCharacters(value) : value));
+  await em.getConnection().execute('insert into form_draft (id, tenant_id, data, created_at) values (?, ?, ?, now())', [id, tenantId, data]);
   return id;
 }
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { createFormClock, createSubmissionLimiter } from '../../../domain/antispam';
+import { createFormTokenLedger } from '@/domain/antispam/form-tokens';
 import type { TenantBranding, TenantSettings } from '../../../domain/entities';
 import { env } from '../../../domain/env';
 import { query } from '../../../domain/sql';
@@ -62,14 +63,22 @@ export const portalPaths = {
     `/t/${slug}/suivi/${encodeURIComponent(reference)}/pieces/${id}?code=${encodeURIComponent(code)}`,
 };
 
-let guards: { clock: ReturnType<typeof createFormClock>; limiter: ReturnType<typeof createSubmissionLimiter> } | undefined;
+/** The portal's anti-spam guards: signed fill time, shared rate limits, single-use tokens. */
+export interface PortalGuards {
+  clock: ReturnType<typeof createFormClock>;
+  limiter: ReturnType<typeof createSubmissionLimiter>;
+  tokens: ReturnType<typeof createFormTokenLedger>;
+}
+
+let guards: PortalGuards | undefined;
 
 /** Anti-spam guards of this web process; the submission counts are kept in the database, shared by every web process. */
-export function portalGuards() {
+export function portalGuards(): PortalGuards {
   // Derived from the database URL so every web process of a deployment signs alike without a new variable.
   guards ??= {
     clock: createFormClock(env().RELAIS_SECRET ?? createHash('sha256').update(`relais-form-clock:${env().DATABASE_URL ?? ''}`).digest('hex')),
     limiter: createSubmissionLimiter({ perIp: 30, perContact: 10, windowSeconds: 3600, store: async () => (await appContext()).orm.em.getConnection().getKnex() }),
+    tokens: createFormTokenLedger(async () => (await appContext()).orm.em.fork()),
   };
   return guards;
 }

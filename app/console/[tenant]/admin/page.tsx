@@ -3,6 +3,7 @@ import { adminOverview } from '../../../../domain/admin';
 import { loadAllowedOrigins } from '../../../../domain/admin/allowed-origins';
 import { listAudit } from '../../../../domain/audit';
 import { loadOidcSettings } from '../../../../domain/auth/oidc';
+import { loadRequestLimits } from '@/domain/admin/request-limits';
 import { AdminForm, MessageTemplateEditor } from '../../../_components/console/AdminForm';
 import { ConsoleShell, Forbidden } from '../../../_components/console/ConsoleShell';
 import { DocumentTemplateEditor } from '../../../_components/console/DocumentTemplateEditor';
@@ -22,11 +23,12 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
       </ConsoleShell>
     );
   }
-  const [data, audit, oidc, allowedOrigins] = await Promise.all([
+  const [data, audit, oidc, allowedOrigins, limits] = await Promise.all([
     adminOverview(em, principal.tenantId),
     listAudit(em.fork(), principal.tenantId, { limit: 30 }),
     loadOidcSettings(em.fork(), principal.tenantId),
     loadAllowedOrigins(em.fork(), principal.tenantId),
+    loadRequestLimits(em.fork(), principal.tenantId),
   ]);
   const departmentOptions = data.departments.map((d) => ({ value: d.slug, label: d.name }));
   const cascadeHint = 'Étapes « pourcentage:destinataires », séparées par des virgules. Destinataires : department, head, administrators ou une adresse. Ex. 66:department, 100:head, 150:administrators';
@@ -169,6 +171,17 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
           { name: 'clientSecret', label: 'Secret client (vide pour garder l’actuel)', type: 'password' },
           { name: 'scopes', label: 'Portées' },
           { name: 'label', label: 'Libellé du bouton' },
+        ]} />
+      </section>
+
+      <section id="limites" aria-labelledby="limites-title">
+        <h2 id="limites-title">Limites de l’API publique</h2>
+        <AdminForm tenant={tenant} resource="limits" title="Demandes acceptées par heure" initial={{
+          perAddressPerHour: String(limits.perAddressPerHour), perContactPerHour: String(limits.perContactPerHour), perTenantPerHour: String(limits.perTenantPerHour),
+        }} fields={[
+          { name: 'perAddressPerHour', label: 'Par adresse IP', type: 'number', hint: 'Une mairie ou un opérateur mobile peut partager une adresse entre plusieurs personnes.' },
+          { name: 'perContactPerHour', label: 'Par adresse électronique ou numéro de téléphone', type: 'number' },
+          { name: 'perTenantPerHour', label: 'Pour toute la commune', type: 'number' },
         ]} />
       </section>
 

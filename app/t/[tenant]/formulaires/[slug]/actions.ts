@@ -2,7 +2,8 @@
 
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { clientAddress } from '../../../../../domain/antispam';
+import { clientAddress } from '@/domain/antispam/client-address';
+import { env } from '@/domain/env';
 import { appContext } from '../../../../_server/context';
 import { secureCookies } from '../../../../_server/cookie-policy';
 import { formIntake } from '../../../../_components/forms/server';
@@ -16,10 +17,12 @@ export async function submitFormStep(tenantSlug: string, formSlug: string, versi
   const requestHeaders = await headers();
   const result = await handleFormPost(
     { orm, submitForm: (await formIntake()).submitForm, guards: portalGuards() },
-    { tenantSlug, formSlug, version, previous, form, ip: clientAddress(requestHeaders) },
+    { tenantSlug, formSlug, version, previous, form, ip: clientAddress(requestHeaders, env().RELAIS_TRUSTED_PROXIES) },
   );
   if (result.kind === 'state') return result.state;
   const target = portalPaths.confirmation(tenantSlug, result.receipt.reference);
+  // Duplicates are answered to API clients only; were one answered here, there would be no code to set.
+  if (result.receipt.duplicate) redirect(target);
   const secure = secureCookies() || requestHeaders.get('x-forwarded-proto') === 'https';
   // Same cookie as the question form: the portal's confirmation page shows the code, which never sits in a URL.
   (await cookies()).set('relais_code', result.receipt.trackingCode, { path: target, maxAge: 3600, httpOnly: true, sameSite: 'lax', secure });

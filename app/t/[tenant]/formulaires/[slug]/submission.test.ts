@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORM_TOKEN_FIELD, HONEYPOT_FIELD, MIN_FILL_MS, createFormClock, createSubmissionLimiter } from '../../../../../domain/antispam';
+import { createFormTokenLedger } from '@/domain/antispam/form-tokens';
 import { env } from '../../../../../domain/env';
 import { createIntake } from '../../../../../domain/intake';
 import { createFormIntake, findTenantForm } from '../../../../../domain/intake/forms';
@@ -43,7 +44,7 @@ function citizen() {
 }
 
 function deps(clock: ReturnType<typeof createFormClock>, limiter = createSubmissionLimiter()): FormPostDeps {
-  return { orm, submitForm, guards: { clock, limiter } };
+  return { orm, submitForm, guards: { clock, limiter, tokens: createFormTokenLedger(async () => orm.em.fork()) } };
 }
 
 /** "Envoyer la demande" on the review page. */
@@ -143,5 +144,47 @@ describe('anti-spam on smart form posts', () => {
     const sameIp = await handleFormPost(deps(second.clock, limiter), post(sendFromReview(second.answers, tokens[1]), '192.0.2.30'));
     expect(sameIp).toMatchObject({ kind: 'state', state: { notice: expect.stringMatching(/beaucoup de demandes/) } });
     expect(await requestsOf(second.email)).toBe(0);
+  });
+
+  it('files one request per form token, one after the other or at once', async () => {
+    const c = citizen();
+    const token = c.shown();
+    c.wait(MIN_FILL_MS);
+    expect((await handleFormPost(deps(c.clock), post(sendFromReview(c.answers, token)))).kind).toBe('filed');
+    // The same token with other answers: refused, with a fresh token to send the form properly.
+    const other = citizen();
+    const replay = await handleFormPost(deps(c.clock), post(sendFromReview(other.answers, token)));
+    expect(replay).toMatchObject({ kind: 'state', state: { notice: expect.stringMatching(/déjà été envoyé/) } });
+    expect(replay.kind === 'state' && replay.state.token).not.toBe(token);
+    expect(await requestsOf(other.email)).toBe(0);
+
+    const racers = [citizen(), citizen(), citizen()];
+    const shared = c.shown();
+    c.wait(MIN_FILL_MS);
+    const results = await Promise.all(racers.map((r) => handleFormPost(deps(c.clock), post(sendFromReview(r.answers, shared)))));
+    expect(results.filter((r) => r.kind === 'filed')).toHaveLength(1);
+    const filed = await Promise.all(racers.map((r) => requestsOf(r.email)));
+    expect(filed.reduce((a, b) => a + b, 0)).toBe(1);
+  });
+
+  it('gives the token back when the filing is refused, so the corrected form goes through with it', async () => {
+    const c = citizen();
+    const token = c.shown();
+    c.wait(MIN_FILL_MS);
+    const refused = await handleFormPost(deps(c.clock), post(sendFromReview({ ...c.answers, courriel: 'pas-une-adresse' }, token)));
+    expect(refused.kind).toBe('state');
+    expect((await handleFormPost(deps(c.clock), post(sendFromReview(c.answers, token)))).kind).toBe('filed');
+    expect(await requestsOf(c.email)).toBe(1);
+  });
+
+  it('drops carried answers nested thousands deep instead of failing to send the page state back', async () => {
+    const c = citizen();
+    const form = sendFromReview(c.answers, c.shown());
+    form.set(ANSWERS_FIELD, `{"x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`);
+    form.set(NAV_FIELD, 'next');
+    const result = await handleFormPost(deps(c.clock), post(form));
+    expect(result.kind).toBe('state');
+    expect(() => JSON.stringify(result)).not.toThrow();
+    expect(JSON.stringify(result)).not.toContain('"a":{"a"');
   });
 });

@@ -1,6 +1,8 @@
 import pino from 'pino';
 import { checkFiles, pendingAttachments, purgeAbandonedUploads, storePendingFiles } from '../../../../../domain/attachments';
-import { SpamRefusal, checkHoneypot, clientAddress } from '../../../../../domain/antispam';
+import { SpamRefusal, checkHoneypot } from '../../../../../domain/antispam';
+import { clientAddress } from '@/domain/antispam/client-address';
+import { env } from '@/domain/env';
 import { validateNewRequest } from '../../../../../domain/intake';
 import { InputError, NotFoundError, type FieldError } from '../../../../../domain/validation';
 import { appContext } from '../../../../_server/context';
@@ -34,16 +36,16 @@ export async function POST(request: Request, { params }: { params: Promise<{ ten
   const draftId = new URL(request.url).searchParams.get('brouillon') ?? undefined;
   const { orm, intake } = await appContext();
   const em = orm.em.fork();
-  const { clock, limiter } = portalGuards();
+  const { clock, limiter, tokens } = portalGuards();
 
+  let expiresAt: Date;
   try {
     checkHoneypot(honeypot);
-    clock.check(token);
-    await limiter.consume(clientAddress(request.headers), [values.email, values.phone]);
+    ({ expiresAt } = clock.check(token));
+    await limiter.consume(clientAddress(request.headers, env().RELAIS_TRUSTED_PROXIES), [values.email, values.phone]);
   } catch (error) {
     if (!(error instanceof SpamRefusal)) return unexpected(error, tenant, wantsJson);
-    log.warn({ tenant: slug, reason: error.reason }, 'portal submission refused by anti-spam');
-    return refuse(tenant, wantsJson, values, [error.fieldError], [], error.reason.startsWith('rate') ? 429 : 400);
+    return spam(error);
   }
 
   try {
@@ -65,10 +67,18 @@ export async function POST(request: Request, { params }: { params: Promise<{ ten
     }
     if (errors.length) return refuse(tenant, wantsJson, { ...values, attachmentIds: attachments.map((a) => a.id) }, errors, attachments);
 
-    const receipt = await intake.submitRequest(slug, body, 'web');
+    // Claimed once the form is valid: a token files one request, and is given back if the intake refuses it.
+    await tokens.claim(token!, expiresAt);
+    const receipt = await intake.submitPublicRequest(slug, body, 'web').catch(async (error: unknown) => {
+      await tokens.release(token!).catch((e: unknown) => log.warn(e, 'could not give a form token back'));
+      throw error;
+    });
     await deleteDraft(em, draftId);
     const target = portalPaths.confirmation(slug, receipt.reference);
-    const headers = new Headers({ 'set-cookie': receiptCookie(request, target, receipt.trackingCode), 'cache-control': 'no-store' });
+    // Duplicates are answered to API clients only (here single-use tokens stop a form sent twice); were one answered,
+    // there would be no code to show and the page points to the acknowledgement.
+    const headers = new Headers({ 'cache-control': 'no-store' });
+    if (!receipt.duplicate) headers.set('set-cookie', receiptCookie(request, target, receipt.trackingCode));
     if (wantsJson) {
       headers.set('content-type', 'application/json');
       return new Response(JSON.stringify({ redirect: target }), { status: 200, headers });
@@ -76,12 +86,19 @@ export async function POST(request: Request, { params }: { params: Promise<{ ten
     headers.set('location', target);
     return new Response(null, { status: 303, headers });
   } catch (error) {
+    if (error instanceof SpamRefusal) return spam(error);
     if (error instanceof InputError) {
       const attachments = await pendingAttachments(em, tenant.id, values.attachmentIds).catch(() => []);
       return refuse(tenant, wantsJson, values, error.errors, attachments);
     }
     if (error instanceof NotFoundError) return new Response('Commune inconnue.', { status: 404 });
     return unexpected(error, tenant, wantsJson, values);
+  }
+
+  function spam(refusal: SpamRefusal): Promise<Response> {
+    log.warn({ tenant: slug, reason: refusal.reason }, 'portal submission refused by anti-spam');
+    const retryAfter = refusal.isRateLimit ? { 'retry-after': String(refusal.retryAfterSeconds ?? 60) } : undefined;
+    return refuse(tenant!, wantsJson, values, [refusal.fieldError], [], refusal.isRateLimit ? 429 : 400, retryAfter);
   }
 
   async function refuse(
@@ -91,12 +108,13 @@ export async function POST(request: Request, { params }: { params: Promise<{ ten
     errors: FieldError[],
     attachments: Array<{ id: string; name: string; size: number }>,
     status = 400,
+    headers?: Record<string, string>,
   ): Promise<Response> {
-    if (json) return Response.json({ errors, attachments: attachments.map(({ id, name, size }) => ({ id, name, size })) }, { status });
+    if (json) return Response.json({ errors, attachments: attachments.map(({ id, name, size }) => ({ id, name, size })) }, { status, headers });
     const { orm: o } = await appContext();
     const id = typed ? await saveDraft(o.em.fork(), t.id, { values: typed, errors }) : undefined;
     const location = `${portalPaths.question(t.slug)}${id ? `?brouillon=${id}` : '?erreur=illisible'}#erreurs`;
-    return new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store' } });
+    return new Response(null, { status: 303, headers: { ...headers, location, 'cache-control': 'no-store' } });
   }
 
   async function unexpected(error: unknown, t: PortalTenant, json: boolean, typed?: QuestionValues): Promise<Response> {

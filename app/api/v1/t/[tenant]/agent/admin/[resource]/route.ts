@@ -11,6 +11,7 @@ import {
 } from '../../../../../../../../domain/admin';
 import { saveAllowedOrigins } from '../../../../../../../../domain/admin/allowed-origins';
 import { previewDocumentTemplate, resetDocumentTemplate, saveDocumentTemplate } from '../../../../../../../../domain/admin/document-templates';
+import { saveRequestLimits } from '@/domain/admin/request-limits';
 import { writeAudit } from '../../../../../../../../domain/audit';
 import { saveOidcSettings } from '../../../../../../../../domain/auth/oidc';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -29,6 +30,7 @@ const SAVERS: Record<string, (em: EntityManager, ctx: AdminContext, body: unknow
   branding: saveBranding,
   'allowed-origins': saveAllowedOrigins,
   'document-templates': saveDocumentTemplate,
+  limits: saveRequestLimits,
   oidc: async (em, ctx, body) => {
     const settings = await saveOidcSettings(em, ctx.tenantId, body);
     const { clientSecret: _never, ...logged } = settings;
