@@ -22,6 +22,20 @@ export interface TenantSettings {
   contact?: { address?: string; phone?: string; email?: string; hours?: string };
   /** Personal-data retention durations; defaults in domain/privacy/retention-policy.ts. */
   retention?: Partial<RetentionPolicy>;
+  /** Texts of the portal's privacy page and accessibility statement; French defaults in domain/privacy/legal.ts. */
+  legal?: LegalSettings;
+}
+
+/** RGAA conformity status of the portal, as the accessibility statement declares it. */
+export type AccessibilityStatus = 'non_conforme' | 'partiellement_conforme' | 'totalement_conforme';
+
+/** What a tenant administrator may set on the privacy page and the accessibility statement. */
+export interface LegalSettings {
+  privacyText?: string;
+  accessibilityStatus?: AccessibilityStatus;
+  accessibilityText?: string;
+  /** Date of the accessibility audit (YYYY-MM-DD). */
+  auditDate?: string;
 }
 
 /** Colours, logo and texts of a municipality's portal. */
@@ -67,6 +81,8 @@ export class Agent {
   name!: string;
   passwordHash?: string;
   isAdmin = false;
+  /** Data protection officer: may search, export and erase a person's data across the tenant. */
+  isDpo = false;
   active = true;
   createdAt: Date = new Date();
 }
@@ -253,6 +269,7 @@ export const AgentSchema = new EntitySchema<Agent>({
     name: { type: 'string', length: 200 },
     passwordHash: { type: 'text', nullable: true },
     isAdmin: { type: 'boolean', default: false },
+    isDpo: { type: 'boolean', default: false },
     active: { type: 'boolean', default: true },
     createdAt,
   },
