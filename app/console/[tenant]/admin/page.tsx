@@ -65,6 +65,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
               <th scope="col">Adresse</th>
               <th scope="col">Rôles</th>
               <th scope="col">Administrateur</th>
+              <th scope="col">Délégué à la protection des données</th>
               <th scope="col">Actif</th>
             </tr>
           </thead>
@@ -75,6 +76,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
                 <td>{a.email}</td>
                 <td>{a.roles || '—'}</td>
                 <td>{a.isAdmin ? 'Oui' : 'Non'}</td>
+                <td>{a.isDpo ? 'Oui' : 'Non'}</td>
                 <td>{a.active ? 'Oui' : 'Non'}</td>
               </tr>
             ))}
@@ -86,6 +88,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
           { name: 'roles', label: 'Rôles', hint: 'service:rôle séparés par des virgules ; rôles : agent, validator (valideur), head (chef de service). Ex. etat-civil:agent, etat-civil:validator' },
           { name: 'password', label: 'Mot de passe initial ou nouveau (12 caractères au moins ; vide pour le garder)', type: 'password' },
           { name: 'isAdmin', label: 'Administrateur de la commune', type: 'checkbox' },
+          { name: 'isDpo', label: 'Délégué à la protection des données (accès, export et effacement des données d’une personne)', type: 'checkbox' },
           { name: 'active', label: 'Compte actif', type: 'checkbox' },
         ]} initial={{ active: true }} />
       </section>
