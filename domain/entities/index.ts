@@ -165,6 +165,8 @@ export class CitizenRequest {
   answeredAt?: Date;
   closedAt?: Date;
   answer?: string;
+  /** Set once the GDPR anonymisation has replaced the citizen's data (domain/privacy/anonymise.ts). */
+  anonymisedAt?: Date;
   workflowId!: string;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
@@ -327,6 +329,10 @@ export const CitizenRequestSchema = new EntitySchema<CitizenRequest>({
     },
     { name: 'request_inbox_due_idx', expression: 'create index "request_inbox_due_idx" on "request" ("tenant_id", "due_at", "id")' },
     { name: 'request_search_idx', expression: 'create index "request_search_idx" on "request" using gin ("search")' },
+    {
+      name: 'request_retention_idx',
+      expression: `create index "request_retention_idx" on "request" ("tenant_id", "closed_at", "id") where "anonymised_at" is null and "state" in ('closed', 'rejected')`,
+    },
   ],
   properties: {
     id: uuid,
@@ -349,6 +355,7 @@ export const CitizenRequestSchema = new EntitySchema<CitizenRequest>({
     answeredAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     closedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     answer: { type: 'text', nullable: true },
+    anonymisedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     workflowId: { type: 'string', length: 200, unique: true },
     createdAt,
     updatedAt: { type: 'Date', columnType: 'timestamptz', onCreate: () => new Date(), onUpdate: () => new Date() },
