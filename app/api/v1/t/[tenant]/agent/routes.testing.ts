@@ -12,6 +12,7 @@ import { DELETE as adminDelete, POST as adminSave } from './admin/[resource]/rou
 import { DELETE as logout, GET as me } from './session/route';
 import { GET as listReports, POST as generateReport } from './reports/route';
 import { GET as downloadReport } from './reports/[month]/route';
+import { POST as personalData } from './personal-data/[action]/route';
 
 type Handler = (request: Request, context: { params: Promise<any> }) => Promise<Response>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -68,4 +69,20 @@ export const AGENT_ROUTES: AgentRouteCase[] = [
   },
   { name: 'admin document preview', method: 'POST', handler: adminSave, requires: 'admin', params: (tenant) => ({ tenant, resource: 'document-preview' }), body: { name: 'acknowledgement', content: '<p>{{reference}}</p>' } },
   { name: 'admin reset document template', method: 'DELETE', handler: adminDelete, requires: 'admin', params: (tenant) => ({ tenant, resource: 'document-templates' }) },
+  ...(['search', 'view', 'export-json', 'export-pdf'] as const).map((action) => ({
+    name: `personal data ${action}`,
+    method: 'POST' as const,
+    handler: personalData,
+    requires: 'dpo' as const,
+    params: (tenant: string) => ({ tenant, action }),
+    body: { email: 'personne@exemple.fr' },
+  })),
+  {
+    name: 'personal data erase',
+    method: 'POST',
+    handler: personalData,
+    requires: 'dpo',
+    params: (tenant) => ({ tenant, action: 'erase' }),
+    body: { email: 'personne@exemple.fr', reason: 'Demande de la personne', confirmOpen: true },
+  },
 ];
