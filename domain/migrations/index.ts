@@ -7,6 +7,7 @@ import { Migration2026112806Forms } from './Migration2026112806Forms';
 import { Migration2026112907SmsFillfactor } from './Migration2026112907SmsFillfactor';
 import { Migration2026112908SmsForeignKeys } from './Migration2026112908SmsForeignKeys';
 import { Migration2026112909PortalRateLimit } from './Migration2026112909PortalRateLimit';
+import { Migration2026120411Audit } from './Migration2026120411Audit';
 import { Migration2026120412Retention } from './Migration2026120412Retention';
 import { Migration2026120414Rights } from './Migration2026120414Rights';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   { name: 'Migration2026112907SmsFillfactor', class: Migration2026112907SmsFillfactor },
   { name: 'Migration2026112908SmsForeignKeys', class: Migration2026112908SmsForeignKeys },
   { name: 'Migration2026112909PortalRateLimit', class: Migration2026112909PortalRateLimit },
+  { name: 'Migration2026120411Audit', class: Migration2026120411Audit },
   { name: 'Migration2026120412Retention', class: Migration2026120412Retention },
   { name: 'Migration2026120414Rights', class: Migration2026120414Rights },
 ];
