@@ -24,6 +24,8 @@ export interface AnonymisationCounts {
 export interface AnonymisationOptions {
   reason: string;
   agentId?: string | null;
+  /** The retention run this call belongs to, recorded in the audit entry (its counts are summed from there). */
+  runId?: string;
 }
 
 /** The subject an anonymised request shows in the inbox and the dashboard's lists. */
@@ -37,6 +39,7 @@ export function noAnonymisation(): AnonymisationCounts {
   return { requests: 0, events: 0, attachments: 0, documents: 0, notifications: 0, smsMessages: 0, smsInbound: 0 };
 }
 
+const run = (options: AnonymisationOptions) => (options.runId ? { run: options.runId } : {});
 const uuidArray = (ids: string[]) => `{${ids.join(',')}}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -53,7 +56,7 @@ export async function anonymiseRequests(em: EntityManager, tenantId: string, req
   return em.transactional(async (tx) => {
     const counts = noAnonymisation();
     if (!ids.length) {
-      await writeAudit(tx, { tenantId, agentId: options.agentId ?? null, action: 'privacy.anonymise', data: { reason: options.reason, counts, references: [] } });
+      await writeAudit(tx, { tenantId, agentId: options.agentId ?? null, action: 'privacy.anonymise', data: { reason: options.reason, counts, references: [], ...run(options) } });
       return counts;
     }
     const scope = [tenantId, uuidArray(ids)];
@@ -129,7 +132,7 @@ export async function anonymiseRequests(em: EntityManager, tenantId: string, req
       agentId: options.agentId ?? null,
       action: 'privacy.anonymise',
       target: references.length === 1 ? references[0] : null,
-      data: { reason: options.reason, counts, references },
+      data: { reason: options.reason, counts, references, ...run(options) },
     });
     return counts;
   });
