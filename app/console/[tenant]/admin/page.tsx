@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { adminOverview } from '../../../../domain/admin';
 import { listAudit } from '../../../../domain/audit';
 import { loadOidcSettings } from '../../../../domain/auth/oidc';
+import { ACCESSIBILITY_STATUS_LABELS, legalForm } from '../../../../domain/privacy/legal';
 import { AdminForm, MessageTemplateEditor } from '../../../_components/console/AdminForm';
 import { ConsoleShell, Forbidden } from '../../../_components/console/ConsoleShell';
 import { DocumentTemplateEditor } from '../../../_components/console/DocumentTemplateEditor';
@@ -21,7 +22,12 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
       </ConsoleShell>
     );
   }
-  const [data, audit, oidc] = await Promise.all([adminOverview(em, principal.tenantId), listAudit(em.fork(), principal.tenantId, { limit: 30 }), loadOidcSettings(em.fork(), principal.tenantId)]);
+  const [data, audit, oidc, legal] = await Promise.all([
+    adminOverview(em, principal.tenantId),
+    listAudit(em.fork(), principal.tenantId, { limit: 30 }),
+    loadOidcSettings(em.fork(), principal.tenantId),
+    legalForm(em.fork(), principal.tenantId),
+  ]);
   const departmentOptions = data.departments.map((d) => ({ value: d.slug, label: d.name }));
   const cascadeHint = 'Étapes « pourcentage:destinataires », séparées par des virgules. Destinataires : department, head, administrators ou une adresse. Ex. 66:department, 100:head, 150:administrators';
   return (
@@ -29,7 +35,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
       <h1>Administration</h1>
       <nav aria-label="Sections">
         <ul className="tabs">
-          {[['services', 'Services'], ['agents', 'Agents'], ['themes', 'Thèmes'], ['modeles', 'Modèles de réponse'], ['messages', 'Messages'], ['documents', 'Modèles de documents'], ['apparence', 'Apparence'], ['connexion', 'Connexion'], ['journal', 'Journal']].map(([anchor, label]) => (
+          {[['services', 'Services'], ['agents', 'Agents'], ['themes', 'Thèmes'], ['modeles', 'Modèles de réponse'], ['messages', 'Messages'], ['documents', 'Modèles de documents'], ['apparence', 'Apparence'], ['mentions', 'Confidentialité et accessibilité'], ['connexion', 'Connexion'], ['journal', 'Journal']].map(([anchor, label]) => (
             <li key={anchor}>
               <a href={`#${anchor}`}>{label}</a>
             </li>
@@ -148,6 +154,20 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
           { name: 'logoUrl', label: 'Adresse du logo (https://…)' },
           { name: 'websiteUrl', label: 'Site de la commune' },
           { name: 'welcomeText', label: 'Texte d’accueil', type: 'textarea' },
+        ]} />
+      </section>
+
+      <section id="mentions" aria-labelledby="mentions-title">
+        <h2 id="mentions-title">Politique de confidentialité et déclaration d’accessibilité</h2>
+        <p className="muted">
+          Textes des pages « Politique de confidentialité » et « Déclaration d’accessibilité » du portail, liées en pied de chaque page. Les durées de conservation et
+          les coordonnées de la commune y sont ajoutées automatiquement. Texte simple : une ligne vide sépare les paragraphes ; videz un texte pour revenir au texte par défaut.
+        </p>
+        <AdminForm tenant={tenant} resource="legal" title="Textes légaux du portail" initial={{ ...legal }} fields={[
+          { name: 'privacyText', label: 'Données collectées, finalités et destinataires (politique de confidentialité)', type: 'textarea' },
+          { name: 'accessibilityStatus', label: 'État de conformité au RGAA', type: 'select', options: Object.entries(ACCESSIBILITY_STATUS_LABELS).map(([value, label]) => ({ value, label: label.charAt(0).toUpperCase() + label.slice(1) })) },
+          { name: 'auditDate', label: 'Date de l’audit d’accessibilité', hint: 'Au format AAAA-MM-JJ ; obligatoire pour un état partiellement ou totalement conforme.' },
+          { name: 'accessibilityText', label: 'Contenus non accessibles (déclaration d’accessibilité)', type: 'textarea' },
         ]} />
       </section>
 

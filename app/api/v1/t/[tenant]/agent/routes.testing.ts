@@ -69,6 +69,7 @@ export const AGENT_ROUTES: AgentRouteCase[] = [
   },
   { name: 'admin document preview', method: 'POST', handler: adminSave, requires: 'admin', params: (tenant) => ({ tenant, resource: 'document-preview' }), body: { name: 'acknowledgement', content: '<p>{{reference}}</p>' } },
   { name: 'admin reset document template', method: 'DELETE', handler: adminDelete, requires: 'admin', params: (tenant) => ({ tenant, resource: 'document-templates' }) },
+  { name: 'admin legal texts', method: 'POST', handler: adminSave, requires: 'admin', params: (tenant) => ({ tenant, resource: 'legal' }), body: { accessibilityStatus: 'non_conforme' } },
   ...(['search', 'view', 'export-json', 'export-pdf'] as const).map((action) => ({
     name: `personal data ${action}`,
     method: 'POST' as const,

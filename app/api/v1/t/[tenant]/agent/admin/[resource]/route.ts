@@ -12,6 +12,7 @@ import {
 import { previewDocumentTemplate, resetDocumentTemplate, saveDocumentTemplate } from '../../../../../../../../domain/admin/document-templates';
 import { writeAudit } from '../../../../../../../../domain/audit';
 import { saveOidcSettings } from '../../../../../../../../domain/auth/oidc';
+import { saveLegal } from '../../../../../../../../domain/privacy/legal';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { InputError, NotFoundError } from '../../../../../../../../domain/validation';
 import { renderPreviewPdf } from '../../../../../../../console/_server/pdf';
@@ -27,6 +28,7 @@ const SAVERS: Record<string, (em: EntityManager, ctx: AdminContext, body: unknow
   'message-templates': saveMessageTemplate,
   branding: saveBranding,
   'document-templates': saveDocumentTemplate,
+  legal: saveLegal,
   oidc: async (em, ctx, body) => {
     const settings = await saveOidcSettings(em, ctx.tenantId, body);
     const { clientSecret: _never, ...logged } = settings;
