@@ -3,6 +3,7 @@ import { adminOverview } from '../../../../domain/admin';
 import { listAudit } from '../../../../domain/audit';
 import { loadOidcSettings } from '../../../../domain/auth/oidc';
 import { ACCESSIBILITY_STATUS_LABELS, legalForm } from '../../../../domain/privacy/legal';
+import { RETENTION_BOUNDS, loadRetentionPolicy } from '../../../../domain/privacy/retention-settings';
 import { AdminForm, MessageTemplateEditor } from '../../../_components/console/AdminForm';
 import { ConsoleShell, Forbidden } from '../../../_components/console/ConsoleShell';
 import { DocumentTemplateEditor } from '../../../_components/console/DocumentTemplateEditor';
@@ -22,11 +23,12 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
       </ConsoleShell>
     );
   }
-  const [data, audit, oidc, legal] = await Promise.all([
+  const [data, audit, oidc, legal, retention] = await Promise.all([
     adminOverview(em, principal.tenantId),
     listAudit(em.fork(), principal.tenantId, { limit: 30 }),
     loadOidcSettings(em.fork(), principal.tenantId),
     legalForm(em.fork(), principal.tenantId),
+    loadRetentionPolicy(em.fork(), principal.tenantId),
   ]);
   const departmentOptions = data.departments.map((d) => ({ value: d.slug, label: d.name }));
   const cascadeHint = 'Étapes « pourcentage:destinataires », séparées par des virgules. Destinataires : department, head, administrators ou une adresse. Ex. 66:department, 100:head, 150:administrators';
@@ -35,7 +37,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
       <h1>Administration</h1>
       <nav aria-label="Sections">
         <ul className="tabs">
-          {[['services', 'Services'], ['agents', 'Agents'], ['themes', 'Thèmes'], ['modeles', 'Modèles de réponse'], ['messages', 'Messages'], ['documents', 'Modèles de documents'], ['apparence', 'Apparence'], ['mentions', 'Confidentialité et accessibilité'], ['connexion', 'Connexion'], ['journal', 'Journal']].map(([anchor, label]) => (
+          {[['services', 'Services'], ['agents', 'Agents'], ['themes', 'Thèmes'], ['modeles', 'Modèles de réponse'], ['messages', 'Messages'], ['documents', 'Modèles de documents'], ['apparence', 'Apparence'], ['conservation', 'Conservation des données'], ['mentions', 'Confidentialité et accessibilité'], ['connexion', 'Connexion'], ['journal', 'Journal']].map(([anchor, label]) => (
             <li key={anchor}>
               <a href={`#${anchor}`}>{label}</a>
             </li>
@@ -155,6 +157,21 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
           { name: 'websiteUrl', label: 'Site de la commune' },
           { name: 'welcomeText', label: 'Texte d’accueil', type: 'textarea' },
         ]} />
+      </section>
+
+      <section id="conservation" aria-labelledby="conservation-title">
+        <h2 id="conservation-title">Conservation des données personnelles</h2>
+        <p className="muted">
+          Chaque nuit, les demandes closes ou rejetées depuis plus longtemps que la durée choisie sont anonymisées (noms, coordonnées, textes et réponses aux formulaires
+          supprimés ; thème, service, dates et états conservés pour les statistiques), puis les fichiers, journaux et entrées d’audit trop anciens sont supprimés.
+        </p>
+        <AdminForm tenant={tenant} resource="retention" title="Durées de conservation" initial={Object.fromEntries(Object.entries(retention).map(([k, v]) => [k, String(v)]))} fields={
+          (Object.keys(RETENTION_BOUNDS) as (keyof typeof RETENTION_BOUNDS)[]).map((name) => ({
+            name,
+            label: `${RETENTION_BOUNDS[name].label} (en ${RETENTION_BOUNDS[name].unit})`,
+            hint: `De ${RETENTION_BOUNDS[name].min} à ${RETENTION_BOUNDS[name].max} ${RETENTION_BOUNDS[name].unit}, comptés depuis ${name === 'auditYears' ? 'l’enregistrement de l’entrée' : name === 'messageLogsMonths' ? 'l’envoi ou la réception du message' : 'la clôture de la demande'}.`,
+          }))
+        } />
       </section>
 
       <section id="mentions" aria-labelledby="mentions-title">
