@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CitizenContact, RequestState } from '../entities';
 import { query } from '../sql';
+import { normalisePhone } from '../sms/phone';
 import { STATE_LABELS } from '../states';
 import { addressedRows, requestIdsOf, type PersonKey } from './person';
 
@@ -91,6 +92,10 @@ export async function collectPersonalData(em: EntityManager, tenantId: string, p
     [tenantId, ids],
   );
   const referenceOf = new Map(requests.map((r) => [r.id, r.reference]));
+  // Messages of the person's requests sent to agents carry the agents' addresses, not the person's: only what reached the person.
+  const emails = new Set([...(person.kind === 'email' ? [person.value] : []), ...requests.map((r) => r.citizen.email?.toLowerCase()).filter((e): e is string => !!e)]);
+  const phones = new Set([...(person.kind === 'phone' ? [person.value] : []), ...requests.map((r) => (r.citizen.phone ? normalisePhone(r.citizen.phone) : '')).filter(Boolean)]);
+  const toPerson = (recipient: string) => emails.has(recipient.toLowerCase()) || (!recipient.includes('@') && phones.has(normalisePhone(recipient)));
   const ofRequest = <T extends { request_id: string }>(rows: T[], id: string) => rows.filter((row) => row.request_id === id);
 
   const notificationIds = await addressedRows(em, tenantId, person, requestIds, 'notification', 'recipient');
@@ -143,7 +148,7 @@ export async function collectPersonalData(em: EntityManager, tenantId: string, p
       documents: ofRequest(documents, r.id).map((d) => ({ kind: d.kind, fileName: d.file_name, size: d.size, createdAt: iso(d.created_at)! })),
       exports: ofRequest(exports, r.id).map((x) => ({ connector: x.connector, status: x.status, at: iso(x.at)! })),
     })),
-    notifications: notifications.map((n) => ({
+    notifications: notifications.filter((n) => toPerson(n.recipient)).map((n) => ({
       reference: n.request_id ? (referenceOf.get(n.request_id) ?? null) : null,
       channel: n.channel,
       recipient: n.recipient,
@@ -153,7 +158,7 @@ export async function collectPersonalData(em: EntityManager, tenantId: string, p
       createdAt: iso(n.created_at)!,
       sentAt: iso(n.sent_at),
     })),
-    smsSent: smsSent.map((s) => ({ reference: s.request_id ? (referenceOf.get(s.request_id) ?? null) : null, recipient: s.recipient, sender: s.sender, text: s.text, status: s.status, createdAt: iso(s.created_at)! })),
+    smsSent: smsSent.filter((s) => toPerson(s.recipient)).map((s) => ({ reference: s.request_id ? (referenceOf.get(s.request_id) ?? null) : null, recipient: s.recipient, sender: s.sender, text: s.text, status: s.status, createdAt: iso(s.created_at)! })),
     smsReceived: smsReceived.map((s) => ({ reference: s.request_id ? (referenceOf.get(s.request_id) ?? null) : null, sender: s.sender, recipient: s.recipient, text: s.text, outcome: s.outcome, receivedAt: iso(s.received_at)! })),
     smsOptOutSince: iso(optOut?.created_at ?? null),
   };

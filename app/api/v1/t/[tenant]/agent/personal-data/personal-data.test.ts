@@ -131,6 +131,10 @@ describe('personal data export', () => {
     expect(data.smsSent).toEqual([expect.objectContaining({ reference: closedA.reference, text: `Votre réponse ${tag}` })]);
     expect(data.smsReceived).toEqual([expect.objectContaining({ reference: null, text: 'STOP' })]);
     expect(data.smsOptOutSince).not.toBeNull();
+    // The e-mails to agents about the person's requests are not the person's data (and hold the agents' addresses).
+    expect(data.notifications.length).toBeGreaterThan(0);
+    expect(data.notifications.every((n: { recipient: string }) => n.recipient === e164A || n.recipient.toLowerCase() === emailA)).toBe(true);
+    expect(text).not.toContain('@mairie.test');
     for (const foreign of [requestB.reference, emailB, 'Paul Durand', elsewhereA.reference, other.slug]) {
       expect(text).not.toContain(foreign);
     }
