@@ -1,4 +1,6 @@
-import { formatFrenchDateTime } from '../states';
+import type { IntakeChannel } from '../entities';
+import { CHANNEL_LABELS, formatFrenchDateTime } from '../states';
+import { EVENT_LABELS } from '../tracking';
 import type { PersonalData } from './personal-data';
 
 /** The jsreport (Handlebars + HTML) template of the right-of-access PDF; every value is escaped by `{{…}}`. */
@@ -62,6 +64,8 @@ th { background: #f0f0f0; width: 32%; }
 {{#if smsOptOutSince}}<p>Opposition aux SMS (STOP) enregistrée le {{smsOptOutSince}} : elle est conservée pour qu’aucun SMS ne vous soit plus envoyé.</p>{{/if}}
 </body></html>`;
 
+const REPLY_LABELS: Record<string, string> = { email: 'courriel', sms: 'SMS', post: 'courrier postal' };
+
 const CONTACT_LABELS: Record<string, string> = { name: 'Nom', email: 'Adresse électronique', phone: 'Téléphone', postalAddress: 'Adresse postale' };
 
 function formValue(value: unknown): string {
@@ -82,6 +86,8 @@ export function personalDataPdfModel(data: PersonalData, timeZone = 'Europe/Pari
     summary: `${data.requests.length} demande(s), ${data.notifications.length} message(s) envoyé(s), ${data.smsSent.length} SMS envoyé(s), ${data.smsReceived.length} SMS reçu(s).`,
     requests: data.requests.map((r) => ({
       ...r,
+      channel: CHANNEL_LABELS[r.channel as IntakeChannel] ?? r.channel,
+      replyChannel: REPLY_LABELS[r.replyChannel] ?? r.replyChannel,
       receivedAt: at(r.receivedAt),
       dueAt: at(r.dueAt),
       closedAt: at(r.closedAt),
@@ -90,9 +96,9 @@ export function personalDataPdfModel(data: PersonalData, timeZone = 'Europe/Pari
       formData: Object.entries(r.formData ?? {}).map(([k, v]) => ({ label: k, value: formValue(v) })),
       attachments: r.attachments.map((a) => ({ ...a, createdAt: at(a.createdAt) })),
       documents: r.documents.map((d) => ({ ...d, createdAt: at(d.createdAt) })),
-      events: r.events.map((e) => ({ type: e.type, at: at(e.at) })),
+      events: r.events.map((e) => ({ type: (e.public && EVENT_LABELS[e.type]) || 'Étape de traitement interne', at: at(e.at) })),
     })),
-    notifications: data.notifications.map((n) => ({ ...n, createdAt: at(n.createdAt) })),
+    notifications: data.notifications.map((n) => ({ ...n, channel: REPLY_LABELS[n.channel] ?? n.channel, createdAt: at(n.createdAt) })),
     smsSent: data.smsSent.map((s) => ({ ...s, createdAt: at(s.createdAt) })),
     smsReceived: data.smsReceived.map((s) => ({ ...s, receivedAt: at(s.receivedAt) })),
     smsOptOutSince: at(data.smsOptOutSince),
