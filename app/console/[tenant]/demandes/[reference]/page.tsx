@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { auditCaseView } from '@/domain/audit/events';
 import { actorOf } from '../../../../../domain/auth/roles';
 import { sql } from '../../../../../domain/auth/db';
 import { filledTemplates, getRequestDetail, similarAnswered, type RequestDetail } from '../../../../../domain/inbox/detail';
@@ -42,6 +43,7 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
     if (error instanceof NotFoundError) notFound();
     throw error;
   }
+  await auditCaseView(em, principal, detail.reference, 'console');
   const actor = actorOf(principal);
   const [templates, similar, departments, records] = await Promise.all([
     filledTemplates(em, principal.tenantId, detail, principal.name),
