@@ -205,6 +205,9 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
 
       <section id="journal" aria-labelledby="journal-title">
         <h2 id="journal-title">Journal d’audit (30 dernières entrées)</h2>
+        <p>
+          <a href={`/console/${tenant}/journal`}>Ouvrir le journal complet : filtres par agent, action, période et demande, export CSV</a>
+        </p>
         <table>
           <thead>
             <tr>

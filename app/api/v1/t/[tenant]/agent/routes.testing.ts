@@ -13,6 +13,8 @@ import { DELETE as logout, GET as me } from './session/route';
 import { GET as listReports, POST as generateReport } from './reports/route';
 import { GET as downloadReport } from './reports/[month]/route';
 import { POST as personalData } from './personal-data/[action]/route';
+import { GET as auditTrail } from './audit/route';
+import { GET as retentionSettings, POST as saveRetentionSettings } from './admin/retention/route';
 
 type Handler = (request: Request, context: { params: Promise<any> }) => Promise<Response>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -86,4 +88,7 @@ export const AGENT_ROUTES: AgentRouteCase[] = [
     params: (tenant) => ({ tenant, action: 'erase' }),
     body: { email: 'personne@exemple.fr', reason: 'Demande de la personne', confirmOpen: true },
   },
+  { name: 'audit trail', method: 'GET', handler: auditTrail, requires: 'dpo', params: t },
+  { name: 'retention settings', method: 'GET', handler: retentionSettings, requires: 'admin', params: t },
+  { name: 'retention settings save', method: 'POST', handler: saveRetentionSettings, requires: 'admin', params: t, body: { requestsMonths: 24, documentsMonths: 12, messageLogsMonths: 12, auditYears: 5 } },
 ];
