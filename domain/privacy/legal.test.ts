@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env } from '@/domain/env';
@@ -82,6 +83,21 @@ describe('editing the legal texts', () => {
     expect(entries).toHaveLength(2);
     expect(entries[0]).toMatchObject({ target: 'legal', data: { before: null, after: { accessibilityStatus: 'partiellement_conforme', auditDate: '2026-03-01' } } });
     expect(entries[1].data).toMatchObject({ before: { privacyText: 'Nos données.\n\nDeuxième paragraphe' }, after: { accessibilityStatus: 'non_conforme' } });
+  });
+
+  it('answers 200 or 400, never a 5xx, to any body, and the pages still render', async () => {
+    const admin = await sessionFor(tenant.slug, tenant.mail('admin'), PASSWORD);
+    const field = fc.oneof(fc.string(), fc.constantFrom('non_conforme', 'partiellement_conforme', 'totalement_conforme', '2026-02-30', '2026-02-28', ''), fc.jsonValue());
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.jsonValue(), fc.record({ privacyText: field, accessibilityStatus: field, accessibilityText: field, auditDate: field }, { requiredKeys: [] })), async (body) => {
+        const response = await call(adminSave, { tenant: tenant.slug, resource: 'legal' }, { method: 'POST', body, cookie: admin });
+        expect([200, 400]).toContain(response.status);
+        const pages = await loadLegalPages(orm.em.fork(), tenantId);
+        expect(pages.privacy.length).toBeGreaterThan(0);
+        expect(['non conforme', 'partiellement conforme', 'totalement conforme']).toContain(pages.accessibilityStatusLabel);
+      }),
+      { numRuns: 80 },
+    );
   });
 
   it('is for administrators only: the data protection officer gets a 403', async () => {
