@@ -57,9 +57,9 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
         </p>
       ) : null}
       <form method="get" className="filters" aria-label="Filtres du journal">
-        <label>
-          Agent
-          <select name="agent" defaultValue={filters.agent ?? ''}>
+        <div>
+          <label htmlFor="journal-agent">Agent</label>
+          <select id="journal-agent" name="agent" defaultValue={filters.agent ?? ''}>
             <option value="">Tous</option>
             <option value="systeme">Système et citoyens (sans agent)</option>
             {agents.map((a) => (
@@ -68,10 +68,10 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Action
-          <select name="action" defaultValue={filters.action ?? ''}>
+        </div>
+        <div>
+          <label htmlFor="journal-action">Action</label>
+          <select id="journal-action" name="action" defaultValue={filters.action ?? ''}>
             <option value="">Toutes</option>
             {actions.map(([code, label]) => (
               <option key={code} value={code}>
@@ -79,19 +79,19 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Du
-          <input type="date" name="du" defaultValue={filters.from ?? ''} />
-        </label>
-        <label>
-          Au
-          <input type="date" name="au" defaultValue={filters.to ?? ''} />
-        </label>
-        <label>
-          Demande
-          <input type="text" name="demande" defaultValue={filters.reference ?? ''} placeholder="Référence" maxLength={40} />
-        </label>
+        </div>
+        <div>
+          <label htmlFor="journal-du">Du</label>
+          <input id="journal-du" type="date" name="du" defaultValue={filters.from ?? ''} />
+        </div>
+        <div>
+          <label htmlFor="journal-au">Au</label>
+          <input id="journal-au" type="date" name="au" defaultValue={filters.to ?? ''} />
+        </div>
+        <div>
+          <label htmlFor="journal-demande">Demande</label>
+          <input id="journal-demande" type="text" name="demande" defaultValue={filters.reference ?? ''} placeholder="Référence" maxLength={40} />
+        </div>
         <button type="submit">Filtrer</button>
         <a className="button secondary" href={`/api/v1/t/${tenant}/agent/audit?${auditFilterQuery(filters, { format: 'csv' })}`} download>
           Exporter en CSV
