@@ -58,3 +58,21 @@ export function auditOutcomeLabel(action: string, outcome: string): string {
   if (outcome === 'refused' && (action === 'auth.login' || action === 'auth.login_oidc')) return 'Échec de connexion';
   return AUDIT_OUTCOME_LABELS[outcome] ?? outcome;
 }
+
+/** French names of the keys entries carry in their data; others show as they are. */
+const DETAIL_KEYS: Record<string, string> = {
+  via: 'depuis', by: 'par', fileId: 'fichier', reason: 'motif', counts: 'nombres', references: 'demandes', run: 'exécution', filters: 'filtres',
+  rows: 'lignes', before: 'avant', after: 'après', ip: 'adresse IP', channel: 'canal', status: 'état', purged: 'entrées purgées',
+  attachments: 'pièces jointes', documents: 'documents', notifications: 'notifications', smsMessages: 'SMS envoyés', smsInbound: 'SMS reçus',
+  policy: 'durées', asOf: 'date de référence', requests: 'demandes anonymisées', events: 'événements',
+};
+const DETAIL_VALUES: Record<string, string> = { console: 'la console', api: 'l’API', agent: 'un agent', citizen: 'le citoyen', retention: 'conservation' };
+
+/** An entry's data as one short French line for the screen (the CSV keeps the JSON). */
+export function auditDetails(data: Record<string, unknown>, max = 240): string {
+  const text = Object.entries(data)
+    .filter(([, value]) => value !== null && value !== undefined && value !== '')
+    .map(([key, value]) => `${DETAIL_KEYS[key] ?? key} : ${typeof value === 'object' ? JSON.stringify(value) : (DETAIL_VALUES[String(value)] ?? String(value))}`)
+    .join(' · ');
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { AUDIT_ACTION_LABELS } from '@/domain/audit/labels';
+import { AUDIT_ACTION_LABELS, auditDetails } from '@/domain/audit/labels';
 import { auditAgents, auditFilterQuery, listAuditTrail, parseAuditFilters, type AuditFilters, type AuditTrailPage } from '@/domain/audit/trail';
 import { InputError } from '@/domain/validation';
 import { ConsoleShell, Forbidden } from '@/app/_components/console/ConsoleShell';
@@ -7,15 +7,6 @@ import { consolePage } from '@/app/console/_server/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Journal d’audit' };
-
-/** The entry's data as a short line: counts, reasons, filters; never the whole object. */
-function details(data: Record<string, unknown>): string {
-  const parts = Object.entries(data)
-    .filter(([, value]) => value !== null && value !== undefined && value !== '')
-    .map(([key, value]) => `${key} : ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
-  const text = parts.join(' · ');
-  return text.length > 240 ? `${text.slice(0, 239)}…` : text;
-}
 
 /** The audit trail of the tenant, filtered by agent, action, period and request, newest first, with a CSV export. */
 export default async function AuditPage({ params, searchParams }: { params: Promise<{ tenant: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
@@ -118,7 +109,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
               <td>{r.target ?? '—'}</td>
               <td>{r.outcomeLabel}</td>
               <td>
-                <small>{details(r.data)}</small>
+                <small>{auditDetails(r.data)}</small>
               </td>
             </tr>
           ))}
