@@ -10,6 +10,7 @@ import { personalDataOf, seedRequest, tenantIdOf, type SeededRequest } from '../
 import { query } from '../../domain/sql';
 import { ensureRetentionSchedule } from '../../temporal/retention';
 import { createTestTenant, eventually, testClient } from '../../temporal/testing/fixtures';
+import { RETENTION_HISTORIES_DIR, keepHistory } from '../../temporal/testing/histories';
 import { REQUEST_TASK_QUEUE } from '../request/definitions';
 import { retentionScheduleId, retentionWorkflowId, type RetentionResult } from './definitions';
 
@@ -33,11 +34,14 @@ async function dashboard() {
 }
 
 async function run(label: string, batchSize: number): Promise<RetentionResult> {
-  return client.workflow.execute('retentionWorkflow', {
+  const handle = await client.workflow.start('retentionWorkflow', {
     taskQueue: REQUEST_TASK_QUEUE,
     workflowId: retentionWorkflowId(slug, `${label}-${randomUUID().slice(0, 8)}`),
     args: [{ tenantId, tenantSlug: slug, batchSize }],
   });
+  const result: RetentionResult = await handle.result();
+  await keepHistory(`retention-${label}`, handle, RETENTION_HISTORIES_DIR);
+  return result;
 }
 
 /** An audit entry written `years` ago (inserting is always allowed). */
@@ -151,6 +155,7 @@ describe('retention workflow', () => {
     }, 60_000);
     expect(workflowId.startsWith(retentionScheduleId(fresh.slug))).toBe(true);
     const result: RetentionResult = await client.workflow.getHandle(workflowId).result();
+    await keepHistory('retention-scheduled', client.workflow.getHandle(workflowId), RETENTION_HISTORIES_DIR);
     expect(result.runId).toBe(workflowId);
     const [summary] = await query<{ n: number }>(await em(), `select count(*)::int as n from audit_log where action = 'retention.run' and data->>'run' = ?`, [workflowId]);
     expect(summary.n).toBe(1);

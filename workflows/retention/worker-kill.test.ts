@@ -6,6 +6,7 @@ import { closeAllORMs, initORM } from '../../domain/orm';
 import { personalDataOf, seedRequest, tenantIdOf, type SeededRequest } from '../../domain/privacy/testing';
 import { query } from '../../domain/sql';
 import { createTestTenant, eventually, testClient } from '../../temporal/testing/fixtures';
+import { RETENTION_HISTORIES_DIR, keepHistory } from '../../temporal/testing/histories';
 import { startWorkerProcess } from '../../temporal/testing/services';
 import { retentionWorkflowId, type RetentionHeartbeat, type RetentionResult } from './definitions';
 
@@ -70,6 +71,7 @@ describe('retention after a worker kill', () => {
       worker = await startWorkerProcess(workerEnv(queue));
 
       const result: RetentionResult = await handle.result();
+      await keepHistory('retention-after-worker-kill', handle, RETENTION_HISTORIES_DIR);
       expect(result.counts).toMatchObject({ requestsAnonymised: 12, attachmentsDeleted: 12, documentsDeleted: 12, notificationsDeleted: 12, smsDeleted: 12, smsInboundDeleted: 12 });
 
       // Each request was anonymised by exactly one committed batch, and the counts add up to the twelve.
