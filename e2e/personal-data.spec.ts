@@ -85,6 +85,7 @@ test('the data protection officer finds a citizen, downloads both exports and er
     const agent = await login(browser, 'urbanisme@ville-demo.fr', 'demo-agent-2026');
     await agent.goto(`/console/demo/demandes/${reference}`);
     await expect(agent.getByRole('heading', { level: 1 })).toContainText('Demande anonymisée');
+    await expect(agent.getByRole('note')).toContainText('Les données personnelles de cette demande ont été effacées le');
     await expect(agent.getByText('Camille Rgpd')).toHaveCount(0);
   });
 

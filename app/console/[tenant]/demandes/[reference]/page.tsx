@@ -68,6 +68,12 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
         <span className={`badge ${detail.state}`}>{STATE_LABELS[detail.state]}</span>{' '}
         {detail.overdue ? <strong className="alert error">En retard</strong> : null}
       </p>
+      {detail.anonymisedAt ? (
+        <p className="alert error" role="note">
+          Les données personnelles de cette demande ont été effacées le {when(detail.anonymisedAt)} : le demandeur ne peut plus être contacté et aucune réponse ne
+          lui parviendra.
+        </p>
+      ) : null}
       <div className="case">
         <div>
           <section aria-labelledby="facts-title" className="card">
