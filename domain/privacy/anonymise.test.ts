@@ -4,6 +4,8 @@ import { closeAllORMs, initORM } from '../orm';
 import { query } from '../sql';
 import { publicRequestView } from '../tracking';
 import { createTestTenant } from '../../temporal/testing/fixtures';
+import { createSmtpSender } from '../../activities/notifications/email';
+import { createRequestActivities } from '../../activities/request';
 import { ANONYMISED_SUBJECT, anonymiseRequests } from './anonymise';
 import { personalDataOf, seedRequest, tenantIdOf } from './testing';
 
@@ -74,5 +76,25 @@ describe('anonymiseRequests', () => {
     const [{ hash }] = await query<{ hash: string }>(await em(), 'select tracking_code_hash as hash from request where id = ?', [r.id]);
     expect(hash).toBe('');
     await expect(publicRequestView(await em(), tenant.slug, r.reference, r.trackingCode)).rejects.toThrow();
+  });
+
+  it('keeps an open request anonymised when its workflow records more: no answer, no text in new events', async () => {
+    const r = await seedRequest(await em(), tenant.slug, tenantId, { state: 'in_progress', monthsAgo: 1 });
+    await anonymiseRequests(await em(), tenantId, [r.id], { reason: 'Effacement d’une demande en cours' });
+    const orm = await initORM(env().DATABASE_URL!);
+    const email = createSmtpSender(env().SMTP_URL!, env().SMTP_FROM);
+    const activities = createRequestActivities({ orm, email, publicUrl: env().PUBLIC_URL });
+    const [{ department_id: departmentId }] = await query<{ department_id: string }>(await em(), 'select department_id from request where id = ?', [r.id]);
+    const recorded = await activities.recordRequestEvent({
+      tenantId, requestId: r.id, key: '99:answered', type: 'answered', public: true, actor: 'system', state: 'answered', departmentId,
+      dueAt: new Date().toISOString(), answer: 'Madame Martin, voici notre réponse.', data: { body: 'Madame Martin, voici notre réponse.' },
+    });
+    email.close();
+    expect(recorded).toBe(true);
+    const left = await personalDataOf(await em(), r);
+    expect(left.request.answer).toBeNull();
+    expect(left.traces).toBe(0);
+    const [event] = await query<{ data: unknown }>(await em(), `select data from request_event where request_id = ? and key = '99:answered'`, [r.id]);
+    expect(event.data).toEqual({});
   });
 });
