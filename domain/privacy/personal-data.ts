@@ -33,8 +33,9 @@ export interface PersonRequest {
   consentAt: string | null;
   /** Timeline: internal events keep their type and date only (agents' notes are not the person's data). */
   events: Array<{ type: string; at: string; state: string | null; public: boolean; data?: Record<string, unknown> }>;
-  attachments: Array<{ name: string; type: string; size: number; sha256: string; createdAt: string }>;
-  documents: Array<{ kind: string; fileName: string; size: number; createdAt: string }>;
+  /** `contentBase64` only in the JSON export: the files themselves are part of what is handed over. */
+  attachments: Array<{ name: string; type: string; size: number; sha256: string; createdAt: string; contentBase64?: string }>;
+  documents: Array<{ kind: string; fileName: string; size: number; createdAt: string; contentBase64?: string }>;
   exports: Array<{ connector: string; status: string; at: string }>;
 }
 
@@ -55,7 +56,7 @@ const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 const uuids = (ids: string[]) => `{${ids.join(',')}}`;
 
 /** Collects what the tenant holds about the person: requests (with timeline, files, documents, exports), messages, SMS. */
-export async function collectPersonalData(em: EntityManager, tenantId: string, person: PersonKey): Promise<PersonalData> {
+export async function collectPersonalData(em: EntityManager, tenantId: string, person: PersonKey, options: { withFiles?: boolean } = {}): Promise<PersonalData> {
   const [tenant] = await query<{ slug: string; name: string }>(em, 'select slug, name from tenant where id = ?', [tenantId]);
   const requestIds = await requestIdsOf(em, tenantId, person);
   const ids = uuids(requestIds);
@@ -76,14 +77,15 @@ export async function collectPersonalData(em: EntityManager, tenantId: string, p
     'select request_id, type, created_at, state, public, data from request_event where tenant_id = ? and request_id = any(?::uuid[]) order by created_at, key',
     [tenantId, ids],
   );
-  const attachments = await query<{ request_id: string; name: string; type: string; size: number; sha256: string; created_at: Date }>(
+  const content = options.withFiles ? ', content' : '';
+  const attachments = await query<{ request_id: string; name: string; type: string; size: number; sha256: string; created_at: Date; content?: Buffer }>(
     em,
-    'select request_id, name, type, size, sha256, created_at from attachment where tenant_id = ? and request_id = any(?::uuid[]) order by created_at',
+    `select request_id, name, type, size, sha256, created_at${content} from attachment where tenant_id = ? and request_id = any(?::uuid[]) order by created_at`,
     [tenantId, ids],
   );
-  const documents = await query<{ request_id: string; kind: string; file_name: string; size: number; created_at: Date }>(
+  const documents = await query<{ request_id: string; kind: string; file_name: string; size: number; created_at: Date; content?: Buffer }>(
     em,
-    'select request_id, kind, file_name, size, created_at from document where tenant_id = ? and request_id = any(?::uuid[]) order by created_at',
+    `select request_id, kind, file_name, size, created_at${content} from document where tenant_id = ? and request_id = any(?::uuid[]) order by created_at`,
     [tenantId, ids],
   );
   const exports = await query<{ request_id: string; connector: string; status: string; at: Date }>(
@@ -144,8 +146,12 @@ export async function collectPersonalData(em: EntityManager, tenantId: string, p
       closedAt: iso(r.closed_at),
       consentAt: iso(r.consent_at),
       events: ofRequest(events, r.id).map((e) => ({ type: e.type, at: iso(e.created_at)!, state: e.state, public: e.public, ...(e.public ? { data: e.data } : {}) })),
-      attachments: ofRequest(attachments, r.id).map((a) => ({ name: a.name, type: a.type, size: a.size, sha256: a.sha256, createdAt: iso(a.created_at)! })),
-      documents: ofRequest(documents, r.id).map((d) => ({ kind: d.kind, fileName: d.file_name, size: d.size, createdAt: iso(d.created_at)! })),
+      attachments: ofRequest(attachments, r.id).map((a) => ({
+        name: a.name, type: a.type, size: a.size, sha256: a.sha256, createdAt: iso(a.created_at)!, ...(a.content ? { contentBase64: Buffer.from(a.content).toString('base64') } : {}),
+      })),
+      documents: ofRequest(documents, r.id).map((d) => ({
+        kind: d.kind, fileName: d.file_name, size: d.size, createdAt: iso(d.created_at)!, ...(d.content ? { contentBase64: Buffer.from(d.content).toString('base64') } : {}),
+      })),
       exports: ofRequest(exports, r.id).map((x) => ({ connector: x.connector, status: x.status, at: iso(x.at)! })),
     })),
     notifications: notifications.filter((n) => toPerson(n.recipient)).map((n) => ({

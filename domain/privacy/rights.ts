@@ -37,10 +37,10 @@ export async function viewPerson(em: EntityManager, ctx: RightsContext, body: un
   return data;
 }
 
-/** The right-of-access export as JSON (a file the person can take away). */
+/** The right-of-access export as JSON (a file the person can take away), with their attachments and documents inside. */
 export async function exportPersonJson(em: EntityManager, ctx: RightsContext, body: unknown): Promise<{ fileName: string; content: string }> {
   const person = parsePersonKey(body);
-  const data = await collectPersonalData(em, ctx.tenantId, person);
+  const data = await collectPersonalData(em, ctx.tenantId, person, { withFiles: true });
   await audit(em, ctx, 'privacy.export.json', person, { references: data.requests.map((r) => r.reference) });
   return { fileName: `donnees-personnelles-${data.generatedAt.slice(0, 10)}.json`, content: JSON.stringify(data, null, 2) };
 }

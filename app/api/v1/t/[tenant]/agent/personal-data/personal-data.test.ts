@@ -124,7 +124,7 @@ describe('personal data export', () => {
     expect(data.person).toEqual({ kind: 'phone', value: e164A });
     const closed = data.requests.find((r: { reference: string }) => r.reference === closedA.reference);
     expect(closed).toMatchObject({ state: 'closed', open: false, citizen: { name: 'Jeanne Martin', phone: e164A }, formData: { enfant: `Léa ${tag}`, age: 7 } });
-    expect(closed.attachments).toEqual([expect.objectContaining({ name: 'justificatif.pdf', size: 3 })]);
+    expect(closed.attachments).toEqual([expect.objectContaining({ name: 'justificatif.pdf', size: 3, contentBase64: Buffer.from([1, 2, 3]).toString('base64') })]);
     const open = data.requests.find((r: { reference: string }) => r.reference === openA);
     expect(open).toMatchObject({ subject: `Stationnement ${tag}`, message: 'Où garer ma voiture ?', citizen: { email: emailA.toUpperCase(), phone: phoneA } });
     expect(data.notifications).toEqual(expect.arrayContaining([expect.objectContaining({ reference: closedA.reference, recipient: e164A, subject: 'Réponse à votre demande' })]));
