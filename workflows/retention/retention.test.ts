@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { departmentStats, weeklyTrend } from '../../domain/dashboard';
@@ -11,6 +15,7 @@ import { query } from '../../domain/sql';
 import { ensureRetentionSchedule } from '../../temporal/retention';
 import { createTestTenant, eventually, testClient } from '../../temporal/testing/fixtures';
 import { RETENTION_HISTORIES_DIR, keepHistory } from '../../temporal/testing/histories';
+import { qualityReportScheduleId } from '../quality-report/definitions';
 import { REQUEST_TASK_QUEUE } from '../request/definitions';
 import { retentionScheduleId, retentionWorkflowId, type RetentionResult } from './definitions';
 
@@ -160,4 +165,17 @@ describe('retention workflow', () => {
     const [summary] = await query<{ n: number }>(await em(), `select count(*)::int as n from audit_log where action = 'retention.run' and data->>'run' = ?`, [workflowId]);
     expect(summary.n).toBe(1);
   });
+
+  it('is created by tenant:import for the imported tenant', async () => {
+    const { config } = await createTestTenant();
+    const imported = { ...config, slug: `imp-${randomUUID().slice(0, 8)}` };
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'relais-retention-')), 'commune.json');
+    fs.writeFileSync(file, JSON.stringify(imported));
+    schedules.push(retentionScheduleId(imported.slug), qualityReportScheduleId(imported.slug));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/relais.ts', 'tenant:import', file], { encoding: 'utf8', env: process.env });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Daily retention schedule (created|updated|unchanged): every day at 03:30 Europe\/Paris/);
+    const description = await client.schedule.getHandle(retentionScheduleId(imported.slug)).describe();
+    expect(description.action).toMatchObject({ workflowType: 'retentionWorkflow', args: [{ tenantSlug: imported.slug }] });
+  }, 60_000);
 });
