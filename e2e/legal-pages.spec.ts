@@ -12,7 +12,7 @@ async function login(browser: Browser, email: string, password: string): Promise
   return page;
 }
 
-test('every portal page links the privacy page and the accessibility statement, which show the configured texts', async ({ page, browser, axeClean }) => {
+test('every portal page links the privacy page and the accessibility statement, which show the configured texts', async ({ page, browser, axeClean, snapshot }) => {
   await test.step('the footer links exist on the portal pages', async () => {
     for (const path of ['/t/demo', '/t/demo/question', '/t/demo/suivi']) {
       await page.goto(path);
@@ -30,6 +30,7 @@ test('every portal page links the privacy page and the accessibility statement, 
     await expect(retention.getByRole('row', { name: /Demandes closes/ })).toContainText('2 ans après la clôture');
     await expect(retention.getByRole('row', { name: /Journal des actions/ })).toContainText('5 ans');
     await expect(page.getByRole('region', { name: 'Vos droits' })).toContainText('CNIL');
+    await snapshot(page, 'portal-privacy');
     await axeClean(page);
   });
 
@@ -38,6 +39,7 @@ test('every portal page links the privacy page and the accessibility statement, 
     await expect(page.getByRole('heading', { level: 1, name: 'Déclaration d’accessibilité' })).toBeVisible();
     await expect(page.getByRole('region', { name: 'État de conformité' })).toContainText('est non conforme avec le référentiel général d’amélioration de l’accessibilité');
     await expect(page.getByRole('region', { name: 'Voies de recours' })).toContainText('Défenseur des droits');
+    await snapshot(page, 'portal-accessibility');
     await axeClean(page);
   });
 
