@@ -10,6 +10,9 @@ export interface RetentionInput {
   tenantSlug: string;
   /** Rows per batch (tests use small ones to see several batches). */
   batchSize?: number;
+  /** Batches per activity call and activity calls per workflow run (tests use small ones to see continue-as-new). */
+  batchesPerCall?: number;
+  callsPerRun?: number;
   /** ISO time the cut-offs are computed from; the scheduled time by default. */
   asOf?: string;
   /** Tag of the run's audit entries; the first workflow id of the run by default. */

@@ -178,4 +178,24 @@ describe('retention workflow', () => {
     const description = await client.schedule.getHandle(retentionScheduleId(imported.slug)).describe();
     expect(description.action).toMatchObject({ workflowType: 'retentionWorkflow', args: [{ tenantSlug: imported.slug }] });
   }, 60_000);
+
+  it('continues as new when a run is long, with the same cut-off date and counts summed over every run', async () => {
+    const { slug: longSlug } = await createTestTenant();
+    const longTenant = await tenantIdOf(await em(), longSlug);
+    for (const monthsAgo of [30, 29, 28]) await seedRequest(await em(), longSlug, longTenant, { state: 'closed', monthsAgo });
+    const handle = await client.workflow.start('retentionWorkflow', {
+      taskQueue: REQUEST_TASK_QUEUE,
+      workflowId: retentionWorkflowId(longSlug, `long-${randomUUID().slice(0, 8)}`),
+      args: [{ tenantId: longTenant, tenantSlug: longSlug, batchSize: 1, batchesPerCall: 1, callsPerRun: 2 }],
+    });
+    const result: RetentionResult = await handle.result();
+    expect(result.counts).toMatchObject({ requestsAnonymised: 3, attachmentsDeleted: 3, documentsDeleted: 3, notificationsDeleted: 3, smsDeleted: 3, smsInboundDeleted: 3 });
+    expect(result.runId).toBe(handle.workflowId);
+    // The first run of the chain handed over to a new one, with its cut-off date.
+    const first = await client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).fetchHistory();
+    const last = first.events!.at(-1)!;
+    expect(last.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    const summaries = await query<{ n: number }>(await em(), `select count(*)::int as n from audit_log where tenant_id = ? and action = 'retention.run'`, [longTenant]);
+    expect(summaries[0].n).toBe(1);
+  });
 });

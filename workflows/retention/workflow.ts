@@ -34,10 +34,10 @@ export async function retentionWorkflow(input: RetentionInput): Promise<Retentio
   let calls = 0;
   for (const category of RETENTION_CATEGORIES.slice(input.from ? RETENTION_CATEGORIES.indexOf(input.from) : 0)) {
     for (;;) {
-      const done = await retention.applyRetention({ tenantId: input.tenantId, category, asOf, runId, batchSize, maxBatches: BATCHES_PER_CALL });
+      const done = await retention.applyRetention({ tenantId: input.tenantId, category, asOf, runId, batchSize, maxBatches: input.batchesPerCall ?? BATCHES_PER_CALL });
       calls += 1;
       if (!done.more) break;
-      if (calls >= CALLS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      if (calls >= (input.callsPerRun ?? CALLS_PER_RUN) || workflowInfo().continueAsNewSuggested) {
         return continueAsNew<typeof retentionWorkflow>({ ...input, asOf, runId, from: category });
       }
     }
