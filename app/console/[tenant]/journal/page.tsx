@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { AUDIT_ACTION_LABELS, auditDetails } from '@/domain/audit/labels';
 import { auditAgents, auditFilterQuery, listAuditTrail, parseAuditFilters, type AuditFilters, type AuditTrailPage } from '@/domain/audit/trail';
+import { reportTenant } from '@/domain/dashboard/reports';
 import { InputError } from '@/domain/validation';
 import { ConsoleShell, Forbidden } from '@/app/_components/console/ConsoleShell';
 import { consolePage } from '@/app/console/_server/page';
@@ -32,7 +33,8 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
     error ? Promise.resolve({ rows: [] }) : listAuditTrail(em, principal.tenantId, filters),
     auditAgents(em.fork(), principal.tenantId),
   ]);
-  const when = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'medium' });
+  const timeZone = (await reportTenant(em.fork(), principal.tenantId))?.timeZone ?? 'Europe/Paris';
+  const when = new Intl.DateTimeFormat('fr-FR', { timeZone, dateStyle: 'short', timeStyle: 'medium' });
   const actions = Object.entries(AUDIT_ACTION_LABELS).sort((a, b) => a[1].localeCompare(b[1], 'fr'));
   const base = `/console/${tenant}/journal`;
   return (
