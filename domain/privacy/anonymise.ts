@@ -50,6 +50,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * which repeat the numbers) and inbound SMS of the requests lose their addresses and texts. Topic, department, kind,
  * channels, dates and states stay, so every statistic is unchanged. The tracking code stops working. Ids of other
  * tenants are ignored. Idempotent: what is already anonymised is neither changed nor counted again.
+ * Left alone on purpose: `sms_opt_out` (a STOP must keep being honoured, and it names no request), export attempts
+ * (their target is the business system, not the citizen), rate-limit counters (they expire within the hour) and the
+ * Temporal histories (the namespace retention deletes them, see the README).
  */
 export async function anonymiseRequests(em: EntityManager, tenantId: string, requestIds: string[], options: AnonymisationOptions): Promise<AnonymisationCounts> {
   const ids = [...new Set(requestIds.filter((id) => UUID.test(id)))];
