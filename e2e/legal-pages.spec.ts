@@ -37,7 +37,8 @@ test('every portal page links the privacy page and the accessibility statement, 
   await test.step('the accessibility statement follows the RGAA model', async () => {
     await page.goto('/t/demo/accessibilite');
     await expect(page.getByRole('heading', { level: 1, name: 'Déclaration d’accessibilité' })).toBeVisible();
-    await expect(page.getByRole('region', { name: 'État de conformité' })).toContainText('est non conforme avec le référentiel général d’amélioration de l’accessibilité');
+    await expect(page.getByRole('main')).toContainText('Cette déclaration d’accessibilité s’applique au service de relation citoyen de Ville de Démo.');
+    await expect(page.getByRole('region', { name: 'État de conformité' })).toContainText('Le service de relation citoyen de Ville de Démo est non conforme avec le référentiel général d’amélioration de l’accessibilité');
     await expect(page.getByRole('region', { name: 'Voies de recours' })).toContainText('Défenseur des droits');
     await snapshot(page, 'portal-accessibility');
     await axeClean(page);

@@ -20,7 +20,7 @@ Ces données servent uniquement à traiter votre demande, à vous répondre, à 
 Seuls les agents des services chargés de votre demande y ont accès. Des prestataires techniques les traitent pour le compte de la commune, qui leur interdit par contrat tout autre usage : l’hébergeur du service, l’opérateur d’envoi des SMS et le service d’envoi des courriels.`;
 
 /** What the accessibility statement lists as not accessible until the administrator describes the audit's findings. */
-export const DEFAULT_ACCESSIBILITY_TEXT = `Aucun audit de conformité n’a encore été réalisé : les contenus non accessibles ne sont pas encore recensés. Le service a été conçu pour être utilisable au clavier et avec un lecteur d’écran, et il est vérifié automatiquement à chaque version.
+export const DEFAULT_ACCESSIBILITY_TEXT = `La commune n’a pas encore publié la liste des contenus non accessibles. Le service a été conçu pour être utilisable au clavier et avec un lecteur d’écran, et il est vérifié automatiquement à chaque version.
 
 Les documents PDF produits (courriers, attestations) peuvent ne pas être entièrement accessibles : sur simple demande, la commune vous les transmet sous une autre forme.`;
 

@@ -11,19 +11,19 @@ export const metadata: Metadata = { title: 'Déclaration d’accessibilité' };
 export default async function AccessibilityPage({ params }: { params: Promise<{ tenant: string }> }) {
   const tenant = await portalTenant((await params).tenant);
   const pages = await loadLegalPages((await appContext()).orm.em.fork(), tenant.id);
-  const service = `le service de relation citoyen de ${tenant.name}`;
+  const service = `service de relation citoyen de ${tenant.name}`;
   return (
     <main id="contenu" className="portal-main" tabIndex={-1}>
       <h1>Déclaration d’accessibilité</h1>
       <p>
         {tenant.name} s’engage à rendre ses services en ligne accessibles, conformément à l’article 47 de la loi n° 2005-102 du 11 février 2005. Cette déclaration
-        d’accessibilité s’applique à {service}.
+        d’accessibilité s’applique au {service}.
       </p>
 
       <section aria-labelledby="conformite">
         <h2 id="conformite">État de conformité</h2>
         <p data-status={pages.accessibilityStatus}>
-          {service.charAt(0).toUpperCase() + service.slice(1)} est <strong>{pages.accessibilityStatusLabel}</strong> avec le référentiel général d’amélioration de
+          Le {service} est <strong>{pages.accessibilityStatusLabel}</strong> avec le référentiel général d’amélioration de
           l’accessibilité (RGAA), version 4.1
           {pages.auditDate ? `, d’après l’audit réalisé le ${pages.auditDate}.` : ' : aucun audit de conformité n’a encore été réalisé.'}
         </p>
