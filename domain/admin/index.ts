@@ -157,6 +157,10 @@ export async function saveAgent(em: EntityManager, ctx: AdminContext, body: unkn
     for (const r of roles) ids.set(r.department, await departmentId(tx, ctx.tenantId, r.department, '/roles'));
     const [before] = await sql<{ id: string; name: string; is_admin: boolean; is_dpo: boolean; active: boolean }>(tx, 'select id, name, is_admin, is_dpo, active from agent where tenant_id = ? and email = ?', [ctx.tenantId, email]);
     if (!before && !passwordHash) throw new InputError([{ path: '/password', message: 'Un nouvel agent a besoin d’un mot de passe initial.' }]);
+    // The audit entry shows a role change as before / after.
+    const rolesBefore = before
+      ? await sql<{ department: string; role: string }>(tx, 'select d.slug as department, ar.role from agent_role ar join department d on d.id = ar.department_id where ar.agent_id = ? order by d.slug, ar.role', [before.id])
+      : [];
     if (before?.id === ctx.agentId && (input.isAdmin === false || input.active === false)) {
       throw new InputError([{ path: '/isAdmin', message: 'Vous ne pouvez pas retirer vos propres droits d’administrateur ni désactiver votre compte.' }]);
     }
@@ -172,7 +176,7 @@ export async function saveAgent(em: EntityManager, ctx: AdminContext, body: unkn
     for (const r of roles) await sql(tx, 'insert into agent_role (id, agent_id, department_id, role) values (?, ?, ?, ?) on conflict do nothing', [randomUUID(), row.id, ids.get(r.department), r.role]);
     // A deactivated agent or a reset password must not keep old sessions alive.
     if (input.active === false || passwordHash) await destroyAgentSessions(tx, row.id);
-    await audit(tx, ctx, before ? 'admin.agent.update' : 'admin.agent.create', email, before ? { name: before.name, isAdmin: before.is_admin, isDpo: before.is_dpo, active: before.active } : null, {
+    await audit(tx, ctx, before ? 'admin.agent.update' : 'admin.agent.create', email, before ? { name: before.name, isAdmin: before.is_admin, isDpo: before.is_dpo, active: before.active, roles: rolesBefore } : null, {
       name: input.name, isAdmin: input.isAdmin ?? false, isDpo: input.isDpo ?? false, active: input.active ?? true, roles, passwordChanged: !!passwordHash,
     });
   });

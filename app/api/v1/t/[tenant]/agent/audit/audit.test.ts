@@ -10,6 +10,7 @@ import { InputError } from '@/domain/validation';
 import { createTestTenant } from '@/temporal/testing/fixtures';
 import { call, sessionFor, setPassword } from '@/app/console/_server/testing';
 import { POST as saveRetention } from '../admin/retention/route';
+import { POST as adminSave } from '../admin/[resource]/route';
 import { GET as dashboard } from '../dashboard/route';
 import { GET as agentAttachment } from '../requests/[reference]/attachments/[id]/route';
 import { GET as agentDocument } from '../requests/[reference]/documents/[documentId]/route';
@@ -144,5 +145,17 @@ describe('audit trail API', () => {
     await query(await em(), 'update agent set is_dpo = true where email = ?', [tenant.mail('civil')]);
     const dpo = await sessionFor(tenant.slug, tenant.mail('civil'));
     expect((await audit(dpo)).status).toBe(200);
+  });
+
+  it('records a role change with the roles before and after', async () => {
+    const body = { email: tenant.mail('civil'), name: 'Agent État civil', roles: 'etat-civil:agent, etat-civil:validator', isAdmin: false, active: true };
+    expect((await call(adminSave, { tenant: tenant.slug, resource: 'agents' }, { method: 'POST', cookie: admin, body })).status).toBe(200);
+    const [change] = (await (await audit(admin, { action: 'admin.agent.update' })).json()).rows;
+    expect(change).toMatchObject({ actionLabel: 'Agent ou rôles modifiés', target: tenant.mail('civil'), agent: 'Admin' });
+    expect(change.data.before.roles).toEqual([{ department: 'etat-civil', role: 'agent' }]);
+    expect(change.data.after.roles).toEqual([
+      { department: 'etat-civil', role: 'agent' },
+      { department: 'etat-civil', role: 'validator' },
+    ]);
   });
 });
