@@ -211,7 +211,7 @@ describe('erasure', () => {
     expect(result.counts).toMatchObject({ requests: 2, attachments: 1, smsMessages: 1, messagesWithoutRequest: 1 });
     // The SMS answer of the closed request, and the acknowledgement and staff e-mails of the open one.
     expect(result.counts.notifications).toBeGreaterThanOrEqual(2);
-    expect(result.message).toBe('Données effacées : 2 demande(s) anonymisée(s).');
+    expect(result.message).toBe('Données effacées : 2 demande(s) anonymisée(s), 1 message(s) hors demande effacé(s).');
 
     // Nothing is found any more, by phone or e-mail; the other person and the other tenant keep their data.
     for (const body of [{ phone: phoneA }, { email: emailA }]) expect((await (await run('search', body)).json()).counts).toMatchObject({ requests: 0, smsReceived: 0, notifications: 0 });
@@ -236,6 +236,6 @@ describe('erasure', () => {
 
     // A second erasure finds nothing and changes nothing.
     const again = await (await run('erase', { phone: phoneA, reason: 'Deuxième demande identique' }, dpo)).json();
-    expect(again).toMatchObject({ references: [], counts: { requests: 0, messagesWithoutRequest: 0 } });
+    expect(again).toMatchObject({ references: [], counts: { requests: 0, messagesWithoutRequest: 0 }, message: 'Aucune donnée à effacer pour cette personne.' });
   });
 });

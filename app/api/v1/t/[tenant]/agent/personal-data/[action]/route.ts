@@ -38,6 +38,8 @@ export const POST = agentRoute<Params>('dpo', async ({ params, em, principal, js
 });
 
 function eraseResponse(result: Awaited<ReturnType<typeof erasePerson>>) {
-  const n = result.references.length;
-  return { ...result, message: n ? `Données effacées : ${n} demande(s) anonymisée(s).` : 'Aucune demande à effacer ; les messages de cette personne ont été effacés.' };
+  const requests = result.references.length;
+  const messages = result.counts.messagesWithoutRequest;
+  const parts = [requests ? `${requests} demande(s) anonymisée(s)` : '', messages ? `${messages} message(s) hors demande effacé(s)` : ''].filter(Boolean);
+  return { ...result, message: parts.length ? `Données effacées : ${parts.join(', ')}.` : 'Aucune donnée à effacer pour cette personne.' };
 }
