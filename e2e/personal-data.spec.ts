@@ -87,6 +87,10 @@ test('the data protection officer finds a citizen, downloads both exports and er
     await expect(agent.getByRole('heading', { level: 1 })).toContainText('Demande anonymisée');
     await expect(agent.getByRole('note')).toContainText('Les données personnelles de cette demande ont été effacées le');
     await expect(agent.getByText('Camille Rgpd')).toHaveCount(0);
+    // Agents have neither the link nor the screen.
+    await expect(agent.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Données personnelles' })).toHaveCount(0);
+    await agent.goto('/console/demo/donnees-personnelles');
+    await expect(agent.getByRole('heading', { level: 1, name: 'Accès refusé' })).toBeVisible();
   });
 
   await test.step('the audit screen shows the exports and the erasure, by the dpo, without the address', async () => {
