@@ -14,7 +14,7 @@ async function login(browser: Browser, email: string, password: string): Promise
   return page;
 }
 
-test('an administrator finds a case view in the audit trail by action and request, and downloads the filtered entries as CSV', async ({ browser, axeClean, snapshot }) => {
+test('an administrator finds a case view in the audit trail by action and request, downloads the filtered entries as CSV, and sees a retention settings change there', async ({ browser, axeClean, snapshot }) => {
   test.setTimeout(120_000);
   const response = await fetch(`${process.env.E2E_BASE_URL}/api/v1/t/demo/requests`, {
     method: 'POST',
@@ -64,5 +64,26 @@ test('an administrator finds a case view in the audit trail by action and reques
     await filters.getByRole('button', { name: 'Filtrer' }).click();
     await expect(admin.locator('tbody tr').first()).toContainText('Export CSV du journal d’audit');
     await expect(admin.locator('tbody tr').first()).toContainText(reference);
+  });
+
+  await test.step('the retention durations form refuses a bad value in French, saves, and the change is in the trail', async () => {
+    await admin.goto('/console/demo/admin#conservation');
+    const form = admin.getByRole('form', { name: 'Durées de conservation' });
+    const requests = form.getByLabel('Anonymisation des demandes closes (en mois)');
+    const current = await requests.inputValue();
+    await requests.fill('0');
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    await expect(form.getByRole('alert').first()).toContainText('Saisissez un nombre entier de 1 à 120 mois.');
+    // The demo tenant's durations are left as they were (the privacy page shows them).
+    await requests.fill(current);
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    await expect(form.getByRole('status')).toContainText('Durées de conservation enregistrées');
+    await axeClean(admin);
+
+    await admin.goto('/console/demo/journal');
+    const filters = admin.getByRole('form', { name: 'Filtres du journal' });
+    await filters.getByLabel('Action', { exact: true }).selectOption({ label: 'Durées de conservation modifiées' });
+    await filters.getByRole('button', { name: 'Filtrer' }).click();
+    await expect(admin.locator('tbody tr').first()).toContainText('Alice Administratrice');
   });
 });
