@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeAudit } from '../audit';
 import type { TenantSettings } from '../entities';
 import { query } from '../sql';
-import { ConflictError, InputError, compileValidator } from '../validation';
+import { ConflictError, compileValidator } from '../validation';
 import { anonymiseRequests, type AnonymisationCounts } from './anonymise';
 import { addressedRows, auditedPerson, parsePersonKey, requestIdsOf, type PersonKey } from './person';
 import { collectPersonalData, isOpenState, summarise, type PersonalData, type PersonSummary } from './personal-data';
@@ -79,7 +79,6 @@ export interface ErasureResult {
 export async function erasePerson(em: EntityManager, ctx: RightsContext, body: unknown): Promise<ErasureResult> {
   const person = parsePersonKey(body);
   const input = validateErasure(body);
-  if (!input.reason.trim()) throw new InputError([{ path: '/reason', message: 'Indiquez le motif de l’effacement.' }]);
   return em.transactional(async (tx) => {
     const requestIds = await requestIdsOf(tx, ctx.tenantId, person);
     const requests = await query<{ id: string; reference: string; state: string }>(

@@ -199,12 +199,15 @@ export function PersonalDataScreen({ tenant }: { tenant: string }) {
               </div>
             ) : null}
             <label htmlFor={`${id}-reason`}>Motif de l’effacement (obligatoire)</label>
+            <small id={`${id}-reason-hint`} className="muted">
+              Par exemple « Demande écrite de la personne du 3 décembre ». Sans nom ni coordonnées : le motif est conservé dans le journal d’audit.
+            </small>
             <textarea
               id={`${id}-reason`}
               name="reason"
               required
               rows={3}
-              aria-describedby={reasonError ? `${id}-reason-error` : undefined}
+              aria-describedby={[`${id}-reason-hint`, reasonError ? `${id}-reason-error` : ''].filter(Boolean).join(' ')}
               aria-invalid={reasonError ? true : undefined}
             />
             {reasonError ? (
