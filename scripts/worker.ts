@@ -64,11 +64,14 @@ async function main(): Promise<void> {
 async function ensureReportSchedules(orm: Awaited<ReturnType<typeof initORM>>, config: ReturnType<typeof env>): Promise<void> {
   try {
     const client = await temporalClient({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE });
-    const outcomes = await ensureQualityReportSchedules(client, orm.em.fork(), config.TEMPORAL_TASK_QUEUE, { update: false });
+    // Both kinds at once: each is a round trip per tenant.
+    const [outcomes, retention] = await Promise.all([
+      ensureQualityReportSchedules(client, orm.em.fork(), config.TEMPORAL_TASK_QUEUE, { update: false }),
+      ensureRetentionSchedules(client, orm.em.fork(), config.TEMPORAL_TASK_QUEUE, { update: false }),
+    ]);
     const slugs = (outcome: string) => Object.keys(outcomes).filter((slug) => outcomes[slug] === outcome);
     log.info({ created: slugs('created').length, unchanged: slugs('unchanged').length }, 'monthly report schedules ensured');
     if (slugs('outdated').length) log.warn({ tenants: slugs('outdated') }, 'monthly report schedules differ from this worker (run relais reports:schedule to update them)');
-    const retention = await ensureRetentionSchedules(client, orm.em.fork(), config.TEMPORAL_TASK_QUEUE, { update: false });
     const created = Object.values(retention).filter((outcome) => outcome === 'created').length;
     log.info({ created, tenants: Object.keys(retention).length }, 'daily retention schedules ensured');
   } catch (error) {
