@@ -26,6 +26,7 @@ test('every portal page links the privacy page and the accessibility statement, 
     await page.getByRole('navigation', { name: 'Informations légales' }).getByRole('link', { name: 'Politique de confidentialité' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Politique de confidentialité' })).toBeVisible();
     await expect(page.getByRole('region', { name: 'Responsable du traitement' })).toContainText('Ville de Démo');
+    await expect(page.getByRole('region', { name: 'Responsable du traitement' })).toContainText('Délégué à la protection des données : joignable aux coordonnées de la commune');
     const retention = page.getByRole('region', { name: 'Durées de conservation' });
     await expect(retention.getByRole('row', { name: /Demandes closes/ })).toContainText('2 ans après la clôture');
     await expect(retention.getByRole('row', { name: /Journal des actions/ })).toContainText('5 ans');

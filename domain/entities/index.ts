@@ -32,6 +32,8 @@ export type AccessibilityStatus = 'non_conforme' | 'partiellement_conforme' | 't
 /** What a tenant administrator may set on the privacy page and the accessibility statement. */
 export interface LegalSettings {
   privacyText?: string;
+  /** How to reach the data protection officer (RGPD art. 13): an e-mail or postal address. */
+  dpoContact?: string;
   accessibilityStatus?: AccessibilityStatus;
   accessibilityText?: string;
   /** Date of the accessibility audit (YYYY-MM-DD). */

@@ -66,14 +66,14 @@ describe('editing the legal texts', () => {
   it('saves the texts and status, shows them on the pages and audits the change as a settings change; an empty text brings the default back', async () => {
     const admin = await sessionFor(tenant.slug, tenant.mail('admin'), PASSWORD);
     const save = (body: unknown) => call(adminSave, { tenant: tenant.slug, resource: 'legal' }, { method: 'POST', body, cookie: admin });
-    const saved = await save({ privacyText: 'Nos données.\n\nDeuxième paragraphe', accessibilityStatus: 'partiellement_conforme', auditDate: '2026-03-01', accessibilityText: 'Le plan interactif.' });
+    const saved = await save({ privacyText: 'Nos données.\n\nDeuxième paragraphe', dpoContact: 'dpo@commune.fr', accessibilityStatus: 'partiellement_conforme', auditDate: '2026-03-01', accessibilityText: 'Le plan interactif.' });
     expect(saved.status).toBe(200);
     let pages = await loadLegalPages(orm.em.fork(), tenantId);
-    expect(pages).toMatchObject({ privacy: [['Nos données.'], ['Deuxième paragraphe']], accessibility: [['Le plan interactif.']], accessibilityStatusLabel: 'partiellement conforme', auditDate: '1er mars 2026' });
+    expect(pages).toMatchObject({ privacy: [['Nos données.'], ['Deuxième paragraphe']], dpoContact: 'dpo@commune.fr', accessibility: [['Le plan interactif.']], accessibilityStatusLabel: 'partiellement conforme', auditDate: '1er mars 2026' });
 
     expect((await save({ accessibilityStatus: 'non_conforme', privacyText: '  ', accessibilityText: '' })).status).toBe(200);
     pages = await loadLegalPages(orm.em.fork(), tenantId);
-    expect(pages).toMatchObject({ privacy: paragraphs(DEFAULT_PRIVACY_TEXT), accessibility: paragraphs(DEFAULT_ACCESSIBILITY_TEXT), accessibilityStatus: 'non_conforme', auditDate: null });
+    expect(pages).toMatchObject({ privacy: paragraphs(DEFAULT_PRIVACY_TEXT), dpoContact: null, accessibility: paragraphs(DEFAULT_ACCESSIBILITY_TEXT), accessibilityStatus: 'non_conforme', auditDate: null });
 
     const entries = await query<{ target: string; data: { before: unknown; after: unknown } }>(
       orm.em.fork(),

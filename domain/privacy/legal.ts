@@ -74,10 +74,10 @@ export async function loadLegalPages(em: EntityManager, tenantId: string): Promi
 }
 
 /** The texts as the administration form edits them: the tenant's own, or the defaults to start from. */
-export async function legalForm(em: EntityManager, tenantId: string): Promise<{ privacyText: string; accessibilityStatus: AccessibilityStatus; accessibilityText: string; auditDate: string }> {
+export async function legalForm(em: EntityManager, tenantId: string): Promise<{ privacyText: string; dpoContact: string; accessibilityStatus: AccessibilityStatus; accessibilityText: string; auditDate: string }> {
   const [tenant] = await query<{ settings: Partial<TenantSettings> }>(em, 'select settings from tenant where id = ?', [tenantId]);
   const legal = legalOf(tenant.settings);
-  return { privacyText: legal.privacyText, accessibilityStatus: legal.accessibilityStatus, accessibilityText: legal.accessibilityText, auditDate: legal.auditDate ?? '' };
+  return { privacyText: legal.privacyText, dpoContact: legal.dpoContact ?? '', accessibilityStatus: legal.accessibilityStatus, accessibilityText: legal.accessibilityText, auditDate: legal.auditDate ?? '' };
 }
 
 /** Everything the portal's privacy page and accessibility statement show, as plain values. */
@@ -85,6 +85,7 @@ export function legalPages(settings: Partial<TenantSettings>) {
   const legal = legalOf(settings);
   return {
     privacy: paragraphs(legal.privacyText),
+    dpoContact: legal.dpoContact?.trim() || null,
     accessibility: paragraphs(legal.accessibilityText),
     accessibilityStatus: legal.accessibilityStatus,
     accessibilityStatusLabel: ACCESSIBILITY_STATUS_LABELS[legal.accessibilityStatus],
@@ -93,11 +94,12 @@ export function legalPages(settings: Partial<TenantSettings>) {
   };
 }
 
-const validateLegal = compileValidator<{ privacyText?: string; accessibilityStatus: AccessibilityStatus; accessibilityText?: string; auditDate?: string }>({
+const validateLegal = compileValidator<{ privacyText?: string; dpoContact?: string; accessibilityStatus: AccessibilityStatus; accessibilityText?: string; auditDate?: string }>({
   type: 'object',
   additionalProperties: false,
   properties: {
     privacyText: { type: 'string', maxLength: 20000, errorMessage: 'Le texte ne doit pas dépasser 20 000 caractères.' },
+    dpoContact: { type: 'string', maxLength: 500, errorMessage: 'Les coordonnées du délégué ne doivent pas dépasser 500 caractères.' },
     accessibilityStatus: { enum: Object.keys(ACCESSIBILITY_STATUS_LABELS), default: 'non_conforme', errorMessage: 'Choisissez l’état de conformité.' },
     accessibilityText: { type: 'string', maxLength: 20000, errorMessage: 'Le texte ne doit pas dépasser 20 000 caractères.' },
     auditDate: { type: 'string', anyOf: [{ format: 'date' }, { maxLength: 0 }], errorMessage: 'Date au format AAAA-MM-JJ.' },
@@ -113,6 +115,7 @@ export async function saveLegal(em: EntityManager, ctx: { tenantId: string; agen
   const legal: LegalSettings = {
     accessibilityStatus: input.accessibilityStatus,
     ...(input.privacyText?.trim() ? { privacyText: input.privacyText.trim() } : {}),
+    ...(input.dpoContact?.trim() ? { dpoContact: input.dpoContact.trim() } : {}),
     ...(input.accessibilityText?.trim() ? { accessibilityText: input.accessibilityText.trim() } : {}),
     ...(input.auditDate ? { auditDate: input.auditDate } : {}),
   };

@@ -182,6 +182,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
         </p>
         <AdminForm tenant={tenant} resource="legal" title="Textes légaux du portail" initial={{ ...legal }} fields={[
           { name: 'privacyText', label: 'Données collectées, finalités et destinataires (politique de confidentialité)', type: 'textarea' },
+          { name: 'dpoContact', label: 'Coordonnées du délégué à la protection des données', hint: 'Adresse électronique ou postale ; vide : les coordonnées de la commune.' },
           { name: 'accessibilityStatus', label: 'État de conformité au RGAA', type: 'select', options: Object.entries(ACCESSIBILITY_STATUS_LABELS).map(([value, label]) => ({ value, label: label.charAt(0).toUpperCase() + label.slice(1) })) },
           { name: 'auditDate', label: 'Date de l’audit d’accessibilité', hint: 'Au format AAAA-MM-JJ ; obligatoire pour un état partiellement ou totalement conforme.' },
           { name: 'accessibilityText', label: 'Contenus non accessibles (déclaration d’accessibilité)', type: 'textarea' },

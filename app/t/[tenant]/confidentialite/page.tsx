@@ -22,6 +22,10 @@ export default async function PrivacyPage({ params }: { params: Promise<{ tenant
           Les données personnelles que vous confiez à ce service de relation citoyen sont traitées par <strong>{tenant.name}</strong>, représentée par son maire.
         </p>
         <ContactDetails contact={contact} />
+        <p>
+          Délégué à la protection des données :{' '}
+          {pages.dpoContact ?? 'joignable aux coordonnées de la commune ci-dessus, en précisant « À l’attention du délégué à la protection des données ».'}
+        </p>
       </section>
 
       <section aria-labelledby="donnees">
