@@ -45,7 +45,20 @@ export const AUDIT_EXPORT_LIMIT = 100_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const REFERENCE = /^[A-Za-z0-9-]{1,40}$/;
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/;
+const CURSOR = /^((\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** A real day PostgreSQL accepts: JavaScript would roll 30 February over to March, PostgreSQL refuses it. */
+function isCalendarDay(day: string): boolean {
+  if (!DAY.test(day) || day < '1970-01-01') return false;
+  const parsed = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day;
+}
+
+/** A cursor this module wrote: an instant PostgreSQL reads back exactly, and an entry id. */
+function isCursor(value: string): boolean {
+  const match = CURSOR.exec(value);
+  return Boolean(match && isCalendarDay(match[2]) && Number(match[3]) < 24 && Number(match[4]) < 60 && Number(match[5]) < 60);
+}
 
 /** The filters of a query string (`agent`, `action`, `du`, `au`, `demande`, `apres`), with French field errors. */
 export function parseAuditFilters(params: URLSearchParams | Record<string, string | string[] | undefined>): AuditFilters {
@@ -60,11 +73,11 @@ export function parseAuditFilters(params: URLSearchParams | Record<string, strin
   if (filters.action && !(filters.action in AUDIT_ACTION_LABELS)) errors.push({ path: '/action', message: 'Action inconnue.' });
   for (const [key, path, label] of [['from', '/du', 'début'], ['to', '/au', 'fin']] as const) {
     const day = filters[key];
-    if (day && (!DAY.test(day) || Number.isNaN(Date.parse(day)))) errors.push({ path, message: `Date de ${label} invalide (AAAA-MM-JJ).` });
+    if (day && !isCalendarDay(day)) errors.push({ path, message: `Date de ${label} invalide (AAAA-MM-JJ).` });
   }
   if (!errors.length && filters.from && filters.to && filters.from > filters.to) errors.push({ path: '/au', message: 'La date de fin doit suivre la date de début.' });
   if (filters.reference && !REFERENCE.test(filters.reference)) errors.push({ path: '/demande', message: 'Référence de demande invalide.' });
-  if (filters.after && !CURSOR.test(filters.after)) errors.push({ path: '/apres', message: 'Page invalide : revenez à la première page.' });
+  if (filters.after && !isCursor(filters.after)) errors.push({ path: '/apres', message: 'Page invalide : revenez à la première page.' });
   if (errors.length) throw new InputError(errors);
   return filters;
 }
@@ -95,7 +108,7 @@ async function select(em: EntityManager, tenantId: string, filters: AuditFilters
   if (filters.to) add('l.at < ((?::date) + 1)::timestamp at time zone ?', filters.to, zone);
   if (filters.reference) add(`(l.target = ? or l.data @> jsonb_build_object('references', jsonb_build_array(?::text)))`, filters.reference, filters.reference);
   const cursor = filters.after ? CURSOR.exec(filters.after) : null;
-  if (cursor) add('(l.at, l.id) < (?::timestamptz, ?::uuid)', cursor[1], cursor[2]);
+  if (cursor) add('(l.at, l.id) < (?::timestamptz, ?::uuid)', cursor[1], cursor[6]);
   return query<{ id: string; at_key: string; agent: string | null; agent_email: string | null; action: string; target: string | null; outcome: string; data: Record<string, unknown> }>(
     em,
     `select l.id, to_char(l.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at_key, a.name as agent, a.email as agent_email, l.action, l.target, l.outcome, l.data

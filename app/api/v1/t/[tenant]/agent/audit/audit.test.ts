@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAudit } from '@/domain/audit';
 import { listAuditTrail, parseAuditFilters } from '@/domain/audit/trail';
@@ -133,6 +134,28 @@ describe('audit trail API', () => {
     const paths = (await response.json()).errors.map((e: { path: string }) => e.path).sort();
     expect(paths).toEqual(['/action', '/agent', '/apres', '/demande', '/du']);
     expect(() => parseAuditFilters({ du: '2026-02-01', au: '2026-01-01' })).toThrow(InputError);
+    // Days JavaScript would roll over (30 February) and years PostgreSQL refuses are field errors, not database errors.
+    for (const du of ['2026-02-30', '0000-01-01', '2026-13-01']) {
+      const refused = await audit(admin, { du });
+      expect(refused.status, du).toBe(400);
+    }
+    for (const apres of ['2026-99-99T99:99:99.000000Z|00000000-0000-4000-8000-000000000000', '2026-01-01T00:00:00.000000Z|------------------------------------']) {
+      expect((await audit(admin, { apres })).status, apres).toBe(400);
+    }
+  });
+
+  it('answers any query string with 200 or a 400 with field errors, never a 5xx', async () => {
+    const cursor = fc.tuple(fc.date({ noInvalidDate: true }), fc.uuid()).map(([d, id]) => `${d.toISOString().replace('Z', '000Z')}|${id}`);
+    const value = fc.oneof(fc.string(), cursor, fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), fc.constantFrom('2026-02-29', '2026-04-31', 'systeme', '2026-01-01', '2026-02-30', 'request.view', '2026-01-01T00:00:00.000000Z|00000000-0000-4000-8000-000000000000'));
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.constantFrom('agent', 'action', 'du', 'au', 'demande', 'apres', 'format'), value), async (params) => {
+        const response = await audit(admin, params);
+        expect([200, 400], JSON.stringify(params)).toContain(response.status);
+        if (response.status === 400) expect((await response.json()).errors.length).toBeGreaterThan(0);
+        else await response.arrayBuffer();
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('is for administrators and the data protection officer of the tenant only', async () => {
