@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { departmentStats, weeklyTrend } from '../../domain/dashboard';
 import { monthlyFigures } from '../../domain/dashboard/monthly';
+import { monthAt } from '../../domain/dashboard/report-month';
 import { reportTenant } from '../../domain/dashboard/reports';
 import { env } from '../../domain/env';
 import { closeAllORMs, initORM } from '../../domain/orm';
@@ -30,7 +31,9 @@ const schedules: string[] = [];
 async function dashboard() {
   const now = new Date('2026-12-01T00:00:00Z');
   const range = { from: new Date(Date.now() - 40 * 31 * 86_400_000), to: new Date(Date.now() - 86_400_000) };
-  const month = new Date(Date.now() - 30 * 30.5 * 86_400_000).toISOString().slice(0, 7);
+  // The month in which the request closed 30 months ago was answered, in the tenant's time zone.
+  const [{ answered_at: answeredAt }] = await query<{ answered_at: string }>(await em(), 'select answered_at from request where id = ?', [seeded.closed30.id]);
+  const month = monthAt(new Date(answeredAt), 'Europe/Paris');
   return {
     stats: await departmentStats(await em(), tenantId, range, undefined, now),
     trend: await weeklyTrend(await em(), tenantId, range),
@@ -87,6 +90,9 @@ describe('retention workflow', () => {
   it('does exactly what is due, leaves the rest and the dashboard’s figures as they were, and a second run does nothing', async () => {
     const before = await dashboard();
     expect(before.stats.reduce((n, s) => n + s.received, 0)).toBe(5);
+    // The past month holds the request closed 30 months ago: its figures are not empty.
+    expect(before.month.reduce((n, m) => n + m.answered, 0)).toBeGreaterThan(0);
+    expect(before.month.some((m) => m.medianHours !== null)).toBe(true);
 
     const first = await run('first', 2);
     expect(first.counts).toEqual({
