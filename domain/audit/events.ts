@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { query } from '../sql';
-import { writeAudit } from './index';
+import { writeAudit, writeAuditUnlessRecent } from './index';
 
 /** The agent an entry is about. */
 export interface AuditAgent {
@@ -11,9 +11,12 @@ export interface AuditAgent {
 /** A file handed out: an attachment of the citizen or a document the town hall produced. */
 export type DownloadKind = 'attachment' | 'document';
 
+/** Views of one case by one agent closer than this are one view (the case page refreshes itself as the workflow moves). */
+export const CASE_VIEW_WINDOW_MINUTES = 10;
+
 /** An agent opened a case: its page in the console or its record through the API. */
-export function auditCaseView(em: EntityManager, agent: AuditAgent, reference: string, via: 'console' | 'api'): Promise<void> {
-  return writeAudit(em, { tenantId: agent.tenantId, agentId: agent.agentId, action: 'request.view', target: reference, data: { via } });
+export async function auditCaseView(em: EntityManager, agent: AuditAgent, reference: string, via: 'console' | 'api'): Promise<void> {
+  await writeAuditUnlessRecent(em, { tenantId: agent.tenantId, agentId: agent.agentId, action: 'request.view', target: reference, data: { via } }, CASE_VIEW_WINDOW_MINUTES);
 }
 
 /** An agent downloaded a file of a case. */
