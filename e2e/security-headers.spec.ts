@@ -117,6 +117,7 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       validator: (await login(base(), 'demo', 'etat-civil@ville-demo.fr', 'demo-agent-2026')).cookie,
       head: (await login(base(), 'demo', 'chef.etat-civil@ville-demo.fr', 'demo-agent-2026')).cookie,
       admin: (await login(base(), 'demo', 'admin@ville-demo.fr', 'demo-admin-2026')).cookie,
+      dpo: (await login(base(), 'demo', 'dpo@ville-demo.fr', 'demo-dpo-2026')).cookie,
       'administrator of another municipality': (await login(base(), other.slug, other.mail('admin'), PASSWORD)).cookie,
     };
     const filed = await fetch(`${base()}/api/v1/t/demo/requests`, {
@@ -126,16 +127,19 @@ test.describe('security headers, cookies and CORS (development stack over http)'
     });
     const { reference } = await filed.json();
     const LOGIN = 307;
-    const everyone = { anonymous: 200, agent: 200, validator: 200, head: 200, admin: 200 };
-    const agents = { anonymous: LOGIN, agent: 200, validator: 200, head: 200, admin: 200 };
+    const everyone = { anonymous: 200, agent: 200, validator: 200, head: 200, admin: 200, dpo: 200 };
+    const agents = { anonymous: LOGIN, agent: 200, validator: 200, head: 200, admin: 200, dpo: 200 };
+    const dataProtection = { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200, dpo: 200 };
     // Keyed by page file under app/console/[tenant]/: a page added later fails this test until it is listed.
     const expected: Record<string, { path: string; byRole: Record<string, number> }> = {
       'page.tsx': { path: '/console/demo', byRole: agents },
       'accueil-guichet/page.tsx': { path: '/console/demo/accueil-guichet', byRole: agents },
       'demandes/[reference]/page.tsx': { path: `/console/demo/demandes/${reference}`, byRole: agents },
-      'tableau-de-bord/page.tsx': { path: '/console/demo/tableau-de-bord', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 200, admin: 200 } },
-      'admin/page.tsx': { path: '/console/demo/admin', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200 } },
-      'formulaires/page.tsx': { path: '/console/demo/formulaires', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200 } },
+      'tableau-de-bord/page.tsx': { path: '/console/demo/tableau-de-bord', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 200, admin: 200, dpo: 403 } },
+      'admin/page.tsx': { path: '/console/demo/admin', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200, dpo: 403 } },
+      'formulaires/page.tsx': { path: '/console/demo/formulaires', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200, dpo: 403 } },
+      'journal/page.tsx': { path: '/console/demo/journal', byRole: dataProtection },
+      'donnees-personnelles/page.tsx': { path: '/console/demo/donnees-personnelles', byRole: dataProtection },
       'connexion/page.tsx': { path: '/console/demo/connexion', byRole: everyone },
       'mot-de-passe/page.tsx': { path: '/console/demo/mot-de-passe', byRole: everyone },
     };
@@ -156,7 +160,7 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       }
     }
     expect(wrong).toEqual([]);
-    expect(cells).toBe(48);
+    expect(cells).toBe(70);
   });
 
   test('development views show a municipality’s messages to its administrators only', async () => {

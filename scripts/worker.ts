@@ -6,6 +6,7 @@ import { env } from '../domain/env';
 import { initORM } from '../domain/orm';
 import { closeTemporalClients, temporalClient } from '../temporal/client';
 import { ensureQualityReportSchedules } from '../temporal/quality-report';
+import { ensureRetentionSchedules } from '../temporal/retention';
 import { createRelaisWorker, startSmsService } from '../temporal/worker';
 
 const log = pino({ name: 'worker', level: env().LOG_LEVEL });
@@ -55,20 +56,27 @@ async function main(): Promise<void> {
 }
 
 /**
- * Creates the monthly quality report schedule of every tenant that has none; idempotent across workers and restarts.
+ * Creates the monthly quality report and daily retention schedules of every tenant that has none; idempotent across
+ * workers and restarts.
  * Existing schedules are left as they are (a worker on another task queue must not take them over): tenant:import and
  * `relais reports:schedule` update them.
  */
 async function ensureReportSchedules(orm: Awaited<ReturnType<typeof initORM>>, config: ReturnType<typeof env>): Promise<void> {
   try {
     const client = await temporalClient({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE });
-    const outcomes = await ensureQualityReportSchedules(client, orm.em.fork(), config.TEMPORAL_TASK_QUEUE, { update: false });
+    // Both kinds at once: each is a round trip per tenant.
+    const [outcomes, retention] = await Promise.all([
+      ensureQualityReportSchedules(client, orm.em.fork(), config.TEMPORAL_TASK_QUEUE, { update: false }),
+      ensureRetentionSchedules(client, orm.em.fork(), config.TEMPORAL_TASK_QUEUE, { update: false }),
+    ]);
     const slugs = (outcome: string) => Object.keys(outcomes).filter((slug) => outcomes[slug] === outcome);
     log.info({ created: slugs('created').length, unchanged: slugs('unchanged').length }, 'monthly report schedules ensured');
     if (slugs('outdated').length) log.warn({ tenants: slugs('outdated') }, 'monthly report schedules differ from this worker (run relais reports:schedule to update them)');
+    const created = Object.values(retention).filter((outcome) => outcome === 'created').length;
+    log.info({ created, tenants: Object.keys(retention).length }, 'daily retention schedules ensured');
   } catch (error) {
     // Requests must keep flowing: the schedules are ensured again at the next start and by tenant:import.
-    log.error(error, 'monthly report schedules could not be ensured');
+    log.error(error, 'monthly report or retention schedules could not be ensured');
   }
 }
 

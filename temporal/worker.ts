@@ -7,6 +7,7 @@ import type { PdfRenderer } from '../activities/documents/renderer';
 import { createExportActivities, type ExportActivityDeps } from '../activities/exports';
 import { createQualityReportActivities } from '../activities/quality-report';
 import { createRequestActivities } from '../activities/request';
+import { createRetentionActivities } from '../activities/retention';
 import type { EmailSender } from '../activities/notifications/email';
 import { createSmsChannel, type SmsChannel } from '../activities/notifications/sms';
 import { SmppGateway } from '../activities/sms/gateway';
@@ -60,6 +61,7 @@ export async function createRelaisWorker(deps: WorkerDeps): Promise<RelaisWorker
       ...createDocumentActivities({ orm: deps.orm, renderer: deps.renderer, publicUrl: deps.publicUrl }),
       ...exportActivities,
       ...createQualityReportActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl }),
+      ...createRetentionActivities({ orm: deps.orm }),
     },
     maxConcurrentActivityTaskExecutions: 100,
     maxConcurrentWorkflowTaskExecutions: 100,

@@ -1,2 +1,3 @@
 export { requestWorkflow } from './request/workflow';
 export { monthlyQualityReportWorkflow, qualityReportWorkflow } from './quality-report/workflow';
+export { retentionWorkflow } from './retention/workflow';

@@ -80,14 +80,20 @@ export function createRequestActivities(deps: RequestActivityDeps) {
     return orm.em.fork().transactional(async (em) => {
       const inserted = await query(
         em,
+        // An anonymised request (erased while open) keeps no text its workflow still holds in memory.
         `insert into request_event (id, tenant_id, request_id, key, type, public, actor, state, data, created_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, now()) on conflict (request_id, key) do nothing returning id`,
-        [randomUUID(), input.tenantId, input.requestId, input.key, input.type, input.public, input.actor ?? null, input.state, JSON.stringify(input.data)],
+         select ?, ?, ?, ?, ?, ?, ?, ?, case when r.anonymised_at is null then ?::jsonb else '{}'::jsonb end, now()
+           from request r where r.id = ? and r.tenant_id = ?
+         on conflict (request_id, key) do nothing returning id`,
+        [
+          randomUUID(), input.tenantId, input.requestId, input.key, input.type, input.public, input.actor ?? null, input.state, JSON.stringify(input.data),
+          input.requestId, input.tenantId,
+        ],
       );
       if (inserted.length === 0) return false;
       await query(
         em,
-        `update request set state = ?, department_id = ?, due_at = ?, answer = coalesce(?, answer),
+        `update request set state = ?, department_id = ?, due_at = ?, answer = case when anonymised_at is null then coalesce(?, answer) end,
             answered_at = case when ? = 'answered' and answered_at is null then now() else answered_at end,
             closed_at = case when ? in ('closed', 'rejected') and closed_at is null then now() else closed_at end,
             updated_at = now()

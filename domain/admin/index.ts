@@ -31,13 +31,14 @@ const validateDepartment = compileValidator<{ slug: string; name: string; email?
   },
 });
 
-const validateAgent = compileValidator<{ email: string; name: string; isAdmin?: boolean; active?: boolean; roles?: string; password?: string }>({
+const validateAgent = compileValidator<{ email: string; name: string; isAdmin?: boolean; isDpo?: boolean; active?: boolean; roles?: string; password?: string }>({
   type: 'object',
   additionalProperties: false,
   properties: {
     email: { type: 'string', default: '', format: 'email', maxLength: 320, errorMessage: 'Adresse électronique invalide.' },
     name: label(200, 'Saisissez le nom de l’agent.'),
     isAdmin: { type: 'boolean' },
+    isDpo: { type: 'boolean' },
     active: { type: 'boolean' },
     roles: { type: 'string', maxLength: 2000 },
     password: { type: 'string', maxLength: 200 },
@@ -137,7 +138,7 @@ export async function saveDepartment(em: EntityManager, ctx: AdminContext, body:
   });
 }
 
-/** Creates or updates an agent: name, administrator flag, active flag, roles ("service:rôle, …"), optional new password. */
+/** Creates or updates an agent: name, administrator and data protection officer flags, active flag, roles ("service:rôle, …"), optional new password. */
 export async function saveAgent(em: EntityManager, ctx: AdminContext, body: unknown): Promise<void> {
   const input = validateAgent(body);
   const email = input.email.trim().toLowerCase();
@@ -154,25 +155,29 @@ export async function saveAgent(em: EntityManager, ctx: AdminContext, body: unkn
   await em.transactional(async (tx) => {
     const ids = new Map<string, string>();
     for (const r of roles) ids.set(r.department, await departmentId(tx, ctx.tenantId, r.department, '/roles'));
-    const [before] = await sql<{ id: string; name: string; is_admin: boolean; active: boolean }>(tx, 'select id, name, is_admin, active from agent where tenant_id = ? and email = ?', [ctx.tenantId, email]);
+    const [before] = await sql<{ id: string; name: string; is_admin: boolean; is_dpo: boolean; active: boolean }>(tx, 'select id, name, is_admin, is_dpo, active from agent where tenant_id = ? and email = ?', [ctx.tenantId, email]);
     if (!before && !passwordHash) throw new InputError([{ path: '/password', message: 'Un nouvel agent a besoin d’un mot de passe initial.' }]);
+    // The audit entry shows a role change as before / after.
+    const rolesBefore = before
+      ? await sql<{ department: string; role: string }>(tx, 'select d.slug as department, ar.role from agent_role ar join department d on d.id = ar.department_id where ar.agent_id = ? order by d.slug, ar.role', [before.id])
+      : [];
     if (before?.id === ctx.agentId && (input.isAdmin === false || input.active === false)) {
       throw new InputError([{ path: '/isAdmin', message: 'Vous ne pouvez pas retirer vos propres droits d’administrateur ni désactiver votre compte.' }]);
     }
     const [row] = await sql<{ id: string }>(
       tx,
-      `insert into agent (id, tenant_id, email, name, password_hash, is_admin, active, created_at) values (?, ?, ?, ?, ?, ?, ?, now())
-       on conflict (tenant_id, email) do update set name = excluded.name, is_admin = excluded.is_admin, active = excluded.active,
+      `insert into agent (id, tenant_id, email, name, password_hash, is_admin, is_dpo, active, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, now())
+       on conflict (tenant_id, email) do update set name = excluded.name, is_admin = excluded.is_admin, is_dpo = excluded.is_dpo, active = excluded.active,
          password_hash = coalesce(excluded.password_hash, agent.password_hash)
        returning id`,
-      [randomUUID(), ctx.tenantId, email, input.name.trim(), passwordHash, input.isAdmin ?? false, input.active ?? true],
+      [randomUUID(), ctx.tenantId, email, input.name.trim(), passwordHash, input.isAdmin ?? false, input.isDpo ?? false, input.active ?? true],
     );
     await sql(tx, 'delete from agent_role where agent_id = ?', [row.id]);
     for (const r of roles) await sql(tx, 'insert into agent_role (id, agent_id, department_id, role) values (?, ?, ?, ?) on conflict do nothing', [randomUUID(), row.id, ids.get(r.department), r.role]);
     // A deactivated agent or a reset password must not keep old sessions alive.
     if (input.active === false || passwordHash) await destroyAgentSessions(tx, row.id);
-    await audit(tx, ctx, before ? 'admin.agent.update' : 'admin.agent.create', email, before ? { name: before.name, isAdmin: before.is_admin, active: before.active } : null, {
-      name: input.name, isAdmin: input.isAdmin ?? false, active: input.active ?? true, roles, passwordChanged: !!passwordHash,
+    await audit(tx, ctx, before ? 'admin.agent.update' : 'admin.agent.create', email, before ? { name: before.name, isAdmin: before.is_admin, isDpo: before.is_dpo, active: before.active, roles: rolesBefore } : null, {
+      name: input.name, isAdmin: input.isAdmin ?? false, isDpo: input.isDpo ?? false, active: input.active ?? true, roles, passwordChanged: !!passwordHash,
     });
   });
 }
@@ -287,9 +292,9 @@ export async function saveBranding(em: EntityManager, ctx: AdminContext, body: u
 export async function adminOverview(em: EntityManager, tenantId: string) {
   const [tenant] = await sql<{ name: string; branding: Record<string, string | undefined> }>(em, 'select name, branding from tenant where id = ?', [tenantId]);
   const departments = await sql<{ slug: string; name: string; email: string | null; escalation: EscalationStep[] | null }>(em, 'select slug, name, email, escalation from department where tenant_id = ? order by name', [tenantId]);
-  const agents = await sql<{ email: string; name: string; is_admin: boolean; active: boolean; roles: string | null }>(
+  const agents = await sql<{ email: string; name: string; is_admin: boolean; is_dpo: boolean; active: boolean; roles: string | null }>(
     em,
-    `select a.email, a.name, a.is_admin, a.active, string_agg(d.slug || ':' || ar.role, ', ' order by d.slug, ar.role) as roles
+    `select a.email, a.name, a.is_admin, a.is_dpo, a.active, string_agg(d.slug || ':' || ar.role, ', ' order by d.slug, ar.role) as roles
        from agent a left join agent_role ar on ar.agent_id = a.id left join department d on d.id = ar.department_id
       where a.tenant_id = ? group by a.id order by a.name`,
     [tenantId],
@@ -314,7 +319,7 @@ export async function adminOverview(em: EntityManager, tenantId: string) {
     name: tenant.name,
     branding: tenant.branding,
     departments: departments.map((d) => ({ ...d, escalation: formatCascade(d.escalation) })),
-    agents: agents.map((a) => ({ email: a.email, name: a.name, isAdmin: a.is_admin, active: a.active, roles: a.roles ?? '' })),
+    agents: agents.map((a) => ({ email: a.email, name: a.name, isAdmin: a.is_admin, isDpo: a.is_dpo, active: a.active, roles: a.roles ?? '' })),
     topics: topics.map((t) => ({ slug: t.slug, label: t.label, department: t.department, delay: t.delay, businessDays: t.business_days, validationRequired: t.validation_required, active: t.active })),
     answerTemplates,
     messageTemplates,

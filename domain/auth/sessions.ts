@@ -29,6 +29,8 @@ export interface AgentPrincipal {
   name: string;
   email: string;
   isAdmin: boolean;
+  /** Data protection officer of the tenant (citizens' rights: access, export, erasure). */
+  isDpo: boolean;
   roles: PrincipalRole[];
 }
 
@@ -53,11 +55,11 @@ export async function createSession(
 export async function loadSession(em: EntityManager, token: string | undefined | null, now = new Date()): Promise<AgentPrincipal | undefined> {
   if (!token || token.length > 100) return undefined;
   const [row] = await sql<{
-    id: string; tenant_id: string; tenant_slug: string; tenant_name: string; agent_id: string; name: string; email: string; is_admin: boolean;
+    id: string; tenant_id: string; tenant_slug: string; tenant_name: string; agent_id: string; name: string; email: string; is_admin: boolean; is_dpo: boolean;
     created_at: Date; last_seen_at: Date; expires_at: Date;
   }>(
     em,
-    `select s.id, s.tenant_id, t.slug as tenant_slug, t.name as tenant_name, a.id as agent_id, a.name, a.email, a.is_admin,
+    `select s.id, s.tenant_id, t.slug as tenant_slug, t.name as tenant_name, a.id as agent_id, a.name, a.email, a.is_admin, a.is_dpo,
             s.created_at, s.last_seen_at, s.expires_at
        from agent_session s join agent a on a.id = s.agent_id and a.active join tenant t on t.id = s.tenant_id
       where s.token_hash = ?`,
@@ -87,6 +89,7 @@ export async function loadSession(em: EntityManager, token: string | undefined |
     name: row.name,
     email: row.email,
     isAdmin: row.is_admin,
+    isDpo: row.is_dpo,
     roles: roles.map((r) => ({ departmentId: r.department_id, departmentSlug: r.slug, departmentName: r.name, role: r.role })),
   };
 }

@@ -27,6 +27,22 @@ export interface TenantSettings {
   allowedOrigins?: string[];
   /** Hourly limits of the public API; defaults in domain/antispam/request-limits.ts. */
   limits?: Partial<RequestLimits>;
+  /** Texts of the portal's privacy page and accessibility statement; French defaults in domain/privacy/legal.ts. */
+  legal?: LegalSettings;
+}
+
+/** RGAA conformity status of the portal, as the accessibility statement declares it. */
+export type AccessibilityStatus = 'non_conforme' | 'partiellement_conforme' | 'totalement_conforme';
+
+/** What a tenant administrator may set on the privacy page and the accessibility statement. */
+export interface LegalSettings {
+  privacyText?: string;
+  /** How to reach the data protection officer (RGPD art. 13): an e-mail or postal address. */
+  dpoContact?: string;
+  accessibilityStatus?: AccessibilityStatus;
+  accessibilityText?: string;
+  /** Date of the accessibility audit (YYYY-MM-DD). */
+  auditDate?: string;
 }
 
 /** Colours, logo and texts of a municipality's portal. */
@@ -72,6 +88,8 @@ export class Agent {
   name!: string;
   passwordHash?: string;
   isAdmin = false;
+  /** Data protection officer: may search, export and erase a person's data across the tenant. */
+  isDpo = false;
   active = true;
   createdAt: Date = new Date();
 }
@@ -154,6 +172,8 @@ export class CitizenRequest {
   answeredAt?: Date;
   closedAt?: Date;
   answer?: string;
+  /** Set once the GDPR anonymisation has replaced the citizen's data (domain/privacy/anonymise.ts). */
+  anonymisedAt?: Date;
   workflowId!: string;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
@@ -258,6 +278,7 @@ export const AgentSchema = new EntitySchema<Agent>({
     name: { type: 'string', length: 200 },
     passwordHash: { type: 'text', nullable: true },
     isAdmin: { type: 'boolean', default: false },
+    isDpo: { type: 'boolean', default: false },
     active: { type: 'boolean', default: true },
     createdAt,
   },
@@ -315,6 +336,10 @@ export const CitizenRequestSchema = new EntitySchema<CitizenRequest>({
     },
     { name: 'request_inbox_due_idx', expression: 'create index "request_inbox_due_idx" on "request" ("tenant_id", "due_at", "id")' },
     { name: 'request_search_idx', expression: 'create index "request_search_idx" on "request" using gin ("search")' },
+    {
+      name: 'request_retention_idx',
+      expression: `create index "request_retention_idx" on "request" ("tenant_id", "closed_at", "id") where "anonymised_at" is null and "state" in ('closed', 'rejected')`,
+    },
   ],
   properties: {
     id: uuid,
@@ -337,6 +362,7 @@ export const CitizenRequestSchema = new EntitySchema<CitizenRequest>({
     answeredAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     closedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     answer: { type: 'text', nullable: true },
+    anonymisedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     workflowId: { type: 'string', length: 200, unique: true },
     createdAt,
     updatedAt: { type: 'Date', columnType: 'timestamptz', onCreate: () => new Date(), onUpdate: () => new Date() },

@@ -36,6 +36,8 @@ export interface RequestDetail {
   dueAt: string;
   answeredAt: string | null;
   answer: string | null;
+  /** Set when the citizen's data was erased (right to erasure or retention): nobody can be answered any more. */
+  anonymisedAt: string | null;
   overdue: boolean;
   timeZone: string;
   tenantName: string;
@@ -52,13 +54,13 @@ export async function getRequestDetail(em: EntityManager, tenantId: string, refe
     id: string; reference: string; workflow_id: string; state: RequestState; channel: IntakeChannel; reply_channel: ReplyChannel; kind: string;
     subject: string; body: string; form_data: Record<string, unknown> | null; citizen: CitizenContact; topic_slug: string; topic_label: string;
     topic_validation: boolean; department_id: string; department_slug: string; department_name: string; received_at: Date; due_at: Date;
-    answered_at: Date | null; answer: string | null; settings: { timeZone?: string; validationRequired?: boolean }; tenant_name: string;
+    answered_at: Date | null; answer: string | null; anonymised_at: Date | null; settings: { timeZone?: string; validationRequired?: boolean }; tenant_name: string;
   }>(
     em,
     `select r.id, r.reference, r.workflow_id, r.state, r.channel, r.reply_channel, r.kind, r.subject, r.body, r.form_data, r.citizen,
             tp.slug as topic_slug, tp.label as topic_label, tp.validation_required as topic_validation,
             d.id as department_id, d.slug as department_slug, d.name as department_name, r.received_at, r.due_at, r.answered_at, r.answer,
-            t.settings, t.name as tenant_name
+            r.anonymised_at, t.settings, t.name as tenant_name
        from request r join tenant t on t.id = r.tenant_id join topic tp on tp.id = r.topic_id join department d on d.id = r.department_id
       where r.tenant_id = ? and r.reference = ?`,
     [tenantId, reference],
@@ -114,6 +116,7 @@ export async function getRequestDetail(em: EntityManager, tenantId: string, refe
     dueAt: new Date(row.due_at).toISOString(),
     answeredAt: row.answered_at ? new Date(row.answered_at).toISOString() : null,
     answer: row.answer,
+    anonymisedAt: row.anonymised_at ? new Date(row.anonymised_at).toISOString() : null,
     overdue: OPEN_STATES.includes(row.state) && new Date(row.due_at) < now,
     timeZone: row.settings.timeZone ?? 'Europe/Paris',
     tenantName: row.tenant_name,

@@ -8,7 +8,10 @@ import { Migration2026112907SmsFillfactor } from './Migration2026112907SmsFillfa
 import { Migration2026112908SmsForeignKeys } from './Migration2026112908SmsForeignKeys';
 import { Migration2026112909PortalRateLimit } from './Migration2026112909PortalRateLimit';
 import { Migration2026120410PublicApi } from './Migration2026120410PublicApi';
+import { Migration2026120411Audit } from './Migration2026120411Audit';
+import { Migration2026120412Retention } from './Migration2026120412Retention';
 import { Migration2026120413Secrets } from './Migration2026120413Secrets';
+import { Migration2026120414Rights } from './Migration2026120414Rights';
 
 /** Every migration, in order; new ones are appended here. */
 export const MIGRATIONS = [
@@ -22,5 +25,8 @@ export const MIGRATIONS = [
   { name: 'Migration2026112908SmsForeignKeys', class: Migration2026112908SmsForeignKeys },
   { name: 'Migration2026112909PortalRateLimit', class: Migration2026112909PortalRateLimit },
   { name: 'Migration2026120410PublicApi', class: Migration2026120410PublicApi },
+  { name: 'Migration2026120411Audit', class: Migration2026120411Audit },
+  { name: 'Migration2026120412Retention', class: Migration2026120412Retention },
   { name: 'Migration2026120413Secrets', class: Migration2026120413Secrets },
+  { name: 'Migration2026120414Rights', class: Migration2026120414Rights },
 ];

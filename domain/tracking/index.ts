@@ -32,7 +32,8 @@ export interface PublicRequestView {
   timeline: PublicTimelineEntry[];
 }
 
-const EVENT_LABELS: Record<string, string> = {
+/** French labels of the timeline events a citizen may see. */
+export const EVENT_LABELS: Record<string, string> = {
   received: 'Demande reçue',
   opened: 'Prise en charge par nos services',
   transferred: 'Transmise à un autre service',

@@ -7,6 +7,7 @@ import { query } from '../../domain/sql';
 import { InputError } from '../../domain/validation';
 import { closeTemporalClients, temporalClient } from '../../temporal/client';
 import { QUALITY_REPORT_CALENDAR, ensureQualityReportSchedule, startQualityReport } from '../../temporal/quality-report';
+import { RETENTION_CALENDAR, ensureRetentionSchedule } from '../../temporal/retention';
 import { qualityReportWorkflowId } from '../../workflows/quality-report/definitions';
 import { CliError, requireDatabase } from './support';
 
@@ -19,13 +20,13 @@ function requireTemporal() {
 const when = (tenant: ReportTenant) => `day ${QUALITY_REPORT_CALENDAR.dayOfMonth} of each month at ${String(QUALITY_REPORT_CALENDAR.hour).padStart(2, '0')}:00 ${tenant.timeZone}`;
 
 /**
- * After tenant:import: creates or updates the tenant's monthly report schedule when Temporal is configured; the
+ * After tenant:import: creates or updates the tenant's monthly report and daily retention schedules when Temporal is configured; the
  * import itself has succeeded either way, so a problem here is a warning.
  */
 export async function scheduleAfterImport(slug: string): Promise<void> {
   const config = env();
   if (!config.TEMPORAL_ADDRESS) {
-    console.log('Monthly quality report: TEMPORAL_ADDRESS is not set; the worker creates the schedule at its next start.');
+    console.log('Monthly quality report and daily retention: TEMPORAL_ADDRESS is not set; the worker creates the schedules at its next start.');
     return;
   }
   const orm = await initORM(requireDatabase());
@@ -34,10 +35,13 @@ export async function scheduleAfterImport(slug: string): Promise<void> {
   if (!tenant) return;
   try {
     const { target, taskQueue } = requireTemporal();
-    const outcome = await ensureQualityReportSchedule(await temporalClient(target), tenant, taskQueue);
+    const client = await temporalClient(target);
+    const outcome = await ensureQualityReportSchedule(client, tenant, taskQueue);
     console.log(`Monthly quality report schedule ${outcome}: ${when(tenant)}.`);
+    const retention = await ensureRetentionSchedule(client, tenant, taskQueue);
+    console.log(`Daily retention schedule ${retention}: every day at ${String(RETENTION_CALENDAR.hour).padStart(2, '0')}:${RETENTION_CALENDAR.minute} ${tenant.timeZone}.`);
   } catch (error) {
-    console.warn(`Monthly quality report schedule not ensured (${(error as Error).message}); the worker creates it at its next start.`);
+    console.warn(`Schedules not ensured (${(error as Error).message}); the worker creates them at its next start.`);
   } finally {
     await closeTemporalClients();
   }

@@ -8,8 +8,11 @@ export const HISTORIES_DIR = path.join('workflows', 'request', 'histories');
 /** Recorded histories of the monthly quality report workflows. */
 export const QUALITY_REPORT_HISTORIES_DIR = path.join('workflows', 'quality-report', 'histories');
 
+/** Recorded histories of the GDPR retention workflow. */
+export const RETENTION_HISTORIES_DIR = path.join('workflows', 'retention', 'histories');
+
 /** Every folder of recorded histories the replay test runs. */
-export const HISTORY_DIRS = [HISTORIES_DIR, QUALITY_REPORT_HISTORIES_DIR];
+export const HISTORY_DIRS = [HISTORIES_DIR, QUALITY_REPORT_HISTORIES_DIR, RETENTION_HISTORIES_DIR];
 
 /** Saves a workflow's history for replay tests when RELAIS_RECORD_HISTORIES=1 (run once after a workflow change). */
 export async function keepHistory(name: string, handle: WorkflowHandle, dir = HISTORIES_DIR): Promise<void> {

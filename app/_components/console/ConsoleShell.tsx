@@ -11,6 +11,8 @@ export function ConsoleShell({ principal, current, children }: { principal: Agen
     { href: `${base}/accueil-guichet`, label: 'Accueil et téléphone', key: 'intake', show: true },
     { href: `${base}/tableau-de-bord`, label: 'Tableau de bord', key: 'dashboard', show: meets(principal, 'head') },
     { href: `${base}/admin`, label: 'Administration', key: 'admin', show: principal.isAdmin },
+    { href: `${base}/donnees-personnelles`, label: 'Données personnelles', key: 'personal-data', show: meets(principal, 'dpo') },
+    { href: `${base}/journal`, label: 'Journal d’audit', key: 'audit', show: meets(principal, 'dpo') },
   ];
   return (
     <div className="console">

@@ -63,6 +63,16 @@ export function PortalFooter({ tenant }: { tenant: PortalTenant }) {
             </li>
           ) : null}
         </ul>
+        <nav aria-label="Informations légales">
+          <ul className="portal-footer-links">
+            <li>
+              <Link href={`/t/${tenant.slug}/confidentialite`}>Politique de confidentialité</Link>
+            </li>
+            <li>
+              <Link href={`/t/${tenant.slug}/accessibilite`}>Accessibilité : {tenant.accessibilityStatus}</Link>
+            </li>
+          </ul>
+        </nav>
         <p className="portal-footer-note">Service proposé avec Relais, la relation citoyen des collectivités.</p>
       </div>
     </footer>

@@ -6,6 +6,7 @@ import { createFormClock, createSubmissionLimiter } from '../../../domain/antisp
 import { createFormTokenLedger } from '@/domain/antispam/form-tokens';
 import type { TenantBranding, TenantSettings } from '../../../domain/entities';
 import { env } from '../../../domain/env';
+import { ACCESSIBILITY_STATUS_LABELS, legalOf } from '../../../domain/privacy/legal';
 import { query } from '../../../domain/sql';
 import { appContext } from '../../_server/context';
 import { portalColours, type PortalColours } from '../../_components/portal/colours';
@@ -19,6 +20,8 @@ export interface PortalTenant {
   colours: PortalColours;
   contact: NonNullable<TenantSettings['contact']>;
   timeZone: string;
+  /** "non conforme", "partiellement conforme" or "totalement conforme": every footer states it (RGAA). */
+  accessibilityStatus: string;
 }
 
 /** The tenant of a portal page, once per request; unknown slugs render the 404 page. */
@@ -46,6 +49,7 @@ export async function findPortalTenant(slug: string): Promise<PortalTenant | und
     colours: portalColours(row.branding),
     contact: row.settings.contact ?? {},
     timeZone: row.settings.timeZone ?? 'Europe/Paris',
+    accessibilityStatus: ACCESSIBILITY_STATUS_LABELS[legalOf(row.settings).accessibilityStatus],
   };
 }
 
@@ -56,6 +60,8 @@ export const portalPaths = {
   submit: (slug: string) => `/t/${slug}/question/envoi`,
   confirmation: (slug: string, reference: string) => `/t/${slug}/confirmation/${encodeURIComponent(reference)}`,
   lookup: (slug: string) => `/t/${slug}/suivi`,
+  privacy: (slug: string) => `/t/${slug}/confidentialite`,
+  accessibility: (slug: string) => `/t/${slug}/accessibilite`,
   tracking: (slug: string, reference: string, code?: string) =>
     `/t/${slug}/suivi/${encodeURIComponent(reference)}${code ? `?code=${encodeURIComponent(code)}` : ''}`,
   reply: (slug: string, reference: string) => `/t/${slug}/suivi/${encodeURIComponent(reference)}/reponse`,

@@ -4,6 +4,8 @@ import { loadAllowedOrigins } from '../../../../domain/admin/allowed-origins';
 import { listAudit } from '../../../../domain/audit';
 import { loadOidcSettings } from '../../../../domain/auth/oidc';
 import { loadRequestLimits } from '@/domain/admin/request-limits';
+import { ACCESSIBILITY_STATUS_LABELS, legalForm } from '../../../../domain/privacy/legal';
+import { RETENTION_BOUNDS, loadRetentionPolicy } from '../../../../domain/privacy/retention-settings';
 import { AdminForm, MessageTemplateEditor } from '../../../_components/console/AdminForm';
 import { ConsoleShell, Forbidden } from '../../../_components/console/ConsoleShell';
 import { DocumentTemplateEditor } from '../../../_components/console/DocumentTemplateEditor';
@@ -23,12 +25,14 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
       </ConsoleShell>
     );
   }
-  const [data, audit, oidc, allowedOrigins, limits] = await Promise.all([
+  const [data, audit, oidc, allowedOrigins, limits, legal, retention] = await Promise.all([
     adminOverview(em, principal.tenantId),
     listAudit(em.fork(), principal.tenantId, { limit: 30 }),
     loadOidcSettings(em.fork(), principal.tenantId),
     loadAllowedOrigins(em.fork(), principal.tenantId),
     loadRequestLimits(em.fork(), principal.tenantId),
+    legalForm(em.fork(), principal.tenantId),
+    loadRetentionPolicy(em.fork(), principal.tenantId),
   ]);
   const departmentOptions = data.departments.map((d) => ({ value: d.slug, label: d.name }));
   const cascadeHint = 'Étapes « pourcentage:destinataires », séparées par des virgules. Destinataires : department, head, administrators ou une adresse. Ex. 66:department, 100:head, 150:administrators';
@@ -37,7 +41,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
       <h1>Administration</h1>
       <nav aria-label="Sections">
         <ul className="tabs">
-          {[['services', 'Services'], ['agents', 'Agents'], ['themes', 'Thèmes'], ['modeles', 'Modèles de réponse'], ['messages', 'Messages'], ['documents', 'Modèles de documents'], ['apparence', 'Apparence'], ['connexion', 'Connexion'], ['journal', 'Journal']].map(([anchor, label]) => (
+          {[['services', 'Services'], ['agents', 'Agents'], ['themes', 'Thèmes'], ['modeles', 'Modèles de réponse'], ['messages', 'Messages'], ['documents', 'Modèles de documents'], ['apparence', 'Apparence'], ['conservation', 'Conservation des données'], ['mentions', 'Confidentialité et accessibilité'], ['connexion', 'Connexion'], ['journal', 'Journal']].map(([anchor, label]) => (
             <li key={anchor}>
               <a href={`#${anchor}`}>{label}</a>
             </li>
@@ -73,6 +77,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
               <th scope="col">Adresse</th>
               <th scope="col">Rôles</th>
               <th scope="col">Administrateur</th>
+              <th scope="col">Délégué à la protection des données</th>
               <th scope="col">Actif</th>
             </tr>
           </thead>
@@ -83,6 +88,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
                 <td>{a.email}</td>
                 <td>{a.roles || '—'}</td>
                 <td>{a.isAdmin ? 'Oui' : 'Non'}</td>
+                <td>{a.isDpo ? 'Oui' : 'Non'}</td>
                 <td>{a.active ? 'Oui' : 'Non'}</td>
               </tr>
             ))}
@@ -94,6 +100,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
           { name: 'roles', label: 'Rôles', hint: 'service:rôle séparés par des virgules ; rôles : agent, validator (valideur), head (chef de service). Ex. etat-civil:agent, etat-civil:validator' },
           { name: 'password', label: 'Mot de passe initial ou nouveau (12 caractères au moins ; vide pour le garder)', type: 'password' },
           { name: 'isAdmin', label: 'Administrateur de la commune', type: 'checkbox' },
+          { name: 'isDpo', label: 'Délégué à la protection des données (accès, export et effacement des données d’une personne)', type: 'checkbox' },
           { name: 'active', label: 'Compte actif', type: 'checkbox' },
         ]} initial={{ active: true }} />
       </section>
@@ -159,6 +166,36 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
         ]} />
       </section>
 
+      <section id="conservation" aria-labelledby="conservation-title">
+        <h2 id="conservation-title">Conservation des données personnelles</h2>
+        <p className="muted">
+          Chaque nuit, les demandes closes ou rejetées depuis plus longtemps que la durée choisie sont anonymisées (noms, coordonnées, textes et réponses aux formulaires
+          supprimés ; thème, service, dates et états conservés pour les statistiques), puis les fichiers, journaux et entrées d’audit trop anciens sont supprimés.
+        </p>
+        <AdminForm tenant={tenant} resource="retention" title="Durées de conservation" initial={Object.fromEntries(Object.entries(retention).map(([k, v]) => [k, String(v)]))} fields={
+          (Object.keys(RETENTION_BOUNDS) as (keyof typeof RETENTION_BOUNDS)[]).map((name) => ({
+            name,
+            label: `${RETENTION_BOUNDS[name].label} (en ${RETENTION_BOUNDS[name].unit})`,
+            hint: `De ${RETENTION_BOUNDS[name].min} à ${RETENTION_BOUNDS[name].max} ${RETENTION_BOUNDS[name].unit}, comptés depuis ${name === 'auditYears' ? 'l’enregistrement de l’entrée' : name === 'messageLogsMonths' ? 'l’envoi ou la réception du message' : 'la clôture de la demande'}.`,
+          }))
+        } />
+      </section>
+
+      <section id="mentions" aria-labelledby="mentions-title">
+        <h2 id="mentions-title">Politique de confidentialité et déclaration d’accessibilité</h2>
+        <p className="muted">
+          Textes des pages « Politique de confidentialité » et « Déclaration d’accessibilité » du portail, liées en pied de chaque page. Les durées de conservation et
+          les coordonnées de la commune y sont ajoutées automatiquement. Texte simple : une ligne vide sépare les paragraphes ; videz un texte pour revenir au texte par défaut.
+        </p>
+        <AdminForm tenant={tenant} resource="legal" title="Textes légaux du portail" initial={{ ...legal }} fields={[
+          { name: 'privacyText', label: 'Données collectées, finalités et destinataires (politique de confidentialité)', type: 'textarea' },
+          { name: 'dpoContact', label: 'Coordonnées du délégué à la protection des données', hint: 'Adresse électronique ou postale ; vide : les coordonnées de la commune.' },
+          { name: 'accessibilityStatus', label: 'État de conformité au RGAA', type: 'select', options: Object.entries(ACCESSIBILITY_STATUS_LABELS).map(([value, label]) => ({ value, label: label.charAt(0).toUpperCase() + label.slice(1) })) },
+          { name: 'auditDate', label: 'Date de l’audit d’accessibilité', hint: 'Au format AAAA-MM-JJ ; obligatoire pour un état partiellement ou totalement conforme.' },
+          { name: 'accessibilityText', label: 'Contenus non accessibles (déclaration d’accessibilité)', type: 'textarea' },
+        ]} />
+      </section>
+
       <section id="connexion" aria-labelledby="connexion-title">
         <h2 id="connexion-title">Connexion avec ProConnect (OpenID Connect)</h2>
         <AdminForm tenant={tenant} resource="oidc" title="Fournisseur d’identité" initial={{
@@ -187,6 +224,9 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
 
       <section id="journal" aria-labelledby="journal-title">
         <h2 id="journal-title">Journal d’audit (30 dernières entrées)</h2>
+        <p>
+          <a href={`/console/${tenant}/journal`}>Ouvrir le journal complet : filtres par agent, action, période et demande, export CSV</a>
+        </p>
         <table>
           <thead>
             <tr>

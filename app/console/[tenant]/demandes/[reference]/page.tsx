@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { auditCaseView } from '@/domain/audit/events';
 import { actorOf } from '../../../../../domain/auth/roles';
 import { sql } from '../../../../../domain/auth/db';
 import { filledTemplates, getRequestDetail, similarAnswered, type RequestDetail } from '../../../../../domain/inbox/detail';
@@ -42,6 +43,7 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
     if (error instanceof NotFoundError) notFound();
     throw error;
   }
+  await auditCaseView(em, principal, detail.reference, 'console');
   const actor = actorOf(principal);
   const [templates, similar, departments, records] = await Promise.all([
     filledTemplates(em, principal.tenantId, detail, principal.name),
@@ -66,6 +68,12 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
         <span className={`badge ${detail.state}`}>{STATE_LABELS[detail.state]}</span>{' '}
         {detail.overdue ? <strong className="alert error">En retard</strong> : null}
       </p>
+      {detail.anonymisedAt ? (
+        <p className="alert error" role="note">
+          Les données personnelles de cette demande ont été effacées le {when(detail.anonymisedAt)} : le demandeur ne peut plus être contacté et aucune réponse ne
+          lui parviendra.
+        </p>
+      ) : null}
       <div className="case">
         <div>
           <section aria-labelledby="facts-title" className="card">

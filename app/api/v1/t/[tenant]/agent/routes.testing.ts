@@ -82,6 +82,18 @@ export const AGENT_ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
       admin('message-preview', { key: 'answer', body: '{{answer}}' }),
       admin('document-templates', { name: 'acknowledgement', content: '<p>{{reference}}</p>' }),
       admin('document-preview', { name: 'acknowledgement', content: '<p>{{reference}}</p>' }),
+      admin('limits', { perAddressPerHour: 30, perContactPerHour: 10, perTenantPerHour: 2000 }),
+      admin('legal', { accessibilityStatus: 'non_conforme' }),
+    ],
+  },
+  'admin/retention GET': { access: 'admin', cases: [{ params: t, ok: [200] }] },
+  'admin/retention POST': { access: 'admin', cases: [{ params: t, body: { requestsMonths: 24, documentsMonths: 12, messageLogsMonths: 12, auditYears: 5 }, ok: [200] }] },
+  'audit GET': { access: 'dpo', cases: [{ params: t, ok: [200] }] },
+  'personal-data/[action] POST': {
+    access: 'dpo',
+    cases: [
+      ...(['search', 'view', 'export-json', 'export-pdf'] as const).map((action): RouteCase => ({ variant: action, params: (tenant) => ({ tenant, action }), body: { email: 'personne@exemple.fr' }, ok: [200] })),
+      { variant: 'erase', params: (tenant) => ({ tenant, action: 'erase' }), body: { email: 'personne@exemple.fr', reason: 'Demande de la personne', confirmOpen: true }, ok: [200] },
     ],
   },
   'admin/[resource] DELETE': {

@@ -1,3 +1,4 @@
+import { auditCitizenDownload } from '@/domain/audit/events';
 import { readAttachment } from '../../../../../../../domain/attachments';
 import { query } from '../../../../../../../domain/sql';
 import { publicRequestView } from '../../../../../../../domain/tracking';
@@ -16,6 +17,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ tena
     const [row] = await query<{ id: string }>(em, 'select r.id from request r join tenant t on t.id = r.tenant_id where t.slug = ? and r.reference = ?', [tenant, reference]);
     if (!row) throw new NotFoundError('Unknown request');
     const file = await readAttachment(em, row.id, id);
+    await auditCitizenDownload(em, tenant, reference, 'attachment', file.id);
     return new Response(new Uint8Array(file.content), {
       headers: {
         'content-type': file.type,

@@ -14,6 +14,7 @@ import { previewDocumentTemplate, resetDocumentTemplate, saveDocumentTemplate } 
 import { saveRequestLimits } from '@/domain/admin/request-limits';
 import { writeAudit } from '../../../../../../../../domain/audit';
 import { saveOidcSettings } from '../../../../../../../../domain/auth/oidc';
+import { saveLegal } from '../../../../../../../../domain/privacy/legal';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { InputError, NotFoundError } from '../../../../../../../../domain/validation';
 import { renderPreviewPdf } from '../../../../../../../console/_server/pdf';
@@ -31,6 +32,7 @@ const SAVERS: Record<string, (em: EntityManager, ctx: AdminContext, body: unknow
   'allowed-origins': saveAllowedOrigins,
   'document-templates': saveDocumentTemplate,
   limits: saveRequestLimits,
+  legal: saveLegal,
   oidc: async (em, ctx, body) => {
     const settings = await saveOidcSettings(em, ctx.tenantId, body);
     const { clientSecret: _never, ...logged } = settings;

@@ -1,3 +1,4 @@
+import { auditCaseView } from '@/domain/audit/events';
 import { filledTemplates, getRequestDetail, similarAnswered } from '../../../../../../../../domain/inbox/detail';
 import { caseRecords } from '../../../../../../../../domain/inbox/records';
 import { agentRoute } from '../../../../../../../console/_server/route';
@@ -5,6 +6,7 @@ import { agentRoute } from '../../../../../../../console/_server/route';
 /** One request: record, full timeline, attachments, stored documents, export attempts, filled-in answer templates and similar answered requests. */
 export const GET = agentRoute<{ tenant: string; reference: string }>('agent', async ({ params, em, principal }) => {
   const detail = await getRequestDetail(em, principal.tenantId, params.reference);
+  await auditCaseView(em, principal, detail.reference, 'api');
   const [templates, similar, records] = await Promise.all([
     filledTemplates(em, principal.tenantId, detail, principal.name),
     similarAnswered(em.fork(), principal.tenantId, detail.id),

@@ -1,3 +1,4 @@
+import { auditCitizenDownload } from '@/domain/audit/events';
 import { citizenDocument, pdfResponse } from '../../../../../../../../../activities/documents/store';
 import { appContext } from '../../../../../../../../_server/context';
 import { handleRoute } from '../../../../../../../../_server/http';
@@ -9,8 +10,10 @@ export async function GET(request: Request, { params }: { params: Promise<{ tena
     const { tenant, reference, id } = await params;
     const code = new URL(request.url).searchParams.get('code');
     const { orm } = await appContext();
-    const doc = await citizenDocument(orm.em.fork(), tenant, reference, code, id);
+    const em = orm.em.fork();
+    const doc = await citizenDocument(em, tenant, reference, code, id);
     if (!doc) throw new NotFoundError('Unknown document, wrong code or private document');
+    await auditCitizenDownload(em, tenant, reference, 'document', doc.id);
     return pdfResponse(doc);
   });
 }

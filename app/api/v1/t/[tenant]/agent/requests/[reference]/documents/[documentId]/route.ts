@@ -1,3 +1,4 @@
+import { auditAgentDownload } from '@/domain/audit/events';
 import { agentDocument, pdfResponse } from '../../../../../../../../../../activities/documents/store';
 import { NotFoundError } from '../../../../../../../../../../domain/validation';
 import { agentRoute } from '../../../../../../../../../console/_server/route';
@@ -6,5 +7,6 @@ import { agentRoute } from '../../../../../../../../../console/_server/route';
 export const GET = agentRoute<{ tenant: string; reference: string; documentId: string }>('agent', async ({ params, em, principal }) => {
   const doc = await agentDocument(em, principal.tenantId, params.reference, params.documentId);
   if (!doc) throw new NotFoundError(`Unknown document ${params.documentId} of ${params.reference}`);
+  await auditAgentDownload(em, principal, params.reference, 'document', doc.id);
   return pdfResponse(doc);
 });

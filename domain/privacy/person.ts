@@ -1,0 +1,104 @@
+import { createHmac } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { env } from '../env';
+import { normalisePhone } from '../sms/phone';
+import { query } from '../sql';
+import { InputError, compileValidator } from '../validation';
+
+/** The person a data protection request is about: one e-mail address or one phone number (E.164). */
+export type PersonKey = { kind: 'email'; value: string } | { kind: 'phone'; value: string };
+
+const validatePerson = compileValidator<{ email?: string; phone?: string }>({
+  type: 'object',
+  properties: {
+    email: { type: 'string', maxLength: 320, format: 'email', errorMessage: 'Adresse électronique invalide (ex. jeanne.dupont@exemple.fr).' },
+    phone: { type: 'string', maxLength: 40, pattern: '^[0-9+ .()-]+$', errorMessage: 'Numéro de téléphone invalide (ex. 06 12 34 56 78).' },
+  },
+});
+
+/** Reads `{email}` or `{phone}` (exactly one) from a request body; a phone is matched whatever its form. */
+export function parsePersonKey(body: unknown): PersonKey {
+  const input = validatePerson(body);
+  const email = input.email?.trim();
+  const phone = input.phone?.trim();
+  if (email && phone) throw new InputError([{ path: '/email', message: 'Cherchez par adresse électronique ou par téléphone, pas les deux à la fois.' }]);
+  if (email) return { kind: 'email', value: email.toLowerCase() };
+  if (phone) {
+    const e164 = normalisePhone(phone);
+    if (!/^\+\d{8,15}$/.test(e164)) throw new InputError([{ path: '/phone', message: 'Numéro de téléphone invalide (ex. 06 12 34 56 78).' }]);
+    return { kind: 'phone', value: e164 };
+  }
+  throw new InputError([{ path: '/email', message: 'Saisissez l’adresse électronique ou le numéro de téléphone de la personne.' }]);
+}
+
+/** The identifier as the audit trail may show it: `j•••@exemple.fr`, `+33 6•• •• •• 78`. */
+export function maskPersonKey(key: PersonKey): string {
+  if (key.kind === 'email') {
+    const [local, domain] = key.value.split('@');
+    return `${local.charAt(0)}•••@${domain}`;
+  }
+  return `${key.value.slice(0, 4)}•••••${key.value.slice(-2)}`;
+}
+
+/**
+ * A keyed hash of the identifier, so audit entries about the same person can be matched without holding the address:
+ * a plain hash of a phone number is reversed by trying the billion numbers.
+ */
+export function fingerprintPersonKey(tenantId: string, key: PersonKey): string {
+  const secret = env().RELAIS_SECRET ?? `relais-person:${env().DATABASE_URL ?? ''}`;
+  return createHmac('sha256', secret).update(`${tenantId}:${key.kind}:${key.value}`).digest('hex').slice(0, 32);
+}
+
+/** What the audit trail records of the person: never the address or the number in clear. */
+export function auditedPerson(tenantId: string, key: PersonKey): { kind: string; masked: string; fingerprint: string } {
+  return { kind: key.kind, masked: maskPersonKey(key), fingerprint: fingerprintPersonKey(tenantId, key) };
+}
+
+// Phone numbers are stored as typed (`06 12 34 56 78`, `+33612345678`…): the last eight digits narrow the rows in SQL,
+// then the normalised forms are compared exactly.
+const lastDigits = (e164: string) => e164.replace(/\D/g, '').slice(-8);
+const digitsSql = (column: string) => `right(regexp_replace(coalesce(${column}, ''), '\\D', '', 'g'), 8)`;
+const samePhone = (stored: string | null | undefined, e164: string) => !!stored && normalisePhone(stored) === e164;
+
+/** Ids of the tenant's requests whose citizen has this e-mail address or phone number. */
+export async function requestIdsOf(em: EntityManager, tenantId: string, key: PersonKey): Promise<string[]> {
+  if (key.kind === 'email') {
+    const rows = await query<{ id: string }>(em, `select id from request where tenant_id = ? and lower(citizen->>'email') = ? order by received_at`, [tenantId, key.value]);
+    return rows.map((r) => r.id);
+  }
+  const rows = await query<{ id: string; phone: string }>(
+    em,
+    `select id, citizen->>'phone' as phone from request where tenant_id = ? and ${digitsSql(`citizen->>'phone'`)} = ? order by received_at`,
+    [tenantId, lastDigits(key.value)],
+  );
+  return rows.filter((r) => samePhone(r.phone, key.value)).map((r) => r.id);
+}
+
+/** A row of a message log, matched by request or by address. */
+export interface AddressedRow {
+  id: string;
+  request_id: string | null;
+  address: string | null;
+}
+
+/**
+ * Rows of a tenant's message log (`table.column` holds the address) that belong to the person: those of their requests,
+ * and those sent to or received from their address without a request (STOP, refused SMS, subscription messages).
+ */
+export async function addressedRows(em: EntityManager, tenantId: string, key: PersonKey, requestIds: string[], table: 'notification' | 'sms_message' | 'sms_inbound', column: string): Promise<string[]> {
+  const ids = `{${requestIds.join(',')}}`;
+  if (key.kind === 'email') {
+    if (table !== 'notification') {
+      const rows = await query<{ id: string }>(em, `select id from ${table} where tenant_id = ? and request_id = any(?::uuid[])`, [tenantId, ids]);
+      return rows.map((r) => r.id);
+    }
+    const rows = await query<{ id: string }>(em, `select id from ${table} where tenant_id = ? and (request_id = any(?::uuid[]) or lower(${column}) = ?)`, [tenantId, ids, key.value]);
+    return rows.map((r) => r.id);
+  }
+  const rows = await query<AddressedRow>(
+    em,
+    `select id, request_id, ${column} as address from ${table} where tenant_id = ? and (request_id = any(?::uuid[]) or ${digitsSql(column)} = ?)`,
+    [tenantId, ids, lastDigits(key.value)],
+  );
+  return rows.filter((r) => (r.request_id && requestIds.includes(r.request_id)) || samePhone(r.address, key.value)).map((r) => r.id);
+}

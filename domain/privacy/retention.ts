@@ -1,0 +1,179 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { writeAudit } from '../audit';
+import { purgeExpiredAudit } from '../audit/purge';
+import type { TenantSettings } from '../entities';
+import { query } from '../sql';
+import { anonymiseRequests } from './anonymise';
+import { retentionPolicyOf, type RetentionPolicy } from './retention-policy';
+
+import type { RetentionCategory } from './retention-categories';
+
+export { RETENTION_CATEGORIES, type RetentionCategory } from './retention-categories';
+
+/** What a retention run did, summed over its batches from the audit trail (so a repeated batch is never counted). */
+export interface RetentionCounts {
+  requestsAnonymised: number;
+  attachmentsDeleted: number;
+  documentsDeleted: number;
+  notificationsDeleted: number;
+  smsDeleted: number;
+  smsInboundDeleted: number;
+  auditPurged: number;
+}
+
+/** One batch of one category: which tenant, up to which date, for which run (the tag of its audit entries). */
+export interface RetentionBatchInput {
+  tenantId: string;
+  category: RetentionCategory;
+  /** ISO time the run's cut-offs are computed from: every batch and every retry of a run uses the same ones. */
+  asOf: string;
+  runId: string;
+  limit: number;
+}
+
+/** Audit actions of the batches; each carries `run` in its data. */
+export const RETENTION_AUDIT_ACTIONS = {
+  documents: 'retention.documents',
+  messageLogs: 'retention.message_logs',
+  audit: 'retention.audit_purge',
+  run: 'retention.run',
+} as const;
+
+const FINISHED = `('closed', 'rejected')`;
+
+async function policyOf(em: EntityManager, tenantId: string): Promise<RetentionPolicy> {
+  const [row] = await query<{ settings: Partial<TenantSettings> }>(em, 'select settings from tenant where id = ?', [tenantId]);
+  if (!row) throw new Error(`Unknown tenant ${tenantId}`);
+  return retentionPolicyOf(row.settings);
+}
+
+/**
+ * Processes at most `limit` rows of one category that are due, in one transaction with the audit entry that counts
+ * them (written only when something was done): a batch cut off by a crash leaves nothing behind, and the next attempt
+ * finds only what is still due. Returns how many rows were handled; 0 means nothing of that category is due any more.
+ */
+export async function retentionBatch(em: EntityManager, input: RetentionBatchInput): Promise<number> {
+  const policy = await policyOf(em, input.tenantId);
+  const { tenantId, asOf, runId, limit } = input;
+  switch (input.category) {
+    case 'requests': {
+      const due = await query<{ id: string }>(
+        em,
+        `select id from request where tenant_id = ? and state in ${FINISHED} and anonymised_at is null
+            and closed_at < ?::timestamptz - make_interval(months => ?) order by closed_at, id limit ?`,
+        [tenantId, asOf, policy.requestsMonths, limit],
+      );
+      if (!due.length) return 0;
+      await anonymiseRequests(em, tenantId, due.map((r) => r.id), { reason: 'retention', agentId: null, runId });
+      return due.length;
+    }
+    case 'documents':
+      return em.transactional(async (tx) => {
+        const closedBefore = [tenantId, asOf, policy.documentsMonths];
+        const doomed = (table: 'attachment' | 'document', max: number) =>
+          query(
+            tx,
+            `delete from ${table} where id in (
+               select f.id from ${table} f join request r on r.id = f.request_id
+                where f.tenant_id = ? and r.tenant_id = f.tenant_id and r.state in ${FINISHED} and r.closed_at < ?::timestamptz - make_interval(months => ?)
+                limit ?) returning id`,
+            [...closedBefore, max],
+          );
+        const attachments = (await doomed('attachment', limit)).length;
+        const documents = attachments < limit ? (await doomed('document', limit - attachments)).length : 0;
+        if (attachments + documents) await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.documents, data: { run: runId, attachments, documents } });
+        return attachments + documents;
+      });
+    case 'messageLogs':
+      return em.transactional(async (tx) => {
+        // Logs of a request still open stay with it: its workflow may still look its messages up by idempotency key.
+        const settled = `(request_id is null or request_id in (select id from request where tenant_id = ? and state in ${FINISHED}))`;
+        const cutoff = [tenantId, asOf, policy.messageLogsMonths];
+        const notifications = (
+          await query(
+            tx,
+            `delete from notification where id in (select id from notification where tenant_id = ? and created_at < ?::timestamptz - make_interval(months => ?)
+               and ${settled} limit ?) returning id`,
+            [...cutoff, tenantId, limit],
+          )
+        ).length;
+        let left = limit - notifications;
+        // Segments and receipts have no foreign key to cascade through (see Migration2026112908SmsForeignKeys).
+        const sms = left
+          ? (
+              await query(
+                tx,
+                `with doomed as (select id from sms_message where tenant_id = ? and created_at < ?::timestamptz - make_interval(months => ?) and ${settled} limit ?),
+                      segments as (delete from sms_segment where sms_message_id in (select id from doomed) returning smsc_message_id),
+                      receipts as (delete from sms_receipt where smsc_message_id in (select smsc_message_id from segments))
+                 delete from sms_message where id in (select id from doomed) returning id`,
+                [...cutoff, tenantId, left],
+              )
+            ).length
+          : 0;
+        left -= sms;
+        const smsInbound = left
+          ? (
+              await query(
+                tx,
+                `delete from sms_inbound where id in (select id from sms_inbound where tenant_id = ? and received_at < ?::timestamptz - make_interval(months => ?)
+                   and ${settled} limit ?) returning id`,
+                [...cutoff, tenantId, left],
+              )
+            ).length
+          : 0;
+        const total = notifications + sms + smsInbound;
+        if (total) await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.messageLogs, data: { run: runId, notifications, smsMessages: sms, smsInbound } });
+        return total;
+      });
+    case 'audit':
+      return purgeExpiredAudit(em, tenantId, policy.auditYears, limit, async (tx, purged) => {
+        if (purged) await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.audit, data: { run: runId, purged } });
+      });
+  }
+}
+
+/** Zero counts. */
+export function noRetention(): RetentionCounts {
+  return { requestsAnonymised: 0, attachmentsDeleted: 0, documentsDeleted: 0, notificationsDeleted: 0, smsDeleted: 0, smsInboundDeleted: 0, auditPurged: 0 };
+}
+
+/** The counts of a run, read back from the audit entries its batches wrote. */
+export async function retentionRunCounts(em: EntityManager, tenantId: string, runId: string): Promise<RetentionCounts> {
+  const [row] = await query<Record<keyof RetentionCounts, number>>(
+    em,
+    `select coalesce(sum((data->'counts'->>'requests')::int) filter (where action = 'privacy.anonymise'), 0)::int as "requestsAnonymised",
+            coalesce(sum(coalesce((data->'counts'->>'attachments')::int, (data->>'attachments')::int))
+              filter (where action in ('privacy.anonymise', ?)), 0)::int as "attachmentsDeleted",
+            coalesce(sum(coalesce((data->'counts'->>'documents')::int, (data->>'documents')::int))
+              filter (where action in ('privacy.anonymise', ?)), 0)::int as "documentsDeleted",
+            coalesce(sum((data->>'notifications')::int) filter (where action = ?), 0)::int as "notificationsDeleted",
+            coalesce(sum((data->>'smsMessages')::int) filter (where action = ?), 0)::int as "smsDeleted",
+            coalesce(sum((data->>'smsInbound')::int) filter (where action = ?), 0)::int as "smsInboundDeleted",
+            coalesce(sum((data->>'purged')::int) filter (where action = ?), 0)::int as "auditPurged"
+       from audit_log where tenant_id = ? and data->>'run' = ?`,
+    [
+      RETENTION_AUDIT_ACTIONS.documents, RETENTION_AUDIT_ACTIONS.documents, RETENTION_AUDIT_ACTIONS.messageLogs, RETENTION_AUDIT_ACTIONS.messageLogs,
+      RETENTION_AUDIT_ACTIONS.messageLogs, RETENTION_AUDIT_ACTIONS.audit, tenantId, runId,
+    ],
+  );
+  return row;
+}
+
+/**
+ * Writes the run's summary entry once (a retried last step finds it there) and returns the counts. The summary
+ * repeats what the batch entries say; it is what an administrator reads on the audit screen.
+ */
+export async function recordRetentionRun(em: EntityManager, tenantId: string, runId: string, asOf: string): Promise<RetentionCounts> {
+  return em.transactional(async (tx) => {
+    // One summary per run: a retried last step must not write a second one.
+    await query(tx, 'select pg_advisory_xact_lock(hashtextextended(?, 0))', [`retention-run:${tenantId}:${runId}`]);
+    const counts = await retentionRunCounts(tx, tenantId, runId);
+    const [done] = await query(tx, 'select 1 from audit_log where tenant_id = ? and action = ? and data->>\'run\' = ?', [tenantId, RETENTION_AUDIT_ACTIONS.run, runId]);
+    if (!done) {
+      const policy = await policyOf(tx, tenantId);
+      await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.run, target: asOf.slice(0, 10), data: { run: runId, asOf, policy, counts } });
+    }
+    return counts;
+  });
+}

@@ -1,0 +1,90 @@
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleDescription,
+  type ScheduleOptions,
+  type ScheduleOptionsStartWorkflowAction,
+} from '@temporalio/client';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { reportTenants, type ReportTenant } from '../domain/dashboard/reports';
+import { retentionScheduleId, type RetentionInput } from '../workflows/retention/definitions';
+import type { retentionWorkflow } from '../workflows/retention/workflow';
+import type { ScheduleOutcome } from './quality-report';
+import { TENANT_ATTRIBUTE } from './search-attributes';
+
+/** When the retention job runs: every night at 03:30, in the tenant's time zone, when the console is quiet. */
+export const RETENTION_CALENDAR = { hour: 3, minute: 30, comment: 'GDPR retention: anonymisation and deletions that are due' } as const;
+
+/** A night missed (Temporal down) is caught up within a day; the next night would do the same work anyway. */
+export const RETENTION_CATCHUP = '1 day';
+
+function scheduleOptions(tenant: ReportTenant, taskQueue: string): ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof retentionWorkflow>> {
+  const input: RetentionInput = { tenantId: tenant.id, tenantSlug: tenant.slug };
+  return {
+    scheduleId: retentionScheduleId(tenant.slug),
+    spec: { calendars: [RETENTION_CALENDAR], timezone: tenant.timeZone },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'retentionWorkflow',
+      workflowId: retentionScheduleId(tenant.slug),
+      taskQueue,
+      args: [input],
+      typedSearchAttributes: [{ key: TENANT_ATTRIBUTE, value: tenant.slug }],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: RETENTION_CATCHUP },
+  };
+}
+
+function isCurrent(description: ScheduleDescription, wanted: ReturnType<typeof scheduleOptions>): boolean {
+  const { action, spec, policies } = description;
+  const [calendar, ...others] = spec.calendars ?? [];
+  const single = (ranges: { start: number; end: number }[] | undefined, value: number) => ranges?.length === 1 && ranges[0].start === value && ranges[0].end === value;
+  return (
+    spec.timezone === wanted.spec.timezone &&
+    Boolean(calendar) &&
+    others.length === 0 &&
+    single(calendar.hour, RETENTION_CALENDAR.hour) &&
+    single(calendar.minute, RETENTION_CALENDAR.minute) &&
+    action.type === 'startWorkflow' &&
+    action.workflowType === wanted.action.workflowType &&
+    action.taskQueue === wanted.action.taskQueue &&
+    JSON.stringify(action.args) === JSON.stringify(wanted.action.args) &&
+    policies.overlap === ScheduleOverlapPolicy.SKIP
+  );
+}
+
+/**
+ * Creates the tenant's daily retention schedule (`retention:<slug>`), or brings an existing one up to date unless
+ * `update` is false; safe from several processes at once, like the quality report's.
+ */
+export async function ensureRetentionSchedule(client: Client, tenant: ReportTenant, taskQueue: string, { update = true } = {}): Promise<ScheduleOutcome> {
+  const wanted = scheduleOptions(tenant, taskQueue);
+  try {
+    await client.schedule.create(wanted);
+    return 'created';
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+  }
+  const handle = client.schedule.getHandle(wanted.scheduleId);
+  if (isCurrent(await handle.describe(), wanted)) return 'unchanged';
+  if (!update) return 'outdated';
+  // A paused schedule stays paused: an operator (or a legal hold) paused it on purpose.
+  await handle.update((previous) => ({ spec: wanted.spec, action: wanted.action, policies: wanted.policies, state: previous.state }));
+  return 'updated';
+}
+
+/** Schedules ensured at once: a worker's start-up stays short on a deployment with hundreds of tenants. */
+const ENSURE_CONCURRENCY = 8;
+
+/** Ensures the retention schedule of every tenant; returns what was done for each slug. */
+export async function ensureRetentionSchedules(client: Client, em: EntityManager, taskQueue: string, options: { update?: boolean } = {}): Promise<Record<string, ScheduleOutcome>> {
+  const outcomes: Record<string, ScheduleOutcome> = {};
+  const tenants = await reportTenants(em);
+  for (let i = 0; i < tenants.length; i += ENSURE_CONCURRENCY) {
+    const chunk = tenants.slice(i, i + ENSURE_CONCURRENCY);
+    const done = await Promise.all(chunk.map((tenant) => ensureRetentionSchedule(client, tenant, taskQueue, options)));
+    chunk.forEach((tenant, j) => (outcomes[tenant.slug] = done[j]));
+  }
+  return outcomes;
+}
