@@ -16,7 +16,7 @@ function sources(dir: string): string[] {
 
 describe('audit labels', () => {
   it('have a French label for every action code the code base writes', () => {
-    const literal = new RegExp(`'((?:${FAMILIES.join('|')})\\.[a-z_]+(?:\\.[a-z_]+)*)'`, 'g');
+    const literal = new RegExp(`'((?:${FAMILIES.join('|')})\\.[a-z_-]+(?:\\.[a-z_-]+)*)'`, 'g');
     const written = new Set<string>();
     for (const file of ['domain', 'app', 'activities', 'workflows'].flatMap(sources)) {
       const text = fs.readFileSync(file, 'utf8');

@@ -31,6 +31,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'admin.document_template.delete': 'Modèle de document supprimé',
   'admin.branding.update': 'Apparence du portail modifiée',
   'admin.oidc.update': 'Connexion ProConnect paramétrée',
+  'admin.limits.update': 'Limites de l’API publique modifiées',
+  'admin.allowed-origins.update': 'Sites autorisés à intégrer le portail modifiés',
   'admin.settings.update': 'Paramètres modifiés',
   'admin.settings.retention': 'Durées de conservation modifiées',
   'privacy.search': 'Recherche d’une personne',
