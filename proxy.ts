@@ -1,11 +1,11 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { corsDecision, publicApiTenant } from './app/_server/cors';
 import { newNonce, securityHeaders } from './app/_server/security-headers';
-import { consoleRequirement, createConsoleAccess } from './app/console/_server/access';
-import { createHostDirectory } from './app/t/_lib/hosts';
+import { consoleRequirement, createConsoleAccess } from './domain/auth/console-access';
 import { SESSION_COOKIE } from './domain/auth/sessions';
 import { devPathExists } from './domain/dev-tools';
 import { env } from './domain/env';
+import { createHostDirectory } from './domain/tenant-config/host-directory';
 
 let hosts: ReturnType<typeof createHostDirectory> | undefined;
 let consoleAccess: ReturnType<typeof createConsoleAccess> | undefined;

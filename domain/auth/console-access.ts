@@ -1,8 +1,8 @@
 import pg from 'pg';
-import { meets, type Requirement } from '../../../domain/auth/roles';
-import type { DepartmentRole } from '../../../domain/entities';
-import { SESSION_ABSOLUTE_MS } from '../../../domain/auth/sessions';
-import { hashToken } from '../../../domain/auth/tokens';
+import type { DepartmentRole } from '../entities';
+import { meets, type Requirement } from './roles';
+import { SESSION_ABSOLUTE_MS } from './sessions';
+import { hashToken } from './tokens';
 
 /** Console sections (`/console/{tenant}/{section}`) that need more than an agent; the pages check the same. */
 export const CONSOLE_SECTION_REQUIREMENTS: Readonly<Record<string, Requirement>> = {
@@ -25,6 +25,7 @@ export function consoleRequirement(pathname: string): { tenant: string; requires
  * page then sends to the login form), else true or false. Read-only: the page itself slides the session's expiry.
  */
 export function createConsoleAccess(databaseUrl: string | undefined) {
+  // The proxy runs before every console page, in its own bundle: one small pool and one indexed query, not the ORM.
   const pool = databaseUrl ? new pg.Pool({ connectionString: databaseUrl, max: 2, idleTimeoutMillis: 30_000 }) : undefined;
   return async (token: string | undefined, tenant: string, requires: Requirement): Promise<boolean | undefined> => {
     if (!pool || !token || token.length > 100) return undefined;

@@ -11,6 +11,7 @@ interface Directory {
  * its public API (`settings.allowedOrigins`), read together and kept for a minute (the proxy runs on every request).
  */
 export function createHostDirectory(databaseUrl: string | undefined, ttlMs = 60_000) {
+  // The proxy runs on every request, in its own bundle: one small pool and one cached query, not the ORM.
   const pool = databaseUrl ? new pg.Pool({ connectionString: databaseUrl, max: 2, idleTimeoutMillis: 30_000 }) : undefined;
   let cache: { at: number; directory: Directory } | undefined;
   let loading: Promise<Directory> | undefined;
