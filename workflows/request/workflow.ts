@@ -10,6 +10,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import { Mutex } from 'async-mutex';
 import type { DocumentActivities } from '../../activities/documents';
 import type { ExportActivities } from '../../activities/exports';
 import type { RequestActivities } from '../../activities/request';
@@ -66,6 +68,9 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   const announced = new Set<RequestState>();
   const remindersSent: number[] = [];
   let exportRun: Promise<void> | undefined;
+
+  // One state change at a time: a handler that awaits must not let another act on the state it is about to change.
+  const lock = new Mutex();
 
   const finished = () => FINISHED_STATES.includes(state);
   const clockStopped = () => pausedSince !== undefined;
@@ -174,6 +179,20 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     assertWorkable(actor);
   }
 
+  /** Runs work alone under the lock, its precondition checked there; runs recorded before the lock replay without it. */
+  function exclusive<R>(work: () => Promise<R>, precondition?: () => void): Promise<R> {
+    if (!patched('serialised-updates')) return work();
+    return lock.runExclusive(() => {
+      precondition?.();
+      return work();
+    });
+  }
+
+  /** An agent action: its validator refuses it before history, and the same check runs again once it holds the lock. */
+  function onUpdate<A>(update: UpdateDefinition<ActionResult, [A]>, check: (input: A) => void, act: (input: A) => Promise<ActionResult>) {
+    setHandler(update, (input: A) => exclusive(() => act(input), () => check(input)), { validator: check });
+  }
+
   setHandler(snapshotQuery, () => ({
     state,
     department,
@@ -185,59 +204,63 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     remindersSent: [...remindersSent],
   }));
 
-  setHandler(
+  onUpdate(
     openRequestUpdate,
+    ({ actor }) => assertWorkable(actor),
     async ({ actor }) => {
       if (state === 'received' || state === 'transferred') await changeState('in_progress', 'opened', actor);
       return result();
     },
-    { validator: ({ actor }) => assertWorkable(actor) },
   );
 
-  setHandler(
+  onUpdate(
     saveDraftUpdate,
+    ({ actor, body }) => (assertWorkable(actor), assertText(body, 'Le brouillon')),
     async ({ actor, body }) => {
       draft = { body, authorId: actor.agentId };
       await record('draft_saved', actor.agentId, { data: { body } });
       return result();
     },
-    { validator: ({ actor, body }) => (assertWorkable(actor), assertText(body, 'Le brouillon')) },
   );
 
-  setHandler(
+  onUpdate(
     submitForValidationUpdate,
+    ({ actor, body }) => (assertWorkable(actor), assertText(body, 'La réponse')),
     async ({ actor, body }) => {
       draft = { body, authorId: actor.agentId };
       validationComment = undefined;
       await changeState('awaiting_validation', 'submitted_for_validation', actor, { body });
       return result();
     },
-    { validator: ({ actor, body }) => (assertWorkable(actor), assertText(body, 'La réponse')) },
   );
 
-  setHandler(
+  onUpdate(
     approveAnswerUpdate,
+    ({ actor }) => assertValidator(actor),
     async ({ actor }) => {
       const body = draft!.body;
       await record('approved', actor.agentId);
       await sendAnswer(body, actor);
       return result();
     },
-    { validator: ({ actor }) => assertValidator(actor) },
   );
 
-  setHandler(
+  onUpdate(
     returnDraftUpdate,
+    ({ actor, comment }) => (assertValidator(actor), assertText(comment, 'Le commentaire')),
     async ({ actor, comment }) => {
       validationComment = comment;
       await changeState('in_progress', 'returned', actor, { comment });
       return result();
     },
-    { validator: ({ actor, comment }) => (assertValidator(actor), assertText(comment, 'Le commentaire')) },
   );
 
-  setHandler(
+  onUpdate(
     transferRequestUpdate,
+    ({ actor, to }) => {
+      assertWorkable(actor);
+      if (to.id === department.id) refuse('La demande est déjà dans ce service.');
+    },
     async ({ actor, to, note }) => {
       const from = department;
       department = { id: to.id, slug: to.slug };
@@ -253,16 +276,11 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       });
       return result();
     },
-    {
-      validator: ({ actor, to }) => {
-        assertWorkable(actor);
-        if (to.id === department.id) refuse('La demande est déjà dans ce service.');
-      },
-    },
   );
 
-  setHandler(
+  onUpdate(
     askCitizenUpdate,
+    ({ actor, question }) => (assertWorkable(actor), assertText(question, 'La question')),
     async ({ actor, question }) => {
       stateBeforeWaiting = state === 'received' ? 'in_progress' : state;
       if (input.stopClockWhileAwaitingCitizen) pausedSince = Date.now();
@@ -276,26 +294,24 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       });
       return result();
     },
-    { validator: ({ actor, question }) => (assertWorkable(actor), assertText(question, 'La question')) },
   );
 
-  setHandler(
+  onUpdate(
     answerRequestUpdate,
+    ({ actor, body }) => {
+      assertWorkable(actor);
+      assertText(body, 'La réponse');
+      if (input.validationRequired) refuse('Cette réponse doit être soumise à validation avant envoi.');
+    },
     async ({ actor, body }) => {
       await sendAnswer(body, actor);
       return result();
     },
-    {
-      validator: ({ actor, body }) => {
-        assertWorkable(actor);
-        assertText(body, 'La réponse');
-        if (input.validationRequired) refuse('Cette réponse doit être soumise à validation avant envoi.');
-      },
-    },
   );
 
-  setHandler(
+  onUpdate(
     acceptRegistrationUpdate,
+    ({ actor }) => assertRegistration(actor),
     async ({ actor, message }) => {
       await record('registration_accepted', actor.agentId, { public: true });
       await sendAnswer(message?.trim() || ACCEPTED_REGISTRATION, actor);
@@ -303,11 +319,11 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       exportRun = exportRegistration();
       return result();
     },
-    { validator: ({ actor }) => assertRegistration(actor) },
   );
 
-  setHandler(
+  onUpdate(
     rejectRegistrationUpdate,
+    ({ actor, reason }) => (assertRegistration(actor), assertText(reason, 'Le motif')),
     async ({ actor, reason }) => {
       answer = reason;
       await changeState('rejected', 'registration_rejected', actor, { body: reason });
@@ -320,46 +336,46 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       });
       return result();
     },
-    { validator: ({ actor, reason }) => (assertRegistration(actor), assertText(reason, 'Le motif')) },
   );
 
-  setHandler(
+  onUpdate(
     addNoteUpdate,
+    ({ actor, text }) => (assertDepartment(actor), assertText(text, 'La note')),
     async ({ actor, text }) => {
       await record('note', actor.agentId, { data: { text } });
       return result();
     },
-    { validator: ({ actor, text }) => (assertDepartment(actor), assertText(text, 'La note')) },
   );
 
-  setHandler(
+  onUpdate(
     closeRequestUpdate,
+    ({ actor }) => {
+      if (state === 'closed' || state === 'rejected') refuse('Cette demande est déjà close.');
+      if (state === 'awaiting_validation') refuse('Une réponse attend la validation.');
+      assertDepartment(actor);
+    },
     async ({ actor }) => {
       await changeState('closed', 'closed', actor);
       return result();
     },
-    {
-      validator: ({ actor }) => {
-        if (state === 'closed' || state === 'rejected') refuse('Cette demande est déjà close.');
-        if (state === 'awaiting_validation') refuse('Une réponse attend la validation.');
-        assertDepartment(actor);
-      },
-    },
   );
 
-  setHandler(citizenReplySignal, async (reply) => {
-    if (state !== 'awaiting_citizen') {
-      await record('citizen_message', 'citizen', { public: true, data: { body: reply.body, via: reply.via } });
-      return;
-    }
-    if (pausedSince !== undefined) {
-      const paused = Date.now() - pausedSince;
-      pausedSince = undefined;
-      dueAt += paused;
-      plan = plan.map((step) => (remindersSent.includes(step.stepIndex) ? step : { ...step, fireAt: new Date(step.fireAt.getTime() + paused) }));
-    }
-    await changeState(stateBeforeWaiting, 'citizen_replied', 'citizen', { body: reply.body, via: reply.via });
-  });
+  // The reply reads the state when it holds the lock: an answer being sent is not undone by a late reply.
+  setHandler(citizenReplySignal, (reply) =>
+    exclusive(async () => {
+      if (state !== 'awaiting_citizen') {
+        await record('citizen_message', 'citizen', { public: true, data: { body: reply.body, via: reply.via } });
+        return;
+      }
+      if (pausedSince !== undefined) {
+        const paused = Date.now() - pausedSince;
+        pausedSince = undefined;
+        dueAt += paused;
+        plan = plan.map((step) => (remindersSent.includes(step.stepIndex) ? step : { ...step, fireAt: new Date(step.fireAt.getTime() + paused) }));
+      }
+      await changeState(stateBeforeWaiting, 'citizen_replied', 'citizen', { body: reply.body, via: reply.via });
+    }),
+  );
 
   async function watchDeadline(): Promise<void> {
     for (const step of plan.map((s) => s.stepIndex)) {
@@ -376,18 +392,22 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
         if (!interrupted) break;
       }
       if (finished()) return;
-      const planned = plan.find((s) => s.stepIndex === step)!;
-      remindersSent.push(step);
-      await mail.notifyStaff({
-        tenantId: input.tenantId,
-        requestId: input.requestId,
-        departmentId: department.id,
-        template: 'reminder',
-        recipients: planned.recipients,
-        idempotencyKey: `${id}:escalation:${step}`,
-        vars: { percent: planned.percent },
+      // Under the lock, so that an approval in flight finishes first and no reminder follows the answer.
+      await exclusive(async () => {
+        if (finished()) return;
+        const planned = plan.find((s) => s.stepIndex === step)!;
+        remindersSent.push(step);
+        await mail.notifyStaff({
+          tenantId: input.tenantId,
+          requestId: input.requestId,
+          departmentId: department.id,
+          template: 'reminder',
+          recipients: planned.recipients,
+          idempotencyKey: `${id}:escalation:${step}`,
+          vars: { percent: planned.percent },
+        });
+        await record('reminder_sent', 'system', { data: { percent: planned.percent, step } });
       });
-      await record('reminder_sent', 'system', { data: { percent: planned.percent, step } });
     }
   }
 
@@ -422,10 +442,15 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   await condition(finished);
   if ((state as RequestState) === 'answered') {
     const closedByAgent = await condition(() => state === 'closed', input.autoCloseAfterMs);
-    if (!closedByAgent) await changeState('closed', 'closed_automatically', 'system');
+    if (!closedByAgent) {
+      await exclusive(async () => {
+        if (state === 'answered') await changeState('closed', 'closed_automatically', 'system');
+      });
+    }
   }
   await deadline;
   await exportRun;
+  // Handlers still queued on the lock finish (or are refused) before the run completes.
   await condition(allHandlersFinished);
   log.info('request finished', { state });
   return state;
