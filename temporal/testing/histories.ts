@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 
@@ -21,4 +22,44 @@ export async function keepHistory(name: string, handle: WorkflowHandle, dir = HI
   await fs.mkdir(dir, { recursive: true });
   // The proto classes' own toJSON: historyToJSON trips on a second protobufjs copy in @temporalio/common.
   await fs.writeFile(path.join(dir, `${name}.json`), JSON.stringify(history, null, 1));
+}
+
+/** Every history file in a folder and its sub-folders (earlier recordings are kept in dated sub-folders). */
+export function historyFiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.sort().flatMap((name) => {
+    const file = path.join(dir, name);
+    if (statSync(file).isDirectory()) return historyFiles(file);
+    return name.endsWith('.json') ? [file] : [];
+  });
+}
+
+const PATCH_CALL = /\b(?:patched|deprecatePatch)\(\s*(['"`])([^'"`]+)\1\s*\)/g;
+
+/** The patch ids a workflow folder's source uses, from its `patched('…')` and `deprecatePatch('…')` calls. */
+export function patchIdsInSources(workflowDir: string): string[] {
+  const ids = new Set<string>();
+  for (const name of readdirSync(workflowDir)) {
+    if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
+    for (const match of readFileSync(path.join(workflowDir, name), 'utf8').matchAll(PATCH_CALL)) ids.add(match[2]);
+  }
+  return [...ids].sort();
+}
+
+interface RecordedEvent {
+  markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: Array<{ data?: string }> }> };
+}
+
+/** The patch ids a recorded history holds: core writes each as a `core_patch` marker whose `patch-data` payload is `{"id":…}`. */
+export function patchIdsInHistory(file: string): string[] {
+  const { events = [] } = JSON.parse(readFileSync(file, 'utf8')) as { events?: RecordedEvent[] };
+  return events.flatMap(({ markerRecordedEventAttributes: marker }) => {
+    if (marker?.markerName !== 'core_patch') return [];
+    return (marker.details?.['patch-data']?.payloads ?? []).map((p) => (JSON.parse(Buffer.from(p.data ?? '', 'base64').toString('utf8')) as { id: string }).id);
+  });
 }
