@@ -4,7 +4,7 @@ import { closeAllORMs } from '@/domain/orm';
 import { actorFor, createTestTenant, departmentOf, eventsOf, fileRequest, requestRow } from '@/temporal/testing/fixtures';
 import { citizenEmail } from '@/temporal/testing/helpers';
 import { keepHistory } from '@/temporal/testing/histories';
-import { answerRequestUpdate, approveAnswerUpdate, returnDraftUpdate, submitForValidationUpdate, transferRequestUpdate, type ActionResult } from './definitions';
+import { answerRequestUpdate, approveAnswerUpdate, closeRequestUpdate, returnDraftUpdate, submitForValidationUpdate, transferRequestUpdate, type ActionResult } from './definitions';
 
 afterAll(() => closeAllORMs());
 
@@ -122,7 +122,7 @@ describe('conflicting agent actions sent at the same instant', () => {
     await keepHistory('concurrent-transfer-answer', rounds[0].handle);
   });
 
-  it('sends one of two answers and refuses the other; the case keeps the answer that was sent', { timeout: 120_000 }, async () => {
+  it('sends one of two answers and refuses the other; the case keeps the answer that was sent and can still be closed', { timeout: 120_000 }, async () => {
     const tenant = await createTestTenant();
     const agent = await actorFor(tenant.slug, tenant.mail('agent'));
     const admin = await actorFor(tenant.slug, tenant.mail('admin'));
@@ -141,6 +141,9 @@ describe('conflicting agent actions sent at the same instant', () => {
       expect((await timeline(tenant, round)).answered).toBe(1);
       const sent = round.outcomes[0].status === 'fulfilled' ? "Réponse de l'agent." : "Réponse de l'administrateur.";
       expect((await requestRow(tenant.slug, round.reference)).answer).toBe(sent);
+      // A refusal under the lock releases it: the next action runs and the workflow completes.
+      expect((await round.handle.executeUpdate(closeRequestUpdate, { args: [{ actor: agent }] })).state).toBe('closed');
+      expect(await round.handle.result()).toBe('closed');
     }
   });
 });
