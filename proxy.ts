@@ -36,8 +36,6 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
     https,
     frameAncestors: tenant ? await hosts.allowedOriginsOf(tenant) : 'none',
     development: process.env.NODE_ENV === 'development',
-    // ajv compiles a smart form's schema into a function in the browser; injected scripts stay blocked by the nonce.
-    schemaValidation: /^\/t\/[^/]+\/formulaires\/[^/]+/.test(hostTenant ? `/t/${hostTenant}${pathname}` : pathname),
   });
   const finish = (response: NextResponse, extra: Record<string, string> = {}) => {
     for (const [name, value] of Object.entries({ ...headers, ...extra })) response.headers.set(name, value);

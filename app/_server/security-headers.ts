@@ -6,10 +6,8 @@ export interface SecurityHeaderOptions {
   https: boolean;
   /** Origins that may frame the response: a tenant's portal lists its own web sites; everything else none. */
   frameAncestors: string[] | 'self' | 'none';
-  /** `next dev` evaluates code at run time; a built app never does. */
+  /** `next dev` evaluates code at run time; a built app never does (smart forms load validators generated on the server). */
   development?: boolean;
-  /** The page compiles JSON Schemas in the browser (ajv generates its validators as code): smart forms only. */
-  schemaValidation?: boolean;
 }
 
 /** A nonce for the Content-Security-Policy: 128 random bits. */
@@ -26,7 +24,7 @@ export function contentSecurityPolicy(options: SecurityHeaderOptions): string {
   const ancestors = options.frameAncestors === 'none' ? "'none'" : options.frameAncestors === 'self' ? "'self'" : ["'self'", ...options.frameAncestors].join(' ');
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${options.nonce}' 'strict-dynamic'${options.development || options.schemaValidation ? " 'unsafe-eval'" : ''}`,
+    `script-src 'self' 'nonce-${options.nonce}' 'strict-dynamic'${options.development ? " 'unsafe-eval'" : ''}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob: https:",
     "font-src 'self'",

@@ -7,3 +7,4 @@ export { SCHOOL_HOLIDAYS, holidayPeriodOn, type SchoolZone, type HolidayPeriod }
 export { DEFAULT_LIMITS, type DataLimits } from './guard';
 export { describeAnswers, formatAnswer, addressLines, type AnswerLine } from './answers';
 export { conditionFields } from './conditions';
+export { instantiateValidator, VALIDATOR_PROPERTY, type DataValidator } from './standalone-modules';

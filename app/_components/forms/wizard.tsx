@@ -1,17 +1,20 @@
 'use client';
 
-import { useActionState, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { compileForm, conditionFields, type FormDefinition, type UiField } from '../../../forms/runtime';
+import { useActionState, useEffect, useRef, useState, type FormEvent } from 'react';
+import { compileForm, conditionFields, type CompiledForm, type FormDefinition, type UiField } from '../../../forms/runtime';
 import { ErrorSummary } from '../portal/error-summary';
 import { FormField } from './fields';
 import { ReviewAnswers } from './review';
 import { SpamGuardFields } from './spam-guard';
 import { NAV_FIELD, PAGE_FIELD, RETURN_FIELD, REVIEW_PAGE, type WizardState } from './step';
+import { loadFormValidator } from './validator-loader';
 import { ANSWERS_FIELD, errorHref, isFieldVisible, mergePage, pageErrors, readPageValues, visiblePages } from './values';
 
 /** Props of the wizard: a plain definition, the bound server action of one page post, and the first state. */
 export interface FormWizardProps {
   definition: FormDefinition;
+  /** The script of this definition's validator, generated on the server (the page's policy forbids compiling one here). */
+  validatorUrl: string;
   action: (state: WizardState, form: FormData) => Promise<WizardState>;
   initial: WizardState;
 }
@@ -21,18 +24,30 @@ export interface FormWizardProps {
  * JavaScript every page is a plain post to the server action; with it, the same runtime validates the page in the
  * browser first and conditional fields appear as you answer.
  */
-export function FormWizard({ definition, action, initial }: FormWizardProps) {
+export function FormWizard({ definition, validatorUrl, action, initial }: FormWizardProps) {
   const [state, formAction, pending] = useActionState(action, initial);
   const [hydrated, setHydrated] = useState(false);
   const [draft, setDraft] = useState(state.answers);
   const [local, setLocal] = useState<{ errors: WizardState['errors']; seq: number } | undefined>();
-  const compiled = useMemo(() => compileForm(definition), [definition]);
+  const [compiled, setCompiled] = useState<CompiledForm>();
   const page = definition.ui.pages[state.page];
   const errors = local?.errors ?? state.errors;
   const headingRef = useRef<HTMLHeadingElement>(null);
   const firstRender = useRef(true);
 
   useEffect(() => setHydrated(true), []);
+  useEffect(() => {
+    let current = true;
+    // Until the validator has loaded, or should it fail to, each page is checked by the server on its post.
+    loadFormValidator(validatorUrl)
+      .then((validateData) => {
+        if (current) setCompiled(compileForm(definition, { validateData }));
+      })
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [definition, validatorUrl]);
   useEffect(() => {
     setDraft(state.answers);
     setLocal(undefined);
@@ -66,7 +81,7 @@ export function FormWizard({ definition, action, initial }: FormWizardProps) {
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
-    if (state.review || (submitter && submitter.value !== 'next')) return;
+    if (!compiled || state.review || (submitter && submitter.value !== 'next')) return;
     const values = mergePage(state.answers, page, readPageValues(page, new FormData(event.currentTarget)));
     const found = pageErrors(page, compiled.validate(values).errors).filter((e) => page.fields.some((f) => fieldShown(f) && (e.path === f.name || e.path.startsWith(`${f.name}/`))));
     if (found.length) {
@@ -81,7 +96,7 @@ export function FormWizard({ definition, action, initial }: FormWizardProps) {
   ];
 
   return (
-    <form action={formAction} noValidate className="portal-form smart-form" onChange={onChange} onSubmit={onSubmit} key={`${state.seq}:${state.page}:${state.review ? REVIEW_PAGE : ''}`}>
+    <form action={formAction} noValidate className="portal-form smart-form" data-browser-checks={compiled ? '' : undefined} onChange={onChange} onSubmit={onSubmit} key={`${state.seq}:${state.page}:${state.review ? REVIEW_PAGE : ''}`}>
       <p className="form-progress" id="progression">
         Étape {position} sur {steps}
       </p>

@@ -62,6 +62,8 @@ export const portalPaths = {
   lookup: (slug: string) => `/t/${slug}/suivi`,
   privacy: (slug: string) => `/t/${slug}/confidentialite`,
   accessibility: (slug: string) => `/t/${slug}/accessibilite`,
+  /** A smart form's browser validator; one URL per stored version, which never changes. */
+  formValidator: (slug: string, form: string, version: number) => `/t/${slug}/formulaires/${encodeURIComponent(form)}/validation/${version}`,
   tracking: (slug: string, reference: string, code?: string) =>
     `/t/${slug}/suivi/${encodeURIComponent(reference)}${code ? `?code=${encodeURIComponent(code)}` : ''}`,
   reply: (slug: string, reference: string) => `/t/${slug}/suivi/${encodeURIComponent(reference)}/reponse`,

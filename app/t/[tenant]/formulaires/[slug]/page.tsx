@@ -6,7 +6,7 @@ import { NotFoundError } from '../../../../../domain/validation';
 import { appContext } from '../../../../_server/context';
 import { FormWizard } from '../../../../_components/forms/wizard';
 import { visiblePages } from '../../../../_components/forms/values';
-import { portalGuards, portalTenant } from '../../../_lib/tenant';
+import { portalGuards, portalPaths, portalTenant } from '../../../_lib/tenant';
 import { submitFormStep } from './actions';
 import '../../../../_components/forms/forms.css';
 
@@ -43,7 +43,7 @@ export default async function SmartFormPage({ params }: { params: Promise<{ tena
       <h1>{definition.title}</h1>
       {definition.description ? <p className="lead">{definition.description}</p> : null}
       <p className="hint">Sauf mention « facultatif », tous les champs sont obligatoires.</p>
-      <FormWizard definition={definition} action={action} initial={{ page: visiblePages(definition, {})[0] ?? 0, answers: {}, errors: [], version: form.version, seq: 0, token }} />
+      <FormWizard definition={definition} validatorUrl={portalPaths.formValidator(tenant.slug, slug, form.version)} action={action} initial={{ page: visiblePages(definition, {})[0] ?? 0, answers: {}, errors: [], version: form.version, seq: 0, token }} />
     </main>
   );
 }
