@@ -43,6 +43,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'privacy.anonymise': 'Anonymisation de demandes',
   'retention.documents': 'Conservation : pièces jointes et documents supprimés',
   'retention.message_logs': 'Conservation : journaux de SMS et de courriels supprimés',
+  'retention.login_attempts': 'Conservation : anciennes tentatives de connexion supprimées',
   'retention.audit_purge': 'Conservation : anciennes entrées du journal purgées',
   'retention.run': 'Conservation : exécution quotidienne',
 };
@@ -67,6 +68,7 @@ const DETAIL_KEYS: Record<string, string> = {
   rows: 'lignes', before: 'avant', after: 'après', ip: 'adresse IP', channel: 'canal', status: 'état', purged: 'entrées purgées',
   attachments: 'pièces jointes', documents: 'documents', notifications: 'notifications', smsMessages: 'SMS envoyés', smsInbound: 'SMS reçus',
   policy: 'durées', asOf: 'date de référence', requests: 'demandes anonymisées', events: 'événements',
+  loginAttempts: 'tentatives de connexion', loginAttemptsMonths: 'tentatives de connexion (mois)',
 };
 const DETAIL_VALUES: Record<string, string> = { console: 'la console', api: 'l’API', agent: 'un agent', citizen: 'le citoyen', retention: 'conservation' };
 
