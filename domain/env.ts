@@ -23,8 +23,9 @@ const schema = z.object({
   EXPORT_DIR: z.string().optional(),
   EXPORT_DATABASE_URL: optionalUrl,
   EXPORT_WEBHOOK_SECRET: z.string().min(16).optional(),
-  // Signs the portal's form tokens; without it a key is derived from DATABASE_URL (fine for one machine).
-  RELAIS_SECRET: z.string().min(32).optional(),
+  // Signs the portal's form tokens and keys person fingerprints; the web server refuses to start without it (npm start
+  // and the test stack set a random one). Empty counts as unset, as for RELAIS_ENCRYPTION_KEY.
+  RELAIS_SECRET: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').optional()),
   // Encrypts secrets stored in the database (OIDC client secrets): 32 random bytes in base64 (`openssl rand -base64 32`).
   // An empty value (docker compose passing an unset variable through) counts as unset.
   RELAIS_ENCRYPTION_KEY: z.preprocess(

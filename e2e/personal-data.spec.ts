@@ -87,6 +87,11 @@ test('the data protection officer finds a citizen, downloads both exports and er
     await expect(agent.getByRole('heading', { level: 1 })).toContainText('Demande anonymisée');
     await expect(agent.getByRole('note')).toContainText('Les données personnelles de cette demande ont été effacées le');
     await expect(agent.getByText('Camille Rgpd')).toHaveCount(0);
+    // Nothing can reach the person any more: no answer or transfer is offered, closing is.
+    await expect(agent.getByText('cette demande ne peut plus recevoir de réponse ni être transférée. Clôturez-la.')).toBeVisible();
+    await expect(agent.getByRole('button', { name: 'Soumettre à validation' })).toHaveCount(0);
+    await expect(agent.getByRole('button', { name: 'Transférer' })).toHaveCount(0);
+    await expect(agent.getByRole('button', { name: 'Clore la demande' })).toBeVisible();
     // Agents have neither the link nor the screen.
     await expect(agent.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Données personnelles' })).toHaveCount(0);
     await agent.goto('/console/demo/donnees-personnelles');
@@ -103,6 +108,8 @@ test('the data protection officer finds a citizen, downloads both exports and er
     for (const label of ['Export des données d’une personne (JSON)', 'Export des données d’une personne (PDF)', 'Effacement des données d’une personne']) {
       await expect(rows.filter({ hasText: label }).filter({ hasText: 'Dominique Protection' }).first()).toBeVisible();
     }
+    // The erasure's reason leads its details, before the counts.
+    await expect(rows.filter({ hasText: 'Effacement des données d’une personne' }).first()).toContainText(`motif : Courrier de la personne ${tag}`);
     await expect(dpo.getByRole('table')).not.toContainText(email);
     await expect(dpo.getByRole('table')).not.toContainText(digits);
     await axeClean(dpo);

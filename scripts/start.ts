@@ -7,7 +7,8 @@ import { assertPortFree } from '../dev/ports';
 import { embeddedDataDir, startEmbeddedPostgres } from '../domain/embedded-postgres';
 import { env, resetEnv } from '../domain/env';
 import { closeAllORMs, initORM, migrate } from '../domain/orm';
-import { embeddedDatabaseKey } from '../domain/secrets/key-file';
+import { developmentRelaisSecret, embeddedDatabaseKey } from '../domain/secrets/key-file';
+import { MissingRelaisSecretError } from '../domain/secrets/relais-secret';
 import { query } from '../domain/sql';
 import { DEMO_TENANT_FILE, importTenantFile } from '../domain/tenant-config/import';
 import { ensureTemporalCli } from '../temporal/cli';
@@ -40,21 +41,29 @@ async function main(): Promise<void> {
   fs.mkdirSync(dataDir, { recursive: true });
   await assertPortFree(ports.web, 'the web server', 'PORT');
   const childEnv: Record<string, string> = { NEXT_TELEMETRY_DISABLED: '1' };
+  // With its own SMTP sink or SMSC simulator this is a development stack, which gets a random RELAIS_SECRET below; a
+  // deployment with real SMTP and SMPP brings its own, as the web server would refuse to start without it.
+  const development = !config.SMTP_URL || !config.SMPP_URL;
+  if (!config.RELAIS_SECRET && !development) throw new MissingRelaisSecretError();
 
   const cli = config.TEMPORAL_ADDRESS ? undefined : await ensureTemporalCli(say);
 
   let databaseUrl = config.DATABASE_URL;
+  // Development keys live beside the embedded database when there is one, so they go with the data they protect.
+  let keysDir = dataDir;
   if (!databaseUrl) {
     const databaseDir = embeddedDataDir(dataDir);
+    keysDir = path.dirname(databaseDir);
     const db = await startEmbeddedPostgres({ dataDir: databaseDir, port: ports.postgres });
     stops.push({ name: 'PostgreSQL', stop: db.stop });
     databaseUrl = db.url;
     // The embedded database's secrets get a key of their own; any other database needs RELAIS_ENCRYPTION_KEY.
     if (!config.RELAIS_ENCRYPTION_KEY) {
-      childEnv.RELAIS_ENCRYPTION_KEY = process.env.RELAIS_ENCRYPTION_KEY = embeddedDatabaseKey(path.dirname(databaseDir));
+      childEnv.RELAIS_ENCRYPTION_KEY = process.env.RELAIS_ENCRYPTION_KEY = embeddedDatabaseKey(keysDir);
       resetEnv();
     }
   }
+  if (!config.RELAIS_SECRET) childEnv.RELAIS_SECRET = developmentRelaisSecret(keysDir);
   childEnv.DATABASE_URL = databaseUrl;
   await prepareDatabase(databaseUrl);
 

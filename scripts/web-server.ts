@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import next from 'next';
 import { forwardedFor } from '../domain/antispam/client-address';
+import { relaisSecret } from '../domain/secrets/relais-secret';
 
 /**
  * Passes each request on with the socket's peer appended to X-Forwarded-For, as a proxy hop does. Route handlers cannot
@@ -21,6 +22,8 @@ export function withPeerAddress(handler: http.RequestListener): http.RequestList
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { port: { type: 'string', short: 'p' }, hostname: { type: 'string', short: 'H' } } });
   const port = Number(values.port ?? process.env.PORT ?? 3000);
+  // Refused here in one line naming the variable, rather than as an error page at the first form shown.
+  relaisSecret();
   const app = next({ dev: false, dir: process.cwd(), port, hostname: values.hostname ?? 'localhost' });
   await app.prepare();
   const handle = app.getRequestHandler();

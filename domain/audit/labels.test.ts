@@ -35,4 +35,25 @@ describe('audit labels', () => {
     expect(auditActionLabel('future.action')).toBe('future.action');
     expect(auditDetails({ via: 'console', counts: { requests: 2 }, empty: null })).toBe('depuis : la console · nombres : {"requests":2}');
   });
+
+  it('show an erasure’s reason first, then the person by its masked address, the requests and the counts, within the line’s length', () => {
+    const reason = 'Demande de la personne du 3 décembre';
+    // The keys in the order PostgreSQL's jsonb returns them (shortest first): counts came before the reason.
+    const erasure = {
+      counts: { requests: 2, attachments: 1, documents: 1, notifications: 4, smsMessages: 3, smsInbound: 1, messagesWithoutRequest: 0 },
+      person: { kind: 'email', masked: 'j•••@exemple.fr', fingerprint: 'f'.repeat(64) },
+      reason,
+      references: ['DEMO-2026-000012', 'DEMO-2026-000013'],
+      openReferences: ['DEMO-2026-000013'],
+    };
+    const line = auditDetails(erasure);
+    expect(line.startsWith(`motif : ${reason} · `)).toBe(true);
+    expect(line).toContain('personne : j•••@exemple.fr');
+    expect(line).not.toContain('fingerprint');
+    expect(line).toContain('demandes : ["DEMO-2026-000012","DEMO-2026-000013"]');
+    expect(line.indexOf('nombres : {"requests":2')).toBeGreaterThan(line.indexOf('demandes en cours'));
+    expect(line.length).toBeLessThanOrEqual(240);
+    // A reason longer than the line is cut, never pushed out by the counts.
+    expect(auditDetails({ ...erasure, reason: 'x'.repeat(300) })).toBe(`motif : ${'x'.repeat(240 - 'motif : '.length - 1)}…`);
+  });
 });

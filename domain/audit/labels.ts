@@ -43,6 +43,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'privacy.anonymise': 'Anonymisation de demandes',
   'retention.documents': 'Conservation : pièces jointes et documents supprimés',
   'retention.message_logs': 'Conservation : journaux de SMS et de courriels supprimés',
+  'retention.login_attempts': 'Conservation : anciennes tentatives de connexion supprimées',
   'retention.audit_purge': 'Conservation : anciennes entrées du journal purgées',
   'retention.run': 'Conservation : exécution quotidienne',
 };
@@ -67,14 +68,30 @@ const DETAIL_KEYS: Record<string, string> = {
   rows: 'lignes', before: 'avant', after: 'après', ip: 'adresse IP', channel: 'canal', status: 'état', purged: 'entrées purgées',
   attachments: 'pièces jointes', documents: 'documents', notifications: 'notifications', smsMessages: 'SMS envoyés', smsInbound: 'SMS reçus',
   policy: 'durées', asOf: 'date de référence', requests: 'demandes anonymisées', events: 'événements',
+  person: 'personne', openReferences: 'demandes en cours', messagesWithoutRequest: 'messages hors demande', found: 'demandes trouvées',
+  loginAttempts: 'tentatives de connexion', loginAttemptsMonths: 'tentatives de connexion (mois)',
 };
 const DETAIL_VALUES: Record<string, string> = { console: 'la console', api: 'l’API', agent: 'un agent', citizen: 'le citoyen', retention: 'conservation' };
 
-/** An entry's data as one short French line for the screen (the CSV keeps the JSON). */
+/**
+ * Keys shown before the others, in this order: PostgreSQL's jsonb reorders keys (shortest first), which put an erasure's
+ * counts before its reason and cut the reason off the line.
+ */
+const LEADING_KEYS = ['reason', 'person', 'references', 'openReferences'];
+
+function detailValue(key: string, value: unknown): string {
+  // A person is audited masked with a keyed fingerprint: the masked form is what a reader recognises.
+  if (key === 'person' && typeof value === 'object' && value !== null && typeof (value as { masked?: unknown }).masked === 'string') return (value as { masked: string }).masked;
+  return typeof value === 'object' ? JSON.stringify(value) : (DETAIL_VALUES[String(value)] ?? String(value));
+}
+
+/** An entry's data as one short French line for the screen (the CSV keeps the JSON); the reason of an action comes first. */
 export function auditDetails(data: Record<string, unknown>, max = 240): string {
+  const rank = (key: string) => (LEADING_KEYS.includes(key) ? LEADING_KEYS.indexOf(key) : LEADING_KEYS.length);
   const text = Object.entries(data)
     .filter(([, value]) => value !== null && value !== undefined && value !== '')
-    .map(([key, value]) => `${DETAIL_KEYS[key] ?? key} : ${typeof value === 'object' ? JSON.stringify(value) : (DETAIL_VALUES[String(value)] ?? String(value))}`)
+    .sort(([a], [b]) => rank(a) - rank(b))
+    .map(([key, value]) => `${DETAIL_KEYS[key] ?? key} : ${detailValue(key, value)}`)
     .join(' · ');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

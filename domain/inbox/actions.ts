@@ -64,6 +64,16 @@ export const REQUEST_ACTIONS = {
 /** Name of a console action. */
 export type RequestActionName = keyof typeof REQUEST_ACTIONS;
 
+/**
+ * Actions that write to the citizen or hand the case to another service: pointless, and misleading for the agent, once
+ * the citizen's data were erased (nobody can receive the answer). Such a request is only noted, returned or closed.
+ */
+export const REFUSED_WHEN_ANONYMISED: ReadonlySet<RequestActionName> = new Set<RequestActionName>(['save-draft', 'submit', 'approve', 'answer', 'ask-citizen', 'transfer', 'accept']);
+
+/** The console's refusal of one of those actions on an anonymised request. */
+export const ANONYMISED_REFUSAL =
+  'Les données personnelles de cette demande ont été effacées : elle ne peut plus recevoir de réponse ni être transférée. Clôturez-la.';
+
 /** True for a known action name. */
 export function isRequestAction(name: string): name is RequestActionName {
   return Object.hasOwn(REQUEST_ACTIONS, name);
@@ -83,13 +93,19 @@ export async function performRequestAction(
 ): Promise<ActionOutcome> {
   const { em, temporal } = deps;
   const input = REQUEST_ACTIONS[action].validate(rawBody ?? {}) as Record<string, string>;
-  const [request] = await sql<{ id: string; workflow_id: string }>(em, 'select id, workflow_id from request where tenant_id = ? and reference = ?', [
+  const [request] = await sql<{ id: string; workflow_id: string; anonymised_at: Date | null }>(em, 'select id, workflow_id, anonymised_at from request where tenant_id = ? and reference = ?', [
     context.tenantId, context.reference,
   ]);
   if (!request) throw new NotFoundError(`Unknown request ${context.reference}`);
   const actor = context.actor;
   const audit = (outcome: 'ok' | 'refused', data: Record<string, unknown>) =>
     writeAudit(em, { tenantId: context.tenantId, agentId: actor.agentId, action: `request.${action}`, target: context.reference, outcome, data });
+
+  // Checked here rather than in the workflow: an erasure happens in the database, which the workflow never reads.
+  if (request.anonymised_at && REFUSED_WHEN_ANONYMISED.has(action)) {
+    await audit('refused', { reason: ANONYMISED_REFUSAL });
+    throw new ConflictError(ANONYMISED_REFUSAL);
+  }
 
   const handle = temporal.workflow.getHandle(request.workflow_id);
   let result: ActionResult;

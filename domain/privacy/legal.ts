@@ -3,7 +3,7 @@ import { writeAudit } from '../audit';
 import type { AccessibilityStatus, LegalSettings, TenantSettings } from '../entities';
 import { query } from '../sql';
 import { InputError, compileValidator } from '../validation';
-import { retentionPolicyOf, type RetentionPolicy } from './retention-policy';
+import { LOGIN_ATTEMPTS_MONTHS, retentionPolicyOf, type RetentionPolicy } from './retention-policy';
 
 /** The RGAA conformity statuses, with the words the statement must use. */
 export const ACCESSIBILITY_STATUS_LABELS: Record<AccessibilityStatus, string> = {
@@ -63,6 +63,7 @@ export function retentionLines(policy: RetentionPolicy): Array<{ what: string; d
     { what: 'Demandes closes (coordonnées, messages, réponses aux formulaires), anonymisées ensuite', duration: `${frenchMonths(policy.requestsMonths)} après la clôture` },
     { what: 'Pièces jointes et documents produits', duration: `${frenchMonths(policy.documentsMonths)} après la clôture` },
     { what: 'Historique des SMS et des courriels envoyés et reçus', duration: frenchMonths(policy.messageLogsMonths) },
+    { what: 'Tentatives de connexion des agents (adresse électronique, adresse IP)', duration: frenchMonths(LOGIN_ATTEMPTS_MONTHS) },
     { what: 'Journal des actions des agents (traçabilité)', duration: policy.auditYears === 1 ? '1 an' : `${policy.auditYears} ans` },
   ];
 }

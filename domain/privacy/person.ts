@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { env } from '../env';
+import { relaisSecret } from '../secrets/relais-secret';
 import { normalisePhone } from '../sms/phone';
 import { query } from '../sql';
 import { InputError, compileValidator } from '../validation';
@@ -45,8 +45,7 @@ export function maskPersonKey(key: PersonKey): string {
  * a plain hash of a phone number is reversed by trying the billion numbers.
  */
 export function fingerprintPersonKey(tenantId: string, key: PersonKey): string {
-  const secret = env().RELAIS_SECRET ?? `relais-person:${env().DATABASE_URL ?? ''}`;
-  return createHmac('sha256', secret).update(`${tenantId}:${key.kind}:${key.value}`).digest('hex').slice(0, 32);
+  return createHmac('sha256', relaisSecret()).update(`${tenantId}:${key.kind}:${key.value}`).digest('hex').slice(0, 32);
 }
 
 /** What the audit trail records of the person: never the address or the number in clear. */

@@ -22,3 +22,9 @@ export const DEFAULT_RETENTION: RetentionPolicy = {
 export function retentionPolicyOf(settings: { retention?: Partial<RetentionPolicy> } | undefined): RetentionPolicy {
   return { ...DEFAULT_RETENTION, ...(settings?.retention ?? {}) };
 }
+
+/**
+ * Agents' login attempts (e-mail, IP address) are purged after 6 months, whatever the tenant's message-log delay (up to
+ * 10 years, and about citizens): they serve a 15-minute lockout, and the CNIL advises 6 months to a year for such logs.
+ */
+export const LOGIN_ATTEMPTS_MONTHS = 6;

@@ -4,7 +4,7 @@ import { purgeExpiredAudit } from '../audit/purge';
 import type { TenantSettings } from '../entities';
 import { query } from '../sql';
 import { anonymiseRequests } from './anonymise';
-import { retentionPolicyOf, type RetentionPolicy } from './retention-policy';
+import { LOGIN_ATTEMPTS_MONTHS, retentionPolicyOf, type RetentionPolicy } from './retention-policy';
 
 import type { RetentionCategory } from './retention-categories';
 
@@ -18,6 +18,7 @@ export interface RetentionCounts {
   notificationsDeleted: number;
   smsDeleted: number;
   smsInboundDeleted: number;
+  loginAttemptsDeleted: number;
   auditPurged: number;
 }
 
@@ -35,6 +36,7 @@ export interface RetentionBatchInput {
 export const RETENTION_AUDIT_ACTIONS = {
   documents: 'retention.documents',
   messageLogs: 'retention.message_logs',
+  loginAttempts: 'retention.login_attempts',
   audit: 'retention.audit_purge',
   run: 'retention.run',
 } as const;
@@ -126,6 +128,18 @@ export async function retentionBatch(em: EntityManager, input: RetentionBatchInp
         if (total) await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.messageLogs, data: { run: runId, notifications, smsMessages: sms, smsInbound } });
         return total;
       });
+    case 'loginAttempts':
+      return em.transactional(async (tx) => {
+        const deleted = (
+          await query(
+            tx,
+            `delete from login_attempt where id in (select id from login_attempt where tenant_id = ? and at < ?::timestamptz - make_interval(months => ?) limit ?) returning id`,
+            [tenantId, asOf, LOGIN_ATTEMPTS_MONTHS, limit],
+          )
+        ).length;
+        if (deleted) await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.loginAttempts, data: { run: runId, loginAttempts: deleted } });
+        return deleted;
+      });
     case 'audit':
       return purgeExpiredAudit(em, tenantId, policy.auditYears, limit, async (tx, purged) => {
         if (purged) await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.audit, data: { run: runId, purged } });
@@ -135,7 +149,7 @@ export async function retentionBatch(em: EntityManager, input: RetentionBatchInp
 
 /** Zero counts. */
 export function noRetention(): RetentionCounts {
-  return { requestsAnonymised: 0, attachmentsDeleted: 0, documentsDeleted: 0, notificationsDeleted: 0, smsDeleted: 0, smsInboundDeleted: 0, auditPurged: 0 };
+  return { requestsAnonymised: 0, attachmentsDeleted: 0, documentsDeleted: 0, notificationsDeleted: 0, smsDeleted: 0, smsInboundDeleted: 0, loginAttemptsDeleted: 0, auditPurged: 0 };
 }
 
 /** The counts of a run, read back from the audit entries its batches wrote. */
@@ -150,11 +164,12 @@ export async function retentionRunCounts(em: EntityManager, tenantId: string, ru
             coalesce(sum((data->>'notifications')::int) filter (where action = ?), 0)::int as "notificationsDeleted",
             coalesce(sum((data->>'smsMessages')::int) filter (where action = ?), 0)::int as "smsDeleted",
             coalesce(sum((data->>'smsInbound')::int) filter (where action = ?), 0)::int as "smsInboundDeleted",
+            coalesce(sum((data->>'loginAttempts')::int) filter (where action = ?), 0)::int as "loginAttemptsDeleted",
             coalesce(sum((data->>'purged')::int) filter (where action = ?), 0)::int as "auditPurged"
        from audit_log where tenant_id = ? and data->>'run' = ?`,
     [
       RETENTION_AUDIT_ACTIONS.documents, RETENTION_AUDIT_ACTIONS.documents, RETENTION_AUDIT_ACTIONS.messageLogs, RETENTION_AUDIT_ACTIONS.messageLogs,
-      RETENTION_AUDIT_ACTIONS.messageLogs, RETENTION_AUDIT_ACTIONS.audit, tenantId, runId,
+      RETENTION_AUDIT_ACTIONS.messageLogs, RETENTION_AUDIT_ACTIONS.loginAttempts, RETENTION_AUDIT_ACTIONS.audit, tenantId, runId,
     ],
   );
   return row;
@@ -172,7 +187,7 @@ export async function recordRetentionRun(em: EntityManager, tenantId: string, ru
     const [done] = await query(tx, 'select 1 from audit_log where tenant_id = ? and action = ? and data->>\'run\' = ?', [tenantId, RETENTION_AUDIT_ACTIONS.run, runId]);
     if (!done) {
       const policy = await policyOf(tx, tenantId);
-      await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.run, target: asOf.slice(0, 10), data: { run: runId, asOf, policy, counts } });
+      await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.run, target: asOf.slice(0, 10), data: { run: runId, asOf, policy: { ...policy, loginAttemptsMonths: LOGIN_ATTEMPTS_MONTHS }, counts } });
     }
     return counts;
   });

@@ -71,6 +71,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       NEXT_TELEMETRY_DISABLED: '1',
       LOG_LEVEL: 'warn',
       RELAIS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      RELAIS_SECRET: randomBytes(32).toString('hex'),
       ...options.extraEnv?.(dir),
     };
     for (const [key, value] of Object.entries(env)) process.env[key] = value;

@@ -24,6 +24,7 @@ const em = async () => (await initORM(env().DATABASE_URL!)).em.fork();
 let client: Client;
 let slug: string;
 let tenantId: string;
+let otherTenantId: string;
 let seeded: Record<'closed30' | 'rejected26' | 'closed18' | 'closed6' | 'open30', SeededRequest>;
 const schedules: string[] = [];
 
@@ -50,6 +51,23 @@ async function run(label: string, batchSize: number): Promise<RetentionResult> {
   const result: RetentionResult = await handle.result();
   await keepHistory(`retention-${label}`, handle, RETENTION_HISTORIES_DIR);
   return result;
+}
+
+/** A failed login attempt of an agent made `age` ago (a PostgreSQL interval), from an IP address. */
+async function loginAttempt(tenant: string, age: string): Promise<void> {
+  await query(await em(), `insert into login_attempt (id, tenant_id, email, succeeded, ip, at) values (?, ?, 'agent@mairie.test', false, '203.0.113.7', now() - ?::interval)`, [
+    randomUUID(), tenant, age,
+  ]);
+}
+
+/** A tenant's login attempts left: all of them, and those younger than 6 months. */
+async function loginAttemptsLeft(tenant: string): Promise<{ total: number; recent: number }> {
+  const [row] = await query<{ total: number; recent: number }>(
+    await em(),
+    `select count(*)::int as total, (count(*) filter (where at > now() - interval '6 months'))::int as recent from login_attempt where tenant_id = ?`,
+    [tenant],
+  );
+  return row;
 }
 
 /** An audit entry written `years` ago (inserting is always allowed). */
@@ -79,6 +97,10 @@ beforeAll(async () => {
   await oldAudit(6);
   await oldAudit(6);
   await oldAudit(3);
+  // Agents' login attempts: three just past their 6 months, one just short of them, and another tenant's old one.
+  for (const age of ['6 months 1 day', '6 months 2 days', '9 months', '6 months -1 day']) await loginAttempt(tenantId, age);
+  otherTenantId = await tenantIdOf(await em(), (await createTestTenant()).slug);
+  await loginAttempt(otherTenantId, '9 months');
 });
 
 afterAll(async () => {
@@ -102,6 +124,7 @@ describe('retention workflow', () => {
       notificationsDeleted: 4,
       smsDeleted: 3,
       smsInboundDeleted: 3,
+      loginAttemptsDeleted: 3,
       auditPurged: 2,
     });
 
@@ -123,6 +146,9 @@ describe('retention workflow', () => {
     }
     const [{ audits }] = await query<{ audits: number }>(await em(), `select count(*)::int as audits from audit_log where tenant_id = ? and target = 'old'`, [tenantId]);
     expect(audits).toBe(1);
+    // Only the attempt younger than 6 months is left; another tenant's are not this run's business.
+    expect(await loginAttemptsLeft(tenantId)).toEqual({ total: 1, recent: 1 });
+    expect(await loginAttemptsLeft(otherTenantId)).toEqual({ total: 1, recent: 0 });
 
     expect(await dashboard()).toEqual(before);
 

@@ -1,6 +1,6 @@
-import { continueAsNew, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { RetentionActivities } from '../../activities/retention';
-import { RETENTION_CATEGORIES } from '../../domain/privacy/retention-categories';
+import { PATCHED_RETENTION_CATEGORIES, RETENTION_CATEGORIES } from '../../domain/privacy/retention-categories';
 import { SCHEDULED_START_TIME } from '../quality-report/definitions';
 import { RETENTION_BATCH_SIZE, type RetentionInput, type RetentionResult } from './definitions';
 
@@ -23,7 +23,7 @@ const CALLS_PER_RUN = 200;
 
 /**
  * A tenant's daily GDPR retention: deletes attachments and documents of long-closed requests, anonymises closed
- * requests past their delay, deletes old SMS and e-mail logs, purges audit entries past their age, then writes the
+ * requests past their delay, deletes old SMS and e-mail logs and agents' login attempts, purges audit entries past their age, then writes the
  * run's summary in the audit trail. Every batch is idempotent, so a retried or repeated run does nothing twice.
  */
 export async function retentionWorkflow(input: RetentionInput): Promise<RetentionResult> {
@@ -32,7 +32,12 @@ export async function retentionWorkflow(input: RetentionInput): Promise<Retentio
   const runId = input.runId ?? info.workflowId;
   const batchSize = input.batchSize ?? RETENTION_BATCH_SIZE;
   let calls = 0;
-  for (const category of RETENTION_CATEGORIES.slice(input.from ? RETENTION_CATEGORIES.indexOf(input.from) : 0)) {
+  // A run recorded before a category existed replays without it; runs started since get it.
+  const categories = RETENTION_CATEGORIES.filter((category) => {
+    const patch = PATCHED_RETENTION_CATEGORIES[category];
+    return !patch || patched(patch);
+  });
+  for (const category of categories.slice(input.from ? categories.indexOf(input.from) : 0)) {
     for (;;) {
       const done = await retention.applyRetention({ tenantId: input.tenantId, category, asOf, runId, batchSize, maxBatches: input.batchesPerCall ?? BATCHES_PER_CALL });
       calls += 1;

@@ -16,6 +16,8 @@ export interface ActionPanelProps {
   validationRequired: boolean;
   /** Registrations are accepted (then exported) or refused rather than answered. */
   registration: boolean;
+  /** The citizen's data were erased: nothing can reach them any more, the request is only noted, returned or closed. */
+  anonymised: boolean;
   autoOpen: boolean;
   departments: Array<{ slug: string; name: string }>;
   currentDepartment: string;
@@ -34,6 +36,8 @@ export function ActionPanel(props: ActionPanelProps) {
   const feedbackRef = useRef<HTMLParagraphElement>(null);
   const opened = useRef(false);
   const open = props.state !== 'answered' && props.state !== 'closed' && props.state !== 'rejected';
+  // The actions the server refuses on an anonymised request (domain/inbox/actions.ts) are not offered.
+  const reachable = !props.anonymised;
 
   async function run(action: string, body?: Record<string, unknown>): Promise<boolean> {
     setBusy(true);
@@ -71,14 +75,20 @@ export function ActionPanel(props: ActionPanelProps) {
         {feedback?.text}
       </p>
 
+      {props.anonymised && open && props.canWork ? (
+        <p className="alert warning">Les données personnelles du demandeur ont été effacées : cette demande ne peut plus recevoir de réponse ni être transférée. Clôturez-la.</p>
+      ) : null}
+
       {props.state === 'awaiting_validation' && props.canValidate ? (
         <div className="card">
           <h3>Validation</h3>
           <p>Réponse proposée :</p>
           <blockquote className="pre">{props.draft}</blockquote>
-          <button type="button" disabled={busy} onClick={() => run('approve')}>
-            Approuver et envoyer
-          </button>
+          {reachable ? (
+            <button type="button" disabled={busy} onClick={() => run('approve')}>
+              Approuver et envoyer
+            </button>
+          ) : null}
           <form onSubmit={submitForm('return', ['comment'])} className="stack">
             <label>
               Commentaire pour le rédacteur
@@ -91,7 +101,7 @@ export function ActionPanel(props: ActionPanelProps) {
         </div>
       ) : null}
 
-      {open && props.canWork && props.state !== 'awaiting_validation' ? (
+      {open && reachable && props.canWork && props.state !== 'awaiting_validation' ? (
         <div className="card">
           <h3>Réponse au citoyen</h3>
           {props.validationComment ? (
@@ -169,7 +179,7 @@ export function ActionPanel(props: ActionPanelProps) {
         </div>
       ) : null}
 
-      {open && props.canWork && props.state !== 'awaiting_validation' ? (
+      {open && reachable && props.canWork && props.state !== 'awaiting_validation' ? (
         <>
           <form onSubmit={submitForm('transfer', ['department', 'note'])} className="card stack">
             <h3>Transférer à un autre service</h3>

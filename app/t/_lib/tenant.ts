@@ -1,11 +1,10 @@
 import 'server-only';
-import { createHash } from 'node:crypto';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { createFormClock, createSubmissionLimiter } from '../../../domain/antispam';
 import { createFormTokenLedger } from '@/domain/antispam/form-tokens';
+import { relaisSecret } from '@/domain/secrets/relais-secret';
 import type { TenantBranding, TenantSettings } from '../../../domain/entities';
-import { env } from '../../../domain/env';
 import { ACCESSIBILITY_STATUS_LABELS, legalOf } from '../../../domain/privacy/legal';
 import { query } from '../../../domain/sql';
 import { appContext } from '../../_server/context';
@@ -82,9 +81,9 @@ let guards: PortalGuards | undefined;
 
 /** Anti-spam guards of this web process; the submission counts are kept in the database, shared by every web process. */
 export function portalGuards(): PortalGuards {
-  // Derived from the database URL so every web process of a deployment signs alike without a new variable.
+  // Every web process of a deployment signs with the same RELAIS_SECRET, so a form shown by one is accepted by another.
   guards ??= {
-    clock: createFormClock(env().RELAIS_SECRET ?? createHash('sha256').update(`relais-form-clock:${env().DATABASE_URL ?? ''}`).digest('hex')),
+    clock: createFormClock(relaisSecret()),
     limiter: createSubmissionLimiter({ perIp: 30, perContact: 10, windowSeconds: 3600, store: async () => (await appContext()).orm.em.getConnection().getKnex() }),
     tokens: createFormTokenLedger(async () => (await appContext()).orm.em.fork()),
   };

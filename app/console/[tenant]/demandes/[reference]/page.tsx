@@ -237,6 +237,7 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
           canValidate={canValidate}
           validationRequired={detail.validationRequired}
           registration={detail.kind === 'registration'}
+          anonymised={detail.anonymisedAt !== null}
           autoOpen={canWork && (detail.state === 'received' || detail.state === 'transferred')}
           departments={departments}
           currentDepartment={detail.department.slug}

@@ -238,4 +238,49 @@ describe('erasure', () => {
     const again = await (await run('erase', { phone: phoneA, reason: 'Deuxième demande identique' }, dpo)).json();
     expect(again).toMatchObject({ references: [], counts: { requests: 0, messagesWithoutRequest: 0 }, message: 'Aucune donnée à effacer pour cette personne.' });
   });
+
+  it('leaves an erased open request to be closed: answers, transfers and questions to the citizen are refused in French and change nothing', async () => {
+    const email = `claire.${tag}@exemple.fr`;
+    const { reference } = (await fileRequest(tenant.slug, { topic: 'question', subject: `Voirie ${tag}`, message: 'Un trou dans la chaussée.', contact: { name: 'Claire Petit', email } })).receipt;
+    const agent = await sessionFor(tenant.slug, tenant.mail('agent'), PASSWORD);
+    const act = (name: string, body: unknown = {}) => call(action, { tenant: tenant.slug, reference, action: name }, { method: 'POST', body, cookie: agent });
+    expect((await act('open')).status).toBe(200);
+    const stateOf = async () => (await query<{ state: string }>(orm.em.fork(), 'select r.state from request r join tenant t on t.id = r.tenant_id where t.slug = ? and r.reference = ?', [tenant.slug, reference]))[0].state;
+    await eventually(async () => expect(await stateOf()).toBe('in_progress'));
+    expect((await run('erase', { email, reason: 'Demande de la personne au guichet', confirmOpen: true }, dpo)).status).toBe(200);
+
+    const [{ slug: elsewhere }] = await query<{ slug: string }>(
+      orm.em.fork(),
+      'select d.slug from department d join request r on r.tenant_id = d.tenant_id and r.department_id <> d.id join tenant t on t.id = r.tenant_id where t.slug = ? and r.reference = ? limit 1',
+      [tenant.slug, reference],
+    );
+    const refused: Array<[string, unknown]> = [
+      ['answer', { body: 'Votre demande est traitée.' }],
+      ['save-draft', { body: 'Brouillon' }],
+      ['submit', { body: 'Pour validation' }],
+      ['transfer', { department: elsewhere }],
+      ['ask-citizen', { question: 'Où exactement ?' }],
+    ];
+    for (const [name, body] of refused) {
+      const response = await act(name, body);
+      expect(response.status, name).toBe(409);
+      expect((await response.json()).error, name).toBe('Les données personnelles de cette demande ont été effacées : elle ne peut plus recevoir de réponse ni être transférée. Clôturez-la.');
+    }
+    expect(await stateOf()).toBe('in_progress');
+    const refusals = await query<{ action: string }>(orm.em.fork(), `select l.action from audit_log l join tenant t on t.id = l.tenant_id where t.slug = ? and l.target = ? and l.outcome = 'refused'`, [tenant.slug, reference]);
+    expect(refusals.map((r) => r.action).sort()).toEqual(refused.map(([name]) => `request.${name}`).sort());
+
+    // A note and the closure still work: the agent closes it.
+    expect((await act('note', { text: 'Données effacées à la demande de la personne.' })).status).toBe(200);
+    expect((await act('close')).status).toBe(200);
+    await eventually(async () => expect(await stateOf()).toBe('closed'));
+    // Projected in order, so by the closure any refused action would be in the timeline: none is.
+    const [{ events }] = await query<{ events: number }>(
+      orm.em.fork(),
+      `select count(*)::int as events from request_event e join request r on r.id = e.request_id join tenant t on t.id = r.tenant_id
+        where t.slug = ? and r.reference = ? and e.type in ('answered', 'draft_saved', 'submitted_for_validation', 'transferred', 'information_requested')`,
+      [tenant.slug, reference],
+    );
+    expect(events).toBe(0);
+  });
 });
