@@ -144,7 +144,7 @@ describe('intake transaction and workflow start', () => {
     expect(requests).toHaveLength(50);
     for (const request of requests) {
       // Each workflow projected its "received" event exactly once, on the first try.
-      await eventually(async () => expect((await eventsOf(request.id)).map((e) => e.type)).toEqual(['received']), 60_000);
+      await eventually(async () => expect((await eventsOf(request.id)).map((e) => e.type)).toEqual(['received']));
       const history = await client.workflow.getHandle(requestWorkflowId(tenant.slug, request.reference)).fetchHistory();
       const failed = (history.events ?? []).filter(
         (e) => e.activityTaskFailedEventAttributes || e.workflowTaskFailedEventAttributes || (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1,
