@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
 import { requestWorkflowStarter } from '../../temporal/client';
+import { watchPendingStarts } from '../../temporal/pending-starts';
 import { createTestTenant, eventsOf, eventually, testClient } from '../../temporal/testing/fixtures';
 import { citizenEmail, mailTo, waitForMail } from '../../temporal/testing/helpers';
-import { requestWorkflowId } from '../../workflows/request/definitions';
+import { REQUEST_TASK_QUEUE, requestWorkflowId } from '../../workflows/request/definitions';
 import { env } from '../env';
 import { closeAllORMs, initORM } from '../orm';
 import { query } from '../sql';
@@ -127,6 +129,28 @@ describe('intake transaction and workflow start', () => {
     for await (const run of (await testClient()).workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs.push(run.runId);
     expect(runs).toEqual([runId]);
     expect(await mailTo(email)).toHaveLength(1);
+  });
+
+  it("has a stranded start picked up by the worker's periodic recovery", async () => {
+    const tenant = await createTestTenant();
+    const intake = createIntake({ orm, publicUrl: env().PUBLIC_URL, startWorkflow: () => Promise.reject(new Error('Temporal arrêté')), onStartFailure: () => undefined });
+    const receipt = await intake.submitRequest(tenant.slug, body('Reprise par le worker'));
+    expect(await workflowExists(tenant.slug, receipt.reference)).toBe(false);
+
+    const watcher = watchPendingStarts({
+      orm,
+      temporal: { address: env().TEMPORAL_ADDRESS!, namespace: env().TEMPORAL_NAMESPACE },
+      taskQueue: REQUEST_TASK_QUEUE,
+      logger: pino({ level: 'silent' }),
+      intervalMs: 200,
+      olderThanMs: 0,
+    });
+    try {
+      await eventually(async () => expect(await tenantState(tenant.slug)).toMatchObject({ pending: 0 }));
+    } finally {
+      await watcher.stop();
+    }
+    expect(await workflowExists(tenant.slug, receipt.reference)).toBe(true);
   });
 
   it('never lets the worker see a request before it is stored, under a burst of 50 intakes', async () => {
