@@ -6,6 +6,7 @@ import { env } from '../domain/env';
 import { initORM } from '../domain/orm';
 import { closeTemporalClients, temporalClient } from '../temporal/client';
 import { ensureQualityReportSchedules } from '../temporal/quality-report';
+import { watchPendingStarts } from '../temporal/pending-starts';
 import { ensureRetentionSchedules } from '../temporal/retention';
 import { createRelaisWorker, startSmsService } from '../temporal/worker';
 
@@ -45,9 +46,16 @@ async function main(): Promise<void> {
     },
   });
   await ensureReportSchedules(orm, config);
+  const pendingStarts = watchPendingStarts({
+    orm,
+    temporal: { address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE },
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    logger: log,
+  });
   // The Temporal runtime shuts the worker down on SIGINT / SIGTERM; run() then returns and resources close below.
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, sms: Boolean(sms) }, 'worker running');
   await worker.run();
+  await pendingStarts.stop();
   await close();
   await sms?.stop();
   email.close();

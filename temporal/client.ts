@@ -1,4 +1,4 @@
-import { Client, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { StartRequestInput } from '../domain/intake';
 import { REFERENCE_ATTRIBUTE, STATE_ATTRIBUTE, TENANT_ATTRIBUTE, DEPARTMENT_ATTRIBUTE } from './search-attributes';
 import { REQUEST_TASK_QUEUE } from '../workflows/request/definitions';
@@ -31,22 +31,30 @@ export async function closeTemporalClients(): Promise<void> {
   await Promise.all(all.map(async (c) => (await c).connection.close()));
 }
 
-/** Starts a request workflow; a second start with the same id is refused, never duplicated. */
+/**
+ * Starts a request workflow, idempotently: a start for an id that is running joins it (use-existing) and one for an id
+ * whose run has ended is refused (reject-duplicate) and counts as done, so a retried start never makes a second run.
+ */
 export function requestWorkflowStarter(target: TemporalTarget, taskQueue = REQUEST_TASK_QUEUE) {
   return async (input: StartRequestInput): Promise<void> => {
     const client = await temporalClient(target);
     const { workflowId, ...args } = input;
-    await client.workflow.start<typeof requestWorkflow>('requestWorkflow', {
-      taskQueue,
-      workflowId,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      args: [args],
-      typedSearchAttributes: [
-        { key: TENANT_ATTRIBUTE, value: input.tenantSlug },
-        { key: REFERENCE_ATTRIBUTE, value: input.reference },
-        { key: DEPARTMENT_ATTRIBUTE, value: input.department.slug },
-        { key: STATE_ATTRIBUTE, value: 'received' },
-      ],
-    });
+    try {
+      await client.workflow.start<typeof requestWorkflow>('requestWorkflow', {
+        taskQueue,
+        workflowId,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        args: [args],
+        typedSearchAttributes: [
+          { key: TENANT_ATTRIBUTE, value: input.tenantSlug },
+          { key: REFERENCE_ATTRIBUTE, value: input.reference },
+          { key: DEPARTMENT_ATTRIBUTE, value: input.department.slug },
+          { key: STATE_ATTRIBUTE, value: 'received' },
+        ],
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
   };
 }

@@ -104,7 +104,16 @@ export async function startSmsService(deps: SmsServiceDeps): Promise<SmsService>
   const startWorkflow = requestWorkflowStarter(deps.temporal, deps.taskQueue ?? REQUEST_TASK_QUEUE);
   const handleInbound = createInboundSmsHandler({
     orm: deps.orm,
-    submitRequest: (input) => submitInboundSms({ orm: deps.orm, startWorkflow, publicUrl: deps.publicUrl }, input),
+    submitRequest: (input) =>
+      submitInboundSms(
+        {
+          orm: deps.orm,
+          startWorkflow,
+          publicUrl: deps.publicUrl,
+          onStartFailure: (error, start) => log.warn({ err: error, workflowId: start.workflowId }, 'request workflow not started yet'),
+        },
+        input,
+      ),
     signalReply: async (workflowId, body) => {
       const client = await temporalClient(deps.temporal);
       await client.workflow.getHandle(workflowId).signal(citizenReplySignal, { body, via: 'sms' });

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import pino from 'pino';
 import { createRequestLimiter } from '@/domain/antispam/request-limits';
 import { env } from '../../domain/env';
 import { createIntake } from '../../domain/intake';
@@ -31,7 +32,15 @@ async function build(): Promise<AppContext> {
   const orm = await initORM(config.DATABASE_URL);
   const temporal = { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE };
   const limiter = createRequestLimiter({ store: async () => orm.em.getConnection().getKnex() });
-  const intake = createIntake({ orm, publicUrl: config.PUBLIC_URL, startWorkflow: requestWorkflowStarter(temporal, temporal.taskQueue), limiter });
+  const log = pino({ name: 'web' });
+  const intake = createIntake({
+    orm,
+    publicUrl: config.PUBLIC_URL,
+    startWorkflow: requestWorkflowStarter(temporal, temporal.taskQueue),
+    limiter,
+    // The request is stored and answered; a worker's recovery starts its workflow.
+    onStartFailure: (error, input) => log.warn({ err: error, workflowId: input.workflowId }, 'request workflow not started yet'),
+  });
   return { orm, intake, temporal };
 }
 

@@ -11,15 +11,13 @@ import { query } from '../sql';
 import { hashTrackingCode, newTrackingCode } from '../tracking-code';
 import { trackingUrl } from '../urls';
 import { InputError, NotFoundError, compileValidator } from '../validation';
-import type { RequestWorkflowInput } from '../../workflows/request/definitions';
+import { requestWorkflowId } from '../../workflows/request/definitions';
 import { NEW_REQUEST_SCHEMA, type NewRequestBody } from './schema';
+import type { StartRequestInput, StartRequestWorkflow } from './start-input';
 import { assertCleanText } from './text';
+import { recordPendingStart, startCommittedWorkflow } from './workflow-start';
 
-/** The workflow input the intake hands to Temporal, with the workflow id it must run under. */
-export type StartRequestInput = RequestWorkflowInput & { workflowId: string; kind: RequestKind; replyChannel: ReplyChannel };
-
-/** Starts the request workflow; rejects when Temporal refuses. */
-export type StartRequestWorkflow = (input: StartRequestInput) => Promise<void>;
+export type { StartRequestInput, StartRequestWorkflow } from './start-input';
 
 /** What the citizen gets back: the same facts as the acknowledgement. */
 export interface IntakeReceipt {
@@ -58,6 +56,11 @@ export interface IntakeDeps {
   now?: () => Date;
   /** Counts public API requests against the tenant's limits; without it no limit applies. */
   limiter?: RequestLimiter;
+  /**
+   * Told when a workflow could not be started after the commit: the request is stored and the client gets its receipt;
+   * the worker's recovery starts the workflow later (see `startPendingWorkflows`).
+   */
+  onStartFailure?: (error: unknown, input: StartRequestInput) => void;
 }
 
 /** Validates a new request body (French field errors) without touching the database. */
@@ -72,9 +75,10 @@ export function createIntake(deps: IntakeDeps) {
 
   /**
    * Validates everything and counts the API limits first, then in one transaction: the duplicate check (again, under
-   * an advisory lock), the reference, the case record and the workflow start. The reference counter is incremented
-   * inside that transaction, so a refusal at any step (or a Temporal failure) rolls it back: references have no gaps.
-   * The counter row stays locked until commit, so a tenant's intakes take their numbers one after the other.
+   * an advisory lock), the reference, the case record and its pending workflow start. The reference counter is
+   * incremented inside that transaction, so a refusal at any step rolls it back: references have no gaps. The counter
+   * row stays locked until commit, so a tenant's intakes take their numbers one after the other; the workflow starts
+   * after the commit, so that lock is never held across a Temporal call and no workflow exists for an uncommitted row.
    */
   async function file(tenantSlug: string, body: unknown, channel: IntakeChannel, publicOptions?: PublicSubmissionOptions): Promise<IntakeReceipt | DuplicateReceipt> {
     const input = validateNewRequest(body);
@@ -113,7 +117,7 @@ export function createIntake(deps: IntakeDeps) {
       });
     }
 
-    const outcome = await em.transactional(async (tx) => {
+    const outcome = await em.transactional(async (tx): Promise<DuplicateReceipt | { receipt: IntakeReceipt; start: StartRequestInput }> => {
       const run = (sql: string, params: unknown[]) => tx.getConnection().execute(sql, params, 'all', tx.getTransactionContext());
       if (fingerprint) {
         // Two identical posts at once queue here: the second sees the first's fingerprint once it commits.
@@ -122,7 +126,7 @@ export function createIntake(deps: IntakeDeps) {
         if (existing) return existing;
       }
       const reference = await nextReference(tx, tenant.id, receivedAt);
-      const workflowId = `request:${tenant.slug}:${reference}`;
+      const workflowId = requestWorkflowId(tenant.slug, reference);
       await run(
         `insert into request (id, tenant_id, reference, tracking_code_hash, kind, channel, reply_channel, topic_id, subject, body,
                               form_data, form_version, citizen, state, department_id, due_at, received_at, workflow_id, consent_at, created_at, updated_at)
@@ -135,8 +139,7 @@ export function createIntake(deps: IntakeDeps) {
       );
       if (fingerprint) await run('insert into request_fingerprint (tenant_id, fingerprint, request_id, created_at) values (?, ?, ?, ?)', [tenant.id, fingerprint, requestId, receivedAt]);
       await linkAttachments(tx, tenant.id, requestId, input.attachments ?? []);
-      // Started inside the transaction: if Temporal refuses, the row is rolled back and nothing is left half-written.
-      await deps.startWorkflow({
+      const start: StartRequestInput = {
         workflowId,
         tenantId: tenant.id,
         tenantSlug: tenant.slug,
@@ -153,16 +156,23 @@ export function createIntake(deps: IntakeDeps) {
         autoCloseAfterMs: durationMs(tenant.settings.autoCloseAfter),
         kind: topic.kind as RequestKind,
         replyChannel,
-      });
-      return {
+      };
+      await recordPendingStart(tx, tenant.id, start);
+      const receipt: IntakeReceipt = {
         reference,
         trackingCode,
         dueAt: dueAt.toISOString(),
         trackingUrl: trackingUrl(deps.publicUrl, tenant.slug, reference, trackingCode),
-      } satisfies IntakeReceipt;
+      };
+      return { receipt, start };
     });
+    if ('duplicate' in outcome) return outcome;
+    // After the commit: the worker never sees a request that is not stored yet, and a failed start leaves the request
+    // and its pending start behind for the recovery; the citizen keeps the receipt either way.
+    const started = await startCommittedWorkflow(em, deps.startWorkflow, outcome.start);
+    if (!started.started) (deps.onStartFailure ?? logStartFailure)(started.error, outcome.start);
     if (fingerprint) await forgetOldFingerprints(em);
-    return outcome;
+    return outcome.receipt;
   }
 
   /** Files a request from a trusted channel (SMS, e-mail, counter): no duplicate check, no API limit. */
@@ -180,6 +190,10 @@ export function createIntake(deps: IntakeDeps) {
   }
 
   return { submitRequest, submitPublicRequest };
+}
+
+function logStartFailure(error: unknown, input: StartRequestInput): void {
+  console.warn(`request workflow ${input.workflowId} not started yet; the worker's recovery will start it`, error);
 }
 
 // Checked before anything is counted or allocated; linkAttachments checks again inside the transaction (a file could be
@@ -301,7 +315,8 @@ function chooseReplyChannel(input: NewRequestBody): ReplyChannel {
   return channel;
 }
 
-// Inside the intake transaction: the counter row stays locked until commit, and a rollback gives the number back.
+// Inside the intake transaction: the counter row stays locked until commit (never across a Temporal call), and a rollback
+// gives the number back.
 async function nextReference(tx: EntityManager, tenantId: string, at: Date): Promise<string> {
   const year = at.getUTCFullYear();
   const [row] = await query<{ value: number }>(

@@ -9,7 +9,10 @@ export interface InboundSmsRequest {
   /** Sender in E.164 (`+33612345678`). */
   from: string;
   text: string;
-  /** Called with the new request's id before its workflow starts, so a redelivered SMS can find it. */
+  /**
+   * Called with the new request's id once it is committed, before its workflow starts, so a redelivered SMS can find it;
+   * should it fail, the request stays stored and the worker's recovery starts its workflow.
+   */
   beforeStart?: (input: StartRequestInput) => Promise<void>;
 }
 

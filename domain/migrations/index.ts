@@ -12,6 +12,7 @@ import { Migration2026120411Audit } from './Migration2026120411Audit';
 import { Migration2026120412Retention } from './Migration2026120412Retention';
 import { Migration2026120413Secrets } from './Migration2026120413Secrets';
 import { Migration2026120414Rights } from './Migration2026120414Rights';
+import { Migration2026120515PendingStarts } from './Migration2026120515PendingStarts';
 
 /** Every migration, in order; new ones are appended here. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   { name: 'Migration2026120412Retention', class: Migration2026120412Retention },
   { name: 'Migration2026120413Secrets', class: Migration2026120413Secrets },
   { name: 'Migration2026120414Rights', class: Migration2026120414Rights },
+  { name: 'Migration2026120515PendingStarts', class: Migration2026120515PendingStarts },
 ];

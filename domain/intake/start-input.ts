@@ -1,0 +1,11 @@
+import type { ReplyChannel, RequestKind } from '../entities';
+import type { RequestWorkflowInput } from '../../workflows/request/definitions';
+
+/** The workflow input the intake hands to Temporal, with the workflow id it must run under. */
+export type StartRequestInput = RequestWorkflowInput & { workflowId: string; kind: RequestKind; replyChannel: ReplyChannel };
+
+/**
+ * Starts the request workflow under `input.workflowId`; resolves when a run with that id exists (started now or
+ * before), rejects when Temporal cannot be reached or refuses.
+ */
+export type StartRequestWorkflow = (input: StartRequestInput) => Promise<void>;
