@@ -1,9 +1,7 @@
 import {
-  ScheduleAlreadyRunning,
   ScheduleOverlapPolicy,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
-  type CalendarSpecDescription,
   type Client,
   type ScheduleDescription,
   type ScheduleOptions,
@@ -18,6 +16,7 @@ import {
   type QualityReportInput,
 } from '../workflows/quality-report/definitions';
 import type { monthlyQualityReportWorkflow, qualityReportWorkflow } from '../workflows/quality-report/workflow';
+import { ensureSchedule, single, startsWanted, type ScheduleOutcome } from './schedules';
 import { TENANT_ATTRIBUTE } from './search-attributes';
 
 /** When the report of the past month is produced: the 1st at 06:00, in the tenant's time zone. */
@@ -27,8 +26,6 @@ export const QUALITY_REPORT_CALENDAR = { dayOfMonth: 1, hour: 6, minute: 0, comm
 export const QUALITY_REPORT_CATCHUP = '7 days';
 
 /** What ensuring a schedule did; 'outdated' when it differs and `update` was off. */
-export type ScheduleOutcome = 'created' | 'updated' | 'unchanged' | 'outdated';
-
 function scheduleOptions(tenant: ReportTenant, taskQueue: string): ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof monthlyQualityReportWorkflow>> {
   const input: MonthlyQualityReportInput = { tenantId: tenant.id, tenantSlug: tenant.slug, timeZone: tenant.timeZone };
   return {
@@ -47,43 +44,21 @@ function scheduleOptions(tenant: ReportTenant, taskQueue: string): ScheduleOptio
   };
 }
 
-const single = (ranges: CalendarSpecDescription['hour'] | undefined, value: number) => ranges?.length === 1 && ranges[0].start === value && ranges[0].end === value;
-
 function isCurrent(description: ScheduleDescription, wanted: ReturnType<typeof scheduleOptions>): boolean {
-  const { action, spec, policies } = description;
-  const calendars = spec.calendars ?? [];
+  const calendars = description.spec.calendars ?? [];
   return (
-    spec.timezone === wanted.spec.timezone &&
+    startsWanted(description, wanted) &&
     calendars.length === 1 &&
     single(calendars[0].dayOfMonth, QUALITY_REPORT_CALENDAR.dayOfMonth) &&
     single(calendars[0].hour, QUALITY_REPORT_CALENDAR.hour) &&
-    single(calendars[0].minute, QUALITY_REPORT_CALENDAR.minute) &&
-    action.type === 'startWorkflow' &&
-    action.workflowType === wanted.action.workflowType &&
-    action.taskQueue === wanted.action.taskQueue &&
-    JSON.stringify(action.args) === JSON.stringify(wanted.action.args) &&
-    policies.overlap === ScheduleOverlapPolicy.SKIP
+    single(calendars[0].minute, QUALITY_REPORT_CALENDAR.minute)
   );
 }
 
-/**
- * Creates the tenant's monthly report schedule, or brings an existing one up to date (time zone, task queue) unless
- * `update` is false; safe to call at every start and from several processes at once: a schedule id exists once.
- */
-export async function ensureQualityReportSchedule(client: Client, tenant: ReportTenant, taskQueue: string, { update = true } = {}): Promise<ScheduleOutcome> {
+/** Creates the tenant's monthly report schedule, or brings an existing one up to date (time zone, task queue) unless `update` is false. */
+export function ensureQualityReportSchedule(client: Client, tenant: ReportTenant, taskQueue: string, options: { update?: boolean } = {}): Promise<ScheduleOutcome> {
   const wanted = scheduleOptions(tenant, taskQueue);
-  try {
-    await client.schedule.create(wanted);
-    return 'created';
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-  }
-  const handle = client.schedule.getHandle(wanted.scheduleId);
-  if (isCurrent(await handle.describe(), wanted)) return 'unchanged';
-  if (!update) return 'outdated';
-  // A paused schedule stays paused: an operator paused it on purpose.
-  await handle.update((previous) => ({ spec: wanted.spec, action: wanted.action, policies: wanted.policies, state: previous.state }));
-  return 'updated';
+  return ensureSchedule(client, wanted, (description) => isCurrent(description, wanted), options);
 }
 
 /** Ensures the schedule of every tenant; returns what was done for each slug. */

@@ -1,5 +1,4 @@
 import {
-  ScheduleAlreadyRunning,
   ScheduleOverlapPolicy,
   type Client,
   type ScheduleDescription,
@@ -10,7 +9,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { reportTenants, type ReportTenant } from '../domain/dashboard/reports';
 import { retentionScheduleId, type RetentionInput } from '../workflows/retention/definitions';
 import type { retentionWorkflow } from '../workflows/retention/workflow';
-import type { ScheduleOutcome } from './quality-report';
+import { ensureSchedule, single, startsWanted, type ScheduleOutcome } from './schedules';
 import { TENANT_ATTRIBUTE } from './search-attributes';
 
 /** When the retention job runs: every night at 03:30, in the tenant's time zone, when the console is quiet. */
@@ -37,41 +36,20 @@ function scheduleOptions(tenant: ReportTenant, taskQueue: string): ScheduleOptio
 }
 
 function isCurrent(description: ScheduleDescription, wanted: ReturnType<typeof scheduleOptions>): boolean {
-  const { action, spec, policies } = description;
-  const [calendar, ...others] = spec.calendars ?? [];
-  const single = (ranges: { start: number; end: number }[] | undefined, value: number) => ranges?.length === 1 && ranges[0].start === value && ranges[0].end === value;
+  const [calendar, ...others] = description.spec.calendars ?? [];
   return (
-    spec.timezone === wanted.spec.timezone &&
+    startsWanted(description, wanted) &&
     Boolean(calendar) &&
     others.length === 0 &&
     single(calendar.hour, RETENTION_CALENDAR.hour) &&
-    single(calendar.minute, RETENTION_CALENDAR.minute) &&
-    action.type === 'startWorkflow' &&
-    action.workflowType === wanted.action.workflowType &&
-    action.taskQueue === wanted.action.taskQueue &&
-    JSON.stringify(action.args) === JSON.stringify(wanted.action.args) &&
-    policies.overlap === ScheduleOverlapPolicy.SKIP
+    single(calendar.minute, RETENTION_CALENDAR.minute)
   );
 }
 
-/**
- * Creates the tenant's daily retention schedule (`retention:<slug>`), or brings an existing one up to date unless
- * `update` is false; safe from several processes at once, like the quality report's.
- */
-export async function ensureRetentionSchedule(client: Client, tenant: ReportTenant, taskQueue: string, { update = true } = {}): Promise<ScheduleOutcome> {
+/** Creates the tenant's daily retention schedule (`retention:<slug>`), or brings an existing one up to date unless `update` is false. */
+export function ensureRetentionSchedule(client: Client, tenant: ReportTenant, taskQueue: string, options: { update?: boolean } = {}): Promise<ScheduleOutcome> {
   const wanted = scheduleOptions(tenant, taskQueue);
-  try {
-    await client.schedule.create(wanted);
-    return 'created';
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-  }
-  const handle = client.schedule.getHandle(wanted.scheduleId);
-  if (isCurrent(await handle.describe(), wanted)) return 'unchanged';
-  if (!update) return 'outdated';
-  // A paused schedule stays paused: an operator (or a legal hold) paused it on purpose.
-  await handle.update((previous) => ({ spec: wanted.spec, action: wanted.action, policies: wanted.policies, state: previous.state }));
-  return 'updated';
+  return ensureSchedule(client, wanted, (description) => isCurrent(description, wanted), options);
 }
 
 /** Schedules ensured at once: a worker's start-up stays short on a deployment with hundreds of tenants. */
