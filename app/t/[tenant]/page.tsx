@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { appContext } from '../../_server/context';
 import { query } from '../../../domain/sql';
 import { listPublicTopics } from '../../../domain/topics';
+import { ContactDetails } from '../../_components/portal/contact-details';
 import { frenchDelay } from '../../_components/portal/format';
 import { portalTenant } from '../_lib/tenant';
 
@@ -89,20 +90,7 @@ export default async function TenantHome({ params }: { params: Promise<{ tenant:
       {contact.address || contact.phone || contact.email || contact.hours ? (
         <section aria-labelledby="contact">
           <h2 id="contact">Nous contacter</h2>
-          <address className="contact-card">
-            {contact.address ? <p>{contact.address}</p> : null}
-            {contact.hours ? <p>Horaires : {contact.hours}</p> : null}
-            {contact.phone ? (
-              <p>
-                Téléphone : <a href={`tel:${contact.phone.replace(/\s/g, '')}`}>{contact.phone}</a>
-              </p>
-            ) : null}
-            {contact.email ? (
-              <p>
-                Courriel : <a href={`mailto:${contact.email}`}>{contact.email}</a>
-              </p>
-            ) : null}
-          </address>
+          <ContactDetails contact={contact} />
         </section>
       ) : null}
     </main>

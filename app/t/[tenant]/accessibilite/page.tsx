@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { loadLegalPages } from '@/domain/privacy/legal';
-import { ContactDetails, LegalText } from '@/app/_components/portal/legal-text';
+import { ContactDetails } from '@/app/_components/portal/contact-details';
+import { LegalText } from '@/app/_components/portal/legal-text';
 import { appContext } from '@/app/_server/context';
 import { portalTenant } from '@/app/t/_lib/tenant';
 
