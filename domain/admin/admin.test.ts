@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env } from '../env';
 import { closeAllORMs, initORM } from '../orm';
-import { createTestTenant } from '../../temporal/testing/fixtures';
+import { agentContext, createTestTenant } from '../../temporal/testing/fixtures';
 import { listAudit } from '../audit';
 import { InputError } from '../validation';
 import { adminOverview, parseCascade, previewMessage, saveAgent, saveAnswerTemplate, saveBranding, saveDepartment, saveMessageTemplate, saveTopic } from './index';
@@ -11,11 +11,7 @@ const em = async () => (await initORM(env().DATABASE_URL!)).em.fork();
 
 beforeAll(async () => {
   const tenant = await createTestTenant();
-  const [row] = await (await em()).getConnection().execute(
-    'select t.id as tenant_id, a.id as agent_id from tenant t join agent a on a.tenant_id = t.id where t.slug = ? and a.email = ?',
-    [tenant.slug, tenant.mail('admin')],
-  );
-  ctx = { tenantId: row.tenant_id, agentId: row.agent_id };
+  ctx = await agentContext(tenant.slug, tenant.mail('admin'));
 });
 afterAll(() => closeAllORMs());
 

@@ -5,7 +5,7 @@ import { env } from '../env';
 import { closeAllORMs, initORM } from '../orm';
 import { validateTenantConfig } from '../tenant-config/import';
 import { InputError } from '../validation';
-import { createTestTenant } from '../../temporal/testing/fixtures';
+import { agentContext, createTestTenant } from '../../temporal/testing/fixtures';
 import { ORIGIN_PATTERN, loadAllowedOrigins, parseAllowedOrigins, saveAllowedOrigins } from './allowed-origins';
 
 let ctx: { tenantId: string; agentId: string };
@@ -15,11 +15,7 @@ const em = async () => (await initORM(env().DATABASE_URL!)).em.fork();
 beforeAll(async () => {
   const tenant = await createTestTenant();
   config = tenant.config;
-  const [row] = await (await em()).getConnection().execute(
-    'select t.id as tenant_id, a.id as agent_id from tenant t join agent a on a.tenant_id = t.id where t.slug = ? and a.email = ?',
-    [tenant.slug, tenant.mail('admin')],
-  );
-  ctx = { tenantId: row.tenant_id, agentId: row.agent_id };
+  ctx = await agentContext(tenant.slug, tenant.mail('admin'));
 });
 afterAll(() => closeAllORMs());
 

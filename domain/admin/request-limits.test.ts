@@ -3,7 +3,7 @@ import { DEFAULT_REQUEST_LIMITS } from '../antispam/request-limits';
 import { listAudit } from '../audit';
 import { env } from '../env';
 import { closeAllORMs, initORM } from '../orm';
-import { createTestTenant } from '../../temporal/testing/fixtures';
+import { agentContext, createTestTenant } from '../../temporal/testing/fixtures';
 import { loadRequestLimits, saveRequestLimits } from './request-limits';
 
 let ctx: { tenantId: string; agentId: string };
@@ -11,11 +11,7 @@ const em = async () => (await initORM(env().DATABASE_URL!)).em.fork();
 
 beforeAll(async () => {
   const tenant = await createTestTenant();
-  const [row] = await (await em()).getConnection().execute(
-    'select t.id as tenant_id, a.id as agent_id from tenant t join agent a on a.tenant_id = t.id where t.slug = ? and a.email = ?',
-    [tenant.slug, tenant.mail('admin')],
-  );
-  ctx = { tenantId: row.tenant_id, agentId: row.agent_id };
+  ctx = await agentContext(tenant.slug, tenant.mail('admin'));
 });
 afterAll(() => closeAllORMs());
 

@@ -60,6 +60,18 @@ export async function createTestTenant(options: TestTenantOptions = {}) {
   return { slug, mail, config };
 }
 
+/** The tenant and agent ids of an agent, as administration services take them. */
+export async function agentContext(tenantSlug: string, email: string): Promise<{ tenantId: string; agentId: string }> {
+  const orm = await initORM(env().DATABASE_URL!);
+  const [row] = await query<{ tenant_id: string; agent_id: string }>(
+    orm.em.fork(),
+    'select t.id as tenant_id, a.id as agent_id from tenant t join agent a on a.tenant_id = t.id where t.slug = ? and a.email = ?',
+    [tenantSlug, email],
+  );
+  if (!row) throw new Error(`no agent ${email} in ${tenantSlug}`);
+  return { tenantId: row.tenant_id, agentId: row.agent_id };
+}
+
 /** The actor an agent acts as, with the roles the database gives them. */
 export async function actorFor(tenantSlug: string, email: string): Promise<Actor> {
   const orm = await initORM(env().DATABASE_URL!);
