@@ -1,18 +1,6 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from '@playwright/test';
-import { expect, test } from './fixtures';
-
-async function login(browser: Browser, email: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: process.env.E2E_BASE_URL, locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto('/console/demo');
-  await page.getByLabel('Adresse électronique').fill(email);
-  await page.getByLabel('Mot de passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Demandes' })).toBeVisible();
-  return page;
-}
+import { consoleLogin, expect, test } from './fixtures';
 
 test('an administrator finds a case view in the audit trail by action and request, downloads the filtered entries as CSV, and sees a retention settings change there', async ({ browser, axeClean, snapshot }) => {
   test.setTimeout(120_000);
@@ -23,7 +11,7 @@ test('an administrator finds a case view in the audit trail by action and reques
   });
   expect(response.status).toBe(201);
   const { reference } = await response.json();
-  const admin = await login(browser, 'admin@ville-demo.fr', 'demo-admin-2026');
+  const admin = await consoleLogin(browser, 'admin@ville-demo.fr', 'demo-admin-2026');
 
   await test.step('opening the case is recorded', async () => {
     await admin.goto(`/console/demo/demandes/${reference}`);

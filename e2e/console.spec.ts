@@ -1,18 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from '@playwright/test';
-import { expect, sinkMessages, test } from './fixtures';
-
-async function login(browser: Browser, email: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: process.env.E2E_BASE_URL, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  const page = await context.newPage();
-  await page.goto('/console/demo');
-  await expect(page).toHaveURL(/\/console\/demo\/connexion/);
-  await page.getByLabel('Adresse électronique').fill(email);
-  await page.getByLabel('Mot de passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Demandes' })).toBeVisible();
-  return page;
-}
+import type { Page } from '@playwright/test';
+import { consoleLogin, expect, sinkMessages, test } from './fixtures';
 
 async function urbanismeFigures(page: Page): Promise<{ received: number; answered: number }> {
   await page.goto('/console/demo/tableau-de-bord');
@@ -26,10 +14,10 @@ async function urbanismeFigures(page: Page): Promise<{ received: number; answere
 test('an agent answers a new request from a template, a validator approves, the citizen gets the answer and the dashboard counts it', async ({ browser, axeClean, snapshot }) => {
   // Four browser sessions and a real workflow on a shared two-core machine: a minute is not always enough.
   test.setTimeout(180_000);
-  const admin = await login(browser, 'admin@ville-demo.fr', 'demo-admin-2026');
+  const admin = await consoleLogin(browser, 'admin@ville-demo.fr', 'demo-admin-2026');
   const before = await urbanismeFigures(admin);
 
-  const agent = await login(browser, 'urbanisme@ville-demo.fr', 'demo-agent-2026');
+  const agent = await consoleLogin(browser, 'urbanisme@ville-demo.fr', 'demo-agent-2026');
   const citizen = `citoyen-${randomUUID().slice(0, 8)}@exemple.fr`;
   const subject = `Permis de construire ${randomUUID().slice(0, 6)}`;
   let reference = '';
@@ -68,7 +56,7 @@ test('an agent answers a new request from a template, a validator approves, the 
   });
 
   await test.step('a validator approves and the answer is sent', async () => {
-    const validator = await login(browser, 'valideur.urbanisme@ville-demo.fr', 'demo-agent-2026');
+    const validator = await consoleLogin(browser, 'valideur.urbanisme@ville-demo.fr', 'demo-agent-2026');
     await validator.goto(`/console/demo/demandes/${reference}`);
     await expect(validator.getByText('Réponse proposée :')).toBeVisible();
     await validator.getByRole('button', { name: 'Approuver et envoyer' }).click();
@@ -91,7 +79,7 @@ test('an agent answers a new request from a template, a validator approves, the 
 });
 
 test('an administrator previews a document template; a syntax error is explained in French', async ({ browser, axeClean }) => {
-  const admin = await login(browser, 'admin@ville-demo.fr', 'demo-admin-2026');
+  const admin = await consoleLogin(browser, 'admin@ville-demo.fr', 'demo-admin-2026');
   await admin.goto('/console/demo/admin#documents');
   const editor = admin.locator('form').filter({ has: admin.getByRole('heading', { level: 3, name: /^Courrier de réponse/ }) });
   const content = editor.getByLabel('Contenu HTML et Handlebars');
@@ -118,7 +106,7 @@ test('the console refuses anonymous visitors and a wrong password', async ({ pag
 
 test('an administrator produces the quality report of the last month and downloads it', async ({ browser, axeClean }) => {
   test.setTimeout(120_000);
-  const admin = await login(browser, 'admin@ville-demo.fr', 'demo-admin-2026');
+  const admin = await consoleLogin(browser, 'admin@ville-demo.fr', 'demo-admin-2026');
   await admin.goto('/console/demo/tableau-de-bord');
   const reports = admin.getByRole('region', { name: 'Rapports mensuels' });
   const monthField = reports.getByLabel('Mois (AAAA-MM)');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type Page } from '@playwright/test';
 
 /** Browser-test fixtures: the running app's base URL, an axe check and a screenshot saver. */
 export const test = base.extend<{ axeClean: (page: Page) => Promise<void>; snapshot: (page: Page, name: string) => Promise<void> }>({
@@ -27,4 +27,17 @@ export { expect };
 export async function sinkMessages(address: string): Promise<Array<{ subject?: string; text?: string }>> {
   const response = await fetch(`${process.env.MAIL_SINK_URL}/messages?to=${encodeURIComponent(address)}`);
   return response.json();
+}
+
+/** A demo agent logged in to the console in a context of their own (downloads accepted), on the inbox. */
+export async function consoleLogin(browser: Browser, email: string, password: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: process.env.E2E_BASE_URL, locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto('/console/demo');
+  await expect(page).toHaveURL(/\/console\/demo\/connexion/);
+  await page.getByLabel('Adresse électronique').fill(email);
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Demandes' })).toBeVisible();
+  return page;
 }

@@ -1,16 +1,4 @@
-import type { Browser, Page } from '@playwright/test';
-import { expect, test } from './fixtures';
-
-async function login(browser: Browser, email: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: process.env.E2E_BASE_URL, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  const page = await context.newPage();
-  await page.goto('/console/demo');
-  await page.getByLabel('Adresse électronique').fill(email);
-  await page.getByLabel('Mot de passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Demandes' })).toBeVisible();
-  return page;
-}
+import { consoleLogin, expect, test } from './fixtures';
 
 test('every portal page links the privacy page and the accessibility statement, which show the configured texts', async ({ page, browser, axeClean, snapshot }) => {
   await test.step('the footer links exist on the portal pages', async () => {
@@ -46,7 +34,7 @@ test('every portal page links the privacy page and the accessibility statement, 
   });
 
   await test.step('an administrator’s edit shows up, as text', async () => {
-    const admin = await login(browser, 'admin@ville-demo.fr', 'demo-admin-2026');
+    const admin = await consoleLogin(browser, 'admin@ville-demo.fr', 'demo-admin-2026');
     await admin.goto('/console/demo/admin#mentions');
     const form = admin.getByRole('form', { name: 'Textes légaux du portail' });
     await form.getByLabel('État de conformité au RGAA').selectOption('partiellement_conforme');

@@ -1,19 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import type { Browser, Page } from '@playwright/test';
-import { expect, test } from './fixtures';
-
-async function login(browser: Browser, email: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: process.env.E2E_BASE_URL, locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto('/console/demo');
-  await page.getByLabel('Adresse électronique').fill(email);
-  await page.getByLabel('Mot de passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Demandes' })).toBeVisible();
-  return page;
-}
+import type { Page } from '@playwright/test';
+import { consoleLogin, expect, test } from './fixtures';
 
 async function downloaded(page: Page, button: string): Promise<{ name: string; content: Buffer }> {
   const download = page.waitForEvent('download');
@@ -36,7 +25,7 @@ test('the data protection officer finds a citizen, downloads both exports and er
   expect(response.status).toBe(201);
   const { reference } = await response.json();
 
-  const dpo = await login(browser, 'dpo@ville-demo.fr', 'demo-dpo-2026');
+  const dpo = await consoleLogin(browser, 'dpo@ville-demo.fr', 'demo-dpo-2026');
   await test.step('the console offers the personal-data screen to the dpo, who finds the citizen by a phone number written another way', async () => {
     await dpo.getByRole('link', { name: 'Données personnelles' }).click();
     await expect(dpo.getByRole('heading', { level: 1, name: 'Données personnelles' })).toBeVisible();
@@ -82,7 +71,7 @@ test('the data protection officer finds a citizen, downloads both exports and er
   });
 
   await test.step('an agent opening the erased request sees it anonymised', async () => {
-    const agent = await login(browser, 'urbanisme@ville-demo.fr', 'demo-agent-2026');
+    const agent = await consoleLogin(browser, 'urbanisme@ville-demo.fr', 'demo-agent-2026');
     await agent.goto(`/console/demo/demandes/${reference}`);
     await expect(agent.getByRole('heading', { level: 1 })).toContainText('Demande anonymisée');
     await expect(agent.getByRole('note')).toContainText('Les données personnelles de cette demande ont été effacées le');
