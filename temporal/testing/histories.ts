@@ -20,8 +20,10 @@ export async function keepHistory(name: string, handle: WorkflowHandle, dir = HI
   if (process.env.RELAIS_RECORD_HISTORIES !== '1') return;
   const history = await handle.fetchHistory();
   await fs.mkdir(dir, { recursive: true });
-  // The proto classes' own toJSON: historyToJSON trips on a second protobufjs copy in @temporalio/common.
-  await fs.writeFile(path.join(dir, `${name}.json`), JSON.stringify(history, null, 1));
+  // The proto classes' own toJSON: historyToJSON trips on a second protobufjs copy in @temporalio/common. Stack traces
+  // of refused updates name the checkout's folder: they are kept relative, so no machine's path enters the repository.
+  const json = JSON.stringify(history, null, 1).replaceAll(`${process.cwd()}${path.sep}`, '');
+  await fs.writeFile(path.join(dir, `${name}.json`), json);
 }
 
 /** Every history file in a folder and its sub-folders (earlier recordings are kept in dated sub-folders). */
