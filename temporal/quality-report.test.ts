@@ -114,7 +114,8 @@ describe('monthly quality report schedules', () => {
     const orm = await initORM(env().DATABASE_URL!);
     const [{ n }] = await query<{ n: number }>(orm.em.fork(), "select count(*)::int as n from document where tenant_id = ? and kind = 'quality_report'", [tenant.id]);
     expect(n).toBe(2);
-  });
+    // Three waits of up to a minute each on a loaded single-shard dev server: the test's own budget covers them all.
+  }, 200_000);
 
   it('was created for the demo tenant when the worker started', async () => {
     const description = await client.schedule.getHandle(qualityReportScheduleId('demo')).describe();
