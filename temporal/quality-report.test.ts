@@ -90,8 +90,9 @@ describe('monthly quality report schedules', () => {
     const report: QualityReportResult = await eventually(() => client.workflow.getHandle(qualityReportWorkflowId(tenant.slug, month)).result(), 60_000);
     expect(report).toMatchObject({ month, created: true, notified: 1 });
 
-    // A second start for the same month (here a manual trigger) finds the report's workflow and stops there.
-    await handle.trigger();
+    // A second start for the same month (here a manual trigger) finds the report's workflow and stops there. It may
+    // overlap the first run, which can still be closing after its report finished: the schedule's SKIP would drop it.
+    await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
     // As long as the other waits here: describing a schedule queries its scheduler workflow, which a loaded dev server
     // can leave unanswered past a 10 s call deadline.
     const runs = await eventually(async () => {
