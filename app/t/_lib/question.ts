@@ -1,13 +1,11 @@
 import 'server-only';
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { FORM_TOKEN_FIELD, HONEYPOT_FIELD } from '../../../domain/antispam/fields';
 import type { IncomingFile } from '../../../domain/attachments';
 import type { NewRequestBody } from '../../../domain/intake/schema';
-import { query } from '../../../domain/sql';
 import type { FieldError } from '../../../domain/validation';
 import { emptyQuestion, type QuestionValues } from '../../_components/portal/question-fields';
-import { withoutForbiddenCharacters } from '@/domain/intake/text';
+import { deleteFormDraft, loadFormDraft, saveFormDraft } from '@/domain/intake/form-drafts';
 
 /** What a refused no-JavaScript form leaves for its next display. */
 export interface QuestionDraft {
@@ -62,28 +60,15 @@ export function toRequestBody(values: QuestionValues, attachmentIds: string[]): 
   };
 }
 
-/** Keeps a refused form for an hour; also forgets drafts past that age. */
-export async function saveDraft(em: EntityManager, tenantId: string, draft: QuestionDraft): Promise<string> {
-  const id = randomUUID();
-  await em.getConnection().execute(`delete from form_draft where created_at < now() - interval '1 hour'`);
-  // What was typed comes back on the form; a NUL or a lone surrogate would make PostgreSQL refuse the whole draft.
-  const data = JSON.stringify(draft, (_key, value: unknown) => (typeof value === 'string' ? withoutForbiddenCharacters(value) : value));
-  await em.getConnection().execute('insert into form_draft (id, tenant_id, data, created_at) values (?, ?, ?, now())', [id, tenantId, data]);
-  return id;
+/** Keeps a refused form for an hour. */
+export function saveDraft(em: EntityManager, tenantId: string, draft: QuestionDraft): Promise<string> {
+  return saveFormDraft(em, tenantId, draft);
 }
 
 /** A draft of this tenant younger than an hour, or undefined. */
-export async function loadDraft(em: EntityManager, tenantId: string, id: string | undefined): Promise<QuestionDraft | undefined> {
-  if (!id || !/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-  const [row] = await query<{ data: QuestionDraft }>(
-    em,
-    `select data from form_draft where id = ? and tenant_id = ? and created_at > now() - interval '1 hour'`,
-    [id, tenantId],
-  );
-  return row?.data;
+export function loadDraft(em: EntityManager, tenantId: string, id: string | undefined): Promise<QuestionDraft | undefined> {
+  return loadFormDraft<QuestionDraft>(em, tenantId, id);
 }
 
 /** Forgets a draft once its request is filed: it holds personal data. */
-export async function deleteDraft(em: EntityManager, id: string | undefined): Promise<void> {
-  if (id && /^[0-9a-f-]{36}$/i.test(id)) await em.getConnection().execute('delete from form_draft where id = ?', [id]);
-}
+export const deleteDraft = deleteFormDraft;
