@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { hashPassword } from '../../domain/auth/passwords';
 import type { EscalationStep } from '../../domain/deadlines/escalation';
 import { env } from '../../domain/env';
 import { createIntake } from '../../domain/intake';
@@ -58,6 +59,16 @@ export async function createTestTenant(options: TestTenantOptions = {}) {
   const orm = await initORM(env().DATABASE_URL!);
   await importTenant(orm, config);
   return { slug, mail, config };
+}
+
+/** Gives an agent a password (test tenants are imported without). */
+export async function setAgentPassword(tenantSlug: string, email: string, password: string): Promise<void> {
+  const orm = await initORM(env().DATABASE_URL!);
+  await orm.em.fork().getConnection().execute('update agent set password_hash = ? where email = ? and tenant_id = (select id from tenant where slug = ?)', [
+    await hashPassword(password),
+    email,
+    tenantSlug,
+  ]);
 }
 
 /** The tenant and agent ids of an agent, as administration services take them. */

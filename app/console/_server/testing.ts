@@ -1,6 +1,3 @@
-import { hashPassword } from '../../../domain/auth/passwords';
-import { env } from '../../../domain/env';
-import { initORM } from '../../../domain/orm';
 import { POST as login } from '../../api/v1/t/[tenant]/agent/session/route';
 
 /** The origin tests act from (global setup sets PUBLIC_URL). */
@@ -26,13 +23,7 @@ export function call<P extends Record<string, string>>(
   return handler(request, { params: Promise.resolve(params) });
 }
 
-/** Gives an agent a password (test tenants are imported without). */
-export async function setPassword(tenant: string, email: string, password: string): Promise<void> {
-  const orm = await initORM(env().DATABASE_URL!);
-  await orm.em.fork().getConnection().execute('update agent set password_hash = ? where email = ? and tenant_id = (select id from tenant where slug = ?)', [
-    await hashPassword(password), email, tenant,
-  ]);
-}
+export { setAgentPassword as setPassword } from '../../../temporal/testing/fixtures';
 
 /** Logs in through the real route; returns the Cookie header value. */
 export async function sessionFor(tenant: string, email: string, password = 'mot-de-passe-de-test'): Promise<string> {
