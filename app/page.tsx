@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { appContext } from './_server/context';
-import { query } from '../domain/sql';
+import { query } from '@/domain/sql';
 
 export const dynamic = 'force-dynamic';
 

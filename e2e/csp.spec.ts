@@ -1,7 +1,7 @@
 import type { Browser, Page } from '@playwright/test';
-import { pageErrors, visiblePages } from '../app/_components/forms/values';
-import { compileForm } from '../forms/runtime';
-import { SHIPPED_FORMS } from '../forms/shipped';
+import { pageErrors, visiblePages } from '@/app/_components/forms/values';
+import { compileForm } from '@/forms/runtime';
+import { SHIPPED_FORMS } from '@/forms/shipped';
 import { expect, test } from './fixtures';
 
 /** Every Content-Security-Policy violation a page reports, from its `securitypolicyviolation` events and its console. */

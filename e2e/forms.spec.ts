@@ -1,10 +1,10 @@
 import type { Page } from '@playwright/test';
-import { fieldId, visiblePages } from '../app/_components/forms/values';
-import { MIN_FILL_MS } from '../domain/antispam';
-import { describeAnswers } from '../forms/runtime/answers';
-import { validSamples } from '../forms/samples';
-import { SHIPPED_FORMS } from '../forms/shipped';
-import type { FormDefinition } from '../forms/runtime/types';
+import { fieldId, visiblePages } from '@/app/_components/forms/values';
+import { MIN_FILL_MS } from '@/domain/antispam';
+import { describeAnswers } from '@/forms/runtime/answers';
+import { validSamples } from '@/forms/samples';
+import { SHIPPED_FORMS } from '@/forms/shipped';
+import type { FormDefinition } from '@/forms/runtime/types';
 import { expect, test } from './fixtures';
 
 const samples = validSamples();

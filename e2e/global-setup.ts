@@ -1,4 +1,4 @@
-import { startStack } from '../temporal/testing/stack';
+import { startStack } from '@/temporal/testing/stack';
 
 /** Starts the whole stack for browser tests: database, Temporal, mail sink, SMSC simulator, worker and the built web app. */
 export default async function globalSetup(): Promise<() => Promise<void>> {

@@ -1,5 +1,5 @@
-import { actorFor, fileRequest, testClient } from '../temporal/testing/fixtures';
-import { answerRequestUpdate, askCitizenUpdate, requestWorkflowId } from '../workflows/request/definitions';
+import { actorFor, fileRequest, testClient } from '@/temporal/testing/fixtures';
+import { answerRequestUpdate, askCitizenUpdate, requestWorkflowId } from '@/workflows/request/definitions';
 import { expect, sinkMessages, test } from './fixtures';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { closeAllORMs } from '../domain/orm';
-import { InputError } from '../domain/validation';
+import { closeAllORMs } from '@/domain/orm';
+import { InputError } from '@/domain/validation';
 import { CliError } from './commands/support';
 import { registerTenantCommands } from './commands/tenant';
 import { registerSmsCommands } from './commands/sms';

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { assertPostgresUserCanRun, prepareRootRuntime, runningAsRoot } from '../domain/embedded-postgres-root';
-import { ensureTemporalCli } from '../temporal/cli';
+import { assertPostgresUserCanRun, prepareRootRuntime, runningAsRoot } from '@/domain/embedded-postgres-root';
+import { ensureTemporalCli } from '@/temporal/cli';
 
 /** One stage of the test run and how many checks it passed and failed. */
 interface StageResult {

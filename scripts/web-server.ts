@@ -2,8 +2,8 @@ import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import next from 'next';
-import { forwardedFor } from '../domain/antispam/client-address';
-import { relaisSecret } from '../domain/secrets/relais-secret';
+import { forwardedFor } from '@/domain/antispam/client-address';
+import { relaisSecret } from '@/domain/secrets/relais-secret';
 
 /**
  * Passes each request on with the socket's peer appended to X-Forwarded-For, as a proxy hop does. Route handlers cannot

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import pino from 'pino';
-import { createPdfRenderer } from '../activities/documents/renderer';
-import { createSmtpSender } from '../activities/notifications/email';
-import { env } from '../domain/env';
-import { initORM } from '../domain/orm';
-import { closeTemporalClients, temporalClient } from '../temporal/client';
-import { ensureQualityReportSchedules } from '../temporal/quality-report';
-import { watchPendingStarts } from '../temporal/pending-starts';
-import { ensureRetentionSchedules } from '../temporal/retention';
-import { createRelaisWorker, startSmsService } from '../temporal/worker';
+import { createPdfRenderer } from '@/activities/documents/renderer';
+import { createSmtpSender } from '@/activities/notifications/email';
+import { env } from '@/domain/env';
+import { initORM } from '@/domain/orm';
+import { closeTemporalClients, temporalClient } from '@/temporal/client';
+import { ensureQualityReportSchedules } from '@/temporal/quality-report';
+import { watchPendingStarts } from '@/temporal/pending-starts';
+import { ensureRetentionSchedules } from '@/temporal/retention';
+import { createRelaisWorker, startSmsService } from '@/temporal/worker';
 
 const log = pino({ name: 'worker', level: env().LOG_LEVEL });
 

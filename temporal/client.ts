@@ -1,8 +1,8 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
-import type { StartRequestInput } from '../domain/intake';
+import type { StartRequestInput } from '@/domain/intake';
 import { REFERENCE_ATTRIBUTE, STATE_ATTRIBUTE, TENANT_ATTRIBUTE, DEPARTMENT_ATTRIBUTE } from './search-attributes';
-import { REQUEST_TASK_QUEUE } from '../workflows/request/definitions';
-import type { requestWorkflow } from '../workflows/request/workflow';
+import { REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
+import type { requestWorkflow } from '@/workflows/request/workflow';
 
 /** Where to reach Temporal. */
 export interface TemporalTarget {

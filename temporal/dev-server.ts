@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { assertPortFree } from '../dev/ports';
+import { assertPortFree } from '@/dev/ports';
 import { CUSTOM_SEARCH_ATTRIBUTES } from './search-attributes';
 
 /** Options of a Temporal dev server; without dbFile the server keeps its state in memory. */

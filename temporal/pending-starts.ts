@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { startPendingWorkflows } from '../domain/intake/workflow-start';
+import { startPendingWorkflows } from '@/domain/intake/workflow-start';
 import { requestWorkflowStarter, type TemporalTarget } from './client';
 
 /** How often a worker looks for requests whose workflow start failed after the intake committed. */

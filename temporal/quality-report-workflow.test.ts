@@ -1,19 +1,19 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertRequest, pdfText } from '../activities/documents/test-support';
-import { createSmtpSender } from '../activities/notifications/email';
-import { createQualityReportActivities } from '../activities/quality-report';
-import { env } from '../domain/env';
-import { closeAllORMs, initORM } from '../domain/orm';
-import { query } from '../domain/sql';
+import { insertRequest, pdfText } from '@/activities/documents/test-support';
+import { createSmtpSender } from '@/activities/notifications/email';
+import { createQualityReportActivities } from '@/activities/quality-report';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
 import { startQualityReport } from './quality-report';
 import { createTestTenant, testClient } from './testing/fixtures';
 import { mailTo, waitForMail } from './testing/helpers';
 import { QUALITY_REPORT_HISTORIES_DIR, keepHistory } from './testing/histories';
-import { REQUEST_TASK_QUEUE } from '../workflows/request/definitions';
-import { qualityReportDocumentKey, qualityReportWorkflowId, type QualityReportResult } from '../workflows/quality-report/definitions';
-import type { qualityReportWorkflow } from '../workflows/quality-report/workflow';
+import { REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
+import { qualityReportDocumentKey, qualityReportWorkflowId, type QualityReportResult } from '@/workflows/quality-report/definitions';
+import type { qualityReportWorkflow } from '@/workflows/quality-report/workflow';
 
 let orm: MikroORM;
 let tenant: Awaited<ReturnType<typeof createTestTenant>>;

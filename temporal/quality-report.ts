@@ -8,14 +8,14 @@ import {
   type ScheduleOptionsStartWorkflowAction,
 } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { reportTenants, type ReportTenant } from '../domain/dashboard/reports';
+import { reportTenants, type ReportTenant } from '@/domain/dashboard/reports';
 import {
   qualityReportScheduleId,
   qualityReportWorkflowId,
   type MonthlyQualityReportInput,
   type QualityReportInput,
-} from '../workflows/quality-report/definitions';
-import type { monthlyQualityReportWorkflow, qualityReportWorkflow } from '../workflows/quality-report/workflow';
+} from '@/workflows/quality-report/definitions';
+import type { monthlyQualityReportWorkflow, qualityReportWorkflow } from '@/workflows/quality-report/workflow';
 import { ensureSchedule, single, startsWanted, type ScheduleOutcome } from './schedules';
 import { TENANT_ATTRIBUTE } from './search-attributes';
 

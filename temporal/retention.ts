@@ -6,9 +6,9 @@ import {
   type ScheduleOptionsStartWorkflowAction,
 } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { reportTenants, type ReportTenant } from '../domain/dashboard/reports';
-import { retentionScheduleId, type RetentionInput } from '../workflows/retention/definitions';
-import type { retentionWorkflow } from '../workflows/retention/workflow';
+import { reportTenants, type ReportTenant } from '@/domain/dashboard/reports';
+import { retentionScheduleId, type RetentionInput } from '@/workflows/retention/definitions';
+import type { retentionWorkflow } from '@/workflows/retention/workflow';
 import { ensureSchedule, single, startsWanted, type ScheduleOutcome } from './schedules';
 import { TENANT_ATTRIBUTE } from './search-attributes';
 

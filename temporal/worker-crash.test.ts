@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { env } from '../domain/env';
-import { closeAllORMs, initORM } from '../domain/orm';
-import { query } from '../domain/sql';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
 import { actorFor, createTestTenant, eventually, fileRequest } from './testing/fixtures';
 import { citizenEmail, mailTo } from './testing/helpers';
 import { startWorkerProcess } from './testing/services';
-import { answerRequestUpdate } from '../workflows/request/definitions';
+import { answerRequestUpdate } from '@/workflows/request/definitions';
 
 afterAll(() => closeAllORMs());
 

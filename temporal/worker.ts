@@ -1,27 +1,34 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { createDocumentActivities } from '../activities/documents';
-import type { PdfRenderer } from '../activities/documents/renderer';
-import { createExportActivities, type ExportActivityDeps } from '../activities/exports';
-import { createQualityReportActivities } from '../activities/quality-report';
-import { createRequestActivities } from '../activities/request';
-import { createRetentionActivities } from '../activities/retention';
-import type { EmailSender } from '../activities/notifications/email';
-import { createSmsChannel, type SmsChannel } from '../activities/notifications/sms';
-import { SmppGateway } from '../activities/sms/gateway';
-import { SmsStore } from '../activities/sms/store';
-import { submitInboundSms } from '../domain/intake/sms';
-import { createInboundSmsHandler } from '../domain/sms/inbound';
-import { citizenReplySignal, REQUEST_TASK_QUEUE } from '../workflows/request/definitions';
+import { createDocumentActivities } from '@/activities/documents';
+import type { PdfRenderer } from '@/activities/documents/renderer';
+import { createExportActivities, type ExportActivityDeps } from '@/activities/exports';
+import { createQualityReportActivities } from '@/activities/quality-report';
+import { createRequestActivities } from '@/activities/request';
+import { createRetentionActivities } from '@/activities/retention';
+import type { EmailSender } from '@/activities/notifications/email';
+import { createSmsChannel, type SmsChannel } from '@/activities/notifications/sms';
+import { SmppGateway } from '@/activities/sms/gateway';
+import { SmsStore } from '@/activities/sms/store';
+import { submitInboundSms } from '@/domain/intake/sms';
+import { createInboundSmsHandler } from '@/domain/sms/inbound';
+import { citizenReplySignal, REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
 import { requestWorkflowStarter, temporalClient, type TemporalTarget } from './client';
 
 const require = createRequire(import.meta.url);
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Bundles the workflow code once (about 2 s); tests and the worker reuse it. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/index.ts'), logger: quietBundlerLogger });
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows/index.ts'),
+    logger: quietBundlerLogger,
+    // The bundler is webpack: it learns the '@/' alias that tsconfig.json gives the rest of the code.
+    webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as object), '@': PROJECT_ROOT } } }),
+  });
 }
 
 /** What a Relais worker needs. */

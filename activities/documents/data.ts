@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CitizenContact, TenantBranding, TenantSettings } from '../../domain/entities';
-import { query } from '../../domain/sql';
+import type { CitizenContact, TenantBranding, TenantSettings } from '@/domain/entities';
+import { query } from '@/domain/sql';
 
 /** The letterhead of a tenant as templates read it. */
 export interface Letterhead {

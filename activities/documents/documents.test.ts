@@ -1,9 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { env } from '../../domain/env';
-import { ensureShippedForms } from '../../domain/forms/store';
-import { closeAllORMs, initORM } from '../../domain/orm';
-import { query } from '../../domain/sql';
+import { env } from '@/domain/env';
+import { ensureShippedForms } from '@/domain/forms/store';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
 import { createDocumentActivities } from './index';
 import { createPdfRenderer, type PdfRenderer } from './renderer';
 import { setDocumentTemplate } from './templates';

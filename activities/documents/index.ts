@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { describeAnswers } from '../../forms/runtime';
-import type { MonthlyDepartmentFigures } from '../../domain/dashboard/monthly';
-import { formAtVersion, latestForm } from '../../domain/forms/store';
-import { query } from '../../domain/sql';
-import { trackingUrl } from '../../domain/urls';
+import { describeAnswers } from '@/forms/runtime';
+import type { MonthlyDepartmentFigures } from '@/domain/dashboard/monthly';
+import { formAtVersion, latestForm } from '@/domain/forms/store';
+import { query } from '@/domain/sql';
+import { trackingUrl } from '@/domain/urls';
 import { frenchLongDate, loadRequestForDocument, loadTenantContext, recipientLines, type RequestDocumentContext, type TenantDocumentContext } from './data';
 import type { PdfRenderer } from './renderer';
 import { resolveTemplate, type DocumentTemplateName } from './templates';

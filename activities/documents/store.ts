@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { query } from '../../domain/sql';
-import { trackingCodeMatches } from '../../domain/tracking-code';
+import { query } from '@/domain/sql';
+import { trackingCodeMatches } from '@/domain/tracking-code';
 
 /** A stored PDF ready to download. */
 export interface StoredDocument {

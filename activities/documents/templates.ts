@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { query } from '../../domain/sql';
+import { query } from '@/domain/sql';
 import type { PdfTemplate } from './renderer';
 
 /** Names of the built-in document templates; a tenant may override any of them, and certificates by form template name. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { query } from '../../domain/sql';
+import { query } from '@/domain/sql';
 
 /** Options of insertRequest; defaults make a demo question with a postal address. */
 export interface TestRequestOptions {

@@ -2,17 +2,17 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { env } from '../../domain/env';
-import { createFormIntake } from '../../domain/intake/forms';
-import { createIntake } from '../../domain/intake';
-import { closeAllORMs, initORM } from '../../domain/orm';
-import { query } from '../../domain/sql';
-import { validSamples } from '../../forms/samples';
-import { requestWorkflowStarter } from '../../temporal/client';
-import { actorFor, eventsOf, eventually, fileRequest, requestRow, testClient } from '../../temporal/testing/fixtures';
-import { citizenEmail, waitForMail } from '../../temporal/testing/helpers';
-import { keepHistory } from '../../temporal/testing/histories';
-import { acceptRegistrationUpdate, answerRequestUpdate, rejectRegistrationUpdate, requestWorkflowId } from '../../workflows/request/definitions';
+import { env } from '@/domain/env';
+import { createFormIntake } from '@/domain/intake/forms';
+import { createIntake } from '@/domain/intake';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { validSamples } from '@/forms/samples';
+import { requestWorkflowStarter } from '@/temporal/client';
+import { actorFor, eventsOf, eventually, fileRequest, requestRow, testClient } from '@/temporal/testing/fixtures';
+import { citizenEmail, waitForMail } from '@/temporal/testing/helpers';
+import { keepHistory } from '@/temporal/testing/histories';
+import { acceptRegistrationUpdate, answerRequestUpdate, rejectRegistrationUpdate, requestWorkflowId } from '@/workflows/request/definitions';
 
 afterAll(() => closeAllORMs());
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { query } from '../../domain/sql';
+import { query } from '@/domain/sql';
 
 /** One recorded attempt, as the console shows it on the request. */
 export interface ExportAttempt {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { ExportOptions } from '../../forms/runtime';
-import { formAtVersion, latestForm } from '../../domain/forms/store';
-import { query } from '../../domain/sql';
+import type { ExportOptions } from '@/forms/runtime';
+import { formAtVersion, latestForm } from '@/domain/forms/store';
+import { query } from '@/domain/sql';
 import { createExportDatabases } from './database';
 import type { ExportAttempt } from './attempts';
 import { dropExportFile, exportFolder, type ExportRecord } from './file-drop';

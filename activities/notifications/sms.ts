@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { encodeSms } from '../sms/encoding.js';
-import { SmppError } from '../sms/errors.js';
-import type { SmppGateway } from '../sms/gateway.js';
-import type { SmsDraft, SmsStatus, SmsStore } from '../sms/store.js';
+import { encodeSms } from '@/activities/sms/encoding.js';
+import { SmppError } from '@/activities/sms/errors.js';
+import type { SmppGateway } from '@/activities/sms/gateway.js';
+import type { SmsDraft, SmsStatus, SmsStore } from '@/activities/sms/store.js';
 import type { CitizenTemplate } from './templates.js';
 import { renderText } from './templates.js';
 

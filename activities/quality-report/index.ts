@@ -1,12 +1,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { monthlyFigures } from '../../domain/dashboard/monthly';
-import { frenchMonth, isReportMonth } from '../../domain/dashboard/report-month';
-import { reportTenant } from '../../domain/dashboard/reports';
-import { query } from '../../domain/sql';
-import type { DepartmentFigures } from '../documents';
-import type { EmailSender } from '../notifications/email';
-import { sendEmailOnce } from '../notifications/once';
+import { monthlyFigures } from '@/domain/dashboard/monthly';
+import { frenchMonth, isReportMonth } from '@/domain/dashboard/report-month';
+import { reportTenant } from '@/domain/dashboard/reports';
+import { query } from '@/domain/sql';
+import type { DepartmentFigures } from '@/activities/documents';
+import type { EmailSender } from '@/activities/notifications/email';
+import { sendEmailOnce } from '@/activities/notifications/once';
 
 /** Dependencies of the report activities; tests pass real ones. */
 export interface QualityReportActivityDeps {

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { query } from '../../domain/sql';
-import type { CitizenContact, ReplyChannel, TenantSettings } from '../../domain/entities';
+import { query } from '@/domain/sql';
+import type { CitizenContact, ReplyChannel, TenantSettings } from '@/domain/entities';
 
 /** What a notification needs to know about a request, read in one query. */
 export interface RequestContext {

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { EscalationRecipient } from '../../domain/deadlines/escalation';
-import type { RequestState } from '../../domain/entities';
-import { query } from '../../domain/sql';
-import { STATE_LABELS, formatFrenchDateTime } from '../../domain/states';
-import { trackingUrl, consoleUrl } from '../../domain/urls';
-import type { EmailSender } from '../notifications/email';
-import { sendEmailOnce } from '../notifications/once';
-import { smsSenderOf } from '../../domain/sms/phone';
-import { composeSms, loadSmsTemplates, type SmsChannel } from '../notifications/sms';
-import { normalisePhone } from '../../domain/sms/phone';
+import type { EscalationRecipient } from '@/domain/deadlines/escalation';
+import type { RequestState } from '@/domain/entities';
+import { query } from '@/domain/sql';
+import { STATE_LABELS, formatFrenchDateTime } from '@/domain/states';
+import { trackingUrl, consoleUrl } from '@/domain/urls';
+import type { EmailSender } from '@/activities/notifications/email';
+import { sendEmailOnce } from '@/activities/notifications/once';
+import { smsSenderOf } from '@/domain/sms/phone';
+import { composeSms, loadSmsTemplates, type SmsChannel } from '@/activities/notifications/sms';
+import { normalisePhone } from '@/domain/sms/phone';
 import {
   DEFAULT_EMAIL_TEMPLATES,
   renderText,
@@ -18,7 +18,7 @@ import {
   type MessageKey,
   type MessageText,
   type StaffTemplate,
-} from '../notifications/templates';
+} from '@/activities/notifications/templates';
 import { loadRequestContext, resolveStaffAddresses, type RequestContext } from './context';
 
 /** Dependencies of the request activities; tests pass real ones. */

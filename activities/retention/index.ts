@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { recordRetentionRun, retentionBatch, type RetentionCounts } from '../../domain/privacy/retention';
-import type { ApplyRetentionInput, ApplyRetentionResult, RetentionHeartbeat } from '../../workflows/retention/definitions';
+import { recordRetentionRun, retentionBatch, type RetentionCounts } from '@/domain/privacy/retention';
+import type { ApplyRetentionInput, ApplyRetentionResult, RetentionHeartbeat } from '@/workflows/retention/definitions';
 
 /** Dependencies of the retention activities. */
 export interface RetentionActivityDeps {

@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
-import type { SmscSimulator } from '../../dev/smsc-simulator/simulator.js';
+import type { SmscSimulator } from '@/dev/smsc-simulator/simulator.js';
 import type { SmppGateway } from './gateway.js';
 import { startTestSmsc, testGateway, waitFor } from './testing.js';
 

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SmscSimulator } from '../../dev/smsc-simulator/simulator.js';
+import type { SmscSimulator } from '@/dev/smsc-simulator/simulator.js';
 import { SmppConnectionError, SmppSubmitError } from './errors.js';
 import type { SmppGateway, SmsSubmitRequest } from './gateway.js';
 import { startTestSmsc, testGateway, waitFor } from './testing.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SmscSimulator } from '../../dev/smsc-simulator/simulator.js';
+import type { SmscSimulator } from '@/dev/smsc-simulator/simulator.js';
 import { DATA_CODING_GSM, DATA_CODING_UCS2 } from './encoding.js';
 import { CommandStatus, SmppBindError, SmppSubmitError } from './errors.js';
 import type { SmppGateway } from './gateway.js';

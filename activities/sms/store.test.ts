@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SmscSimulator } from '../../dev/smsc-simulator/simulator.js';
-import { env } from '../../domain/env.js';
-import { initORM } from '../../domain/orm.js';
-import { query } from '../../domain/sql.js';
-import { createSmsChannel, type SmsChannel } from '../notifications/sms.js';
+import type { SmscSimulator } from '@/dev/smsc-simulator/simulator.js';
+import { env } from '@/domain/env.js';
+import { initORM } from '@/domain/orm.js';
+import { query } from '@/domain/sql.js';
+import { createSmsChannel, type SmsChannel } from '@/activities/notifications/sms.js';
 import { SmppError } from './errors.js';
 import type { SmppGateway } from './gateway.js';
 import type { GatewayReceipt } from './inbound.js';

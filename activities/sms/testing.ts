@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { startSmscSimulator, type SmscSimulator, type SmscSimulatorOptions } from '../../dev/smsc-simulator/simulator.js';
+import { startSmscSimulator, type SmscSimulator, type SmscSimulatorOptions } from '@/dev/smsc-simulator/simulator.js';
 import { SmppGateway, type SmppGatewayOptions } from './gateway.js';
 
 /** Test account of the simulator. */

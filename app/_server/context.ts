@@ -2,10 +2,10 @@ import 'server-only';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pino from 'pino';
 import { createRequestLimiter } from '@/domain/antispam/request-limits';
-import { env } from '../../domain/env';
-import { createIntake } from '../../domain/intake';
-import { initORM } from '../../domain/orm';
-import { requestWorkflowStarter, temporalClient } from '../../temporal/client';
+import { env } from '@/domain/env';
+import { createIntake } from '@/domain/intake';
+import { initORM } from '@/domain/orm';
+import { requestWorkflowStarter, temporalClient } from '@/temporal/client';
 
 /** Process-wide services of the web app, created once on first use. */
 export interface AppContext {

@@ -1,4 +1,4 @@
-import { env } from '../../domain/env';
+import { env } from '@/domain/env';
 
 /**
  * Whether cookies must be Secure: when the public URL is https, even if TLS ends at a reverse proxy and this process

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { SpamRefusal } from '@/domain/antispam';
 import { clientAddress } from '@/domain/antispam/client-address';
 import { env } from '@/domain/env';
-import { ConflictError, InputError, NotFoundError } from '../../domain/validation';
+import { ConflictError, InputError, NotFoundError } from '@/domain/validation';
 import { BodyRefusal, readPublicJson } from './public-json';
 
 const log = pino({ name: 'web' });

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeAllORMs } from '../../domain/orm';
+import { closeAllORMs } from '@/domain/orm';
 import { GET } from './health/route';
 
 afterAll(() => closeAllORMs());

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeAllORMs, initORM } from '../../domain/orm';
-import { env } from '../../domain/env';
-import { callRoute, citizenEmail, waitForMail } from '../../temporal/testing/helpers';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { env } from '@/domain/env';
+import { callRoute, citizenEmail, waitForMail } from '@/temporal/testing/helpers';
 import { GET as getRequest } from './v1/t/[tenant]/requests/[reference]/route';
 import { POST } from './v1/t/[tenant]/requests/route';
 

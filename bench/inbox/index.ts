@@ -2,11 +2,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { sql } from '../../domain/auth/db';
-import { listInbox, parseInboxFilters, encodeCursor, type InboxViewer } from '../../domain/inbox';
-import { closeAllORMs, initORM } from '../../domain/orm';
-import { prepareDatabase, startTestDatabase } from '../../temporal/testing/services';
-import { ms, percentile } from '../support/stats';
+import { sql } from '@/domain/auth/db';
+import { listInbox, parseInboxFilters, encodeCursor, type InboxViewer } from '@/domain/inbox';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { prepareDatabase, startTestDatabase } from '@/temporal/testing/services';
+import { ms, percentile } from '@/bench/support/stats';
 import { seedInbox } from './seed';
 
 /**

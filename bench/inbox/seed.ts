@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../../domain/auth/db';
-import { importTenant, type TenantConfig } from '../../domain/tenant-config/import';
+import { sql } from '@/domain/auth/db';
+import { importTenant, type TenantConfig } from '@/domain/tenant-config/import';
 import type { MikroORM } from '@mikro-orm/postgresql';
 
 const DEPARTMENTS = ['accueil', 'etat-civil', 'urbanisme', 'parcs-jardins', 'affaires-scolaires', 'voirie'];

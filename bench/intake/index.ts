@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
-import type { SinkMessage } from '../../dev/mail-sink';
-import { percentile, ms, rssMiB } from '../support/stats';
-import { startBenchStack } from '../support/stack';
+import type { SinkMessage } from '@/dev/mail-sink';
+import { percentile, ms, rssMiB } from '@/bench/support/stats';
+import { startBenchStack } from '@/bench/support/stack';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 30) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);

@@ -5,14 +5,14 @@ import path from 'node:path';
 import { pino } from 'pino';
 import smpp, { type PDU } from 'smpp';
 import { z } from 'zod';
-import { createSmsChannel } from '../../activities/notifications/sms.js';
-import { SmppGateway } from '../../activities/sms/gateway.js';
-import { SmsStore } from '../../activities/sms/store.js';
-import { startSmscSimulator, type SmscSimulator } from '../../dev/smsc-simulator/simulator.js';
-import { closeAllORMs, initORM } from '../../domain/orm.js';
-import { query } from '../../domain/sql.js';
-import { prepareDatabase, startTestDatabase } from '../../temporal/testing/services.js';
-import { ownCpuSeconds, percentile, processCpuSeconds } from '../support/stats.js';
+import { createSmsChannel } from '@/activities/notifications/sms.js';
+import { SmppGateway } from '@/activities/sms/gateway.js';
+import { SmsStore } from '@/activities/sms/store.js';
+import { startSmscSimulator, type SmscSimulator } from '@/dev/smsc-simulator/simulator.js';
+import { closeAllORMs, initORM } from '@/domain/orm.js';
+import { query } from '@/domain/sql.js';
+import { prepareDatabase, startTestDatabase } from '@/temporal/testing/services.js';
+import { ownCpuSeconds, percentile, processCpuSeconds } from '@/bench/support/stats.js';
 
 const Env = z.object({
   BENCH_SMS_COUNT: z.coerce.number().int().positive().default(50_000),

@@ -1,6 +1,6 @@
-import { initORM, closeAllORMs } from '../../domain/orm';
-import { query } from '../../domain/sql';
-import { startStack, type Stack } from '../../temporal/testing/stack';
+import { initORM, closeAllORMs } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { startStack, type Stack } from '@/temporal/testing/stack';
 
 /** The embedded stack as `npm start` runs it (SQLite file in WAL mode), on free ports in a temp folder. */
 export type BenchStack = Stack & { baseUrl: string };

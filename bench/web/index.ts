@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
-import { percentile } from '../support/stats';
-import { startBenchStack } from '../support/stack';
+import { percentile } from '@/bench/support/stats';
+import { startBenchStack } from '@/bench/support/stack';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { assertPortFree } from '../ports.js';
+import { assertPortFree } from '@/dev/ports.js';
 import { startSmscControl } from './control.js';
 import { startSmscSimulator, type SmscSimulator } from './simulator.js';
 

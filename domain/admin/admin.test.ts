@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { env } from '../env';
-import { closeAllORMs, initORM } from '../orm';
-import { agentContext, createTestTenant } from '../../temporal/testing/fixtures';
-import { listAudit } from '../audit';
-import { InputError } from '../validation';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { agentContext, createTestTenant } from '@/temporal/testing/fixtures';
+import { listAudit } from '@/domain/audit';
+import { InputError } from '@/domain/validation';
 import { adminOverview, parseCascade, previewMessage, saveAgent, saveAnswerTemplate, saveBranding, saveDepartment, saveMessageTemplate, saveTopic } from './index';
 
 let ctx: { tenantId: string; agentId: string };

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit } from '../audit';
-import { env } from '../env';
-import { closeAllORMs, initORM } from '../orm';
-import { validateTenantConfig } from '../tenant-config/import';
-import { InputError } from '../validation';
-import { agentContext, createTestTenant } from '../../temporal/testing/fixtures';
+import { listAudit } from '@/domain/audit';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { validateTenantConfig } from '@/domain/tenant-config/import';
+import { InputError } from '@/domain/validation';
+import { agentContext, createTestTenant } from '@/temporal/testing/fixtures';
 import { ORIGIN_PATTERN, loadAllowedOrigins, parseAllowedOrigins, saveAllowedOrigins } from './allowed-origins';
 
 let ctx: { tenantId: string; agentId: string };

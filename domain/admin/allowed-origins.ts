@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '../audit';
-import { sql } from '../auth/db';
-import { InputError, type FieldError } from '../validation';
+import { writeAudit } from '@/domain/audit';
+import { sql } from '@/domain/auth/db';
+import { InputError, type FieldError } from '@/domain/validation';
 import type { AdminContext } from './index';
 
 /** An origin as browsers send it: https with a host name and optional port (http only for a local test site). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DOCUMENT_TEMPLATES } from '../../activities/documents/templates';
-import { InputError } from '../validation';
+import { DEFAULT_DOCUMENT_TEMPLATES } from '@/activities/documents/templates';
+import { InputError } from '@/domain/validation';
 import { parseDocumentTemplate, templateSyntaxProblem } from './document-templates';
 
 function fieldErrors(body: unknown) {

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { loadTenantContext } from '../../activities/documents/data';
-import type { PdfTemplate } from '../../activities/documents/renderer';
-import { sampleDocumentData, templateVariables } from '../../activities/documents/samples';
-import { DEFAULT_DOCUMENT_TEMPLATES, DOCUMENT_TEMPLATE_NAMES, deleteDocumentTemplate, setDocumentTemplate, type DocumentTemplateName } from '../../activities/documents/templates';
-import { writeAudit } from '../audit';
-import { sql } from '../auth/db';
-import { env } from '../env';
-import { InputError, NotFoundError, type FieldError } from '../validation';
+import { loadTenantContext } from '@/activities/documents/data';
+import type { PdfTemplate } from '@/activities/documents/renderer';
+import { sampleDocumentData, templateVariables } from '@/activities/documents/samples';
+import { DEFAULT_DOCUMENT_TEMPLATES, DOCUMENT_TEMPLATE_NAMES, deleteDocumentTemplate, setDocumentTemplate, type DocumentTemplateName } from '@/activities/documents/templates';
+import { writeAudit } from '@/domain/audit';
+import { sql } from '@/domain/auth/db';
+import { env } from '@/domain/env';
+import { InputError, NotFoundError, type FieldError } from '@/domain/validation';
 import type { AdminContext } from './index';
 
 /** French names of the built-in document templates, in the order the administration lists them. */

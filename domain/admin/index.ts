@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DEFAULT_EMAIL_TEMPLATES, renderText, templateError, type MessageKey } from '../../activities/notifications/templates';
-import { writeAudit } from '../audit';
-import { sql } from '../auth/db';
-import { assertStrongPassword, hashPassword } from '../auth/passwords';
-import { destroyAgentSessions } from '../auth/sessions';
-import { parseDelay } from '../deadlines/delay';
-import { validateCascade, type EscalationStep } from '../deadlines/escalation';
-import { InputError, NotFoundError, compileValidator, type FieldError } from '../validation';
+import { DEFAULT_EMAIL_TEMPLATES, renderText, templateError, type MessageKey } from '@/activities/notifications/templates';
+import { writeAudit } from '@/domain/audit';
+import { sql } from '@/domain/auth/db';
+import { assertStrongPassword, hashPassword } from '@/domain/auth/passwords';
+import { destroyAgentSessions } from '@/domain/auth/sessions';
+import { parseDelay } from '@/domain/deadlines/delay';
+import { validateCascade, type EscalationStep } from '@/domain/deadlines/escalation';
+import { InputError, NotFoundError, compileValidator, type FieldError } from '@/domain/validation';
 import { documentTemplateOverview } from './document-templates';
 
 /** The administrator performing a change (for the audit trail). */

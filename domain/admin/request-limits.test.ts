@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_REQUEST_LIMITS } from '../antispam/request-limits';
-import { listAudit } from '../audit';
-import { env } from '../env';
-import { closeAllORMs, initORM } from '../orm';
-import { agentContext, createTestTenant } from '../../temporal/testing/fixtures';
+import { DEFAULT_REQUEST_LIMITS } from '@/domain/antispam/request-limits';
+import { listAudit } from '@/domain/audit';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { agentContext, createTestTenant } from '@/temporal/testing/fixtures';
 import { loadRequestLimits, saveRequestLimits } from './request-limits';
 
 let ctx: { tenantId: string; agentId: string };

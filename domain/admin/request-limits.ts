@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DEFAULT_REQUEST_LIMITS, requestLimitsOf, type RequestLimits } from '../antispam/request-limits';
-import { writeAudit } from '../audit';
-import type { TenantSettings } from '../entities';
-import { query } from '../sql';
-import { InputError, type FieldError } from '../validation';
+import { DEFAULT_REQUEST_LIMITS, requestLimitsOf, type RequestLimits } from '@/domain/antispam/request-limits';
+import { writeAudit } from '@/domain/audit';
+import type { TenantSettings } from '@/domain/entities';
+import { query } from '@/domain/sql';
+import { InputError, type FieldError } from '@/domain/validation';
 import type { AdminContext } from './index';
 
 const BOUNDS: Record<keyof RequestLimits, { max: number; label: string }> = {

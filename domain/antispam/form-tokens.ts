@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { query } from '../sql';
+import { query } from '@/domain/sql';
 import { SpamRefusal } from './index';
 
 /**

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { FieldError } from '../validation';
+import type { FieldError } from '@/domain/validation';
 
 export { FORM_TOKEN_FIELD, HONEYPOT_FIELD } from './fields';
 

@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { TenantSettings } from '../entities';
+import type { TenantSettings } from '@/domain/entities';
 import { SpamRefusal, normaliseContact, type LimiterStore } from './index';
 
 /** How many requests a tenant accepts per hour through its public API, per client address, per contact and in all. */

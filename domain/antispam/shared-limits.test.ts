@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSubmissionLimiter } from '.';
-import { env } from '../env';
-import { closeAllORMs, initORM, ormOptions } from '../orm';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM, ormOptions } from '@/domain/orm';
 
 afterAll(() => closeAllORMs());
 

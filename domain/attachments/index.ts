@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { query } from '../sql';
-import { InputError, NotFoundError, type FieldError } from '../validation';
+import { query } from '@/domain/sql';
+import { InputError, NotFoundError, type FieldError } from '@/domain/validation';
 
 /** Upload limits of the citizen portal. */
 export const ATTACHMENT_LIMITS = { maxFiles: 5, maxBytes: 5 * 1024 * 1024 } as const;

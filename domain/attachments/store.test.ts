@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { env } from '../env';
-import { closeAllORMs, initORM } from '../orm';
-import { query } from '../sql';
-import { citizenEmail } from '../../temporal/testing/helpers';
-import { createTestTenant, fileRequest } from '../../temporal/testing/fixtures';
-import { InputError } from '../validation';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { citizenEmail } from '@/temporal/testing/helpers';
+import { createTestTenant, fileRequest } from '@/temporal/testing/fixtures';
+import { InputError } from '@/domain/validation';
 import { pendingAttachments, purgeAbandonedUploads, readAttachment, requestAttachments, storePendingFiles } from '.';
 
 afterAll(() => closeAllORMs());

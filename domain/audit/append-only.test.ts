@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { env } from '../env';
-import { closeAllORMs, initORM } from '../orm';
-import { query } from '../sql';
-import { createTestTenant } from '../../temporal/testing/fixtures';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { createTestTenant } from '@/temporal/testing/fixtures';
 import { writeAudit } from './index';
 import { purgeExpiredAudit } from './purge';
 

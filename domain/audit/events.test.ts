@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { env } from '../env';
-import { closeAllORMs, initORM } from '../orm';
-import { query } from '../sql';
-import { createTestTenant } from '../../temporal/testing/fixtures';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { createTestTenant } from '@/temporal/testing/fixtures';
 import { auditCaseView } from './events';
 
 const em = async () => (await initORM(env().DATABASE_URL!)).em.fork();

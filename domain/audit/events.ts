@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { query } from '../sql';
+import { query } from '@/domain/sql';
 import { writeAudit, writeAuditUnlessRecent } from './index';
 
 /** The agent an entry is about. */

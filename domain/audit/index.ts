@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../auth/db';
+import { sql } from '@/domain/auth/db';
 
 /** One line of the audit trail: who did what to which thing, and how it ended. */
 export interface AuditEntry {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REQUEST_ACTIONS } from '../inbox/actions';
+import { REQUEST_ACTIONS } from '@/domain/inbox/actions';
 import { AUDIT_ACTION_LABELS, auditActionLabel, auditDetails, auditOutcomeLabel } from './labels';
 
 const FAMILIES = ['auth', 'request', 'admin', 'privacy', 'retention', 'dashboard', 'quality_report', 'audit'];

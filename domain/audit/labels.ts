@@ -1,4 +1,4 @@
-import { REQUEST_ACTIONS } from '../inbox/actions';
+import { REQUEST_ACTIONS } from '@/domain/inbox/actions';
 
 /** French label of every action the audit trail records; the screen and the CSV export show these. */
 export const AUDIT_ACTION_LABELS: Record<string, string> = {

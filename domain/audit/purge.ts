@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { query } from '../sql';
+import { query } from '@/domain/sql';
 
 /** Audit entries are never purged younger than this, whatever a tenant configures (the trigger enforces it too). */
 export const MIN_AUDIT_YEARS = 1;

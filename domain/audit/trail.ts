@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { stringify } from 'csv-stringify/sync';
-import { query } from '../sql';
-import { InputError, type FieldError } from '../validation';
+import { query } from '@/domain/sql';
+import { InputError, type FieldError } from '@/domain/validation';
 import { AUDIT_ACTION_LABELS, auditActionLabel, auditOutcomeLabel } from './labels';
 
 /** What the audit screen filters on; every field optional. */

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { env } from '../env';
-import { closeAllORMs, initORM } from '../orm';
-import { createTestTenant } from '../../temporal/testing/fixtures';
-import { setPassword } from '../../app/console/_server/testing';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { createTestTenant } from '@/temporal/testing/fixtures';
+import { setPassword } from '@/app/console/_server/testing';
 import { loginWithPassword } from './login';
 import { completeOidcLogin, saveOidcSettings, startOidcLogin, validateOidcSettings, type OidcProvider } from './oidc';
 import { completePasswordReset, requestPasswordReset } from './reset';
 import { loadSession } from './sessions';
 import { UnauthenticatedError } from './errors';
-import { InputError } from '../validation';
+import { InputError } from '@/domain/validation';
 
 let tenant: Awaited<ReturnType<typeof createTestTenant>>;
 const em = async () => (await initORM(env().DATABASE_URL!)).em.fork();

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { DepartmentRole } from '../entities';
+import type { DepartmentRole } from '@/domain/entities';
 import { meets, type Requirement } from './roles';
 import { SESSION_ABSOLUTE_MS } from './sessions';
 import { hashToken } from './tokens';

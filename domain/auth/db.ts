@@ -1,2 +1,2 @@
 /** Parameterised SQL inside the EntityManager's transaction when it has one (see domain/sql.ts). */
-export { query as sql } from '../sql';
+export { query as sql } from '@/domain/sql';

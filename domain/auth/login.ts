@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '../audit';
+import { writeAudit } from '@/domain/audit';
 import { sql } from './db';
-import { NotFoundError, compileValidator } from '../validation';
+import { NotFoundError, compileValidator } from '@/domain/validation';
 import { LockedOutError, UnauthenticatedError } from './errors';
 import { verifyPassword } from './passwords';
 import { createSession } from './sessions';

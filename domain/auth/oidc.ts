@@ -1,9 +1,9 @@
 import * as oidc from 'openid-client';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '../audit';
-import { decryptSecret, encryptSecret } from '../secrets/envelope';
+import { writeAudit } from '@/domain/audit';
+import { decryptSecret, encryptSecret } from '@/domain/secrets/envelope';
 import { oidcSecretContext } from './oidc-secret';
-import { InputError, NotFoundError, compileValidator } from '../validation';
+import { InputError, NotFoundError, compileValidator } from '@/domain/validation';
 import { sql } from './db';
 import { UnauthenticatedError } from './errors';
 import { createSession } from './sessions';

@@ -1,5 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
-import { InputError } from '../validation';
+import { InputError } from '@/domain/validation';
 
 // Argon2id with the library defaults (19 MiB, 2 passes): OWASP's baseline, about 30 ms here.
 /** Hashes a password with argon2id. */

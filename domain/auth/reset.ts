@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '../audit';
+import { writeAudit } from '@/domain/audit';
 import { sql } from './db';
-import { InputError, NotFoundError, compileValidator } from '../validation';
+import { InputError, NotFoundError, compileValidator } from '@/domain/validation';
 import { assertStrongPassword, hashPassword } from './passwords';
 import { destroyAgentSessions } from './sessions';
 import { hashToken, newSecretToken } from './tokens';

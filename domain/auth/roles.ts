@@ -1,5 +1,5 @@
-import type { Actor } from '../../workflows/request/definitions';
-import type { DepartmentRole } from '../entities';
+import type { Actor } from '@/workflows/request/definitions';
+import type { DepartmentRole } from '@/domain/entities';
 import type { AgentPrincipal } from './sessions';
 import { ForbiddenError } from './errors';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { DepartmentRole } from '../entities';
+import type { DepartmentRole } from '@/domain/entities';
 import { sql } from './db';
 import { hashToken, newSecretToken } from './tokens';
 

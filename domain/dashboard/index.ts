@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { stringify } from 'csv-stringify/sync';
-import { sql } from '../auth/db';
-import { OPEN_STATES } from '../inbox';
-import { InputError, type FieldError } from '../validation';
+import { sql } from '@/domain/auth/db';
+import { OPEN_STATES } from '@/domain/inbox';
+import { InputError, type FieldError } from '@/domain/validation';
 
 /** A half-open period [from, to) of whole days. */
 export interface DashboardRange {

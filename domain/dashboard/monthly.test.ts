@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../validation';
+import { InputError } from '@/domain/validation';
 import { lastClosedMonth, monthRange, parseReportMonth } from './monthly';
 import { frenchMonth, isReportMonth, monthAt, ofFrenchMonth, previousMonth } from './report-month';
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
-import { sql } from '../auth/db';
-import { InputError } from '../validation';
+import { sql } from '@/domain/auth/db';
+import { InputError } from '@/domain/validation';
 import { departmentStats, type DashboardRange } from './index';
 import { frenchMonth, isReportMonth, monthAt, previousMonth } from './report-month';
 

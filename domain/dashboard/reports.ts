@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { TenantSettings } from '../entities';
-import { sql } from '../auth/db';
-import { qualityReportDocumentKey, qualityReportDocumentPrefix } from '../../workflows/quality-report/definitions';
-import { documentByKey, type StoredDocument } from '../../activities/documents/store';
+import type { TenantSettings } from '@/domain/entities';
+import { sql } from '@/domain/auth/db';
+import { qualityReportDocumentKey, qualityReportDocumentPrefix } from '@/workflows/quality-report/definitions';
+import { documentByKey, type StoredDocument } from '@/activities/documents/store';
 import { frenchMonth } from './report-month';
 
 /** A stored monthly report, without its bytes. */

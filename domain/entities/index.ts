@@ -1,7 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
-import type { EscalationCascade } from '../deadlines/escalation';
-import type { RequestLimits } from '../antispam/request-limits';
-import type { RetentionPolicy } from '../privacy/retention-policy';
+import type { EscalationCascade } from '@/domain/deadlines/escalation';
+import type { RequestLimits } from '@/domain/antispam/request-limits';
+import type { RetentionPolicy } from '@/domain/privacy/retention-policy';
 
 /** Where requests land: everything to reception, or straight to the topic's department. */
 export type OrganisationModel = 'centralised' | 'decentralised';

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { compileForm, validateDefinition, type CompiledForm, type FormDefinition } from '../../forms/runtime';
-import { SHIPPED_FORMS } from '../../forms/shipped';
-import { query } from '../sql';
-import { InputError } from '../validation';
+import { compileForm, validateDefinition, type CompiledForm, type FormDefinition } from '@/forms/runtime';
+import { SHIPPED_FORMS } from '@/forms/shipped';
+import { query } from '@/domain/sql';
+import { InputError } from '@/domain/validation';
 
 /** A stored version of a form definition; tenantId null means shipped with the product. */
 export interface StoredForm {

@@ -15,11 +15,11 @@ import {
   transferRequestUpdate,
   type ActionResult,
   type Actor,
-} from '../../workflows/request/definitions';
-import { writeAudit } from '../audit';
-import { sql } from '../auth/db';
-import type { Requirement } from '../auth/roles';
-import { ConflictError, InputError, NotFoundError, compileValidator } from '../validation';
+} from '@/workflows/request/definitions';
+import { writeAudit } from '@/domain/audit';
+import { sql } from '@/domain/auth/db';
+import type { Requirement } from '@/domain/auth/roles';
+import { ConflictError, InputError, NotFoundError, compileValidator } from '@/domain/validation';
 
 const text = (max: number, message: string) => ({ type: 'string', default: '', minLength: 1, maxLength: max, pattern: '\\S', errorMessage: message });
 const body = (field: string, max: number, message: string) =>

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { renderText } from '../../activities/notifications/templates';
-import type { CitizenContact, IntakeChannel, ReplyChannel, RequestState } from '../entities';
-import { formatFrenchDateTime } from '../states';
-import { sql } from '../auth/db';
-import { NotFoundError } from '../validation';
+import { renderText } from '@/activities/notifications/templates';
+import type { CitizenContact, IntakeChannel, ReplyChannel, RequestState } from '@/domain/entities';
+import { formatFrenchDateTime } from '@/domain/states';
+import { sql } from '@/domain/auth/db';
+import { NotFoundError } from '@/domain/validation';
 import { OPEN_STATES } from './index';
 
 /** One event of the request's full (internal) timeline. */

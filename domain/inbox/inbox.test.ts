@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { env } from '../env';
-import { closeAllORMs, initORM } from '../orm';
-import { actorFor, createTestTenant, fileRequest, testClient } from '../../temporal/testing/fixtures';
-import { citizenEmail } from '../../temporal/testing/helpers';
-import { departmentStats, parseRange, statsToCsv } from '../dashboard';
-import { InputError } from '../validation';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { actorFor, createTestTenant, fileRequest, testClient } from '@/temporal/testing/fixtures';
+import { citizenEmail } from '@/temporal/testing/helpers';
+import { departmentStats, parseRange, statsToCsv } from '@/domain/dashboard';
+import { InputError } from '@/domain/validation';
 import { performRequestAction } from './actions';
 import { similarAnswered, getRequestDetail, filledTemplates } from './detail';
 import { countByState, listInbox, parseInboxFilters } from './index';

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { REQUEST_STATES, type IntakeChannel, type RequestState } from '../entities';
-import { sql } from '../auth/db';
-import { InputError, type FieldError } from '../validation';
+import { REQUEST_STATES, type IntakeChannel, type RequestState } from '@/domain/entities';
+import { sql } from '@/domain/auth/db';
+import { InputError, type FieldError } from '@/domain/validation';
 
 /** States in which a request still waits for the town hall or the citizen. */
 export const OPEN_STATES: RequestState[] = ['received', 'in_progress', 'transferred', 'awaiting_citizen', 'awaiting_validation', 'awaiting_payment'];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { query } from '../sql';
+import { query } from '@/domain/sql';
 import { withoutForbiddenCharacters } from './text';
 
 /** How long a refused no-JavaScript form is kept for its next display: it holds personal data. */

@@ -1,15 +1,15 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POST as postFormRequest } from '../../app/api/v1/t/[tenant]/forms/[slug]/requests/route';
-import { GET as getForm } from '../../app/api/v1/t/[tenant]/forms/[slug]/route';
-import { validSamples } from '../../forms/samples';
-import { SHIPPED_FORMS } from '../../forms/shipped';
-import { callRoute } from '../../temporal/testing/helpers';
-import { env } from '../env';
-import { ensureShippedForms, importFormDefinition, listFormVersions } from '../forms/store';
-import { closeAllORMs, initORM } from '../orm';
-import { query } from '../sql';
-import { InputError } from '../validation';
+import { POST as postFormRequest } from '@/app/api/v1/t/[tenant]/forms/[slug]/requests/route';
+import { GET as getForm } from '@/app/api/v1/t/[tenant]/forms/[slug]/route';
+import { validSamples } from '@/forms/samples';
+import { SHIPPED_FORMS } from '@/forms/shipped';
+import { callRoute } from '@/temporal/testing/helpers';
+import { env } from '@/domain/env';
+import { ensureShippedForms, importFormDefinition, listFormVersions } from '@/domain/forms/store';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { InputError } from '@/domain/validation';
 import { createIntake, type StartRequestInput } from './index';
 import { createFormIntake } from './forms';
 

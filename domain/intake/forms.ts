@@ -1,9 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { addressLines, describeAnswers, type FormDefinition, type FormError, type UiField } from '../../forms/runtime';
-import type { CitizenContact, IntakeChannel, ReplyChannel } from '../entities';
-import { compileStoredForm, ensureShippedForms, formAtVersion, latestForm, type StoredForm } from '../forms/store';
-import { query } from '../sql';
-import { InputError, NotFoundError } from '../validation';
+import { addressLines, describeAnswers, type FormDefinition, type FormError, type UiField } from '@/forms/runtime';
+import type { CitizenContact, IntakeChannel, ReplyChannel } from '@/domain/entities';
+import { compileStoredForm, ensureShippedForms, formAtVersion, latestForm, type StoredForm } from '@/domain/forms/store';
+import { query } from '@/domain/sql';
+import { InputError, NotFoundError } from '@/domain/validation';
 import { findTenant, type PublicIntakeOutcome, type PublicSubmissionOptions, type createIntake } from './index';
 
 /** A form submission: the data, and the version the citizen filled in (the latest when absent). */

@@ -1,5 +1,5 @@
-import { frenchNationalPhone } from '../sms/phone';
-import { InputError } from '../validation';
+import { frenchNationalPhone } from '@/domain/sms/phone';
+import { InputError } from '@/domain/validation';
 import { createIntake, type IntakeDeps, type IntakeReceipt, type StartRequestInput } from './index';
 
 /** An SMS that becomes a request. */

@@ -1,5 +1,5 @@
-import type { ReplyChannel, RequestKind } from '../entities';
-import type { RequestWorkflowInput } from '../../workflows/request/definitions';
+import type { ReplyChannel, RequestKind } from '@/domain/entities';
+import type { RequestWorkflowInput } from '@/workflows/request/definitions';
 
 /** The workflow input the intake hands to Temporal, with the workflow id it must run under. */
 export type StartRequestInput = RequestWorkflowInput & { workflowId: string; kind: RequestKind; replyChannel: ReplyChannel };

@@ -1,4 +1,4 @@
-import { InputError, type FieldError } from '../validation';
+import { InputError, type FieldError } from '@/domain/validation';
 
 /**
  * C0 controls other than tab, line feed and carriage return, DEL, and lone UTF-16 surrogates: PostgreSQL refuses NUL and

@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { query } from '../sql';
+import { query } from '@/domain/sql';
 import type { StartRequestInput, StartRequestWorkflow } from './start-input';
 
 /** A pending start younger than this belongs to an intake that may still be starting it: recovery leaves it alone. */

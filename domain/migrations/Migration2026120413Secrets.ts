@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
-import { oidcSecretContext } from '../auth/oidc-secret';
-import { ENVELOPE_PREFIX, encryptSecret } from '../secrets/envelope';
+import { oidcSecretContext } from '@/domain/auth/oidc-secret';
+import { ENVELOPE_PREFIX, encryptSecret } from '@/domain/secrets/envelope';
 
 /**
  * Encrypts the OIDC client secrets stored in clear text before secrets were encrypted at rest. Needs

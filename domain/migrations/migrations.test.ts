@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { env } from '../env';
-import { closeAllORMs, initORM } from '../orm';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
 
 afterAll(() => closeAllORMs());
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { env } from '../env';
-import { closeAllORMs, initORM } from '../orm';
-import { query } from '../sql';
-import { publicRequestView } from '../tracking';
-import { createTestTenant } from '../../temporal/testing/fixtures';
-import { createSmtpSender } from '../../activities/notifications/email';
-import { createRequestActivities } from '../../activities/request';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { publicRequestView } from '@/domain/tracking';
+import { createTestTenant } from '@/temporal/testing/fixtures';
+import { createSmtpSender } from '@/activities/notifications/email';
+import { createRequestActivities } from '@/activities/request';
 import { ANONYMISED_SUBJECT, anonymiseRequests } from './anonymise';
 import { personalDataOf, seedRequest, tenantIdOf } from './testing';
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '../audit';
-import { query } from '../sql';
+import { writeAudit } from '@/domain/audit';
+import { query } from '@/domain/sql';
 
 /** What one anonymisation changed; a second run over the same requests counts zero everywhere. */
 export interface AnonymisationCounts {

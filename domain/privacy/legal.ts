@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '../audit';
-import type { AccessibilityStatus, LegalSettings, TenantSettings } from '../entities';
-import { query } from '../sql';
-import { InputError, compileValidator } from '../validation';
+import { writeAudit } from '@/domain/audit';
+import type { AccessibilityStatus, LegalSettings, TenantSettings } from '@/domain/entities';
+import { query } from '@/domain/sql';
+import { InputError, compileValidator } from '@/domain/validation';
 import { LOGIN_ATTEMPTS_MONTHS, retentionPolicyOf, type RetentionPolicy } from './retention-policy';
 
 /** The RGAA conformity statuses, with the words the statement must use. */

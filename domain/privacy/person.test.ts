@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../validation';
+import { InputError } from '@/domain/validation';
 import { auditedPerson, maskPersonKey, parsePersonKey } from './person';
 
 const eightDigits = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 8, maxLength: 8 }).map((d) => d.join(''));

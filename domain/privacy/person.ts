@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { relaisSecret } from '../secrets/relais-secret';
-import { normalisePhone } from '../sms/phone';
-import { query } from '../sql';
-import { InputError, compileValidator } from '../validation';
+import { relaisSecret } from '@/domain/secrets/relais-secret';
+import { normalisePhone } from '@/domain/sms/phone';
+import { query } from '@/domain/sql';
+import { InputError, compileValidator } from '@/domain/validation';
 
 /** The person a data protection request is about: one e-mail address or one phone number (E.164). */
 export type PersonKey = { kind: 'email'; value: string } | { kind: 'phone'; value: string };

@@ -1,6 +1,6 @@
-import type { IntakeChannel } from '../entities';
-import { CHANNEL_LABELS, formatFrenchDateTime } from '../states';
-import { EVENT_LABELS } from '../tracking';
+import type { IntakeChannel } from '@/domain/entities';
+import { CHANNEL_LABELS, formatFrenchDateTime } from '@/domain/states';
+import { EVENT_LABELS } from '@/domain/tracking';
 import type { PersonalData } from './personal-data';
 
 /** The jsreport (Handlebars + HTML) template of the right-of-access PDF; every value is escaped by `{{…}}`. */

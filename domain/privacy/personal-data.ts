@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CitizenContact, RequestState } from '../entities';
-import { query } from '../sql';
-import { normalisePhone } from '../sms/phone';
-import { STATE_LABELS } from '../states';
+import type { CitizenContact, RequestState } from '@/domain/entities';
+import { query } from '@/domain/sql';
+import { normalisePhone } from '@/domain/sms/phone';
+import { STATE_LABELS } from '@/domain/states';
 import { addressedRows, requestIdsOf, type PersonKey } from './person';
 
 /** States in which a request is still being handled: erasing it means it can no longer be answered. */

@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '../audit';
-import type { TenantSettings } from '../entities';
-import { query } from '../sql';
-import { InputError, NotFoundError, type FieldError } from '../validation';
+import { writeAudit } from '@/domain/audit';
+import type { TenantSettings } from '@/domain/entities';
+import { query } from '@/domain/sql';
+import { InputError, NotFoundError, type FieldError } from '@/domain/validation';
 import { DEFAULT_RETENTION, retentionPolicyOf, type RetentionPolicy } from './retention-policy';
 
 /** Bounds of each duration, as the tenant file's schema has them (domain/tenant-config/tenant.schema.json). */

@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '../audit';
-import { purgeExpiredAudit } from '../audit/purge';
-import type { TenantSettings } from '../entities';
-import { query } from '../sql';
+import { writeAudit } from '@/domain/audit';
+import { purgeExpiredAudit } from '@/domain/audit/purge';
+import type { TenantSettings } from '@/domain/entities';
+import { query } from '@/domain/sql';
 import { anonymiseRequests } from './anonymise';
 import { LOGIN_ATTEMPTS_MONTHS, retentionPolicyOf, type RetentionPolicy } from './retention-policy';
 

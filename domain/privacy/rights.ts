@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '../audit';
-import type { TenantSettings } from '../entities';
-import { query } from '../sql';
-import { ConflictError, compileValidator } from '../validation';
+import { writeAudit } from '@/domain/audit';
+import type { TenantSettings } from '@/domain/entities';
+import { query } from '@/domain/sql';
+import { ConflictError, compileValidator } from '@/domain/validation';
 import { anonymiseRequests, type AnonymisationCounts } from './anonymise';
 import { addressedRows, auditedPerson, parsePersonKey, requestIdsOf, type PersonKey } from './person';
 import { collectPersonalData, isOpenState, summarise, type PersonalData, type PersonSummary } from './personal-data';

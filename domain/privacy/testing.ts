@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { storePendingFiles } from '../attachments';
-import { query } from '../sql';
-import { fileRequest } from '../../temporal/testing/fixtures';
-import { citizenEmail } from '../../temporal/testing/helpers';
+import { storePendingFiles } from '@/domain/attachments';
+import { query } from '@/domain/sql';
+import { fileRequest } from '@/temporal/testing/fixtures';
+import { citizenEmail } from '@/temporal/testing/helpers';
 
 /** The smallest valid PDF header the attachment check accepts. */
 const PDF = new TextEncoder().encode('%PDF-1.4\n% test\n');

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { oidcSecretContext } from '../auth/oidc-secret';
-import { query } from '../sql';
+import { oidcSecretContext } from '@/domain/auth/oidc-secret';
+import { query } from '@/domain/sql';
 import { decryptSecret } from './envelope';
 
 /**

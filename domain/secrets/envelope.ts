@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { env } from '../env';
+import { env } from '@/domain/env';
 
 /** Marks a value encrypted by this module; the version lets a later format or key rotation coexist with this one. */
 export const ENVELOPE_PREFIX = 'enc:v1:';

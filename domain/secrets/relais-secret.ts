@@ -1,4 +1,4 @@
-import { env } from '../env';
+import { env } from '@/domain/env';
 
 /** The web process needs RELAIS_SECRET and the environment has none. */
 export class MissingRelaisSecretError extends Error {

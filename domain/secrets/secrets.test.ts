@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOidcSettings, saveOidcSettings } from '../auth/oidc';
-import { oidcSecretContext } from '../auth/oidc-secret';
-import { env, resetEnv } from '../env';
-import { Migration2026120413Secrets } from '../migrations/Migration2026120413Secrets';
-import { closeAllORMs, initORM } from '../orm';
-import { query } from '../sql';
-import { createTestTenant } from '../../temporal/testing/fixtures';
+import { loadOidcSettings, saveOidcSettings } from '@/domain/auth/oidc';
+import { oidcSecretContext } from '@/domain/auth/oidc-secret';
+import { env, resetEnv } from '@/domain/env';
+import { Migration2026120413Secrets } from '@/domain/migrations/Migration2026120413Secrets';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { createTestTenant } from '@/temporal/testing/fixtures';
 import { checkStoredSecrets } from './check';
 import { ENVELOPE_PREFIX, MissingEncryptionKeyError, SecretDecryptionError, decryptSecret, encryptSecret } from './envelope';
 

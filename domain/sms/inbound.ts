@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { TenantSettings } from '../entities';
-import type { IntakeReceipt, StartRequestInput } from '../intake';
-import { query } from '../sql';
+import type { TenantSettings } from '@/domain/entities';
+import type { IntakeReceipt, StartRequestInput } from '@/domain/intake';
+import { query } from '@/domain/sql';
 import { normalisePhone, smsSenderOf } from './phone';
 
 /** An SMS from a handset, as the gateway hands it over. */

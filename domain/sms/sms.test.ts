@@ -1,13 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { smscControlClient } from '../../dev/smsc-simulator/control';
-import type { SubmittedMessage } from '../../dev/smsc-simulator/simulator';
-import { actorFor, eventually, eventsOf, fileRequest, requestRow } from '../../temporal/testing/fixtures';
-import { answerRequestUpdate, askCitizenUpdate } from '../../workflows/request/definitions';
-import { env } from '../env';
-import { initORM } from '../orm';
-import { query } from '../sql';
-import { importTenant } from '../tenant-config/import';
+import { smscControlClient } from '@/dev/smsc-simulator/control';
+import type { SubmittedMessage } from '@/dev/smsc-simulator/simulator';
+import { actorFor, eventually, eventsOf, fileRequest, requestRow } from '@/temporal/testing/fixtures';
+import { answerRequestUpdate, askCitizenUpdate } from '@/workflows/request/definitions';
+import { env } from '@/domain/env';
+import { initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { importTenant } from '@/domain/tenant-config/import';
 import { normalisePhone } from './phone';
 
 const DEMO_NUMBER = '36180';

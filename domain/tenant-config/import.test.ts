@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { env } from '../env';
-import { closeAllORMs, initORM } from '../orm';
-import { query } from '../sql';
-import { InputError } from '../validation';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { InputError } from '@/domain/validation';
 import { importTenant, validateTenantConfig, type TenantConfig } from './import';
 
 afterAll(() => closeAllORMs());

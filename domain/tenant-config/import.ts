@@ -3,11 +3,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { hash, verify } from '@node-rs/argon2';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { parseDelay } from '../deadlines/delay';
-import { validateCascade, type EscalationStep } from '../deadlines/escalation';
-import type { DepartmentRole, TenantBranding, TenantSettings } from '../entities';
-import { query } from '../sql';
-import { InputError, compileValidator, type FieldError } from '../validation';
+import { parseDelay } from '@/domain/deadlines/delay';
+import { validateCascade, type EscalationStep } from '@/domain/deadlines/escalation';
+import type { DepartmentRole, TenantBranding, TenantSettings } from '@/domain/entities';
+import { query } from '@/domain/sql';
+import { InputError, compileValidator, type FieldError } from '@/domain/validation';
 import schema from './tenant.schema.json' with { type: 'json' };
 
 /** A tenant configuration file, as the JSON Schema describes it. */

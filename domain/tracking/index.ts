@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestState } from '../entities';
-import { STATE_LABELS } from '../states';
-import { query } from '../sql';
-import { trackingCodeMatches } from '../tracking-code';
-import { ConflictError, NotFoundError, compileValidator } from '../validation';
-import { assertCleanText } from '../intake/text';
+import type { RequestState } from '@/domain/entities';
+import { STATE_LABELS } from '@/domain/states';
+import { query } from '@/domain/sql';
+import { trackingCodeMatches } from '@/domain/tracking-code';
+import { ConflictError, NotFoundError, compileValidator } from '@/domain/validation';
+import { assertCleanText } from '@/domain/intake/text';
 
 /** One public line of a request's history. */
 export interface PublicTimelineEntry {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadShippedForms } from '../load';
-import { compileForm, type CompiledForm } from '../runtime/compile';
-import { validateDefinition } from '../runtime/definition';
-import type { FormDefinition } from '../runtime/types';
-import { fixedNow } from '../test-support';
+import { loadShippedForms } from '@/forms/load';
+import { compileForm, type CompiledForm } from '@/forms/runtime/compile';
+import { validateDefinition } from '@/forms/runtime/definition';
+import type { FormDefinition } from '@/forms/runtime/types';
+import { fixedNow } from '@/forms/test-support';
 
 const DEPARTMENTS = ['accueil', 'etat-civil', 'urbanisme', 'parcs-jardins', 'affaires-scolaires'];
 const shipped = loadShippedForms();

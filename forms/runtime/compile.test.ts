@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileForm, FormDefinitionError } from './compile';
-import { miniDefinition } from '../test-support';
+import { miniDefinition } from '@/forms/test-support';
 
 describe('French messages', () => {
   const form = compileForm(

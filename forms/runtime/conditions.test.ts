@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateCondition, isFilled } from './conditions';
 import { compileForm } from './compile';
-import { miniDefinition } from '../test-support';
+import { miniDefinition } from '@/forms/test-support';
 
 describe('evaluateCondition', () => {
   const data = { mode: 'courrier', age: 7, options: ['a'], vide: '', adresse: { codePostal: '75001' } };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateDefinition } from './definition';
 import type { FormDefinition } from './types';
-import { miniDefinition } from '../test-support';
+import { miniDefinition } from '@/forms/test-support';
 
 function base(): FormDefinition {
   return miniDefinition(

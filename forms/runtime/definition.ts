@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import definitionSchema from '../definition.schema.json' with { type: 'json' };
+import definitionSchema from '@/forms/definition.schema.json' with { type: 'json' };
 import type { Condition, FormDefinition, FormError, JsonSchema, Rule, UiField } from './types';
 import { createFormAjv } from './ajv';
 import { toFormErrors, dedupeErrors } from './messages';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isFrenchMobile, isFrenchPhone, isFrenchPostcode, isInseeCommuneCode } from './formats';
 import { compileForm } from './compile';
-import { miniDefinition } from '../test-support';
+import { miniDefinition } from '@/forms/test-support';
 
 describe('fr-mobile', () => {
   it.each(['0612345678', '06 12 34 56 78', '07.12.34.56.78', '+33612345678', '+33 6 12 34 56 78', '+33 7 12 34 56 78', '0033 6 12 34 56 78', '06-12-34-56-78'])(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileForm } from './compile';
-import { miniDefinition } from '../test-support';
+import { miniDefinition } from '@/forms/test-support';
 
 const form = compileForm(
   miniDefinition(

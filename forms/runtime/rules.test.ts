@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileForm } from './compile';
 import { SCHOOL_HOLIDAYS, holidayPeriodOn } from './school-holidays';
 import { ageAt } from './dates';
-import { fixedNow, miniDefinition } from '../test-support';
+import { fixedNow, miniDefinition } from '@/forms/test-support';
 
 const date = { type: 'string', format: 'date' };
 

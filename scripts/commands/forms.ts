@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { formValidateCommand } from '../../forms/cli';
-import { checkDefinitionFile } from '../../forms/load';
-import { importFormDefinition } from '../../domain/forms/store';
-import { findTenant } from '../../domain/intake';
-import { closeAllORMs, initORM, migrate } from '../../domain/orm';
+import { formValidateCommand } from '@/forms/cli';
+import { checkDefinitionFile } from '@/forms/load';
+import { importFormDefinition } from '@/domain/forms/store';
+import { findTenant } from '@/domain/intake';
+import { closeAllORMs, initORM, migrate } from '@/domain/orm';
 import { CliError, requireDatabase } from './support';
 
 /** `form:validate` and `form:import`: the process designer's commands. */

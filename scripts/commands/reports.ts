@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
-import { parseReportMonth } from '../../domain/dashboard/monthly';
-import { reportTenant, reportTenants, type ReportTenant } from '../../domain/dashboard/reports';
-import { env } from '../../domain/env';
-import { initORM } from '../../domain/orm';
-import { query } from '../../domain/sql';
-import { InputError } from '../../domain/validation';
-import { closeTemporalClients, temporalClient } from '../../temporal/client';
-import { QUALITY_REPORT_CALENDAR, ensureQualityReportSchedule, startQualityReport } from '../../temporal/quality-report';
-import { RETENTION_CALENDAR, ensureRetentionSchedule } from '../../temporal/retention';
-import { qualityReportWorkflowId } from '../../workflows/quality-report/definitions';
+import { parseReportMonth } from '@/domain/dashboard/monthly';
+import { reportTenant, reportTenants, type ReportTenant } from '@/domain/dashboard/reports';
+import { env } from '@/domain/env';
+import { initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { InputError } from '@/domain/validation';
+import { closeTemporalClients, temporalClient } from '@/temporal/client';
+import { QUALITY_REPORT_CALENDAR, ensureQualityReportSchedule, startQualityReport } from '@/temporal/quality-report';
+import { RETENTION_CALENDAR, ensureRetentionSchedule } from '@/temporal/retention';
+import { qualityReportWorkflowId } from '@/workflows/quality-report/definitions';
 import { CliError, requireDatabase } from './support';
 
 function requireTemporal() {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { smscControlClient } from '../../dev/smsc-simulator/control';
-import { env } from '../../domain/env';
+import { smscControlClient } from '@/dev/smsc-simulator/control';
+import { env } from '@/domain/env';
 import { CliError } from './support';
 
 /** `sms:mo`: a handset sends an SMS to the platform through the running SMSC simulator. */

@@ -1,4 +1,4 @@
-import { env } from '../../domain/env';
+import { env } from '@/domain/env';
 
 /** An error whose message is the whole story: printed as is, without a stack. */
 export class CliError extends Error {}

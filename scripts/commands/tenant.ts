@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
-import { closeAllORMs, initORM, migrate } from '../../domain/orm';
-import { importTenantFile, validateTenantConfig } from '../../domain/tenant-config/import';
+import { closeAllORMs, initORM, migrate } from '@/domain/orm';
+import { importTenantFile, validateTenantConfig } from '@/domain/tenant-config/import';
 import { scheduleAfterImport } from './reports';
 import { requireDatabase } from './support';
 

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { hashPassword } from '../../domain/auth/passwords';
-import type { EscalationStep } from '../../domain/deadlines/escalation';
-import { env } from '../../domain/env';
-import { createIntake } from '../../domain/intake';
-import type { NewRequestBody } from '../../domain/intake/schema';
-import { initORM } from '../../domain/orm';
-import { query } from '../../domain/sql';
-import { importTenant, type TenantConfig } from '../../domain/tenant-config/import';
-import { requestWorkflowStarter, temporalClient } from '../client';
-import type { Actor } from '../../workflows/request/definitions';
-import { REQUEST_TASK_QUEUE, requestWorkflowId } from '../../workflows/request/definitions';
+import { hashPassword } from '@/domain/auth/passwords';
+import type { EscalationStep } from '@/domain/deadlines/escalation';
+import { env } from '@/domain/env';
+import { createIntake } from '@/domain/intake';
+import type { NewRequestBody } from '@/domain/intake/schema';
+import { initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { importTenant, type TenantConfig } from '@/domain/tenant-config/import';
+import { requestWorkflowStarter, temporalClient } from '@/temporal/client';
+import type { Actor } from '@/workflows/request/definitions';
+import { REQUEST_TASK_QUEUE, requestWorkflowId } from '@/workflows/request/definitions';
 
 /** Options of a throw-away tenant with delays of seconds. */
 export interface TestTenantOptions {

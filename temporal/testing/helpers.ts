@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { SinkMessage } from '../../dev/mail-sink';
-import { env } from '../../domain/env';
+import type { SinkMessage } from '@/dev/mail-sink';
+import { env } from '@/domain/env';
 
 /** Every message the sink holds for an address. */
 export async function mailTo(address: string): Promise<SinkMessage[]> {

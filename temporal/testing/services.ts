@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../../domain/embedded-postgres';
-import { closeAllORMs, initORM, migrate } from '../../domain/orm';
-import { DEMO_TENANT_FILE, importTenantFile } from '../../domain/tenant-config/import';
-import { startMailSink, type MailSink } from '../../dev/mail-sink';
-import { freePort } from '../../dev/ports';
-import { stopChild } from '../dev-server';
-import { WORKER_NODE_ARGS } from '../worker-process';
+import { startEmbeddedPostgres } from '@/domain/embedded-postgres';
+import { closeAllORMs, initORM, migrate } from '@/domain/orm';
+import { DEMO_TENANT_FILE, importTenantFile } from '@/domain/tenant-config/import';
+import { startMailSink, type MailSink } from '@/dev/mail-sink';
+import { freePort } from '@/dev/ports';
+import { stopChild } from '@/temporal/dev-server';
+import { WORKER_NODE_ARGS } from '@/temporal/worker-process';
 
 
 /** A PostgreSQL database for one run: a fresh database on DATABASE_URL's server, or an embedded server. */

@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { MailSink } from '../../dev/mail-sink';
-import { freePort } from '../../dev/ports';
-import { WEB_SERVER_ARGS, buildWebIfStale, waitForHealth } from '../../scripts/web-build';
-import { ensureTemporalCli } from '../cli';
-import { startTemporalDevServer, stopChild } from '../dev-server';
-import { startDevSmsc } from '../../dev/smsc-simulator/dev';
+import type { MailSink } from '@/dev/mail-sink';
+import { freePort } from '@/dev/ports';
+import { WEB_SERVER_ARGS, buildWebIfStale, waitForHealth } from '@/scripts/web-build';
+import { ensureTemporalCli } from '@/temporal/cli';
+import { startTemporalDevServer, stopChild } from '@/temporal/dev-server';
+import { startDevSmsc } from '@/dev/smsc-simulator/dev';
 import { prepareDatabase, startTestDatabase, startTestMailSink, startWorkerProcess } from './services';
 
 /** What to start besides database, Temporal and the mail sink. */

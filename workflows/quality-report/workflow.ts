@@ -8,11 +8,11 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { DocumentActivities } from '../../activities/documents';
-import type { QualityReportActivities } from '../../activities/quality-report';
-import { isReportMonth, monthAt, previousMonth } from '../../domain/dashboard/report-month';
-import { TENANT_ATTRIBUTE } from '../../temporal/search-attributes';
-import { ACTIVITY_PROFILES } from '../request/profiles';
+import type { DocumentActivities } from '@/activities/documents';
+import type { QualityReportActivities } from '@/activities/quality-report';
+import { isReportMonth, monthAt, previousMonth } from '@/domain/dashboard/report-month';
+import { TENANT_ATTRIBUTE } from '@/temporal/search-attributes';
+import { ACTIVITY_PROFILES } from '@/workflows/request/profiles';
 import {
   SCHEDULED_START_TIME,
   qualityReportDocumentKey,

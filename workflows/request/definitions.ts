@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { EscalationStep } from '../../domain/deadlines/escalation';
-import type { ReplyChannel, RequestKind, RequestState } from '../../domain/entities';
+import type { EscalationStep } from '@/domain/deadlines/escalation';
+import type { ReplyChannel, RequestKind, RequestState } from '@/domain/entities';
 
 /** Task queue of request workflows and their activities. */
 export const REQUEST_TASK_QUEUE = 'relais-requests';

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeAllORMs } from '../../domain/orm';
-import { actorFor, createTestTenant, fileRequest, requestRow } from '../../temporal/testing/fixtures';
-import { citizenEmail, mailTo, waitForMail } from '../../temporal/testing/helpers';
-import { keepHistory } from '../../temporal/testing/histories';
+import { closeAllORMs } from '@/domain/orm';
+import { actorFor, createTestTenant, fileRequest, requestRow } from '@/temporal/testing/fixtures';
+import { citizenEmail, mailTo, waitForMail } from '@/temporal/testing/helpers';
+import { keepHistory } from '@/temporal/testing/histories';
 import { answerRequestUpdate, snapshotQuery } from './definitions';
 
 afterAll(() => closeAllORMs());

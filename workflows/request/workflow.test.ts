@@ -1,11 +1,11 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeAllORMs } from '../../domain/orm';
-import { actorFor, createTestTenant, departmentOf, eventsOf, eventually, fileRequest, requestRow } from '../../temporal/testing/fixtures';
-import { callRoute, citizenEmail, mailTo, waitForMail } from '../../temporal/testing/helpers';
-import { keepHistory } from '../../temporal/testing/histories';
-import { POST as postReply } from '../../app/api/v1/t/[tenant]/requests/[reference]/replies/route';
-import { GET as getRequest } from '../../app/api/v1/t/[tenant]/requests/[reference]/route';
+import { closeAllORMs } from '@/domain/orm';
+import { actorFor, createTestTenant, departmentOf, eventsOf, eventually, fileRequest, requestRow } from '@/temporal/testing/fixtures';
+import { callRoute, citizenEmail, mailTo, waitForMail } from '@/temporal/testing/helpers';
+import { keepHistory } from '@/temporal/testing/histories';
+import { POST as postReply } from '@/app/api/v1/t/[tenant]/requests/[reference]/replies/route';
+import { GET as getRequest } from '@/app/api/v1/t/[tenant]/requests/[reference]/route';
 import {
   answerRequestUpdate,
   approveAnswerUpdate,

@@ -12,12 +12,12 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Mutex } from 'async-mutex';
-import type { DocumentActivities } from '../../activities/documents';
-import type { ExportActivities } from '../../activities/exports';
-import type { RequestActivities } from '../../activities/request';
-import type { RequestState } from '../../domain/entities';
-import { planEscalation, type PlannedEscalation } from '../../domain/deadlines/escalation';
-import { DEPARTMENT_ATTRIBUTE, STATE_ATTRIBUTE } from '../../temporal/search-attributes';
+import type { DocumentActivities } from '@/activities/documents';
+import type { ExportActivities } from '@/activities/exports';
+import type { RequestActivities } from '@/activities/request';
+import type { RequestState } from '@/domain/entities';
+import { planEscalation, type PlannedEscalation } from '@/domain/deadlines/escalation';
+import { DEPARTMENT_ATTRIBUTE, STATE_ATTRIBUTE } from '@/temporal/search-attributes';
 import {
   acceptRegistrationUpdate,
   addNoteUpdate,

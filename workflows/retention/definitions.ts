@@ -1,5 +1,5 @@
-import type { RetentionCounts } from '../../domain/privacy/retention';
-import type { RetentionCategory } from '../../domain/privacy/retention-categories';
+import type { RetentionCounts } from '@/domain/privacy/retention';
+import type { RetentionCategory } from '@/domain/privacy/retention-categories';
 
 /** Rows handled per batch (one transaction each) unless a run asks for fewer. */
 export const RETENTION_BATCH_SIZE = 200;

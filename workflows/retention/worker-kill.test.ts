@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, describe, expect, it } from 'vitest';
-import { env } from '../../domain/env';
-import { closeAllORMs, initORM } from '../../domain/orm';
-import { personalDataOf, seedRequest, tenantIdOf, type SeededRequest } from '../../domain/privacy/testing';
-import { query } from '../../domain/sql';
-import { createTestTenant, eventually, testClient } from '../../temporal/testing/fixtures';
-import { RETENTION_HISTORIES_DIR, keepHistory } from '../../temporal/testing/histories';
-import { startWorkerProcess } from '../../temporal/testing/services';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { personalDataOf, seedRequest, tenantIdOf, type SeededRequest } from '@/domain/privacy/testing';
+import { query } from '@/domain/sql';
+import { createTestTenant, eventually, testClient } from '@/temporal/testing/fixtures';
+import { RETENTION_HISTORIES_DIR, keepHistory } from '@/temporal/testing/histories';
+import { startWorkerProcess } from '@/temporal/testing/services';
 import { retentionWorkflowId, type RetentionHeartbeat, type RetentionResult } from './definitions';
 
 const em = async () => (await initORM(env().DATABASE_URL!)).em.fork();

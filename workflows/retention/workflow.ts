@@ -1,7 +1,7 @@
 import { continueAsNew, patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import type { RetentionActivities } from '../../activities/retention';
-import { PATCHED_RETENTION_CATEGORIES, RETENTION_CATEGORIES } from '../../domain/privacy/retention-categories';
-import { SCHEDULED_START_TIME } from '../quality-report/definitions';
+import type { RetentionActivities } from '@/activities/retention';
+import { PATCHED_RETENTION_CATEGORIES, RETENTION_CATEGORIES } from '@/domain/privacy/retention-categories';
+import { SCHEDULED_START_TIME } from '@/workflows/quality-report/definitions';
 import { RETENTION_BATCH_SIZE, type RetentionInput, type RetentionResult } from './definitions';
 
 /**

@@ -1,5 +1,5 @@
-import { CHANNEL_LABELS } from '../../../domain/states';
-import type { IntakeChannel } from '../../../domain/entities';
+import { CHANNEL_LABELS } from '@/domain/states';
+import type { IntakeChannel } from '@/domain/entities';
 
 const ICONS: Record<IntakeChannel, string> = { web: '🌐', email: '✉️', sms: '📱', form: '📝', counter: '🏛️', phone: '☎️' };
 

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import type { AgentPrincipal } from '../../../domain/auth/sessions';
-import { meets } from '../../../domain/auth/roles';
+import type { AgentPrincipal } from '@/domain/auth/sessions';
+import { meets } from '@/domain/auth/roles';
 import { LogoutButton } from './LogoutButton';
 
 /** Header, navigation and main landmark of every console page behind the login. */

@@ -1,4 +1,4 @@
-import { describeAnswers, type FormDefinition } from '../../../forms/runtime';
+import { describeAnswers, type FormDefinition } from '@/forms/runtime';
 import { NAV_FIELD, editValue } from './step';
 
 /** The review page's body: every answered field of each shown page, with a "Modifier" button per page. */

@@ -1,7 +1,7 @@
 import 'server-only';
 import { createValidatorScripts } from '@/domain/forms/validator-scripts';
-import { createFormIntake } from '../../../domain/intake/forms';
-import { appContext } from '../../_server/context';
+import { createFormIntake } from '@/domain/intake/forms';
+import { appContext } from '@/app/_server/context';
 
 let intake: Promise<ReturnType<typeof createFormIntake>> | undefined;
 let validatorScripts: Promise<ReturnType<typeof createValidatorScripts>> | undefined;

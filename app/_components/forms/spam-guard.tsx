@@ -1,4 +1,4 @@
-import { FORM_TOKEN_FIELD, HONEYPOT_FIELD } from '../../../domain/antispam/fields';
+import { FORM_TOKEN_FIELD, HONEYPOT_FIELD } from '@/domain/antispam/fields';
 
 /** The anti-spam fields of a portal form: the signed display time, and a honeypot hidden from people and assistive technologies. */
 export function SpamGuardFields({ token }: { token?: string }) {

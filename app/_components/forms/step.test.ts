@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compileForm, type FormDefinition } from '../../../forms/runtime';
-import { validSamples } from '../../../forms/samples';
-import { SHIPPED_FORMS } from '../../../forms/shipped';
+import { compileForm, type FormDefinition } from '@/forms/runtime';
+import { validSamples } from '@/forms/samples';
+import { SHIPPED_FORMS } from '@/forms/shipped';
 import { NAV_FIELD, PAGE_FIELD, RETURN_FIELD, REVIEW_PAGE, editValue, formStep } from './step';
 import { ANSWERS_FIELD } from './values';
 

@@ -1,5 +1,5 @@
-import type { CompiledForm, FormDefinition, FormError, FormValidationResult } from '../../../forms/runtime';
-import { FORM_TOKEN_FIELD } from '../../../domain/antispam/fields';
+import type { CompiledForm, FormDefinition, FormError, FormValidationResult } from '@/forms/runtime';
+import { FORM_TOKEN_FIELD } from '@/domain/antispam/fields';
 import { ANSWERS_FIELD, mergePage, pageErrors, pageOfFirstError, parseAnswers, readPageValues, visiblePages } from './values';
 
 /** What the wizard shows: a page or the review, the answers so far, and the errors of that page. */

@@ -1,8 +1,8 @@
 'use client';
 
 import { useActionState, useEffect, useRef, useState, type FormEvent } from 'react';
-import { compileForm, conditionFields, type CompiledForm, type FormDefinition, type UiField } from '../../../forms/runtime';
-import { ErrorSummary } from '../portal/error-summary';
+import { compileForm, conditionFields, type CompiledForm, type FormDefinition, type UiField } from '@/forms/runtime';
+import { ErrorSummary } from '@/app/_components/portal/error-summary';
 import { FormField } from './fields';
 import { ReviewAnswers } from './review';
 import { SpamGuardFields } from './spam-guard';

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import type { PortalTenant } from '../../t/_lib/tenant';
+import type { PortalTenant } from '@/app/t/_lib/tenant';
 
 /** Header of a municipality's portal: logo, name and the three things a citizen comes for. */
 export function PortalHeader({ tenant }: { tenant: PortalTenant }) {

@@ -1,4 +1,4 @@
-import type { TenantBranding } from '../../../domain/entities';
+import type { TenantBranding } from '@/domain/entities';
 
 /** Colours of a portal, adjusted so text always reaches the WCAG AA contrast ratio. */
 export interface PortalColours {

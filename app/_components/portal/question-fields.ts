@@ -1,4 +1,4 @@
-import type { FieldError } from '../../../domain/validation';
+import type { FieldError } from '@/domain/validation';
 
 /** What the citizen typed in the question form, as strings, so a refused form comes back as it was. */
 export interface QuestionValues {

@@ -1,8 +1,8 @@
 'use client';
 
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { FieldError } from '../../../domain/validation';
-import { SpamGuardFields } from '../forms/spam-guard';
+import type { FieldError } from '@/domain/validation';
+import { SpamGuardFields } from '@/app/_components/forms/spam-guard';
 import { ErrorSummary } from './error-summary';
 import { errorsByField, fieldIdFor, type QuestionValues } from './question-fields';
 

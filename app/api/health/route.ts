@@ -1,6 +1,6 @@
-import { appContext, appTemporalClient } from '../../_server/context';
-import { env } from '../../../domain/env';
-import { check, databaseHealth, tcpHealth, temporalHealth } from '../../../domain/health';
+import { appContext, appTemporalClient } from '@/app/_server/context';
+import { env } from '@/domain/env';
+import { check, databaseHealth, tcpHealth, temporalHealth } from '@/domain/health';
 
 export const dynamic = 'force-dynamic';
 

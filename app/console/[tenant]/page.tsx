@@ -1,14 +1,14 @@
 import type { Metadata } from 'next';
-import { actorOf } from '../../../domain/auth/roles';
-import { sql } from '../../../domain/auth/db';
-import { CHANNELS, countByState, filtersToQuery, listInbox, parseInboxFilters, type InboxFilters } from '../../../domain/inbox';
-import { REQUEST_STATES } from '../../../domain/entities';
-import { CHANNEL_LABELS, STATE_LABELS, formatFrenchDateTime } from '../../../domain/states';
-import { InputError } from '../../../domain/validation';
-import { ChannelIcon } from '../../_components/console/ChannelIcon';
-import { ConsoleShell } from '../../_components/console/ConsoleShell';
-import { InboxLive } from '../../_components/console/InboxLive';
-import { consolePage } from '../_server/page';
+import { actorOf } from '@/domain/auth/roles';
+import { sql } from '@/domain/auth/db';
+import { CHANNELS, countByState, filtersToQuery, listInbox, parseInboxFilters, type InboxFilters } from '@/domain/inbox';
+import { REQUEST_STATES } from '@/domain/entities';
+import { CHANNEL_LABELS, STATE_LABELS, formatFrenchDateTime } from '@/domain/states';
+import { InputError } from '@/domain/validation';
+import { ChannelIcon } from '@/app/_components/console/ChannelIcon';
+import { ConsoleShell } from '@/app/_components/console/ConsoleShell';
+import { InboxLive } from '@/app/_components/console/InboxLive';
+import { consolePage } from '@/app/console/_server/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Demandes' };

@@ -1,4 +1,4 @@
-import { SESSION_ABSOLUTE_MS, SESSION_COOKIE } from '../../../domain/auth/sessions';
+import { SESSION_ABSOLUTE_MS, SESSION_COOKIE } from '@/domain/auth/sessions';
 import { secureCookies } from './services';
 
 /** Reads one cookie from a request's Cookie header. */

@@ -1,6 +1,6 @@
 import 'server-only';
-import { createPdfRenderer, type PdfRenderer, type PdfTemplate } from '../../../activities/documents/renderer';
-import { env } from '../../../domain/env';
+import { createPdfRenderer, type PdfRenderer, type PdfTemplate } from '@/activities/documents/renderer';
+import { env } from '@/domain/env';
 
 // Previews are rare: Chromium starts on the first one and stops after a few idle minutes instead of living in every web process.
 const IDLE_MS = 5 * 60_000;

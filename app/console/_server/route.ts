@@ -1,12 +1,12 @@
 import 'server-only';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { assertSameOrigin } from '../../../domain/auth/csrf';
-import { CrossOriginError, ForbiddenError, LockedOutError, UnauthenticatedError } from '../../../domain/auth/errors';
-import { requireRole, type Requirement } from '../../../domain/auth/roles';
-import { SESSION_COOKIE, loadSession, type AgentPrincipal } from '../../../domain/auth/sessions';
-import { NotFoundError } from '../../../domain/validation';
-import { appContext } from '../../_server/context';
-import { handleRoute, readJson } from '../../_server/http';
+import { assertSameOrigin } from '@/domain/auth/csrf';
+import { CrossOriginError, ForbiddenError, LockedOutError, UnauthenticatedError } from '@/domain/auth/errors';
+import { requireRole, type Requirement } from '@/domain/auth/roles';
+import { SESSION_COOKIE, loadSession, type AgentPrincipal } from '@/domain/auth/sessions';
+import { NotFoundError } from '@/domain/validation';
+import { appContext } from '@/app/_server/context';
+import { handleRoute, readJson } from '@/app/_server/http';
 import { readCookie } from './cookies';
 import { allowedOrigins } from './services';
 

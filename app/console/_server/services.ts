@@ -1,6 +1,6 @@
 import 'server-only';
-import { createSmtpSender, type EmailSender } from '../../../activities/notifications/email';
-import { env } from '../../../domain/env';
+import { createSmtpSender, type EmailSender } from '@/activities/notifications/email';
+import { env } from '@/domain/env';
 
 let mailer: EmailSender | undefined;
 
@@ -12,7 +12,7 @@ export function consoleMailer(): EmailSender {
   return mailer;
 }
 
-export { secureCookies } from '../../_server/cookie-policy';
+export { secureCookies } from '@/app/_server/cookie-policy';
 
 /** Origins allowed to send state-changing requests: the public URL and the address the request was made to. */
 export function allowedOrigins(request: Request): string[] {

@@ -1,4 +1,4 @@
-import { POST as login } from '../../api/v1/t/[tenant]/agent/session/route';
+import { POST as login } from '@/app/api/v1/t/[tenant]/agent/session/route';
 
 /** The origin tests act from (global setup sets PUBLIC_URL). */
 export const TEST_ORIGIN = 'http://relais.test';
@@ -23,7 +23,7 @@ export function call<P extends Record<string, string>>(
   return handler(request, { params: Promise.resolve(params) });
 }
 
-export { setAgentPassword as setPassword } from '../../../temporal/testing/fixtures';
+export { setAgentPassword as setPassword } from '@/temporal/testing/fixtures';
 
 /** Logs in through the real route; returns the Cookie header value. */
 export async function sessionFor(tenant: string, email: string, password = 'mot-de-passe-de-test'): Promise<string> {

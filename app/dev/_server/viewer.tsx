@@ -2,9 +2,9 @@ import 'server-only';
 import { cookies } from 'next/headers';
 import { notFound } from 'next/navigation';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { SESSION_COOKIE, loadSession, type AgentPrincipal } from '../../../domain/auth/sessions';
-import { devTools, type DevTools } from '../../../domain/dev-tools';
-import { appContext } from '../../_server/context';
+import { SESSION_COOKIE, loadSession, type AgentPrincipal } from '@/domain/auth/sessions';
+import { devTools, type DevTools } from '@/domain/dev-tools';
+import { appContext } from '@/app/_server/context';
 
 /**
  * The administrator a development view is shown to, or undefined. Even a development stack may hold several

@@ -1,6 +1,6 @@
-import type { SinkMessage } from '../../../dev/mail-sink';
-import { query } from '../../../domain/sql';
-import { AdministratorsOnly, devViewer } from '../_server/viewer';
+import type { SinkMessage } from '@/dev/mail-sink';
+import { query } from '@/domain/sql';
+import { AdministratorsOnly, devViewer } from '@/app/dev/_server/viewer';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Courriels de développement' };

@@ -1,7 +1,7 @@
 import { revalidatePath } from 'next/cache';
-import { smscControlClient } from '../../../dev/smsc-simulator/control';
-import { query } from '../../../domain/sql';
-import { AdministratorsOnly, devViewer } from '../_server/viewer';
+import { smscControlClient } from '@/dev/smsc-simulator/control';
+import { query } from '@/domain/sql';
+import { AdministratorsOnly, devViewer } from '@/app/dev/_server/viewer';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'SMS de développement' };

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import type { CSSProperties, ReactNode } from 'react';
-import { PortalFooter, PortalHeader } from '../../_components/portal/chrome';
-import { portalTenant } from '../_lib/tenant';
-import '../../_components/portal/portal.css';
+import { PortalFooter, PortalHeader } from '@/app/_components/portal/chrome';
+import { portalTenant } from '@/app/t/_lib/tenant';
+import '@/app/_components/portal/portal.css';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,10 +1,10 @@
 import Link from 'next/link';
-import { appContext } from '../../_server/context';
-import { query } from '../../../domain/sql';
-import { listPublicTopics } from '../../../domain/topics';
-import { ContactDetails } from '../../_components/portal/contact-details';
-import { frenchDelay } from '../../_components/portal/format';
-import { portalTenant } from '../_lib/tenant';
+import { appContext } from '@/app/_server/context';
+import { query } from '@/domain/sql';
+import { listPublicTopics } from '@/domain/topics';
+import { ContactDetails } from '@/app/_components/portal/contact-details';
+import { frenchDelay } from '@/app/_components/portal/format';
+import { portalTenant } from '@/app/t/_lib/tenant';
 
 export const dynamic = 'force-dynamic';
 

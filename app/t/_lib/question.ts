@@ -1,10 +1,10 @@
 import 'server-only';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FORM_TOKEN_FIELD, HONEYPOT_FIELD } from '../../../domain/antispam/fields';
-import type { IncomingFile } from '../../../domain/attachments';
-import type { NewRequestBody } from '../../../domain/intake/schema';
-import type { FieldError } from '../../../domain/validation';
-import { emptyQuestion, type QuestionValues } from '../../_components/portal/question-fields';
+import { FORM_TOKEN_FIELD, HONEYPOT_FIELD } from '@/domain/antispam/fields';
+import type { IncomingFile } from '@/domain/attachments';
+import type { NewRequestBody } from '@/domain/intake/schema';
+import type { FieldError } from '@/domain/validation';
+import { emptyQuestion, type QuestionValues } from '@/app/_components/portal/question-fields';
 import { deleteFormDraft, loadFormDraft, saveFormDraft } from '@/domain/intake/form-drafts';
 
 /** What a refused no-JavaScript form leaves for its next display. */

@@ -1,14 +1,14 @@
 import 'server-only';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
-import { createFormClock, createSubmissionLimiter } from '../../../domain/antispam';
+import { createFormClock, createSubmissionLimiter } from '@/domain/antispam';
 import { createFormTokenLedger } from '@/domain/antispam/form-tokens';
 import { relaisSecret } from '@/domain/secrets/relais-secret';
-import type { TenantBranding, TenantSettings } from '../../../domain/entities';
-import { ACCESSIBILITY_STATUS_LABELS, legalOf } from '../../../domain/privacy/legal';
-import { query } from '../../../domain/sql';
-import { appContext } from '../../_server/context';
-import { portalColours, type PortalColours } from '../../_components/portal/colours';
+import type { TenantBranding, TenantSettings } from '@/domain/entities';
+import { ACCESSIBILITY_STATUS_LABELS, legalOf } from '@/domain/privacy/legal';
+import { query } from '@/domain/sql';
+import { appContext } from '@/app/_server/context';
+import { portalColours, type PortalColours } from '@/app/_components/portal/colours';
 
 /** What every portal page knows of its municipality: a plain object, safe to hand to React. */
 export interface PortalTenant {

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
-import { sql } from '../../../../domain/auth/db';
-import { ConsoleShell } from '../../../_components/console/ConsoleShell';
-import { IntakeForm } from '../../../_components/console/IntakeForm';
-import { consolePage } from '../../_server/page';
+import { sql } from '@/domain/auth/db';
+import { ConsoleShell } from '@/app/_components/console/ConsoleShell';
+import { IntakeForm } from '@/app/_components/console/IntakeForm';
+import { consolePage } from '@/app/console/_server/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Accueil et téléphone' };

@@ -1,15 +1,15 @@
 import type { Metadata } from 'next';
-import { adminOverview } from '../../../../domain/admin';
-import { loadAllowedOrigins } from '../../../../domain/admin/allowed-origins';
-import { listAudit } from '../../../../domain/audit';
-import { loadOidcSettings } from '../../../../domain/auth/oidc';
+import { adminOverview } from '@/domain/admin';
+import { loadAllowedOrigins } from '@/domain/admin/allowed-origins';
+import { listAudit } from '@/domain/audit';
+import { loadOidcSettings } from '@/domain/auth/oidc';
 import { loadRequestLimits } from '@/domain/admin/request-limits';
-import { ACCESSIBILITY_STATUS_LABELS, legalForm } from '../../../../domain/privacy/legal';
-import { RETENTION_BOUNDS, loadRetentionPolicy } from '../../../../domain/privacy/retention-settings';
-import { AdminForm, MessageTemplateEditor } from '../../../_components/console/AdminForm';
-import { ConsoleShell, Forbidden } from '../../../_components/console/ConsoleShell';
-import { DocumentTemplateEditor } from '../../../_components/console/DocumentTemplateEditor';
-import { consolePage } from '../../_server/page';
+import { ACCESSIBILITY_STATUS_LABELS, legalForm } from '@/domain/privacy/legal';
+import { RETENTION_BOUNDS, loadRetentionPolicy } from '@/domain/privacy/retention-settings';
+import { AdminForm, MessageTemplateEditor } from '@/app/_components/console/AdminForm';
+import { ConsoleShell, Forbidden } from '@/app/_components/console/ConsoleShell';
+import { DocumentTemplateEditor } from '@/app/_components/console/DocumentTemplateEditor';
+import { consolePage } from '@/app/console/_server/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Administration' };

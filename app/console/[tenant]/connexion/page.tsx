@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { oidcButton } from '../../../../domain/auth/oidc';
-import { query } from '../../../../domain/sql';
-import { appContext } from '../../../_server/context';
-import { LoginForm } from '../../../_components/console/LoginForm';
+import { oidcButton } from '@/domain/auth/oidc';
+import { query } from '@/domain/sql';
+import { appContext } from '@/app/_server/context';
+import { LoginForm } from '@/app/_components/console/LoginForm';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Connexion à la console' };

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
-import { ensureShippedForms, listFormVersions } from '../../../../domain/forms/store';
-import { appContext } from '../../../_server/context';
-import { consolePage } from '../../_server/page';
+import { ensureShippedForms, listFormVersions } from '@/domain/forms/store';
+import { appContext } from '@/app/_server/context';
+import { consolePage } from '@/app/console/_server/page';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { PasswordReset } from '../../../_components/console/PasswordReset';
+import { PasswordReset } from '@/app/_components/console/PasswordReset';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Mot de passe oublié' };

@@ -1,14 +1,14 @@
 import type { Metadata } from 'next';
-import { departmentStats, parseRange, weeklyTrend } from '../../../../domain/dashboard';
-import { lastClosedMonth } from '../../../../domain/dashboard/monthly';
-import { listQualityReports, reportTenant, type QualityReportSummary } from '../../../../domain/dashboard/reports';
-import { formatFrenchDateTime } from '../../../../domain/states';
-import { InputError } from '../../../../domain/validation';
-import { ConsoleShell, Forbidden } from '../../../_components/console/ConsoleShell';
-import { QualityReportRequest } from '../../../_components/console/QualityReportRequest';
-import { TrendChart } from '../../../_components/console/TrendChart';
-import { consolePage } from '../../_server/page';
-import { temporalUiUrl } from '../../_server/services';
+import { departmentStats, parseRange, weeklyTrend } from '@/domain/dashboard';
+import { lastClosedMonth } from '@/domain/dashboard/monthly';
+import { listQualityReports, reportTenant, type QualityReportSummary } from '@/domain/dashboard/reports';
+import { formatFrenchDateTime } from '@/domain/states';
+import { InputError } from '@/domain/validation';
+import { ConsoleShell, Forbidden } from '@/app/_components/console/ConsoleShell';
+import { QualityReportRequest } from '@/app/_components/console/QualityReportRequest';
+import { TrendChart } from '@/app/_components/console/TrendChart';
+import { consolePage } from '@/app/console/_server/page';
+import { temporalUiUrl } from '@/app/console/_server/services';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Tableau de bord' };

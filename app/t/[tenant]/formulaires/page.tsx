@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { ensureShippedForms, latestForm } from '../../../../domain/forms/store';
-import { query } from '../../../../domain/sql';
-import { appContext } from '../../../_server/context';
-import { portalTenant } from '../../_lib/tenant';
+import { ensureShippedForms, latestForm } from '@/domain/forms/store';
+import { query } from '@/domain/sql';
+import { appContext } from '@/app/_server/context';
+import { portalTenant } from '@/app/t/_lib/tenant';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,12 +1,12 @@
 import type { Metadata } from 'next';
-import { pendingAttachments } from '../../../../domain/attachments';
-import { listPublicTopics } from '../../../../domain/topics';
-import { appContext } from '../../../_server/context';
-import { QuestionForm } from '../../../_components/portal/question-form';
-import { emptyQuestion } from '../../../_components/portal/question-fields';
-import { frenchDelay } from '../../../_components/portal/format';
-import { loadDraft } from '../../_lib/question';
-import { portalGuards, portalPaths, portalTenant } from '../../_lib/tenant';
+import { pendingAttachments } from '@/domain/attachments';
+import { listPublicTopics } from '@/domain/topics';
+import { appContext } from '@/app/_server/context';
+import { QuestionForm } from '@/app/_components/portal/question-form';
+import { emptyQuestion } from '@/app/_components/portal/question-fields';
+import { frenchDelay } from '@/app/_components/portal/format';
+import { loadDraft } from '@/app/t/_lib/question';
+import { portalGuards, portalPaths, portalTenant } from '@/app/t/_lib/tenant';
 
 export const dynamic = 'force-dynamic';
 

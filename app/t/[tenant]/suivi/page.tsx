@@ -1,10 +1,10 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
-import { publicRequestView } from '../../../../domain/tracking';
-import { NotFoundError } from '../../../../domain/validation';
-import { appContext } from '../../../_server/context';
-import { LookupForm } from '../../../_components/portal/lookup-form';
-import { portalPaths, portalTenant } from '../../_lib/tenant';
+import { publicRequestView } from '@/domain/tracking';
+import { NotFoundError } from '@/domain/validation';
+import { appContext } from '@/app/_server/context';
+import { LookupForm } from '@/app/_components/portal/lookup-form';
+import { portalPaths, portalTenant } from '@/app/t/_lib/tenant';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,15 +1,15 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { auditCaseView } from '@/domain/audit/events';
-import { actorOf } from '../../../../../domain/auth/roles';
-import { sql } from '../../../../../domain/auth/db';
-import { filledTemplates, getRequestDetail, similarAnswered, type RequestDetail } from '../../../../../domain/inbox/detail';
-import { caseRecords } from '../../../../../domain/inbox/records';
-import { CHANNEL_LABELS, STATE_LABELS, formatFrenchDateTime } from '../../../../../domain/states';
-import { NotFoundError } from '../../../../../domain/validation';
-import { ActionPanel } from '../../../../_components/console/ActionPanel';
-import { ConsoleShell } from '../../../../_components/console/ConsoleShell';
-import { consolePage } from '../../../_server/page';
+import { actorOf } from '@/domain/auth/roles';
+import { sql } from '@/domain/auth/db';
+import { filledTemplates, getRequestDetail, similarAnswered, type RequestDetail } from '@/domain/inbox/detail';
+import { caseRecords } from '@/domain/inbox/records';
+import { CHANNEL_LABELS, STATE_LABELS, formatFrenchDateTime } from '@/domain/states';
+import { NotFoundError } from '@/domain/validation';
+import { ActionPanel } from '@/app/_components/console/ActionPanel';
+import { ConsoleShell } from '@/app/_components/console/ConsoleShell';
+import { consolePage } from '@/app/console/_server/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Demande' };

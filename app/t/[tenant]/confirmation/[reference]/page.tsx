@@ -1,14 +1,14 @@
 import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import Link from 'next/link';
-import { env } from '../../../../../domain/env';
-import { formatFrenchDateTime } from '../../../../../domain/states';
-import { publicRequestView, type PublicRequestView } from '../../../../../domain/tracking';
-import { trackingUrl } from '../../../../../domain/urls';
-import { NotFoundError } from '../../../../../domain/validation';
-import { appContext } from '../../../../_server/context';
-import { PrintButton } from '../../../../_components/portal/print-button';
-import { portalPaths, portalTenant } from '../../../_lib/tenant';
+import { env } from '@/domain/env';
+import { formatFrenchDateTime } from '@/domain/states';
+import { publicRequestView, type PublicRequestView } from '@/domain/tracking';
+import { trackingUrl } from '@/domain/urls';
+import { NotFoundError } from '@/domain/validation';
+import { appContext } from '@/app/_server/context';
+import { PrintButton } from '@/app/_components/portal/print-button';
+import { portalPaths, portalTenant } from '@/app/t/_lib/tenant';
 
 export const dynamic = 'force-dynamic';
 

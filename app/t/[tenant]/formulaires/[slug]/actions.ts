@@ -4,11 +4,11 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { clientAddress } from '@/domain/antispam/client-address';
 import { env } from '@/domain/env';
-import { appContext } from '../../../../_server/context';
-import { secureCookies } from '../../../../_server/cookie-policy';
-import { formIntake } from '../../../../_components/forms/server';
-import type { WizardState } from '../../../../_components/forms/step';
-import { portalGuards, portalPaths } from '../../../_lib/tenant';
+import { appContext } from '@/app/_server/context';
+import { secureCookies } from '@/app/_server/cookie-policy';
+import { formIntake } from '@/app/_components/forms/server';
+import type { WizardState } from '@/app/_components/forms/step';
+import { portalGuards, portalPaths } from '@/app/t/_lib/tenant';
 import { handleFormPost } from './submission';
 
 /** One post of a smart form; "Envoyer la demande" on the review page files the request and opens the confirmation page. */

@@ -1,14 +1,14 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { findTenantForm, type TenantForm } from '../../../../../domain/intake/forms';
-import { NotFoundError } from '../../../../../domain/validation';
-import { appContext } from '../../../../_server/context';
-import { FormWizard } from '../../../../_components/forms/wizard';
-import { visiblePages } from '../../../../_components/forms/values';
-import { portalGuards, portalPaths, portalTenant } from '../../../_lib/tenant';
+import { findTenantForm, type TenantForm } from '@/domain/intake/forms';
+import { NotFoundError } from '@/domain/validation';
+import { appContext } from '@/app/_server/context';
+import { FormWizard } from '@/app/_components/forms/wizard';
+import { visiblePages } from '@/app/_components/forms/values';
+import { portalGuards, portalPaths, portalTenant } from '@/app/t/_lib/tenant';
 import { submitFormStep } from './actions';
-import '../../../../_components/forms/forms.css';
+import '@/app/_components/forms/forms.css';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,16 +1,16 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FORM_TOKEN_FIELD, HONEYPOT_FIELD, MIN_FILL_MS, createFormClock, createSubmissionLimiter } from '../../../../../domain/antispam';
+import { FORM_TOKEN_FIELD, HONEYPOT_FIELD, MIN_FILL_MS, createFormClock, createSubmissionLimiter } from '@/domain/antispam';
 import { createFormTokenLedger } from '@/domain/antispam/form-tokens';
-import { env } from '../../../../../domain/env';
-import { createIntake } from '../../../../../domain/intake';
-import { createFormIntake, findTenantForm } from '../../../../../domain/intake/forms';
-import { closeAllORMs, initORM } from '../../../../../domain/orm';
-import { query } from '../../../../../domain/sql';
-import { validSamples } from '../../../../../forms/samples';
-import { citizenEmail } from '../../../../../temporal/testing/helpers';
-import { NAV_FIELD, PAGE_FIELD, REVIEW_PAGE, type WizardState } from '../../../../_components/forms/step';
-import { ANSWERS_FIELD } from '../../../../_components/forms/values';
+import { env } from '@/domain/env';
+import { createIntake } from '@/domain/intake';
+import { createFormIntake, findTenantForm } from '@/domain/intake/forms';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { validSamples } from '@/forms/samples';
+import { citizenEmail } from '@/temporal/testing/helpers';
+import { NAV_FIELD, PAGE_FIELD, REVIEW_PAGE, type WizardState } from '@/app/_components/forms/step';
+import { ANSWERS_FIELD } from '@/app/_components/forms/values';
 import { handleFormPost, type FormPostDeps } from './submission';
 
 const FORM = 'brochure-touristique';

@@ -1,12 +1,12 @@
 import 'server-only';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pino from 'pino';
-import { HONEYPOT_FIELD, SpamRefusal, checkHoneypot, type createFormClock, type createSubmissionLimiter } from '../../../../../domain/antispam';
+import { HONEYPOT_FIELD, SpamRefusal, checkHoneypot, type createFormClock, type createSubmissionLimiter } from '@/domain/antispam';
 import type { FormTokenLedger } from '@/domain/antispam/form-tokens';
-import { compileStoredForm } from '../../../../../domain/forms/store';
-import { contactFromForm, findTenantForm, type FormReceipt, type createFormIntake } from '../../../../../domain/intake/forms';
-import { InputError } from '../../../../../domain/validation';
-import { formStep, refusedState, type WizardState } from '../../../../_components/forms/step';
+import { compileStoredForm } from '@/domain/forms/store';
+import { contactFromForm, findTenantForm, type FormReceipt, type createFormIntake } from '@/domain/intake/forms';
+import { InputError } from '@/domain/validation';
+import { formStep, refusedState, type WizardState } from '@/app/_components/forms/step';
 
 const log = pino({ name: 'portal-forms' });
 

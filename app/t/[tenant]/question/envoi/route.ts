@@ -1,15 +1,15 @@
 import pino from 'pino';
-import { checkFiles, pendingAttachments, purgeAbandonedUploads, storePendingFiles } from '../../../../../domain/attachments';
-import { SpamRefusal, checkHoneypot } from '../../../../../domain/antispam';
+import { checkFiles, pendingAttachments, purgeAbandonedUploads, storePendingFiles } from '@/domain/attachments';
+import { SpamRefusal, checkHoneypot } from '@/domain/antispam';
 import { clientAddress } from '@/domain/antispam/client-address';
 import { env } from '@/domain/env';
-import { validateNewRequest } from '../../../../../domain/intake';
-import { InputError, NotFoundError, type FieldError } from '../../../../../domain/validation';
-import { appContext } from '../../../../_server/context';
-import type { QuestionValues } from '../../../../_components/portal/question-fields';
-import { deleteDraft, readQuestionForm, saveDraft, toRequestBody } from '../../../_lib/question';
-import { findPortalTenant, portalGuards, portalPaths, type PortalTenant } from '../../../_lib/tenant';
-import { secureCookies } from '../../../../_server/cookie-policy';
+import { validateNewRequest } from '@/domain/intake';
+import { InputError, NotFoundError, type FieldError } from '@/domain/validation';
+import { appContext } from '@/app/_server/context';
+import type { QuestionValues } from '@/app/_components/portal/question-fields';
+import { deleteDraft, readQuestionForm, saveDraft, toRequestBody } from '@/app/t/_lib/question';
+import { findPortalTenant, portalGuards, portalPaths, type PortalTenant } from '@/app/t/_lib/tenant';
+import { secureCookies } from '@/app/_server/cookie-policy';
 
 const log = pino({ name: 'portal' });
 

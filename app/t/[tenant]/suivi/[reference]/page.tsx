@@ -1,14 +1,14 @@
 import type { Metadata } from 'next';
-import { listRequestDocuments, type DocumentSummary } from '../../../../../activities/documents/store';
-import { formatFileSize, requestAttachments, type AttachmentInfo } from '../../../../../domain/attachments';
-import { formatFrenchDateTime } from '../../../../../domain/states';
-import { publicRequestView, type PublicRequestView } from '../../../../../domain/tracking';
-import { query } from '../../../../../domain/sql';
-import { NotFoundError } from '../../../../../domain/validation';
-import { appContext } from '../../../../_server/context';
-import { ErrorSummary } from '../../../../_components/portal/error-summary';
-import { LookupForm } from '../../../../_components/portal/lookup-form';
-import { portalPaths, portalTenant } from '../../../_lib/tenant';
+import { listRequestDocuments, type DocumentSummary } from '@/activities/documents/store';
+import { formatFileSize, requestAttachments, type AttachmentInfo } from '@/domain/attachments';
+import { formatFrenchDateTime } from '@/domain/states';
+import { publicRequestView, type PublicRequestView } from '@/domain/tracking';
+import { query } from '@/domain/sql';
+import { NotFoundError } from '@/domain/validation';
+import { appContext } from '@/app/_server/context';
+import { ErrorSummary } from '@/app/_components/portal/error-summary';
+import { LookupForm } from '@/app/_components/portal/lookup-form';
+import { portalPaths, portalTenant } from '@/app/t/_lib/tenant';
 
 export const dynamic = 'force-dynamic';
 

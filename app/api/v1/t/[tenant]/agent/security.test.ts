@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { env } from '../../../../../../domain/env';
-import { closeAllORMs, initORM } from '../../../../../../domain/orm';
-import { createTestTenant, fileRequest } from '../../../../../../temporal/testing/fixtures';
-import { citizenEmail } from '../../../../../../temporal/testing/helpers';
-import { call, sessionFor, setPassword } from '../../../../../console/_server/testing';
-import type { Requirement } from '../../../../../../domain/auth/roles';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { createTestTenant, fileRequest } from '@/temporal/testing/fixtures';
+import { citizenEmail } from '@/temporal/testing/helpers';
+import { call, sessionFor, setPassword } from '@/app/console/_server/testing';
+import type { Requirement } from '@/domain/auth/roles';
 import { AGENT_ROUTE_EXPECTATIONS, discoverAgentRoutes, type AgentRoute } from './routes.testing';
 import { POST as action } from './requests/[reference]/actions/[action]/route';
 import { GET as getRequest } from './requests/[reference]/route';

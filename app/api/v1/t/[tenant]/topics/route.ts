@@ -1,6 +1,6 @@
-import { appContext } from '../../../../../_server/context';
-import { handleRoute } from '../../../../../_server/http';
-import { listPublicTopics } from '../../../../../../domain/topics';
+import { appContext } from '@/app/_server/context';
+import { handleRoute } from '@/app/_server/http';
+import { listPublicTopics } from '@/domain/topics';
 
 /** The topics a citizen can choose, with their department and delay. */
 export async function GET(_request: Request, { params }: { params: Promise<{ tenant: string }> }): Promise<Response> {

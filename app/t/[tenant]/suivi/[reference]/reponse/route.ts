@@ -1,9 +1,9 @@
 import pino from 'pino';
-import { assertAcceptsReply, publicRequestView, validateCitizenReply } from '../../../../../../domain/tracking';
-import { ConflictError, InputError, NotFoundError } from '../../../../../../domain/validation';
-import { citizenReplySignal } from '../../../../../../workflows/request/definitions';
-import { appContext, appTemporalClient } from '../../../../../_server/context';
-import { portalPaths } from '../../../../_lib/tenant';
+import { assertAcceptsReply, publicRequestView, validateCitizenReply } from '@/domain/tracking';
+import { ConflictError, InputError, NotFoundError } from '@/domain/validation';
+import { citizenReplySignal } from '@/workflows/request/definitions';
+import { appContext, appTemporalClient } from '@/app/_server/context';
+import { portalPaths } from '@/app/t/_lib/tenant';
 
 const log = pino({ name: 'portal' });
 

@@ -1,6 +1,6 @@
-import { adminOverview } from '../../../../../../../domain/admin';
-import { listAudit } from '../../../../../../../domain/audit';
-import { agentRoute } from '../../../../../../console/_server/route';
+import { adminOverview } from '@/domain/admin';
+import { listAudit } from '@/domain/audit';
+import { agentRoute } from '@/app/console/_server/route';
 
 /** Everything administrators configure (departments, agents, topics, templates, branding) and the latest audit entries. */
 export const GET = agentRoute('admin', async ({ em, principal }) => {

@@ -1,6 +1,6 @@
-import { writeAudit } from '../../../../../../../domain/audit';
-import { departmentStats, parseRange, statsToCsv, weeklyTrend } from '../../../../../../../domain/dashboard';
-import { agentRoute } from '../../../../../../console/_server/route';
+import { writeAudit } from '@/domain/audit';
+import { departmentStats, parseRange, statsToCsv, weeklyTrend } from '@/domain/dashboard';
+import { agentRoute } from '@/app/console/_server/route';
 
 /** Quality-of-service figures per department (`du`, `au`); `format=csv` downloads them. Heads see their departments, administrators all. */
 export const GET = agentRoute('head', async ({ request, em, principal }) => {

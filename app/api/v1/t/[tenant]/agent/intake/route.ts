@@ -1,7 +1,7 @@
-import { writeAudit } from '../../../../../../../domain/audit';
-import { InputError } from '../../../../../../../domain/validation';
-import { appContext } from '../../../../../../_server/context';
-import { agentRoute } from '../../../../../../console/_server/route';
+import { writeAudit } from '@/domain/audit';
+import { InputError } from '@/domain/validation';
+import { appContext } from '@/app/_server/context';
+import { agentRoute } from '@/app/console/_server/route';
 
 /**
  * Records a request on behalf of a citizen met at the counter or on the phone: the same body as the public API

@@ -1,15 +1,15 @@
 import type { Server } from 'node:http';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../../../../../dev/ports';
-import { createTestTenant } from '../../../../../../../temporal/testing/fixtures';
-import { env } from '../../../../../../../domain/env';
-import { closeAllORMs, initORM } from '../../../../../../../domain/orm';
-import { call } from '../../../../../../console/_server/testing';
+import { freePort } from '@/dev/ports';
+import { createTestTenant } from '@/temporal/testing/fixtures';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { call } from '@/app/console/_server/testing';
 import { GET as oidcCallback } from './callback/route';
 import { GET as oidcLogin } from './login/route';
-import { GET as me } from '../session/route';
-import { completeOidcLogin, saveOidcSettings, startOidcLogin } from '../../../../../../../domain/auth/oidc';
+import { GET as me } from '@/app/api/v1/t/[tenant]/agent/session/route';
+import { completeOidcLogin, saveOidcSettings, startOidcLogin } from '@/domain/auth/oidc';
 
 // A real OpenID Provider (the certified `oidc-provider`) on loopback, set up as ProConnect is: confidential client,
 // PKCE, acr eidas1, names and e-mail given by a signed userinfo response rather than the ID token.

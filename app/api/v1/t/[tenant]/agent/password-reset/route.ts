@@ -1,7 +1,7 @@
-import { env } from '../../../../../../../domain/env';
-import { requestPasswordReset } from '../../../../../../../domain/auth/reset';
-import { publicConsoleRoute } from '../../../../../../console/_server/route';
-import { consoleMailer } from '../../../../../../console/_server/services';
+import { env } from '@/domain/env';
+import { requestPasswordReset } from '@/domain/auth/reset';
+import { publicConsoleRoute } from '@/app/console/_server/route';
+import { consoleMailer } from '@/app/console/_server/services';
 
 /** Sends a reset link when the address is an agent's; always 202 so addresses cannot be probed. */
 export const POST = publicConsoleRoute(async ({ params, em, json }) => {

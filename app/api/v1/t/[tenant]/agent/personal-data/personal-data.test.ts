@@ -9,8 +9,8 @@ import { query } from '@/domain/sql';
 import { createTestTenant, eventually, fileRequest } from '@/temporal/testing/fixtures';
 import { closePreviewRenderer } from '@/app/console/_server/pdf';
 import { call, sessionFor, setPassword } from '@/app/console/_server/testing';
-import { POST as action } from '../requests/[reference]/actions/[action]/route';
-import { GET as getRequest } from '../requests/[reference]/route';
+import { POST as action } from '@/app/api/v1/t/[tenant]/agent/requests/[reference]/actions/[action]/route';
+import { GET as getRequest } from '@/app/api/v1/t/[tenant]/agent/requests/[reference]/route';
 import { POST as personalData } from './[action]/route';
 
 const PASSWORD = 'mot-de-passe-de-test';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastClosedMonth } from '../../../../../../../domain/dashboard/monthly';
-import { frenchMonth, monthAt } from '../../../../../../../domain/dashboard/report-month';
-import { env } from '../../../../../../../domain/env';
-import { closeAllORMs, initORM } from '../../../../../../../domain/orm';
-import { query } from '../../../../../../../domain/sql';
-import { createTestTenant, eventually } from '../../../../../../../temporal/testing/fixtures';
-import { call, sessionFor, setPassword } from '../../../../../../console/_server/testing';
+import { lastClosedMonth } from '@/domain/dashboard/monthly';
+import { frenchMonth, monthAt } from '@/domain/dashboard/report-month';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { createTestTenant, eventually } from '@/temporal/testing/fixtures';
+import { call, sessionFor, setPassword } from '@/app/console/_server/testing';
 import { GET as download } from './[month]/route';
 import { GET as list, POST as generate } from './route';
 

@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '../../../../../../../domain/audit';
-import { parseReportMonth } from '../../../../../../../domain/dashboard/monthly';
-import { findQualityReport, listQualityReports, reportTenant } from '../../../../../../../domain/dashboard/reports';
-import { frenchMonth, ofFrenchMonth } from '../../../../../../../domain/dashboard/report-month';
-import { NotFoundError } from '../../../../../../../domain/validation';
-import { startQualityReport } from '../../../../../../../temporal/quality-report';
-import { appContext, appTemporalClient } from '../../../../../../_server/context';
-import { agentRoute } from '../../../../../../console/_server/route';
+import { writeAudit } from '@/domain/audit';
+import { parseReportMonth } from '@/domain/dashboard/monthly';
+import { findQualityReport, listQualityReports, reportTenant } from '@/domain/dashboard/reports';
+import { frenchMonth, ofFrenchMonth } from '@/domain/dashboard/report-month';
+import { NotFoundError } from '@/domain/validation';
+import { startQualityReport } from '@/temporal/quality-report';
+import { appContext, appTemporalClient } from '@/app/_server/context';
+import { agentRoute } from '@/app/console/_server/route';
 
 async function tenantOf(em: EntityManager, tenantId: string) {
   const tenant = await reportTenant(em, tenantId);

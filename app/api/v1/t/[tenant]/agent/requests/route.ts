@@ -1,6 +1,6 @@
-import { actorOf } from '../../../../../../../domain/auth/roles';
-import { countByState, listInbox, parseInboxFilters } from '../../../../../../../domain/inbox';
-import { agentRoute } from '../../../../../../console/_server/route';
+import { actorOf } from '@/domain/auth/roles';
+import { countByState, listInbox, parseInboxFilters } from '@/domain/inbox';
+import { agentRoute } from '@/app/console/_server/route';
 
 /** The inbox: one keyset page of requests with the same filters as the console, and counts per state. */
 export const GET = agentRoute('agent', async ({ request, em, principal }) => {

@@ -1,8 +1,8 @@
-import { loginWithPassword } from '../../../../../../../domain/auth/login';
-import { destroySession, SESSION_COOKIE } from '../../../../../../../domain/auth/sessions';
-import { writeAudit } from '../../../../../../../domain/audit';
-import { clearSessionCookie, readCookie, sessionCookie } from '../../../../../../console/_server/cookies';
-import { agentRoute, publicConsoleRoute } from '../../../../../../console/_server/route';
+import { loginWithPassword } from '@/domain/auth/login';
+import { destroySession, SESSION_COOKIE } from '@/domain/auth/sessions';
+import { writeAudit } from '@/domain/audit';
+import { clearSessionCookie, readCookie, sessionCookie } from '@/app/console/_server/cookies';
+import { agentRoute, publicConsoleRoute } from '@/app/console/_server/route';
 
 /** Logs in with e-mail and password: 204 and the session cookie; 401 when wrong, 429 when locked. */
 export const POST = publicConsoleRoute(async ({ request, params, em, json }) => {

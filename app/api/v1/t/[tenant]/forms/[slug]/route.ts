@@ -1,6 +1,6 @@
-import { findTenantForm } from '../../../../../../../domain/intake/forms';
-import { appContext } from '../../../../../../_server/context';
-import { handleRoute } from '../../../../../../_server/http';
+import { findTenantForm } from '@/domain/intake/forms';
+import { appContext } from '@/app/_server/context';
+import { handleRoute } from '@/app/_server/http';
 
 /** The current definition of a form a municipality offers (public): the browser validates with it. */
 export async function GET(_request: Request, { params }: { params: Promise<{ tenant: string; slug: string }> }): Promise<Response> {

@@ -1,10 +1,10 @@
 import { auditCitizenDownload } from '@/domain/audit/events';
-import { readAttachment } from '../../../../../../../domain/attachments';
-import { query } from '../../../../../../../domain/sql';
-import { publicRequestView } from '../../../../../../../domain/tracking';
-import { NotFoundError } from '../../../../../../../domain/validation';
-import { appContext } from '../../../../../../_server/context';
-import { handleRoute } from '../../../../../../_server/http';
+import { readAttachment } from '@/domain/attachments';
+import { query } from '@/domain/sql';
+import { publicRequestView } from '@/domain/tracking';
+import { NotFoundError } from '@/domain/validation';
+import { appContext } from '@/app/_server/context';
+import { handleRoute } from '@/app/_server/http';
 
 /** Downloads a file of a request for whoever holds its tracking code; never rendered inline, never sniffed. */
 export async function GET(request: Request, { params }: { params: Promise<{ tenant: string; reference: string; id: string }> }): Promise<Response> {

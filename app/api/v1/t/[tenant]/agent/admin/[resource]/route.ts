@@ -8,17 +8,17 @@ import {
   saveMessageTemplate,
   saveTopic,
   type AdminContext,
-} from '../../../../../../../../domain/admin';
-import { saveAllowedOrigins } from '../../../../../../../../domain/admin/allowed-origins';
-import { previewDocumentTemplate, resetDocumentTemplate, saveDocumentTemplate } from '../../../../../../../../domain/admin/document-templates';
+} from '@/domain/admin';
+import { saveAllowedOrigins } from '@/domain/admin/allowed-origins';
+import { previewDocumentTemplate, resetDocumentTemplate, saveDocumentTemplate } from '@/domain/admin/document-templates';
 import { saveRequestLimits } from '@/domain/admin/request-limits';
-import { writeAudit } from '../../../../../../../../domain/audit';
-import { saveOidcSettings } from '../../../../../../../../domain/auth/oidc';
-import { saveLegal } from '../../../../../../../../domain/privacy/legal';
+import { writeAudit } from '@/domain/audit';
+import { saveOidcSettings } from '@/domain/auth/oidc';
+import { saveLegal } from '@/domain/privacy/legal';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { InputError, NotFoundError } from '../../../../../../../../domain/validation';
-import { renderPreviewPdf } from '../../../../../../../console/_server/pdf';
-import { agentRoute } from '../../../../../../../console/_server/route';
+import { InputError, NotFoundError } from '@/domain/validation';
+import { renderPreviewPdf } from '@/app/console/_server/pdf';
+import { agentRoute } from '@/app/console/_server/route';
 
 type Params = { tenant: string; resource: string };
 

@@ -1,8 +1,8 @@
-import { completeOidcLogin } from '../../../../../../../../domain/auth/oidc';
-import { UnauthenticatedError } from '../../../../../../../../domain/auth/errors';
-import { env } from '../../../../../../../../domain/env';
-import { cookieHeader, readCookie, sessionCookie } from '../../../../../../../console/_server/cookies';
-import { publicConsoleRoute } from '../../../../../../../console/_server/route';
+import { completeOidcLogin } from '@/domain/auth/oidc';
+import { UnauthenticatedError } from '@/domain/auth/errors';
+import { env } from '@/domain/env';
+import { cookieHeader, readCookie, sessionCookie } from '@/app/console/_server/cookies';
+import { publicConsoleRoute } from '@/app/console/_server/route';
 
 /** Where the identity provider sends the agent back: checks state (cookie and server-side), nonce and PKCE, then opens a session. */
 export const GET = publicConsoleRoute(async ({ request, params, em }) => {

@@ -1,7 +1,7 @@
-import { env } from '../../../../../../../../domain/env';
-import { startOidcLogin } from '../../../../../../../../domain/auth/oidc';
-import { cookieHeader } from '../../../../../../../console/_server/cookies';
-import { publicConsoleRoute } from '../../../../../../../console/_server/route';
+import { env } from '@/domain/env';
+import { startOidcLogin } from '@/domain/auth/oidc';
+import { cookieHeader } from '@/app/console/_server/cookies';
+import { publicConsoleRoute } from '@/app/console/_server/route';
 
 /** Redirects to the tenant's identity provider (ProConnect or another OpenID Connect provider). */
 export const GET = publicConsoleRoute(async ({ params, em }) => {

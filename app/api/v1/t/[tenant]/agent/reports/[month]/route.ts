@@ -1,9 +1,9 @@
-import { pdfResponse } from '../../../../../../../../activities/documents/store';
-import { writeAudit } from '../../../../../../../../domain/audit';
-import { parseReportMonth } from '../../../../../../../../domain/dashboard/monthly';
-import { findQualityReport, reportTenant } from '../../../../../../../../domain/dashboard/reports';
-import { NotFoundError } from '../../../../../../../../domain/validation';
-import { agentRoute } from '../../../../../../../console/_server/route';
+import { pdfResponse } from '@/activities/documents/store';
+import { writeAudit } from '@/domain/audit';
+import { parseReportMonth } from '@/domain/dashboard/monthly';
+import { findQualityReport, reportTenant } from '@/domain/dashboard/reports';
+import { NotFoundError } from '@/domain/validation';
+import { agentRoute } from '@/app/console/_server/route';
 
 /** Downloads the quality report of a month (PDF); 400 for a malformed or unfinished month, 404 when not produced. */
 export const GET = agentRoute<{ tenant: string; month: string }>('admin', async ({ em, principal, params }) => {

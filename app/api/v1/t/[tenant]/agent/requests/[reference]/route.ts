@@ -1,7 +1,7 @@
 import { auditCaseView } from '@/domain/audit/events';
-import { filledTemplates, getRequestDetail, similarAnswered } from '../../../../../../../../domain/inbox/detail';
-import { caseRecords } from '../../../../../../../../domain/inbox/records';
-import { agentRoute } from '../../../../../../../console/_server/route';
+import { filledTemplates, getRequestDetail, similarAnswered } from '@/domain/inbox/detail';
+import { caseRecords } from '@/domain/inbox/records';
+import { agentRoute } from '@/app/console/_server/route';
 
 /** One request: record, full timeline, attachments, stored documents, export attempts, filled-in answer templates and similar answered requests. */
 export const GET = agentRoute<{ tenant: string; reference: string }>('agent', async ({ params, em, principal }) => {

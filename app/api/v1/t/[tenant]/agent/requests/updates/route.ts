@@ -1,7 +1,7 @@
-import { actorOf } from '../../../../../../../../domain/auth/roles';
-import { newSince } from '../../../../../../../../domain/inbox';
-import { InputError } from '../../../../../../../../domain/validation';
-import { agentRoute } from '../../../../../../../console/_server/route';
+import { actorOf } from '@/domain/auth/roles';
+import { newSince } from '@/domain/inbox';
+import { InputError } from '@/domain/validation';
+import { agentRoute } from '@/app/console/_server/route';
 
 /** How many requests arrived after `depuis` (ISO instant); the inbox polls it every few seconds. */
 export const GET = agentRoute('agent', async ({ request, em, principal }) => {

@@ -1,8 +1,8 @@
 import { auditCitizenDownload } from '@/domain/audit/events';
-import { citizenDocument, pdfResponse } from '../../../../../../../../../activities/documents/store';
-import { appContext } from '../../../../../../../../_server/context';
-import { handleRoute } from '../../../../../../../../_server/http';
-import { NotFoundError } from '../../../../../../../../../domain/validation';
+import { citizenDocument, pdfResponse } from '@/activities/documents/store';
+import { appContext } from '@/app/_server/context';
+import { handleRoute } from '@/app/_server/http';
+import { NotFoundError } from '@/domain/validation';
 
 /** A public PDF of a request (answer letter, receipt, document), for whoever holds the tracking code (`?code=`). */
 export async function GET(request: Request, { params }: { params: Promise<{ tenant: string; reference: string; id: string }> }): Promise<Response> {

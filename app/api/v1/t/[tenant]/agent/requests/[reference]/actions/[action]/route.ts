@@ -1,8 +1,8 @@
-import { actorOf, requireRole } from '../../../../../../../../../../domain/auth/roles';
-import { REQUEST_ACTIONS, isRequestAction, performRequestAction } from '../../../../../../../../../../domain/inbox/actions';
-import { NotFoundError } from '../../../../../../../../../../domain/validation';
-import { appTemporalClient } from '../../../../../../../../../_server/context';
-import { agentRoute } from '../../../../../../../../../console/_server/route';
+import { actorOf, requireRole } from '@/domain/auth/roles';
+import { REQUEST_ACTIONS, isRequestAction, performRequestAction } from '@/domain/inbox/actions';
+import { NotFoundError } from '@/domain/validation';
+import { appTemporalClient } from '@/app/_server/context';
+import { agentRoute } from '@/app/console/_server/route';
 
 /** Runs a console action (open, save-draft, submit, approve, return, transfer, ask-citizen, answer, note, close) as a workflow update. */
 export const POST = agentRoute<{ tenant: string; reference: string; action: string }>('agent', async ({ params, em, principal, json }) => {

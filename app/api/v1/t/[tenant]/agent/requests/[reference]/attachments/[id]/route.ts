@@ -1,6 +1,6 @@
 import { auditAgentDownload } from '@/domain/audit/events';
-import { attachmentContent } from '../../../../../../../../../../domain/inbox/detail';
-import { agentRoute } from '../../../../../../../../../console/_server/route';
+import { attachmentContent } from '@/domain/inbox/detail';
+import { agentRoute } from '@/app/console/_server/route';
 
 /** Downloads an attachment of a request, always as a download so it never runs in the console's origin. */
 export const GET = agentRoute<{ tenant: string; reference: string; id: string }>('agent', async ({ params, em, principal }) => {

@@ -1,7 +1,7 @@
 import { auditAgentDownload } from '@/domain/audit/events';
-import { agentDocument, pdfResponse } from '../../../../../../../../../../activities/documents/store';
-import { NotFoundError } from '../../../../../../../../../../domain/validation';
-import { agentRoute } from '../../../../../../../../../console/_server/route';
+import { agentDocument, pdfResponse } from '@/activities/documents/store';
+import { NotFoundError } from '@/domain/validation';
+import { agentRoute } from '@/app/console/_server/route';
 
 /** Downloads any stored PDF of a request (public or internal); another tenant's or another request's document is a 404. */
 export const GET = agentRoute<{ tenant: string; reference: string; documentId: string }>('agent', async ({ params, em, principal }) => {
