@@ -8,7 +8,7 @@ import { env } from '@/domain/env';
 import { initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { NEXT_BIN, waitForHealth } from '@/scripts/web-build';
-import { stopChild } from '@/temporal/dev-server';
+import { stopChild } from '@/dev/temporal-dev-server';
 import { createTestTenant } from '@/temporal/testing/fixtures';
 import { expect, test } from './fixtures';
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startMailSink } from '@/dev/mail-sink';
 import { assertPortFree } from '@/dev/ports';
-import { embeddedDataDir, startEmbeddedPostgres } from '@/domain/embedded-postgres';
+import { embeddedDataDir, startEmbeddedPostgres } from '@/dev/embedded-postgres';
 import { env, resetEnv } from '@/domain/env';
 import { closeAllORMs, initORM, migrate } from '@/domain/orm';
 import { developmentRelaisSecret, embeddedDatabaseKey } from '@/domain/secrets/key-file';
@@ -12,7 +12,8 @@ import { MissingRelaisSecretError } from '@/domain/secrets/relais-secret';
 import { query } from '@/domain/sql';
 import { DEMO_TENANT_FILE, importTenantFile } from '@/domain/tenant-config/import';
 import { ensureTemporalCli } from '@/temporal/cli';
-import { startTemporalDevServer, stopChild } from '@/temporal/dev-server';
+import { startTemporalDevServer, stopChild } from '@/dev/temporal-dev-server';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '@/workflows/search-attributes';
 import { WORKER_NODE_ARGS } from '@/temporal/worker-process';
 import { startDevSmsc } from '@/dev/smsc-simulator/dev';
 import { WEB_SERVER_ARGS, buildWebIfStale, waitForHealth } from './web-build';
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
   if (cli) {
     const server = await startTemporalDevServer({
       cli,
+      keywordAttributes: CUSTOM_SEARCH_ATTRIBUTES.map((key) => key.name),
       port: ports.temporal,
       uiPort: ports.temporalUi,
       dbFile: path.join(dataDir, 'temporal', 'temporal.db'),

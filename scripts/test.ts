@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { assertPostgresUserCanRun, prepareRootRuntime, runningAsRoot } from '@/domain/embedded-postgres-root';
+import { assertPostgresUserCanRun, prepareRootRuntime, runningAsRoot } from '@/dev/embedded-postgres-root';
 import { ensureTemporalCli } from '@/temporal/cli';
 
 /** One stage of the test run and how many checks it passed and failed. */
@@ -63,8 +63,13 @@ try {
   process.exit(1);
 }
 
+/** Every folder of code the rules speak of. */
+const CRUISED = ['domain', 'integrations', 'activities', 'workflows', 'temporal', 'app', 'dev', 'forms', 'scripts', 'bench', 'proxy.ts'];
+
 stage('type check (tsc)', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']);
 stage('lint (eslint)', process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
+// The folders' import directions and the absence of cycles (.dependency-cruiser.cjs; the README's "Layout").
+stage('import directions (dependency-cruiser)', process.execPath, ['node_modules/dependency-cruiser/bin/dependency-cruise.mjs', '--config', '.dependency-cruiser.cjs', ...CRUISED]);
 vitest();
 playwright();
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pino from 'pino';
-import { createPdfRenderer } from '@/activities/documents/renderer';
-import { createSmtpSender } from '@/activities/notifications/email';
+import { createPdfRenderer } from '@/integrations/documents/renderer';
+import { createSmtpSender } from '@/integrations/mail/smtp';
 import { env } from '@/domain/env';
 import { initORM } from '@/domain/orm';
 import { closeTemporalClients, temporalClient } from '@/temporal/client';

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findTemporalCli } from './cli';
-import { startTemporalDevServer } from './dev-server';
+import { startTemporalDevServer } from '@/dev/temporal-dev-server';
 
 const saved = process.env.TEMPORAL_CLI;
 afterEach(() => {

@@ -2,7 +2,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertRequest, pdfText } from '@/activities/documents/test-support';
-import { createSmtpSender } from '@/activities/notifications/email';
+import { createSmtpSender } from '@/integrations/mail/smtp';
 import { createQualityReportActivities } from '@/activities/quality-report';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';

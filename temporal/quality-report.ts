@@ -17,7 +17,7 @@ import {
 } from '@/workflows/quality-report/definitions';
 import type { monthlyQualityReportWorkflow, qualityReportWorkflow } from '@/workflows/quality-report/workflow';
 import { ensureSchedule, single, startsWanted, type ScheduleOutcome } from './schedules';
-import { TENANT_ATTRIBUTE } from './search-attributes';
+import { TENANT_ATTRIBUTE } from '@/workflows/search-attributes';
 
 /** When the report of the past month is produced: the 1st at 06:00, in the tenant's time zone. */
 export const QUALITY_REPORT_CALENDAR = { dayOfMonth: 1, hour: 6, minute: 0, comment: 'quality-of-service report of the previous month' } as const;

@@ -10,7 +10,7 @@ import { reportTenants, type ReportTenant } from '@/domain/dashboard/reports';
 import { retentionScheduleId, type RetentionInput } from '@/workflows/retention/definitions';
 import type { retentionWorkflow } from '@/workflows/retention/workflow';
 import { ensureSchedule, single, startsWanted, type ScheduleOutcome } from './schedules';
-import { TENANT_ATTRIBUTE } from './search-attributes';
+import { TENANT_ATTRIBUTE } from '@/workflows/search-attributes';
 
 /** When the retention job runs: every night at 03:30, in the tenant's time zone, when the console is quiet. */
 export const RETENTION_CALENDAR = { hour: 3, minute: 30, comment: 'GDPR retention: anonymisation and deletions that are due' } as const;

@@ -5,8 +5,8 @@ import { ensureShippedForms } from '@/domain/forms/store';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { createDocumentActivities } from './index';
-import { createPdfRenderer, type PdfRenderer } from './renderer';
-import { setDocumentTemplate } from './templates';
+import { createPdfRenderer, type PdfRenderer } from '@/integrations/documents/renderer';
+import { setDocumentTemplate } from '@/domain/documents/templates';
 import { insertRequest, pdfText } from './test-support';
 
 let orm: MikroORM;

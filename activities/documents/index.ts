@@ -6,9 +6,9 @@ import type { MonthlyDepartmentFigures } from '@/domain/dashboard/monthly';
 import { formAtVersion, latestForm } from '@/domain/forms/store';
 import { query } from '@/domain/sql';
 import { trackingUrl } from '@/domain/urls';
-import { frenchLongDate, loadRequestForDocument, loadTenantContext, recipientLines, type RequestDocumentContext, type TenantDocumentContext } from './data';
-import type { PdfRenderer } from './renderer';
-import { resolveTemplate, type DocumentTemplateName } from './templates';
+import { frenchLongDate, loadRequestForDocument, loadTenantContext, recipientLines, type RequestDocumentContext, type TenantDocumentContext } from '@/domain/documents/data';
+import type { PdfRenderer } from '@/integrations/documents/renderer';
+import { resolveTemplate, type DocumentTemplateName } from '@/domain/documents/templates';
 
 /** Dependencies of the document activities; one renderer (one Chromium) per worker process. */
 export interface DocumentActivityDeps {

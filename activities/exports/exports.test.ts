@@ -11,9 +11,9 @@ import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { ensureShippedForms } from '@/domain/forms/store';
 import { insertRequest } from '@/activities/documents/test-support';
-import { EXPORT_TABLE_DDL } from './database';
+import { EXPORT_TABLE_DDL } from '@/integrations/exports/database';
 import { createExportActivities, listExportAttempts, type ExportInput } from './index';
-import { SIGNATURE_HEADER, verifySignature } from './webhook';
+import { SIGNATURE_HEADER, verifySignature } from '@/integrations/exports/webhook';
 
 const SECRET = 'secret-de-test-relais';
 const REGISTRATION = {
@@ -132,7 +132,7 @@ describe('webhook connector', () => {
     const input = { ...(await registration()), connector: { connector: 'webhook' as const, url: server.url } };
     await expect(activities.exportRegistration(input)).rejects.toMatchObject({ type: 'ExportReceiverUnavailable', nonRetryable: false });
     const now = 1_800_000_000;
-    const { signPayload } = await import('./webhook');
+    const { signPayload } = await import('@/integrations/exports/webhook');
     expect(verifySignature(SECRET, signPayload(SECRET, now, '{"a":1}'), '{"a":1}', now)).toBe(true);
     expect(verifySignature(SECRET, signPayload(SECRET, now, '{"a":1}'), '{"a":2}', now)).toBe(false);
     expect(verifySignature(SECRET, signPayload('autre', now, '{"a":1}'), '{"a":1}', now)).toBe(false);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeSms, isGsmEncodable } from '@/activities/sms/encoding';
+import { encodeSms, isGsmEncodable } from '@/integrations/smpp/encoding';
 import { DEFAULT_SMS_TEMPLATES, SMS_INLINE_MAX_SEGMENTS, composeSms } from './sms';
 
 const vars = {

@@ -1,11 +1,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { encodeSms } from '@/activities/sms/encoding.js';
-import { SmppError } from '@/activities/sms/errors.js';
-import type { SmppGateway } from '@/activities/sms/gateway.js';
-import type { SmsDraft, SmsStatus, SmsStore } from '@/activities/sms/store.js';
-import type { CitizenTemplate } from './templates.js';
-import { renderText } from './templates.js';
+import { encodeSms } from '@/integrations/smpp/encoding.js';
+import { SmppError } from '@/integrations/smpp/errors.js';
+import type { SmppGateway } from '@/integrations/smpp/gateway.js';
+import type { SmsDraft, SmsStatus, SmsStore } from '@/integrations/smpp/store.js';
+import type { CitizenTemplate } from '@/domain/notifications/templates';
+import { renderText } from '@/domain/notifications/templates';
 
 /** Keys of SMS texts: the citizen templates, their short "read it online" variants and the STOP confirmation. */
 export type SmsTemplateKey = CitizenTemplate | 'answer_link' | 'information_requested_link' | 'stop_confirmation';

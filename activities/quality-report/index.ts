@@ -5,8 +5,8 @@ import { frenchMonth, isReportMonth } from '@/domain/dashboard/report-month';
 import { reportTenant } from '@/domain/dashboard/reports';
 import { query } from '@/domain/sql';
 import type { DepartmentFigures } from '@/activities/documents';
-import type { EmailSender } from '@/activities/notifications/email';
-import { sendEmailOnce } from '@/activities/notifications/once';
+import type { EmailSender } from '@/integrations/mail/smtp';
+import { sendEmailOnce } from '@/domain/notifications/email-once';
 
 /** Dependencies of the report activities; tests pass real ones. */
 export interface QualityReportActivityDeps {

@@ -6,8 +6,8 @@ import type { RequestState } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { STATE_LABELS, formatFrenchDateTime } from '@/domain/states';
 import { trackingUrl, consoleUrl } from '@/domain/urls';
-import type { EmailSender } from '@/activities/notifications/email';
-import { sendEmailOnce } from '@/activities/notifications/once';
+import type { EmailSender } from '@/integrations/mail/smtp';
+import { sendEmailOnce } from '@/domain/notifications/email-once';
 import { smsSenderOf } from '@/domain/sms/phone';
 import { composeSms, loadSmsTemplates, type SmsChannel } from '@/activities/notifications/sms';
 import { normalisePhone } from '@/domain/sms/phone';
@@ -18,7 +18,7 @@ import {
   type MessageKey,
   type MessageText,
   type StaffTemplate,
-} from '@/activities/notifications/templates';
+} from '@/domain/notifications/templates';
 import { loadRequestContext, resolveStaffAddresses, type RequestContext } from './context';
 
 /** Dependencies of the request activities; tests pass real ones. */

@@ -1,5 +1,5 @@
-import { createPdfRenderer } from '@/activities/documents/renderer';
-import { DEFAULT_DOCUMENT_TEMPLATES } from '@/activities/documents/templates';
+import { createPdfRenderer } from '@/integrations/documents/renderer';
+import { DEFAULT_DOCUMENT_TEMPLATES } from '@/domain/documents/templates';
 
 /** `npx tsx bench/pdf/index.ts`: cold and warm answer-letter renders with one jsreport worker (one pooled Chromium). */
 const WARM_RENDERS = Number(process.env.BENCH_PDF_RENDERS ?? 60);

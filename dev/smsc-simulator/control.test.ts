@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GatewayReceipt, InboundSms } from '@/activities/sms/inbound.js';
-import { startTestSmsc, testGateway, waitFor } from '@/activities/sms/testing.js';
-import type { SmppGateway } from '@/activities/sms/gateway.js';
+import type { GatewayReceipt, InboundSms } from '@/integrations/smpp/deliver-sm.js';
+import { startTestSmsc, testGateway, waitFor } from '@/integrations/smpp/testing.js';
+import type { SmppGateway } from '@/integrations/smpp/gateway.js';
 import { smscControlClient, startSmscControl, type SmscControl } from './control.js';
 import type { SmscSimulator } from './simulator.js';
 

@@ -1,7 +1,7 @@
 import smpp, { type PDU, type PduFields, type Session } from 'smpp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseDeliveryReceipt } from '@/activities/sms/receipt.js';
-import { quietLogger, waitFor } from '@/activities/sms/testing.js';
+import { parseDeliveryReceipt } from '@/integrations/smpp/receipt.js';
+import { quietLogger, waitFor } from '@/integrations/smpp/testing.js';
 import { startSmscSimulator, type SmscSimulator, type SmscSimulatorOptions } from './simulator.js';
 
 const ACCOUNT = { systemId: 'relais', password: 'pw' };

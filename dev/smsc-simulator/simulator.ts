@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import smpp, { type PDU, type PduFields, type Session } from 'smpp';
-import { encodeGsm, encodeSms, gsmSeptets } from '@/activities/sms/encoding.js';
-import { coalesceWrites } from '@/activities/sms/flow-control.js';
-import { inboundPartFromPdu, type InboundPart } from '@/activities/sms/inbound.js';
+import { encodeGsm, encodeSms, gsmSeptets } from '@/integrations/smpp/encoding.js';
+import { coalesceWrites } from '@/integrations/smpp/flow-control.js';
+import { inboundPartFromPdu, type InboundPart } from '@/integrations/smpp/deliver-sm.js';
 
 /** An ESME account the simulator accepts. */
 export interface SmscAccount {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DOCUMENT_TEMPLATES } from '@/activities/documents/templates';
+import { DEFAULT_DOCUMENT_TEMPLATES } from '@/domain/documents/templates';
 import { InputError } from '@/domain/validation';
 import { parseDocumentTemplate, templateSyntaxProblem } from './document-templates';
 

@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { loadTenantContext } from '@/activities/documents/data';
-import type { PdfTemplate } from '@/activities/documents/renderer';
-import { sampleDocumentData, templateVariables } from '@/activities/documents/samples';
-import { DEFAULT_DOCUMENT_TEMPLATES, DOCUMENT_TEMPLATE_NAMES, deleteDocumentTemplate, setDocumentTemplate, type DocumentTemplateName } from '@/activities/documents/templates';
+import { loadTenantContext } from '@/domain/documents/data';
+import type { PdfTemplate } from '@/domain/documents/pdf';
+import { sampleDocumentData, templateVariables } from '@/domain/documents/samples';
+import { DEFAULT_DOCUMENT_TEMPLATES, DOCUMENT_TEMPLATE_NAMES, deleteDocumentTemplate, setDocumentTemplate, type DocumentTemplateName } from '@/domain/documents/templates';
 import { writeAudit } from '@/domain/audit';
 import { sql } from '@/domain/auth/db';
 import { env } from '@/domain/env';
 import { InputError, NotFoundError, type FieldError } from '@/domain/validation';
-import type { AdminContext } from './index';
+import type { AdminContext } from './context';
 
 /** French names of the built-in document templates, in the order the administration lists them. */
 export const DOCUMENT_TEMPLATE_LABELS: Record<DocumentTemplateName, string> = {

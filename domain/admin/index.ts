@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DEFAULT_EMAIL_TEMPLATES, renderText, templateError, type MessageKey } from '@/activities/notifications/templates';
+import { DEFAULT_EMAIL_TEMPLATES, renderText, templateError, type MessageKey } from '@/domain/notifications/templates';
 import { writeAudit } from '@/domain/audit';
 import { sql } from '@/domain/auth/db';
 import { assertStrongPassword, hashPassword } from '@/domain/auth/passwords';
@@ -8,13 +8,10 @@ import { destroyAgentSessions } from '@/domain/auth/sessions';
 import { parseDelay } from '@/domain/deadlines/delay';
 import { validateCascade, type EscalationStep } from '@/domain/deadlines/escalation';
 import { InputError, NotFoundError, compileValidator, type FieldError } from '@/domain/validation';
+import type { AdminContext } from './context';
 import { documentTemplateOverview } from './document-templates';
 
-/** The administrator performing a change (for the audit trail). */
-export interface AdminContext {
-  tenantId: string;
-  agentId: string;
-}
+export type { AdminContext } from './context';
 
 const slug = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$', errorMessage: 'Identifiant : minuscules, chiffres et tirets (63 caractères au plus).' };
 const label = (max: number, message: string) => ({ type: 'string', default: '', minLength: 1, maxLength: max, pattern: '\\S', errorMessage: message });

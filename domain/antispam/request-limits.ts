@@ -1,5 +1,4 @@
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { TenantSettings } from '@/domain/entities';
 import { SpamRefusal, normaliseContact, type LimiterStore } from './index';
 
 /** How many requests a tenant accepts per hour through its public API, per client address, per contact and in all. */
@@ -13,7 +12,7 @@ export interface RequestLimits {
 export const DEFAULT_REQUEST_LIMITS: RequestLimits = { perAddressPerHour: 30, perContactPerHour: 10, perTenantPerHour: 2000 };
 
 /** The tenant's limits: its own values where set, the defaults elsewhere. */
-export function requestLimitsOf(settings: Pick<TenantSettings, 'limits'> | undefined): RequestLimits {
+export function requestLimitsOf(settings: { limits?: Partial<RequestLimits> } | undefined): RequestLimits {
   return { ...DEFAULT_REQUEST_LIMITS, ...(settings?.limits ?? {}) };
 }
 

@@ -1,4 +1,4 @@
-import type { Actor } from '@/workflows/request/definitions';
+import type { Actor } from '@/domain/requests/contract';
 import type { DepartmentRole } from '@/domain/entities';
 import type { AgentPrincipal } from './sessions';
 import { ForbiddenError } from './errors';

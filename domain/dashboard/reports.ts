@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TenantSettings } from '@/domain/entities';
 import { sql } from '@/domain/auth/db';
-import { qualityReportDocumentKey, qualityReportDocumentPrefix } from '@/workflows/quality-report/definitions';
-import { documentByKey, type StoredDocument } from '@/activities/documents/store';
+import { qualityReportDocumentKey, qualityReportDocumentPrefix } from '@/domain/dashboard/quality-report-contract';
+import { documentByKey, type StoredDocument } from '@/domain/documents/store';
 import { frenchMonth } from './report-month';
 
 /** A stored monthly report, without its bytes. */

@@ -1,21 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import {
-  acceptRegistrationUpdate,
-  addNoteUpdate,
-  answerRequestUpdate,
-  approveAnswerUpdate,
-  askCitizenUpdate,
-  closeRequestUpdate,
-  openRequestUpdate,
-  rejectRegistrationUpdate,
-  returnDraftUpdate,
-  saveDraftUpdate,
-  submitForValidationUpdate,
-  transferRequestUpdate,
-  type ActionResult,
-  type Actor,
-} from '@/workflows/request/definitions';
+import type { ActionResult, Actor, DepartmentRef } from '@/domain/requests/contract';
 import { writeAudit } from '@/domain/audit';
 import { sql } from '@/domain/auth/db';
 import type { Requirement } from '@/domain/auth/roles';
@@ -79,6 +63,27 @@ export function isRequestAction(name: string): name is RequestActionName {
   return Object.hasOwn(REQUEST_ACTIONS, name);
 }
 
+/** One console action as the request workflow receives it. */
+export type RequestCommand =
+  | { action: Exclude<RequestActionName, 'transfer'>; actor: Actor; input: Record<string, string> }
+  | { action: 'transfer'; actor: Actor; to: DepartmentRef & { name: string }; note?: string };
+
+/** How the domain reaches a running request: the Temporal adapter is temporal/request-commands.ts. */
+export interface RequestCommands {
+  /** Runs the command on the request's workflow; a refusal (state, role, closed request) throws ActionRefusedError. */
+  execute(workflowId: string, command: RequestCommand): Promise<ActionResult>;
+}
+
+/** The workflow refused the action; the message is its French reason, shown to the agent. */
+export class ActionRefusedError extends Error {}
+
+async function commandFor(em: EntityManager, tenantId: string, action: RequestActionName, actor: Actor, input: Record<string, string>): Promise<RequestCommand> {
+  if (action !== 'transfer') return { action, actor, input };
+  const [to] = await sql<{ id: string; slug: string; name: string }>(em, 'select id, slug, name from department where tenant_id = ? and slug = ?', [tenantId, input.department]);
+  if (!to) throw new InputError([{ path: '/department', message: 'Ce service n’existe pas dans cette commune.' }]);
+  return { action, actor, to, note: input.note?.trim() || undefined };
+}
+
 /** What the console shows after an accepted action. */
 export interface ActionOutcome extends ActionResult {
   message: string;
@@ -86,12 +91,12 @@ export interface ActionOutcome extends ActionResult {
 
 /** Runs one action as a workflow update; a refusal becomes a ConflictError carrying the workflow's French reason. Audited either way. */
 export async function performRequestAction(
-  deps: { em: EntityManager; temporal: Client },
+  deps: { em: EntityManager; requests: RequestCommands },
   context: { tenantId: string; actor: Actor; reference: string },
   action: RequestActionName,
   rawBody: unknown,
 ): Promise<ActionOutcome> {
-  const { em, temporal } = deps;
+  const { em, requests } = deps;
   const input = REQUEST_ACTIONS[action].validate(rawBody ?? {}) as Record<string, string>;
   const [request] = await sql<{ id: string; workflow_id: string; anonymised_at: Date | null }>(em, 'select id, workflow_id, anonymised_at from request where tenant_id = ? and reference = ?', [
     context.tenantId, context.reference,
@@ -107,68 +112,17 @@ export async function performRequestAction(
     throw new ConflictError(ANONYMISED_REFUSAL);
   }
 
-  const handle = temporal.workflow.getHandle(request.workflow_id);
+  const command = await commandFor(em, context.tenantId, action, actor, input);
   let result: ActionResult;
   try {
-    switch (action) {
-      case 'open':
-        result = await handle.executeUpdate(openRequestUpdate, { args: [{ actor }] });
-        break;
-      case 'save-draft':
-        result = await handle.executeUpdate(saveDraftUpdate, { args: [{ actor, body: input.body }] });
-        break;
-      case 'submit':
-        result = await handle.executeUpdate(submitForValidationUpdate, { args: [{ actor, body: input.body }] });
-        break;
-      case 'approve':
-        result = await handle.executeUpdate(approveAnswerUpdate, { args: [{ actor }] });
-        break;
-      case 'return':
-        result = await handle.executeUpdate(returnDraftUpdate, { args: [{ actor, comment: input.comment }] });
-        break;
-      case 'transfer': {
-        const [to] = await sql<{ id: string; slug: string; name: string }>(em, 'select id, slug, name from department where tenant_id = ? and slug = ?', [
-          context.tenantId, input.department,
-        ]);
-        if (!to) throw new InputError([{ path: '/department', message: 'Ce service n’existe pas dans cette commune.' }]);
-        result = await handle.executeUpdate(transferRequestUpdate, { args: [{ actor, to, note: input.note?.trim() || undefined }] });
-        break;
-      }
-      case 'ask-citizen':
-        result = await handle.executeUpdate(askCitizenUpdate, { args: [{ actor, question: input.question }] });
-        break;
-      case 'answer':
-        result = await handle.executeUpdate(answerRequestUpdate, { args: [{ actor, body: input.body }] });
-        break;
-      case 'note':
-        result = await handle.executeUpdate(addNoteUpdate, { args: [{ actor, text: input.text }] });
-        break;
-      case 'close':
-        result = await handle.executeUpdate(closeRequestUpdate, { args: [{ actor }] });
-        break;
-      case 'accept':
-        result = await handle.executeUpdate(acceptRegistrationUpdate, { args: [{ actor, message: input.message }] });
-        break;
-      case 'reject':
-        result = await handle.executeUpdate(rejectRegistrationUpdate, { args: [{ actor, reason: input.reason }] });
-        break;
-    }
+    result = await requests.execute(request.workflow_id, command);
   } catch (error) {
-    const reason = refusalReason(error);
-    if (!reason) throw error;
-    await audit('refused', { reason });
-    throw new ConflictError(reason, { cause: error });
+    if (!(error instanceof ActionRefusedError)) throw error;
+    await audit('refused', { reason: error.message });
+    throw new ConflictError(error.message, { cause: error });
   }
   await audit('ok', { state: result.state, ...summary(action, input) });
   return { ...result, message: REQUEST_ACTIONS[action].label };
-}
-
-function refusalReason(error: unknown): string | undefined {
-  if (error instanceof WorkflowUpdateFailedError) return error.cause?.message ?? 'Action refusée.';
-  if (error instanceof WorkflowNotFoundError) return 'Cette demande est close : elle ne peut plus être modifiée.';
-  // A completed workflow answers updates with gRPC NOT_FOUND ("workflow execution already completed").
-  if (error instanceof Error && /already completed/i.test(error.message)) return 'Cette demande est close : elle ne peut plus être modifiée.';
-  return undefined;
 }
 
 // Audit keeps what was decided, not whole answer texts (those live in the request's own events).

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { renderText } from '@/activities/notifications/templates';
+import { renderText } from '@/domain/notifications/templates';
 import type { CitizenContact, IntakeChannel, ReplyChannel, RequestState } from '@/domain/entities';
 import { formatFrenchDateTime } from '@/domain/states';
 import { sql } from '@/domain/auth/db';

@@ -6,6 +6,7 @@ import { citizenEmail } from '@/temporal/testing/helpers';
 import { departmentStats, parseRange, statsToCsv } from '@/domain/dashboard';
 import { InputError } from '@/domain/validation';
 import { performRequestAction } from './actions';
+import { temporalRequestCommands } from '@/temporal/request-commands';
 import { similarAnswered, getRequestDetail, filledTemplates } from './detail';
 import { countByState, listInbox, parseInboxFilters } from './index';
 
@@ -20,7 +21,7 @@ beforeAll(async () => {
   const subjects = ['Horaires de la déchetterie', 'Acte de naissance pour mon fils', 'Éclairage public en panne rue Victor Hugo', 'Déchetterie fermée samedi', 'Inscription à la cantine'];
   for (const subject of subjects) refs.push((await fileRequest(tenant.slug, { subject, message: `${subject}. Merci de votre réponse.`, contact: { email: citizenEmail(), name: 'Jeanne Dupont' } })).receipt.reference);
   const actor = await actorFor(tenant.slug, tenant.mail('agent'));
-  await performRequestAction({ em: await em(), temporal: await testClient() }, { tenantId, actor, reference: refs[0] }, 'answer', { body: 'La déchetterie est ouverte de 9 h à 18 h.' });
+  await performRequestAction({ em: await em(), requests: temporalRequestCommands(await testClient()) }, { tenantId, actor, reference: refs[0] }, 'answer', { body: 'La déchetterie est ouverte de 9 h à 18 h.' });
 });
 afterAll(() => closeAllORMs());
 

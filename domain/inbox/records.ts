@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DOCUMENT_KIND_LABELS, listRequestDocuments } from '@/activities/documents/store';
-import { listExportAttempts, type ExportAttempt } from '@/activities/exports/attempts';
+import { DOCUMENT_KIND_LABELS, listRequestDocuments } from '@/domain/documents/store';
+import { listExportAttempts, type ExportAttempt } from '@/domain/exports/attempts';
 
 /** A stored PDF of a request as the case page lists it. */
 export interface CaseDocument {

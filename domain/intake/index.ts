@@ -11,7 +11,7 @@ import { query } from '@/domain/sql';
 import { hashTrackingCode, newTrackingCode } from '@/domain/tracking-code';
 import { trackingUrl } from '@/domain/urls';
 import { InputError, NotFoundError, compileValidator } from '@/domain/validation';
-import { requestWorkflowId } from '@/workflows/request/definitions';
+import { requestWorkflowId } from '@/domain/requests/contract';
 import { NEW_REQUEST_SCHEMA, type NewRequestBody } from './schema';
 import type { StartRequestInput, StartRequestWorkflow } from './start-input';
 import { assertCleanText } from './text';

@@ -1,5 +1,5 @@
 import type { ReplyChannel, RequestKind } from '@/domain/entities';
-import type { RequestWorkflowInput } from '@/workflows/request/definitions';
+import type { RequestWorkflowInput } from '@/domain/requests/contract';
 
 /** The workflow input the intake hands to Temporal, with the workflow id it must run under. */
 export type StartRequestInput = RequestWorkflowInput & { workflowId: string; kind: RequestKind; replyChannel: ReplyChannel };

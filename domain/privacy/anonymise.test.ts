@@ -4,7 +4,7 @@ import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { publicRequestView } from '@/domain/tracking';
 import { createTestTenant } from '@/temporal/testing/fixtures';
-import { createSmtpSender } from '@/activities/notifications/email';
+import { createSmtpSender } from '@/integrations/mail/smtp';
 import { createRequestActivities } from '@/activities/request';
 import { ANONYMISED_SUBJECT, anonymiseRequests } from './anonymise';
 import { personalDataOf, seedRequest, tenantIdOf } from './testing';

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '@/domain/embedded-postgres';
+import { startEmbeddedPostgres } from '@/dev/embedded-postgres';
 import { closeAllORMs, initORM, migrate } from '@/domain/orm';
 import { DEMO_TENANT_FILE, importTenantFile } from '@/domain/tenant-config/import';
 import { startMailSink, type MailSink } from '@/dev/mail-sink';
 import { freePort } from '@/dev/ports';
-import { stopChild } from '@/temporal/dev-server';
+import { stopChild } from '@/dev/temporal-dev-server';
 import { WORKER_NODE_ARGS } from '@/temporal/worker-process';
 
 

@@ -7,7 +7,8 @@ import type { MailSink } from '@/dev/mail-sink';
 import { freePort } from '@/dev/ports';
 import { WEB_SERVER_ARGS, buildWebIfStale, waitForHealth } from '@/scripts/web-build';
 import { ensureTemporalCli } from '@/temporal/cli';
-import { startTemporalDevServer, stopChild } from '@/temporal/dev-server';
+import { startTemporalDevServer, stopChild } from '@/dev/temporal-dev-server';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '@/workflows/search-attributes';
 import { startDevSmsc } from '@/dev/smsc-simulator/dev';
 import { prepareDatabase, startTestDatabase, startTestMailSink, startWorkerProcess } from './services';
 
@@ -55,7 +56,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const sink = await startTestMailSink(dir);
     stops.push(sink.stop);
     const cli = await ensureTemporalCli(log);
-    const temporal = await startTemporalDevServer({ cli, port: await freePort(), dbFile: options.temporalFile ? path.join(dir, 'temporal.db') : undefined });
+    const temporal = await startTemporalDevServer({ cli, keywordAttributes: CUSTOM_SEARCH_ATTRIBUTES.map((key) => key.name), port: await freePort(), dbFile: options.temporalFile ? path.join(dir, 'temporal.db') : undefined });
     stops.push(temporal.stop);
     const smsc = options.sms === false ? undefined : await startDevSmsc();
     if (smsc) stops.push(smsc.stop);

@@ -11,7 +11,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { DocumentActivities } from '@/activities/documents';
 import type { QualityReportActivities } from '@/activities/quality-report';
 import { isReportMonth, monthAt, previousMonth } from '@/domain/dashboard/report-month';
-import { TENANT_ATTRIBUTE } from '@/temporal/search-attributes';
+import { TENANT_ATTRIBUTE } from '@/workflows/search-attributes';
 import { ACTIVITY_PROFILES } from '@/workflows/request/profiles';
 import {
   SCHEDULED_START_TIME,

@@ -17,7 +17,7 @@ import type { ExportActivities } from '@/activities/exports';
 import type { RequestActivities } from '@/activities/request';
 import type { RequestState } from '@/domain/entities';
 import { planEscalation, type PlannedEscalation } from '@/domain/deadlines/escalation';
-import { DEPARTMENT_ATTRIBUTE, STATE_ATTRIBUTE } from '@/temporal/search-attributes';
+import { DEPARTMENT_ATTRIBUTE, STATE_ATTRIBUTE } from '@/workflows/search-attributes';
 import {
   acceptRegistrationUpdate,
   addNoteUpdate,

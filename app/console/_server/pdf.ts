@@ -1,5 +1,5 @@
 import 'server-only';
-import { createPdfRenderer, type PdfRenderer, type PdfTemplate } from '@/activities/documents/renderer';
+import { createPdfRenderer, type PdfRenderer, type PdfTemplate } from '@/integrations/documents/renderer';
 import { env } from '@/domain/env';
 
 // Previews are rare: Chromium starts on the first one and stops after a few idle minutes instead of living in every web process.

@@ -1,5 +1,5 @@
 import 'server-only';
-import { createSmtpSender, type EmailSender } from '@/activities/notifications/email';
+import { createSmtpSender, type EmailSender } from '@/integrations/mail/smtp';
 import { env } from '@/domain/env';
 
 let mailer: EmailSender | undefined;

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { listRequestDocuments, type DocumentSummary } from '@/activities/documents/store';
+import { listRequestDocuments, type DocumentSummary } from '@/domain/documents/store';
 import { formatFileSize, requestAttachments, type AttachmentInfo } from '@/domain/attachments';
 import { formatFrenchDateTime } from '@/domain/states';
 import { publicRequestView, type PublicRequestView } from '@/domain/tracking';

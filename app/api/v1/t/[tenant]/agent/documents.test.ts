@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentActivities } from '@/activities/documents';
-import { createPdfRenderer, type PdfRenderer } from '@/activities/documents/renderer';
+import { createPdfRenderer, type PdfRenderer } from '@/integrations/documents/renderer';
 import { insertRequest, pdfText } from '@/activities/documents/test-support';
 import { createExportActivities } from '@/activities/exports';
 import { listAudit } from '@/domain/audit';

@@ -1,4 +1,4 @@
-import { pdfResponse } from '@/activities/documents/store';
+import { pdfResponse } from '@/domain/documents/store';
 import { writeAudit } from '@/domain/audit';
 import { parseReportMonth } from '@/domain/dashboard/monthly';
 import { findQualityReport, reportTenant } from '@/domain/dashboard/reports';

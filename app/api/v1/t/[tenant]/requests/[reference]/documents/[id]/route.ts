@@ -1,5 +1,5 @@
 import { auditCitizenDownload } from '@/domain/audit/events';
-import { citizenDocument, pdfResponse } from '@/activities/documents/store';
+import { citizenDocument, pdfResponse } from '@/domain/documents/store';
 import { appContext } from '@/app/_server/context';
 import { handleRoute } from '@/app/_server/http';
 import { NotFoundError } from '@/domain/validation';

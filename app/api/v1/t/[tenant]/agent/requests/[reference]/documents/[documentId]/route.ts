@@ -1,5 +1,5 @@
 import { auditAgentDownload } from '@/domain/audit/events';
-import { agentDocument, pdfResponse } from '@/activities/documents/store';
+import { agentDocument, pdfResponse } from '@/domain/documents/store';
 import { NotFoundError } from '@/domain/validation';
 import { agentRoute } from '@/app/console/_server/route';
 

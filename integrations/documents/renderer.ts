@@ -1,21 +1,12 @@
 import createJsreport from '@jsreport/jsreport-core';
 import chromePdf from '@jsreport/jsreport-chrome-pdf';
 import handlebars from '@jsreport/jsreport-handlebars';
+import type { PdfRenderer } from '@/domain/documents/pdf';
 
 /** Where the system Chromium lives; the puppeteer browser download is disabled on purpose. */
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
-/** One Handlebars + HTML template rendered to an A4 PDF. */
-export interface PdfTemplate {
-  content: string;
-  helpers?: string | null;
-}
-
-/** Turns HTML templates into PDFs; one per worker process because Chromium start-up costs about a second. */
-export interface PdfRenderer {
-  render(template: PdfTemplate, data: unknown): Promise<Buffer>;
-  close(): Promise<void>;
-}
+export type { PdfRenderer, PdfTemplate } from '@/domain/documents/pdf';
 
 /** Options of createPdfRenderer. */
 export interface PdfRendererOptions {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EmailSender } from './email';
+import type { EmailSender } from './email-sender';
 
 /** One e-mail to send at most once, recorded in `notification` under its idempotency key. */
 export interface EmailOnce {

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { assertPortFree } from '@/dev/ports';
-import { CUSTOM_SEARCH_ATTRIBUTES } from './search-attributes';
 
 /** Options of a Temporal dev server; without dbFile the server keeps its state in memory. */
 export interface DevServerOptions {
@@ -12,6 +11,8 @@ export interface DevServerOptions {
   uiPort?: number;
   dbFile?: string;
   namespace?: string;
+  /** Keyword search attributes to register (the product's own list lives with the workflows). */
+  keywordAttributes?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -23,9 +24,9 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** Starts `temporal server start-dev` with SQLite in WAL mode and the Relais search attributes. */
+/** Starts `temporal server start-dev` with SQLite in WAL mode and the given search attributes. */
 export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
-  const { cli, port, uiPort, dbFile, namespace = 'default', log } = options;
+  const { cli, port, uiPort, dbFile, namespace = 'default', keywordAttributes = [], log } = options;
   await assertPortFree(port, 'the Temporal dev server', 'RELAIS_TEMPORAL_PORT');
   if (uiPort) await assertPortFree(uiPort, 'the Temporal Web UI', 'RELAIS_TEMPORAL_UI_PORT');
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'error'];
@@ -35,7 +36,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     args.push('--db-filename', dbFile);
   }
   for (const pragma of ['journal_mode=wal', 'synchronous=normal']) args.push('--sqlite-pragma', pragma);
-  for (const key of CUSTOM_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
+  for (const name of keywordAttributes) args.push('--search-attribute', `${name}=Keyword`);
 
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];

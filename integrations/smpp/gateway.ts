@@ -21,7 +21,7 @@ import {
   receiptFromPdu,
   type GatewayReceipt,
   type InboundSms,
-} from './inbound.js';
+} from './deliver-sm.js';
 import { DeliverSmRespPdu, SubmitSmPdu, type SmppAddress, type SubmitSm } from './pdus.js';
 
 /** Settings of an SmppGateway; only `url` is required. */

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { query } from '@/domain/sql';
-import type { PdfTemplate } from './renderer';
+import type { PdfTemplate } from '@/domain/documents/pdf';
 
 /** Names of the built-in document templates; a tenant may override any of them, and certificates by form template name. */
 export const DOCUMENT_TEMPLATE_NAMES = ['answer-letter', 'acknowledgement', 'certificate', 'quality-report'] as const;

@@ -1,19 +1,8 @@
 import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
+import type { EmailSender } from '@/domain/notifications/email-sender';
 
-/** An outgoing e-mail. */
-export interface OutgoingEmail {
-  to: string;
-  subject: string;
-  text: string;
-  idempotencyKey: string;
-}
-
-/** Sends e-mail; returns the provider's message id. */
-export interface EmailSender {
-  send(message: OutgoingEmail): Promise<string>;
-  close(): void;
-}
+export type { EmailSender, OutgoingEmail } from '@/domain/notifications/email-sender';
 
 /** An SMTP sender through nodemailer, pooled for throughput. */
 export function createSmtpSender(smtpUrl: string, from: string): EmailSender {

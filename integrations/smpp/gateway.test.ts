@@ -3,7 +3,7 @@ import type { SmscSimulator } from '@/dev/smsc-simulator/simulator.js';
 import { DATA_CODING_GSM, DATA_CODING_UCS2 } from './encoding.js';
 import { CommandStatus, SmppBindError, SmppSubmitError } from './errors.js';
 import type { SmppGateway } from './gateway.js';
-import type { GatewayReceipt, InboundSms } from './inbound.js';
+import type { GatewayReceipt, InboundSms } from './deliver-sm.js';
 import { startTestSmsc, testGateway, waitFor } from './testing.js';
 
 let smsc: SmscSimulator | undefined;

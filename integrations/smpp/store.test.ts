@@ -8,7 +8,7 @@ import { query } from '@/domain/sql.js';
 import { createSmsChannel, type SmsChannel } from '@/activities/notifications/sms.js';
 import { SmppError } from './errors.js';
 import type { SmppGateway } from './gateway.js';
-import type { GatewayReceipt } from './inbound.js';
+import type { GatewayReceipt } from './deliver-sm.js';
 import { parseDeliveryReceipt } from './receipt.js';
 import { SmsStore, type SmsOutcome } from './store.js';
 import { startTestSmsc, testGateway, waitFor } from './testing.js';

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { encodeSms, type EncodedSms } from './encoding.js';
 import { GroupCommit } from './group-commit.js';
-import type { GatewayReceipt } from './inbound.js';
+import type { GatewayReceipt } from './deliver-sm.js';
 
 /** Final states of an outgoing SMS, decided by delivery receipts. */
 export type SmsFinalStatus = 'delivered' | 'failed' | 'expired';
