@@ -7,7 +7,7 @@ import { createTestTenant } from '@/temporal/testing/fixtures';
 import { createSmtpSender } from '@/integrations/mail/smtp';
 import { createRequestActivities } from '@/activities/request';
 import { ANONYMISED_SUBJECT, anonymiseRequests } from './anonymise';
-import { personalDataOf, seedRequest, tenantIdOf } from './testing';
+import { personalDataOf, seedRequest, tenantIdOf } from '@/temporal/testing/privacy';
 
 const em = async () => (await initORM(env().DATABASE_URL!)).em.fork();
 let tenant: Awaited<ReturnType<typeof createTestTenant>>;

@@ -11,7 +11,7 @@ import { monthAt } from '@/domain/dashboard/report-month';
 import { reportTenant } from '@/domain/dashboard/reports';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
-import { personalDataOf, seedRequest, tenantIdOf, type SeededRequest } from '@/domain/privacy/testing';
+import { personalDataOf, seedRequest, tenantIdOf, type SeededRequest } from '@/temporal/testing/privacy';
 import { query } from '@/domain/sql';
 import { ensureRetentionSchedule } from '@/temporal/retention';
 import { createTestTenant, eventually, testClient } from '@/temporal/testing/fixtures';

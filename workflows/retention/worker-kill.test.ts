@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, describe, expect, it } from 'vitest';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
-import { personalDataOf, seedRequest, tenantIdOf, type SeededRequest } from '@/domain/privacy/testing';
+import { personalDataOf, seedRequest, tenantIdOf, type SeededRequest } from '@/temporal/testing/privacy';
 import { query } from '@/domain/sql';
 import { createTestTenant, eventually, testClient } from '@/temporal/testing/fixtures';
 import { RETENTION_HISTORIES_DIR, keepHistory } from '@/temporal/testing/histories';

@@ -5,7 +5,7 @@ import { listAuditTrail, parseAuditFilters } from '@/domain/audit/trail';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { anonymiseRequests } from '@/domain/privacy/anonymise';
-import { seedRequest, tenantIdOf, type SeededRequest } from '@/domain/privacy/testing';
+import { seedRequest, tenantIdOf, type SeededRequest } from '@/temporal/testing/privacy';
 import { query } from '@/domain/sql';
 import { InputError } from '@/domain/validation';
 import { createTestTenant } from '@/temporal/testing/fixtures';
