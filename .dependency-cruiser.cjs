@@ -40,7 +40,7 @@ module.exports = {
       to: { path: '^workflows/', dependencyTypesNot: ['type-only'] },
     },
     forbidden('temporal', ['app', 'dev', 'scripts', 'bench', 'e2e'], 'The worker and the client are started by scripts and used by the web, not the reverse.'),
-    forbidden('forms', ['domain', 'activities', 'workflows', 'temporal', 'app', 'dev', 'integrations', 'scripts'], 'Form definitions are data.'),
+    forbidden('forms', ['domain', 'activities', 'workflows', 'temporal', 'app', 'dev', 'integrations', 'scripts', 'bench', 'e2e'], 'Form definitions are data.'),
     forbidden('dev', ['app', 'activities', 'workflows', 'temporal', 'scripts', 'bench'], 'Development tools (mail sink, SMSC simulator, embedded servers) stand beside the product.'),
     {
       name: 'app-only-to-workflow-contracts',
@@ -60,7 +60,7 @@ module.exports = {
       comment: 'Only the development pages of the web may talk to the development tools.',
       severity: 'error',
       from: { path: '^app/', pathNot: `(^app/dev/|${TESTS})` },
-      to: { path: '^dev/', pathNot: '^dev/(ports|dev-tools)\\.ts$' },
+      to: { path: '^dev/' },
     },
     {
       name: 'workflow-code-only-workflow-safe-domain',
