@@ -6,7 +6,8 @@ import type { MonthlyDepartmentFigures } from '@/domain/dashboard/monthly';
 import { formAtVersion, latestForm } from '@/domain/forms/store';
 import { query } from '@/domain/sql';
 import { trackingUrl } from '@/domain/urls';
-import { frenchLongDate, loadRequestForDocument, loadTenantContext, recipientLines, type RequestDocumentContext, type TenantDocumentContext } from '@/domain/documents/data';
+import { formatHours, formatNumber, formatShare, frenchLongDate, frenchMonth } from '@/domain/format/french';
+import { loadRequestForDocument, loadTenantContext, recipientLines, type RequestDocumentContext, type TenantDocumentContext } from '@/domain/documents/data';
 import type { PdfRenderer } from '@/integrations/documents/renderer';
 import { resolveTemplate, type DocumentTemplateName } from '@/domain/documents/templates';
 
@@ -192,7 +193,7 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
     if (!tenant) throw ApplicationFailure.nonRetryable(`Unknown tenant ${input.tenantId}`, 'UnknownRequest');
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(input.month)) throw ApplicationFailure.nonRetryable(`Invalid month ${input.month}`, 'InvalidInput');
     const { name, template } = await resolveTemplate(em, tenant.tenantId, ['quality-report'], 'quality-report');
-    const monthLabel = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${input.month}-15T00:00:00Z`));
+    const monthLabel = frenchMonth(input.month);
     const rows = input.figures.map(formatFigures);
     const totals = formatFigures(totalFigures(input.figures));
     const content = await deps.renderer.render(template, { ...common(tenant), monthLabel, rows, totals, comment: input.comment });
@@ -205,21 +206,15 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
 /** The document activities as the workflow sees them (types only). */
 export type DocumentActivities = ReturnType<typeof createDocumentActivities>;
 
-function hours(value: number | null): string {
-  if (value === null) return '—';
-  if (value < 48) return `${value.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} h`;
-  return `${(value / 24).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} j`;
-}
-
 function formatFigures(f: DepartmentFigures) {
   return {
     department: f.department,
-    received: f.received.toLocaleString('fr-FR'),
-    answered: f.answered.toLocaleString('fr-FR'),
-    median: hours(f.medianHours),
-    p90: hours(f.p90Hours),
-    onTime: f.onTimeShare === null ? '—' : `${Math.round(f.onTimeShare * 100)} %`,
-    overdue: f.overdue.toLocaleString('fr-FR'),
+    received: formatNumber(f.received),
+    answered: formatNumber(f.answered),
+    median: formatHours(f.medianHours),
+    p90: formatHours(f.p90Hours),
+    onTime: formatShare(f.onTimeShare),
+    overdue: formatNumber(f.overdue),
   };
 }
 

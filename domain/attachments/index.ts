@@ -135,12 +135,6 @@ export async function purgeAbandonedUploads(em: EntityManager, olderThanHours = 
   return rows.length;
 }
 
-/** "1,2 Mo", "340 ko": sizes the French way. */
-export function formatFileSize(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo`;
-  return `${Math.max(1, Math.round(bytes / 1024)).toLocaleString('fr-FR')} ko`;
-}
-
 function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

@@ -3,7 +3,8 @@ import { DateTime } from 'luxon';
 import { sql } from '@/domain/auth/db';
 import { InputError } from '@/domain/validation';
 import { departmentStats, type DashboardRange } from './index';
-import { frenchMonth, isReportMonth, monthAt, previousMonth } from './report-month';
+import { frenchMonth } from '@/domain/format/french';
+import { isReportMonth, monthAt, previousMonth } from './report-month';
 
 /** Quality of service of one department over a closed month. */
 export interface MonthlyDepartmentFigures {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { normaliseContact } from '@/domain/antispam';
 import { requestLimitsOf, type RequestLimiter } from '@/domain/antispam/request-limits';
-import { linkAttachments } from '@/domain/attachments';
+import { linkAttachments } from '@/domain/attachments/index';
 import { createWorkingCalendar } from '@/domain/deadlines/calendar';
 import { computeDueAt, parseDelay } from '@/domain/deadlines/delay';
 import { DEFAULT_ESCALATION_CASCADE, type EscalationStep } from '@/domain/deadlines/escalation';

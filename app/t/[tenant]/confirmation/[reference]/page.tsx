@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import Link from 'next/link';
 import { env } from '@/domain/env';
-import { formatFrenchDateTime } from '@/domain/states';
+import { formatFrenchDateTime } from '@/domain/format/french';
 import { publicRequestView, type PublicRequestView } from '@/domain/tracking';
 import { trackingUrl } from '@/domain/urls';
 import { NotFoundError } from '@/domain/validation';

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { checkFiles, pendingAttachments, purgeAbandonedUploads, storePendingFiles } from '@/domain/attachments';
+import { checkFiles, pendingAttachments, purgeAbandonedUploads, storePendingFiles } from '@/domain/attachments/index';
 import { SpamRefusal, checkHoneypot } from '@/domain/antispam';
 import { clientAddress } from '@/domain/antispam/client-address';
 import { env } from '@/domain/env';

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { listRequestDocuments, type DocumentSummary } from '@/domain/documents/store';
-import { formatFileSize, requestAttachments, type AttachmentInfo } from '@/domain/attachments';
-import { formatFrenchDateTime } from '@/domain/states';
+import { formatFileSize, formatFrenchDateTime } from '@/domain/format/french';
+import { requestAttachments, type AttachmentInfo } from '@/domain/attachments/index';
 import { publicRequestView, type PublicRequestView } from '@/domain/tracking';
 import { query } from '@/domain/sql';
 import { NotFoundError } from '@/domain/validation';

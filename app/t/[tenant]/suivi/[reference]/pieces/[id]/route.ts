@@ -1,5 +1,5 @@
 import { auditCitizenDownload } from '@/domain/audit/events';
-import { readAttachment } from '@/domain/attachments';
+import { readAttachment } from '@/domain/attachments/index';
 import { query } from '@/domain/sql';
 import { publicRequestView } from '@/domain/tracking';
 import { NotFoundError } from '@/domain/validation';
