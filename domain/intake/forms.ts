@@ -4,7 +4,8 @@ import type { CitizenContact, IntakeChannel, ReplyChannel } from '@/domain/entit
 import { compileStoredForm, ensureShippedForms, formAtVersion, latestForm, type StoredForm } from '@/domain/forms/store';
 import { query } from '@/domain/sql';
 import { InputError, NotFoundError } from '@/domain/validation';
-import { findTenant, type PublicIntakeOutcome, type PublicSubmissionOptions, type createIntake } from './index';
+import { findTenant } from './routing';
+import { type PublicIntakeOutcome, type PublicSubmissionOptions, type createIntake } from './submission';
 
 /** A form submission: the data, and the version the citizen filled in (the latest when absent). */
 export interface FormSubmission {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORM_TOKEN_FIELD, HONEYPOT_FIELD, MIN_FILL_MS, createFormClock, createSubmissionLimiter } from '@/domain/antispam';
 import { createFormTokenLedger } from '@/domain/antispam/form-tokens';
 import { env } from '@/domain/env';
-import { createIntake } from '@/domain/intake';
+import { createIntake } from '@/domain/intake/submission';
 import { createFormIntake, findTenantForm } from '@/domain/intake/forms';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';

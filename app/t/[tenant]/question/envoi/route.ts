@@ -3,7 +3,7 @@ import { checkFiles, pendingAttachments, purgeAbandonedUploads, storePendingFile
 import { SpamRefusal, checkHoneypot } from '@/domain/antispam';
 import { clientAddress } from '@/domain/antispam/client-address';
 import { env } from '@/domain/env';
-import { validateNewRequest } from '@/domain/intake';
+import { validateNewRequest } from '@/domain/intake/submission';
 import { InputError, NotFoundError, type FieldError } from '@/domain/validation';
 import { appContext } from '@/app/_server/context';
 import type { QuestionValues } from '@/app/_components/portal/question-fields';
