@@ -4,7 +4,7 @@ import { writeAudit } from '@/domain/audit';
 import type { TenantSettings } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { InputError, type FieldError } from '@/domain/validation';
-import type { AdminContext } from './index';
+import type { AdminContext } from './context';
 import { formatNumber } from '@/domain/format/french';
 
 const BOUNDS: Record<keyof RequestLimits, { max: number; label: string }> = {

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { adminOverview } from '@/domain/admin';
+import { adminOverview } from '@/domain/admin/overview';
 import { loadAllowedOrigins } from '@/domain/admin/allowed-origins';
 import { listAudit } from '@/domain/audit';
 import { loadOidcSettings } from '@/domain/auth/oidc';

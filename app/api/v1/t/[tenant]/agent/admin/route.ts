@@ -1,4 +1,4 @@
-import { adminOverview } from '@/domain/admin';
+import { adminOverview } from '@/domain/admin/overview';
 import { listAudit } from '@/domain/audit';
 import { agentRoute } from '@/app/console/_server/route';
 

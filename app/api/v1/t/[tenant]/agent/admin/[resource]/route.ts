@@ -1,14 +1,10 @@
-import {
-  deleteAnswerTemplate,
-  previewMessage,
-  saveAgent,
-  saveAnswerTemplate,
-  saveBranding,
-  saveDepartment,
-  saveMessageTemplate,
-  saveTopic,
-  type AdminContext,
-} from '@/domain/admin';
+import { deleteAnswerTemplate, saveAnswerTemplate } from '@/domain/admin/answer-templates';
+import { previewMessage, saveMessageTemplate } from '@/domain/admin/message-templates';
+import { saveAgent } from '@/domain/admin/agents';
+import { saveBranding } from '@/domain/admin/branding';
+import { saveDepartment } from '@/domain/admin/departments';
+import { saveTopic } from '@/domain/admin/topics';
+import type { AdminContext } from '@/domain/admin/context';
 import { saveAllowedOrigins } from '@/domain/admin/allowed-origins';
 import { previewDocumentTemplate, resetDocumentTemplate, saveDocumentTemplate } from '@/domain/admin/document-templates';
 import { saveRequestLimits } from '@/domain/admin/request-limits';
