@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { stringify } from 'csv-stringify/sync';
 import { sql } from '@/domain/auth/db';
-import { OPEN_STATES } from '@/domain/inbox';
+import { OPEN_STATES } from '@/domain/inbox/filters';
 import { InputError, type FieldError } from '@/domain/validation';
 
 /** A half-open period [from, to) of whole days. */

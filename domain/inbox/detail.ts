@@ -4,7 +4,7 @@ import type { CitizenContact, IntakeChannel, ReplyChannel, RequestState } from '
 import { formatFrenchDateTime } from '@/domain/format/french';
 import { sql } from '@/domain/auth/db';
 import { NotFoundError } from '@/domain/validation';
-import { OPEN_STATES } from './index';
+import { OPEN_STATES } from './filters';
 import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 
 /** One event of the request's full (internal) timeline. */

@@ -8,7 +8,8 @@ import { InputError } from '@/domain/validation';
 import { performRequestAction } from './actions';
 import { temporalRequestCommands } from '@/temporal/request-commands';
 import { similarAnswered, getRequestDetail, filledTemplates } from './detail';
-import { countByState, listInbox, parseInboxFilters } from './index';
+import { countByState, listInbox } from './list';
+import { parseInboxFilters } from './filters';
 
 let tenant: Awaited<ReturnType<typeof createTestTenant>>;
 let tenantId: string;

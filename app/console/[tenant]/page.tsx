@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { actorOf } from '@/domain/auth/roles';
 import { sql } from '@/domain/auth/db';
-import { CHANNELS, countByState, filtersToQuery, listInbox, parseInboxFilters, type InboxFilters } from '@/domain/inbox';
+import { CHANNELS, filtersToQuery, parseInboxFilters, type InboxFilters } from '@/domain/inbox/filters';
+import { countByState, listInbox } from '@/domain/inbox/list';
 import { REQUEST_STATES } from '@/domain/entities';
 import { CHANNEL_LABELS, STATE_LABELS } from '@/domain/states';
 import { formatFrenchDateTime } from '@/domain/format/french';
