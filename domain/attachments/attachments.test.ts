@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ATTACHMENT_LIMITS, checkFiles, safeFileName, sniffType } from './index';
+import { ATTACHMENT_LIMITS, checkFiles, safeFileName, sniffType } from './upload-checks';
 import { formatFileSize } from '@/domain/format/french';
 
 const pdf = () => new TextEncoder().encode('%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n');

@@ -1,7 +1,7 @@
 // Honest duplicates: the same contact sending the same request twice within a short window gets the first one back.
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { normaliseContact } from '@/domain/antispam';
+import { normaliseContact } from '@/domain/antispam/contact';
 import { query } from '@/domain/sql';
 import type { NewRequestBody } from './schema';
 

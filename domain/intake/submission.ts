@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { requestLimitsOf, type RequestLimiter } from '@/domain/antispam/request-limits';
-import { linkAttachments } from '@/domain/attachments/index';
+import { linkAttachments } from '@/domain/attachments/store';
 import { createWorkingCalendar } from '@/domain/deadlines/calendar';
 import { computeDueAt, parseDelay } from '@/domain/deadlines/delay';
 import { DEFAULT_ESCALATION_CASCADE } from '@/domain/deadlines/escalation';

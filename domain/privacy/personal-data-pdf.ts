@@ -1,7 +1,7 @@
 import type { IntakeChannel } from '@/domain/entities';
 import { CHANNEL_LABELS } from '@/domain/states';
 import { formatFrenchDateTime } from '@/domain/format/french';
-import { EVENT_LABELS } from '@/domain/tracking';
+import { EVENT_LABELS } from '@/domain/tracking/public-view';
 import type { PersonalData } from './personal-data';
 import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 

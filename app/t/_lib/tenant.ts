@@ -1,7 +1,8 @@
 import 'server-only';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
-import { createFormClock, createSubmissionLimiter } from '@/domain/antispam';
+import { createFormClock } from '@/domain/antispam/form-clock';
+import { createSubmissionLimiter } from '@/domain/antispam/submission-limiter';
 import { createFormTokenLedger } from '@/domain/antispam/form-tokens';
 import { relaisSecret } from '@/domain/secrets/relais-secret';
 import type { TenantBranding, TenantSettings } from '@/domain/entities';

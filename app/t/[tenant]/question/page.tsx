@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { pendingAttachments } from '@/domain/attachments/index';
+import { pendingAttachments } from '@/domain/attachments/store';
 import { listPublicTopics } from '@/domain/topics';
 import { appContext } from '@/app/_server/context';
 import { QuestionForm } from '@/app/_components/portal/question-form';

@@ -3,7 +3,7 @@ import { cookies } from 'next/headers';
 import Link from 'next/link';
 import { env } from '@/domain/env';
 import { formatFrenchDateTime } from '@/domain/format/french';
-import { publicRequestView, type PublicRequestView } from '@/domain/tracking';
+import { publicRequestView, type PublicRequestView } from '@/domain/tracking/public-view';
 import { trackingUrl } from '@/domain/urls';
 import { NotFoundError } from '@/domain/validation';
 import { appContext } from '@/app/_server/context';

@@ -1,6 +1,8 @@
 import pino from 'pino';
-import { checkFiles, pendingAttachments, purgeAbandonedUploads, storePendingFiles } from '@/domain/attachments/index';
-import { SpamRefusal, checkHoneypot } from '@/domain/antispam';
+import { checkFiles } from '@/domain/attachments/upload-checks';
+import { pendingAttachments, purgeAbandonedUploads, storePendingFiles } from '@/domain/attachments/store';
+import { SpamRefusal } from '@/domain/antispam/refusal';
+import { checkHoneypot } from '@/domain/antispam/form-clock';
 import { clientAddress } from '@/domain/antispam/client-address';
 import { env } from '@/domain/env';
 import { validateNewRequest } from '@/domain/intake/submission';

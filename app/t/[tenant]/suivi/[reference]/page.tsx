@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { listRequestDocuments, type DocumentSummary } from '@/domain/documents/store';
 import { formatFileSize, formatFrenchDateTime } from '@/domain/format/french';
-import { requestAttachments, type AttachmentInfo } from '@/domain/attachments/index';
-import { publicRequestView, type PublicRequestView } from '@/domain/tracking';
+import { requestAttachments, type AttachmentInfo } from '@/domain/attachments/store';
+import { publicRequestView, type PublicRequestView } from '@/domain/tracking/public-view';
 import { query } from '@/domain/sql';
 import { NotFoundError } from '@/domain/validation';
 import { appContext } from '@/app/_server/context';
