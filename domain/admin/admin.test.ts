@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { agentContext, createTestTenant } from '@/temporal/testing/fixtures';
-import { listAudit } from '@/domain/audit';
+import { listAudit } from '@/domain/audit/log';
 import { InputError } from '@/domain/validation';
 import { adminOverview } from './overview';
 import { parseCascade } from './cascade';

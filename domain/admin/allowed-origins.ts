@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { sql } from '@/domain/auth/db';
 import { InputError, type FieldError } from '@/domain/validation';
 import type { AdminContext } from './context';

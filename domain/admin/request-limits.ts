@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DEFAULT_REQUEST_LIMITS, requestLimitsOf, type RequestLimits } from '@/domain/antispam/request-limits';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import type { TenantSettings } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { InputError, type FieldError } from '@/domain/validation';

@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
 import { sql } from '@/domain/auth/db';
 import { InputError } from '@/domain/validation';
-import { departmentStats, type DashboardRange } from './index';
+import { departmentStats } from './department-stats';
+import type { DashboardRange } from './range';
 import { frenchMonth } from '@/domain/format/french';
 import { isReportMonth, monthAt, previousMonth } from './report-month';
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import type { AccessibilityStatus, LegalSettings, TenantSettings } from '@/domain/entities';
 import { frenchDate, frenchMonths } from '@/domain/format/french';
 import { query } from '@/domain/sql';

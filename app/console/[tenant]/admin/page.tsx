@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { adminOverview } from '@/domain/admin/overview';
 import { loadAllowedOrigins } from '@/domain/admin/allowed-origins';
-import { listAudit } from '@/domain/audit';
+import { listAudit } from '@/domain/audit/log';
 import { loadOidcSettings } from '@/domain/auth/oidc';
 import { loadRequestLimits } from '@/domain/admin/request-limits';
 import { ACCESSIBILITY_STATUS_LABELS, legalForm } from '@/domain/privacy/legal';

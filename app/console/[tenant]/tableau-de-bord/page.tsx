@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
-import { departmentStats, parseRange, weeklyTrend } from '@/domain/dashboard';
+import { departmentStats, weeklyTrend } from '@/domain/dashboard/department-stats';
+import { parseRange } from '@/domain/dashboard/range';
 import { lastClosedMonth } from '@/domain/dashboard/monthly';
 import { listQualityReports, reportTenant, type QualityReportSummary } from '@/domain/dashboard/reports';
 import { formatFrenchDateTime } from '@/domain/format/french';

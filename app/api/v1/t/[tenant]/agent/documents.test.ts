@@ -7,7 +7,7 @@ import { createDocumentActivities } from '@/activities/documents';
 import { createPdfRenderer, type PdfRenderer } from '@/integrations/documents/renderer';
 import { insertRequest, pdfText } from '@/activities/documents/test-support';
 import { createExportActivities } from '@/activities/exports';
-import { listAudit } from '@/domain/audit';
+import { listAudit } from '@/domain/audit/log';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';

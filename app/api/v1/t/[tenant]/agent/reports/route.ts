@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { parseReportMonth } from '@/domain/dashboard/monthly';
 import { findQualityReport, listQualityReports, reportTenant } from '@/domain/dashboard/reports';
 import { frenchMonth, ofFrenchMonth } from '@/domain/format/french';

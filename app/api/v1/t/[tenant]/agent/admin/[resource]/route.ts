@@ -8,7 +8,7 @@ import type { AdminContext } from '@/domain/admin/context';
 import { saveAllowedOrigins } from '@/domain/admin/allowed-origins';
 import { previewDocumentTemplate, resetDocumentTemplate, saveDocumentTemplate } from '@/domain/admin/document-templates';
 import { saveRequestLimits } from '@/domain/admin/request-limits';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { saveOidcSettings } from '@/domain/auth/oidc';
 import { saveLegal } from '@/domain/privacy/legal';
 import type { EntityManager } from '@mikro-orm/postgresql';
