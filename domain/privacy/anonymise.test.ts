@@ -5,7 +5,7 @@ import { query } from '@/domain/sql';
 import { publicRequestView } from '@/domain/tracking/public-view';
 import { createTestTenant } from '@/temporal/testing/fixtures';
 import { createSmtpSender } from '@/integrations/mail/smtp';
-import { createRequestActivities } from '@/activities/request';
+import { createRequestActivities } from '@/activities/request/request-activities';
 import { ANONYMISED_SUBJECT, anonymiseRequests } from './anonymise';
 import { personalDataOf, seedRequest, tenantIdOf } from './testing';
 

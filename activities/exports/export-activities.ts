@@ -9,8 +9,6 @@ import type { ExportAttempt } from '@/domain/exports/attempts';
 import { dropExportFile, exportFolder, type ExportRecord } from '@/integrations/exports/file-drop';
 import { deliverWebhook } from '@/integrations/exports/webhook';
 
-export { listExportAttempts, type ExportAttempt } from '@/domain/exports/attempts';
-
 /** Where connectors deliver; the worker builds this from its environment once. */
 export interface ExportActivityDeps {
   orm: MikroORM;

@@ -2,14 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { describeAnswers } from '@/forms/runtime';
-import type { MonthlyDepartmentFigures } from '@/domain/dashboard/monthly';
 import { formAtVersion, latestForm } from '@/domain/forms/store';
 import { query } from '@/domain/sql';
 import { trackingUrl } from '@/domain/urls';
-import { formatHours, formatNumber, formatShare, frenchLongDate, frenchMonth } from '@/domain/format/french';
+import { frenchLongDate, frenchMonth } from '@/domain/format/french';
 import { loadRequestForDocument, loadTenantContext, recipientLines, type RequestDocumentContext, type TenantDocumentContext } from '@/domain/documents/data';
 import type { PdfRenderer } from '@/integrations/documents/renderer';
 import { resolveTemplate, type DocumentTemplateName } from '@/domain/documents/templates';
+import { formatFigures, totalFigures, type DepartmentFigures } from './quality-report-figures';
 
 /** Dependencies of the document activities; one renderer (one Chromium) per worker process. */
 export interface DocumentActivityDeps {
@@ -35,9 +35,6 @@ export interface AnswerLetterInput extends RequestDocumentInput {
   /** Print only when the citizen chose to be answered by post (the workflow need not know the reply channel). */
   onlyForPostalReply?: boolean;
 }
-
-/** Figures of one department for a month (durations in hours, share in 0..1), under the department's name. */
-export type DepartmentFigures = Omit<MonthlyDepartmentFigures, 'slug' | 'name'> & { department: string };
 
 /** Input of renderQualityReport: the month (YYYY-MM) and the figures computed by the dashboard. */
 export interface QualityReportInput {
@@ -205,34 +202,3 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
 
 /** The document activities as the workflow sees them (types only). */
 export type DocumentActivities = ReturnType<typeof createDocumentActivities>;
-
-function formatFigures(f: DepartmentFigures) {
-  return {
-    department: f.department,
-    received: formatNumber(f.received),
-    answered: formatNumber(f.answered),
-    median: formatHours(f.medianHours),
-    p90: formatHours(f.p90Hours),
-    onTime: formatShare(f.onTimeShare),
-    overdue: formatNumber(f.overdue),
-  };
-}
-
-// Medians and percentiles do not add up across departments: the total row shows their mean weighted by answers, an approximation.
-function totalFigures(all: DepartmentFigures[]): DepartmentFigures {
-  const answered = all.reduce((n, f) => n + f.answered, 0);
-  const weighted = (pick: (f: DepartmentFigures) => number | null) => {
-    const parts = all.filter((f) => pick(f) !== null && f.answered > 0);
-    const weight = parts.reduce((n, f) => n + f.answered, 0);
-    return weight ? parts.reduce((n, f) => n + pick(f)! * f.answered, 0) / weight : null;
-  };
-  return {
-    department: 'Total',
-    received: all.reduce((n, f) => n + f.received, 0),
-    answered,
-    medianHours: weighted((f) => f.medianHours),
-    p90Hours: weighted((f) => f.p90Hours),
-    onTimeShare: weighted((f) => f.onTimeShare),
-    overdue: all.reduce((n, f) => n + f.overdue, 0),
-  };
-}
