@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { describeAnswers } from '@/forms/runtime';
+import { describeAnswers } from '@/forms/runtime/answers';
 import { formAtVersion, latestForm } from '@/domain/forms/store';
 import { query } from '@/domain/sql';
 import { trackingUrl } from '@/domain/urls';

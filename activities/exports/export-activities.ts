@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { ExportOptions } from '@/forms/runtime';
+import type { ExportOptions } from '@/forms/runtime/types';
 import { formAtVersion, latestForm } from '@/domain/forms/store';
 import { query } from '@/domain/sql';
 import { createExportDatabases } from '@/integrations/exports/database';

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { addressLines, describeAnswers, type FormDefinition, type FormError, type UiField } from '@/forms/runtime';
+import { addressLines, describeAnswers } from '@/forms/runtime/answers';
+import type { FormDefinition, FormError, UiField } from '@/forms/runtime/types';
 import type { CitizenContact, IntakeChannel, ReplyChannel } from '@/domain/entities';
 import { compileStoredForm, ensureShippedForms, formAtVersion, latestForm, type StoredForm } from '@/domain/forms/store';
 import { query } from '@/domain/sql';

@@ -1,4 +1,4 @@
-import type { SinkMessage } from '@/dev/mail-sink';
+import type { SinkMessage } from '@/dev/mail-sink/mail-sink';
 import { query } from '@/domain/sql';
 import { AdministratorsOnly, devViewer } from '@/app/dev/_server/viewer';
 import { formatDateTimeWithSeconds } from '@/domain/format/french';
