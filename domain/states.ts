@@ -22,17 +22,3 @@ export const CHANNEL_LABELS: Record<IntakeChannel, string> = {
   counter: 'Accueil',
   phone: 'Téléphone',
 };
-
-/** Formats an instant the French way in the tenant's time zone: "24/03/2026 à 16:37". */
-export function formatFrenchDateTime(date: Date, timeZone = 'Europe/Paris'): string {
-  const parts = new Intl.DateTimeFormat('fr-FR', {
-    timeZone,
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(date);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('day')}/${get('month')}/${get('year')} à ${get('hour')}:${get('minute')}`;
-}

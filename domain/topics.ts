@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { findTenant } from './intake';
+import { findTenant } from '@/domain/intake/routing';
 import { query } from './sql';
 
 /** A topic as the public API lists it. */

@@ -1,6 +1,6 @@
 import type { Browser, Page } from '@playwright/test';
 import { pageErrors, visiblePages } from '@/app/_components/forms/values';
-import { compileForm } from '@/forms/runtime';
+import { compileForm } from '@/forms/runtime/compile';
 import { SHIPPED_FORMS } from '@/forms/shipped';
 import { expect, test } from './fixtures';
 

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { fieldId, visiblePages } from '@/app/_components/forms/values';
-import { MIN_FILL_MS } from '@/domain/antispam';
+import { MIN_FILL_MS } from '@/domain/antispam/form-clock';
 import { describeAnswers } from '@/forms/runtime/answers';
 import { validSamples } from '@/forms/samples';
 import { SHIPPED_FORMS } from '@/forms/shipped';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileForm } from './runtime';
+import { compileForm } from '@/forms/runtime/compile';
 import { validSamples } from './samples';
 import { SHIPPED_FORMS } from './shipped';
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import exitHook from 'async-exit-hook';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startMailSink } from '@/dev/mail-sink';
+import { startMailSink } from '@/dev/mail-sink/mail-sink';
 import { assertPortFree } from '@/dev/ports';
 import { embeddedDataDir, startEmbeddedPostgres } from '@/dev/embedded-postgres';
 import { env, resetEnv } from '@/domain/env';

@@ -1,5 +1,5 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
-import type { StartRequestInput } from '@/domain/intake';
+import type { StartRequestInput } from '@/domain/intake/start-input';
 import { REFERENCE_ATTRIBUTE, STATE_ATTRIBUTE, TENANT_ATTRIBUTE, DEPARTMENT_ATTRIBUTE } from '@/workflows/search-attributes';
 import { REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
 import type { requestWorkflow } from '@/workflows/request/workflow';

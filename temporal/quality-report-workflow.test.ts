@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertRequest, pdfText } from '@/activities/documents/test-support';
 import { createSmtpSender } from '@/integrations/mail/smtp';
-import { createQualityReportActivities } from '@/activities/quality-report';
+import { createQualityReportActivities } from '@/activities/quality-report/quality-report-activities';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';

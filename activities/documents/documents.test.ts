@@ -4,7 +4,7 @@ import { env } from '@/domain/env';
 import { ensureShippedForms } from '@/domain/forms/store';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
-import { createDocumentActivities } from './index';
+import { createDocumentActivities } from './document-activities';
 import { createPdfRenderer, type PdfRenderer } from '@/integrations/documents/renderer';
 import { setDocumentTemplate } from '@/domain/documents/templates';
 import { insertRequest, pdfText } from './test-support';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { env } from '@/domain/env';
 import { createFormIntake } from '@/domain/intake/forms';
-import { createIntake } from '@/domain/intake';
+import { createIntake } from '@/domain/intake/submission';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { validSamples } from '@/forms/samples';

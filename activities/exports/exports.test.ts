@@ -12,7 +12,8 @@ import { closeAllORMs, initORM } from '@/domain/orm';
 import { ensureShippedForms } from '@/domain/forms/store';
 import { insertRequest } from '@/activities/documents/test-support';
 import { EXPORT_TABLE_DDL } from '@/integrations/exports/database';
-import { createExportActivities, listExportAttempts, type ExportInput } from './index';
+import { listExportAttempts } from '@/domain/exports/attempts';
+import { createExportActivities, type ExportInput } from './export-activities';
 import { SIGNATURE_HEADER, verifySignature } from '@/integrations/exports/webhook';
 
 const SECRET = 'secret-de-test-relais';

@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import pino from 'pino';
 import { createRequestLimiter } from '@/domain/antispam/request-limits';
 import { env } from '@/domain/env';
-import { createIntake } from '@/domain/intake';
+import { createIntake } from '@/domain/intake/submission';
 import { initORM } from '@/domain/orm';
 import { requestWorkflowStarter, temporalClient } from '@/temporal/client';
 

@@ -1,4 +1,4 @@
-import type { DuplicateReceipt } from '@/domain/intake';
+import type { DuplicateReceipt } from '@/domain/intake/duplicates';
 
 /**
  * 200 for a request sent again: its reference and due date, but not its tracking code. Whoever repeats a contact and a

@@ -1,6 +1,6 @@
 import 'server-only';
 import pino from 'pino';
-import { SpamRefusal } from '@/domain/antispam';
+import { SpamRefusal } from '@/domain/antispam/refusal';
 import { clientAddress } from '@/domain/antispam/client-address';
 import { env } from '@/domain/env';
 import { ConflictError, InputError, NotFoundError } from '@/domain/validation';

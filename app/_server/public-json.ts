@@ -1,6 +1,7 @@
 import { FORBIDDEN_CHARACTERS, FORBIDDEN_CHARACTERS_MESSAGE } from '@/domain/intake/text';
 import { depthError, escapePointer } from '@/domain/json-depth';
 import { InputError, type FieldError } from '@/domain/validation';
+import { formatNumber } from '@/domain/format/french';
 
 /** Bounds of a public JSON body; each is checked before the body reaches any rule or the database. */
 export interface JsonBodyLimits {
@@ -95,7 +96,7 @@ function contentErrors(root: unknown, limits: JsonBodyLimits): FieldError[] {
     const [value, path] = stack.pop()!;
     if (typeof value === 'string') {
       if (value.length > limits.maxStringLength)
-        errors.push({ path, message: `Ce texte est trop long (${limits.maxStringLength.toLocaleString('fr-FR')} caractères au plus).` });
+        errors.push({ path, message: `Ce texte est trop long (${formatNumber(limits.maxStringLength)} caractères au plus).` });
       else if (FORBIDDEN_CHARACTERS.test(value)) errors.push({ path, message: FORBIDDEN_CHARACTERS_MESSAGE });
     } else if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${path}/${i}`]);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
-import type { SinkMessage } from '@/dev/mail-sink';
+import type { SinkMessage } from '@/dev/mail-sink/mail-sink';
 import { percentile, ms, rssMiB } from '@/bench/support/stats';
 import { startBenchStack } from '@/bench/support/stack';
 

@@ -2,9 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { agentContext, createTestTenant } from '@/temporal/testing/fixtures';
-import { listAudit } from '@/domain/audit';
+import { listAudit } from '@/domain/audit/log';
 import { InputError } from '@/domain/validation';
-import { adminOverview, parseCascade, previewMessage, saveAgent, saveAnswerTemplate, saveBranding, saveDepartment, saveMessageTemplate, saveTopic } from './index';
+import { adminOverview } from './overview';
+import { parseCascade } from './cascade';
+import { previewMessage, saveMessageTemplate } from './message-templates';
+import { saveAgent } from './agents';
+import { saveAnswerTemplate } from './answer-templates';
+import { saveBranding } from './branding';
+import { saveDepartment } from './departments';
+import { saveTopic } from './topics';
 
 let ctx: { tenantId: string; agentId: string };
 const em = async () => (await initORM(env().DATABASE_URL!)).em.fork();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit } from '@/domain/audit';
+import { listAudit } from '@/domain/audit/log';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { validateTenantConfig } from '@/domain/tenant-config/import';

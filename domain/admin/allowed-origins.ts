@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { sql } from '@/domain/auth/db';
 import { InputError, type FieldError } from '@/domain/validation';
-import type { AdminContext } from './index';
+import type { AdminContext } from './context';
 
 /** An origin as browsers send it: https with a host name and optional port (http only for a local test site). */
 export const ORIGIN_PATTERN = /^(https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?|http:\/\/(localhost|127\.0\.0\.1)(:[0-9]{1,5})?)$/;

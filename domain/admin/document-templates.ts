@@ -6,7 +6,7 @@ import { loadTenantContext } from '@/domain/documents/data';
 import type { PdfTemplate } from '@/domain/documents/pdf';
 import { sampleDocumentData, templateVariables } from '@/domain/documents/samples';
 import { DEFAULT_DOCUMENT_TEMPLATES, DOCUMENT_TEMPLATE_NAMES, deleteDocumentTemplate, setDocumentTemplate, type DocumentTemplateName } from '@/domain/documents/templates';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { sql } from '@/domain/auth/db';
 import { env } from '@/domain/env';
 import { InputError, NotFoundError, type FieldError } from '@/domain/validation';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REQUEST_LIMITS } from '@/domain/antispam/request-limits';
-import { listAudit } from '@/domain/audit';
+import { listAudit } from '@/domain/audit/log';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { agentContext, createTestTenant } from '@/temporal/testing/fixtures';

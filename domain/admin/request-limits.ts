@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DEFAULT_REQUEST_LIMITS, requestLimitsOf, type RequestLimits } from '@/domain/antispam/request-limits';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import type { TenantSettings } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { InputError, type FieldError } from '@/domain/validation';
-import type { AdminContext } from './index';
+import type { AdminContext } from './context';
+import { formatNumber } from '@/domain/format/french';
 
 const BOUNDS: Record<keyof RequestLimits, { max: number; label: string }> = {
   perAddressPerHour: { max: 100_000, label: 'par adresse IP' },
@@ -29,7 +30,7 @@ export async function saveRequestLimits(em: EntityManager, ctx: AdminContext, bo
     const raw = input[key];
     const value = typeof raw === 'string' && /^\d{1,7}$/.test(raw.trim()) ? Number(raw.trim()) : raw;
     if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > max)
-      errors.push({ path: `/${key}`, message: `Indiquez un nombre entier de demandes par heure ${label}, entre 1 et ${max.toLocaleString('fr-FR')}.` });
+      errors.push({ path: `/${key}`, message: `Indiquez un nombre entier de demandes par heure ${label}, entre 1 et ${formatNumber(max)}.` });
     else limits[key] = value as number;
   }
   if (errors.length) throw new InputError(errors);

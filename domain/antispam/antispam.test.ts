@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_FILL_MS, SpamRefusal, checkHoneypot, createFormClock, createSubmissionLimiter, normaliseContact } from '.';
+import { MIN_FILL_MS, checkHoneypot, createFormClock } from './form-clock';
+import { SpamRefusal } from './refusal';
+import { createSubmissionLimiter } from './submission-limiter';
+import { normaliseContact } from './contact';
 
 describe('anti-spam without a CAPTCHA', () => {
   it('accepts a form filled in at a human pace and refuses one posted at once', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { query } from '@/domain/sql';
-import { SpamRefusal } from './index';
+import { SpamRefusal } from './refusal';
 
 /**
  * The portal form tokens already used, in PostgreSQL so that every web process sees them: one token files one request.

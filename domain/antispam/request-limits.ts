@@ -1,5 +1,7 @@
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { SpamRefusal, normaliseContact, type LimiterStore } from './index';
+import { SpamRefusal } from './refusal';
+import { normaliseContact } from './contact';
+import type { LimiterStore } from './submission-limiter';
 
 /** How many requests a tenant accepts per hour through its public API, per client address, per contact and in all. */
 export interface RequestLimits {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSubmissionLimiter } from '.';
+import { createSubmissionLimiter } from './submission-limiter';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM, ormOptions } from '@/domain/orm';
 

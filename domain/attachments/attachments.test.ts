@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ATTACHMENT_LIMITS, checkFiles, formatFileSize, safeFileName, sniffType } from '.';
+import { ATTACHMENT_LIMITS, checkFiles, safeFileName, sniffType } from './upload-checks';
+import { formatFileSize } from '@/domain/format/french';
 
 const pdf = () => new TextEncoder().encode('%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n');
 const png = () => Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);

@@ -5,7 +5,7 @@ import { query } from '@/domain/sql';
 import { citizenEmail } from '@/temporal/testing/helpers';
 import { createTestTenant, fileRequest } from '@/temporal/testing/fixtures';
 import { InputError } from '@/domain/validation';
-import { pendingAttachments, purgeAbandonedUploads, readAttachment, requestAttachments, storePendingFiles } from '.';
+import { pendingAttachments, purgeAbandonedUploads, readAttachment, requestAttachments, storePendingFiles } from './store';
 
 afterAll(() => closeAllORMs());
 

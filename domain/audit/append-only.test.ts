@@ -4,7 +4,7 @@ import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { createTestTenant } from '@/temporal/testing/fixtures';
-import { writeAudit } from './index';
+import { writeAudit } from './log';
 import { purgeExpiredAudit } from './purge';
 
 const em = async () => (await initORM(env().DATABASE_URL!)).em.fork();

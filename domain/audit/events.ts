@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { query } from '@/domain/sql';
-import { writeAudit, writeAuditUnlessRecent } from './index';
+import { writeAudit, writeAuditUnlessRecent } from './log';
 
 /** The agent an entry is about. */
 export interface AuditAgent {

@@ -3,6 +3,8 @@ import { stringify } from 'csv-stringify/sync';
 import { query } from '@/domain/sql';
 import { InputError, type FieldError } from '@/domain/validation';
 import { AUDIT_ACTION_LABELS, auditActionLabel, auditOutcomeLabel } from './labels';
+import { formatDateTimeWithSeconds } from '@/domain/format/french';
+import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 
 /** What the audit screen filters on; every field optional. */
 export interface AuditFilters {
@@ -90,7 +92,7 @@ export function auditFilterQuery(filters: AuditFilters, extra: Record<string, st
 
 async function timeZoneOf(em: EntityManager, tenantId: string): Promise<string> {
   const [row] = await query<{ zone: string | null }>(em, `select settings->>'timeZone' as zone from tenant where id = ?`, [tenantId]);
-  return row?.zone ?? 'Europe/Paris';
+  return row?.zone ?? DEFAULT_TIME_ZONE;
 }
 
 async function select(em: EntityManager, tenantId: string, filters: AuditFilters, limit: number) {
@@ -152,9 +154,9 @@ const cell = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : valu
 /** The filtered entries (from the first page, whatever the cursor) as a CSV file for French spreadsheets. */
 export async function auditTrailCsv(em: EntityManager, tenantId: string, filters: AuditFilters): Promise<{ csv: string; rows: number }> {
   const rows = (await select(em, tenantId, { ...filters, after: undefined }, AUDIT_EXPORT_LIMIT)).map(toRow);
-  const when = new Intl.DateTimeFormat('fr-FR', { timeZone: await timeZoneOf(em, tenantId), dateStyle: 'short', timeStyle: 'medium' });
+  const timeZone = await timeZoneOf(em, tenantId);
   const csv = stringify(
-    rows.map((r) => [when.format(new Date(r.at)), r.agent ?? 'Système', r.agentEmail ?? '', r.actionLabel, r.action, r.target ?? '', r.outcomeLabel, JSON.stringify(r.data)].map(cell)),
+    rows.map((r) => [formatDateTimeWithSeconds(new Date(r.at), timeZone), r.agent ?? 'Système', r.agentEmail ?? '', r.actionLabel, r.action, r.target ?? '', r.outcomeLabel, JSON.stringify(r.data)].map(cell)),
     { delimiter: ';', bom: true, header: true, columns: ['date', 'agent', 'adresse de l’agent', 'action', 'code de l’action', 'cible', 'résultat', 'détails'] },
   );
   return { csv, rows: rows.length };

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { decryptSecret, encryptSecret } from '@/domain/secrets/envelope';
 import { oidcSecretContext } from './oidc-secret';
 import { InputError, NotFoundError, compileValidator } from '@/domain/validation';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { sql } from './db';
 import { InputError, NotFoundError, compileValidator } from '@/domain/validation';
 import { assertStrongPassword, hashPassword } from './passwords';

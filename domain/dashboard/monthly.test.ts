@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@/domain/validation';
 import { lastClosedMonth, monthRange, parseReportMonth } from './monthly';
-import { frenchMonth, isReportMonth, monthAt, ofFrenchMonth, previousMonth } from './report-month';
+import { frenchMonth, ofFrenchMonth } from '@/domain/format/french';
+import { isReportMonth, monthAt, previousMonth } from './report-month';
 
 describe('report months', () => {
   it('bounds a month at local midnight, daylight saving time included', () => {

@@ -2,8 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
 import { sql } from '@/domain/auth/db';
 import { InputError } from '@/domain/validation';
-import { departmentStats, type DashboardRange } from './index';
-import { frenchMonth, isReportMonth, monthAt, previousMonth } from './report-month';
+import { departmentStats } from './department-stats';
+import type { DashboardRange } from './range';
+import { frenchMonth } from '@/domain/format/french';
+import { isReportMonth, monthAt, previousMonth } from './report-month';
 
 /** Quality of service of one department over a closed month. */
 export interface MonthlyDepartmentFigures {

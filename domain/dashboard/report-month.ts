@@ -19,14 +19,3 @@ export function previousMonth(month: string): string {
   const [year, m] = month.split('-').map(Number);
   return m === 1 ? `${year - 1}-12` : `${year}-${String(m - 1).padStart(2, '0')}`;
 }
-
-/** A month as French readers name it: `2026-10` → `octobre 2026`. */
-export function frenchMonth(month: string): string {
-  return new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${month}-15T00:00:00Z`));
-}
-
-/** "de novembre 2026", "d’octobre 2026": the month after "le rapport". */
-export function ofFrenchMonth(month: string): string {
-  const label = frenchMonth(month);
-  return /^[aeiouéâ]/i.test(label) ? `d’${label}` : `de ${label}`;
-}

@@ -1,8 +1,7 @@
 import Holidays from 'date-holidays';
 import { DateTime, IANAZone } from 'luxon';
+import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 
-/** Time zone used when a tenant does not specify one. */
-export const DEFAULT_TIME_ZONE = 'Europe/Paris';
 
 /** Départements of Alsace-Moselle, whose local law adds Good Friday and 26 December. */
 export const ALSACE_MOSELLE_DEPARTMENTS = ['57', '67', '68'] as const;

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CitizenContact, TenantBranding, TenantSettings } from '@/domain/entities';
 import { query } from '@/domain/sql';
+import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 
 /** The letterhead of a tenant as templates read it. */
 export interface Letterhead {
@@ -47,7 +48,7 @@ export async function loadTenantContext(em: EntityManager, tenantId: string): Pr
       website: row.branding.websiteUrl,
     },
     place,
-    timeZone: row.settings.timeZone ?? 'Europe/Paris',
+    timeZone: row.settings.timeZone ?? DEFAULT_TIME_ZONE,
   };
 }
 
@@ -108,12 +109,6 @@ export async function loadRequestForDocument(em: EntityManager, tenantId: string
     formData: row.form_data,
     formVersion: row.form_version,
   };
-}
-
-/** "28 novembre 2026", "1er mai 2027": the long French date of an instant in a time zone. */
-export function frenchLongDate(date: Date, timeZone: string): string {
-  const text = new Intl.DateTimeFormat('fr-FR', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(date);
-  return text.replace(/^1 /, '1er ');
 }
 
 /** Recipient block lines: name then address, at most six lines as La Poste asks. */

@@ -1,4 +1,5 @@
-import { frenchLongDate, type TenantDocumentContext } from './data';
+import { frenchLongDate, frenchMonthAt } from '@/domain/format/french';
+import { type TenantDocumentContext } from './data';
 import type { DocumentTemplateName } from './templates';
 
 /**
@@ -45,7 +46,7 @@ export function sampleDocumentData(name: DocumentTemplateName, tenant: TenantDoc
     case 'quality-report':
       return {
         ...common,
-        monthLabel: new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: tenant.timeZone }).format(now),
+        monthLabel: frenchMonthAt(now, tenant.timeZone),
         rows: [
           { department: 'État civil', received: '1 234', answered: '1 200', median: '30 h', p90: '4 j', onTime: '94 %', overdue: '3' },
           { department: 'Urbanisme', received: '80', answered: '60', median: '8,3 j', p90: '16,7 j', onTime: '50 %', overdue: '12' },

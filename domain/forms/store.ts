@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { compileForm, validateDefinition, type CompiledForm, type FormDefinition } from '@/forms/runtime';
+import { compileForm, type CompiledForm } from '@/forms/runtime/compile';
+import { validateDefinition } from '@/forms/runtime/definition';
+import type { FormDefinition } from '@/forms/runtime/types';
 import { SHIPPED_FORMS } from '@/forms/shipped';
 import { query } from '@/domain/sql';
 import { InputError } from '@/domain/validation';

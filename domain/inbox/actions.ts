@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ActionResult, Actor, DepartmentRef } from '@/domain/requests/contract';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { sql } from '@/domain/auth/db';
 import type { Requirement } from '@/domain/auth/roles';
 import { ConflictError, InputError, NotFoundError, compileValidator } from '@/domain/validation';

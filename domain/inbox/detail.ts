@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { renderText } from '@/domain/notifications/templates';
 import type { CitizenContact, IntakeChannel, ReplyChannel, RequestState } from '@/domain/entities';
-import { formatFrenchDateTime } from '@/domain/states';
+import { formatFrenchDateTime } from '@/domain/format/french';
 import { sql } from '@/domain/auth/db';
 import { NotFoundError } from '@/domain/validation';
-import { OPEN_STATES } from './index';
+import { OPEN_STATES } from './filters';
+import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 
 /** One event of the request's full (internal) timeline. */
 export interface TimelineEntry {
@@ -118,7 +119,7 @@ export async function getRequestDetail(em: EntityManager, tenantId: string, refe
     answer: row.answer,
     anonymisedAt: row.anonymised_at ? new Date(row.anonymised_at).toISOString() : null,
     overdue: OPEN_STATES.includes(row.state) && new Date(row.due_at) < now,
-    timeZone: row.settings.timeZone ?? 'Europe/Paris',
+    timeZone: row.settings.timeZone ?? DEFAULT_TIME_ZONE,
     tenantName: row.tenant_name,
     validationRequired: row.topic_validation || !!row.settings.validationRequired,
     draft,

@@ -3,12 +3,14 @@ import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { actorFor, createTestTenant, fileRequest, testClient } from '@/temporal/testing/fixtures';
 import { citizenEmail } from '@/temporal/testing/helpers';
-import { departmentStats, parseRange, statsToCsv } from '@/domain/dashboard';
+import { departmentStats, statsToCsv } from '@/domain/dashboard/department-stats';
+import { parseRange } from '@/domain/dashboard/range';
 import { InputError } from '@/domain/validation';
 import { performRequestAction } from './actions';
 import { temporalRequestCommands } from '@/temporal/request-commands';
 import { similarAnswered, getRequestDetail, filledTemplates } from './detail';
-import { countByState, listInbox, parseInboxFilters } from './index';
+import { countByState, listInbox } from './list';
+import { parseInboxFilters } from './filters';
 
 let tenant: Awaited<ReturnType<typeof createTestTenant>>;
 let tenantId: string;

@@ -10,7 +10,8 @@ import { ensureShippedForms, importFormDefinition, listFormVersions } from '@/do
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { InputError } from '@/domain/validation';
-import { createIntake, type StartRequestInput } from './index';
+import { createIntake } from './submission';
+import { type StartRequestInput } from './start-input';
 import { createFormIntake } from './forms';
 
 let orm: MikroORM;

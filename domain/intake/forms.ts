@@ -1,10 +1,12 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { addressLines, describeAnswers, type FormDefinition, type FormError, type UiField } from '@/forms/runtime';
+import { addressLines, describeAnswers } from '@/forms/runtime/answers';
+import type { FormDefinition, FormError, UiField } from '@/forms/runtime/types';
 import type { CitizenContact, IntakeChannel, ReplyChannel } from '@/domain/entities';
 import { compileStoredForm, ensureShippedForms, formAtVersion, latestForm, type StoredForm } from '@/domain/forms/store';
 import { query } from '@/domain/sql';
 import { InputError, NotFoundError } from '@/domain/validation';
-import { findTenant, type PublicIntakeOutcome, type PublicSubmissionOptions, type createIntake } from './index';
+import { findTenant } from './routing';
+import { type PublicIntakeOutcome, type PublicSubmissionOptions, type createIntake } from './submission';
 
 /** A form submission: the data, and the version the citizen filled in (the latest when absent). */
 export interface FormSubmission {

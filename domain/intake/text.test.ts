@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateCitizenReply } from '@/domain/tracking';
+import { validateCitizenReply } from '@/domain/tracking/citizen-reply';
 import { assertCleanText } from './text';
 
 describe('texts of public submissions', () => {

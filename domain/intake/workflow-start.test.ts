@@ -12,7 +12,8 @@ import { REQUEST_TASK_QUEUE, requestWorkflowId } from '@/workflows/request/defin
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
-import { createIntake, type IntakeReceipt, type StartRequestInput } from './index';
+import { createIntake, type IntakeReceipt } from './submission';
+import { type StartRequestInput } from './start-input';
 import { recordPendingStart, startPendingWorkflows } from './workflow-start';
 
 // Requests whose subject starts with this marker fail at COMMIT, through a deferred constraint trigger: a real

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
-import { publicRequestView } from '@/domain/tracking';
+import { publicRequestView } from '@/domain/tracking/public-view';
 import { createTestTenant } from '@/temporal/testing/fixtures';
 import { createSmtpSender } from '@/integrations/mail/smtp';
-import { createRequestActivities } from '@/activities/request';
+import { createRequestActivities } from '@/activities/request/request-activities';
 import { ANONYMISED_SUBJECT, anonymiseRequests } from './anonymise';
 import { personalDataOf, seedRequest, tenantIdOf } from '@/temporal/testing/privacy';
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { query } from '@/domain/sql';
 
 /** What one anonymisation changed; a second run over the same requests counts zero everywhere. */

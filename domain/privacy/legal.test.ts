@@ -7,7 +7,8 @@ import { query } from '@/domain/sql';
 import { createTestTenant } from '@/temporal/testing/fixtures';
 import { call, sessionFor, setPassword } from '@/app/console/_server/testing';
 import { POST as adminSave } from '@/app/api/v1/t/[tenant]/agent/admin/[resource]/route';
-import { DEFAULT_ACCESSIBILITY_TEXT, DEFAULT_PRIVACY_TEXT, frenchMonths, legalPages, loadLegalPages, paragraphs } from './legal';
+import { DEFAULT_ACCESSIBILITY_TEXT, DEFAULT_PRIVACY_TEXT, legalPages, loadLegalPages, paragraphs } from './legal';
+import { frenchMonths } from '@/domain/format/french';
 
 const PASSWORD = 'mot-de-passe-de-test';
 let orm: MikroORM;

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import type { AccessibilityStatus, LegalSettings, TenantSettings } from '@/domain/entities';
+import { frenchDate, frenchMonths } from '@/domain/format/french';
 import { query } from '@/domain/sql';
 import { InputError, compileValidator } from '@/domain/validation';
 import { LOGIN_ATTEMPTS_MONTHS, retentionPolicyOf, type RetentionPolicy } from './retention-policy';
@@ -43,18 +44,6 @@ export function paragraphs(text: string): string[][] {
     .split(/\n\s*\n/)
     .map((block) => block.split('\n').map((line) => line.trim()).filter(Boolean))
     .filter((lines) => lines.length > 0);
-}
-
-/** "2026-03-05" → "5 mars 2026" ("1er" for the first of a month). */
-export function frenchDate(isoDate: string): string {
-  const text = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${isoDate}T00:00:00Z`));
-  return text.replace(/^1 /, '1er ');
-}
-
-/** "24 mois", "2 ans", "5 ans": a retention duration as the privacy page reads it. */
-export function frenchMonths(months: number): string {
-  if (months % 12 === 0) return months === 12 ? '1 an' : `${months / 12} ans`;
-  return `${months} mois`;
 }
 
 /** The retention durations of the privacy page, from the tenant's configured policy. */

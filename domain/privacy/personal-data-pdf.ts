@@ -1,7 +1,9 @@
 import type { IntakeChannel } from '@/domain/entities';
-import { CHANNEL_LABELS, formatFrenchDateTime } from '@/domain/states';
-import { EVENT_LABELS } from '@/domain/tracking';
+import { CHANNEL_LABELS } from '@/domain/states';
+import { formatFrenchDateTime } from '@/domain/format/french';
+import { EVENT_LABELS } from '@/domain/tracking/public-view';
 import type { PersonalData } from './personal-data';
+import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 
 /** The jsreport (Handlebars + HTML) template of the right-of-access PDF; every value is escaped by `{{…}}`. */
 export const PERSONAL_DATA_TEMPLATE = `<!DOCTYPE html>
@@ -76,7 +78,7 @@ function formValue(value: unknown): string {
 }
 
 /** The values the PDF template shows: French dates in the tenant's time zone, contact and form answers as labelled rows. */
-export function personalDataPdfModel(data: PersonalData, timeZone = 'Europe/Paris') {
+export function personalDataPdfModel(data: PersonalData, timeZone = DEFAULT_TIME_ZONE) {
   const at = (value: string | null) => (value ? formatFrenchDateTime(new Date(value), timeZone) : '');
   const person = data.person.kind === 'email' ? `adresse électronique ${data.person.value}` : `téléphone ${data.person.value}`;
   return {

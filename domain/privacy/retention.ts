@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { purgeExpiredAudit } from '@/domain/audit/purge';
 import type { TenantSettings } from '@/domain/entities';
 import { query } from '@/domain/sql';

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import type { TenantSettings } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { ConflictError, compileValidator } from '@/domain/validation';

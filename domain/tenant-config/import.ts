@@ -9,6 +9,7 @@ import type { DepartmentRole, TenantBranding, TenantSettings } from '@/domain/en
 import { query } from '@/domain/sql';
 import { InputError, compileValidator, type FieldError } from '@/domain/validation';
 import schema from './tenant.schema.json' with { type: 'json' };
+import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 
 /** A tenant configuration file, as the JSON Schema describes it. */
 export interface TenantConfig {
@@ -46,7 +47,7 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   stopClockWhileAwaitingCitizen: true,
   citizenNotifications: ['in_progress', 'awaiting_citizen', 'closed'],
   closureDays: [],
-  timeZone: 'Europe/Paris',
+  timeZone: DEFAULT_TIME_ZONE,
   autoCloseAfter: 'P30D',
 };
 

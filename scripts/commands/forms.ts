@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { formValidateCommand } from '@/forms/cli';
 import { checkDefinitionFile } from '@/forms/load';
 import { importFormDefinition } from '@/domain/forms/store';
-import { findTenant } from '@/domain/intake';
+import { findTenant } from '@/domain/intake/routing';
 import { closeAllORMs, initORM, migrate } from '@/domain/orm';
 import { CliError, requireDatabase } from './support';
 

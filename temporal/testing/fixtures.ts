@@ -3,7 +3,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { hashPassword } from '@/domain/auth/passwords';
 import type { EscalationStep } from '@/domain/deadlines/escalation';
 import { env } from '@/domain/env';
-import { createIntake } from '@/domain/intake';
+import { createIntake } from '@/domain/intake/submission';
 import type { NewRequestBody } from '@/domain/intake/schema';
 import { initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SinkMessage } from '@/dev/mail-sink';
+import type { SinkMessage } from '@/dev/mail-sink/mail-sink';
 import { env } from '@/domain/env';
 
 /** Every message the sink holds for an address. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { storePendingFiles } from '@/domain/attachments';
+import { storePendingFiles } from '@/domain/attachments/store';
 import { query } from '@/domain/sql';
 import { fileRequest } from '@/temporal/testing/fixtures';
 import { citizenEmail } from '@/temporal/testing/helpers';

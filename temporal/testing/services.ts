@@ -4,7 +4,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '@/dev/embedded-postgres';
 import { closeAllORMs, initORM, migrate } from '@/domain/orm';
 import { DEMO_TENANT_FILE, importTenantFile } from '@/domain/tenant-config/import';
-import { startMailSink, type MailSink } from '@/dev/mail-sink';
+import { startMailSink, type MailSink } from '@/dev/mail-sink/mail-sink';
 import { freePort } from '@/dev/ports';
 import { stopChild } from '@/dev/temporal-dev-server';
 import { WORKER_NODE_ARGS } from '@/temporal/worker-process';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { MailSink } from '@/dev/mail-sink';
+import type { MailSink } from '@/dev/mail-sink/mail-sink';
 import { freePort } from '@/dev/ports';
 import { WEB_SERVER_ARGS, buildWebIfStale, waitForHealth } from '@/scripts/web-build';
 import { ensureTemporalCli } from '@/temporal/cli';

@@ -8,8 +8,8 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { DocumentActivities } from '@/activities/documents';
-import type { QualityReportActivities } from '@/activities/quality-report';
+import type { DocumentActivities } from '@/activities/documents/document-activities';
+import type { QualityReportActivities } from '@/activities/quality-report/quality-report-activities';
 import { isReportMonth, monthAt, previousMonth } from '@/domain/dashboard/report-month';
 import { TENANT_ATTRIBUTE } from '@/workflows/search-attributes';
 import { ACTIVITY_PROFILES } from '@/workflows/request/profiles';

@@ -12,9 +12,9 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import { Mutex } from 'async-mutex';
-import type { DocumentActivities } from '@/activities/documents';
-import type { ExportActivities } from '@/activities/exports';
-import type { RequestActivities } from '@/activities/request';
+import type { DocumentActivities } from '@/activities/documents/document-activities';
+import type { ExportActivities } from '@/activities/exports/export-activities';
+import type { RequestActivities } from '@/activities/request/request-activities';
 import type { RequestState } from '@/domain/entities';
 import { planEscalation, type PlannedEscalation } from '@/domain/deadlines/escalation';
 import { DEPARTMENT_ATTRIBUTE, STATE_ATTRIBUTE } from '@/workflows/search-attributes';

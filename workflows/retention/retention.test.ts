@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { departmentStats, weeklyTrend } from '@/domain/dashboard';
+import { departmentStats, weeklyTrend } from '@/domain/dashboard/department-stats';
 import { monthlyFigures } from '@/domain/dashboard/monthly';
 import { monthAt } from '@/domain/dashboard/report-month';
 import { reportTenant } from '@/domain/dashboard/reports';

@@ -1,5 +1,5 @@
 import { continueAsNew, patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import type { RetentionActivities } from '@/activities/retention';
+import type { RetentionActivities } from '@/activities/retention/retention-activities';
 import { PATCHED_RETENTION_CATEGORIES, RETENTION_CATEGORIES } from '@/domain/privacy/retention-categories';
 import { SCHEDULED_START_TIME } from '@/workflows/quality-report/definitions';
 import { RETENTION_BATCH_SIZE, type RetentionInput, type RetentionResult } from './definitions';

@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { callApi } from './api';
 import { FormMessage, type FormOutcome } from './FormMessage';
+import { formatDateTimeWithSeconds } from '@/domain/format/french';
 
 /** A built-in document template with the tenant's version, as the administration lists it. */
 export interface DocumentTemplateItem {
@@ -92,7 +93,7 @@ export function DocumentTemplateEditor({ tenant, template }: { tenant: string; t
       <h3 id={`${id}-title`}>
         {template.label}{' '}
         <small className="muted">
-          {template.custom ? `(personnalisé${template.updatedAt ? `, modifié le ${new Date(template.updatedAt).toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })}` : ''})` : '(modèle par défaut)'}
+          {template.custom ? `(personnalisé${template.updatedAt ? `, modifié le ${formatDateTimeWithSeconds(new Date(template.updatedAt))}` : ''})` : '(modèle par défaut)'}
         </small>
       </h3>
       <FormMessage message={message} />

@@ -4,11 +4,11 @@ import { useId, useState, type FormEvent } from 'react';
 import type { PersonalData, PersonSummary } from '@/domain/privacy/personal-data';
 import { callApi } from './api';
 import { FormMessage, type FormOutcome } from './FormMessage';
+import { formatShortDateTime } from '@/domain/format/french';
 
 type Person = { email: string } | { phone: string };
 
-const dateTime = (iso: string | null) =>
-  iso ? new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso)) : '—';
+const dateTime = (iso: string | null) => (iso ? formatShortDateTime(new Date(iso)) : '—');
 
 function personOf(text: string): Person {
   const value = text.trim();

@@ -1,4 +1,4 @@
-import type { FormError, UiField } from '@/forms/runtime';
+import type { FormError, UiField } from '@/forms/runtime/types';
 import { ADDRESS_PARTS, fieldId } from './values';
 
 /** Props of one field: its definition, current value and errors (at the field or its parts). */

@@ -1,4 +1,5 @@
-import { describeAnswers, type FormDefinition } from '@/forms/runtime';
+import { describeAnswers } from '@/forms/runtime/answers';
+import type { FormDefinition } from '@/forms/runtime/types';
 import { NAV_FIELD, editValue } from './step';
 
 /** The review page's body: every answered field of each shown page, with a "Modifier" button per page. */

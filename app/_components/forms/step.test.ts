@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileForm, type FormDefinition } from '@/forms/runtime';
+import { compileForm } from '@/forms/runtime/compile';
+import type { FormDefinition } from '@/forms/runtime/types';
 import { validSamples } from '@/forms/samples';
 import { SHIPPED_FORMS } from '@/forms/shipped';
 import { NAV_FIELD, PAGE_FIELD, RETURN_FIELD, REVIEW_PAGE, editValue, formStep } from './step';

@@ -1,4 +1,5 @@
-import type { CompiledForm, FormDefinition, FormError, FormValidationResult } from '@/forms/runtime';
+import type { CompiledForm } from '@/forms/runtime/compile';
+import type { FormDefinition, FormError, FormValidationResult } from '@/forms/runtime/types';
 import { FORM_TOKEN_FIELD } from '@/domain/antispam/fields';
 import { ANSWERS_FIELD, mergePage, pageErrors, pageOfFirstError, parseAnswers, readPageValues, visiblePages } from './values';
 

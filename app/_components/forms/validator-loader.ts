@@ -1,4 +1,4 @@
-import { instantiateValidator, VALIDATOR_PROPERTY, type DataValidator } from '@/forms/runtime';
+import { instantiateValidator, VALIDATOR_PROPERTY, type DataValidator } from '@/forms/runtime/standalone-modules';
 
 const loading = new Map<string, Promise<DataValidator>>();
 

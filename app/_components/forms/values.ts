@@ -1,5 +1,6 @@
 import { depthError } from '@/domain/json-depth';
-import { applyVisibility, evaluateCondition, type FormDefinition, type FormError, type UiField, type UiPage } from '@/forms/runtime';
+import { applyVisibility, evaluateCondition } from '@/forms/runtime/conditions';
+import type { FormDefinition, FormError, UiField, UiPage } from '@/forms/runtime/types';
 
 /** Hidden input that carries the answers of the previous pages from post to post (the server validates everything again). */
 export const ANSWERS_FIELD = '__answers';

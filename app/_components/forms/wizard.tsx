@@ -1,7 +1,9 @@
 'use client';
 
 import { useActionState, useEffect, useRef, useState, type FormEvent } from 'react';
-import { compileForm, conditionFields, type CompiledForm, type FormDefinition, type UiField } from '@/forms/runtime';
+import { compileForm, type CompiledForm } from '@/forms/runtime/compile';
+import { conditionFields } from '@/forms/runtime/conditions';
+import type { FormDefinition, UiField } from '@/forms/runtime/types';
 import { ErrorSummary } from '@/app/_components/portal/error-summary';
 import { FormField } from './fields';
 import { ReviewAnswers } from './review';

@@ -1,14 +1,17 @@
 import type { Metadata } from 'next';
 import { actorOf } from '@/domain/auth/roles';
 import { sql } from '@/domain/auth/db';
-import { CHANNELS, countByState, filtersToQuery, listInbox, parseInboxFilters, type InboxFilters } from '@/domain/inbox';
+import { CHANNELS, filtersToQuery, parseInboxFilters, type InboxFilters } from '@/domain/inbox/filters';
+import { countByState, listInbox } from '@/domain/inbox/list';
 import { REQUEST_STATES } from '@/domain/entities';
-import { CHANNEL_LABELS, STATE_LABELS, formatFrenchDateTime } from '@/domain/states';
+import { CHANNEL_LABELS, STATE_LABELS } from '@/domain/states';
+import { formatFrenchDateTime } from '@/domain/format/french';
 import { InputError } from '@/domain/validation';
 import { ChannelIcon } from '@/app/_components/console/ChannelIcon';
 import { ConsoleShell } from '@/app/_components/console/ConsoleShell';
 import { InboxLive } from '@/app/_components/console/InboxLive';
 import { consolePage } from '@/app/console/_server/page';
+import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Demandes' };
@@ -36,7 +39,7 @@ export default async function InboxPage({ params, searchParams }: { params: Prom
     sql<{ slug: string; label: string }>(em.fork(), 'select slug, label from topic where tenant_id = ? order by position, label', [principal.tenantId]),
     sql<{ settings: { timeZone?: string } }>(em.fork(), 'select settings from tenant where id = ?', [principal.tenantId]),
   ]);
-  const timeZone = settings[0]?.settings.timeZone ?? 'Europe/Paris';
+  const timeZone = settings[0]?.settings.timeZone ?? DEFAULT_TIME_ZONE;
   const base = `/console/${tenant}`;
   const tab = (state: InboxFilters['state'], label: string, count: number) => (
     <li key={state}>

@@ -1,6 +1,7 @@
-import type { SinkMessage } from '@/dev/mail-sink';
+import type { SinkMessage } from '@/dev/mail-sink/mail-sink';
 import { query } from '@/domain/sql';
 import { AdministratorsOnly, devViewer } from '@/app/dev/_server/viewer';
+import { formatDateTimeWithSeconds } from '@/domain/format/french';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Courriels de développement' };
@@ -31,7 +32,7 @@ export default async function DevMailPage() {
         <article key={m.id} className="card">
           <h2>{m.subject ?? '(sans objet)'}</h2>
           <p>
-            <strong>À :</strong> {m.envelopeTo.join(', ')} — <strong>De :</strong> {m.from} — <time dateTime={m.receivedAt}>{new Date(m.receivedAt).toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })}</time>
+            <strong>À :</strong> {m.envelopeTo.join(', ')} — <strong>De :</strong> {m.from} — <time dateTime={m.receivedAt}>{formatDateTimeWithSeconds(new Date(m.receivedAt))}</time>
           </p>
           <pre className="mail">{m.text}</pre>
         </article>

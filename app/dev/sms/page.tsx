@@ -2,6 +2,7 @@ import { revalidatePath } from 'next/cache';
 import { smscControlClient } from '@/dev/smsc-simulator/control';
 import { query } from '@/domain/sql';
 import { AdministratorsOnly, devViewer } from '@/app/dev/_server/viewer';
+import { formatDateTimeWithSeconds } from '@/domain/format/french';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'SMS de développement' };
@@ -56,7 +57,7 @@ async function injectMo(form: FormData): Promise<void> {
   revalidatePath('/dev/sms');
 }
 
-const when = (date: Date) => new Date(date).toLocaleString('fr-FR', { timeZone: 'Europe/Paris' });
+const when = (date: Date) => formatDateTimeWithSeconds(new Date(date));
 
 /** The administrator's municipality's recent outgoing and incoming SMS, and a form that simulates a citizen's SMS. */
 export default async function DevSmsPage() {

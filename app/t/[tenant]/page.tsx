@@ -3,7 +3,7 @@ import { appContext } from '@/app/_server/context';
 import { query } from '@/domain/sql';
 import { listPublicTopics } from '@/domain/topics';
 import { ContactDetails } from '@/app/_components/portal/contact-details';
-import { frenchDelay } from '@/app/_components/portal/format';
+import { frenchDelay } from '@/domain/format/french';
 import { portalTenant } from '@/app/t/_lib/tenant';
 
 export const dynamic = 'force-dynamic';

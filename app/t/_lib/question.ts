@@ -1,7 +1,7 @@
 import 'server-only';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { FORM_TOKEN_FIELD, HONEYPOT_FIELD } from '@/domain/antispam/fields';
-import type { IncomingFile } from '@/domain/attachments';
+import type { IncomingFile } from '@/domain/attachments/upload-checks';
 import type { NewRequestBody } from '@/domain/intake/schema';
 import type { FieldError } from '@/domain/validation';
 import { emptyQuestion, type QuestionValues } from '@/app/_components/portal/question-fields';

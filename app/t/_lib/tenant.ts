@@ -1,7 +1,8 @@
 import 'server-only';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
-import { createFormClock, createSubmissionLimiter } from '@/domain/antispam';
+import { createFormClock } from '@/domain/antispam/form-clock';
+import { createSubmissionLimiter } from '@/domain/antispam/submission-limiter';
 import { createFormTokenLedger } from '@/domain/antispam/form-tokens';
 import { relaisSecret } from '@/domain/secrets/relais-secret';
 import type { TenantBranding, TenantSettings } from '@/domain/entities';
@@ -9,6 +10,7 @@ import { ACCESSIBILITY_STATUS_LABELS, legalOf } from '@/domain/privacy/legal';
 import { query } from '@/domain/sql';
 import { appContext } from '@/app/_server/context';
 import { portalColours, type PortalColours } from '@/app/_components/portal/colours';
+import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 
 /** What every portal page knows of its municipality: a plain object, safe to hand to React. */
 export interface PortalTenant {
@@ -47,7 +49,7 @@ export async function findPortalTenant(slug: string): Promise<PortalTenant | und
     branding: row.branding,
     colours: portalColours(row.branding),
     contact: row.settings.contact ?? {},
-    timeZone: row.settings.timeZone ?? 'Europe/Paris',
+    timeZone: row.settings.timeZone ?? DEFAULT_TIME_ZONE,
     accessibilityStatus: ACCESSIBILITY_STATUS_LABELS[legalOf(row.settings).accessibilityStatus],
   };
 }

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
-import { adminOverview } from '@/domain/admin';
+import { adminOverview } from '@/domain/admin/overview';
 import { loadAllowedOrigins } from '@/domain/admin/allowed-origins';
-import { listAudit } from '@/domain/audit';
+import { listAudit } from '@/domain/audit/log';
 import { loadOidcSettings } from '@/domain/auth/oidc';
 import { loadRequestLimits } from '@/domain/admin/request-limits';
 import { ACCESSIBILITY_STATUS_LABELS, legalForm } from '@/domain/privacy/legal';
@@ -10,6 +10,7 @@ import { AdminForm, MessageTemplateEditor } from '@/app/_components/console/Admi
 import { ConsoleShell, Forbidden } from '@/app/_components/console/ConsoleShell';
 import { DocumentTemplateEditor } from '@/app/_components/console/DocumentTemplateEditor';
 import { consolePage } from '@/app/console/_server/page';
+import { formatDateTimeWithSeconds } from '@/domain/format/french';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Administration' };
@@ -240,7 +241,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
           <tbody>
             {audit.map((a, i) => (
               <tr key={i}>
-                <td>{new Date(a.at).toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })}</td>
+                <td>{formatDateTimeWithSeconds(new Date(a.at))}</td>
                 <td>{a.agent ?? '—'}</td>
                 <td>{a.action}</td>
                 <td>{a.target ?? '—'}</td>

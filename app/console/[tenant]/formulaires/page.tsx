@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { ensureShippedForms, listFormVersions } from '@/domain/forms/store';
 import { appContext } from '@/app/_server/context';
 import { consolePage } from '@/app/console/_server/page';
+import { formatShortDateTime } from '@/domain/format/french';
 
 export const dynamic = 'force-dynamic';
 
@@ -23,7 +24,6 @@ export default async function FormsAdminPage({ params }: { params: Promise<{ ten
   }
   await ensureShippedForms((await appContext()).orm);
   const versions = await listFormVersions(em, principal.tenantId);
-  const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' });
   return (
     <main id="contenu">
       <h1>Formulaires et versions</h1>
@@ -57,7 +57,7 @@ export default async function FormsAdminPage({ params }: { params: Promise<{ ten
               <td>{KIND_LABELS[v.kind] ?? v.kind}</td>
               <td>{v.topic ?? 'Non proposé'}</td>
               <td>{v.scope === 'commune' ? 'Propre à la commune' : 'Fourni avec Relais'}</td>
-              <td>{dateFormat.format(v.createdAt)}</td>
+              <td>{formatShortDateTime(v.createdAt)}</td>
               <td>{v.requests}</td>
             </tr>
           ))}

@@ -5,6 +5,8 @@ import { reportTenant } from '@/domain/dashboard/reports';
 import { InputError } from '@/domain/validation';
 import { ConsoleShell, Forbidden } from '@/app/_components/console/ConsoleShell';
 import { consolePage } from '@/app/console/_server/page';
+import { formatDateTimeWithSeconds } from '@/domain/format/french';
+import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Journal d’audit' };
@@ -33,8 +35,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
     error ? Promise.resolve({ rows: [] }) : listAuditTrail(em, principal.tenantId, filters),
     auditAgents(em.fork(), principal.tenantId),
   ]);
-  const timeZone = (await reportTenant(em.fork(), principal.tenantId))?.timeZone ?? 'Europe/Paris';
-  const when = new Intl.DateTimeFormat('fr-FR', { timeZone, dateStyle: 'short', timeStyle: 'medium' });
+  const timeZone = (await reportTenant(em.fork(), principal.tenantId))?.timeZone ?? DEFAULT_TIME_ZONE;
   const actions = Object.entries(AUDIT_ACTION_LABELS).sort((a, b) => a[1].localeCompare(b[1], 'fr'));
   const base = `/console/${tenant}/journal`;
   return (
@@ -105,7 +106,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
         <tbody>
           {page.rows.map((r) => (
             <tr key={r.id}>
-              <td>{when.format(new Date(r.at))}</td>
+              <td>{formatDateTimeWithSeconds(new Date(r.at), timeZone)}</td>
               <td>{r.agent ?? 'Système'}</td>
               <td>{r.actionLabel}</td>
               <td>{r.target ?? '—'}</td>

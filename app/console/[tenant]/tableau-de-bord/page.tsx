@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
-import { departmentStats, parseRange, weeklyTrend } from '@/domain/dashboard';
+import { departmentStats, weeklyTrend } from '@/domain/dashboard/department-stats';
+import { parseRange } from '@/domain/dashboard/range';
 import { lastClosedMonth } from '@/domain/dashboard/monthly';
 import { listQualityReports, reportTenant, type QualityReportSummary } from '@/domain/dashboard/reports';
-import { formatFrenchDateTime } from '@/domain/states';
+import { formatFrenchDateTime } from '@/domain/format/french';
 import { InputError } from '@/domain/validation';
 import { ConsoleShell, Forbidden } from '@/app/_components/console/ConsoleShell';
 import { QualityReportRequest } from '@/app/_components/console/QualityReportRequest';

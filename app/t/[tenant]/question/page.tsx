@@ -1,10 +1,10 @@
 import type { Metadata } from 'next';
-import { pendingAttachments } from '@/domain/attachments';
+import { pendingAttachments } from '@/domain/attachments/store';
 import { listPublicTopics } from '@/domain/topics';
 import { appContext } from '@/app/_server/context';
 import { QuestionForm } from '@/app/_components/portal/question-form';
 import { emptyQuestion } from '@/app/_components/portal/question-fields';
-import { frenchDelay } from '@/app/_components/portal/format';
+import { frenchDelay } from '@/domain/format/french';
 import { loadDraft } from '@/app/t/_lib/question';
 import { portalGuards, portalPaths, portalTenant } from '@/app/t/_lib/tenant';
 

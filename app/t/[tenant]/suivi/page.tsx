@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
-import { publicRequestView } from '@/domain/tracking';
+import { publicRequestView } from '@/domain/tracking/public-view';
 import { NotFoundError } from '@/domain/validation';
 import { appContext } from '@/app/_server/context';
 import { LookupForm } from '@/app/_components/portal/lookup-form';

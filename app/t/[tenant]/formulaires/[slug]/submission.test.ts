@@ -1,9 +1,11 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FORM_TOKEN_FIELD, HONEYPOT_FIELD, MIN_FILL_MS, createFormClock, createSubmissionLimiter } from '@/domain/antispam';
+import { FORM_TOKEN_FIELD, HONEYPOT_FIELD } from '@/domain/antispam/fields';
+import { MIN_FILL_MS, createFormClock } from '@/domain/antispam/form-clock';
+import { createSubmissionLimiter } from '@/domain/antispam/submission-limiter';
 import { createFormTokenLedger } from '@/domain/antispam/form-tokens';
 import { env } from '@/domain/env';
-import { createIntake } from '@/domain/intake';
+import { createIntake } from '@/domain/intake/submission';
 import { createFormIntake, findTenantForm } from '@/domain/intake/forms';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';

@@ -1,7 +1,10 @@
 import 'server-only';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pino from 'pino';
-import { HONEYPOT_FIELD, SpamRefusal, checkHoneypot, type createFormClock, type createSubmissionLimiter } from '@/domain/antispam';
+import { HONEYPOT_FIELD } from '@/domain/antispam/fields';
+import { SpamRefusal } from '@/domain/antispam/refusal';
+import { checkHoneypot, type createFormClock } from '@/domain/antispam/form-clock';
+import type { createSubmissionLimiter } from '@/domain/antispam/submission-limiter';
 import type { FormTokenLedger } from '@/domain/antispam/form-tokens';
 import { compileStoredForm } from '@/domain/forms/store';
 import { contactFromForm, findTenantForm, type FormReceipt, type createFormIntake } from '@/domain/intake/forms';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FORM_TOKEN_FIELD, createFormClock } from '@/domain/antispam';
+import { FORM_TOKEN_FIELD } from '@/domain/antispam/fields';
+import { createFormClock } from '@/domain/antispam/form-clock';
 import { env, resetEnv } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';

@@ -1,9 +1,11 @@
 import pino from 'pino';
-import { checkFiles, pendingAttachments, purgeAbandonedUploads, storePendingFiles } from '@/domain/attachments';
-import { SpamRefusal, checkHoneypot } from '@/domain/antispam';
+import { checkFiles } from '@/domain/attachments/upload-checks';
+import { pendingAttachments, purgeAbandonedUploads, storePendingFiles } from '@/domain/attachments/store';
+import { SpamRefusal } from '@/domain/antispam/refusal';
+import { checkHoneypot } from '@/domain/antispam/form-clock';
 import { clientAddress } from '@/domain/antispam/client-address';
 import { env } from '@/domain/env';
-import { validateNewRequest } from '@/domain/intake';
+import { validateNewRequest } from '@/domain/intake/submission';
 import { InputError, NotFoundError, type FieldError } from '@/domain/validation';
 import { appContext } from '@/app/_server/context';
 import type { QuestionValues } from '@/app/_components/portal/question-fields';

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { listRequestDocuments, type DocumentSummary } from '@/domain/documents/store';
-import { formatFileSize, requestAttachments, type AttachmentInfo } from '@/domain/attachments';
-import { formatFrenchDateTime } from '@/domain/states';
-import { publicRequestView, type PublicRequestView } from '@/domain/tracking';
+import { formatFileSize, formatFrenchDateTime } from '@/domain/format/french';
+import { requestAttachments, type AttachmentInfo } from '@/domain/attachments/store';
+import { publicRequestView, type PublicRequestView } from '@/domain/tracking/public-view';
 import { query } from '@/domain/sql';
 import { NotFoundError } from '@/domain/validation';
 import { appContext } from '@/app/_server/context';

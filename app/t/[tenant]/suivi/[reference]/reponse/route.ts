@@ -1,5 +1,6 @@
 import pino from 'pino';
-import { assertAcceptsReply, publicRequestView, validateCitizenReply } from '@/domain/tracking';
+import { assertAcceptsReply, validateCitizenReply } from '@/domain/tracking/citizen-reply';
+import { publicRequestView } from '@/domain/tracking/public-view';
 import { ConflictError, InputError, NotFoundError } from '@/domain/validation';
 import { citizenReplySignal } from '@/workflows/request/definitions';
 import { appContext, appTemporalClient } from '@/app/_server/context';

@@ -1,5 +1,5 @@
-import { adminOverview } from '@/domain/admin';
-import { listAudit } from '@/domain/audit';
+import { adminOverview } from '@/domain/admin/overview';
+import { listAudit } from '@/domain/audit/log';
 import { agentRoute } from '@/app/console/_server/route';
 
 /** Everything administrators configure (departments, agents, topics, templates, branding) and the latest audit entries. */

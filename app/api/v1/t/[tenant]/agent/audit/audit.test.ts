@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { listAuditTrail, parseAuditFilters } from '@/domain/audit/trail';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';

@@ -1,4 +1,4 @@
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { auditTrailCsv, listAuditTrail, parseAuditFilters } from '@/domain/audit/trail';
 import { agentRoute } from '@/app/console/_server/route';
 

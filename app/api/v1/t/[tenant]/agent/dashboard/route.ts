@@ -1,5 +1,6 @@
-import { writeAudit } from '@/domain/audit';
-import { departmentStats, parseRange, statsToCsv, weeklyTrend } from '@/domain/dashboard';
+import { writeAudit } from '@/domain/audit/log';
+import { departmentStats, statsToCsv, weeklyTrend } from '@/domain/dashboard/department-stats';
+import { parseRange } from '@/domain/dashboard/range';
 import { agentRoute } from '@/app/console/_server/route';
 
 /** Quality-of-service figures per department (`du`, `au`); `format=csv` downloads them. Heads see their departments, administrators all. */

@@ -1,4 +1,4 @@
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { InputError } from '@/domain/validation';
 import { appContext } from '@/app/_server/context';
 import { agentRoute } from '@/app/console/_server/route';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastClosedMonth } from '@/domain/dashboard/monthly';
-import { frenchMonth, monthAt } from '@/domain/dashboard/report-month';
+import { frenchMonth } from '@/domain/format/french';
+import { monthAt } from '@/domain/dashboard/report-month';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';

@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { parseReportMonth } from '@/domain/dashboard/monthly';
 import { findQualityReport, listQualityReports, reportTenant } from '@/domain/dashboard/reports';
-import { frenchMonth, ofFrenchMonth } from '@/domain/dashboard/report-month';
+import { frenchMonth, ofFrenchMonth } from '@/domain/format/french';
 import { NotFoundError } from '@/domain/validation';
 import { startQualityReport } from '@/temporal/quality-report';
 import { appContext, appTemporalClient } from '@/app/_server/context';

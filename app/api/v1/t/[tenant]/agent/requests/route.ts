@@ -1,5 +1,6 @@
 import { actorOf } from '@/domain/auth/roles';
-import { countByState, listInbox, parseInboxFilters } from '@/domain/inbox';
+import { countByState, listInbox } from '@/domain/inbox/list';
+import { parseInboxFilters } from '@/domain/inbox/filters';
 import { agentRoute } from '@/app/console/_server/route';
 
 /** The inbox: one keyset page of requests with the same filters as the console, and counts per state. */

@@ -1,6 +1,6 @@
 import { loginWithPassword } from '@/domain/auth/login';
 import { destroySession, SESSION_COOKIE } from '@/domain/auth/sessions';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { clearSessionCookie, readCookie, sessionCookie } from '@/app/console/_server/cookies';
 import { agentRoute, publicConsoleRoute } from '@/app/console/_server/route';
 

@@ -1,6 +1,6 @@
 import { appContext } from '@/app/_server/context';
 import { handleRoute } from '@/app/_server/http';
-import { publicRequestView } from '@/domain/tracking';
+import { publicRequestView } from '@/domain/tracking/public-view';
 
 /** The public view of a request for whoever holds its tracking code. */
 export async function GET(request: Request, { params }: { params: Promise<{ tenant: string; reference: string }> }): Promise<Response> {

@@ -1,7 +1,7 @@
 import { auditCitizenDownload } from '@/domain/audit/events';
-import { readAttachment } from '@/domain/attachments';
+import { readAttachment } from '@/domain/attachments/store';
 import { query } from '@/domain/sql';
-import { publicRequestView } from '@/domain/tracking';
+import { publicRequestView } from '@/domain/tracking/public-view';
 import { NotFoundError } from '@/domain/validation';
 import { appContext } from '@/app/_server/context';
 import { handleRoute } from '@/app/_server/http';

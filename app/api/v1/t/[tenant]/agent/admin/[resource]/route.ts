@@ -1,18 +1,14 @@
-import {
-  deleteAnswerTemplate,
-  previewMessage,
-  saveAgent,
-  saveAnswerTemplate,
-  saveBranding,
-  saveDepartment,
-  saveMessageTemplate,
-  saveTopic,
-  type AdminContext,
-} from '@/domain/admin';
+import { deleteAnswerTemplate, saveAnswerTemplate } from '@/domain/admin/answer-templates';
+import { previewMessage, saveMessageTemplate } from '@/domain/admin/message-templates';
+import { saveAgent } from '@/domain/admin/agents';
+import { saveBranding } from '@/domain/admin/branding';
+import { saveDepartment } from '@/domain/admin/departments';
+import { saveTopic } from '@/domain/admin/topics';
+import type { AdminContext } from '@/domain/admin/context';
 import { saveAllowedOrigins } from '@/domain/admin/allowed-origins';
 import { previewDocumentTemplate, resetDocumentTemplate, saveDocumentTemplate } from '@/domain/admin/document-templates';
 import { saveRequestLimits } from '@/domain/admin/request-limits';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { saveOidcSettings } from '@/domain/auth/oidc';
 import { saveLegal } from '@/domain/privacy/legal';
 import type { EntityManager } from '@mikro-orm/postgresql';

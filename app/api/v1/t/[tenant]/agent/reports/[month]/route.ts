@@ -1,5 +1,5 @@
 import { pdfResponse } from '@/domain/documents/store';
-import { writeAudit } from '@/domain/audit';
+import { writeAudit } from '@/domain/audit/log';
 import { parseReportMonth } from '@/domain/dashboard/monthly';
 import { findQualityReport, reportTenant } from '@/domain/dashboard/reports';
 import { NotFoundError } from '@/domain/validation';

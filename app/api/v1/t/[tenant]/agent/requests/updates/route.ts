@@ -1,5 +1,5 @@
 import { actorOf } from '@/domain/auth/roles';
-import { newSince } from '@/domain/inbox';
+import { newSince } from '@/domain/inbox/list';
 import { InputError } from '@/domain/validation';
 import { agentRoute } from '@/app/console/_server/route';
 

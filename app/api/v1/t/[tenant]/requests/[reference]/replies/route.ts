@@ -1,6 +1,7 @@
 import { appContext, appTemporalClient } from '@/app/_server/context';
 import { publicJsonRoute } from '@/app/_server/http';
-import { assertAcceptsReply, publicRequestView, validateCitizenReply } from '@/domain/tracking';
+import { assertAcceptsReply, validateCitizenReply } from '@/domain/tracking/citizen-reply';
+import { publicRequestView } from '@/domain/tracking/public-view';
 import { citizenReplySignal } from '@/workflows/request/definitions';
 
 /** A citizen's reply, delivered to the request workflow as a signal. */

@@ -1,14 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { describeAnswers } from '@/forms/runtime';
-import type { MonthlyDepartmentFigures } from '@/domain/dashboard/monthly';
+import { describeAnswers } from '@/forms/runtime/answers';
 import { formAtVersion, latestForm } from '@/domain/forms/store';
 import { query } from '@/domain/sql';
 import { trackingUrl } from '@/domain/urls';
-import { frenchLongDate, loadRequestForDocument, loadTenantContext, recipientLines, type RequestDocumentContext, type TenantDocumentContext } from '@/domain/documents/data';
+import { frenchLongDate, frenchMonth } from '@/domain/format/french';
+import { loadRequestForDocument, loadTenantContext, recipientLines, type RequestDocumentContext, type TenantDocumentContext } from '@/domain/documents/data';
 import type { PdfRenderer } from '@/integrations/documents/renderer';
 import { resolveTemplate, type DocumentTemplateName } from '@/domain/documents/templates';
+import { formatFigures, totalFigures, type DepartmentFigures } from './quality-report-figures';
 
 /** Dependencies of the document activities; one renderer (one Chromium) per worker process. */
 export interface DocumentActivityDeps {
@@ -34,9 +35,6 @@ export interface AnswerLetterInput extends RequestDocumentInput {
   /** Print only when the citizen chose to be answered by post (the workflow need not know the reply channel). */
   onlyForPostalReply?: boolean;
 }
-
-/** Figures of one department for a month (durations in hours, share in 0..1), under the department's name. */
-export type DepartmentFigures = Omit<MonthlyDepartmentFigures, 'slug' | 'name'> & { department: string };
 
 /** Input of renderQualityReport: the month (YYYY-MM) and the figures computed by the dashboard. */
 export interface QualityReportInput {
@@ -192,7 +190,7 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
     if (!tenant) throw ApplicationFailure.nonRetryable(`Unknown tenant ${input.tenantId}`, 'UnknownRequest');
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(input.month)) throw ApplicationFailure.nonRetryable(`Invalid month ${input.month}`, 'InvalidInput');
     const { name, template } = await resolveTemplate(em, tenant.tenantId, ['quality-report'], 'quality-report');
-    const monthLabel = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${input.month}-15T00:00:00Z`));
+    const monthLabel = frenchMonth(input.month);
     const rows = input.figures.map(formatFigures);
     const totals = formatFigures(totalFigures(input.figures));
     const content = await deps.renderer.render(template, { ...common(tenant), monthLabel, rows, totals, comment: input.comment });
@@ -204,40 +202,3 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
 
 /** The document activities as the workflow sees them (types only). */
 export type DocumentActivities = ReturnType<typeof createDocumentActivities>;
-
-function hours(value: number | null): string {
-  if (value === null) return '—';
-  if (value < 48) return `${value.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} h`;
-  return `${(value / 24).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} j`;
-}
-
-function formatFigures(f: DepartmentFigures) {
-  return {
-    department: f.department,
-    received: f.received.toLocaleString('fr-FR'),
-    answered: f.answered.toLocaleString('fr-FR'),
-    median: hours(f.medianHours),
-    p90: hours(f.p90Hours),
-    onTime: f.onTimeShare === null ? '—' : `${Math.round(f.onTimeShare * 100)} %`,
-    overdue: f.overdue.toLocaleString('fr-FR'),
-  };
-}
-
-// Medians and percentiles do not add up across departments: the total row shows their mean weighted by answers, an approximation.
-function totalFigures(all: DepartmentFigures[]): DepartmentFigures {
-  const answered = all.reduce((n, f) => n + f.answered, 0);
-  const weighted = (pick: (f: DepartmentFigures) => number | null) => {
-    const parts = all.filter((f) => pick(f) !== null && f.answered > 0);
-    const weight = parts.reduce((n, f) => n + f.answered, 0);
-    return weight ? parts.reduce((n, f) => n + pick(f)! * f.answered, 0) / weight : null;
-  };
-  return {
-    department: 'Total',
-    received: all.reduce((n, f) => n + f.received, 0),
-    answered,
-    medianHours: weighted((f) => f.medianHours),
-    p90Hours: weighted((f) => f.p90Hours),
-    onTimeShare: weighted((f) => f.onTimeShare),
-    overdue: all.reduce((n, f) => n + f.overdue, 0),
-  };
-}

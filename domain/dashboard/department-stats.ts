@@ -1,14 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { stringify } from 'csv-stringify/sync';
 import { sql } from '@/domain/auth/db';
-import { OPEN_STATES } from '@/domain/inbox';
-import { InputError, type FieldError } from '@/domain/validation';
-
-/** A half-open period [from, to) of whole days. */
-export interface DashboardRange {
-  from: Date;
-  to: Date;
-}
+import { OPEN_STATES } from '@/domain/inbox/filters';
+import type { DashboardRange } from './range';
 
 /** Quality of service of one department over a period. */
 export interface DepartmentStats {
@@ -28,27 +22,6 @@ export interface WeekPoint {
   week: string;
   received: number;
   answered: number;
-}
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Parses `du` / `au` (YYYY-MM-DD, `au` included); the last 30 days by default. */
-export function parseRange(params: URLSearchParams | Record<string, string | string[] | undefined>, now = new Date()): DashboardRange & { fromDay: string; toDay: string } {
-  const get = (name: string) => {
-    const value = params instanceof URLSearchParams ? params.get(name) : params[name];
-    return (Array.isArray(value) ? value[0] : value) || undefined;
-  };
-  const errors: FieldError[] = [];
-  const today = now.toISOString().slice(0, 10);
-  const defaultFrom = new Date(now.getTime() - 29 * 86_400_000).toISOString().slice(0, 10);
-  const fromDay = get('du') ?? defaultFrom;
-  const toDay = get('au') ?? today;
-  if (!DAY.test(fromDay) || Number.isNaN(Date.parse(fromDay))) errors.push({ path: '/du', message: 'Date de début invalide (AAAA-MM-JJ).' });
-  if (!DAY.test(toDay) || Number.isNaN(Date.parse(toDay))) errors.push({ path: '/au', message: 'Date de fin invalide (AAAA-MM-JJ).' });
-  if (!errors.length && fromDay > toDay) errors.push({ path: '/au', message: 'La date de fin doit suivre la date de début.' });
-  if (!errors.length && Date.parse(toDay) - Date.parse(fromDay) > 3 * 366 * 86_400_000) errors.push({ path: '/du', message: 'La période ne doit pas dépasser trois ans.' });
-  if (errors.length) throw new InputError(errors);
-  return { fromDay, toDay, from: new Date(`${fromDay}T00:00:00Z`), to: new Date(Date.parse(`${toDay}T00:00:00Z`) + 86_400_000) };
 }
 
 /** Figures per department; `departmentIds` limits them (heads see their own departments, administrators all). */

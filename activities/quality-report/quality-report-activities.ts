@@ -1,10 +1,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { monthlyFigures } from '@/domain/dashboard/monthly';
-import { frenchMonth, isReportMonth } from '@/domain/dashboard/report-month';
+import { frenchMonth } from '@/domain/format/french';
+import { isReportMonth } from '@/domain/dashboard/report-month';
 import { reportTenant } from '@/domain/dashboard/reports';
 import { query } from '@/domain/sql';
-import type { DepartmentFigures } from '@/activities/documents';
+import type { DepartmentFigures } from '@/activities/documents/quality-report-figures';
 import type { EmailSender } from '@/integrations/mail/smtp';
 import { sendEmailOnce } from '@/domain/notifications/email-once';
 

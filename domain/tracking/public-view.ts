@@ -3,8 +3,7 @@ import type { RequestState } from '@/domain/entities';
 import { STATE_LABELS } from '@/domain/states';
 import { query } from '@/domain/sql';
 import { trackingCodeMatches } from '@/domain/tracking-code';
-import { ConflictError, NotFoundError, compileValidator } from '@/domain/validation';
-import { assertCleanText } from '@/domain/intake/text';
+import { NotFoundError } from '@/domain/validation';
 
 /** One public line of a request's history. */
 export interface PublicTimelineEntry {
@@ -107,34 +106,5 @@ export async function publicRequestView(em: EntityManager, tenantSlug: string, r
     workflowId: row.workflow_id,
     timeline,
   };
-}
-
-/** Body of a citizen reply. */
-export interface CitizenReplyBody {
-  code: string;
-  message: string;
-}
-
-/** Validates a citizen reply body. */
-const validateReplyShape = compileValidator<CitizenReplyBody>({
-  type: 'object',
-  additionalProperties: false,
-  required: ['code', 'message'],
-  properties: {
-    code: { type: 'string', minLength: 10, maxLength: 40, errorMessage: 'Code de suivi invalide.' },
-    message: { type: 'string', minLength: 1, maxLength: 10000, pattern: '\\S', errorMessage: 'Le message doit contenir entre 1 et 10 000 caractères.' },
-  },
-});
-
-/** Validates a citizen's reply; a NUL or a lone surrogate is refused, as the workflow's events could never be stored. */
-export function validateCitizenReply(value: unknown): CitizenReplyBody {
-  const body = validateReplyShape(value);
-  assertCleanText(body);
-  return body;
-}
-
-/** Refuses replies to requests that can no longer take one. */
-export function assertAcceptsReply(view: PublicRequestView): void {
-  if (view.state === 'closed' || view.state === 'rejected') throw new ConflictError('Cette demande est close : vous pouvez déposer une nouvelle demande.');
 }
 

@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { ExportOptions } from '@/forms/runtime';
+import type { ExportOptions } from '@/forms/runtime/types';
 import { formAtVersion, latestForm } from '@/domain/forms/store';
 import { query } from '@/domain/sql';
 import { createExportDatabases } from '@/integrations/exports/database';
 import type { ExportAttempt } from '@/domain/exports/attempts';
 import { dropExportFile, exportFolder, type ExportRecord } from '@/integrations/exports/file-drop';
 import { deliverWebhook } from '@/integrations/exports/webhook';
-
-export { listExportAttempts, type ExportAttempt } from '@/domain/exports/attempts';
 
 /** Where connectors deliver; the worker builds this from its environment once. */
 export interface ExportActivityDeps {
