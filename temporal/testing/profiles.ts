@@ -34,6 +34,14 @@ type AnyActivity = (...args: never[]) => Promise<unknown>;
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
+/** Where the test run's global setup leaves the bundled workflow, so that each test file does not bundle it again. */
+export const PROFILE_BUNDLE_ENV = 'RELAIS_PROFILE_WORKFLOW_BUNDLE';
+
+/** Bundles the workflow that schedules one activity (about 2 s, longer on a loaded machine). */
+export function bundleProfileWorkflow(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: require.resolve('./profile-workflow.ts'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+}
+
 /**
  * The same options with the waits between retries divided: coefficient, attempt limit, non-retryable types and
  * timeouts stay the workflow's. For profiles whose first retry waits seconds.
@@ -65,12 +73,12 @@ export async function startProfileWorker(activities: Record<string, AnyActivity>
       return result;
     };
 
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./profile-workflow.ts'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  const codePath = process.env[PROFILE_BUNDLE_ENV];
   const worker = await Worker.create({
     connection,
     namespace: env().TEMPORAL_NAMESPACE,
     taskQueue,
-    workflowBundle: await bundle,
+    workflowBundle: codePath ? { codePath } : await (bundle ??= bundleProfileWorkflow()),
     activities: Object.fromEntries(Object.entries(activities).map(([name, activity]) => [name, observe(activity)])),
   });
   const running = worker.run();
