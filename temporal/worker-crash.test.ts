@@ -39,8 +39,8 @@ describe('worker crash', () => {
     const citizens = Array.from({ length: 12 }, () => citizenEmail('crash'));
 
     const first = await Promise.all(citizens.slice(0, 8).map((email) => fileRequest(tenant.slug, { contact: { email } }, queue)));
-    // Killed while the first requests are being acknowledged, without waiting for any of them to finish.
-    await new Promise((r) => setTimeout(r, 150));
+    // Killed as soon as the worker has begun the first notices, without waiting for any request to finish.
+    await eventually(async () => expect(Object.keys(await notificationStatuses(tenant.slug))).not.toHaveLength(0), 20_000, 10);
     worker.child.kill('SIGKILL');
     await new Promise((resolve) => worker.child.once('exit', resolve));
     // Requests keep arriving while no worker runs: Temporal holds them.

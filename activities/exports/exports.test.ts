@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { ApplicationFailure } from '@temporalio/common';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env } from '@/domain/env';
@@ -15,6 +14,8 @@ import { EXPORT_TABLE_DDL } from '@/integrations/exports/database';
 import { listExportAttempts } from '@/domain/exports/attempts';
 import { createExportActivities, type ExportInput } from './export-activities';
 import { SIGNATURE_HEADER, verifySignature } from '@/integrations/exports/webhook';
+import { startProfileWorker, withWaitsDividedBy } from '@/temporal/testing/profiles';
+import { ACTIVITY_PROFILES } from '@/workflows/request/profiles';
 
 const SECRET = 'secret-de-test-relais';
 const REGISTRATION = {
@@ -27,6 +28,7 @@ let dir: string;
 let exportDbUrl: string;
 let exportDbName: string;
 let activities: ReturnType<typeof createExportActivities>;
+let worker: Awaited<ReturnType<typeof startProfileWorker>>;
 
 /** A local HTTP receiver answering with the scripted statuses, then 200; it checks each signature. */
 async function receiver(statuses: number[]) {
@@ -44,19 +46,8 @@ async function receiver(statuses: number[]) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/inscriptions`, received, close: () => new Promise((r) => server.close(r)) };
 }
 
-/** Runs an activity the way Temporal's retry policy does: again after a backoff while the failure is retryable. */
-async function withRetries<T>(run: () => Promise<T>, { maxAttempts = 5, initialMs = 20, coefficient = 2 } = {}): Promise<{ result?: T; error?: unknown; attempts: number; delays: number[] }> {
-  const delays: number[] = [];
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return { result: await run(), attempts: attempt, delays };
-    } catch (error) {
-      if ((error instanceof ApplicationFailure && error.nonRetryable) || attempt >= maxAttempts) return { error, attempts: attempt, delays };
-      delays.push(initialMs * coefficient ** (attempt - 1));
-      await new Promise((r) => setTimeout(r, delays.at(-1)));
-    }
-  }
-}
+// The workflow's export profile waits 10 s before its first retry: the test divides the waits, nothing else.
+const EXPORT_PROFILE = withWaitsDividedBy(ACTIVITY_PROFILES.export, 100);
 
 async function registration(): Promise<ExportInput & { reference: string }> {
   const request = await insertRequest(orm, { topic: 'centre-loisirs', formData: REGISTRATION, formVersion: 1 });
@@ -80,9 +71,11 @@ beforeAll(async () => {
   await client.query(EXPORT_TABLE_DDL('inscriptions_centre_loisirs'));
   await client.end();
   activities = createExportActivities({ orm, exportDir: dir, exportDatabaseUrl: exportDbUrl, webhookSecrets: { default: SECRET } });
+  worker = await startProfileWorker({ exportRegistration: activities.exportRegistration });
 });
 
 afterAll(async () => {
+  await worker?.close();
   await activities?.closeExportConnections();
   const admin = new pg.Client({ connectionString: env().DATABASE_URL });
   await admin.connect();
@@ -97,11 +90,15 @@ describe('webhook connector', () => {
     const server = await receiver([503, 503]);
     try {
       const input = { ...(await registration()), connector: { connector: 'webhook' as const, url: server.url } };
-      const run = await withRetries(() => activities.exportRegistration(input));
-      expect(run.error).toBeUndefined();
+      const run = await worker.run('exportRegistration', [input], EXPORT_PROFILE);
+      expect(run.failure).toBeUndefined();
       expect(run.result).toEqual({ connector: 'webhook', target: server.url, status: 'exported' });
-      expect(run.attempts).toBe(3);
-      expect(run.delays).toEqual([20, 40]);
+      expect(run.attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'failed'], [2, 'failed'], [3, 'completed']]);
+      expect(run.historyAttempt).toBe(3);
+      // Temporal's backoff, as the profile sets it: each wait at least the previous one times the coefficient.
+      const [first, second, third] = run.attempts.map((a) => a.startedAt);
+      expect(second - first).toBeGreaterThanOrEqual(100);
+      expect(third - second).toBeGreaterThanOrEqual(200);
       expect(server.received).toHaveLength(3);
       expect(server.received.every((r) => r.signed && r.key === input.idempotencyKey)).toBe(true);
       expect(JSON.parse(server.received[2].body)).toMatchObject({ reference: input.reference, tenant: 'demo', form: 'centre-loisirs', formVersion: 1, data: REGISTRATION });
@@ -116,9 +113,10 @@ describe('webhook connector', () => {
     const server = await receiver([400]);
     try {
       const input = { ...(await registration()), connector: { connector: 'webhook' as const, url: server.url } };
-      const run = await withRetries(() => activities.exportRegistration(input));
-      expect(run.attempts).toBe(1);
-      expect(run.error).toMatchObject({ type: 'ExportRejected', nonRetryable: true });
+      const run = await worker.run('exportRegistration', [input], EXPORT_PROFILE);
+      expect(run.attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'failed']]);
+      expect(run.historyAttempt).toBe(1);
+      expect(run.failure).toMatchObject({ type: 'ExportRejected', nonRetryable: true });
       expect(server.received).toHaveLength(1);
       const attempts = await listExportAttempts(orm.em.fork(), input.tenantId, input.requestId);
       expect(attempts.map((a) => [a.status, a.httpStatus])).toEqual([['rejected', 400]]);

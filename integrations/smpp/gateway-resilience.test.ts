@@ -1,5 +1,4 @@
 import net from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SmscSimulator } from '@/dev/smsc-simulator/simulator.js';
 import { SmppConnectionError, SmppSubmitError } from './errors.js';
@@ -18,10 +17,11 @@ afterEach(async () => {
 });
 
 /**
- * Emulates the Temporal activity: retries retryable failures and records each accepted segment id
- * as soon as it arrives (the activity would heartbeat it), so no accepted segment is sent twice.
+ * The gateway's resume contract: a caller resubmits a retryable failure with the segment ids accepted so far, and no
+ * accepted segment goes twice. No pause between tries: the gateway waits for its rebind. (Temporal's retries of the
+ * SMS channel, with the store keeping the accepted ids, are tested in store.test.ts under the real profile.)
  */
-async function submitLikeAnActivity(gw: SmppGateway, request: SmsSubmitRequest, retries: { count: number; partial: number }) {
+async function submitUntilAccepted(gw: SmppGateway, request: SmsSubmitRequest, retries: { count: number; partial: number }) {
   const recorded: Array<string | undefined> = [];
   for (let attempt = 1; ; attempt++) {
     try {
@@ -35,7 +35,6 @@ async function submitLikeAnActivity(gw: SmppGateway, request: SmsSubmitRequest, 
       if (!(error instanceof SmppSubmitError) || !error.retryable || attempt >= 30) throw error;
       retries.count++;
       if (error.acceptedSegments.some(Boolean)) retries.partial++;
-      await sleep(20 * attempt);
     }
   }
 }
@@ -60,7 +59,7 @@ describe('SmppGateway resilience', () => {
     const requests = Array.from({ length: 200 }, (_, index) => requestFor(index));
     const retries = { count: 0, partial: 0 };
 
-    const sending = Promise.all(requests.map((request) => submitLikeAnActivity(gateway!, request, retries)));
+    const sending = Promise.all(requests.map((request) => submitUntilAccepted(gateway!, request, retries)));
     await waitFor(() => smsc!.submitted.length >= 80, '80 submissions');
     smsc.dropConnections();
     await waitFor(() => smsc!.submitted.length >= 160 && gateway!.stats().binds === 2, 'a rebind and 160 submissions');

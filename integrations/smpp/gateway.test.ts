@@ -50,10 +50,9 @@ describe('SmppGateway with the SMSC simulator', () => {
       to: '+33612345678',
       text: 'Bonjour',
       registeredDelivery: true,
-      // Slower than the simulator's receipt, which leaves at once.
+      // Recording finishes only once the receipt, which the simulator sends at once, is waiting for it.
       record: async ({ messageIds }) => {
-        await waitFor(() => smsc!.stats().receiptsSent === 1, 'the receipt sent');
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await waitFor(() => gateway!.stats().receiptsHeld === 1, 'the receipt held at its gate');
         events.push(`recorded ${messageIds[0]}`);
       },
     });

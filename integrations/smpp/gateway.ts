@@ -101,6 +101,8 @@ export interface GatewayStats {
   inFlight: number;
   queued: number;
   receipts: number;
+  /** Receipts that arrived before their submit was recorded and waited for it. */
+  receiptsHeld: number;
   inbound: number;
 }
 
@@ -168,7 +170,7 @@ export class SmppGateway {
   private readonly receiptGates = new Map<string, ReceiptGate>();
   /** submit_sm PDUs on the slow path, waiting for a window slot or a send permit. */
   private waitingSends = 0;
-  private readonly counters = { binds: 0, disconnects: 0, submitted: 0, throttled: 0, receipts: 0, inbound: 0 };
+  private readonly counters = { binds: 0, disconnects: 0, submitted: 0, throttled: 0, receipts: 0, receiptsHeld: 0, inbound: 0 };
 
   constructor(private readonly options: SmppGatewayOptions) {
     this.endpoint = parseSmppUrl(options.url);
@@ -299,6 +301,7 @@ export class SmppGateway {
   private passReceiptGate(messageId: string | undefined): Promise<void> | undefined {
     const gate = messageId === undefined ? undefined : this.receiptGates.get(messageId);
     if (!gate) return undefined;
+    this.counters.receiptsHeld++;
     return new Promise<void>((resolve) => (gate.waiting ??= []).push(resolve));
   }
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SmscSimulator } from '@/dev/smsc-simulator/simulator.js';
 import { env } from '@/domain/env.js';
 import { initORM } from '@/domain/orm.js';
 import { query } from '@/domain/sql.js';
-import { createSmsChannel, type SmsChannel } from '@/activities/notifications/sms.js';
-import { SmppError } from './errors.js';
+import { createSmsChannel } from '@/activities/notifications/sms.js';
+import { startProfileWorker } from '@/temporal/testing/profiles.js';
+import { ACTIVITY_PROFILES } from '@/workflows/request/profiles.js';
 import type { SmppGateway } from './gateway.js';
 import type { GatewayReceipt } from './deliver-sm.js';
 import { parseDeliveryReceipt } from './receipt.js';
@@ -43,19 +43,6 @@ async function storeWithGateway(options: Parameters<typeof startTestSmsc>[0] = {
   return { orm, store, channel: createSmsChannel({ store, gateway }), outcomes };
 }
 
-/** What Temporal does with a failed activity: run it again with the same input until it completes. */
-async function sendLikeARetriedActivity(channel: SmsChannel, draft: Parameters<SmsChannel['send']>[0], attempts: { count: number }) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await channel.send(draft);
-    } catch (error) {
-      if (!(error instanceof SmppError) || !error.retryable || attempt >= 40) throw error;
-      attempts.count++;
-      await sleep(50 * attempt);
-    }
-  }
-}
-
 describe('SmsStore with the SMS channel', () => {
   it('never submits a segment twice when retried attempts resume after the SMSC drops the connection', async () => {
     const { orm, channel } = await storeWithGateway({ responseDelayMs: 5 });
@@ -67,21 +54,27 @@ describe('SmsStore with the SMS channel', () => {
       from: 'VILLEDEMO',
       text: index % 4 === 0 ? `Message long ${index}, réponse détaillée. `.repeat(12) : `Message ${index}`,
     }));
-    const attempts = { count: 0 };
-
-    const sending = Promise.all(drafts.map((draft) => sendLikeARetriedActivity(channel, draft, attempts)));
-    await waitFor(() => smsc!.submitted.length >= 30, '30 submissions');
+    // Sent the way notifyCitizen sends it: under a real worker, with the workflow's notification profile.
+    const worker = await startProfileWorker({ sendSms: channel.send });
+    const sending = Promise.all(drafts.map((draft) => worker.run('sendSms', [draft], ACTIVITY_PROFILES.notification))).finally(() => worker.close());
+    // Budgets for a loaded machine: the sends now go through the Temporal server.
+    await waitFor(() => smsc!.submitted.length >= 30, '30 submissions', 30_000);
     // Graceful drops flush the responses of what the SMSC took: each accepted segment's id reached us once.
     smsc!.dropConnections();
     await waitFor(() => gateway!.stats().binds === 2, 'a rebind', 10_000);
-    await waitFor(() => smsc!.submitted.length >= 70, '70 submissions', 10_000);
+    await waitFor(() => smsc!.submitted.length >= 70, '70 submissions', 30_000);
     smsc!.dropConnections();
-    await sending;
+    const runs = await sending;
     // A retry of a finished message is a no-op too.
     const again = await channel.send(drafts[0]);
 
     expect(again.alreadySubmitted).toBe(true);
-    expect(attempts.count).toBeGreaterThan(0);
+    expect(runs.every((run) => run.failure === undefined && run.attempts.at(-1)?.outcome === 'completed')).toBe(true);
+    expect(runs.filter((run) => run.attempts.length > 1).length).toBeGreaterThan(0);
+    for (const run of runs) {
+      expect(run.attempts.map((a) => a.attempt)).toEqual(run.attempts.map((_, index) => index + 1));
+      expect(run.historyAttempt).toBe(run.attempts.length);
+    }
     const keys = smsc!.submitted.map((message) => `${message.to}#${message.concat?.sequence ?? 1}`);
     expect(new Set(keys).size).toBe(keys.length);
     const rows = await query<{ idempotency_key: string; status: string; segment_count: number; segments: string }>(

@@ -152,15 +152,15 @@ export async function eventsOf(requestId: string) {
   );
 }
 
-/** Polls until a check passes (projection is asynchronous). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+/** Polls until a check passes (projection is asynchronous), every intervalMs, for at most timeoutMs. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000, intervalMs = 150): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       return await check();
     } catch (error) {
       if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
 }

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
 import path from 'node:path';
+import { bundleProfileWorkflow, PROFILE_BUNDLE_ENV } from './profiles';
 import { startStack } from './stack';
 
 /** Starts the real services integration tests need; RELAIS_UNIT_ONLY=1 skips them. */
@@ -9,9 +11,16 @@ export default async function setup(): Promise<void | (() => Promise<void>)> {
     process.env.RELAIS_SECRET ??= randomBytes(32).toString('hex');
     return;
   }
-  const stack = await startStack({
-    prefix: 'relais-test-',
-    extraEnv: (dir) => ({ RELAIS_TEST_DIR: dir, EXPORT_DIR: path.join(dir, 'exports') }),
-  });
+  // Bundled while the services start, once for every test file that runs activities under their workflow profile.
+  const [stack, bundle] = await Promise.all([
+    startStack({
+      prefix: 'relais-test-',
+      extraEnv: (dir) => ({ RELAIS_TEST_DIR: dir, EXPORT_DIR: path.join(dir, 'exports') }),
+    }),
+    bundleProfileWorkflow(),
+  ]);
+  const codePath = path.join(stack.dir, 'profile-workflow.js');
+  await fs.writeFile(codePath, bundle.code);
+  process.env[PROFILE_BUNDLE_ENV] = codePath;
   return stack.stop;
 }
