@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { findTenant } from './intake';
+import { Tenant } from './entities';
 import { query } from './sql';
 
 /** A topic as the public API lists it. */
@@ -14,7 +14,7 @@ export interface PublicTopic {
 
 /** Active topics of a tenant in display order; NotFoundError for an unknown tenant. */
 export async function listPublicTopics(em: EntityManager, tenantSlug: string): Promise<PublicTopic[]> {
-  const tenant = await findTenant(em, tenantSlug);
+  const tenant = await em.getRepository(Tenant).getBySlug(tenantSlug);
   const rows = await query<{ slug: string; label: string; department: string; delay: string; business_days: boolean; kind: string }>(
     em,
     `select tp.slug, tp.label, d.name as department, tp.delay, tp.business_days, tp.kind

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeAudit } from '@/domain/audit';
+import { Tenant } from '@/domain/entities';
 import { sql } from './db';
-import { NotFoundError, compileValidator } from '@/domain/validation';
+import { compileValidator } from '@/domain/validation';
 import { LockedOutError, UnauthenticatedError } from './errors';
 import { verifyPassword } from './passwords';
 import { createSession } from './sessions';
@@ -40,8 +41,7 @@ export async function loginWithPassword(em: EntityManager, tenantSlug: string, b
   const { email: rawEmail, password } = validateLogin(body);
   const email = rawEmail.trim().toLowerCase();
   const now = context.now ?? new Date();
-  const [tenant] = await sql<{ id: string }>(em, 'select id from tenant where slug = ?', [tenantSlug]);
-  if (!tenant) throw new NotFoundError(`Unknown tenant ${tenantSlug}`);
+  const tenant = await em.getRepository(Tenant).getBySlug(tenantSlug);
 
   const lockedFor = await lockRemainingMs(em, tenant.id, email, now);
   if (lockedFor > 0) {

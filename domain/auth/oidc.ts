@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeAudit } from '@/domain/audit';
+import { Tenant } from '@/domain/entities';
 import { decryptSecret, encryptSecret } from '@/domain/secrets/envelope';
 import { oidcSecretContext } from './oidc-secret';
 import { InputError, NotFoundError, compileValidator } from '@/domain/validation';
@@ -181,8 +182,7 @@ export async function oidcButton(em: EntityManager, tenantSlug: string): Promise
 }
 
 async function enabledSettings(em: EntityManager, tenantSlug: string): Promise<{ tenantId: string; settings: OidcSettings }> {
-  const [tenant] = await sql<{ id: string }>(em, 'select id from tenant where slug = ?', [tenantSlug]);
-  if (!tenant) throw new NotFoundError(`Unknown tenant ${tenantSlug}`);
+  const tenant = await em.getRepository(Tenant).getBySlug(tenantSlug);
   const settings = await loadOidcSettings(em, tenant.id);
   if (!settings?.enabled) throw new NotFoundError('OIDC is not enabled for this tenant');
   return { tenantId: tenant.id, settings };

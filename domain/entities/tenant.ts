@@ -1,4 +1,6 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntityRepositoryType, EntitySchema } from '@mikro-orm/core';
+import { EntityRepository } from '@mikro-orm/postgresql';
+import { NotFoundError } from '@/domain/validation';
 import type { EscalationCascade } from '@/domain/deadlines/escalation';
 import type { RequestLimits } from '@/domain/antispam/request-limits';
 import type { RetentionPolicy } from '@/domain/privacy/retention-policy';
@@ -57,6 +59,7 @@ export interface TenantBranding {
 
 /** A municipality (or other authority) served by the deployment. */
 export class Tenant {
+  [EntityRepositoryType]?: TenantRepository;
   id!: string;
   slug!: string;
   name!: string;
@@ -65,6 +68,21 @@ export class Tenant {
   settings!: TenantSettings;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
+}
+
+/** Tenants as URLs, commands and imports name them: by slug. `em.getRepository(Tenant)` gives it. */
+export class TenantRepository extends EntityRepository<Tenant> {
+  /** The tenant with this slug, or null. */
+  findBySlug(slug: string): Promise<Tenant | null> {
+    return this.findOne({ slug });
+  }
+
+  /** The tenant with this slug; NotFoundError when there is none. */
+  async getBySlug(slug: string): Promise<Tenant> {
+    const tenant = await this.findBySlug(slug);
+    if (!tenant) throw new NotFoundError(`Unknown tenant ${slug}`);
+    return tenant;
+  }
 }
 
 /** A department (service) of a tenant that handles requests. */
@@ -101,6 +119,7 @@ export class Topic {
 export const TenantSchema = new EntitySchema<Tenant>({
   class: Tenant,
   tableName: 'tenant',
+  repository: () => TenantRepository,
   properties: {
     id: uuidKey,
     slug: { type: 'string', length: 63, unique: true },

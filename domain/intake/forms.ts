@@ -1,10 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { addressLines, describeAnswers, type FormDefinition, type FormError, type UiField } from '@/forms/runtime';
-import type { CitizenContact, IntakeChannel, ReplyChannel } from '@/domain/entities';
+import { Tenant, type CitizenContact, type IntakeChannel, type ReplyChannel } from '@/domain/entities';
 import { compileStoredForm, ensureShippedForms, formAtVersion, latestForm, type StoredForm } from '@/domain/forms/store';
 import { query } from '@/domain/sql';
 import { InputError, NotFoundError } from '@/domain/validation';
-import { findTenant, type PublicIntakeOutcome, type PublicSubmissionOptions, type createIntake } from './index';
+import { type PublicIntakeOutcome, type PublicSubmissionOptions, type createIntake } from './index';
 
 /** A form submission: the data, and the version the citizen filled in (the latest when absent). */
 export interface FormSubmission {
@@ -31,7 +31,7 @@ export interface TenantForm {
 export async function findTenantForm(orm: MikroORM, tenantSlug: string, formSlug: string, version?: number): Promise<TenantForm> {
   await ensureShippedForms(orm);
   const em = orm.em.fork();
-  const tenant = await findTenant(em, tenantSlug);
+  const tenant = await em.getRepository(Tenant).getBySlug(tenantSlug);
   const [topic] = await query<TenantForm['topic']>(em, 'select id, slug, label, kind from topic where tenant_id = ? and form = ? and active order by position limit 1', [tenant.id, formSlug]);
   if (!topic) throw new NotFoundError(`Form ${formSlug} is not offered by ${tenantSlug}`);
   const form = version === undefined ? await latestForm(em, tenant.id, formSlug) : await formAtVersion(em, tenant.id, formSlug, version);
@@ -156,7 +156,7 @@ export function createFormIntake(deps: FormIntakeDeps) {
     const topicSlug = typeof body === 'object' && body !== null ? (body as { topic?: unknown }).topic : undefined;
     if (typeof topicSlug !== 'string') return deps.intake.submitPublicRequest(tenantSlug, body, channel, options);
     const em = deps.orm.em.fork();
-    const tenant = await findTenant(em, tenantSlug);
+    const tenant = await em.getRepository(Tenant).getBySlug(tenantSlug);
     const [topic] = await query<{ form: string | null }>(em, 'select form from topic where tenant_id = ? and slug = ? and active', [tenant.id, topicSlug]);
     if (!topic?.form) return deps.intake.submitPublicRequest(tenantSlug, body, channel, options);
     const { form } = await findTenantForm(deps.orm, tenantSlug, topic.form);

@@ -6,11 +6,11 @@ import { linkAttachments } from '@/domain/attachments';
 import { createWorkingCalendar } from '@/domain/deadlines/calendar';
 import { computeDueAt, parseDelay } from '@/domain/deadlines/delay';
 import { DEFAULT_ESCALATION_CASCADE, type EscalationStep } from '@/domain/deadlines/escalation';
-import type { IntakeChannel, ReplyChannel, RequestKind, RequestState, TenantSettings } from '@/domain/entities';
+import { Tenant, type IntakeChannel, type ReplyChannel, type RequestKind, type RequestState, type TenantSettings } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { hashTrackingCode, newTrackingCode } from '@/domain/tracking-code';
 import { trackingUrl } from '@/domain/urls';
-import { InputError, NotFoundError, compileValidator } from '@/domain/validation';
+import { InputError, compileValidator } from '@/domain/validation';
 import { requestWorkflowId } from '@/workflows/request/definitions';
 import { NEW_REQUEST_SCHEMA, type NewRequestBody } from './schema';
 import type { StartRequestInput, StartRequestWorkflow } from './start-input';
@@ -85,7 +85,7 @@ export function createIntake(deps: IntakeDeps) {
     // A public text with a NUL or a lone surrogate is the sender's mistake (PostgreSQL would refuse it at insert).
     if (publicOptions) assertCleanText(input);
     const em = deps.orm.em.fork();
-    const tenant = await findTenant(em, tenantSlug);
+    const tenant = await em.getRepository(Tenant).getBySlug(tenantSlug);
     const topic = await findTopic(em, tenant.id, input.topic);
     const replyChannel = chooseReplyChannel(input);
     const department = await routeTo(em, tenant, topic);
@@ -241,12 +241,6 @@ export function requestFingerprint(input: NewRequestBody): string {
   return createHash('sha256').update(JSON.stringify([input.topic, contacts, text(input.subject), text(input.message)])).digest('hex');
 }
 
-interface TenantRow {
-  id: string;
-  slug: string;
-  settings: TenantSettings;
-}
-
 interface TopicRow {
   id: string;
   kind: string;
@@ -276,13 +270,6 @@ function calendarOf(settings: TenantSettings) {
   return calendar;
 }
 
-/** Loads a tenant by slug or throws NotFoundError. */
-export async function findTenant(em: EntityManager, slug: string): Promise<TenantRow> {
-  const [tenant] = await query<TenantRow>(em, 'select id, slug, settings from tenant where slug = ?', [slug]);
-  if (!tenant) throw new NotFoundError(`Unknown tenant ${slug}`);
-  return tenant;
-}
-
 async function findTopic(em: EntityManager, tenantId: string, slug: string): Promise<TopicRow> {
   const [topic] = await query<TopicRow>(
     em,
@@ -291,7 +278,7 @@ async function findTopic(em: EntityManager, tenantId: string, slug: string): Pro
   return topic;
 }
 
-async function routeTo(em: EntityManager, tenant: TenantRow, topic: TopicRow): Promise<DepartmentRow> {
+async function routeTo(em: EntityManager, tenant: Tenant, topic: TopicRow): Promise<DepartmentRow> {
   if (tenant.settings.organisation === 'centralised' && tenant.settings.receptionDepartment) {
     const [reception] = await query<DepartmentRow>(em, 'select id, slug, escalation from department where tenant_id = ? and slug = ?', [
       tenant.id,
