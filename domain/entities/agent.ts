@@ -1,4 +1,4 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type Opt } from '@mikro-orm/core';
 import { createdAt, inlineForeignKey, timestamptz, uuidKey } from './columns';
 import { Department, Tenant } from './tenant';
 
@@ -36,9 +36,9 @@ export class AgentSession {
   tenant!: Tenant;
   agent!: Agent;
   tokenHash!: string;
-  via!: SessionVia;
-  createdAt!: Date;
-  lastSeenAt!: Date;
+  via!: Opt<SessionVia>;
+  createdAt!: Opt<Date>;
+  lastSeenAt!: Opt<Date>;
   expiresAt!: Date;
   userAgent?: string;
 }
@@ -50,7 +50,7 @@ export class LoginAttempt {
   email!: string;
   succeeded!: boolean;
   ip?: string;
-  at!: Date;
+  at!: Opt<Date>;
 }
 
 /** A password reset link sent to an agent; the link carries the token, the table only its hash. */
@@ -59,7 +59,7 @@ export class PasswordReset {
   tenant!: Tenant;
   agent!: Agent;
   tokenHash!: string;
-  createdAt!: Date;
+  createdAt!: Opt<Date>;
   expiresAt!: Date;
   usedAt?: Date;
 }
@@ -67,14 +67,14 @@ export class PasswordReset {
 /** A tenant's single sign-on provider (ProConnect or another OpenID Connect issuer). */
 export class TenantOidc {
   tenant!: Tenant;
-  enabled!: boolean;
+  enabled!: Opt<boolean>;
   issuer!: string;
   clientId!: string;
   /** Encrypted at rest (domain/secrets/envelope.ts). */
   clientSecret?: string;
-  scopes!: string;
-  label!: string;
-  updatedAt!: Date;
+  scopes!: Opt<string>;
+  label!: Opt<string>;
+  updatedAt!: Opt<Date>;
 }
 
 /** An OpenID Connect login in progress, between the redirect to the issuer and its callback. */
@@ -84,7 +84,7 @@ export class OidcLogin {
   nonce!: string;
   codeVerifier!: string;
   returnTo?: string;
-  createdAt!: Date;
+  createdAt!: Opt<Date>;
 }
 
 export const AgentSchema = new EntitySchema<Agent>({

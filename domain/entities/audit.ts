@@ -1,4 +1,4 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type Opt } from '@mikro-orm/core';
 import { Agent } from './agent';
 import { inlineForeignKey, timestamptz, uuidKey } from './columns';
 import { Tenant } from './tenant';
@@ -16,9 +16,9 @@ export class AuditLog {
   agent?: Agent;
   action!: string;
   target?: string;
-  outcome!: AuditOutcome;
-  data!: Record<string, unknown>;
-  at!: Date;
+  outcome!: Opt<AuditOutcome>;
+  data!: Opt<Record<string, unknown>>;
+  at!: Opt<Date>;
 }
 
 export const AuditLogSchema = new EntitySchema<AuditLog>({

@@ -1,4 +1,4 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type Opt } from '@mikro-orm/core';
 import { inlineForeignKey, timestamptz, uuidKey } from './columns';
 import { CitizenRequest } from './request';
 import { Tenant } from './tenant';
@@ -11,7 +11,7 @@ export class FormDefinition {
   version!: number;
   definition!: Record<string, unknown>;
   sha256!: string;
-  createdAt!: Date;
+  createdAt!: Opt<Date>;
 }
 
 /** A rendered document (PDF) of a request, unique by its idempotency key. */
@@ -26,8 +26,8 @@ export class RequestDocument {
   content!: Buffer;
   size!: number;
   sha256!: string;
-  public!: boolean;
-  createdAt!: Date;
+  public!: Opt<boolean>;
+  createdAt!: Opt<Date>;
 }
 
 /** A tenant's own template of a document (Handlebars), replacing the product's. */
@@ -37,7 +37,7 @@ export class DocumentTemplate {
   name!: string;
   content!: string;
   helpers?: string;
-  updatedAt!: Date;
+  updatedAt!: Opt<Date>;
 }
 
 /** One attempt to export a request to another system (folder, webhook, database). */
@@ -52,7 +52,7 @@ export class ExportAttempt {
   httpStatus?: number;
   error?: string;
   durationMs?: number;
-  at!: Date;
+  at!: Opt<Date>;
 }
 
 export const FormDefinitionSchema = new EntitySchema<FormDefinition>({

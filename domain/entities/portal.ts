@@ -1,4 +1,4 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type Opt } from '@mikro-orm/core';
 import { inlineForeignKey, timestamptz, uuidKey } from './columns';
 import { CitizenRequest } from './request';
 import { Tenant } from './tenant';
@@ -12,13 +12,13 @@ export class Attachment {
   tenant!: Tenant;
   /** Null until the intake links the upload to the request it filed. */
   request?: CitizenRequest;
-  origin!: AttachmentOrigin;
+  origin!: Opt<AttachmentOrigin>;
   name!: string;
   type!: string;
   size!: number;
   sha256!: string;
   content!: Buffer;
-  createdAt!: Date;
+  createdAt!: Opt<Date>;
 }
 
 /** What the citizen typed, kept for an hour so that a form refused without JavaScript comes back filled in. */
@@ -26,7 +26,7 @@ export class FormDraft {
   id!: string;
   tenant!: Tenant;
   data!: Record<string, unknown>;
-  createdAt!: Date;
+  createdAt!: Opt<Date>;
 }
 
 /** A portal form token already used: each token files one request. */
@@ -40,13 +40,13 @@ export class RequestFingerprint {
   tenant!: Tenant;
   fingerprint!: string;
   request!: CitizenRequest;
-  createdAt!: Date;
+  createdAt!: Opt<Date>;
 }
 
 /** A counter of the portal's rate limits, in the layout rate-limiter-flexible's PostgreSQL store expects. */
 export class PortalRateLimit {
   key!: string;
-  points!: number;
+  points!: Opt<number>;
   /** Epoch milliseconds; bigint, so the driver gives a string. */
   expire?: string;
 }

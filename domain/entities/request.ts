@@ -1,4 +1,4 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type Opt } from '@mikro-orm/core';
 import { createdAt, inlineForeignKey, timestamptz, updatedAt, uuidKey } from './columns';
 import { Department, Tenant, Topic, type RequestKind } from './tenant';
 
@@ -91,7 +91,7 @@ export class RequestWorkflowStart {
   input!: Record<string, unknown>;
   attempts = 0;
   lastError?: string;
-  createdAt!: Date;
+  createdAt!: Opt<Date>;
 }
 
 /**

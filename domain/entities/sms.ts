@@ -1,4 +1,4 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type Opt } from '@mikro-orm/core';
 import { timestamptz, uuidKey } from './columns';
 import { CitizenRequest } from './request';
 import { Tenant } from './tenant';
@@ -22,12 +22,12 @@ export class SmsMessage {
   dataCoding!: number;
   segmentCount!: number;
   udhReference?: number;
-  status!: SmsStatus;
-  smscMessageIds!: string[];
+  status!: Opt<SmsStatus>;
+  smscMessageIds!: Opt<string[]>;
   error?: string;
-  attempts!: number;
+  attempts!: Opt<number>;
   leaseUntil?: Date;
-  createdAt!: Date;
+  createdAt!: Opt<Date>;
   submittedAt?: Date;
   doneAt?: Date;
 }
@@ -38,9 +38,9 @@ export class SmsSegment {
   message!: SmsMessage;
   segmentIndex!: number;
   smscMessageId!: string;
-  status!: string;
+  status!: Opt<string>;
   receipt?: Record<string, unknown>;
-  acceptedAt!: Date;
+  acceptedAt!: Opt<Date>;
   doneAt?: Date;
 }
 
@@ -52,7 +52,7 @@ export class SmsReceipt {
   final!: boolean;
   source!: string;
   raw!: Record<string, unknown>;
-  receivedAt!: Date;
+  receivedAt!: Opt<Date>;
 }
 
 /** A mobile-originated SMS and what the intake made of it. */
@@ -63,12 +63,12 @@ export class SmsInbound {
   recipient!: string;
   text!: string;
   dedupeHash!: string;
-  segmentCount!: number;
-  outcome!: string;
+  segmentCount!: Opt<number>;
+  outcome!: Opt<string>;
   /** The request it filed or joined; a plain id, without a foreign key. */
   requestId?: string;
   detail?: string;
-  receivedAt!: Date;
+  receivedAt!: Opt<Date>;
   handledAt?: Date;
 }
 
@@ -77,7 +77,7 @@ export class SmsOptOut {
   id!: string;
   tenant!: Tenant;
   phone!: string;
-  createdAt!: Date;
+  createdAt!: Opt<Date>;
 }
 
 export const SmsMessageSchema = new EntitySchema<SmsMessage>({
