@@ -1,4 +1,4 @@
-import { EntityRepositoryType, EntitySchema } from '@mikro-orm/core';
+import { EntityRepositoryType, EntitySchema, LockMode, raw } from '@mikro-orm/core';
 import { EntityRepository } from '@mikro-orm/postgresql';
 import { NotFoundError } from '@/domain/validation';
 import type { EscalationCascade } from '@/domain/deadlines/escalation';
@@ -82,6 +82,23 @@ export class TenantRepository extends EntityRepository<Tenant> {
     const tenant = await this.findBySlug(slug);
     if (!tenant) throw new NotFoundError(`Unknown tenant ${slug}`);
     return tenant;
+  }
+
+  /**
+   * A tenant's settings as stored now: re-read, since they change by single-key updates (saveSetting) that bypass the
+   * identity map. `lock` holds the row until the transaction ends. Undefined for an unknown tenant.
+   */
+  async settingsOf(id: string, options: { lock?: boolean } = {}): Promise<TenantSettings | undefined> {
+    const tenant = await this.findOne({ id }, { fields: ['settings'], refresh: true, ...(options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) });
+    return tenant?.settings;
+  }
+
+  /** Replaces one key of a tenant's settings in a single statement, so that concurrent saves of other keys are kept. */
+  async saveSetting<K extends keyof TenantSettings>(id: string, key: K, value: TenantSettings[K]): Promise<void> {
+    await this.nativeUpdate(
+      { id },
+      { settings: raw<Tenant, TenantSettings>('jsonb_set(settings, ?::text[], ?::jsonb)', [`{${key}}`, JSON.stringify(value)]), updatedAt: raw<Tenant, Date>('now()') },
+    );
   }
 }
 
