@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DEFAULT_EMAIL_TEMPLATES, renderText, templateError, type MessageKey } from '@/activities/notifications/templates';
 import { writeAudit } from '@/domain/audit';
@@ -7,6 +8,7 @@ import { assertStrongPassword, hashPassword } from '@/domain/auth/passwords';
 import { destroyAgentSessions } from '@/domain/auth/sessions';
 import { parseDelay } from '@/domain/deadlines/delay';
 import { validateCascade, type EscalationStep } from '@/domain/deadlines/escalation';
+import { Agent, AgentRole, AnswerTemplate, Department, MessageTemplate, Tenant, Topic } from '@/domain/entities';
 import { InputError, NotFoundError, compileValidator, type FieldError } from '@/domain/validation';
 import { documentTemplateOverview } from './document-templates';
 
@@ -113,9 +115,9 @@ export function formatCascade(steps: EscalationStep[] | null | undefined): strin
 }
 
 async function departmentId(em: EntityManager, tenantId: string, departmentSlug: string, path: string): Promise<string> {
-  const [row] = await sql<{ id: string }>(em, 'select id from department where tenant_id = ? and slug = ?', [tenantId, departmentSlug]);
-  if (!row) throw new InputError([{ path, message: `Service inconnu « ${departmentSlug} ».` }]);
-  return row.id;
+  const department = await em.findOne(Department, { tenant: tenantId, slug: departmentSlug });
+  if (!department) throw new InputError([{ path, message: `Service inconnu « ${departmentSlug} ».` }]);
+  return department.id;
 }
 
 function audit(em: EntityManager, ctx: AdminContext, action: string, target: string, before: unknown, after: unknown) {
@@ -127,12 +129,12 @@ export async function saveDepartment(em: EntityManager, ctx: AdminContext, body:
   const input = validateDepartment(body);
   const escalation = parseCascade(input.escalation ?? '');
   await em.transactional(async (tx) => {
-    const [before] = await sql(tx, 'select name, email, escalation from department where tenant_id = ? and slug = ?', [ctx.tenantId, input.slug]);
-    await sql(
-      tx,
-      `insert into department (id, tenant_id, slug, name, email, escalation, created_at) values (?, ?, ?, ?, ?, ?, now())
-       on conflict (tenant_id, slug) do update set name = excluded.name, email = excluded.email, escalation = excluded.escalation`,
-      [randomUUID(), ctx.tenantId, input.slug, input.name.trim(), input.email || null, escalation ? JSON.stringify(escalation) : null],
+    const current = await tx.findOne(Department, { tenant: ctx.tenantId, slug: input.slug }, { refresh: true });
+    const before = current && { name: current.name, email: current.email ?? null, escalation: current.escalation ?? null };
+    await tx.upsert(
+      Department,
+      { id: randomUUID(), tenant: ctx.tenantId, slug: input.slug, name: input.name.trim(), email: input.email || null, escalation, createdAt: raw('now()') },
+      { onConflictFields: ['tenant', 'slug'], onConflictAction: 'merge', onConflictMergeFields: ['name', 'email', 'escalation'] },
     );
     await audit(tx, ctx, before ? 'admin.department.update' : 'admin.department.create', input.slug, before, { name: input.name, email: input.email, escalation });
   });
@@ -212,12 +214,12 @@ export async function saveAnswerTemplate(em: EntityManager, ctx: AdminContext, b
   if (problem) throw new InputError([{ path: '/body', message: `Variables mal formées : ${problem.split('\n')[0]}` }]);
   await em.transactional(async (tx) => {
     const department = input.department ? await departmentId(tx, ctx.tenantId, input.department, '/department') : null;
-    const [before] = await sql(tx, 'select title, body, department_id from answer_template where tenant_id = ? and slug = ?', [ctx.tenantId, input.slug]);
-    await sql(
-      tx,
-      `insert into answer_template (id, tenant_id, department_id, slug, title, body) values (?, ?, ?, ?, ?, ?)
-       on conflict (tenant_id, slug) do update set department_id = excluded.department_id, title = excluded.title, body = excluded.body`,
-      [randomUUID(), ctx.tenantId, department, input.slug, input.title.trim(), input.body],
+    const current = await tx.findOne(AnswerTemplate, { tenant: ctx.tenantId, slug: input.slug }, { refresh: true });
+    const before = current && { title: current.title, body: current.body, department_id: current.department?.id ?? null };
+    await tx.upsert(
+      AnswerTemplate,
+      { id: randomUUID(), tenant: ctx.tenantId, department, slug: input.slug, title: input.title.trim(), body: input.body },
+      { onConflictFields: ['tenant', 'slug'], onConflictAction: 'merge', onConflictMergeFields: ['department', 'title', 'body'] },
     );
     await audit(tx, ctx, before ? 'admin.answer_template.update' : 'admin.answer_template.create', input.slug, before, input);
   });
@@ -225,9 +227,10 @@ export async function saveAnswerTemplate(em: EntityManager, ctx: AdminContext, b
 
 /** Deletes an answer template. */
 export async function deleteAnswerTemplate(em: EntityManager, ctx: AdminContext, templateSlug: string): Promise<void> {
-  const [before] = await sql(em, 'delete from answer_template where tenant_id = ? and slug = ? returning title, body', [ctx.tenantId, templateSlug]);
-  if (!before) throw new NotFoundError(`Unknown answer template ${templateSlug}`);
-  await audit(em, ctx, 'admin.answer_template.delete', templateSlug, before, null);
+  const template = await em.findOne(AnswerTemplate, { tenant: ctx.tenantId, slug: templateSlug }, { refresh: true });
+  // Of two concurrent deletes, the one that removed no row reports the template as gone.
+  if (!template || (await em.nativeDelete(AnswerTemplate, { id: template.id })) === 0) throw new NotFoundError(`Unknown answer template ${templateSlug}`);
+  await audit(em, ctx, 'admin.answer_template.delete', templateSlug, { title: template.title, body: template.body }, null);
 }
 
 /** Sample values of every message variable, for the live preview. */
@@ -266,12 +269,12 @@ export async function saveMessageTemplate(em: EntityManager, ctx: AdminContext, 
   previewMessage(body);
   const input = validateMessageTemplate(body);
   await em.transactional(async (tx) => {
-    const [before] = await sql(tx, `select subject, body from message_template where tenant_id = ? and key = ? and channel = 'email'`, [ctx.tenantId, input.key]);
-    await sql(
-      tx,
-      `insert into message_template (id, tenant_id, key, channel, subject, body) values (?, ?, ?, 'email', ?, ?)
-       on conflict (tenant_id, key, channel) do update set subject = excluded.subject, body = excluded.body`,
-      [randomUUID(), ctx.tenantId, input.key, input.subject ?? null, input.body],
+    const current = await tx.findOne(MessageTemplate, { tenant: ctx.tenantId, key: input.key, channel: 'email' }, { refresh: true });
+    const before = current && { subject: current.subject ?? null, body: current.body };
+    await tx.upsert(
+      MessageTemplate,
+      { id: randomUUID(), tenant: ctx.tenantId, key: input.key, channel: 'email', subject: input.subject ?? null, body: input.body },
+      { onConflictFields: ['tenant', 'key', 'channel'], onConflictAction: 'merge', onConflictMergeFields: ['subject', 'body'] },
     );
     await audit(tx, ctx, 'admin.message_template.update', input.key, before, input);
   });
@@ -281,35 +284,33 @@ export async function saveMessageTemplate(em: EntityManager, ctx: AdminContext, 
 export async function saveBranding(em: EntityManager, ctx: AdminContext, body: unknown): Promise<void> {
   const input = validateBranding(body);
   await em.transactional(async (tx) => {
-    const [before] = await sql<{ name: string; branding: Record<string, unknown> }>(tx, 'select name, branding from tenant where id = ?', [ctx.tenantId]);
+    const tenant = await tx.findOneOrFail(Tenant, ctx.tenantId, { refresh: true });
+    const before = { name: tenant.name, branding: tenant.branding };
     const branding = { ...before.branding, primaryColor: input.primaryColor, accentColor: input.accentColor || undefined, logoUrl: input.logoUrl || undefined, welcomeText: input.welcomeText || undefined, websiteUrl: input.websiteUrl || undefined };
-    await sql(tx, 'update tenant set name = ?, branding = ?, updated_at = now() where id = ?', [input.name.trim(), JSON.stringify(branding), ctx.tenantId]);
+    await tx.nativeUpdate(Tenant, { id: ctx.tenantId }, { name: input.name.trim(), branding, updatedAt: raw('now()') });
     await audit(tx, ctx, 'admin.branding.update', 'branding', before, { name: input.name, branding });
   });
 }
 
 /** Everything the administration screens list. */
 export async function adminOverview(em: EntityManager, tenantId: string) {
-  const [tenant] = await sql<{ name: string; branding: Record<string, string | undefined> }>(em, 'select name, branding from tenant where id = ?', [tenantId]);
-  const departments = await sql<{ slug: string; name: string; email: string | null; escalation: EscalationStep[] | null }>(em, 'select slug, name, email, escalation from department where tenant_id = ? order by name', [tenantId]);
-  const agents = await sql<{ email: string; name: string; is_admin: boolean; is_dpo: boolean; active: boolean; roles: string | null }>(
-    em,
-    `select a.email, a.name, a.is_admin, a.is_dpo, a.active, string_agg(d.slug || ':' || ar.role, ', ' order by d.slug, ar.role) as roles
-       from agent a left join agent_role ar on ar.agent_id = a.id left join department d on d.id = ar.department_id
-      where a.tenant_id = ? group by a.id order by a.name`,
-    [tenantId],
-  );
-  const topics = await sql<{ slug: string; label: string; department: string; delay: string; business_days: boolean; validation_required: boolean; active: boolean }>(
-    em,
-    'select t.slug, t.label, d.slug as department, t.delay, t.business_days, t.validation_required, t.active from topic t join department d on d.id = t.department_id where t.tenant_id = ? order by t.position, t.label',
-    [tenantId],
-  );
-  const answerTemplates = await sql<{ slug: string; title: string; body: string; department: string | null }>(
-    em,
-    'select t.slug, t.title, t.body, d.slug as department from answer_template t left join department d on d.id = t.department_id where t.tenant_id = ? order by t.title',
-    [tenantId],
-  );
-  const overrides = await sql<{ key: string; subject: string | null; body: string }>(em, `select key, subject, body from message_template where tenant_id = ? and channel = 'email'`, [tenantId]);
+  const fresh = { refresh: true } as const;
+  const tenant = await em.findOneOrFail(Tenant, tenantId, fresh);
+  const departments = await em.find(Department, { tenant: tenantId }, { ...fresh, orderBy: { name: 'asc' } });
+  const agents = await em.find(Agent, { tenant: tenantId }, { ...fresh, orderBy: { name: 'asc' } });
+  const roles = await em.find(AgentRole, { agent: { tenant: tenantId } }, { ...fresh, populate: ['department'] });
+  // "service:rôle, …" ordered by service then role, as the form edits them.
+  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const rolesOf = (agent: Agent) =>
+    roles
+      .filter((r) => r.agent.id === agent.id)
+      .sort((a, b) => byText(a.department.slug, b.department.slug) || byText(a.role, b.role))
+      .map((r) => `${r.department.slug}:${r.role}`)
+      .join(', ');
+  const topics = await em.find(Topic, { tenant: tenantId }, { ...fresh, populate: ['department'], orderBy: [{ position: 'asc' }, { label: 'asc' }] });
+  const templates = await em.find(AnswerTemplate, { tenant: tenantId }, { ...fresh, populate: ['department'], orderBy: { title: 'asc' } });
+  const answerTemplates = templates.map((t) => ({ slug: t.slug, title: t.title, body: t.body, department: t.department?.slug ?? null }));
+  const overrides = await em.find(MessageTemplate, { tenant: tenantId, channel: 'email' }, fresh);
   const messageTemplates = (Object.keys(DEFAULT_EMAIL_TEMPLATES) as MessageKey[]).map((key) => {
     const own = overrides.find((o) => o.key === key);
     return { key, custom: !!own, subject: own?.subject ?? DEFAULT_EMAIL_TEMPLATES[key].subject ?? '', body: own?.body ?? DEFAULT_EMAIL_TEMPLATES[key].body };
@@ -317,10 +318,12 @@ export async function adminOverview(em: EntityManager, tenantId: string) {
   const documentTemplates = await documentTemplateOverview(em, tenantId);
   return {
     name: tenant.name,
-    branding: tenant.branding,
-    departments: departments.map((d) => ({ ...d, escalation: formatCascade(d.escalation) })),
-    agents: agents.map((a) => ({ email: a.email, name: a.name, isAdmin: a.is_admin, isDpo: a.is_dpo, active: a.active, roles: a.roles ?? '' })),
-    topics: topics.map((t) => ({ slug: t.slug, label: t.label, department: t.department, delay: t.delay, businessDays: t.business_days, validationRequired: t.validation_required, active: t.active })),
+    branding: tenant.branding as unknown as Record<string, string | undefined>,
+    departments: departments.map((d) => ({ slug: d.slug, name: d.name, email: d.email ?? null, escalation: formatCascade(d.escalation) })),
+    agents: agents.map((a) => ({ email: a.email, name: a.name, isAdmin: a.isAdmin, isDpo: a.isDpo, active: a.active, roles: rolesOf(a) })),
+    topics: topics.map((t) => ({
+      slug: t.slug, label: t.label, department: t.department.slug, delay: t.delay, businessDays: t.businessDays, validationRequired: t.validationRequired, active: t.active,
+    })),
     answerTemplates,
     messageTemplates,
     documentTemplates,
