@@ -1,5 +1,6 @@
 import { EntitySchema, type Opt } from '@mikro-orm/core';
 import { createdAt, inlineForeignKey, timestamptz, updatedAt, uuidKey } from './columns';
+import type { StartRequestInput } from '@/domain/intake/start-input';
 import { Department, Tenant, Topic, type RequestKind } from './tenant';
 
 /** Lifecycle states of a request (labels in French live in the UI). */
@@ -88,8 +89,8 @@ export class ReferenceCounter {
 export class RequestWorkflowStart {
   request!: CitizenRequest;
   tenantId!: string;
-  input!: Record<string, unknown>;
-  attempts = 0;
+  input!: StartRequestInput;
+  attempts: Opt<number> = 0;
   lastError?: string;
   createdAt!: Opt<Date>;
 }
