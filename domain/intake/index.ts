@@ -5,8 +5,8 @@ import { requestLimitsOf, type RequestLimiter } from '@/domain/antispam/request-
 import { linkAttachments } from '@/domain/attachments';
 import { createWorkingCalendar } from '@/domain/deadlines/calendar';
 import { computeDueAt, parseDelay } from '@/domain/deadlines/delay';
-import { DEFAULT_ESCALATION_CASCADE, type EscalationStep } from '@/domain/deadlines/escalation';
-import { Tenant, type IntakeChannel, type ReplyChannel, type RequestKind, type RequestState, type TenantSettings } from '@/domain/entities';
+import { DEFAULT_ESCALATION_CASCADE } from '@/domain/deadlines/escalation';
+import { Department, RequestFingerprint, Tenant, Topic, type IntakeChannel, type ReplyChannel, type RequestKind, type RequestState, type TenantSettings } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { hashTrackingCode, newTrackingCode } from '@/domain/tracking-code';
 import { trackingUrl } from '@/domain/urls';
@@ -93,7 +93,7 @@ export function createIntake(deps: IntakeDeps) {
     const dueAt = computeDueAt({
       receivedAt,
       delay: topic.delay,
-      businessDays: topic.business_days,
+      businessDays: topic.businessDays,
       calendar: calendarOf(tenant.settings),
     });
     const formData = input.data ? JSON.stringify(input.data) : null;
@@ -118,6 +118,7 @@ export function createIntake(deps: IntakeDeps) {
     }
 
     const outcome = await em.transactional(async (tx): Promise<DuplicateReceipt | { receipt: IntakeReceipt; start: StartRequestInput }> => {
+      // Raw SQL in the intake transaction, measured by bench/intake: advisory lock (no ORM form) and the request's single insert.
       const run = (sql: string, params: unknown[]) => tx.getConnection().execute(sql, params, 'all', tx.getTransactionContext());
       if (fingerprint) {
         // Two identical posts at once queue here: the second sees the first's fingerprint once it commits.
@@ -149,7 +150,7 @@ export function createIntake(deps: IntakeDeps) {
         receivedAt: receivedAt.toISOString(),
         dueAt: dueAt.toISOString(),
         department: { id: department.id, slug: department.slug },
-        validationRequired: topic.validation_required || tenant.settings.validationRequired,
+        validationRequired: topic.validationRequired || tenant.settings.validationRequired,
         stopClockWhileAwaitingCitizen: tenant.settings.stopClockWhileAwaitingCitizen,
         citizenNotifications: (tenant.settings.citizenNotifications ?? []) as RequestState[],
         escalation: department.escalation ?? DEFAULT_ESCALATION_CASCADE,
@@ -201,6 +202,7 @@ function logStartFailure(error: unknown, input: StartRequestInput): void {
 async function assertAttachable(em: EntityManager, tenantId: string, ids: string[]): Promise<void> {
   if (!ids.length) return;
   const unique = [...new Set(ids)];
+  // Raw SQL: ids compared as text, so that one that is not a uuid counts as missing instead of failing the statement.
   const [row] = await query<{ n: number }>(
     em,
     `select count(*)::int as n from attachment where tenant_id = ? and request_id is null and id::text in (${unique.map(() => '?').join(', ')})`,
@@ -214,6 +216,7 @@ async function assertAttachable(em: EntityManager, tenantId: string, ids: string
  * outside the intake's locks; rows another intake is deleting are skipped rather than waited for.
  */
 async function forgetOldFingerprints(em: EntityManager): Promise<void> {
+  // Raw SQL: a bounded delete by ctid with `skip locked`, which the ORM's delete cannot express.
   await query(
     em,
     `delete from request_fingerprint where ctid in (
@@ -222,13 +225,12 @@ async function forgetOldFingerprints(em: EntityManager): Promise<void> {
 }
 
 async function findDuplicate(em: EntityManager, tenantId: string, fingerprint: string, since: Date): Promise<DuplicateReceipt | undefined> {
-  const [row] = await query<{ reference: string; due_at: Date }>(
-    em,
-    `select r.reference, r.due_at from request_fingerprint f join request r on r.id = f.request_id
-      where f.tenant_id = ? and f.fingerprint = ? and f.created_at > ? order by f.created_at desc limit 1`,
-    [tenantId, fingerprint, since],
+  const found = await em.findOne(
+    RequestFingerprint,
+    { tenant: tenantId, fingerprint, createdAt: { $gt: since } },
+    { populate: ['request'], fields: ['request.reference', 'request.dueAt'], orderBy: { createdAt: 'desc' } },
   );
-  return row ? { duplicate: true, reference: row.reference, dueAt: new Date(row.due_at).toISOString() } : undefined;
+  return found ? { duplicate: true, reference: found.request.reference, dueAt: found.request.dueAt.toISOString() } : undefined;
 }
 
 /**
@@ -239,21 +241,6 @@ export function requestFingerprint(input: NewRequestBody): string {
   const text = (value: string) => value.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
   const contacts = [input.contact.email, input.contact.phone].filter((c): c is string => !!c).map(normaliseContact).sort();
   return createHash('sha256').update(JSON.stringify([input.topic, contacts, text(input.subject), text(input.message)])).digest('hex');
-}
-
-interface TopicRow {
-  id: string;
-  kind: string;
-  delay: string;
-  business_days: boolean;
-  validation_required: boolean;
-  department_id: string;
-}
-
-interface DepartmentRow {
-  id: string;
-  slug: string;
-  escalation: EscalationStep[] | null;
 }
 
 const calendars = new Map<string, ReturnType<typeof createWorkingCalendar>>();
@@ -270,24 +257,18 @@ function calendarOf(settings: TenantSettings) {
   return calendar;
 }
 
-async function findTopic(em: EntityManager, tenantId: string, slug: string): Promise<TopicRow> {
-  const [topic] = await query<TopicRow>(
-    em,
-    'select id, kind, delay, business_days, validation_required, department_id from topic where tenant_id = ? and slug = ? and active', [tenantId, slug]);
+async function findTopic(em: EntityManager, tenantId: string, slug: string): Promise<Topic> {
+  const topic = await em.findOne(Topic, { tenant: tenantId, slug, active: true });
   if (!topic) throw new InputError([{ path: '/topic', message: "Ce thème n'existe pas dans cette commune." }]);
   return topic;
 }
 
-async function routeTo(em: EntityManager, tenant: Tenant, topic: TopicRow): Promise<DepartmentRow> {
+async function routeTo(em: EntityManager, tenant: Tenant, topic: Topic): Promise<Department> {
   if (tenant.settings.organisation === 'centralised' && tenant.settings.receptionDepartment) {
-    const [reception] = await query<DepartmentRow>(em, 'select id, slug, escalation from department where tenant_id = ? and slug = ?', [
-      tenant.id,
-      tenant.settings.receptionDepartment,
-    ]);
+    const reception = await em.findOne(Department, { tenant, slug: tenant.settings.receptionDepartment });
     if (reception) return reception;
   }
-  const [department] = await query<DepartmentRow>(em, 'select id, slug, escalation from department where id = ? and tenant_id = ?', [topic.department_id, tenant.id]);
-  return department;
+  return em.findOneOrFail(Department, { id: topic.department.id, tenant });
 }
 
 function chooseReplyChannel(input: NewRequestBody): ReplyChannel {
@@ -306,6 +287,7 @@ function chooseReplyChannel(input: NewRequestBody): ReplyChannel {
 // gives the number back.
 async function nextReference(tx: EntityManager, tenantId: string, at: Date): Promise<string> {
   const year = at.getUTCFullYear();
+  // Raw SQL: an atomic increment-and-return upsert, the row-locked counter every intake goes through (bench/intake).
   const [row] = await query<{ value: number }>(
     tx,
     `insert into reference_counter (tenant_id, year, value) values (?, ?, 1)
