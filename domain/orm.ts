@@ -14,8 +14,6 @@ export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}):
     migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false },
     pool: { min: 0, max: 10 },
     debug: false,
-    // Written by raw SQL (row-locked counters, the portal's rate limits), not through an entity.
-    schemaGenerator: { skipTables: ['reference_counter', 'portal_rate_limit', 'request_fingerprint', 'form_token_use'] },
     ...overrides,
   };
 }

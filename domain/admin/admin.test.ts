@@ -8,7 +8,7 @@ import { adminOverview } from './overview';
 import { parseCascade } from './cascade';
 import { previewMessage, saveMessageTemplate } from './message-templates';
 import { saveAgent } from './agents';
-import { saveAnswerTemplate } from './answer-templates';
+import { deleteAnswerTemplate, saveAnswerTemplate } from './answer-templates';
 import { saveBranding } from './branding';
 import { saveDepartment } from './departments';
 import { saveTopic } from './topics';
@@ -44,6 +44,28 @@ describe('administration', () => {
     ]));
     const agentEntry = (await listAudit(await em(), ctx.tenantId, { target: 'nouvel.agent@mairie.test' }))[0];
     expect(JSON.stringify(agentEntry.data)).not.toContain('un-mot-de-passe-solide');
+  });
+
+  it('updates a department, an answer and a message by their keys, with the previous values in the audit entry', async () => {
+    await saveDepartment(await em(), ctx, { slug: 'urbanisme', name: 'Urbanisme', email: 'urba@mairie.test' });
+    await saveDepartment(await em(), ctx, { slug: 'urbanisme', name: 'Urbanisme et travaux', escalation: '100:head' });
+    await saveAnswerTemplate(await em(), ctx, { slug: 'delai', title: 'Délai', body: 'Sous huit jours.', department: 'urbanisme' });
+    await saveAnswerTemplate(await em(), ctx, { slug: 'delai', title: 'Délai de réponse', body: 'Sous dix jours.' });
+    await saveMessageTemplate(await em(), ctx, { key: 'answer', subject: 'Réponse', body: 'Voici : {{answer}}' });
+    await saveMessageTemplate(await em(), ctx, { key: 'answer', body: 'Réponse : {{answer}}' });
+
+    const overview = await adminOverview(await em(), ctx.tenantId);
+    expect(overview.departments.filter((d) => d.slug === 'urbanisme')).toEqual([{ slug: 'urbanisme', name: 'Urbanisme et travaux', email: null, escalation: '100:head' }]);
+    expect(overview.answerTemplates.filter((t) => t.slug === 'delai')).toEqual([{ slug: 'delai', title: 'Délai de réponse', body: 'Sous dix jours.', department: null }]);
+    expect(overview.messageTemplates.find((m) => m.key === 'answer')).toMatchObject({ custom: true, body: 'Réponse : {{answer}}' });
+    const [departmentUpdate] = await listAudit(await em(), ctx.tenantId, { target: 'urbanisme' });
+    expect(departmentUpdate).toMatchObject({ action: 'admin.department.update', data: { before: { name: 'Urbanisme', email: 'urba@mairie.test', escalation: null } } });
+
+    await deleteAnswerTemplate(await em(), ctx, 'delai');
+    expect((await adminOverview(await em(), ctx.tenantId)).answerTemplates.some((t) => t.slug === 'delai')).toBe(false);
+    await expect(deleteAnswerTemplate(await em(), ctx, 'delai')).rejects.toThrow('Unknown answer template delai');
+    const [deletion] = await listAudit(await em(), ctx.tenantId, { target: 'delai' });
+    expect(deletion).toMatchObject({ action: 'admin.answer_template.delete', data: { before: { title: 'Délai de réponse', body: 'Sous dix jours.' }, after: null } });
   });
 
   it('refuses bad input with French field errors and writes nothing', async () => {

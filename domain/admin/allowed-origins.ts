@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeAudit } from '@/domain/audit/log';
-import { sql } from '@/domain/auth/db';
+import { Tenant } from '@/domain/entities';
 import { InputError, type FieldError } from '@/domain/validation';
 import type { AdminContext } from './context';
 
@@ -39,14 +39,15 @@ export function parseAllowedOrigins(value: unknown): string[] {
 export async function saveAllowedOrigins(em: EntityManager, ctx: AdminContext, body: unknown): Promise<void> {
   const origins = parseAllowedOrigins(body && typeof body === 'object' ? (body as { allowedOrigins?: unknown }).allowedOrigins : undefined);
   await em.transactional(async (tx) => {
-    const [before] = await sql<{ origins: string[] | null }>(tx, `select settings -> 'allowedOrigins' as origins from tenant where id = ?`, [ctx.tenantId]);
-    await sql(tx, `update tenant set settings = jsonb_set(settings, '{allowedOrigins}', ?::jsonb), updated_at = now() where id = ?`, [JSON.stringify(origins), ctx.tenantId]);
-    await writeAudit(tx, { tenantId: ctx.tenantId, agentId: ctx.agentId, action: 'admin.allowed-origins.update', target: 'settings', data: { before: before?.origins ?? [], after: origins } });
+    const tenants = tx.getRepository(Tenant);
+    const before = (await tenants.settingsOf(ctx.tenantId))?.allowedOrigins;
+    await tenants.saveSetting(ctx.tenantId, 'allowedOrigins', origins);
+    await writeAudit(tx, { tenantId: ctx.tenantId, agentId: ctx.agentId, action: 'admin.allowed-origins.update', target: 'settings', data: { before: before ?? [], after: origins } });
   });
 }
 
 /** The origins a tenant allows, for the administration screen. */
 export async function loadAllowedOrigins(em: EntityManager, tenantId: string): Promise<string[]> {
-  const [row] = await sql<{ origins: unknown }>(em, `select settings -> 'allowedOrigins' as origins from tenant where id = ?`, [tenantId]);
-  return Array.isArray(row?.origins) ? row.origins.filter((o): o is string => typeof o === 'string') : [];
+  const origins: unknown = (await em.getRepository(Tenant).settingsOf(tenantId))?.allowedOrigins;
+  return Array.isArray(origins) ? origins.filter((o): o is string => typeof o === 'string') : [];
 }

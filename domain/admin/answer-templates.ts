@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AnswerTemplate } from '@/domain/entities';
 import { templateError } from '@/domain/notifications/templates';
-import { sql } from '@/domain/auth/db';
 import { InputError, NotFoundError, compileValidator } from '@/domain/validation';
 import { auditAdminChange, type AdminContext } from './context';
 import { departmentId } from './departments';
@@ -21,12 +21,12 @@ export async function saveAnswerTemplate(em: EntityManager, ctx: AdminContext, b
   if (problem) throw new InputError([{ path: '/body', message: `Variables mal formées : ${problem.split('\n')[0]}` }]);
   await em.transactional(async (tx) => {
     const department = input.department ? await departmentId(tx, ctx.tenantId, input.department, '/department') : null;
-    const [before] = await sql(tx, 'select title, body, department_id from answer_template where tenant_id = ? and slug = ?', [ctx.tenantId, input.slug]);
-    await sql(
-      tx,
-      `insert into answer_template (id, tenant_id, department_id, slug, title, body) values (?, ?, ?, ?, ?, ?)
-       on conflict (tenant_id, slug) do update set department_id = excluded.department_id, title = excluded.title, body = excluded.body`,
-      [randomUUID(), ctx.tenantId, department, input.slug, input.title.trim(), input.body],
+    const current = await tx.findOne(AnswerTemplate, { tenant: ctx.tenantId, slug: input.slug }, { refresh: true });
+    const before = current && { title: current.title, body: current.body, department_id: current.department?.id ?? null };
+    await tx.upsert(
+      AnswerTemplate,
+      { id: randomUUID(), tenant: ctx.tenantId, department, slug: input.slug, title: input.title.trim(), body: input.body },
+      { onConflictFields: ['tenant', 'slug'], onConflictAction: 'merge', onConflictMergeFields: ['department', 'title', 'body'] },
     );
     await auditAdminChange(tx, ctx, before ? 'admin.answer_template.update' : 'admin.answer_template.create', input.slug, before, input);
   });
@@ -34,7 +34,8 @@ export async function saveAnswerTemplate(em: EntityManager, ctx: AdminContext, b
 
 /** Deletes an answer template. */
 export async function deleteAnswerTemplate(em: EntityManager, ctx: AdminContext, templateSlug: string): Promise<void> {
-  const [before] = await sql(em, 'delete from answer_template where tenant_id = ? and slug = ? returning title, body', [ctx.tenantId, templateSlug]);
-  if (!before) throw new NotFoundError(`Unknown answer template ${templateSlug}`);
-  await auditAdminChange(em, ctx, 'admin.answer_template.delete', templateSlug, before, null);
+  const template = await em.findOne(AnswerTemplate, { tenant: ctx.tenantId, slug: templateSlug }, { refresh: true });
+  // Of two concurrent deletes, the one that removed no row reports the template as gone.
+  if (!template || (await em.nativeDelete(AnswerTemplate, { id: template.id })) === 0) throw new NotFoundError(`Unknown answer template ${templateSlug}`);
+  await auditAdminChange(em, ctx, 'admin.answer_template.delete', templateSlug, { title: template.title, body: template.body }, null);
 }

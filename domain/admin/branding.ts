@@ -1,5 +1,6 @@
+import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '@/domain/auth/db';
+import { Tenant } from '@/domain/entities';
 import { compileValidator } from '@/domain/validation';
 import { auditAdminChange, type AdminContext } from './context';
 import { label } from './fields';
@@ -21,9 +22,10 @@ const validateBranding = compileValidator<{ name: string; primaryColor: string; 
 export async function saveBranding(em: EntityManager, ctx: AdminContext, body: unknown): Promise<void> {
   const input = validateBranding(body);
   await em.transactional(async (tx) => {
-    const [before] = await sql<{ name: string; branding: Record<string, unknown> }>(tx, 'select name, branding from tenant where id = ?', [ctx.tenantId]);
+    const tenant = await tx.findOneOrFail(Tenant, ctx.tenantId, { refresh: true });
+    const before = { name: tenant.name, branding: tenant.branding };
     const branding = { ...before.branding, primaryColor: input.primaryColor, accentColor: input.accentColor || undefined, logoUrl: input.logoUrl || undefined, welcomeText: input.welcomeText || undefined, websiteUrl: input.websiteUrl || undefined };
-    await sql(tx, 'update tenant set name = ?, branding = ?, updated_at = now() where id = ?', [input.name.trim(), JSON.stringify(branding), ctx.tenantId]);
+    await tx.nativeUpdate(Tenant, { id: ctx.tenantId }, { name: input.name.trim(), branding, updatedAt: raw('now()') });
     await auditAdminChange(tx, ctx, 'admin.branding.update', 'branding', before, { name: input.name, branding });
   });
 }

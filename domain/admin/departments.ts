@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '@/domain/auth/db';
+import { Department } from '@/domain/entities';
 import { InputError, compileValidator } from '@/domain/validation';
 import { parseCascade } from './cascade';
 import { auditAdminChange, type AdminContext } from './context';
@@ -20,9 +21,9 @@ const validateDepartment = compileValidator<{ slug: string; name: string; email?
 
 /** The id of a department of the tenant by slug, or a field error at `path`. */
 export async function departmentId(em: EntityManager, tenantId: string, departmentSlug: string, path: string): Promise<string> {
-  const [row] = await sql<{ id: string }>(em, 'select id from department where tenant_id = ? and slug = ?', [tenantId, departmentSlug]);
-  if (!row) throw new InputError([{ path, message: `Service inconnu « ${departmentSlug} ».` }]);
-  return row.id;
+  const department = await em.findOne(Department, { tenant: tenantId, slug: departmentSlug });
+  if (!department) throw new InputError([{ path, message: `Service inconnu « ${departmentSlug} ».` }]);
+  return department.id;
 }
 
 /** Creates or updates a department (by slug) and its escalation cascade. */
@@ -30,12 +31,12 @@ export async function saveDepartment(em: EntityManager, ctx: AdminContext, body:
   const input = validateDepartment(body);
   const escalation = parseCascade(input.escalation ?? '');
   await em.transactional(async (tx) => {
-    const [before] = await sql(tx, 'select name, email, escalation from department where tenant_id = ? and slug = ?', [ctx.tenantId, input.slug]);
-    await sql(
-      tx,
-      `insert into department (id, tenant_id, slug, name, email, escalation, created_at) values (?, ?, ?, ?, ?, ?, now())
-       on conflict (tenant_id, slug) do update set name = excluded.name, email = excluded.email, escalation = excluded.escalation`,
-      [randomUUID(), ctx.tenantId, input.slug, input.name.trim(), input.email || null, escalation ? JSON.stringify(escalation) : null],
+    const current = await tx.findOne(Department, { tenant: ctx.tenantId, slug: input.slug }, { refresh: true });
+    const before = current && { name: current.name, email: current.email ?? null, escalation: current.escalation ?? null };
+    await tx.upsert(
+      Department,
+      { id: randomUUID(), tenant: ctx.tenantId, slug: input.slug, name: input.name.trim(), email: input.email || null, escalation, createdAt: raw('now()') },
+      { onConflictFields: ['tenant', 'slug'], onConflictAction: 'merge', onConflictMergeFields: ['name', 'email', 'escalation'] },
     );
     await auditAdminChange(tx, ctx, before ? 'admin.department.update' : 'admin.department.create', input.slug, before, { name: input.name, email: input.email, escalation });
   });

@@ -7,7 +7,7 @@ import type { PdfTemplate } from '@/domain/documents/pdf';
 import { sampleDocumentData, templateVariables } from '@/domain/documents/samples';
 import { DEFAULT_DOCUMENT_TEMPLATES, DOCUMENT_TEMPLATE_NAMES, deleteDocumentTemplate, setDocumentTemplate, type DocumentTemplateName } from '@/domain/documents/templates';
 import { writeAudit } from '@/domain/audit/log';
-import { sql } from '@/domain/auth/db';
+import { DocumentTemplate } from '@/domain/entities';
 import { env } from '@/domain/env';
 import { InputError, NotFoundError, type FieldError } from '@/domain/validation';
 import type { AdminContext } from './context';
@@ -105,7 +105,7 @@ export interface DocumentTemplateView {
 export async function documentTemplateOverview(em: EntityManager, tenantId: string, now = new Date()): Promise<DocumentTemplateView[]> {
   const [tenant, overrides] = await Promise.all([
     loadTenantContext(em.fork(), tenantId),
-    sql<{ name: string; content: string; updated_at: Date }>(em, 'select name, content, updated_at from document_template where tenant_id = ?', [tenantId]),
+    em.find(DocumentTemplate, { tenant: tenantId }, { refresh: true }),
   ]);
   if (!tenant) throw new NotFoundError(`Unknown tenant ${tenantId}`);
   return DOCUMENT_TEMPLATE_NAMES.map((name) => {
@@ -115,7 +115,7 @@ export async function documentTemplateOverview(em: EntityManager, tenantId: stri
       label: DOCUMENT_TEMPLATE_LABELS[name],
       custom: !!own,
       content: own?.content ?? DEFAULT_DOCUMENT_TEMPLATES[name].content,
-      updatedAt: own ? new Date(own.updated_at).toISOString() : null,
+      updatedAt: own ? own.updatedAt.toISOString() : null,
       variables: templateVariables(sampleDocumentData(name, tenant, now, env().PUBLIC_URL)),
     };
   });
@@ -130,7 +130,7 @@ function fingerprint(content: string | undefined) {
 export async function saveDocumentTemplate(em: EntityManager, ctx: AdminContext, body: unknown): Promise<void> {
   const input = parseDocumentTemplate(body);
   await em.transactional(async (tx) => {
-    const [before] = await sql<{ content: string }>(tx, 'select content from document_template where tenant_id = ? and name = ?', [ctx.tenantId, input.name]);
+    const before = await tx.findOne(DocumentTemplate, { tenant: ctx.tenantId, name: input.name }, { refresh: true });
     await setDocumentTemplate(tx, ctx.tenantId, input.name, input.content);
     await writeAudit(tx, {
       tenantId: ctx.tenantId,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { MessageTemplate } from '@/domain/entities';
 import { DEFAULT_EMAIL_TEMPLATES, renderText, templateError, type MessageKey } from '@/domain/notifications/templates';
-import { sql } from '@/domain/auth/db';
 import { InputError, compileValidator, type FieldError } from '@/domain/validation';
 import { auditAdminChange, type AdminContext } from './context';
 import { label } from './fields';
@@ -53,12 +53,12 @@ export async function saveMessageTemplate(em: EntityManager, ctx: AdminContext, 
   previewMessage(body);
   const input = validateMessageTemplate(body);
   await em.transactional(async (tx) => {
-    const [before] = await sql(tx, `select subject, body from message_template where tenant_id = ? and key = ? and channel = 'email'`, [ctx.tenantId, input.key]);
-    await sql(
-      tx,
-      `insert into message_template (id, tenant_id, key, channel, subject, body) values (?, ?, ?, 'email', ?, ?)
-       on conflict (tenant_id, key, channel) do update set subject = excluded.subject, body = excluded.body`,
-      [randomUUID(), ctx.tenantId, input.key, input.subject ?? null, input.body],
+    const current = await tx.findOne(MessageTemplate, { tenant: ctx.tenantId, key: input.key, channel: 'email' }, { refresh: true });
+    const before = current && { subject: current.subject ?? null, body: current.body };
+    await tx.upsert(
+      MessageTemplate,
+      { id: randomUUID(), tenant: ctx.tenantId, key: input.key, channel: 'email', subject: input.subject ?? null, body: input.body },
+      { onConflictFields: ['tenant', 'key', 'channel'], onConflictAction: 'merge', onConflictMergeFields: ['subject', 'body'] },
     );
     await auditAdminChange(tx, ctx, 'admin.message_template.update', input.key, before, input);
   });

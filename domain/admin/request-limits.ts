@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DEFAULT_REQUEST_LIMITS, requestLimitsOf, type RequestLimits } from '@/domain/antispam/request-limits';
 import { writeAudit } from '@/domain/audit/log';
-import type { TenantSettings } from '@/domain/entities';
-import { query } from '@/domain/sql';
+import { Tenant } from '@/domain/entities';
 import { InputError, type FieldError } from '@/domain/validation';
 import type { AdminContext } from './context';
 import { formatNumber } from '@/domain/format/french';
@@ -15,8 +14,7 @@ const BOUNDS: Record<keyof RequestLimits, { max: number; label: string }> = {
 
 /** The limits the tenant applies now (its own values, the defaults elsewhere). */
 export async function loadRequestLimits(em: EntityManager, tenantId: string): Promise<RequestLimits> {
-  const [row] = await query<{ settings: TenantSettings }>(em, 'select settings from tenant where id = ?', [tenantId]);
-  return requestLimitsOf(row?.settings);
+  return requestLimitsOf(await em.getRepository(Tenant).settingsOf(tenantId));
 }
 
 /** Saves the hourly limits of the public API from the administration form (numbers or digit strings); audited. */
@@ -36,7 +34,7 @@ export async function saveRequestLimits(em: EntityManager, ctx: AdminContext, bo
   if (errors.length) throw new InputError(errors);
   await em.transactional(async (tx) => {
     const before = await loadRequestLimits(tx, ctx.tenantId);
-    await query(tx, "update tenant set settings = jsonb_set(settings, '{limits}', ?::jsonb), updated_at = now() where id = ?", [JSON.stringify(limits), ctx.tenantId]);
+    await tx.getRepository(Tenant).saveSetting(ctx.tenantId, 'limits', limits);
     await writeAudit(tx, { tenantId: ctx.tenantId, agentId: ctx.agentId, action: 'admin.limits.update', target: 'limits', data: { before, after: limits } });
   });
 }

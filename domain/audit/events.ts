@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { query } from '@/domain/sql';
 import { writeAudit, writeAuditUnlessRecent } from './log';
+import { Tenant } from '@/domain/entities';
 
 /** The agent an entry is about. */
 export interface AuditAgent {
@@ -26,7 +26,7 @@ export function auditAgentDownload(em: EntityManager, agent: AuditAgent, referen
 
 /** Someone holding the tracking code downloaded a file of the request (the file was found and the code checked). */
 export async function auditCitizenDownload(em: EntityManager, tenantSlug: string, reference: string, kind: DownloadKind, fileId: string): Promise<void> {
-  const [tenant] = await query<{ id: string }>(em, 'select id from tenant where slug = ?', [tenantSlug]);
+  const tenant = await em.getRepository(Tenant).findBySlug(tenantSlug);
   if (!tenant) return;
   await writeAudit(em, { tenantId: tenant.id, agentId: null, action: `request.${kind}.download`, target: reference, data: { fileId, by: 'citizen' } });
 }

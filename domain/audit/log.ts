@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '@/domain/auth/db';
+import { AuditLog } from '@/domain/entities';
+import { query } from '@/domain/sql';
 
 /** One line of the audit trail: who did what to which thing, and how it ended. */
 export interface AuditEntry {
@@ -12,12 +14,17 @@ export interface AuditEntry {
   data?: Record<string, unknown>;
 }
 
-/** Appends an entry to the tenant's audit trail. */
+/** Appends an entry to the tenant's audit trail, stamped by the database's clock (the column's default). */
 export async function writeAudit(em: EntityManager, entry: AuditEntry): Promise<void> {
-  await sql(em, 
-    'insert into audit_log (id, tenant_id, agent_id, action, target, outcome, data, at) values (?, ?, ?, ?, ?, ?, ?, now())',
-    [randomUUID(), entry.tenantId, entry.agentId ?? null, entry.action, entry.target ?? null, entry.outcome ?? 'ok', JSON.stringify(entry.data ?? {})],
-  );
+  await em.insert(AuditLog, {
+    id: randomUUID(),
+    tenant: entry.tenantId,
+    agent: entry.agentId ?? null,
+    action: entry.action,
+    target: entry.target ?? null,
+    outcome: entry.outcome ?? 'ok',
+    data: entry.data ?? {},
+  });
 }
 
 /**
@@ -26,26 +33,23 @@ export async function writeAudit(em: EntityManager, entry: AuditEntry): Promise<
  */
 export async function writeAuditUnlessRecent(em: EntityManager, entry: AuditEntry, minutes: number): Promise<boolean> {
   return em.transactional(async (tx) => {
-    // Two renders at the same moment take turns, so the second one sees the first one's entry.
-    await sql(tx, 'select pg_advisory_xact_lock(hashtextextended(?, 0))', [`audit:${entry.tenantId}:${entry.agentId ?? ''}:${entry.action}:${entry.target ?? ''}`]);
+    // Two renders at the same moment take turns, so the second one sees the first one's entry (an advisory lock: no ORM form).
+    await query(tx, 'select pg_advisory_xact_lock(hashtextextended(?, 0))', [`audit:${entry.tenantId}:${entry.agentId ?? ''}:${entry.action}:${entry.target ?? ''}`]);
     return appendUnlessRecent(tx, entry, minutes);
   });
 }
 
 async function appendUnlessRecent(em: EntityManager, entry: AuditEntry, minutes: number): Promise<boolean> {
-  const written = await sql(
-    em,
-    `insert into audit_log (id, tenant_id, agent_id, action, target, outcome, data, at)
-     select ?, ?, ?, ?, ?, ?, ?, now()
-      where not exists (select 1 from audit_log where tenant_id = ? and agent_id is not distinct from ? and action = ? and target is not distinct from ?
-                          and at > now() - make_interval(mins => ?))
-     returning id`,
-    [
-      randomUUID(), entry.tenantId, entry.agentId ?? null, entry.action, entry.target ?? null, entry.outcome ?? 'ok', JSON.stringify(entry.data ?? {}),
-      entry.tenantId, entry.agentId ?? null, entry.action, entry.target ?? null, minutes,
-    ],
-  );
-  return written.length === 1;
+  const recent = await em.count(AuditLog, {
+    tenant: entry.tenantId,
+    agent: entry.agentId ?? null,
+    action: entry.action,
+    target: entry.target ?? null,
+    at: { $gt: raw<AuditLog, Date>('now() - make_interval(mins => ?)', [minutes]) },
+  });
+  if (recent > 0) return false;
+  await writeAudit(em, entry);
+  return true;
 }
 
 /** An audit line as the administration screens show it. */
@@ -60,11 +64,17 @@ export interface AuditRow {
 
 /** The latest audit entries of a tenant, optionally for one target. */
 export async function listAudit(em: EntityManager, tenantId: string, options: { target?: string; limit?: number } = {}): Promise<AuditRow[]> {
-  const rows = await sql<{ at: Date; agent: string | null; action: string; target: string | null; outcome: string; data: Record<string, unknown> }>(
-    em,
-    `select l.at, a.name as agent, l.action, l.target, l.outcome, l.data from audit_log l left join agent a on a.id = l.agent_id
-      where l.tenant_id = ? ${options.target ? 'and l.target = ?' : ''} order by l.at desc limit ?`,
-    [tenantId, ...(options.target ? [options.target] : []), options.limit ?? 100],
+  const entries = await em.find(
+    AuditLog,
+    { tenant: tenantId, ...(options.target ? { target: options.target } : {}) },
+    { populate: ['agent'], orderBy: { at: 'desc' }, limit: options.limit ?? 100 },
   );
-  return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+  return entries.map((e) => ({
+    at: e.at.toISOString(),
+    agent: e.agent?.name ?? null,
+    action: e.action,
+    target: e.target ?? null,
+    outcome: e.outcome,
+    data: e.data,
+  }));
 }

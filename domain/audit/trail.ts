@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { stringify } from 'csv-stringify/sync';
+import { Tenant } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { InputError, type FieldError } from '@/domain/validation';
 import { AUDIT_ACTION_LABELS, auditActionLabel, auditOutcomeLabel } from './labels';
@@ -91,8 +92,7 @@ export function auditFilterQuery(filters: AuditFilters, extra: Record<string, st
 }
 
 async function timeZoneOf(em: EntityManager, tenantId: string): Promise<string> {
-  const [row] = await query<{ zone: string | null }>(em, `select settings->>'timeZone' as zone from tenant where id = ?`, [tenantId]);
-  return row?.zone ?? DEFAULT_TIME_ZONE;
+  return (await em.getRepository(Tenant).settingsOf(tenantId))?.timeZone ?? DEFAULT_TIME_ZONE;
 }
 
 async function select(em: EntityManager, tenantId: string, filters: AuditFilters, limit: number) {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeAudit } from '@/domain/audit/log';
-import { sql } from './db';
-import { NotFoundError, compileValidator } from '@/domain/validation';
+import { compileValidator } from '@/domain/validation';
+import { Agent, LoginAttempt, Tenant } from '@/domain/entities';
 import { LockedOutError, UnauthenticatedError } from './errors';
 import { verifyPassword } from './passwords';
 import { createSession } from './sessions';
@@ -40,8 +40,7 @@ export async function loginWithPassword(em: EntityManager, tenantSlug: string, b
   const { email: rawEmail, password } = validateLogin(body);
   const email = rawEmail.trim().toLowerCase();
   const now = context.now ?? new Date();
-  const [tenant] = await sql<{ id: string }>(em, 'select id from tenant where slug = ?', [tenantSlug]);
-  if (!tenant) throw new NotFoundError(`Unknown tenant ${tenantSlug}`);
+  const tenant = await em.getRepository(Tenant).getBySlug(tenantSlug);
 
   const lockedFor = await lockRemainingMs(em, tenant.id, email, now);
   if (lockedFor > 0) {
@@ -49,30 +48,23 @@ export async function loginWithPassword(em: EntityManager, tenantSlug: string, b
     throw new LockedOutError(lockedFor / 1000);
   }
 
-  const [agent] = await sql<{ id: string; password_hash: string | null; active: boolean }>(
-    em,
-    'select id, password_hash, active from agent where tenant_id = ? and email = ?',
-    [tenant.id, email],
-  );
-  const ok = (await verifyPassword(agent?.password_hash, password)) && !!agent?.password_hash && agent.active;
-  await sql(em, 'insert into login_attempt (id, tenant_id, email, succeeded, ip, at) values (?, ?, ?, ?, ?, ?)', [
-    randomUUID(), tenant.id, email, ok, context.ip ?? null, now,
-  ]);
-  await writeAudit(em, { tenantId: tenant.id, agentId: ok ? agent.id : null, action: 'auth.login', target: email, outcome: ok ? 'ok' : 'refused', data: { ip: context.ip } });
-  if (!ok) throw new UnauthenticatedError('Adresse électronique ou mot de passe incorrect.');
-  const token = await createSession(em, tenant.id, agent.id, { via: 'password', userAgent: context.userAgent, now });
-  return { token, agentId: agent.id };
+  const agent = await em.findOne(Agent, { tenant, email });
+  // Checked even without an agent, so that an unknown address takes as long as a wrong password.
+  const passwordMatches = await verifyPassword(agent?.passwordHash, password);
+  const verified = passwordMatches && agent?.passwordHash && agent.active ? agent : null;
+  await em.insert(LoginAttempt, { id: randomUUID(), tenant, email, succeeded: !!verified, ip: context.ip ?? null, at: now });
+  await writeAudit(em, { tenantId: tenant.id, agentId: verified?.id ?? null, action: 'auth.login', target: email, outcome: verified ? 'ok' : 'refused', data: { ip: context.ip } });
+  if (!verified) throw new UnauthenticatedError('Adresse électronique ou mot de passe incorrect.');
+  const token = await createSession(em, tenant.id, verified.id, { via: 'password', userAgent: context.userAgent, now });
+  return { token, agentId: verified.id };
 }
 
 /** How long the account stays locked: failures since the last success, inside the window, counted from the latest. */
 export async function lockRemainingMs(em: EntityManager, tenantId: string, email: string, now = new Date()): Promise<number> {
-  const [row] = await sql<{ failures: number; latest: Date | null }>(
-    em,
-    `select count(*)::int as failures, max(at) as latest from login_attempt
-      where tenant_id = ? and email = ? and not succeeded and at > ?
-        and at > coalesce((select max(at) from login_attempt where tenant_id = ? and email = ? and succeeded), '-infinity')`,
-    [tenantId, email, new Date(now.getTime() - LOCKOUT_WINDOW_MS), tenantId, email],
-  );
-  if (row.failures < MAX_FAILED_LOGINS || !row.latest) return 0;
-  return Math.max(0, new Date(row.latest).getTime() + LOCKOUT_WINDOW_MS - now.getTime());
+  const windowStart = new Date(now.getTime() - LOCKOUT_WINDOW_MS);
+  const lastSuccess = await em.findOne(LoginAttempt, { tenant: tenantId, email, succeeded: true }, { orderBy: { at: 'desc' }, fields: ['at'] });
+  const since = lastSuccess && lastSuccess.at > windowStart ? lastSuccess.at : windowStart;
+  const failures = await em.find(LoginAttempt, { tenant: tenantId, email, succeeded: false, at: { $gt: since } }, { orderBy: { at: 'desc' }, fields: ['at'] });
+  if (failures.length < MAX_FAILED_LOGINS) return 0;
+  return Math.max(0, failures[0].at.getTime() + LOCKOUT_WINDOW_MS - now.getTime());
 }

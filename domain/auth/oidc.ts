@@ -1,10 +1,11 @@
 import * as oidc from 'openid-client';
+import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeAudit } from '@/domain/audit/log';
+import { Agent, OidcLogin, Tenant, TenantOidc } from '@/domain/entities';
 import { decryptSecret, encryptSecret } from '@/domain/secrets/envelope';
 import { oidcSecretContext } from './oidc-secret';
 import { InputError, NotFoundError, compileValidator } from '@/domain/validation';
-import { sql } from './db';
 import { UnauthenticatedError } from './errors';
 import { createSession } from './sessions';
 import { hashToken } from './tokens';
@@ -55,14 +56,11 @@ export function validateOidcSettings(value: unknown): OidcSettings {
 
 /** The OIDC settings of a tenant, or undefined when none are saved. */
 export async function loadOidcSettings(em: EntityManager, tenantId: string): Promise<OidcSettings | undefined> {
-  const [row] = await sql<{ enabled: boolean; issuer: string; client_id: string; client_secret: string | null; scopes: string; label: string }>(
-    em,
-    'select enabled, issuer, client_id, client_secret, scopes, label from tenant_oidc where tenant_id = ?',
-    [tenantId],
-  );
+  // Refreshed: settings saved earlier through the same EntityManager must not come back from its identity map.
+  const row = await em.findOne(TenantOidc, { tenant: tenantId }, { refresh: true });
   if (!row) return undefined;
-  const clientSecret = row.client_secret ? decryptSecret(row.client_secret, oidcSecretContext(tenantId)) : undefined;
-  return { enabled: row.enabled, issuer: row.issuer, clientId: row.client_id, clientSecret, scopes: row.scopes, label: row.label };
+  const clientSecret = row.clientSecret ? decryptSecret(row.clientSecret, oidcSecretContext(tenantId)) : undefined;
+  return { enabled: row.enabled, issuer: row.issuer, clientId: row.clientId, clientSecret, scopes: row.scopes, label: row.label };
 }
 
 /** Saves validated settings, the client secret encrypted (RELAIS_ENCRYPTION_KEY); an empty secret keeps the stored one. */
@@ -71,13 +69,16 @@ export async function saveOidcSettings(em: EntityManager, tenantId: string, valu
   const input = value && typeof value === 'object' ? { ...(value as Record<string, unknown>) } : value;
   if (input && typeof input === 'object' && !(input as OidcSettings).clientSecret && current?.clientSecret) (input as OidcSettings).clientSecret = current.clientSecret;
   const settings = validateOidcSettings(input);
-  await sql(
-    em,
-    `insert into tenant_oidc (tenant_id, enabled, issuer, client_id, client_secret, scopes, label, updated_at) values (?, ?, ?, ?, ?, ?, ?, now())
-     on conflict (tenant_id) do update set enabled = excluded.enabled, issuer = excluded.issuer, client_id = excluded.client_id,
-       client_secret = excluded.client_secret, scopes = excluded.scopes, label = excluded.label, updated_at = now()`,
-    [tenantId, settings.enabled, settings.issuer, settings.clientId, settings.clientSecret ? encryptSecret(settings.clientSecret, oidcSecretContext(tenantId)) : null, settings.scopes, settings.label],
-  );
+  await em.upsert(TenantOidc, {
+    tenant: tenantId,
+    enabled: settings.enabled,
+    issuer: settings.issuer,
+    clientId: settings.clientId,
+    clientSecret: settings.clientSecret ? encryptSecret(settings.clientSecret, oidcSecretContext(tenantId)) : null,
+    scopes: settings.scopes,
+    label: settings.label,
+    updatedAt: raw('now()'),
+  });
   return settings;
 }
 
@@ -130,8 +131,9 @@ export async function startOidcLogin(
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
   const verifier = oidc.randomPKCECodeVerifier();
-  await sql(em, 'delete from oidc_login where created_at < ?', [new Date(Date.now() - OIDC_LOGIN_TTL_MS)]);
-  await sql(em, 'insert into oidc_login (state_hash, tenant_id, nonce, code_verifier, created_at) values (?, ?, ?, ?, now())', [hashToken(state), tenantId, nonce, verifier]);
+  await em.nativeDelete(OidcLogin, { createdAt: { $lt: new Date(Date.now() - OIDC_LOGIN_TTL_MS) } });
+  // created_at from the database's clock (column default now()), as the expiry check compares it.
+  await em.insert(OidcLogin, { stateHash: hashToken(state), tenant: tenantId, nonce, codeVerifier: verifier });
   return provider.authorizationUrl(settings, {
     redirect_uri: redirectUri,
     scope: settings.scopes,
@@ -157,17 +159,16 @@ export async function completeOidcLogin(
   const state = callbackUrl.searchParams.get('state');
   if (callbackUrl.searchParams.get('error')) throw new UnauthenticatedError("Le fournisseur d'identité a refusé la connexion.");
   if (!state) throw new UnauthenticatedError('Réponse de connexion invalide (state absent).');
-  // Deleted on read: a replayed callback finds nothing.
-  const [login] = await sql<{ nonce: string; code_verifier: string; created_at: Date }>(
-    em,
-    'delete from oidc_login where state_hash = ? and tenant_id = ? returning nonce, code_verifier, created_at',
-    [hashToken(state), tenantId],
-  );
-  if (!login) throw new UnauthenticatedError('Réponse de connexion inconnue ou déjà utilisée : recommencez la connexion.');
-  if (now.getTime() - new Date(login.created_at).getTime() > OIDC_LOGIN_TTL_MS) throw new UnauthenticatedError('La connexion a expiré : recommencez.');
-  const claims = await provider.exchange(settings, callbackUrl, { expectedState: state, expectedNonce: login.nonce, pkceCodeVerifier: login.code_verifier });
+  // Deleted on read: of two uses of one state, only the one whose delete removed the row goes on; a replay finds nothing.
+  const where = { stateHash: hashToken(state), tenant: tenantId };
+  const login = await em.findOne(OidcLogin, where);
+  if (!login || (await em.nativeDelete(OidcLogin, where)) === 0) {
+    throw new UnauthenticatedError('Réponse de connexion inconnue ou déjà utilisée : recommencez la connexion.');
+  }
+  if (now.getTime() - login.createdAt.getTime() > OIDC_LOGIN_TTL_MS) throw new UnauthenticatedError('La connexion a expiré : recommencez.');
+  const claims = await provider.exchange(settings, callbackUrl, { expectedState: state, expectedNonce: login.nonce, pkceCodeVerifier: login.codeVerifier });
   const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
-  const [agent] = await sql<{ id: string }>(em, 'select id from agent where tenant_id = ? and email = ? and active', [tenantId, email]);
+  const agent = await em.findOne(Agent, { tenant: tenantId, email, active: true });
   await writeAudit(em, { tenantId, agentId: agent?.id, action: 'auth.login_oidc', target: email || null, outcome: agent ? 'ok' : 'refused' });
   if (!agent) throw new UnauthenticatedError("Aucun compte agent actif ne correspond à cette identité : contactez l'administrateur de la commune.");
   const token = await createSession(em, tenantId, agent.id, { via: 'oidc', userAgent: options.userAgent, now });
@@ -176,13 +177,12 @@ export async function completeOidcLogin(
 
 /** The tenant's public OIDC button label when OIDC is enabled. */
 export async function oidcButton(em: EntityManager, tenantSlug: string): Promise<string | undefined> {
-  const [row] = await sql<{ label: string }>(em, 'select o.label from tenant_oidc o join tenant t on t.id = o.tenant_id where t.slug = ? and o.enabled', [tenantSlug]);
-  return row?.label;
+  const settings = await em.findOne(TenantOidc, { tenant: { slug: tenantSlug }, enabled: true }, { fields: ['label'] });
+  return settings?.label;
 }
 
 async function enabledSettings(em: EntityManager, tenantSlug: string): Promise<{ tenantId: string; settings: OidcSettings }> {
-  const [tenant] = await sql<{ id: string }>(em, 'select id from tenant where slug = ?', [tenantSlug]);
-  if (!tenant) throw new NotFoundError(`Unknown tenant ${tenantSlug}`);
+  const tenant = await em.getRepository(Tenant).getBySlug(tenantSlug);
   const settings = await loadOidcSettings(em, tenant.id);
   if (!settings?.enabled) throw new NotFoundError('OIDC is not enabled for this tenant');
   return { tenantId: tenant.id, settings };

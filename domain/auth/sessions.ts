@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { DepartmentRole } from '@/domain/entities';
-import { sql } from './db';
+import { AgentRole, AgentSession, type DepartmentRole } from '@/domain/entities';
 import { hashToken, newSecretToken } from './tokens';
 
 /** Name of the session cookie (HttpOnly, SameSite=Lax). */
@@ -43,63 +42,59 @@ export async function createSession(
 ): Promise<string> {
   const token = newSecretToken();
   const now = options.now ?? new Date();
-  await sql(em, 
-    `insert into agent_session (id, tenant_id, agent_id, token_hash, via, created_at, last_seen_at, expires_at, user_agent)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [randomUUID(), tenantId, agentId, hashToken(token), options.via ?? 'password', now, now, new Date(now.getTime() + SESSION_IDLE_MS), options.userAgent?.slice(0, 300) ?? null],
-  );
+  await em.insert(AgentSession, {
+    id: randomUUID(),
+    tenant: tenantId,
+    agent: agentId,
+    tokenHash: hashToken(token),
+    via: options.via ?? 'password',
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: new Date(now.getTime() + SESSION_IDLE_MS),
+    userAgent: options.userAgent?.slice(0, 300) ?? null,
+  });
   return token;
 }
 
 /** The agent behind a session token, or undefined when it is unknown, expired or the agent was deactivated. */
 export async function loadSession(em: EntityManager, token: string | undefined | null, now = new Date()): Promise<AgentPrincipal | undefined> {
   if (!token || token.length > 100) return undefined;
-  const [row] = await sql<{
-    id: string; tenant_id: string; tenant_slug: string; tenant_name: string; agent_id: string; name: string; email: string; is_admin: boolean; is_dpo: boolean;
-    created_at: Date; last_seen_at: Date; expires_at: Date;
-  }>(
-    em,
-    `select s.id, s.tenant_id, t.slug as tenant_slug, t.name as tenant_name, a.id as agent_id, a.name, a.email, a.is_admin, a.is_dpo,
-            s.created_at, s.last_seen_at, s.expires_at
-       from agent_session s join agent a on a.id = s.agent_id and a.active join tenant t on t.id = s.tenant_id
-      where s.token_hash = ?`,
-    [hashToken(token)],
-  );
-  if (!row) return undefined;
-  if (new Date(row.expires_at) <= now || now.getTime() - new Date(row.created_at).getTime() > SESSION_ABSOLUTE_MS) {
-    await sql(em, 'delete from agent_session where id = ?', [row.id]);
+  const session = await em.findOne(AgentSession, { tokenHash: hashToken(token), agent: { active: true } }, { populate: ['agent', 'tenant'] });
+  if (!session) return undefined;
+  if (session.expiresAt <= now || now.getTime() - session.createdAt.getTime() > SESSION_ABSOLUTE_MS) {
+    await em.nativeDelete(AgentSession, { id: session.id });
     return undefined;
   }
   // Sliding expiry, written at most once a minute so reads stay cheap.
-  if (now.getTime() - new Date(row.last_seen_at).getTime() > 60_000) {
-    await sql(em, 'update agent_session set last_seen_at = ?, expires_at = ? where id = ?', [now, new Date(now.getTime() + SESSION_IDLE_MS), row.id]);
+  if (now.getTime() - session.lastSeenAt.getTime() > 60_000) {
+    await em.nativeUpdate(AgentSession, { id: session.id }, { lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_IDLE_MS) });
   }
-  const roles = await sql<{ department_id: string; slug: string; name: string; role: DepartmentRole }>(
-    em,
-    `select ar.department_id, d.slug, d.name, ar.role from agent_role ar join department d on d.id = ar.department_id
-      where ar.agent_id = ? and d.tenant_id = ? order by d.name, ar.role`,
-    [row.agent_id, row.tenant_id],
+  const { agent, tenant } = session;
+  const roles = await em.find(
+    AgentRole,
+    { agent, department: { tenant } },
+    { populate: ['department'], orderBy: [{ department: { name: 'asc' } }, { role: 'asc' }] },
   );
   return {
-    sessionId: row.id,
-    tenantId: row.tenant_id,
-    tenantSlug: row.tenant_slug,
-    tenantName: row.tenant_name,
-    agentId: row.agent_id,
-    name: row.name,
-    email: row.email,
-    isAdmin: row.is_admin,
-    isDpo: row.is_dpo,
-    roles: roles.map((r) => ({ departmentId: r.department_id, departmentSlug: r.slug, departmentName: r.name, role: r.role })),
+    sessionId: session.id,
+    tenantId: tenant.id,
+    tenantSlug: tenant.slug,
+    tenantName: tenant.name,
+    agentId: agent.id,
+    name: agent.name,
+    email: agent.email,
+    isAdmin: agent.isAdmin,
+    isDpo: agent.isDpo,
+    roles: roles.map((r) => ({ departmentId: r.department.id, departmentSlug: r.department.slug, departmentName: r.department.name, role: r.role })),
   };
 }
 
 /** Ends one session (logout). */
 export async function destroySession(em: EntityManager, token: string): Promise<void> {
-  await sql(em, 'delete from agent_session where token_hash = ?', [hashToken(token)]);
+  await em.nativeDelete(AgentSession, { tokenHash: hashToken(token) });
 }
 
 /** Ends every session of an agent (password change, deactivation). */
 export async function destroyAgentSessions(em: EntityManager, agentId: string): Promise<void> {
-  await sql(em, 'delete from agent_session where agent_id = ?', [agentId]);
+  await em.nativeDelete(AgentSession, { agent: agentId });
 }

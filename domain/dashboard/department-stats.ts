@@ -27,6 +27,7 @@ export interface WeekPoint {
 /** Figures per department; `departmentIds` limits them (heads see their own departments, administrators all). */
 export async function departmentStats(em: EntityManager, tenantId: string, range: DashboardRange, departmentIds?: string[], now = new Date()): Promise<DepartmentStats[]> {
   const open = `{${OPEN_STATES.join(',')}}`;
+  // Raw SQL: dashboard aggregates (percentiles, filtered counts) computed in one pass by PostgreSQL.
   const rows = await sql<{
     slug: string; name: string; received: number; answered: number; open: number; overdue: number; median_s: number | null; p90_s: number | null; on_time: number;
   }>(
@@ -67,6 +68,7 @@ export async function departmentStats(em: EntityManager, tenantId: string, range
 export async function weeklyTrend(em: EntityManager, tenantId: string, range: DashboardRange, departmentIds?: string[]): Promise<WeekPoint[]> {
   const scope = departmentIds ? 'and department_id = any(?::uuid[])' : '';
   const ids = departmentIds ? [`{${departmentIds.join(',')}}`] : [];
+  // Raw SQL: dashboard aggregate over generate_series weeks, computed in one pass by PostgreSQL.
   const rows = await sql<{ week: Date; received: number; answered: number }>(
     em,
     `with weeks as (select generate_series(date_trunc('week', ?::timestamptz at time zone 'UTC'), ?::timestamptz at time zone 'UTC', interval '1 week') as week),

@@ -34,6 +34,7 @@ export function monthRange(month: string, timeZone: string): DashboardRange {
 export async function monthlyFigures(em: EntityManager, tenantId: string, month: string, timeZone: string): Promise<MonthlyDepartmentFigures[]> {
   const range = monthRange(month, timeZone);
   const stats = await departmentStats(em, tenantId, range, undefined, range.to);
+  // Raw SQL: dashboard aggregate (overdue count per department), computed in one pass by PostgreSQL.
   const late = await sql<{ slug: string; overdue: number }>(
     em,
     `select d.slug, count(r.id)::int as overdue

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { TenantSettings } from '@/domain/entities';
+import { Tenant } from '@/domain/entities';
 import { sql } from '@/domain/auth/db';
 import { qualityReportDocumentKey, qualityReportDocumentPrefix } from '@/domain/dashboard/quality-report-contract';
 import { documentByKey, type StoredDocument } from '@/domain/documents/store';
@@ -25,14 +25,14 @@ export interface ReportTenant {
 
 /** A tenant with its time zone; undefined when it does not exist. */
 export async function reportTenant(em: EntityManager, tenantId: string): Promise<ReportTenant | undefined> {
-  const [row] = await sql<{ id: string; slug: string; name: string; settings: Partial<TenantSettings> }>(em, 'select id, slug, name, settings from tenant where id = ?', [tenantId]);
-  return row ? { id: row.id, slug: row.slug, name: row.name, timeZone: row.settings.timeZone ?? DEFAULT_TIME_ZONE } : undefined;
+  const tenant = await em.findOne(Tenant, tenantId, { refresh: true });
+  return tenant ? { id: tenant.id, slug: tenant.slug, name: tenant.name, timeZone: tenant.settings.timeZone ?? DEFAULT_TIME_ZONE } : undefined;
 }
 
 /** Every tenant with its time zone, for the schedules. */
 export async function reportTenants(em: EntityManager): Promise<ReportTenant[]> {
-  const rows = await sql<{ id: string; slug: string; name: string; settings: Partial<TenantSettings> }>(em, 'select id, slug, name, settings from tenant order by slug');
-  return rows.map((row) => ({ id: row.id, slug: row.slug, name: row.name, timeZone: row.settings.timeZone ?? DEFAULT_TIME_ZONE }));
+  const tenants = await em.find(Tenant, {}, { refresh: true, orderBy: { slug: 'asc' } });
+  return tenants.map((tenant) => ({ id: tenant.id, slug: tenant.slug, name: tenant.name, timeZone: tenant.settings.timeZone ?? DEFAULT_TIME_ZONE }));
 }
 
 // Only reports produced by the report workflow carry its key; the month is read back from it.

@@ -1,6 +1,6 @@
 // The inbox: which requests an agent sees, page by page, and the counts beside the filters.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { REQUEST_STATES, type IntakeChannel, type RequestState } from '@/domain/entities';
+import { Department, REQUEST_STATES, Topic, type IntakeChannel, type RequestState } from '@/domain/entities';
 import { sql } from '@/domain/auth/db';
 import { decodeCursor, encodeCursor } from './cursor';
 import { OPEN_STATES, type InboxFilters } from './filters';
@@ -75,8 +75,8 @@ function whereClause(viewer: InboxViewer, filters: InboxFilters, ids: { departme
 
 async function resolveIds(em: EntityManager, tenantId: string, filters: InboxFilters) {
   const ids: { department?: string | null; topic?: string | null } = {};
-  if (filters.department) ids.department = (await sql<{ id: string }>(em, 'select id from department where tenant_id = ? and slug = ?', [tenantId, filters.department]))[0]?.id ?? null;
-  if (filters.topic) ids.topic = (await sql<{ id: string }>(em, 'select id from topic where tenant_id = ? and slug = ?', [tenantId, filters.topic]))[0]?.id ?? null;
+  if (filters.department) ids.department = (await em.findOne(Department, { tenant: tenantId, slug: filters.department }))?.id ?? null;
+  if (filters.topic) ids.topic = (await em.findOne(Topic, { tenant: tenantId, slug: filters.topic }))?.id ?? null;
   return ids;
 }
 
@@ -116,6 +116,7 @@ export async function listInbox(em: EntityManager, viewer: InboxViewer, filters:
     );
     if (windowed.length > filters.limit) return toPage(windowed, filters, now);
     // Fewer matches than a page: complete if the window held every candidate row, else search the whole index.
+    // Raw SQL: full-text search over a bounded window of the keyset order, measured in bench/inbox.
     const [{ n }] = await sql<{ n: number }>(em, `select count(*)::int as n from (select 1 from request r where ${where.join(' and ')} limit ?) w`, [...params, searchWindow]);
     if (n < searchWindow) return toPage(windowed, filters, now);
     inner = `with m as materialized (select ${columns} from request r where ${[...where, search.sql].join(' and ')}) select * from m r order by ${order} limit ?`;
@@ -130,6 +131,7 @@ type PageRow = {
 };
 
 function pageRows(em: EntityManager, inner: string, params: unknown[], order: string): Promise<PageRow[]> {
+  // Raw SQL: the inbox's keyset pages (row-value comparisons on the inbox indexes), measured in bench/inbox.
   return sql<PageRow>(
     em,
     `select r.id, r.reference, r.channel, r.state, r.subject, r.received_at, r.due_at, d.name as department, d.slug as department_slug,
@@ -171,6 +173,7 @@ function toPage(rows: PageRow[], filters: InboxFilters, now: Date): InboxPage {
 export async function countByState(em: EntityManager, viewer: InboxViewer, filters: InboxFilters, now = new Date()): Promise<Record<RequestState, number> & { open: number; overdue: number }> {
   const ids = await resolveIds(em, viewer.tenantId, filters);
   const { where, params } = whereClause(viewer, { ...filters, overdue: false }, ids, now, false);
+  // Raw SQL: one grouped count with a filter clause per tab, beside each inbox page (bench/inbox).
   const rows = await sql<{ state: RequestState; n: number; late: number }>(
     em,
     `select r.state, count(*)::int as n, count(*) filter (where r.due_at < ?)::int as late from request r where ${where.join(' and ')} group by r.state`,

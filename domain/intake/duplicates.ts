@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { normaliseContact } from '@/domain/antispam/contact';
+import { RequestFingerprint } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import type { NewRequestBody } from './schema';
 
@@ -20,6 +21,7 @@ export const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
  * outside the intake's locks; rows another intake is deleting are skipped rather than waited for.
  */
 export async function forgetOldFingerprints(em: EntityManager): Promise<void> {
+  // Raw SQL: a bounded delete by ctid with `skip locked`, which the ORM's delete cannot express.
   await query(
     em,
     `delete from request_fingerprint where ctid in (
@@ -28,13 +30,12 @@ export async function forgetOldFingerprints(em: EntityManager): Promise<void> {
 }
 
 export async function findDuplicate(em: EntityManager, tenantId: string, fingerprint: string, since: Date): Promise<DuplicateReceipt | undefined> {
-  const [row] = await query<{ reference: string; due_at: Date }>(
-    em,
-    `select r.reference, r.due_at from request_fingerprint f join request r on r.id = f.request_id
-      where f.tenant_id = ? and f.fingerprint = ? and f.created_at > ? order by f.created_at desc limit 1`,
-    [tenantId, fingerprint, since],
+  const found = await em.findOne(
+    RequestFingerprint,
+    { tenant: tenantId, fingerprint, createdAt: { $gt: since } },
+    { populate: ['request'], fields: ['request.reference', 'request.dueAt'], orderBy: { createdAt: 'desc' } },
   );
-  return row ? { duplicate: true, reference: row.reference, dueAt: new Date(row.due_at).toISOString() } : undefined;
+  return found ? { duplicate: true, reference: found.request.reference, dueAt: found.request.dueAt.toISOString() } : undefined;
 }
 
 /**

@@ -1,12 +1,11 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { addressLines, describeAnswers } from '@/forms/runtime/answers';
 import type { FormDefinition, FormError, UiField } from '@/forms/runtime/types';
-import type { CitizenContact, IntakeChannel, ReplyChannel } from '@/domain/entities';
+import { type CitizenContact, type IntakeChannel, type ReplyChannel, Tenant } from '@/domain/entities';
 import { compileStoredForm, ensureShippedForms, formAtVersion, latestForm, type StoredForm } from '@/domain/forms/store';
 import { query } from '@/domain/sql';
 import { InputError, NotFoundError } from '@/domain/validation';
-import { findTenant } from './routing';
-import { type PublicIntakeOutcome, type PublicSubmissionOptions, type createIntake } from './submission';
+import type { createIntake, PublicIntakeOutcome, PublicSubmissionOptions } from './submission';
 
 /** A form submission: the data, and the version the citizen filled in (the latest when absent). */
 export interface FormSubmission {
@@ -33,7 +32,7 @@ export interface TenantForm {
 export async function findTenantForm(orm: MikroORM, tenantSlug: string, formSlug: string, version?: number): Promise<TenantForm> {
   await ensureShippedForms(orm);
   const em = orm.em.fork();
-  const tenant = await findTenant(em, tenantSlug);
+  const tenant = await em.getRepository(Tenant).getBySlug(tenantSlug);
   const [topic] = await query<TenantForm['topic']>(em, 'select id, slug, label, kind from topic where tenant_id = ? and form = ? and active order by position limit 1', [tenant.id, formSlug]);
   if (!topic) throw new NotFoundError(`Form ${formSlug} is not offered by ${tenantSlug}`);
   const form = version === undefined ? await latestForm(em, tenant.id, formSlug) : await formAtVersion(em, tenant.id, formSlug, version);
@@ -158,7 +157,7 @@ export function createFormIntake(deps: FormIntakeDeps) {
     const topicSlug = typeof body === 'object' && body !== null ? (body as { topic?: unknown }).topic : undefined;
     if (typeof topicSlug !== 'string') return deps.intake.submitPublicRequest(tenantSlug, body, channel, options);
     const em = deps.orm.em.fork();
-    const tenant = await findTenant(em, tenantSlug);
+    const tenant = await em.getRepository(Tenant).getBySlug(tenantSlug);
     const [topic] = await query<{ form: string | null }>(em, 'select form from topic where tenant_id = ? and slug = ? and active', [tenant.id, topicSlug]);
     if (!topic?.form) return deps.intake.submitPublicRequest(tenantSlug, body, channel, options);
     const { form } = await findTenantForm(deps.orm, tenantSlug, topic.form);

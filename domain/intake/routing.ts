@@ -1,57 +1,23 @@
 // Where a new request goes: its tenant, its topic, the department that handles it and the channel of the answer.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EscalationStep } from '@/domain/deadlines/escalation';
-import type { ReplyChannel, TenantSettings } from '@/domain/entities';
-import { query } from '@/domain/sql';
-import { InputError, NotFoundError } from '@/domain/validation';
+import { Department, Topic, type ReplyChannel, type Tenant } from '@/domain/entities';
+import { InputError } from '@/domain/validation';
 import type { NewRequestBody } from './schema';
 
-export interface TenantRow {
-  id: string;
-  slug: string;
-  settings: TenantSettings;
-}
-
-export interface TopicRow {
-  id: string;
-  kind: string;
-  delay: string;
-  business_days: boolean;
-  validation_required: boolean;
-  department_id: string;
-}
-
-export interface DepartmentRow {
-  id: string;
-  slug: string;
-  escalation: EscalationStep[] | null;
-}
-
-/** Loads a tenant by slug or throws NotFoundError. */
-export async function findTenant(em: EntityManager, slug: string): Promise<TenantRow> {
-  const [tenant] = await query<TenantRow>(em, 'select id, slug, settings from tenant where slug = ?', [slug]);
-  if (!tenant) throw new NotFoundError(`Unknown tenant ${slug}`);
-  return tenant;
-}
-
-export async function findTopic(em: EntityManager, tenantId: string, slug: string): Promise<TopicRow> {
-  const [topic] = await query<TopicRow>(
-    em,
-    'select id, kind, delay, business_days, validation_required, department_id from topic where tenant_id = ? and slug = ? and active', [tenantId, slug]);
+/** A tenant's active topic by slug, or the field error the citizen sees. */
+export async function findTopic(em: EntityManager, tenantId: string, slug: string): Promise<Topic> {
+  const topic = await em.findOne(Topic, { tenant: tenantId, slug, active: true });
   if (!topic) throw new InputError([{ path: '/topic', message: "Ce thème n'existe pas dans cette commune." }]);
   return topic;
 }
 
-export async function routeTo(em: EntityManager, tenant: TenantRow, topic: TopicRow): Promise<DepartmentRow> {
+/** The reception when the tenant is centralised and has one, else the topic's department. */
+export async function routeTo(em: EntityManager, tenant: Tenant, topic: Topic): Promise<Department> {
   if (tenant.settings.organisation === 'centralised' && tenant.settings.receptionDepartment) {
-    const [reception] = await query<DepartmentRow>(em, 'select id, slug, escalation from department where tenant_id = ? and slug = ?', [
-      tenant.id,
-      tenant.settings.receptionDepartment,
-    ]);
+    const reception = await em.findOne(Department, { tenant, slug: tenant.settings.receptionDepartment });
     if (reception) return reception;
   }
-  const [department] = await query<DepartmentRow>(em, 'select id, slug, escalation from department where id = ? and tenant_id = ?', [topic.department_id, tenant.id]);
-  return department;
+  return em.findOneOrFail(Department, { id: topic.department.id, tenant });
 }
 
 export function chooseReplyChannel(input: NewRequestBody): ReplyChannel {

@@ -1,5 +1,6 @@
+import { raw } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { query } from '@/domain/sql';
+import { RequestWorkflowStart } from '@/domain/entities';
 import type { StartRequestInput, StartRequestWorkflow } from './start-input';
 
 /** A pending start younger than this belongs to an intake that may still be starting it: recovery leaves it alone. */
@@ -10,11 +11,8 @@ export const PENDING_START_GRACE_MS = 30_000;
  * commit together. The row holds the tracking code in clear until the start (usually milliseconds later).
  */
 export async function recordPendingStart(tx: EntityManager, tenantId: string, input: StartRequestInput): Promise<void> {
-  await query(tx, 'insert into request_workflow_start (request_id, tenant_id, input, created_at) values (?, ?, ?, now())', [
-    input.requestId,
-    tenantId,
-    JSON.stringify(input),
-  ]);
+  // created_at from the database's clock (column default), as the recovery's grace period compares it with now().
+  await tx.insert(RequestWorkflowStart, { request: input.requestId, tenantId, input });
 }
 
 /** Outcome of one start attempt; a failure is kept on the pending row for the recovery to retry. */
@@ -28,14 +26,13 @@ export async function startCommittedWorkflow(em: EntityManager, startWorkflow: S
   try {
     await startWorkflow(input);
   } catch (error) {
-    await query(em, 'update request_workflow_start set attempts = attempts + 1, last_error = ? where request_id = ?', [
-      String((error as Error)?.message ?? error).slice(0, 1000),
-      input.requestId,
-    ]).catch(() => undefined);
+    await em
+      .nativeUpdate(RequestWorkflowStart, { request: input.requestId }, { attempts: raw('attempts + 1'), lastError: String((error as Error)?.message ?? error).slice(0, 1000) })
+      .catch(() => undefined);
     return { started: false, error };
   }
   // Should this delete fail, the row stays and the recovery's start finds the workflow already there.
-  await query(em, 'delete from request_workflow_start where request_id = ?', [input.requestId]).catch(() => undefined);
+  await em.nativeDelete(RequestWorkflowStart, { request: input.requestId }).catch(() => undefined);
   return { started: true };
 }
 
@@ -56,10 +53,10 @@ export async function startPendingWorkflows(deps: {
   limit?: number;
 }): Promise<RecoveryReport> {
   const em = deps.orm.em.fork();
-  const rows = await query<{ input: StartRequestInput }>(
-    em,
-    `select input from request_workflow_start where created_at < now() - make_interval(secs => ?) order by created_at limit ?`,
-    [(deps.olderThanMs ?? PENDING_START_GRACE_MS) / 1000, deps.limit ?? 200],
+  const rows = await em.find(
+    RequestWorkflowStart,
+    { createdAt: { $lt: raw<RequestWorkflowStart, Date>('now() - make_interval(secs => ?)', [(deps.olderThanMs ?? PENDING_START_GRACE_MS) / 1000]) } },
+    { fields: ['input'], orderBy: { createdAt: 'asc' }, limit: deps.limit ?? 200 },
   );
   const report: RecoveryReport = { started: 0, failed: 0 };
   for (const { input } of rows) {

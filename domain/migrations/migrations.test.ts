@@ -5,11 +5,9 @@ import { closeAllORMs, initORM } from '@/domain/orm';
 afterAll(() => closeAllORMs());
 
 describe('migrations', () => {
-  it('leave nothing pending and match the entity definitions', async () => {
+  // That they produce exactly the entities' schema is domain/entities/schema.test.ts.
+  it('leave nothing pending', async () => {
     const orm = await initORM(env().DATABASE_URL!);
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
-    // Tables written with raw SQL only (counters, logs) have no entity, so only missing or different parts count.
-    const diff = await orm.schema.getUpdateSchemaSQL({ wrap: false, safe: true, dropTables: false });
-    expect(diff.trim()).toBe('');
   });
 });

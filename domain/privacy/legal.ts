@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeAudit } from '@/domain/audit/log';
-import type { AccessibilityStatus, LegalSettings, TenantSettings } from '@/domain/entities';
+import { type AccessibilityStatus, type LegalSettings, Tenant, type TenantSettings } from '@/domain/entities';
 import { frenchDate, frenchMonths } from '@/domain/format/french';
-import { query } from '@/domain/sql';
-import { InputError, compileValidator } from '@/domain/validation';
+import { compileValidator, InputError, NotFoundError } from '@/domain/validation';
 import { LOGIN_ATTEMPTS_MONTHS, retentionPolicyOf, type RetentionPolicy } from './retention-policy';
 
 /** The RGAA conformity statuses, with the words the statement must use. */
@@ -59,15 +58,19 @@ export function retentionLines(policy: RetentionPolicy): Array<{ what: string; d
 
 /** The tenant's legal pages, loaded by id. */
 export async function loadLegalPages(em: EntityManager, tenantId: string): Promise<ReturnType<typeof legalPages>> {
-  const [tenant] = await query<{ settings: Partial<TenantSettings> }>(em, 'select settings from tenant where id = ?', [tenantId]);
-  return legalPages(tenant.settings);
+  return legalPages(await settingsOf(em, tenantId));
 }
 
 /** The texts as the administration form edits them: the tenant's own, or the defaults to start from. */
 export async function legalForm(em: EntityManager, tenantId: string): Promise<{ privacyText: string; dpoContact: string; accessibilityStatus: AccessibilityStatus; accessibilityText: string; auditDate: string }> {
-  const [tenant] = await query<{ settings: Partial<TenantSettings> }>(em, 'select settings from tenant where id = ?', [tenantId]);
-  const legal = legalOf(tenant.settings);
+  const legal = legalOf(await settingsOf(em, tenantId));
   return { privacyText: legal.privacyText, dpoContact: legal.dpoContact ?? '', accessibilityStatus: legal.accessibilityStatus, accessibilityText: legal.accessibilityText, auditDate: legal.auditDate ?? '' };
+}
+
+async function settingsOf(em: EntityManager, tenantId: string, options: { lock?: boolean } = {}): Promise<TenantSettings> {
+  const settings = await em.getRepository(Tenant).settingsOf(tenantId, options);
+  if (!settings) throw new NotFoundError(`Unknown tenant ${tenantId}`);
+  return settings;
 }
 
 /** Everything the portal's privacy page and accessibility statement show, as plain values. */
@@ -110,8 +113,8 @@ export async function saveLegal(em: EntityManager, ctx: { tenantId: string; agen
     ...(input.auditDate ? { auditDate: input.auditDate } : {}),
   };
   await em.transactional(async (tx) => {
-    const [before] = await query<{ legal: LegalSettings | null }>(tx, `select settings->'legal' as legal from tenant where id = ? for update`, [ctx.tenantId]);
-    await query(tx, `update tenant set settings = jsonb_set(settings, '{legal}', ?::jsonb), updated_at = now() where id = ?`, [JSON.stringify(legal), ctx.tenantId]);
-    await writeAudit(tx, { tenantId: ctx.tenantId, agentId: ctx.agentId, action: 'admin.settings.update', target: 'legal', data: { before: before?.legal ?? null, after: legal } });
+    const before = (await settingsOf(tx, ctx.tenantId, { lock: true })).legal;
+    await tx.getRepository(Tenant).saveSetting(ctx.tenantId, 'legal', legal);
+    await writeAudit(tx, { tenantId: ctx.tenantId, agentId: ctx.agentId, action: 'admin.settings.update', target: 'legal', data: { before: before ?? null, after: legal } });
   });
 }

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeAudit } from '@/domain/audit/log';
-import type { TenantSettings } from '@/domain/entities';
-import { query } from '@/domain/sql';
+import { Tenant } from '@/domain/entities';
 import { InputError, NotFoundError, type FieldError } from '@/domain/validation';
 import { DEFAULT_RETENTION, retentionPolicyOf, type RetentionPolicy } from './retention-policy';
 
@@ -41,24 +40,25 @@ export function parseRetentionPolicy(body: unknown): RetentionPolicy {
 
 /** The tenant's durations as the administration form shows them. */
 export async function loadRetentionPolicy(em: EntityManager, tenantId: string): Promise<RetentionPolicy> {
-  const [row] = await query<{ settings: Partial<TenantSettings> }>(em, 'select settings from tenant where id = ?', [tenantId]);
-  if (!row) throw new NotFoundError(`Unknown tenant ${tenantId}`);
-  return retentionPolicyOf(row.settings);
+  const settings = await em.getRepository(Tenant).settingsOf(tenantId);
+  if (!settings) throw new NotFoundError(`Unknown tenant ${tenantId}`);
+  return retentionPolicyOf(settings);
 }
 
 /** Saves the tenant's durations in its settings and records the change (before and after) in the audit trail. */
 export async function saveRetentionPolicy(em: EntityManager, ctx: { tenantId: string; agentId: string }, body: unknown): Promise<RetentionPolicy> {
   const policy = parseRetentionPolicy(body);
   await em.transactional(async (tx) => {
-    const [row] = await query<{ settings: Partial<TenantSettings> }>(tx, 'select settings from tenant where id = ? for update', [ctx.tenantId]);
-    if (!row) throw new NotFoundError(`Unknown tenant ${ctx.tenantId}`);
-    await query(tx, `update tenant set settings = jsonb_set(settings, '{retention}', ?::jsonb), updated_at = now() where id = ?`, [JSON.stringify(policy), ctx.tenantId]);
+    const tenants = tx.getRepository(Tenant);
+    const settings = await tenants.settingsOf(ctx.tenantId, { lock: true });
+    if (!settings) throw new NotFoundError(`Unknown tenant ${ctx.tenantId}`);
+    await tenants.saveSetting(ctx.tenantId, 'retention', policy);
     await writeAudit(tx, {
       tenantId: ctx.tenantId,
       agentId: ctx.agentId,
       action: 'admin.settings.retention',
       target: 'retention',
-      data: { before: retentionPolicyOf(row.settings), after: policy },
+      data: { before: retentionPolicyOf(settings), after: policy },
     });
   });
   return policy;

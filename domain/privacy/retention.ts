@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeAudit } from '@/domain/audit/log';
 import { purgeExpiredAudit } from '@/domain/audit/purge';
-import type { TenantSettings } from '@/domain/entities';
+import { Tenant } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { anonymiseRequests } from './anonymise';
 import { LOGIN_ATTEMPTS_MONTHS, retentionPolicyOf, type RetentionPolicy } from './retention-policy';
@@ -44,9 +44,9 @@ export const RETENTION_AUDIT_ACTIONS = {
 const FINISHED = `('closed', 'rejected')`;
 
 async function policyOf(em: EntityManager, tenantId: string): Promise<RetentionPolicy> {
-  const [row] = await query<{ settings: Partial<TenantSettings> }>(em, 'select settings from tenant where id = ?', [tenantId]);
-  if (!row) throw new Error(`Unknown tenant ${tenantId}`);
-  return retentionPolicyOf(row.settings);
+  const settings = await em.getRepository(Tenant).settingsOf(tenantId);
+  if (!settings) throw new Error(`Unknown tenant ${tenantId}`);
+  return retentionPolicyOf(settings);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeAudit } from '@/domain/audit/log';
-import type { TenantSettings } from '@/domain/entities';
+import { Tenant } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { ConflictError, compileValidator } from '@/domain/validation';
 import { anonymiseRequests, type AnonymisationCounts } from './anonymise';
@@ -49,8 +49,8 @@ export async function exportPersonJson(em: EntityManager, ctx: RightsContext, bo
 export async function exportPersonPdf(em: EntityManager, ctx: RightsContext, body: unknown, render: RenderPdf): Promise<{ fileName: string; content: Buffer }> {
   const person = parsePersonKey(body);
   const data = await collectPersonalData(em, ctx.tenantId, person);
-  const [tenant] = await query<{ settings: TenantSettings }>(em, 'select settings from tenant where id = ?', [ctx.tenantId]);
-  const content = await render({ content: PERSONAL_DATA_TEMPLATE }, personalDataPdfModel(data, tenant.settings.timeZone));
+  const settings = await em.getRepository(Tenant).settingsOf(ctx.tenantId);
+  const content = await render({ content: PERSONAL_DATA_TEMPLATE }, personalDataPdfModel(data, settings!.timeZone));
   await audit(em, ctx, 'privacy.export.pdf', person, { references: data.requests.map((r) => r.reference), bytes: content.length });
   return { fileName: `donnees-personnelles-${data.generatedAt.slice(0, 10)}.pdf`, content };
 }

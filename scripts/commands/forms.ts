@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { formValidateCommand } from '@/forms/cli';
 import { checkDefinitionFile } from '@/forms/load';
+import { Tenant } from '@/domain/entities';
 import { importFormDefinition } from '@/domain/forms/store';
-import { findTenant } from '@/domain/intake/routing';
 import { closeAllORMs, initORM, migrate } from '@/domain/orm';
 import { CliError, requireDatabase } from './support';
 
@@ -28,7 +28,7 @@ export function registerFormCommands(program: Command): void {
       if (!definition) throw new CliError(formValidateCommand(file).errors.join('\n') || errors.map((e) => `${file} ${e.path} : ${e.message}`).join('\n'));
       const orm = await initORM(requireDatabase());
       await migrate(orm);
-      const tenantId = options.tenant ? (await findTenant(orm.em.fork(), options.tenant).catch(() => {
+      const tenantId = options.tenant ? (await orm.em.fork().getRepository(Tenant).getBySlug(options.tenant).catch(() => {
         throw new CliError(`Commune inconnue : ${options.tenant}`);
       })).id : null;
       const result = await importFormDefinition(orm.em.fork(), definition, tenantId);

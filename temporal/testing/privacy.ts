@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { storePendingFiles } from '@/domain/attachments/store';
+import { Tenant } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { fileRequest } from '@/temporal/testing/fixtures';
 import { citizenEmail } from '@/temporal/testing/helpers';
@@ -105,8 +106,7 @@ export async function seedRequest(em: EntityManager, tenantSlug: string, tenantI
 
 /** The tenant id of a slug. */
 export async function tenantIdOf(em: EntityManager, slug: string): Promise<string> {
-  const [row] = await query<{ id: string }>(em, 'select id from tenant where slug = ?', [slug]);
-  return row.id;
+  return (await em.getRepository(Tenant).getBySlug(slug)).id;
 }
 
 /** Every trace of a request's personal data, as counts and the texts that would show it. */

@@ -1,0 +1,186 @@
+import { EntityRepositoryType, EntitySchema, LockMode, raw } from '@mikro-orm/core';
+import { EntityRepository } from '@mikro-orm/postgresql';
+import { NotFoundError } from '@/domain/validation';
+import type { EscalationCascade } from '@/domain/deadlines/escalation';
+import type { RequestLimits } from '@/domain/antispam/request-limits';
+import type { RetentionPolicy } from '@/domain/privacy/retention-policy';
+import { createdAt, updatedAt, uuidKey } from './columns';
+
+/** Where requests land: everything to reception, or straight to the topic's department. */
+export type OrganisationModel = 'centralised' | 'decentralised';
+
+/** Per-tenant behaviour that municipalities configure. */
+export interface TenantSettings {
+  organisation: OrganisationModel;
+  receptionDepartment?: string;
+  validationRequired: boolean;
+  stopClockWhileAwaitingCitizen: boolean;
+  citizenNotifications: string[];
+  closureDays: string[];
+  timeZone: string;
+  autoCloseAfter: string;
+  smsNumber?: string;
+  smsSenderId?: string;
+  /** Topic of inbound SMS without a known keyword (default: the topic 'sms-maire'). */
+  smsDefaultTopic?: string;
+  contact?: { address?: string; phone?: string; email?: string; hours?: string };
+  /** Personal-data retention durations; defaults in domain/privacy/retention-policy.ts. */
+  retention?: Partial<RetentionPolicy>;
+  /** Origins of the municipality's own web sites that may embed the portal and call the public API from a browser. */
+  allowedOrigins?: string[];
+  /** Hourly limits of the public API; defaults in domain/antispam/request-limits.ts. */
+  limits?: Partial<RequestLimits>;
+  /** Texts of the portal's privacy page and accessibility statement; French defaults in domain/privacy/legal.ts. */
+  legal?: LegalSettings;
+}
+
+/** RGAA conformity status of the portal, as the accessibility statement declares it. */
+export type AccessibilityStatus = 'non_conforme' | 'partiellement_conforme' | 'totalement_conforme';
+
+/** What a tenant administrator may set on the privacy page and the accessibility statement. */
+export interface LegalSettings {
+  privacyText?: string;
+  /** How to reach the data protection officer (RGPD art. 13): an e-mail or postal address. */
+  dpoContact?: string;
+  accessibilityStatus?: AccessibilityStatus;
+  accessibilityText?: string;
+  /** Date of the accessibility audit (YYYY-MM-DD). */
+  auditDate?: string;
+}
+
+/** Colours, logo and texts of a municipality's portal. */
+export interface TenantBranding {
+  primaryColor: string;
+  accentColor?: string;
+  logoUrl?: string;
+  welcomeText?: string;
+  websiteUrl?: string;
+}
+
+/** A municipality (or other authority) served by the deployment. */
+export class Tenant {
+  [EntityRepositoryType]?: TenantRepository;
+  id!: string;
+  slug!: string;
+  name!: string;
+  hostnames: string[] = [];
+  branding!: TenantBranding;
+  settings!: TenantSettings;
+  createdAt: Date = new Date();
+  updatedAt: Date = new Date();
+}
+
+/** Tenants as URLs, commands and imports name them: by slug. `em.getRepository(Tenant)` gives it. */
+export class TenantRepository extends EntityRepository<Tenant> {
+  /** The tenant with this slug, or null. */
+  findBySlug(slug: string): Promise<Tenant | null> {
+    return this.findOne({ slug });
+  }
+
+  /** The tenant with this slug; NotFoundError when there is none. */
+  async getBySlug(slug: string): Promise<Tenant> {
+    const tenant = await this.findBySlug(slug);
+    if (!tenant) throw new NotFoundError(`Unknown tenant ${slug}`);
+    return tenant;
+  }
+
+  /**
+   * A tenant's settings as stored now: re-read, since they change by single-key updates (saveSetting) that bypass the
+   * identity map. `lock` holds the row until the transaction ends. Undefined for an unknown tenant.
+   */
+  async settingsOf(id: string, options: { lock?: boolean } = {}): Promise<TenantSettings | undefined> {
+    const tenant = await this.findOne({ id }, { fields: ['settings'], refresh: true, ...(options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) });
+    return tenant?.settings;
+  }
+
+  /** Replaces one key of a tenant's settings in a single statement, so that concurrent saves of other keys are kept. */
+  async saveSetting<K extends keyof TenantSettings>(id: string, key: K, value: TenantSettings[K]): Promise<void> {
+    await this.nativeUpdate(
+      { id },
+      { settings: raw<Tenant, TenantSettings>('jsonb_set(settings, ?::text[], ?::jsonb)', [`{${key}}`, JSON.stringify(value)]), updatedAt: raw<Tenant, Date>('now()') },
+    );
+  }
+}
+
+/** A department (service) of a tenant that handles requests. */
+export class Department {
+  id!: string;
+  tenant!: Tenant;
+  slug!: string;
+  name!: string;
+  email?: string;
+  escalation?: EscalationCascade;
+  createdAt: Date = new Date();
+}
+
+/** What kind of request a topic produces. */
+export type RequestKind = 'question' | 'document' | 'registration' | 'purchase' | 'subscription';
+
+/** A qualification chosen by the citizen; it decides the department and the delay. */
+export class Topic {
+  id!: string;
+  tenant!: Tenant;
+  slug!: string;
+  label!: string;
+  department!: Department;
+  kind: RequestKind = 'question';
+  delay!: string;
+  businessDays = false;
+  validationRequired = false;
+  smsKeyword?: string;
+  form?: string;
+  position = 0;
+  active = true;
+}
+
+export const TenantSchema = new EntitySchema<Tenant>({
+  class: Tenant,
+  tableName: 'tenant',
+  repository: () => TenantRepository,
+  properties: {
+    id: uuidKey,
+    slug: { type: 'string', length: 63, unique: true },
+    name: { type: 'string', length: 200 },
+    hostnames: { type: 'json' },
+    branding: { type: 'json' },
+    settings: { type: 'json' },
+    createdAt,
+    updatedAt,
+  },
+});
+
+export const DepartmentSchema = new EntitySchema<Department>({
+  class: Department,
+  tableName: 'department',
+  uniques: [{ properties: ['tenant', 'slug'] }],
+  properties: {
+    id: uuidKey,
+    tenant: { kind: 'm:1', entity: () => Tenant, deleteRule: 'cascade' },
+    slug: { type: 'string', length: 63 },
+    name: { type: 'string', length: 200 },
+    email: { type: 'string', length: 320, nullable: true },
+    escalation: { type: 'json', nullable: true },
+    createdAt,
+  },
+});
+
+export const TopicSchema = new EntitySchema<Topic>({
+  class: Topic,
+  tableName: 'topic',
+  uniques: [{ properties: ['tenant', 'slug'] }],
+  properties: {
+    id: uuidKey,
+    tenant: { kind: 'm:1', entity: () => Tenant, deleteRule: 'cascade' },
+    slug: { type: 'string', length: 63 },
+    label: { type: 'string', length: 200 },
+    department: { kind: 'm:1', entity: () => Department },
+    kind: { type: 'string', length: 20, default: 'question' },
+    delay: { type: 'string', length: 40 },
+    businessDays: { type: 'boolean', default: false },
+    validationRequired: { type: 'boolean', default: false },
+    smsKeyword: { type: 'string', length: 30, nullable: true },
+    form: { type: 'string', length: 63, nullable: true },
+    position: { type: 'integer', default: 0 },
+    active: { type: 'boolean', default: true },
+  },
+});
