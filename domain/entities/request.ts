@@ -1,27 +1,10 @@
 import { EntitySchema, type Opt } from '@mikro-orm/core';
 import { createdAt, inlineForeignKey, timestamptz, updatedAt, uuidKey } from './columns';
 import type { StartRequestInput } from '@/domain/intake/start-input';
-import { Department, Tenant, Topic, type RequestKind } from './tenant';
+import type { IntakeChannel, ReplyChannel, RequestKind, RequestState } from '@/domain/requests/kinds';
+import { Department, Tenant, Topic } from './tenant';
 
-/** Lifecycle states of a request (labels in French live in the UI). */
-export const REQUEST_STATES = [
-  'received',
-  'in_progress',
-  'transferred',
-  'awaiting_citizen',
-  'awaiting_validation',
-  'awaiting_payment',
-  'answered',
-  'closed',
-  'rejected',
-] as const;
-/** One of REQUEST_STATES. */
-export type RequestState = (typeof REQUEST_STATES)[number];
-
-/** How the request reached the town hall. */
-export type IntakeChannel = 'web' | 'email' | 'sms' | 'form' | 'counter' | 'phone';
-/** How the citizen wants to be answered. */
-export type ReplyChannel = 'email' | 'sms' | 'post';
+export { REQUEST_STATES, type IntakeChannel, type ReplyChannel, type RequestState } from '@/domain/requests/kinds';
 
 /** How to reach the citizen. */
 export interface CitizenContact {

@@ -4,6 +4,7 @@ import { NotFoundError } from '@/domain/validation';
 import type { EscalationCascade } from '@/domain/deadlines/escalation';
 import type { RequestLimits } from '@/domain/antispam/request-limits';
 import type { RetentionPolicy } from '@/domain/privacy/retention-policy';
+import type { RequestKind } from '@/domain/requests/kinds';
 import { createdAt, updatedAt, uuidKey } from './columns';
 
 /** Where requests land: everything to reception, or straight to the topic's department. */
@@ -113,8 +114,7 @@ export class Department {
   createdAt: Date = new Date();
 }
 
-/** What kind of request a topic produces. */
-export type RequestKind = 'question' | 'document' | 'registration' | 'purchase' | 'subscription';
+export type { RequestKind };
 
 /** A qualification chosen by the citizen; it decides the department and the delay. */
 export class Topic {

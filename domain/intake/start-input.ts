@@ -1,4 +1,4 @@
-import type { ReplyChannel, RequestKind } from '@/domain/entities';
+import type { ReplyChannel, RequestKind } from '@/domain/requests/kinds';
 import type { RequestWorkflowInput } from '@/domain/requests/contract';
 
 /** The workflow input the intake hands to Temporal, with the workflow id it must run under. */

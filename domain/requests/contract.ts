@@ -4,7 +4,7 @@
  * definitions themselves live with the workflow (workflows/request/definitions.ts).
  */
 import type { EscalationStep } from '@/domain/deadlines/escalation';
-import type { ReplyChannel, RequestKind, RequestState } from '@/domain/entities';
+import type { ReplyChannel, RequestKind, RequestState } from '@/domain/requests/kinds';
 
 /** Task queue of request workflows and their activities. */
 export const REQUEST_TASK_QUEUE = 'relais-requests';
