@@ -8,9 +8,8 @@ import { STATE_LABELS, formatFrenchDateTime } from '@/domain/states';
 import { trackingUrl, consoleUrl } from '@/domain/urls';
 import type { EmailSender } from '@/integrations/mail/smtp';
 import { sendEmailOnce } from '@/domain/notifications/email-once';
-import { smsSenderOf } from '@/domain/sms/phone';
+import { smsSenderOf } from '@/domain/sms/sender';
 import { composeSms, loadSmsTemplates, type SmsChannel } from '@/activities/notifications/sms';
-import { normalisePhone } from '@/domain/sms/phone';
 import {
   DEFAULT_EMAIL_TEMPLATES,
   renderText,
@@ -131,7 +130,8 @@ export function createRequestActivities(deps: RequestActivityDeps) {
     input: NotifyCitizenInput,
     vars: Record<string, unknown>,
   ): Promise<NotifyResult> {
-    const to = normalisePhone(request.citizen.phone!);
+    // E.164 since intake.
+    const to = request.citizen.phone!;
     const templates = await loadSmsTemplates(em, request.tenantId);
     // SMS carry the bare tracking link (the code travels beside it) and the date without the hour.
     const smsVars = {

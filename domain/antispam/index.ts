@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { tryParsePhone } from '@/domain/contact/phone';
 import type { FieldError } from '@/domain/validation';
 
 export { FORM_TOKEN_FIELD, HONEYPOT_FIELD } from './fields';
@@ -107,7 +108,8 @@ export function createSubmissionLimiter(options: { perIp?: number; perContact?: 
     async consume(address: string, contacts: Array<string | undefined>): Promise<void> {
       const { byIp, byContact } = await limiters();
       await consume(byIp, address || 'inconnue', 'rate-ip');
-      // A value with no digit and no @ is no contact (the form refuses it): it must not share one count with every such typo.
+      // A value that is neither an e-mail nor a phone number is no contact (the form refuses it): it must not share one
+      // count with every such typo.
       for (const given of contacts) {
         const key = given ? normaliseContact(given) : '';
         if (key) await consume(byContact, key, 'rate-contact');
@@ -128,11 +130,10 @@ function lazy<T>(make: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** One key per person whatever the spelling: lower-case e-mail, digits of a phone number in national form. */
+/** One key per person whatever the spelling: lower-case e-mail, phone number in E.164; empty for neither. */
 export function normaliseContact(contact: string): string {
   const trimmed = contact.trim().toLowerCase();
   if (trimmed.includes('@')) return trimmed;
-  const digits = trimmed.replace(/\D/g, '');
-  return digits.startsWith('33') ? `0${digits.slice(2)}` : digits;
+  return tryParsePhone(trimmed) ?? '';
 }
 

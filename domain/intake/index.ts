@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { normaliseContact } from '@/domain/antispam';
+import { parsePhone } from '@/domain/contact/phone';
 import { requestLimitsOf, type RequestLimiter } from '@/domain/antispam/request-limits';
 import { linkAttachments } from '@/domain/attachments';
 import { createWorkingCalendar } from '@/domain/deadlines/calendar';
@@ -63,8 +64,14 @@ export interface IntakeDeps {
   onStartFailure?: (error: unknown, input: StartRequestInput) => void;
 }
 
-/** Validates a new request body (French field errors) without touching the database. */
-export const validateNewRequest = compileValidator<NewRequestBody>(NEW_REQUEST_SCHEMA);
+const validateBody = compileValidator<NewRequestBody>(NEW_REQUEST_SCHEMA);
+
+/** Validates a new request body (French field errors) without touching the database; the phone comes back in E.164. */
+export function validateNewRequest(body: unknown): NewRequestBody {
+  const input = validateBody(body);
+  // Stored in E.164 from here on: the SMS path, the reply matching and the privacy searches use it as is.
+  return input.contact.phone ? { ...input, contact: { ...input.contact, phone: parsePhone(input.contact.phone) } } : input;
+}
 
 /** The same contact sending the same text within this time gets the request already filed. */
 export const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;

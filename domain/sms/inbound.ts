@@ -3,9 +3,9 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { TenantSettings } from '@/domain/entities';
 import type { IntakeReceipt, StartRequestInput } from '@/domain/intake';
 import { query } from '@/domain/sql';
-import { normalisePhone, smsSenderOf } from './phone';
+import { smsSenderOf } from './sender';
 
-/** An SMS from a handset, as the gateway hands it over. */
+/** An SMS from a handset, as the gateway hands it over: addresses in E.164, or a short code. */
 export interface MobileOriginatedSms {
   from: string;
   to: string;
@@ -62,8 +62,7 @@ export function createInboundSmsHandler(deps: InboundSmsDeps) {
 
   return async function handleInboundSms(message: MobileOriginatedSms): Promise<InboundOutcome> {
     const em = deps.orm.em.fork();
-    const from = normalisePhone(message.from);
-    const to = normalisePhone(message.to);
+    const { from, to } = message;
     const text = message.text.trim();
     const tenant = await tenantByNumber(em, to);
     const hash = createHash('sha256').update([tenant?.id ?? '', from, to, text].join('\u0000')).digest('hex');
@@ -168,10 +167,10 @@ export function createInboundSmsHandler(deps: InboundSmsDeps) {
   }
 }
 
-/** The tenant whose `settings.smsNumber` is this destination, compared in normalised form. */
+/** The tenant whose `settings.smsNumber` (a short code or E.164, as stored) is this destination. */
 export async function tenantByNumber(em: EntityManager, to: string): Promise<SmsTenant | undefined> {
-  const tenants = await query<SmsTenant>(em, "select id, slug, name, settings from tenant where settings->>'smsNumber' is not null");
-  return tenants.find((tenant) => tenant.settings.smsNumber && normalisePhone(tenant.settings.smsNumber) === to);
+  const [tenant] = await query<SmsTenant>(em, "select id, slug, name, settings from tenant where settings->>'smsNumber' = ? order by created_at limit 1", [to]);
+  return tenant;
 }
 
 /** True for `STOP` and its usual variants, whatever the case and accents. */
@@ -198,15 +197,13 @@ export async function chooseTopic(em: EntityManager, tenant: SmsTenant, text: st
 }
 
 async function awaitingRequest(em: EntityManager, tenantId: string, phone: string): Promise<{ id: string; workflow_id: string } | undefined> {
-  // Citizens type their number freely ("06 12…", "+33 6…"): compare digits in national form.
-  const national = phone.startsWith('+33') ? `0${phone.slice(3)}` : phone.replace(/^\+/, '');
+  // Both sides in E.164 (request_citizen_phone_idx).
   const [row] = await query<{ id: string; workflow_id: string }>(
     em,
     `select id, workflow_id from request
-      where tenant_id = ? and state = 'awaiting_citizen'
-        and regexp_replace(regexp_replace(citizen->>'phone', '[^0-9]', '', 'g'), '^(0033|33)([0-9]{9})$', '0\\2') = ?
+      where tenant_id = ? and citizen->>'phone' = ? and state = 'awaiting_citizen'
       order by updated_at desc limit 1`,
-    [tenantId, national],
+    [tenantId, phone],
   );
   return row;
 }

@@ -35,6 +35,15 @@ describe('deliver_sm classification', () => {
     });
   });
 
+  it('hands MO addresses over in E.164, whatever type of number the SMSC used, and short codes as they are', () => {
+    const from = (fields: PduFields) => inboundPartFromPdu(wirePdu({ destination_addr: '36180', short_message: 'Bonjour', ...fields }));
+    expect(from({ source_addr: '33612345678', source_addr_ton: 1 })).toMatchObject({ from: '+33612345678', to: '36180' });
+    expect(from({ source_addr: '33612345678' })).toMatchObject({ from: '+33612345678' });
+    expect(from({ source_addr: '0612345678', source_addr_ton: 2 })).toMatchObject({ from: '+33612345678' });
+    expect(from({ source_addr: '0692123456' })).toMatchObject({ from: '+262692123456' });
+    expect(from({ source_addr: 'ORANGE', source_addr_ton: 5 })).toMatchObject({ from: 'ORANGE' });
+  });
+
   it('reads concatenation from SAR TLVs and latin1 text', () => {
     const pdu = wirePdu({ data_coding: 0x03, short_message: Buffer.from('Reçu', 'latin1'), sar_msg_ref_num: 300, sar_total_segments: 2, sar_segment_seqnum: 1 });
     expect(inboundPartFromPdu(pdu)).toMatchObject({ text: 'Reçu', concat: { reference: 300, total: 2, sequence: 1 } });

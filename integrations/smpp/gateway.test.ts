@@ -30,7 +30,7 @@ describe('SmppGateway with the SMSC simulator', () => {
     const ids = [...short.messageIds, ...long.messageIds];
     expect(new Set(ids).size).toBe(3);
     expect(smsc.submitted.map((message) => message.messageId)).toEqual(ids);
-    expect(smsc.submitted[0]).toMatchObject({ text: 'Bonjour é è €', to: '33612345678', from: 'MAIRIE' });
+    expect(smsc.submitted[0]).toMatchObject({ text: 'Bonjour é è €', to: '+33612345678', from: 'MAIRIE' });
     expect(smsc.submitted.slice(1).map((message) => message.text).join('')).toBe('Reçu. '.repeat(20));
 
     await waitFor(() => receipts.length === 3, 'three receipts');
