@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import smpp, { type PDU, type PduFields, type Session } from 'smpp';
-import { encodeGsm, encodeSms, gsmSeptets } from '@/integrations/smpp/encoding.js';
+import { encodeGsm, encodeSms, gsmSeptets } from '@/domain/sms/encoding';
 import { coalesceWrites } from '@/integrations/smpp/flow-control.js';
 import { relaisAddress, smppAddress } from '@/integrations/smpp/address.js';
 import { inboundPartFromPdu, type InboundPart } from '@/integrations/smpp/deliver-sm.js';
@@ -315,6 +315,11 @@ class Simulator implements SmscSimulator {
     if (this.isThrottled(sim.systemId)) {
       this.counters.throttled++;
       sim.session.send(pdu.response({ command_status: STATUS.ESME_RTHROTTLED }));
+      return;
+    }
+    // As operators do: a destination that is no subscriber number or short code is refused for good.
+    if (!/^\d{3,15}$/.test(pdu.destination_addr ?? '')) {
+      sim.session.send(pdu.response({ command_status: STATUS.ESME_RINVDSTADR }));
       return;
     }
     const message = this.record(sim.systemId, pdu);

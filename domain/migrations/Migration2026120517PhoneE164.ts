@@ -26,7 +26,6 @@ const COLUMNS: PhoneColumn[] = [
   { table: 'sms_message', value: 'recipient', set: 'recipient = ?', parse: tryParsePhone },
   { table: 'sms_inbound', value: 'sender', set: 'sender = ?', parse: tryParsePhone },
   { table: 'sms_inbound', value: 'recipient', set: 'recipient = ?', parse: smsNumber },
-  { table: 'notification', value: 'recipient', set: 'recipient = ?', parse: tryParsePhone },
 ];
 
 /**
@@ -48,11 +47,10 @@ export class Migration2026120517PhoneE164 extends Migration {
 
   // One pass per distinct number, not per row: a citizen's number is on each of their requests and SMS.
   private async normalise(column: PhoneColumn): Promise<void> {
-    const filter = column.table === 'notification' ? ` and channel = 'sms'` : '';
-    const rows = await this.execute(`select distinct ${column.value} as stored from "${column.table}" where coalesce(${column.value}, '') <> ''${filter}`);
+    const rows = await this.execute(`select distinct ${column.value} as stored from "${column.table}" where coalesce(${column.value}, '') <> ''`);
     for (const { stored } of rows as Array<{ stored: string }>) {
       const e164 = column.parse(stored);
-      if (e164 && e164 !== stored) await this.execute(`update "${column.table}" set ${column.set} where ${column.value} = ?${filter}`, [e164, stored]);
+      if (e164 && e164 !== stored) await this.execute(`update "${column.table}" set ${column.set} where ${column.value} = ?`, [e164, stored]);
     }
   }
 

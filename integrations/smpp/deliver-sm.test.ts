@@ -1,6 +1,6 @@
 import smpp, { type PduFields } from 'smpp';
 import { describe, expect, it } from 'vitest';
-import { encodeSms } from './encoding.js';
+import { encodeSms } from '@/domain/sms/encoding';
 import { InboundAssembler, inboundPartFromPdu, isDeliveryReceipt, receiptFromPdu, type InboundPart } from './deliver-sm.js';
 
 // Goes through the library's encoder and parser, as a PDU read from the wire would.

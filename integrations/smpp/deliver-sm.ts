@@ -1,6 +1,6 @@
 import type { DecodedMessage, PDU } from 'smpp';
 import { relaisAddress } from './address.js';
-import { decodeSmsText } from './encoding.js';
+import { decodeSmsText } from '@/domain/sms/encoding';
 import { parseDeliveryReceipt, type DeliveryReceipt } from './receipt.js';
 
 /** A delivery receipt with the addresses of the deliver_sm that carried it. */

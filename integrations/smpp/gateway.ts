@@ -3,7 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { pino, type Logger } from 'pino';
 import smpp, { type PDU, type Session } from 'smpp';
 import { describeEndpoint, parseSmppUrl, type SmppEndpoint } from './config.js';
-import { encodeSms, type EncodedSms } from './encoding.js';
+import { encodeSms, type EncodedSms } from '@/domain/sms/encoding';
 import {
   CommandStatus,
   SmppBindError,

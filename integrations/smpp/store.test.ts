@@ -5,7 +5,7 @@ import type { SmscSimulator } from '@/dev/smsc-simulator/simulator.js';
 import { env } from '@/domain/env.js';
 import { initORM } from '@/domain/orm.js';
 import { query } from '@/domain/sql.js';
-import { createSmsChannel, type SmsChannel } from '@/activities/notifications/sms.js';
+import { createSmsChannel, type SmsChannel } from './channel.js';
 import { SmppError } from './errors.js';
 import type { SmppGateway } from './gateway.js';
 import type { GatewayReceipt } from './deliver-sm.js';

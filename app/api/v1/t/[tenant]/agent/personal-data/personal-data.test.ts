@@ -48,7 +48,7 @@ beforeAll(async () => {
   const em = orm.em.fork();
   await query(em, `update request set state = 'closed', closed_at = now() where id = ?`, [closedA.id]);
   await query(em, `insert into attachment (id, tenant_id, request_id, name, type, size, sha256, content) values (?, ?, ?, 'justificatif.pdf', 'application/pdf', 3, 'abc', '\\x010203')`, [randomUUID(), closedA.tenantId, closedA.id]);
-  await query(em, `insert into notification (id, tenant_id, request_id, idempotency_key, channel, recipient, template, subject, status, created_at) values (?, ?, ?, ?, 'sms', ?, 'answer', 'Réponse à votre demande', 'sent', now())`, [randomUUID(), closedA.tenantId, closedA.id, `test:${closedA.id}`, e164A]);
+  await query(em, `insert into notification (id, tenant_id, request_id, idempotency_key, channel, recipient, template, subject, status, created_at) values (?, ?, ?, ?, 'email', ?, 'answer', 'Réponse à votre demande', 'sent', now())`, [randomUUID(), closedA.tenantId, closedA.id, `test:${closedA.id}`, emailA]);
   await query(em, `insert into sms_message (id, tenant_id, request_id, idempotency_key, recipient, sender, text, data_coding, segment_count, status) values (?, ?, ?, ?, ?, 'VILLE', ?, 0, 1, 'delivered')`, [randomUUID(), closedA.tenantId, closedA.id, `sms:${closedA.id}`, e164A, `Votre réponse ${tag}`]);
   // A STOP outside any request: the person's number and text are held too.
   await query(em, `insert into sms_inbound (id, tenant_id, sender, recipient, text, dedupe_hash) values (?, ?, ?, '36180', 'STOP', ?)`, [randomUUID(), closedA.tenantId, e164A, randomUUID()]);
@@ -128,7 +128,7 @@ describe('personal data export', () => {
     expect(closed.attachments).toEqual([expect.objectContaining({ name: 'justificatif.pdf', size: 3, contentBase64: Buffer.from([1, 2, 3]).toString('base64') })]);
     const open = data.requests.find((r: { reference: string }) => r.reference === openA);
     expect(open).toMatchObject({ subject: `Stationnement ${tag}`, message: 'Où garer ma voiture ?', citizen: { email: emailA.toUpperCase(), phone: e164A } });
-    expect(data.notifications).toEqual(expect.arrayContaining([expect.objectContaining({ reference: closedA.reference, recipient: e164A, subject: 'Réponse à votre demande' })]));
+    expect(data.notifications).toEqual(expect.arrayContaining([expect.objectContaining({ reference: closedA.reference, recipient: emailA, subject: 'Réponse à votre demande' })]));
     expect(data.smsSent).toEqual([expect.objectContaining({ reference: closedA.reference, text: `Votre réponse ${tag}` })]);
     expect(data.smsReceived).toEqual([expect.objectContaining({ reference: null, text: 'STOP' })]);
     expect(data.smsOptOutSince).not.toBeNull();
