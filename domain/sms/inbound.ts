@@ -2,7 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { TenantSettings } from '@/domain/entities';
 import type { IntakeReceipt, StartRequestInput } from '@/domain/intake';
+import { composeSms, loadSmsTemplates } from '@/domain/notifications/sms-texts';
 import { query } from '@/domain/sql';
+import type { EncodedSms } from './encoding';
 import { smsSenderOf } from './sender';
 
 /** An SMS from a handset, as the gateway hands it over: addresses in E.164, or a short code. */
@@ -37,8 +39,8 @@ export interface InboundSmsDeps {
   submitRequest: (input: { tenantSlug: string; topic: string; from: string; text: string; beforeStart: (start: StartRequestInput) => Promise<void> }) => Promise<IntakeReceipt>;
   /** Delivers the text to a waiting request workflow (citizenReplySignal, via 'sms'). */
   signalReply: (workflowId: string, body: string) => Promise<void>;
-  /** Sends one SMS exactly once per idempotency key (the STOP confirmation). */
-  sendSms: (sms: { tenantId: string; idempotencyKey: string; template: string; to: string; from: string; text: string }) => Promise<unknown>;
+  /** Sends one SMS exactly once per idempotency key (the STOP confirmation), already encoded. */
+  sendSms: (sms: { tenantId: string; idempotencyKey: string; template: string; to: string; from: string; text: string; encoded: EncodedSms }) => Promise<unknown>;
   /** A redelivery of the same text from the same number within this window is the same SMS (default 10 min). */
   dedupeWindowMs?: number;
   /** An unfinished earlier handling younger than this is still running: ask the SMSC to retry (default 30 s). */
@@ -46,9 +48,6 @@ export interface InboundSmsDeps {
 }
 
 const STOP_WORDS = new Set(['STOP', 'STOPSMS', 'ARRET', 'DESABONNEMENT']);
-
-/** The French STOP confirmation; tenants may override it with an 'sms' template keyed stop_confirmation. */
-export const STOP_CONFIRMATION = "{{tenantName}} : STOP pris en compte, vous ne recevrez plus nos SMS d'information.";
 
 /** Thrown when the same SMS is being handled right now: the gateway answers with a temporary error. */
 export class InboundInProgressError extends Error {
@@ -151,18 +150,9 @@ export function createInboundSmsHandler(deps: InboundSmsDeps) {
     const [row] = await query<{ id: string }>(em, 'select id from sms_opt_out where tenant_id = ? and phone = ?', [tenant.id, phone]);
     // Keyed by the opt-out row: one confirmation however often STOP is sent, a new one after a re-subscription.
     const confirmationKey = `sms:stop:${row.id}`;
-    const [override] = await query<{ body: string }>(em, "select body from message_template where tenant_id = ? and key = 'stop_confirmation' and channel = 'sms'", [
-      tenant.id,
-    ]);
-    const template = override?.body ?? STOP_CONFIRMATION;
-    await deps.sendSms({
-      tenantId: tenant.id,
-      idempotencyKey: confirmationKey,
-      template: 'stop_confirmation',
-      to: phone,
-      from: smsSenderOf(tenant.settings),
-      text: template.replace(/\{\{\s*tenantName\s*\}\}/g, tenant.name),
-    });
+    // The French default, or the tenant's 'sms' template keyed stop_confirmation.
+    const { key, text, encoded } = composeSms('stop_confirmation', { tenantName: tenant.name }, await loadSmsTemplates(em, tenant.id));
+    await deps.sendSms({ tenantId: tenant.id, idempotencyKey: confirmationKey, template: key, to: phone, from: smsSenderOf(tenant.settings), text, encoded });
     return { kind: 'opt_out', confirmationKey };
   }
 }
