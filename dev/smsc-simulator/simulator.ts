@@ -218,7 +218,7 @@ class Simulator implements SmscSimulator {
     const sms = encodeSms(message.text);
     const deliveries = sms.segments.map((segment) =>
       this.deliver(target, {
-        ...addressFields(message.from, message.to),
+        ...addressFields(typedAddress(message.from), typedAddress(message.to)),
         esm_class: sms.esmClass,
         data_coding: sms.dataCoding,
         short_message: segment,
@@ -471,4 +471,9 @@ function addressFields(from: string, to: string): PduFields {
   const source = smppAddress(from);
   const destination = smppAddress(to);
   return { source_addr_ton: source.ton, source_addr_npi: source.npi, source_addr: source.value, dest_addr_ton: destination.ton, dest_addr_npi: destination.npi, destination_addr: destination.value };
+}
+
+/** A number as a developer types it for an MO (`06 12 34 56 78`, `+33 6…`, `36180`), as a handset's SMSC would send it. */
+function typedAddress(typed: string): string {
+  return relaisAddress(typed.replace(/[\s.\-()]/g, ''));
 }
