@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { relaisAddress } from '@/integrations/smpp/address.js';
+import { relaisAddress } from '@/integrations/smpp/address';
 import type { SmscSimulator, SubmittedMessage } from './simulator.js';
 
 /** The HTTP control port of a running simulator (loopback only): MO injection, recorded submissions, faults. */
