@@ -3,6 +3,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import addErrors from 'ajv-errors';
 import localizeFr from 'ajv-i18n/localize/fr/index.js';
+import { tryParsePhone } from '@/domain/contact/phone';
 
 /** A field error as the API returns it: JSON pointer and French message. */
 export interface FieldError {
@@ -27,6 +28,8 @@ export class ConflictError extends Error {}
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, coerceTypes: false, useDefaults: true });
 addFormats(ajv);
 addErrors(ajv);
+// A number libphonenumber reads as French (overseas included) or international; stored in E.164 (domain/contact/phone).
+ajv.addFormat('phone', { type: 'string', validate: (value: string) => tryParsePhone(value) !== undefined });
 
 /** Compiles a JSON Schema once; returns a validator that throws InputError with French messages. */
 export function compileValidator<T>(schema: object): (value: unknown) => T {

@@ -15,7 +15,8 @@ test('the data protection officer finds a citizen, downloads both exports and er
   test.setTimeout(150_000);
   const tag = randomUUID().slice(0, 8);
   const email = `rgpd-${tag}@exemple.fr`;
-  const digits = String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
+  // 06 12 …: an allocated metropolitan range; the number is stored in E.164.
+  const digits = `12${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
   const phone = `06 ${digits.replace(/(\d{2})(?=\d)/g, '$1 ')}`;
   const response = await fetch(`${process.env.E2E_BASE_URL}/api/v1/t/demo/requests`, {
     method: 'POST',
@@ -45,7 +46,7 @@ test('the data protection officer finds a citizen, downloads both exports and er
     const json = await downloaded(dpo, 'Télécharger l’export JSON');
     expect(json.name).toMatch(/^donnees-personnelles-\d{4}-\d{2}-\d{2}\.json$/);
     const data = JSON.parse(json.content.toString('utf8'));
-    expect(data.requests).toEqual([expect.objectContaining({ reference, subject: `Clôture de jardin ${tag}`, citizen: { name: 'Camille Rgpd', email, phone } })]);
+    expect(data.requests).toEqual([expect.objectContaining({ reference, subject: `Clôture de jardin ${tag}`, citizen: { name: 'Camille Rgpd', email, phone: `+336${digits}` } })]);
     const pdf = await downloaded(dpo, 'Télécharger l’export PDF');
     expect(pdf.name).toMatch(/\.pdf$/);
     const file = test.info().outputPath('export.pdf');

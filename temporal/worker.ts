@@ -10,7 +10,8 @@ import { createQualityReportActivities } from '@/activities/quality-report/quali
 import { createRequestActivities } from '@/activities/request/request-activities';
 import { createRetentionActivities } from '@/activities/retention/retention-activities';
 import type { EmailSender } from '@/integrations/mail/smtp';
-import { createSmsChannel, type SmsChannel } from '@/activities/notifications/sms';
+import { smsActivityChannel } from '@/activities/notifications/sms';
+import { createSmsChannel, type SmsChannel } from '@/integrations/smpp/channel';
 import { SmppGateway } from '@/integrations/smpp/gateway';
 import { SmsStore } from '@/integrations/smpp/store';
 import { submitInboundSms } from '@/domain/intake/sms';
@@ -64,7 +65,7 @@ export async function createRelaisWorker(deps: WorkerDeps): Promise<RelaisWorker
     taskQueue: deps.taskQueue ?? REQUEST_TASK_QUEUE,
     workflowBundle: bundle,
     activities: {
-      ...createRequestActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl, sms: deps.sms }),
+      ...createRequestActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl, sms: deps.sms && smsActivityChannel(deps.sms) }),
       ...createDocumentActivities({ orm: deps.orm, renderer: deps.renderer, publicUrl: deps.publicUrl }),
       ...exportActivities,
       ...createQualityReportActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl }),
@@ -101,7 +102,7 @@ export interface SmsService {
 }
 
 /**
- * Binds this worker's SMPP session: receipts update sms_message, notification and the timeline; MO become
+ * Binds this worker's SMPP session: receipts update sms_message (each SMS's one status) and the timeline; MO become
  * requests, replies or opt-outs. Each worker process holds one bind, and the SMSC may hand any of them an MO
  * or a receipt, so both handlers are idempotent and work from the database alone.
  */

@@ -1,43 +1,53 @@
-import { describe, expect, it } from 'vitest';
-import { encodeSms, isGsmEncodable } from '@/integrations/smpp/encoding';
-import { DEFAULT_SMS_TEMPLATES, SMS_INLINE_MAX_SEGMENTS, composeSms } from './sms';
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SmscSimulator } from '@/dev/smsc-simulator/simulator';
+import { env } from '@/domain/env';
+import { initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
+import { createSmsChannel } from '@/integrations/smpp/channel';
+import type { SmppGateway } from '@/integrations/smpp/gateway';
+import { SmsStore } from '@/integrations/smpp/store';
+import { startTestSmsc, testGateway } from '@/integrations/smpp/testing';
+import { smsActivityChannel } from './sms';
 
-const vars = {
-  tenantName: 'Ville de Démo',
-  reference: '2026-000123',
-  trackingCode: '7KQ2-M9XD-4B8N-P3RT-ZW6Y',
-  trackingUrl: 'https://relais.example.fr/t/demo/suivi/2026-000123',
-  dueDay: '08/12/2026',
-  stateLabel: 'Traitement en cours',
-  smsNumber: '36180',
-};
+let smsc: SmscSimulator;
+let gateway: SmppGateway;
+let store: SmsStore;
+let tenantId: string;
 
-describe('SMS texts', () => {
-  it('keeps every French default inside GSM 03.38, so a segment holds 160 characters', () => {
-    for (const [key, template] of Object.entries(DEFAULT_SMS_TEMPLATES)) expect(isGsmEncodable(template), key).toBe(true);
+beforeAll(async () => {
+  const orm = await initORM(env().DATABASE_URL!);
+  [{ id: tenantId }] = await query<{ id: string }>(orm.em.fork(), "select id from tenant where slug = 'demo'");
+  smsc = await startTestSmsc();
+  gateway = testGateway(smsc);
+  await gateway.start();
+  store = new SmsStore(orm);
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await store?.close();
+  await smsc?.stop();
+});
+
+describe('the SMS channel of activities', () => {
+  it('fails the activity for good when the SMSC refuses the SMS, and never sends it again', async () => {
+    const channel = smsActivityChannel(createSmsChannel({ store, gateway }));
+    const draft = { tenantId, idempotencyKey: `test:${randomUUID()}`, to: 'PERSONNE', from: 'VILLEDEMO', text: 'Bonjour' };
+    const refusal = await channel.send(draft).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(ApplicationFailure);
+    expect(refusal).toMatchObject({ type: 'SmsRejected', nonRetryable: true, message: expect.stringMatching(/ESME_RINVDSTADR/) });
+    // A retry of the activity finds the SMS decided: nothing goes out.
+    await expect(channel.send(draft)).resolves.toMatchObject({ status: 'failed', alreadySubmitted: true });
+    expect(smsc.stats().submitted).toBe(0);
   });
 
-  it('fits the acknowledgement, with reference, date, link and code, in two segments', () => {
-    const { text } = composeSms('acknowledgement', vars);
-    expect(text).toBe(
-      'Demande 2026-000123 enregistrée. Réponse au plus tard le 08/12/2026. Suivi : https://relais.example.fr/t/demo/suivi/2026-000123 code 7KQ2-M9XD-4B8N-P3RT-ZW6Y',
-    );
-    expect(encodeSms(text).segmentCount).toBeLessThanOrEqual(2);
-  });
-
-  it('sends a short answer in full and replaces a long one by a link to the tracking page', () => {
-    expect(composeSms('answer', { ...vars, answer: 'Votre carte est prête.' })).toEqual({
-      key: 'answer',
-      text: 'Réponse à votre demande 2026-000123 : Votre carte est prête.',
-    });
-    const long = composeSms('answer', { ...vars, answer: 'Voici la réponse détaillée. '.repeat(30) });
-    expect(long.key).toBe('answer_link');
-    expect(long.text).toContain(vars.trackingUrl);
-    expect(encodeSms(long.text).segmentCount).toBeLessThanOrEqual(SMS_INLINE_MAX_SEGMENTS);
-  });
-
-  it('uses a tenant override', () => {
-    const templates = { ...DEFAULT_SMS_TEMPLATES, state_changed: '{{reference}} : {{stateLabel}}' };
-    expect(composeSms('state_changed', vars, templates).text).toBe('2026-000123 : Traitement en cours');
+  it('sends an accepted SMS once per key', async () => {
+    const channel = smsActivityChannel(createSmsChannel({ store, gateway }));
+    const draft = { tenantId, idempotencyKey: `test:${randomUUID()}`, to: '+33612345678', from: 'VILLEDEMO', text: 'Bonjour' };
+    await expect(channel.send(draft)).resolves.toMatchObject({ status: 'submitted', alreadySubmitted: false, segmentCount: 1 });
+    await expect(channel.send(draft)).resolves.toMatchObject({ alreadySubmitted: true });
+    expect(smsc.submitted.filter((message) => message.to === '+33612345678')).toHaveLength(1);
   });
 });

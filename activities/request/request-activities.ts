@@ -9,9 +9,9 @@ import { formatFrenchDateTime } from '@/domain/format/french';
 import { trackingUrl, consoleUrl } from '@/domain/urls';
 import type { EmailSender } from '@/integrations/mail/smtp';
 import { sendEmailOnce } from '@/domain/notifications/email-once';
-import { smsSenderOf } from '@/domain/sms/phone';
-import { composeSms, loadSmsTemplates, type SmsChannel } from '@/activities/notifications/sms';
-import { normalisePhone } from '@/domain/sms/phone';
+import { smsSenderOf } from '@/domain/sms/sender';
+import { composeSms, loadSmsTemplates } from '@/domain/notifications/sms-texts';
+import type { SmsChannel } from '@/integrations/smpp/channel';
 import {
   DEFAULT_EMAIL_TEMPLATES,
   renderText,
@@ -132,7 +132,8 @@ export function createRequestActivities(deps: RequestActivityDeps) {
     input: NotifyCitizenInput,
     vars: Record<string, unknown>,
   ): Promise<NotifyResult> {
-    const to = normalisePhone(request.citizen.phone!);
+    // E.164 since intake.
+    const to = request.citizen.phone!;
     const templates = await loadSmsTemplates(em, request.tenantId);
     // SMS carry the bare tracking link (the code travels beside it) and the date without the hour.
     const smsVars = {
@@ -141,40 +142,19 @@ export function createRequestActivities(deps: RequestActivityDeps) {
       dueDay: String(vars.dueDate).split(' à ')[0],
       smsNumber: request.settings.smsNumber,
     };
-    const { key, text } = composeSms(input.template, smsVars, templates);
-    const conn = em.getConnection();
-    await conn.execute(
-      `insert into notification (id, tenant_id, request_id, idempotency_key, channel, recipient, template, subject, status, created_at)
-       values (?, ?, ?, ?, 'sms', ?, ?, ?, 'pending', now()) on conflict (idempotency_key) do nothing`,
-      [randomUUID(), request.tenantId, request.id, input.idempotencyKey, to, key, text.slice(0, 300)],
-    );
-    try {
-      const outcome = await sms!.send({
-        tenantId: request.tenantId,
-        requestId: request.id,
-        idempotencyKey: input.idempotencyKey,
-        template: key,
-        to,
-        from: smsSenderOf(request.settings),
-        text,
-      });
-      // A receipt may already have moved the notification to delivered: only a pending one becomes sent.
-      await conn.execute(
-        `update notification set status = case when status = 'pending' then 'sent' else status end,
-                provider_id = ?, segments = ?, sent_at = coalesce(sent_at, now()), error = null
-          where idempotency_key = ?`,
-        [outcome.smscMessageIds[0] ?? null, outcome.segmentCount, input.idempotencyKey],
-      );
-      return outcome.alreadySubmitted ? { sent: 0, skipped: 1, reason: 'already sent' } : { sent: 1, skipped: 0 };
-    } catch (error) {
-      // Only a refusal is final; a retryable failure leaves the notification pending for the next attempt.
-      const final = error instanceof ApplicationFailure && error.nonRetryable;
-      await conn.execute(
-        `update notification set status = case when ? then 'failed' else status end, error = ? where idempotency_key = ? and status = 'pending'`,
-        [final, (error as Error).message, input.idempotencyKey],
-      );
-      throw error;
-    }
+    const { key, text, encoded } = composeSms(input.template, smsVars, templates);
+    // sms_message is the SMS's one record (its status included), written by the channel under the same key.
+    const outcome = await sms!.send({
+      tenantId: request.tenantId,
+      requestId: request.id,
+      idempotencyKey: input.idempotencyKey,
+      template: key,
+      to,
+      from: smsSenderOf(request.settings),
+      text,
+      encoded,
+    });
+    return outcome.alreadySubmitted ? { sent: 0, skipped: 1, reason: 'already sent' } : { sent: 1, skipped: 0 };
   }
 
   async function notifyStaff(input: NotifyStaffInput): Promise<NotifyResult> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import smpp, { type PDU } from 'smpp';
 import { z } from 'zod';
-import { createSmsChannel } from '@/activities/notifications/sms.js';
+import { createSmsChannel } from '@/integrations/smpp/channel.js';
 import { SmppGateway } from '@/integrations/smpp/gateway.js';
 import { SmsStore } from '@/integrations/smpp/store.js';
 import { startSmscSimulator, type SmscSimulator } from '@/dev/smsc-simulator/simulator.js';

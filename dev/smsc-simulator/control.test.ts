@@ -27,7 +27,7 @@ describe('SMSC simulator control API', () => {
     const client = smscControlClient(control.url);
 
     await client.injectMo({ from: '33612345678', to: '36180', text: 'MAIRE Bonjour' });
-    expect(inbound).toMatchObject([{ from: '33612345678', to: '36180', text: 'MAIRE Bonjour' }]);
+    expect(inbound).toMatchObject([{ from: '+33612345678', to: '36180', text: 'MAIRE Bonjour' }]);
 
     await client.failDeliveriesTo('+33699999999');
     await gateway.submit({ from: 'VILLEDEMO', to: '+33699999999', text: 'Un', registeredDelivery: true });

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { relaisAddress } from '@/integrations/smpp/address';
 import type { SmscSimulator, SubmittedMessage } from './simulator.js';
 
 /** The HTTP control port of a running simulator (loopback only): MO injection, recorded submissions, faults. */
@@ -44,7 +45,8 @@ async function handle(simulator: SmscSimulator, req: http.IncomingMessage): Prom
   const route = `${req.method} ${url.pathname}`;
   switch (route) {
     case 'GET /messages': {
-      const to = url.searchParams.get('to')?.replace(/^\+/, '');
+      const param = url.searchParams.get('to');
+      const to = param ? relaisAddress(param) : undefined;
       const limit = Number(url.searchParams.get('limit') ?? 500);
       const messages: SubmittedMessage[] = to ? simulator.submitted.filter((message) => message.to === to) : simulator.submitted;
       return { status: 200, body: messages.slice(-limit) };

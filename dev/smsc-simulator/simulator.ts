@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import smpp, { type PDU, type PduFields, type Session } from 'smpp';
-import { encodeGsm, encodeSms, gsmSeptets } from '@/integrations/smpp/encoding.js';
+import { encodeGsm, encodeSms, gsmSeptets } from '@/domain/sms/encoding';
 import { coalesceWrites } from '@/integrations/smpp/flow-control.js';
+import { relaisAddress, smppAddress } from '@/integrations/smpp/address.js';
 import { inboundPartFromPdu, type InboundPart } from '@/integrations/smpp/deliver-sm.js';
 
 /** An ESME account the simulator accepts. */
@@ -34,7 +35,7 @@ export interface SmscSimulatorOptions {
   random?: () => number;
 }
 
-/** One submit_sm the simulator accepted. */
+/** One submit_sm the simulator accepted; addresses as Relais writes them (E.164, short code or name). */
 export interface SubmittedMessage {
   messageId: string;
   systemId: string;
@@ -186,7 +187,7 @@ class Simulator implements SmscSimulator {
   }
 
   failDeliveriesTo(address: string): void {
-    this.failing.add(address.replace(/^\+/, ''));
+    this.failing.add(relaisAddress(address));
   }
 
   setFailureRatio(ratio: number): void {
@@ -217,8 +218,7 @@ class Simulator implements SmscSimulator {
     const sms = encodeSms(message.text);
     const deliveries = sms.segments.map((segment) =>
       this.deliver(target, {
-        source_addr: message.from,
-        destination_addr: message.to,
+        ...addressFields(typedAddress(message.from), typedAddress(message.to)),
         esm_class: sms.esmClass,
         data_coding: sms.dataCoding,
         short_message: segment,
@@ -317,6 +317,11 @@ class Simulator implements SmscSimulator {
       sim.session.send(pdu.response({ command_status: STATUS.ESME_RTHROTTLED }));
       return;
     }
+    // As operators do: a destination that is no subscriber number or short code is refused for good.
+    if (!/^\d{3,15}$/.test(pdu.destination_addr ?? '')) {
+      sim.session.send(pdu.response({ command_status: STATUS.ESME_RINVDSTADR }));
+      return;
+    }
     const message = this.record(sim.systemId, pdu);
     this.respond(sim, pdu.response({ message_id: message.messageId }));
     const wanted = (pdu.registered_delivery ?? 0) & 0x03;
@@ -378,7 +383,7 @@ class Simulator implements SmscSimulator {
 
   // registered_delivery 1 asks for every final receipt, 2 only for failures (SMPP 3.4 §5.2.17).
   private scheduleReceipt(message: SubmittedMessage, wanted: number): void {
-    const failed = this.failing.has(message.to.replace(/^\+/, '')) || this.random() < this.failureRatio;
+    const failed = this.failing.has(message.to) || this.random() < this.failureRatio;
     if (wanted === 2 && !failed) return;
     this.later(this.options.receiptDelayMs ?? 0, () => {
       const receipt = receiptFields(message, failed);
@@ -443,8 +448,7 @@ export function receiptFields(message: SubmittedMessage, failed: boolean, now = 
     `submit date:${smscDate(new Date(message.acceptedAt))} done date:${smscDate(now)} ` +
     `stat:${stat} err:${failed ? '001' : '000'} text:${gsmOnly([...message.text].slice(0, 20).join(''))}`;
   return {
-    source_addr: message.to,
-    destination_addr: message.from,
+    ...addressFields(message.to, message.from),
     esm_class: ESM_CLASS_RECEIPT,
     data_coding: 0,
     short_message: encodeGsm(text),
@@ -460,4 +464,16 @@ function gsmOnly(text: string): string {
 function smscDate(date: Date): string {
   const parts = [date.getFullYear() % 100, date.getMonth() + 1, date.getDate(), date.getHours(), date.getMinutes()];
   return parts.map((part) => String(part).padStart(2, '0')).join('');
+}
+
+/** The SMPP source and destination of a deliver_sm, from addresses as Relais writes them. */
+function addressFields(from: string, to: string): PduFields {
+  const source = smppAddress(from);
+  const destination = smppAddress(to);
+  return { source_addr_ton: source.ton, source_addr_npi: source.npi, source_addr: source.value, dest_addr_ton: destination.ton, dest_addr_npi: destination.npi, destination_addr: destination.value };
+}
+
+/** A number as a developer types it for an MO (`06 12 34 56 78`, `+33 6…`, `36180`), as a handset's SMSC would send it. */
+function typedAddress(typed: string): string {
+  return relaisAddress(typed.replace(/[\s.\-()]/g, ''));
 }

@@ -1,7 +1,8 @@
-/** One key per person whatever the spelling: lower-case e-mail, digits of a phone number in national form. */
+import { tryParsePhone } from '@/domain/contact/phone';
+
+/** One key per person whatever the spelling: lower-case e-mail, phone number in E.164; empty for neither. */
 export function normaliseContact(contact: string): string {
   const trimmed = contact.trim().toLowerCase();
   if (trimmed.includes('@')) return trimmed;
-  const digits = trimmed.replace(/\D/g, '');
-  return digits.startsWith('33') ? `0${digits.slice(2)}` : digits;
+  return tryParsePhone(trimmed) ?? '';
 }

@@ -26,7 +26,7 @@ export class MessageTemplate {
 /** Outgoing message channels. */
 export type NotificationChannel = 'email' | 'sms' | 'post';
 
-/** One outgoing message, unique by its idempotency key. */
+/** One outgoing e-mail (or letter), unique by its idempotency key; an SMS is an `sms_message`, with its own status. */
 export class Notification {
   id!: string;
   tenant!: Tenant;
@@ -36,9 +36,8 @@ export class Notification {
   recipient!: string;
   template!: string;
   subject?: string;
-  status: 'pending' | 'sent' | 'delivered' | 'failed' | 'expired' = 'pending';
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'uncertain' = 'pending';
   providerId?: string;
-  segments?: number;
   error?: string;
   createdAt: Date = new Date();
   sentAt?: Date;
@@ -86,7 +85,6 @@ export const NotificationSchema = new EntitySchema<Notification>({
     subject: { type: 'string', length: 300, nullable: true },
     status: { type: 'string', length: 20, default: 'pending' },
     providerId: { type: 'string', length: 200, nullable: true },
-    segments: { type: 'integer', nullable: true },
     error: { type: 'text', nullable: true },
     createdAt,
     sentAt: timestamptz({ nullable: true }),

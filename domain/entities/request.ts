@@ -109,6 +109,8 @@ export const CitizenRequestSchema = new EntitySchema<CitizenRequest>({
       name: 'request_retention_idx',
       expression: `create index "request_retention_idx" on "request" ("tenant_id", "closed_at", "id") where "anonymised_at" is null and "state" in ('closed', 'rejected')`,
     },
+    // Replies by SMS and a person's data are found by the citizen's number, stored in E.164.
+    { name: 'request_citizen_phone_idx', expression: `create index "request_citizen_phone_idx" on "request" ("tenant_id", (citizen->>'phone'))` },
   ],
   properties: {
     id: uuidKey,

@@ -61,7 +61,7 @@ describe('form intake', () => {
     expect(row.reply_channel).toBe('post');
     expect(row.citizen).toEqual({ name: 'Léa, Marie Martin', email: 'lea.martin@exemple.fr', postalAddress: '12 rue de la République\n93100 MONTREUIL' });
     const loisirs = await requestRow((await forms.submitForm('demo', 'centre-loisirs', { data: samples['centre-loisirs'] })).reference);
-    expect(loisirs.citizen).toMatchObject({ name: 'Karim Moreau', email: 'karim.moreau@exemple.fr', phone: '06 12 34 56 78' });
+    expect(loisirs.citizen).toMatchObject({ name: 'Karim Moreau', email: 'karim.moreau@exemple.fr', phone: '+33612345678' });
     expect(loisirs.kind).toBe('registration');
   });
 

@@ -1,3 +1,5 @@
+import { PHONE_ERROR } from '@/domain/contact/phone';
+
 /** JSON Schema of `POST /api/v1/t/{tenant}/requests`. */
 export const NEW_REQUEST_SCHEMA = {
   type: 'object',
@@ -37,8 +39,9 @@ export const NEW_REQUEST_SCHEMA = {
         email: { type: 'string', format: 'email', maxLength: 320, errorMessage: 'Adresse électronique invalide.' },
         phone: {
           type: 'string',
-          pattern: '^(?:\\+33\\s?|0)[1-9](?:[\\s.-]?\\d{2}){4}$',
-          errorMessage: 'Numéro de téléphone invalide (ex. 06 12 34 56 78).',
+          maxLength: 40,
+          format: 'phone',
+          errorMessage: PHONE_ERROR,
         },
         postalAddress: { type: 'string', minLength: 10, maxLength: 500, errorMessage: 'Adresse postale incomplète.' },
       },

@@ -1,6 +1,7 @@
-import { frenchNationalPhone } from '@/domain/sms/phone';
+import { displayPhone, tryParsePhone } from '@/domain/contact/phone';
 import { InputError } from '@/domain/validation';
-import { createIntake, type IntakeDeps, type IntakeReceipt, type StartRequestInput } from './index';
+import type { StartRequestInput } from './start-input';
+import { createIntake, type IntakeDeps, type IntakeReceipt } from './submission';
 
 /** An SMS that becomes a request. */
 export interface InboundSmsRequest {
@@ -20,9 +21,8 @@ const SUBJECT_TEXT_LENGTH = 60;
 
 /** Files an inbound SMS as a request answered by SMS, through the same intake as the web form. */
 export async function submitInboundSms(deps: IntakeDeps, sms: InboundSmsRequest): Promise<IntakeReceipt> {
-  const phone = frenchNationalPhone(sms.from);
-  // The request schema takes French numbers only; the caller records the SMS as refused.
-  if (!phone) throw new InputError([{ path: '/contact/phone', message: `Numéro non pris en charge : ${sms.from}` }]);
+  // A short code or an alphanumeric sender cannot be answered; the caller records the SMS as refused.
+  if (tryParsePhone(sms.from) !== sms.from) throw new InputError([{ path: '/contact/phone', message: `Numéro non pris en charge : ${sms.from}` }]);
   const text = sms.text.trim() || '(SMS sans texte)';
   const excerpt = text.length > SUBJECT_TEXT_LENGTH ? `${text.slice(0, SUBJECT_TEXT_LENGTH - 1).trimEnd()}…` : text;
   const intake = createIntake({
@@ -34,7 +34,7 @@ export async function submitInboundSms(deps: IntakeDeps, sms: InboundSmsRequest)
   });
   return intake.submitRequest(
     sms.tenantSlug,
-    { topic: sms.topic, subject: `SMS de ${phone} : ${excerpt.replace(/\s+/g, ' ')}`, message: text, contact: { phone }, channel: 'sms' },
+    { topic: sms.topic, subject: `SMS de ${displayPhone(sms.from)} : ${excerpt.replace(/\s+/g, ' ')}`, message: text, contact: { phone: sms.from }, channel: 'sms' },
     'sms',
   );
 }

@@ -1,6 +1,7 @@
 // Filing a new request: validation, limits, the case record and the start of its workflow, all or nothing.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { parsePhone } from '@/domain/contact/phone';
 import { requestLimitsOf, type RequestLimiter } from '@/domain/antispam/request-limits';
 import { linkAttachments } from '@/domain/attachments/store';
 import { createWorkingCalendar } from '@/domain/deadlines/calendar';
@@ -56,8 +57,14 @@ export interface IntakeDeps {
   onStartFailure?: (error: unknown, input: StartRequestInput) => void;
 }
 
-/** Validates a new request body (French field errors) without touching the database. */
-export const validateNewRequest = compileValidator<NewRequestBody>(NEW_REQUEST_SCHEMA);
+const validateBody = compileValidator<NewRequestBody>(NEW_REQUEST_SCHEMA);
+
+/** Validates a new request body (French field errors) without touching the database; the phone comes back in E.164. */
+export function validateNewRequest(body: unknown): NewRequestBody {
+  const input = validateBody(body);
+  // Stored in E.164 from here on: the SMS path, the reply matching and the privacy searches use it as is.
+  return input.contact.phone ? { ...input, contact: { ...input.contact, phone: parsePhone(input.contact.phone) } } : input;
+}
 
 /** Creates the case record and starts its workflow, or writes nothing. */
 export function createIntake(deps: IntakeDeps) {

@@ -13,6 +13,8 @@ import { Migration2026120412Retention } from './Migration2026120412Retention';
 import { Migration2026120413Secrets } from './Migration2026120413Secrets';
 import { Migration2026120414Rights } from './Migration2026120414Rights';
 import { Migration2026120515PendingStarts } from './Migration2026120515PendingStarts';
+import { Migration2026120517PhoneE164 } from './Migration2026120517PhoneE164';
+import { Migration2026120518SmsStatus } from './Migration2026120518SmsStatus';
 
 /** Every migration, in order; new ones are appended here. */
 export const MIGRATIONS = [
@@ -31,4 +33,6 @@ export const MIGRATIONS = [
   { name: 'Migration2026120413Secrets', class: Migration2026120413Secrets },
   { name: 'Migration2026120414Rights', class: Migration2026120414Rights },
   { name: 'Migration2026120515PendingStarts', class: Migration2026120515PendingStarts },
+  { name: 'Migration2026120517PhoneE164', class: Migration2026120517PhoneE164 },
+  { name: 'Migration2026120518SmsStatus', class: Migration2026120518SmsStatus },
 ];

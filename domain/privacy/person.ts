@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { relaisSecret } from '@/domain/secrets/relais-secret';
-import { normalisePhone } from '@/domain/sms/phone';
+import { PHONE_ERROR, tryParsePhone } from '@/domain/contact/phone';
 import { query } from '@/domain/sql';
 import { InputError, compileValidator } from '@/domain/validation';
 
@@ -12,11 +12,11 @@ const validatePerson = compileValidator<{ email?: string; phone?: string }>({
   type: 'object',
   properties: {
     email: { type: 'string', maxLength: 320, format: 'email', errorMessage: 'Adresse électronique invalide (ex. jeanne.dupont@exemple.fr).' },
-    phone: { type: 'string', maxLength: 40, pattern: '^[0-9+ .()-]+$', errorMessage: 'Numéro de téléphone invalide (ex. 06 12 34 56 78).' },
+    phone: { type: 'string', maxLength: 40, format: 'phone', errorMessage: PHONE_ERROR },
   },
 });
 
-/** Reads `{email}` or `{phone}` (exactly one) from a request body; a phone is matched whatever its form. */
+/** Reads `{email}` or `{phone}` (exactly one) from a request body; a phone is matched in E.164, as stored. */
 export function parsePersonKey(body: unknown): PersonKey {
   const input = validatePerson(body);
   const email = input.email?.trim();
@@ -24,8 +24,8 @@ export function parsePersonKey(body: unknown): PersonKey {
   if (email && phone) throw new InputError([{ path: '/email', message: 'Cherchez par adresse électronique ou par téléphone, pas les deux à la fois.' }]);
   if (email) return { kind: 'email', value: email.toLowerCase() };
   if (phone) {
-    const e164 = normalisePhone(phone);
-    if (!/^\+\d{8,15}$/.test(e164)) throw new InputError([{ path: '/phone', message: 'Numéro de téléphone invalide (ex. 06 12 34 56 78).' }]);
+    const e164 = tryParsePhone(phone);
+    if (!e164) throw new InputError([{ path: '/phone', message: PHONE_ERROR }]);
     return { kind: 'phone', value: e164 };
   }
   throw new InputError([{ path: '/email', message: 'Saisissez l’adresse électronique ou le numéro de téléphone de la personne.' }]);
@@ -53,11 +53,6 @@ export function auditedPerson(tenantId: string, key: PersonKey): { kind: string;
   return { kind: key.kind, masked: maskPersonKey(key), fingerprint: fingerprintPersonKey(tenantId, key) };
 }
 
-// Phone numbers are stored as typed (`06 12 34 56 78`, `+33612345678`…): the last eight digits narrow the rows in SQL,
-// then the normalised forms are compared exactly.
-const lastDigits = (e164: string) => e164.replace(/\D/g, '').slice(-8);
-const digitsSql = (column: string) => `right(regexp_replace(coalesce(${column}, ''), '\\D', '', 'g'), 8)`;
-const samePhone = (stored: string | null | undefined, e164: string) => !!stored && normalisePhone(stored) === e164;
 
 /** Ids of the tenant's requests whose citizen has this e-mail address or phone number. */
 export async function requestIdsOf(em: EntityManager, tenantId: string, key: PersonKey): Promise<string[]> {
@@ -65,19 +60,9 @@ export async function requestIdsOf(em: EntityManager, tenantId: string, key: Per
     const rows = await query<{ id: string }>(em, `select id from request where tenant_id = ? and lower(citizen->>'email') = ? order by received_at`, [tenantId, key.value]);
     return rows.map((r) => r.id);
   }
-  const rows = await query<{ id: string; phone: string }>(
-    em,
-    `select id, citizen->>'phone' as phone from request where tenant_id = ? and ${digitsSql(`citizen->>'phone'`)} = ? order by received_at`,
-    [tenantId, lastDigits(key.value)],
-  );
-  return rows.filter((r) => samePhone(r.phone, key.value)).map((r) => r.id);
-}
-
-/** A row of a message log, matched by request or by address. */
-export interface AddressedRow {
-  id: string;
-  request_id: string | null;
-  address: string | null;
+  // Phone numbers are stored in E.164 from intake on (request_citizen_phone_idx).
+  const rows = await query<{ id: string }>(em, `select id from request where tenant_id = ? and citizen->>'phone' = ? order by received_at`, [tenantId, key.value]);
+  return rows.map((r) => r.id);
 }
 
 /**
@@ -94,10 +79,6 @@ export async function addressedRows(em: EntityManager, tenantId: string, key: Pe
     const rows = await query<{ id: string }>(em, `select id from ${table} where tenant_id = ? and (request_id = any(?::uuid[]) or lower(${column}) = ?)`, [tenantId, ids, key.value]);
     return rows.map((r) => r.id);
   }
-  const rows = await query<AddressedRow>(
-    em,
-    `select id, request_id, ${column} as address from ${table} where tenant_id = ? and (request_id = any(?::uuid[]) or ${digitsSql(column)} = ?)`,
-    [tenantId, ids, lastDigits(key.value)],
-  );
-  return rows.filter((r) => (r.request_id && requestIds.includes(r.request_id)) || samePhone(r.address, key.value)).map((r) => r.id);
+  const rows = await query<{ id: string }>(em, `select id from ${table} where tenant_id = ? and (request_id = any(?::uuid[]) or ${column} = ?)`, [tenantId, ids, key.value]);
+  return rows.map((r) => r.id);
 }

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CitizenContact, RequestState } from '@/domain/entities';
 import { query } from '@/domain/sql';
-import { normalisePhone } from '@/domain/sms/phone';
 import { STATE_LABELS } from '@/domain/states';
 import { addressedRows, requestIdsOf, type PersonKey } from './person';
 
@@ -96,8 +95,8 @@ export async function collectPersonalData(em: EntityManager, tenantId: string, p
   const referenceOf = new Map(requests.map((r) => [r.id, r.reference]));
   // Messages of the person's requests sent to agents carry the agents' addresses, not the person's: only what reached the person.
   const emails = new Set([...(person.kind === 'email' ? [person.value] : []), ...requests.map((r) => r.citizen.email?.toLowerCase()).filter((e): e is string => !!e)]);
-  const phones = new Set([...(person.kind === 'phone' ? [person.value] : []), ...requests.map((r) => (r.citizen.phone ? normalisePhone(r.citizen.phone) : '')).filter(Boolean)]);
-  const toPerson = (recipient: string) => emails.has(recipient.toLowerCase()) || (!recipient.includes('@') && phones.has(normalisePhone(recipient)));
+  const phones = new Set([...(person.kind === 'phone' ? [person.value] : []), ...requests.map((r) => r.citizen.phone ?? '').filter(Boolean)]);
+  const toPerson = (recipient: string) => emails.has(recipient.toLowerCase()) || phones.has(recipient);
   const ofRequest = <T extends { request_id: string }>(rows: T[], id: string) => rows.filter((row) => row.request_id === id);
 
   const notificationIds = await addressedRows(em, tenantId, person, requestIds, 'notification', 'recipient');

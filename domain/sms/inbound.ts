@@ -1,11 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { TenantSettings } from '@/domain/entities';
-import type { IntakeReceipt, StartRequestInput } from '@/domain/intake';
+import type { StartRequestInput } from '@/domain/intake/start-input';
+import type { IntakeReceipt } from '@/domain/intake/submission';
+import { composeSms, loadSmsTemplates } from '@/domain/notifications/sms-texts';
 import { query } from '@/domain/sql';
-import { normalisePhone, smsSenderOf } from './phone';
+import type { EncodedSms } from './encoding';
+import { smsSenderOf } from './sender';
 
-/** An SMS from a handset, as the gateway hands it over. */
+/** An SMS from a handset, as the gateway hands it over: addresses in E.164, or a short code. */
 export interface MobileOriginatedSms {
   from: string;
   to: string;
@@ -37,8 +40,8 @@ export interface InboundSmsDeps {
   submitRequest: (input: { tenantSlug: string; topic: string; from: string; text: string; beforeStart: (start: StartRequestInput) => Promise<void> }) => Promise<IntakeReceipt>;
   /** Delivers the text to a waiting request workflow (citizenReplySignal, via 'sms'). */
   signalReply: (workflowId: string, body: string) => Promise<void>;
-  /** Sends one SMS exactly once per idempotency key (the STOP confirmation). */
-  sendSms: (sms: { tenantId: string; idempotencyKey: string; template: string; to: string; from: string; text: string }) => Promise<unknown>;
+  /** Sends one SMS exactly once per idempotency key (the STOP confirmation), already encoded. */
+  sendSms: (sms: { tenantId: string; idempotencyKey: string; template: string; to: string; from: string; text: string; encoded: EncodedSms }) => Promise<unknown>;
   /** A redelivery of the same text from the same number within this window is the same SMS (default 10 min). */
   dedupeWindowMs?: number;
   /** An unfinished earlier handling younger than this is still running: ask the SMSC to retry (default 30 s). */
@@ -46,9 +49,6 @@ export interface InboundSmsDeps {
 }
 
 const STOP_WORDS = new Set(['STOP', 'STOPSMS', 'ARRET', 'DESABONNEMENT']);
-
-/** The French STOP confirmation; tenants may override it with an 'sms' template keyed stop_confirmation. */
-export const STOP_CONFIRMATION = "{{tenantName}} : STOP pris en compte, vous ne recevrez plus nos SMS d'information.";
 
 /** Thrown when the same SMS is being handled right now: the gateway answers with a temporary error. */
 export class InboundInProgressError extends Error {
@@ -62,8 +62,7 @@ export function createInboundSmsHandler(deps: InboundSmsDeps) {
 
   return async function handleInboundSms(message: MobileOriginatedSms): Promise<InboundOutcome> {
     const em = deps.orm.em.fork();
-    const from = normalisePhone(message.from);
-    const to = normalisePhone(message.to);
+    const { from, to } = message;
     const text = message.text.trim();
     const tenant = await tenantByNumber(em, to);
     const hash = createHash('sha256').update([tenant?.id ?? '', from, to, text].join('\u0000')).digest('hex');
@@ -152,26 +151,17 @@ export function createInboundSmsHandler(deps: InboundSmsDeps) {
     const [row] = await query<{ id: string }>(em, 'select id from sms_opt_out where tenant_id = ? and phone = ?', [tenant.id, phone]);
     // Keyed by the opt-out row: one confirmation however often STOP is sent, a new one after a re-subscription.
     const confirmationKey = `sms:stop:${row.id}`;
-    const [override] = await query<{ body: string }>(em, "select body from message_template where tenant_id = ? and key = 'stop_confirmation' and channel = 'sms'", [
-      tenant.id,
-    ]);
-    const template = override?.body ?? STOP_CONFIRMATION;
-    await deps.sendSms({
-      tenantId: tenant.id,
-      idempotencyKey: confirmationKey,
-      template: 'stop_confirmation',
-      to: phone,
-      from: smsSenderOf(tenant.settings),
-      text: template.replace(/\{\{\s*tenantName\s*\}\}/g, tenant.name),
-    });
+    // The French default, or the tenant's 'sms' template keyed stop_confirmation.
+    const { key, text, encoded } = composeSms('stop_confirmation', { tenantName: tenant.name }, await loadSmsTemplates(em, tenant.id));
+    await deps.sendSms({ tenantId: tenant.id, idempotencyKey: confirmationKey, template: key, to: phone, from: smsSenderOf(tenant.settings), text, encoded });
     return { kind: 'opt_out', confirmationKey };
   }
 }
 
-/** The tenant whose `settings.smsNumber` is this destination, compared in normalised form. */
+/** The tenant whose `settings.smsNumber` (a short code or E.164, as stored) is this destination. */
 export async function tenantByNumber(em: EntityManager, to: string): Promise<SmsTenant | undefined> {
-  const tenants = await query<SmsTenant>(em, "select id, slug, name, settings from tenant where settings->>'smsNumber' is not null");
-  return tenants.find((tenant) => tenant.settings.smsNumber && normalisePhone(tenant.settings.smsNumber) === to);
+  const [tenant] = await query<SmsTenant>(em, "select id, slug, name, settings from tenant where settings->>'smsNumber' = ? order by created_at limit 1", [to]);
+  return tenant;
 }
 
 /** True for `STOP` and its usual variants, whatever the case and accents. */
@@ -198,15 +188,13 @@ export async function chooseTopic(em: EntityManager, tenant: SmsTenant, text: st
 }
 
 async function awaitingRequest(em: EntityManager, tenantId: string, phone: string): Promise<{ id: string; workflow_id: string } | undefined> {
-  // Citizens type their number freely ("06 12…", "+33 6…"): compare digits in national form.
-  const national = phone.startsWith('+33') ? `0${phone.slice(3)}` : phone.replace(/^\+/, '');
+  // Both sides in E.164 (request_citizen_phone_idx).
   const [row] = await query<{ id: string; workflow_id: string }>(
     em,
     `select id, workflow_id from request
-      where tenant_id = ? and state = 'awaiting_citizen'
-        and regexp_replace(regexp_replace(citizen->>'phone', '[^0-9]', '', 'g'), '^(0033|33)([0-9]{9})$', '0\\2') = ?
+      where tenant_id = ? and citizen->>'phone' = ? and state = 'awaiting_citizen'
       order by updated_at desc limit 1`,
-    [tenantId, national],
+    [tenantId, phone],
   );
   return row;
 }

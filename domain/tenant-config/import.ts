@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { hash, verify } from '@node-rs/argon2';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { parseSmsNumber } from '@/domain/contact/phone';
 import { parseDelay } from '@/domain/deadlines/delay';
 import { validateCascade, type EscalationStep } from '@/domain/deadlines/escalation';
 import type { DepartmentRole, TenantBranding, TenantSettings } from '@/domain/entities';
@@ -77,6 +78,14 @@ export function validateTenantConfig(value: unknown): TenantConfig {
     knownDepartment(config.settings.receptionDepartment, '/settings/receptionDepartment');
   }
   if (config.settings.timeZone && !isTimeZone(config.settings.timeZone)) errors.push({ path: '/settings/timeZone', message: 'Fuseau horaire inconnu.' });
+  if (config.settings.smsNumber !== undefined) {
+    // Stored as a short code or in E.164, the form the SMPP gateway hands inbound SMS over in.
+    try {
+      config.settings.smsNumber = parseSmsNumber(config.settings.smsNumber);
+    } catch (error) {
+      errors.push({ path: '/settings/smsNumber', message: (error as Error).message });
+    }
+  }
   for (const [path, delay] of [['/settings/autoCloseAfter', config.settings.autoCloseAfter], ...config.topics.map((t, i) => [`/topics/${i}/delay`, t.delay])] as const) {
     if (delay === undefined) continue;
     try {

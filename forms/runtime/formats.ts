@@ -3,6 +3,9 @@ import type { Format } from 'ajv';
 const SEPARATORS = /[ .-]/g;
 const MAX_PHONE_INPUT = 30;
 
+// These run in the browser too: a shape check without a phone library (libphonenumber's metadata would weigh some 20 kB
+// gzipped in every form page). Intake parses the number on the server (domain/contact/phone), stores it in E.164, and
+// its refusal comes back on the same field.
 function compactPhone(value: string): string | null {
   if (value.length > MAX_PHONE_INPUT || !/^[+0-9 .-]+$/.test(value)) return null;
   return value.replace(SEPARATORS, '');

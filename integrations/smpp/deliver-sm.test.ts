@@ -1,6 +1,6 @@
 import smpp, { type PduFields } from 'smpp';
 import { describe, expect, it } from 'vitest';
-import { encodeSms } from './encoding.js';
+import { encodeSms } from '@/domain/sms/encoding';
 import { InboundAssembler, inboundPartFromPdu, isDeliveryReceipt, receiptFromPdu, type InboundPart } from './deliver-sm.js';
 
 // Goes through the library's encoder and parser, as a PDU read from the wire would.
@@ -33,6 +33,15 @@ describe('deliver_sm classification', () => {
       dataCoding: 0x08,
       concat: { reference: 9, total: 2, sequence: 2 },
     });
+  });
+
+  it('hands MO addresses over in E.164, whatever type of number the SMSC used, and short codes as they are', () => {
+    const from = (fields: PduFields) => inboundPartFromPdu(wirePdu({ destination_addr: '36180', short_message: 'Bonjour', ...fields }));
+    expect(from({ source_addr: '33612345678', source_addr_ton: 1 })).toMatchObject({ from: '+33612345678', to: '36180' });
+    expect(from({ source_addr: '33612345678' })).toMatchObject({ from: '+33612345678' });
+    expect(from({ source_addr: '0612345678', source_addr_ton: 2 })).toMatchObject({ from: '+33612345678' });
+    expect(from({ source_addr: '0692123456' })).toMatchObject({ from: '+262692123456' });
+    expect(from({ source_addr: 'ORANGE', source_addr_ton: 5 })).toMatchObject({ from: 'ORANGE' });
   });
 
   it('reads concatenation from SAR TLVs and latin1 text', () => {

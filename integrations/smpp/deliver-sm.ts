@@ -1,5 +1,6 @@
 import type { DecodedMessage, PDU } from 'smpp';
-import { decodeSmsText } from './encoding.js';
+import { relaisAddress } from './address.js';
+import { decodeSmsText } from '@/domain/sms/encoding';
 import { parseDeliveryReceipt, type DeliveryReceipt } from './receipt.js';
 
 /** A delivery receipt with the addresses of the deliver_sm that carried it. */
@@ -10,7 +11,7 @@ export interface GatewayReceipt extends DeliveryReceipt {
   to: string;
 }
 
-/** A mobile-originated SMS, reassembled when it came in several segments. */
+/** A mobile-originated SMS, reassembled when it came in several segments; addresses in E.164 or as short codes. */
 export interface InboundSms {
   from: string;
   to: string;
@@ -55,8 +56,8 @@ export function receiptFromPdu(pdu: PDU): GatewayReceipt {
 export function inboundPartFromPdu(pdu: PDU): InboundPart {
   const { text, udh } = pduText(pdu);
   const part: InboundPart = {
-    from: pdu.source_addr ?? '',
-    to: pdu.destination_addr ?? '',
+    from: relaisAddress(pdu.source_addr ?? '', pdu.source_addr_ton),
+    to: relaisAddress(pdu.destination_addr ?? '', pdu.dest_addr_ton),
     text,
     dataCoding: pdu.data_coding ?? 0,
   };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SmscSimulator } from '@/dev/smsc-simulator/simulator.js';
-import { DATA_CODING_GSM, DATA_CODING_UCS2 } from './encoding.js';
+import { DATA_CODING_GSM, DATA_CODING_UCS2 } from '@/domain/sms/encoding';
 import { CommandStatus, SmppBindError, SmppSubmitError } from './errors.js';
 import type { SmppGateway } from './gateway.js';
 import type { GatewayReceipt, InboundSms } from './deliver-sm.js';
@@ -30,7 +30,7 @@ describe('SmppGateway with the SMSC simulator', () => {
     const ids = [...short.messageIds, ...long.messageIds];
     expect(new Set(ids).size).toBe(3);
     expect(smsc.submitted.map((message) => message.messageId)).toEqual(ids);
-    expect(smsc.submitted[0]).toMatchObject({ text: 'Bonjour é è €', to: '33612345678', from: 'MAIRIE' });
+    expect(smsc.submitted[0]).toMatchObject({ text: 'Bonjour é è €', to: '+33612345678', from: 'MAIRIE' });
     expect(smsc.submitted.slice(1).map((message) => message.text).join('')).toBe('Reçu. '.repeat(20));
 
     await waitFor(() => receipts.length === 3, 'three receipts');
@@ -129,7 +129,7 @@ describe('SmppGateway with the SMSC simulator', () => {
     await smsc.injectMo({ from: '33612345678', to: '38200', text: long });
 
     expect(inbound).toEqual([
-      expect.objectContaining({ from: '33612345678', to: '38200', text: 'Trottoir abîmé rue de la Paix, 5 € de réparation ?' }),
+      expect.objectContaining({ from: '+33612345678', to: '38200', text: 'Trottoir abîmé rue de la Paix, 5 € de réparation ?' }),
       expect.objectContaining({ text: long, segmentCount: 4, complete: true }),
     ]);
   });

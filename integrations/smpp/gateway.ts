@@ -3,7 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { pino, type Logger } from 'pino';
 import smpp, { type PDU, type Session } from 'smpp';
 import { describeEndpoint, parseSmppUrl, type SmppEndpoint } from './config.js';
-import { encodeSms, type EncodedSms } from './encoding.js';
+import { encodeSms, type EncodedSms } from '@/domain/sms/encoding';
 import {
   CommandStatus,
   SmppBindError,
@@ -22,7 +22,8 @@ import {
   type GatewayReceipt,
   type InboundSms,
 } from './deliver-sm.js';
-import { DeliverSmRespPdu, SubmitSmPdu, type SmppAddress, type SubmitSm } from './pdus.js';
+import { smppAddress } from './address.js';
+import { DeliverSmRespPdu, SubmitSmPdu, type SubmitSm } from './pdus.js';
 
 /** Settings of an SmppGateway; only `url` is required. */
 export interface SmppGatewayOptions {
@@ -134,9 +135,6 @@ interface Connection {
   failed: boolean;
 }
 
-const ALPHANUMERIC_TON = 5;
-const INTERNATIONAL_TON = 1;
-const ISDN_NPI = 1;
 const REGISTERED_DELIVERY_FINAL = 0x01;
 const STOP_GRACE_MS = 2_000;
 
@@ -649,16 +647,6 @@ export class SmppGateway {
       this.log.error({ err: callbackError }, 'onError callback threw');
     }
   }
-}
-
-function smppAddress(address: string): SmppAddress {
-  const alphanumeric = /[^+\d]/.test(address);
-  const international = address.startsWith('+');
-  return {
-    ton: alphanumeric ? ALPHANUMERIC_TON : international ? INTERNATIONAL_TON : 0,
-    npi: alphanumeric ? 0 : ISDN_NPI,
-    value: international ? address.slice(1) : address,
-  };
 }
 
 // Timeouts fire up to a tenth of their length late, and at least every 50 ms.

@@ -1,6 +1,6 @@
 import smpp from 'smpp';
 import { describe, expect, it } from 'vitest';
-import { DATA_CODING_UCS2, encodeSms } from './encoding.js';
+import { DATA_CODING_UCS2, encodeSms } from '@/domain/sms/encoding';
 import { DeliverSmRespPdu, SubmitSmPdu, type SubmitSm } from './pdus.js';
 
 const alphanumeric = { ton: 5, npi: 0, value: 'VILLEDEMO' };

@@ -55,7 +55,9 @@ declare module 'smpp' {
     sequence_number: number;
     system_id?: string;
     password?: string;
+    source_addr_ton?: number;
     source_addr?: string;
+    dest_addr_ton?: number;
     destination_addr?: string;
     esm_class?: number;
     registered_delivery?: number;

@@ -4,7 +4,7 @@ import type { SmscSimulator } from '@/dev/smsc-simulator/simulator.js';
 import { env } from '@/domain/env.js';
 import { initORM } from '@/domain/orm.js';
 import { query } from '@/domain/sql.js';
-import { createSmsChannel } from '@/activities/notifications/sms.js';
+import { createSmsChannel } from './channel.js';
 import { startProfileWorker } from '@/temporal/testing/profiles.js';
 import { ACTIVITY_PROFILES } from '@/workflows/request/profiles.js';
 import type { SmppGateway } from './gateway.js';

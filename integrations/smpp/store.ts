@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
-import { encodeSms, type EncodedSms } from './encoding.js';
+import { encodeSms, type EncodedSms } from '@/domain/sms/encoding';
 import { GroupCommit } from './group-commit.js';
 import type { GatewayReceipt } from './deliver-sm.js';
 
@@ -23,6 +23,8 @@ export interface SmsDraft {
   /** Alphanumeric sender id or number. */
   from: string;
   text: string;
+  /** `text` as composeSms encoded it (domain/notifications/sms-texts); encoded here when absent. */
+  encoded?: EncodedSms;
 }
 
 /** The stored state a sender resumes from. */
@@ -170,7 +172,7 @@ export class SmsStore {
 
   /** Records the SMS (or finds the earlier attempt) and takes the lease to submit it. */
   async claim(draft: SmsDraft): Promise<Claim> {
-    const encoded = encodeSms(draft.text);
+    const encoded = draft.encoded ?? encodeSms(draft.text);
     const fresh: NewSms = {
       id: randomUUID(),
       tenantId: draft.tenantId,
@@ -208,7 +210,7 @@ export class SmsStore {
           where id = ? and status = 'queued'
           returning id, tenant_id, request_id, idempotency_key, template, status, recipient, segment_count),
        refused as (select * from released where status = 'failed'),
-       ${MIRROR_OUTCOMES('refused')}
+       ${LOG_OUTCOMES('refused')}
        select * from refused`,
       [error.message.slice(0, 2000), final, final, id],
     );
@@ -370,7 +372,7 @@ export class SmsStore {
            from agg where m.id = agg.sms_message_id and m.status in ('queued', 'submitted', 'unknown')
             and (agg.failed or agg.expired or agg.delivered = m.segment_count)
          returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count),
-       ${MIRROR_OUTCOMES('rolled')}
+       ${LOG_OUTCOMES('rolled')}
        select * from rolled`,
       [messageIds],
     );
@@ -437,14 +439,11 @@ export class SmsStore {
 }
 
 /**
- * The notification mirrors a message's final state and the request's timeline gets one internal line for it, in the
- * statement that decides it: a crash between two statements would leave the message decided and the rest not, and a
- * receipt sent again finds nothing left to decide. `outcomes` names a CTE of messages in their final state.
+ * The request's timeline gets one internal line for a message's final state, in the statement that decides it: a crash
+ * between two statements would leave the message decided and the line missing, and a receipt sent again finds nothing
+ * left to decide. The state itself lives in sms_message only. `outcomes` names a CTE of messages in their final state.
  */
-const MIRROR_OUTCOMES = (outcomes: string) => `
-  notified as (
-    update notification n set status = o.status, error = case when o.status = 'delivered' then null else 'SMS ' || o.status end
-      from ${outcomes} o where o.template is not null and n.idempotency_key = o.idempotency_key and n.channel = 'sms'),
+const LOG_OUTCOMES = (outcomes: string) => `
   logged as (
     insert into request_event (id, tenant_id, request_id, key, type, public, actor, state, data, created_at)
     select gen_random_uuid(), o.tenant_id, o.request_id, 'sms:' || o.id || ':' || o.status, 'sms_' || o.status, false, 'system', r.state,
@@ -472,7 +471,7 @@ const APPLY_RECEIPTS = (ids: string) => `
       from seg where m.id = seg.sms_message_id and m.status in ('queued', 'submitted', 'unknown')
     returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count),
   completed as (select * from decided where segment_count = 1),
-  ${MIRROR_OUTCOMES('completed')}`;
+  ${LOG_OUTCOMES('completed')}`;
 
 /** The rows of APPLY_RECEIPTS's decided messages. */
 const DECIDED = `select case when segment_count = 1 then 'single' else 'multi' end as kind, decided.*, null as smsc_message_id from decided`;

@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { auditCaseView } from '@/domain/audit/events';
 import { actorOf } from '@/domain/auth/roles';
 import { sql } from '@/domain/auth/db';
+import { displayPhone } from '@/domain/contact/phone';
 import { filledTemplates, getRequestDetail, similarAnswered, type RequestDetail } from '@/domain/inbox/detail';
 import { caseRecords } from '@/domain/inbox/records';
 import { CHANNEL_LABELS, STATE_LABELS } from '@/domain/states';
@@ -110,7 +111,7 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
               <dt>Courriel</dt>
               <dd>{c.email || '—'}</dd>
               <dt>Téléphone</dt>
-              <dd>{c.phone || '—'}</dd>
+              <dd>{c.phone ? displayPhone(c.phone) : '—'}</dd>
               <dt>Adresse postale</dt>
               <dd className="pre">{c.postalAddress || '—'}</dd>
               <dt>Réponse souhaitée par</dt>

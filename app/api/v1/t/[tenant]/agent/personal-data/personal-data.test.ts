@@ -22,9 +22,10 @@ let dpo: string;
 
 const digits = () => String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
 const tag = randomUUID().slice(0, 8);
-// Person A: an e-mail address and a mobile number, written differently in each place that holds them.
+// Person A: an e-mail address and a mobile number, typed differently each time (numbers are stored in E.164).
 const emailA = `jeanne.${tag}@exemple.fr`;
-const phoneDigitsA = digits();
+// 06 12 …: an allocated metropolitan range (06 39 and 06 90–97 are overseas mobiles).
+const phoneDigitsA = `12${digits().slice(2)}`;
 const phoneA = `06 ${phoneDigitsA.replace(/(\d{2})(?=\d)/g, '$1 ')}`;
 const e164A = `+336${phoneDigitsA}`;
 const emailB = `paul.${tag}@exemple.fr`;
@@ -47,14 +48,14 @@ beforeAll(async () => {
   const em = orm.em.fork();
   await query(em, `update request set state = 'closed', closed_at = now() where id = ?`, [closedA.id]);
   await query(em, `insert into attachment (id, tenant_id, request_id, name, type, size, sha256, content) values (?, ?, ?, 'justificatif.pdf', 'application/pdf', 3, 'abc', '\\x010203')`, [randomUUID(), closedA.tenantId, closedA.id]);
-  await query(em, `insert into notification (id, tenant_id, request_id, idempotency_key, channel, recipient, template, subject, status, created_at) values (?, ?, ?, ?, 'sms', ?, 'answer', 'Réponse à votre demande', 'sent', now())`, [randomUUID(), closedA.tenantId, closedA.id, `test:${closedA.id}`, e164A]);
+  await query(em, `insert into notification (id, tenant_id, request_id, idempotency_key, channel, recipient, template, subject, status, created_at) values (?, ?, ?, ?, 'email', ?, 'answer', 'Réponse à votre demande', 'sent', now())`, [randomUUID(), closedA.tenantId, closedA.id, `test:${closedA.id}`, emailA]);
   await query(em, `insert into sms_message (id, tenant_id, request_id, idempotency_key, recipient, sender, text, data_coding, segment_count, status) values (?, ?, ?, ?, ?, 'VILLE', ?, 0, 1, 'delivered')`, [randomUUID(), closedA.tenantId, closedA.id, `sms:${closedA.id}`, e164A, `Votre réponse ${tag}`]);
   // A STOP outside any request: the person's number and text are held too.
   await query(em, `insert into sms_inbound (id, tenant_id, sender, recipient, text, dedupe_hash) values (?, ?, ?, '36180', 'STOP', ?)`, [randomUUID(), closedA.tenantId, e164A, randomUUID()]);
   await query(em, `insert into sms_opt_out (id, tenant_id, phone) values (?, ?, ?)`, [randomUUID(), closedA.tenantId, e164A]);
 
-  requestB = await insertRequest(orm, { tenant: tenant.slug, citizen: { name: 'Paul Durand', email: emailB, phone: `07 ${digits().replace(/(\d{2})(?=\d)/g, '$1 ')}` } });
-  elsewhereA = await insertRequest(orm, { tenant: other.slug, citizen: { name: 'Jeanne Martin', email: emailA, phone: phoneA } });
+  requestB = await insertRequest(orm, { tenant: tenant.slug, citizen: { name: 'Paul Durand', email: emailB, phone: `+3378${digits().slice(2)}` } });
+  elsewhereA = await insertRequest(orm, { tenant: other.slug, citizen: { name: 'Jeanne Martin', email: emailA, phone: e164A } });
 });
 
 afterAll(async () => {
@@ -126,8 +127,8 @@ describe('personal data export', () => {
     expect(closed).toMatchObject({ state: 'closed', open: false, citizen: { name: 'Jeanne Martin', phone: e164A }, formData: { enfant: `Léa ${tag}`, age: 7 } });
     expect(closed.attachments).toEqual([expect.objectContaining({ name: 'justificatif.pdf', size: 3, contentBase64: Buffer.from([1, 2, 3]).toString('base64') })]);
     const open = data.requests.find((r: { reference: string }) => r.reference === openA);
-    expect(open).toMatchObject({ subject: `Stationnement ${tag}`, message: 'Où garer ma voiture ?', citizen: { email: emailA.toUpperCase(), phone: phoneA } });
-    expect(data.notifications).toEqual(expect.arrayContaining([expect.objectContaining({ reference: closedA.reference, recipient: e164A, subject: 'Réponse à votre demande' })]));
+    expect(open).toMatchObject({ subject: `Stationnement ${tag}`, message: 'Où garer ma voiture ?', citizen: { email: emailA.toUpperCase(), phone: e164A } });
+    expect(data.notifications).toEqual(expect.arrayContaining([expect.objectContaining({ reference: closedA.reference, recipient: emailA, subject: 'Réponse à votre demande' })]));
     expect(data.smsSent).toEqual([expect.objectContaining({ reference: closedA.reference, text: `Votre réponse ${tag}` })]);
     expect(data.smsReceived).toEqual([expect.objectContaining({ reference: null, text: 'STOP' })]);
     expect(data.smsOptOutSince).not.toBeNull();
