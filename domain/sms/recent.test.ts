@@ -5,7 +5,8 @@ import { Agent, Tenant } from '@/domain/entities';
 import { tenantMailKeys } from '@/domain/notifications/mail-keys';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
-import { createTestTenant } from '@/temporal/testing/fixtures';
+import { createTestTenant, fileRequest } from '@/temporal/testing/fixtures';
+import { citizenEmail } from '@/temporal/testing/helpers';
 import { recentReceivedSms, recentSentSms } from './recent';
 
 const em = async () => (await initORM(env().DATABASE_URL!)).em.fork();
@@ -57,6 +58,22 @@ describe('development views of a tenant’s messages', () => {
   it('name only the tenant’s own e-mails: its e-mail notifications and password resets', async () => {
     expect(await tenantMailKeys(await em(), tenantId)).toEqual(new Set(['mail:a', `password-reset:${resetId}`]));
     expect([...(await tenantMailKeys(await em(), otherId))]).not.toContain('mail:a');
+  });
+
+  it('give the reference of the request an SMS belongs to', async () => {
+    const fork = await em();
+    const tenant = await fork.findOneOrFail(Tenant, { id: tenantId });
+    const { receipt } = await fileRequest(tenant.slug, { contact: { email: citizenEmail(), name: 'Jeanne Dupont' } });
+    const [request] = await query<{ id: string }>(fork, 'select id from request where tenant_id = ? and reference = ?', [tenantId, receipt.reference]);
+    await query(fork, 'update sms_message set request_id = ? where idempotency_key = ?', [request.id, 'sms:a:0']);
+    await query(fork, 'update sms_inbound set request_id = ? where tenant_id = ?', [request.id, tenantId]);
+    expect((await recentSentSms(await em(), tenantId)).map((s) => s.reference)).toEqual([null, receipt.reference]);
+    expect((await recentReceivedSms(await em(), tenantId)).map((s) => s.reference)).toEqual([receipt.reference]);
+    // Another tenant's inbound SMS never shows a reference of this one.
+    await query(fork, 'update sms_inbound set request_id = ? where tenant_id = ?', [request.id, otherId]);
+    expect((await recentReceivedSms(await em(), otherId)).map((s) => s.reference)).toEqual([null]);
+    await query(fork, 'update sms_message set request_id = null where idempotency_key = ?', ['sms:a:0']);
+    await query(fork, 'update sms_inbound set request_id = gen_random_uuid() where tenant_id in (?, ?)', [tenantId, otherId]);
   });
 
   it('list the tenant’s SMS newest first, without a reference when the request is unknown', async () => {

@@ -24,7 +24,12 @@ export interface ReceivedSms {
 
 /** A tenant's latest outgoing SMS, newest first, with the reference of their request. */
 export async function recentSentSms(em: EntityManager, tenantId: string, limit = 50): Promise<SentSms[]> {
-  const sent = await em.find(SmsMessage, { tenant: tenantId }, { populate: ['request'], orderBy: { createdAt: 'desc' }, limit });
+  // Only the request's reference: the citizen's data has no place on this page.
+  const sent = await em.find(
+    SmsMessage,
+    { tenant: tenantId },
+    { fields: ['createdAt', 'recipient', 'sender', 'text', 'segmentCount', 'status', 'request.reference'], orderBy: { createdAt: 'desc' }, limit },
+  );
   return sent.map((m) => ({
     createdAt: m.createdAt,
     recipient: m.recipient,
