@@ -41,6 +41,7 @@ module.exports = {
     never('forms', ['domain', 'activities', 'workflows', 'temporal', 'app', 'dev', 'integrations', 'scripts', 'bench', 'e2e'], 'Form definitions are data.'),
     never('dev', ['app', 'activities', 'workflows', 'temporal', 'scripts', 'bench'], 'Development tools (mail sink, SMSC simulator, embedded servers) stand beside the product.'),
     never('app', ['activities', 'scripts', 'bench', 'e2e'], 'The web calls domain services; activities run in the worker.'),
+    rule('app-no-sql', 'The web calls domain services; SQL lives in domain/.', 'app', { path: '^domain/(sql|auth/db)\\.ts$' }),
     rule('app-to-workflow-contracts-only', 'The web reaches workflows through their message definitions only (signals, updates, ids).', 'app', {
       path: '^workflows/',
       pathNot: WORKFLOW_CONTRACTS,

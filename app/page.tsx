@@ -1,13 +1,13 @@
 import Link from 'next/link';
 import { appContext } from './_server/context';
-import { query } from '@/domain/sql';
+import { Tenant } from '@/domain/entities';
 
 export const dynamic = 'force-dynamic';
 
 /** Entry page of the deployment: the municipalities it serves. */
 export default async function HomePage() {
   const { orm } = await appContext();
-  const tenants = await query<{ slug: string; name: string }>(orm.em.fork(), 'select slug, name from tenant order by name');
+  const tenants = await orm.em.fork().getRepository(Tenant).directory();
   return (
     <main id="contenu">
       <h1>Relais — relation citoyen</h1>

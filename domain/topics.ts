@@ -17,3 +17,33 @@ export async function listPublicTopics(em: EntityManager, tenantSlug: string): P
   const topics = await em.find(Topic, { tenant, active: true }, { populate: ['department'], orderBy: [{ position: 'asc' }, { label: 'asc' }] });
   return topics.map((t) => ({ slug: t.slug, label: t.label, department: t.department.name, delay: t.delay, businessDays: t.businessDays, kind: t.kind }));
 }
+
+/** A topic the portal's home page links to, with the smart form it carries, if any. */
+export interface TopicOffer {
+  slug: string;
+  kind: string;
+  form: string | null;
+}
+
+/** Active topics of a tenant with their kind and form: what its portal home page can offer. */
+export async function listTopicOffers(em: EntityManager, tenantId: string): Promise<TopicOffer[]> {
+  const topics = await em.find(Topic, { tenant: tenantId, active: true }, { fields: ['slug', 'kind', 'form'] });
+  return topics.map((t) => ({ slug: t.slug, kind: t.kind, form: t.form ?? null }));
+}
+
+/** An active topic that carries a smart form, with its department's name. */
+export interface FormTopic {
+  form: string;
+  label: string;
+  department: string;
+}
+
+/** Active topics of a tenant that carry a smart form, in display order. */
+export async function listFormTopics(em: EntityManager, tenantId: string): Promise<FormTopic[]> {
+  const topics = await em.find(
+    Topic,
+    { tenant: tenantId, active: true, form: { $ne: null } },
+    { populate: ['department'], orderBy: [{ position: 'asc' }, { label: 'asc' }] },
+  );
+  return topics.map((t) => ({ form: t.form!, label: t.label, department: t.department.name }));
+}

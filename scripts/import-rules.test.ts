@@ -45,10 +45,16 @@ describe('import rules (.dependency-cruiser.cjs)', () => {
       // planted: a cycle inside the domain (reported once)
       'domain/a.ts': "import { b } from './b';\nexport const a = () => b;\n",
       'domain/b.ts': "import { a } from './a';\nexport const b = () => a;\n",
+      // planted: a page running SQL itself instead of calling a domain service
+      'domain/sql.ts': 'export const query = 1;\n',
+      'app/page.ts': "import { query } from '../domain/sql';\nexport const p = query;\n",
+      // allowed: a web test setting up its data in SQL
+      'app/page.test.ts': "import { query } from '../domain/sql';\nexport const t = query;\n",
       // allowed: tests reach anywhere
       'domain/rules.test.ts': "import { createActivities } from '../activities/request/index';\nexport const t = createActivities;\n",
     });
     expect(await violations()).toEqual([
+      'app-no-sql: app/page.ts → domain/sql.ts',
       'domain-not-to-activities-workflows-temporal-app-dev-integrations-scripts-bench-e2e: domain/upward.ts → activities/request/index.ts',
       'no-circular: domain/a.ts → domain/b.ts',
       'workflows-no-node-built-ins: workflows/request/workflow.ts → fs',

@@ -78,6 +78,12 @@ export class TenantRepository extends EntityRepository<Tenant> {
     return this.findOne({ slug });
   }
 
+  /** Every tenant of the deployment by name: the entry page lists them. */
+  async directory(): Promise<Array<{ slug: string; name: string }>> {
+    const tenants = await this.findAll({ fields: ['slug', 'name'], orderBy: { name: 'asc' } });
+    return tenants.map((t) => ({ slug: t.slug, name: t.name }));
+  }
+
   /** The tenant with this slug; NotFoundError when there is none. */
   async getBySlug(slug: string): Promise<Tenant> {
     const tenant = await this.findBySlug(slug);

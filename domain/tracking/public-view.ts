@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RequestState } from '@/domain/entities';
+import { CitizenRequest, type RequestState } from '@/domain/entities';
 import { STATE_LABELS } from '@/domain/states';
 import { query } from '@/domain/sql';
 import { trackingCodeMatches } from '@/domain/tracking-code';
@@ -108,3 +108,13 @@ export async function publicRequestView(em: EntityManager, tenantSlug: string, r
   };
 }
 
+
+/**
+ * The id of a tenant's request by its reference, for the files of a tracking page; NotFoundError when there is none.
+ * Call it after publicRequestView has checked the tracking code.
+ */
+export async function trackedRequestId(em: EntityManager, tenantSlug: string, reference: string): Promise<string> {
+  const request = await em.findOne(CitizenRequest, { tenant: { slug: tenantSlug }, reference }, { fields: ['id'] });
+  if (!request) throw new NotFoundError('Unknown request');
+  return request.id;
+}

@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { actorOf } from '@/domain/auth/roles';
-import { sql } from '@/domain/auth/db';
 import { CHANNELS, filtersToQuery, parseInboxFilters, type InboxFilters } from '@/domain/inbox/filters';
+import { departmentChoices, topicChoices } from '@/domain/inbox/choices';
 import { countByState, listInbox } from '@/domain/inbox/list';
-import { REQUEST_STATES } from '@/domain/entities';
+import { REQUEST_STATES, Tenant } from '@/domain/entities';
 import { CHANNEL_LABELS, STATE_LABELS } from '@/domain/states';
 import { formatFrenchDateTime } from '@/domain/format/french';
 import { InputError } from '@/domain/validation';
@@ -35,11 +35,11 @@ export default async function InboxPage({ params, searchParams }: { params: Prom
   const [page, counts, departments, topics, settings] = await Promise.all([
     listInbox(em, viewer, filters, now),
     countByState(em.fork(), viewer, filters, now),
-    sql<{ slug: string; name: string }>(em.fork(), 'select slug, name from department where tenant_id = ? order by name', [principal.tenantId]),
-    sql<{ slug: string; label: string }>(em.fork(), 'select slug, label from topic where tenant_id = ? order by position, label', [principal.tenantId]),
-    sql<{ settings: { timeZone?: string } }>(em.fork(), 'select settings from tenant where id = ?', [principal.tenantId]),
+    departmentChoices(em.fork(), principal.tenantId),
+    topicChoices(em.fork(), principal.tenantId),
+    em.fork().getRepository(Tenant).settingsOf(principal.tenantId),
   ]);
-  const timeZone = settings[0]?.settings.timeZone ?? DEFAULT_TIME_ZONE;
+  const timeZone = settings?.timeZone ?? DEFAULT_TIME_ZONE;
   const base = `/console/${tenant}`;
   const tab = (state: InboxFilters['state'], label: string, count: number) => (
     <li key={state}>

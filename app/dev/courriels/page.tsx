@@ -1,5 +1,5 @@
 import type { SinkMessage } from '@/dev/mail-sink/mail-sink';
-import { query } from '@/domain/sql';
+import { tenantMailKeys } from '@/domain/notifications/mail-keys';
 import { AdministratorsOnly, devViewer } from '@/app/dev/_server/viewer';
 import { formatDateTimeWithSeconds } from '@/domain/format/french';
 
@@ -11,16 +11,7 @@ export default async function DevMailPage() {
   const { principal, em, tools } = await devViewer('mailSinkUrl');
   if (!principal) return <AdministratorsOnly title="Courriels de développement" />;
   // Every message carries its idempotency key (X-Relais-Key): the tenant's notifications and password resets name it.
-  const keys = new Set(
-    (
-      await query<{ key: string }>(
-        em,
-        `select idempotency_key as key from notification where tenant_id = ? and channel = 'email'
-         union all select 'password-reset:' || id from password_reset where tenant_id = ?`,
-        [principal.tenantId, principal.tenantId],
-      )
-    ).map((row) => row.key),
-  );
+  const keys = await tenantMailKeys(em, principal.tenantId);
   const all = (await (await fetch(`${tools.mailSinkUrl}/messages`, { cache: 'no-store' })).json()) as SinkMessage[];
   const messages = all.filter((m) => keys.has(m.headers['x-relais-key'] ?? '')).reverse();
   return (

@@ -1,6 +1,6 @@
 import { revalidatePath } from 'next/cache';
 import { smscControlClient } from '@/dev/smsc-simulator/control';
-import { query } from '@/domain/sql';
+import { recentReceivedSms, recentSentSms } from '@/domain/sms/recent';
 import { AdministratorsOnly, devViewer } from '@/app/dev/_server/viewer';
 import { formatDateTimeWithSeconds } from '@/domain/format/french';
 
@@ -25,25 +25,6 @@ const OUTCOME_LABELS: Record<string, string> = {
   refused: 'Refusé',
 };
 
-interface SmsRow {
-  created_at: Date;
-  recipient: string;
-  sender: string;
-  text: string;
-  segment_count: number;
-  status: string;
-  reference: string | null;
-}
-
-interface InboundRow {
-  received_at: Date;
-  sender: string;
-  recipient: string;
-  text: string;
-  outcome: string;
-  reference: string | null;
-}
-
 /** Sends an SMS "from a mobile" through the development SMSC; the worker handles it like a real one. */
 async function injectMo(form: FormData): Promise<void> {
   'use server';
@@ -63,18 +44,7 @@ const when = (date: Date) => formatDateTimeWithSeconds(new Date(date));
 export default async function DevSmsPage() {
   const { principal, em } = await devViewer('smscControlUrl');
   if (!principal) return <AdministratorsOnly title="SMS de développement" />;
-  const sent = await query<SmsRow>(
-    em,
-    `select m.created_at, m.recipient, m.sender, m.text, m.segment_count, m.status, r.reference
-       from sms_message m left join request r on r.id = m.request_id where m.tenant_id = ? order by m.created_at desc limit 50`,
-    [principal.tenantId],
-  );
-  const received = await query<InboundRow>(
-    em,
-    `select i.received_at, i.sender, i.recipient, i.text, i.outcome, r.reference
-       from sms_inbound i left join request r on r.id = i.request_id where i.tenant_id = ? order by i.received_at desc limit 20`,
-    [principal.tenantId],
-  );
+  const [sent, received] = await Promise.all([recentSentSms(em.fork(), principal.tenantId), recentReceivedSms(em.fork(), principal.tenantId)]);
   return (
     <main id="contenu">
       <h1>SMS de développement — {principal.tenantName}</h1>
@@ -116,7 +86,7 @@ export default async function DevSmsPage() {
         <tbody>
           {received.map((sms, index) => (
             <tr key={index}>
-              <td>{when(sms.received_at)}</td>
+              <td>{when(sms.receivedAt)}</td>
               <td>{sms.sender}</td>
               <td>{sms.recipient}</td>
               <td>{sms.text}</td>
@@ -145,11 +115,11 @@ export default async function DevSmsPage() {
         <tbody>
           {sent.map((sms, index) => (
             <tr key={index}>
-              <td>{when(sms.created_at)}</td>
+              <td>{when(sms.createdAt)}</td>
               <td>{sms.recipient}</td>
               <td>{sms.sender}</td>
               <td>{sms.text}</td>
-              <td>{sms.segment_count}</td>
+              <td>{sms.segmentCount}</td>
               <td>{STATUS_LABELS[sms.status] ?? sms.status}</td>
               <td>{sms.reference ?? '—'}</td>
             </tr>

@@ -1,7 +1,6 @@
 import Link from 'next/link';
 import { appContext } from '@/app/_server/context';
-import { query } from '@/domain/sql';
-import { listPublicTopics } from '@/domain/topics';
+import { listPublicTopics, listTopicOffers } from '@/domain/topics';
 import { ContactDetails } from '@/app/_components/portal/contact-details';
 import { frenchDelay } from '@/domain/format/french';
 import { portalTenant } from '@/app/t/_lib/tenant';
@@ -32,7 +31,7 @@ export default async function TenantHome({ params }: { params: Promise<{ tenant:
   const { orm } = await appContext();
   const em = orm.em.fork();
   const topics = await listPublicTopics(em, tenant.slug);
-  const forms = await query<{ slug: string; kind: string; form: string | null }>(em, 'select slug, kind, form from topic where tenant_id = ? and active', [tenant.id]);
+  const forms = await listTopicOffers(em, tenant.id);
   const webTopics = topics.filter((t) => t.slug !== 'sms-maire');
   const { contact } = tenant;
   return (

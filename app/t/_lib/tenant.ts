@@ -5,9 +5,8 @@ import { createFormClock } from '@/domain/antispam/form-clock';
 import { createSubmissionLimiter } from '@/domain/antispam/submission-limiter';
 import { createFormTokenLedger } from '@/domain/antispam/form-tokens';
 import { relaisSecret } from '@/domain/secrets/relais-secret';
-import type { TenantBranding, TenantSettings } from '@/domain/entities';
+import { Tenant, type TenantBranding, type TenantSettings } from '@/domain/entities';
 import { ACCESSIBILITY_STATUS_LABELS, legalOf } from '@/domain/privacy/legal';
-import { query } from '@/domain/sql';
 import { appContext } from '@/app/_server/context';
 import { portalColours, type PortalColours } from '@/app/_components/portal/colours';
 import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
@@ -36,11 +35,7 @@ export const portalTenant = cache(async (slug: string): Promise<PortalTenant> =>
 export async function findPortalTenant(slug: string): Promise<PortalTenant | undefined> {
   if (!/^[a-z0-9-]{1,63}$/.test(slug)) return undefined;
   const { orm } = await appContext();
-  const [row] = await query<{ id: string; slug: string; name: string; branding: TenantBranding; settings: TenantSettings }>(
-    orm.em.fork(),
-    'select id, slug, name, branding, settings from tenant where slug = ?',
-    [slug],
-  );
+  const row = await orm.em.fork().getRepository(Tenant).findBySlug(slug);
   if (!row) return undefined;
   return {
     id: row.id,

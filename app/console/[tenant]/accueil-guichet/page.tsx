@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { sql } from '@/domain/auth/db';
+import { topicChoices } from '@/domain/inbox/choices';
 import { ConsoleShell } from '@/app/_components/console/ConsoleShell';
 import { IntakeForm } from '@/app/_components/console/IntakeForm';
 import { consolePage } from '@/app/console/_server/page';
@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: 'Accueil et téléphone' };
 export default async function IntakePage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
   const { principal, em } = await consolePage(tenant, 'agent', `/console/${tenant}/accueil-guichet`);
-  const topics = await sql<{ slug: string; label: string }>(em, 'select slug, label from topic where tenant_id = ? and active order by position, label', [principal.tenantId]);
+  const topics = await topicChoices(em, principal.tenantId, { activeOnly: true });
   return (
     <ConsoleShell principal={principal} current="intake">
       <h1>Enregistrer une demande reçue à l’accueil ou par téléphone</h1>

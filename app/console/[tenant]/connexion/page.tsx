@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { oidcButton } from '@/domain/auth/oidc';
-import { query } from '@/domain/sql';
+import { Tenant } from '@/domain/entities';
 import { appContext } from '@/app/_server/context';
 import { LoginForm } from '@/app/_components/console/LoginForm';
 
@@ -14,7 +14,7 @@ export default async function LoginPage({ params, searchParams }: { params: Prom
   const { retour } = await searchParams;
   const { orm } = await appContext();
   const em = orm.em.fork();
-  const [row] = await query<{ name: string }>(em, 'select name from tenant where slug = ?', [tenant]);
+  const row = await em.getRepository(Tenant).findBySlug(tenant);
   if (!row) notFound();
   // Only a path inside this console: an absolute URL would make the login page an open redirect.
   const returnTo = retour && retour.startsWith(`/console/${tenant}`) && !retour.startsWith('//') ? retour : `/console/${tenant}`;

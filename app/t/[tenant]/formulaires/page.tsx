@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ensureShippedForms, latestForm } from '@/domain/forms/store';
-import { query } from '@/domain/sql';
+import { listFormTopics } from '@/domain/topics';
 import { appContext } from '@/app/_server/context';
 import { portalTenant } from '@/app/t/_lib/tenant';
 
@@ -17,12 +17,7 @@ export default async function FormsListPage({ params }: { params: Promise<{ tena
   const { orm } = await appContext();
   await ensureShippedForms(orm);
   const em = orm.em.fork();
-  const topics = await query<{ form: string; label: string; department: string }>(
-    em,
-    `select tp.form, tp.label, d.name as department from topic tp join department d on d.id = tp.department_id
-      where tp.tenant_id = ? and tp.active and tp.form is not null order by tp.position, tp.label`,
-    [tenant.id],
-  );
+  const topics = await listFormTopics(em, tenant.id);
   const forms = (await Promise.all(topics.map(async (t) => ({ topic: t, stored: await latestForm(em, tenant.id, t.form) })))).filter((f) => f.stored);
   return (
     <main id="contenu" className="portal-main" tabIndex={-1}>

@@ -2,9 +2,9 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { auditCaseView } from '@/domain/audit/events';
 import { actorOf } from '@/domain/auth/roles';
-import { sql } from '@/domain/auth/db';
 import { displayPhone } from '@/domain/contact/phone';
 import { filledTemplates, getRequestDetail, similarAnswered, type RequestDetail } from '@/domain/inbox/detail';
+import { departmentChoices } from '@/domain/inbox/choices';
 import { caseRecords } from '@/domain/inbox/records';
 import { CHANNEL_LABELS, STATE_LABELS } from '@/domain/states';
 import { formatFrenchDateTime } from '@/domain/format/french';
@@ -50,7 +50,7 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
   const [templates, similar, departments, records] = await Promise.all([
     filledTemplates(em, principal.tenantId, detail, principal.name),
     similarAnswered(em.fork(), principal.tenantId, detail.id),
-    sql<{ slug: string; name: string }>(em.fork(), 'select slug, name from department where tenant_id = ? order by name', [principal.tenantId]),
+    departmentChoices(em.fork(), principal.tenantId),
     caseRecords(em.fork(), { id: principal.tenantId, slug: principal.tenantSlug }, detail),
   ]);
   const canWork = actor.isAdmin || actor.departmentIds.includes(detail.department.id);

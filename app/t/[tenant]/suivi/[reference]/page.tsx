@@ -2,8 +2,7 @@ import type { Metadata } from 'next';
 import { listRequestDocuments, type DocumentSummary } from '@/domain/documents/store';
 import { formatFileSize, formatFrenchDateTime } from '@/domain/format/french';
 import { requestAttachments, type AttachmentInfo } from '@/domain/attachments/store';
-import { publicRequestView, type PublicRequestView } from '@/domain/tracking/public-view';
-import { query } from '@/domain/sql';
+import { publicRequestView, trackedRequestId, type PublicRequestView } from '@/domain/tracking/public-view';
 import { NotFoundError } from '@/domain/validation';
 import { appContext } from '@/app/_server/context';
 import { ErrorSummary } from '@/app/_components/portal/error-summary';
@@ -50,7 +49,7 @@ export default async function TrackingPage({
       </main>
     );
   }
-  const [{ id: requestId }] = await query<{ id: string }>(em, 'select r.id from request r where r.tenant_id = ? and r.reference = ?', [tenant.id, view.reference]);
+  const requestId = await trackedRequestId(em, tenant.slug, view.reference);
   const files = await requestAttachments(em, requestId);
   const documents = await listRequestDocuments(em, tenant.id, requestId, true);
   const fromCitizen = files.filter((f) => f.origin === 'citizen');

@@ -1,8 +1,6 @@
 import { auditCitizenDownload } from '@/domain/audit/events';
 import { readAttachment } from '@/domain/attachments/store';
-import { query } from '@/domain/sql';
-import { publicRequestView } from '@/domain/tracking/public-view';
-import { NotFoundError } from '@/domain/validation';
+import { publicRequestView, trackedRequestId } from '@/domain/tracking/public-view';
 import { appContext } from '@/app/_server/context';
 import { handleRoute } from '@/app/_server/http';
 
@@ -14,9 +12,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ tena
     const { orm } = await appContext();
     const em = orm.em.fork();
     await publicRequestView(em, tenant, reference, code);
-    const [row] = await query<{ id: string }>(em, 'select r.id from request r join tenant t on t.id = r.tenant_id where t.slug = ? and r.reference = ?', [tenant, reference]);
-    if (!row) throw new NotFoundError('Unknown request');
-    const file = await readAttachment(em, row.id, id);
+    const file = await readAttachment(em, await trackedRequestId(em, tenant, reference), id);
     await auditCitizenDownload(em, tenant, reference, 'attachment', file.id);
     return new Response(new Uint8Array(file.content), {
       headers: {
