@@ -12,6 +12,15 @@ const schema = z.object({
   SMTP_FROM: z.string().default('Relais <ne-pas-repondre@relais.localhost>'),
   // The development SMTP sink's API, set only by npm start and the tests when they run their own sink (enables /dev/courriels).
   MAIL_SINK_URL: optionalUrl,
+  // Inbound e-mail: the domain of Relais's own addresses (<tenant>@, <topic>.<tenant>@, reply tokens, bounce addresses)
+  // and the port of its SMTP listener; the listener runs in the worker when the port is set (npm start sets 2525).
+  INBOUND_MAIL_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i, 'must be a domain name').default('relais.localhost'),
+  RELAIS_INBOUND_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  // Largest inbound message the listener takes (refused at DATA with 552 beyond it); 30 MB by default.
+  INBOUND_MAIL_MAX_BYTES: z.coerce.number().int().min(1024).default(30 * 1024 * 1024),
+  // STARTTLS on the inbound listener: PEM files of its certificate and key; without them it offers no STARTTLS.
+  INBOUND_SMTP_TLS_CERT: z.string().optional(),
+  INBOUND_SMTP_TLS_KEY: z.string().optional(),
   SMPP_URL: optionalUrl,
   // The development SMSC simulator's control API (MO injection, drops), set only by npm start and the tests (enables /dev/sms).
   SMSC_CONTROL_URL: optionalUrl,

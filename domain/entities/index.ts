@@ -1,6 +1,7 @@
 import { AgentRoleSchema, AgentSchema, AgentSessionSchema, LoginAttemptSchema, OidcLoginSchema, PasswordResetSchema, TenantOidcSchema } from './agent';
 import { AuditLogSchema } from './audit';
 import { DocumentTemplateSchema, ExportAttemptSchema, FormDefinitionSchema, RequestDocumentSchema } from './forms';
+import { ImapMailboxStateSchema, InboundEmailSchema } from './mail';
 import { AnswerTemplateSchema, MessageTemplateSchema, NotificationSchema } from './messages';
 import { AttachmentSchema, FormDraftSchema, FormTokenUseSchema, PortalRateLimitSchema, RequestFingerprintSchema } from './portal';
 import { CitizenRequestSchema, ReferenceCounterSchema, RequestEventSchema, RequestWorkflowStartSchema } from './request';
@@ -10,6 +11,7 @@ import { DepartmentSchema, TenantSchema, TopicSchema } from './tenant';
 export * from './agent';
 export * from './audit';
 export * from './forms';
+export * from './mail';
 export * from './messages';
 export * from './portal';
 export * from './request';
@@ -50,4 +52,6 @@ export const ENTITIES = [
   SmsInboundSchema,
   SmsOptOutSchema,
   AuditLogSchema,
+  InboundEmailSchema,
+  ImapMailboxStateSchema,
 ];

@@ -36,11 +36,19 @@ export class Notification {
   recipient!: string;
   template!: string;
   subject?: string;
-  status: 'pending' | 'sending' | 'sent' | 'failed' | 'uncertain' = 'pending';
+  /** `bounced`: the SMTP server accepted it, then a delivery status notification came back (RFC 3464). */
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'uncertain' | 'bounced' = 'pending';
   providerId?: string;
   error?: string;
   createdAt: Date = new Date();
   sentAt?: Date;
+  /** Our Message-ID, without angle brackets: a reply's In-Reply-To finds the request by it. */
+  messageId?: string;
+  /** The SMTP server's reply line when it accepted the message. */
+  smtpResponse?: string;
+  bouncedAt?: Date;
+  /** The DSN status code (`5.1.1`). */
+  bounceStatus?: string;
 }
 
 export const AnswerTemplateSchema = new EntitySchema<AnswerTemplate>({
@@ -88,5 +96,9 @@ export const NotificationSchema = new EntitySchema<Notification>({
     error: { type: 'text', nullable: true },
     createdAt,
     sentAt: timestamptz({ nullable: true }),
+    messageId: { type: 'string', length: 300, nullable: true, index: 'notification_message_id_index' },
+    smtpResponse: { type: 'text', nullable: true },
+    bouncedAt: timestamptz({ nullable: true }),
+    bounceStatus: { type: 'string', length: 20, nullable: true },
   },
 });

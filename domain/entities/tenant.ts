@@ -24,6 +24,8 @@ export interface TenantSettings {
   smsSenderId?: string;
   /** Topic of inbound SMS without a known keyword (default: the topic 'sms-maire'). */
   smsDefaultTopic?: string;
+  /** Inbound e-mail; unset, the tenant still receives at <tenant>@ and <topic>.<tenant>@ the inbound domain. */
+  mail?: TenantMailSettings;
   contact?: { address?: string; phone?: string; email?: string; hours?: string };
   /** Personal-data retention durations; defaults in domain/privacy/retention-policy.ts. */
   retention?: Partial<RetentionPolicy>;
@@ -33,6 +35,22 @@ export interface TenantSettings {
   limits?: Partial<RequestLimits>;
   /** Texts of the portal's privacy page and accessibility statement; French defaults in domain/privacy/legal.ts. */
   legal?: LegalSettings;
+}
+
+/** How a tenant receives e-mail. */
+export interface TenantMailSettings {
+  /** The municipality's own addresses delivered to Relais by forwarding or MX records (e.g. mairie@ville-demo.fr). */
+  addresses?: string[];
+  /** Topic of e-mail that names no topic and matches no keyword rule (default: the first active topic). */
+  defaultTopic?: string;
+  /** The first rule with a keyword in the subject, then in the text, routes the e-mail to its topic. */
+  keywordRules?: Array<{ keywords: string[]; topic: string }>;
+  /** Also acknowledge by SMS when a mobile number is known for the sender. */
+  acknowledgeBySms?: boolean;
+  /** Acknowledgements per sender per hour, beyond which requests are filed silently (default 5). */
+  acknowledgementsPerHour?: number;
+  /** A mailbox the municipality already has, polled over IMAP; the password is stored encrypted (RELAIS_ENCRYPTION_KEY). */
+  imap?: { url: string; user: string; password?: string; mailbox?: string; importedFolder?: string; tlsInsecure?: boolean };
 }
 
 /** RGAA conformity status of the portal, as the accessibility statement declares it. */

@@ -15,6 +15,7 @@ import { Migration2026120414Rights } from './Migration2026120414Rights';
 import { Migration2026120515PendingStarts } from './Migration2026120515PendingStarts';
 import { Migration2026120517PhoneE164 } from './Migration2026120517PhoneE164';
 import { Migration2026120518SmsStatus } from './Migration2026120518SmsStatus';
+import { Migration2026120520InboundMail } from './Migration2026120520InboundMail';
 
 /** Every migration, in order; new ones are appended here. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   { name: 'Migration2026120515PendingStarts', class: Migration2026120515PendingStarts },
   { name: 'Migration2026120517PhoneE164', class: Migration2026120517PhoneE164 },
   { name: 'Migration2026120518SmsStatus', class: Migration2026120518SmsStatus },
+  { name: 'Migration2026120520InboundMail', class: Migration2026120520InboundMail },
 ];
