@@ -413,14 +413,17 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
 
   upsertSearchAttributes({ [STATE_ATTRIBUTE.name]: [state], [DEPARTMENT_ATTRIBUTE.name]: [department.slug] });
   await record('received', 'citizen', { public: true });
-  const acknowledge = () =>
-    mail.notifyCitizen({
+  // A flag of the input: runs that never had it replay as before.
+  const acknowledge = async () => {
+    if (input.acknowledge === false) return;
+    await mail.notifyCitizen({
       tenantId: input.tenantId,
       requestId: input.requestId,
       template: 'acknowledgement',
       idempotencyKey: `${id}:ack`,
       vars: { trackingCode: input.trackingCode },
     });
+  };
   const noticeToDepartment = () =>
     mail.notifyStaff({
       tenantId: input.tenantId,
