@@ -423,11 +423,12 @@ async function recordRequestEvents(
   }
   for (const event of events) {
     // Keyed by the inbound message: a takeover writes each event once.
-    await em.upsert(
-      RequestEvent,
-      { id: randomUUID(), tenant: tenantId, request: event.requestId, key: `mail:${inboundId}:${event.type}`, type: event.type, public: true, actor: 'citizen', state: event.state, data: event.data },
-      { onConflictFields: ['request', 'key'], onConflictAction: 'ignore' },
-    );
+    await em
+      .createQueryBuilder(RequestEvent)
+      .insert({ id: randomUUID(), tenant: tenantId, request: event.requestId, key: `mail:${inboundId}:${event.type}`, type: event.type, public: true, actor: 'citizen', state: event.state, data: event.data, createdAt: new Date() })
+      .onConflict(['request', 'key'])
+      .ignore()
+      .execute();
   }
 }
 
