@@ -66,7 +66,7 @@ export function auditOutcomeLabel(action: string, outcome: string): string {
 const DETAIL_KEYS: Record<string, string> = {
   via: 'depuis', by: 'par', fileId: 'fichier', reason: 'motif', counts: 'nombres', references: 'demandes', run: 'exécution', filters: 'filtres',
   rows: 'lignes', before: 'avant', after: 'après', ip: 'adresse IP', channel: 'canal', status: 'état', purged: 'entrées purgées',
-  attachments: 'pièces jointes', documents: 'documents', notifications: 'notifications', smsMessages: 'SMS envoyés', smsInbound: 'SMS reçus',
+  attachments: 'pièces jointes', documents: 'documents', notifications: 'notifications', smsMessages: 'SMS envoyés', smsInbound: 'SMS reçus', emailInbound: 'courriels reçus',
   policy: 'durées', asOf: 'date de référence', requests: 'demandes anonymisées', events: 'événements',
   person: 'personne', openReferences: 'demandes en cours', messagesWithoutRequest: 'messages hors demande', found: 'demandes trouvées',
   loginAttempts: 'tentatives de connexion', loginAttemptsMonths: 'tentatives de connexion (mois)',
