@@ -194,6 +194,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
     if (addressing.bounceNotificationId) return bounce(context, addressing.bounceNotificationId);
     const tenant = addressing.tenant;
     if (!tenant) return { outcome: 'refused', reason: 'Aucune commune ne reçoit de courriel à cette adresse.' };
+    if (parsed.unreadable) return { outcome: 'refused', reason: parsed.unreadable };
     const declared = new Set((tenant.settings.mail?.addresses ?? []).map((address) => address.toLowerCase()));
     const automatic = automaticMessageReason(parsed, envelope, (address) => deps.tokens.isOwnAddress(address) || declared.has(address.toLowerCase()));
     if (automatic) return { outcome: 'ignored', reason: automatic };

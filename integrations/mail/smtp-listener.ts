@@ -50,10 +50,10 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     logger: false,
     onRcptTo(address, _session, callback) {
       options.acceptsRecipient(address.address).then(
-        (accepted) => callback(accepted ? undefined : smtpError(550, `Destinataire inconnu : ${address.address}`)),
+        (accepted) => callback(accepted ? undefined : smtpError(550, `5.1.1 Unknown recipient ${address.address}`)),
         (error: unknown) => {
           log?.warn({ err: error }, 'inbound recipient check failed');
-          callback(smtpError(451, 'Erreur temporaire, réessayez plus tard'));
+          callback(smtpError(451, '4.3.0 Temporary failure, retry later'));
         },
       );
     },
@@ -65,10 +65,12 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
           try {
             const outcome = await options.receive(raw, envelopeOf(session));
             log?.info({ kind: outcome.kind, bytes: raw.length }, 'inbound e-mail handled');
-            callback(null, 'Message reçu');
+            // Recorded with its French reason; the sending server is told it was not taken. SMTP replies stay ASCII (RFC 5321).
+            if (outcome.kind === 'refused') return callback(smtpError(554, '5.6.0 Message not accepted by the municipality'));
+            callback(null, '2.0.0 Message received');
           } catch (error) {
             log?.warn({ err: error }, 'inbound e-mail not handled; the sender will retry');
-            callback(smtpError(451, 'Erreur temporaire, réessayez plus tard'));
+            callback(smtpError(451, '4.3.0 Temporary failure, retry later'));
           }
         },
         (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
