@@ -134,6 +134,28 @@ describe('inbound e-mail through the SMTP listener', () => {
     expect(await requestsOf(slug, from)).toHaveLength(1);
   });
 
+  it("keeps a reply's attachments on the request and names them in the reply", async () => {
+    const { slug } = await createTestTenant();
+    const from = citizenEmail('piece');
+    const { request } = await emailRequest(slug, from);
+    const pdf = Buffer.from('%PDF-1.4\n%test\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    await send({
+      from,
+      to: tokens().replyAddress(slug, request.reference),
+      subject: 'Re: Demande',
+      text: 'Voici le justificatif.',
+      attachments: [{ filename: 'facture.pdf', content: pdf, contentType: 'application/pdf' }],
+    });
+    const message = await eventually(async () => {
+      const event = (await eventsOf(request.id)).find((e) => e.type === 'citizen_message');
+      expect(event).toBeDefined();
+      return event!;
+    });
+    expect(message.data.body).toBe('Voici le justificatif.\n\nPièces jointes : facture.pdf.');
+    const files = await query<{ name: string; origin: string }>(await db(), 'select name, origin from attachment where request_id = ?', [request.id]);
+    expect(files).toEqual([{ name: 'facture.pdf', origin: 'citizen' }]);
+  });
+
   it('quarantines a reply from another address than the citizen', async () => {
     const { slug } = await createTestTenant();
     const from = citizenEmail('demandeur');
