@@ -85,7 +85,7 @@ test('an agent sees every e-mail and SMS of a request, a bounce in plain French,
     const ack = (await sinkMessages(citizen)).find((m) => m.subject?.includes('bien été reçue'));
     const link = /https?:\/\/\S+\/suivi\/\S+/.exec(ack?.text ?? '')?.[0];
     expect(link).toBeDefined();
-    const page = await browser.newPage({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+    const page = await (await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' })).newPage();
     await page.goto(new URL(new URL(link!).pathname + new URL(link!).search, process.env.E2E_BASE_URL).toString());
     const lines = page.getByRole('region', { name: 'Messages de la mairie' }).getByRole('listitem');
     await expect(lines.first()).toHaveText(/^Courriel envoyé le \d{1,2}(er)? \S+ \d{4} à \d{1,2} h \d{2}$/);

@@ -52,24 +52,23 @@ export function NotificationsPanel({ tenant, reference, messages }: { tenant: st
           <caption className="visually-hidden">Courriels et SMS envoyés pour cette demande</caption>
           <thead>
             <tr>
-              <th scope="col">Date</th>
-              <th scope="col">Canal</th>
               <th scope="col">Message</th>
               <th scope="col">Destinataire</th>
               <th scope="col">État</th>
-              <th scope="col">
-                <span className="visually-hidden">Action</span>
-              </th>
             </tr>
           </thead>
           <tbody>
             {messages.map((m) => (
               <tr key={m.id} data-status={m.status}>
-                <td>{m.when}</td>
-                <td>{CHANNEL_LABELS[m.channel]}</td>
-                <td>{m.templateLabel}</td>
-                <td>{m.recipient}</td>
                 <td>
+                  {m.templateLabel}
+                  <br />
+                  <small className="muted">
+                    {CHANNEL_LABELS[m.channel]}, {m.when}
+                  </small>
+                </td>
+                <td className="wrap-anywhere">{m.recipient}</td>
+                <td className="wrap-anywhere">
                   {m.statusLabel}
                   {m.detail ? (
                     <>
@@ -79,12 +78,12 @@ export function NotificationsPanel({ tenant, reference, messages }: { tenant: st
                       </small>
                     </>
                   ) : null}
-                </td>
-                <td>
                   {m.resendBy ? (
-                    <button type="button" className="secondary" disabled={busy} onClick={() => void resend(m)} aria-label={`${RESEND_LABELS[m.resendBy]} : ${m.templateLabel} du ${m.when}`}>
-                      {RESEND_LABELS[m.resendBy]}
-                    </button>
+                    <p>
+                      <button type="button" className="secondary" disabled={busy} onClick={() => void resend(m)} aria-label={`${RESEND_LABELS[m.resendBy]} : ${m.templateLabel} du ${m.when}`}>
+                        {RESEND_LABELS[m.resendBy]}
+                      </button>
+                    </p>
                   ) : null}
                 </td>
               </tr>
