@@ -23,6 +23,7 @@ import {
   type StaffTemplate,
 } from '@/domain/notifications/templates';
 import { loadRequestContext, resolveStaffAddresses, type RequestContext } from './context';
+import { acknowledgesEmailBySms } from './email-sms-acknowledgement';
 
 /** Dependencies of the request activities; tests pass real ones. */
 export interface RequestActivityDeps {
@@ -117,6 +118,8 @@ export function createRequestActivities(deps: RequestActivityDeps) {
     if (typeof input.vars?.trackingCode === 'string') vars.trackingUrl = trackingUrl(publicUrl, request.tenantSlug, request.reference, input.vars.trackingCode);
     if (input.channel === 'sms' && !(request.citizen.phone && sms)) return { sent: 0, skipped: 1, reason: request.citizen.phone ? 'SMS not configured' : 'no phone number' };
     if (input.channel === 'sms' || (!input.channel && request.replyChannel === 'sms' && request.citizen.phone && sms)) return notifyBySms(em, request, input, vars);
+    // A resend names its channel: it never brings the SMS acknowledgement along again.
+    if (!input.channel && sms && acknowledgesEmailBySms(request, input.template)) await notifyBySms(em, request, { ...input, idempotencyKey: `${input.idempotencyKey}:sms` }, vars);
     const to = request.citizen.email;
     // Postal letters plug in here with their module; a citizen who chose SMS on a deployment without SMPP gets e-mail if possible.
     if (!to) return { sent: 0, skipped: 1, reason: `no e-mail address (reply channel ${request.replyChannel})` };

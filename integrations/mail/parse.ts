@@ -17,13 +17,32 @@ const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?
 
 /** Parses one raw message; never throws for what a sender can put in it (a broken MIME tree gives what could be read). */
 export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
-  const mail = await simpleParser(raw, {
+  const size = raw.length;
+  const sha256 = createHash('sha256').update(raw).digest('hex');
+  let mail: ParsedMail;
+  try {
+    mail = await readMime(raw);
+  } catch (error) {
+    // mailparser gives up on some structures (a header over its size limit): the message is kept as unreadable.
+    const reason = `Message illisible : ${clean((error as Error).message).slice(0, 200)}`;
+    return { references: [], subject: '', text: '', replyText: '', attachments: [], refusedAttachments: [], loop: {}, size, sha256, unreadable: reason };
+  }
+  return readParsed(mail, size, sha256);
+}
+
+function readMime(raw: Buffer): Promise<ParsedMail> {
+  return simpleParser(raw, {
     keepDeliveryStatus: true,
+    // The HTML is converted below, with Relais's own rules, only when the message has no plain text.
+    skipHtmlToText: true,
     skipImageLinks: true,
     skipTextToHtml: true,
     skipTextLinks: true,
     maxHtmlLengthToParse: MAX_HTML_LENGTH,
   });
+}
+
+function readParsed(mail: ParsedMail, size: number, sha256: string): ParsedEmail {
   const from = firstAddress(mail.from);
   const text = bodyText(mail);
   const { accepted, refused } = sortAttachments(mail.attachments);
@@ -34,6 +53,7 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
     fromAddress: from?.address,
     fromName: from?.name,
     replyToAddress: firstAddress(mail.replyTo)?.address,
+    recipients: recipientsOf([mail.to, mail.cc]),
     subject: clean(mail.subject ?? '').replace(/\s+/g, ' ').trim().slice(0, MAX_SUBJECT_LENGTH),
     text,
     replyText: replyPart(text),
@@ -42,8 +62,8 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
     refusedAttachments: refused,
     loop: loopHeaders(mail),
     deliveryReport: deliveryReport(mail),
-    size: raw.length,
-    sha256: createHash('sha256').update(raw).digest('hex'),
+    size,
+    sha256,
   };
 }
 
@@ -60,6 +80,12 @@ function firstAddress(header: AddressObject | AddressObject[] | undefined): { ad
   if (!address || address.length > 320 || !EMAIL.test(address)) return undefined;
   const name = clean(mailbox?.name ?? '').replace(/\s+/g, ' ').trim().slice(0, 200);
   return { address, name: name || undefined };
+}
+
+function recipientsOf(headers: Array<AddressObject | AddressObject[] | undefined>): string[] {
+  const objects = headers.flatMap((header) => (Array.isArray(header) ? header : header ? [header] : []));
+  const addresses = objects.flatMap((object) => object.value).map((entry) => entry.address?.trim().toLowerCase() ?? '');
+  return [...new Set(addresses.filter((address) => address.length <= 320 && EMAIL.test(address)))].slice(0, 50);
 }
 
 function messageIdOf(value: string | undefined): string | undefined {
@@ -81,6 +107,8 @@ function bodyText(mail: ParsedMail): string {
         ? '(Message HTML trop volumineux pour être converti en texte.)'
         : convert(mail.html, {
             wordwrap: false,
+            // Deeper nesting is cut off: converting 20,000 nested elements overflows the stack.
+            limits: { maxDepth: 200, maxInputLength: MAX_HTML_LENGTH },
             selectors: [
               { selector: 'img', format: 'skip' },
               { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
