@@ -11,6 +11,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'request.attachment.download': 'Téléchargement d’une pièce jointe',
   'request.document.download': 'Téléchargement d’un document',
   'request.intake': 'Saisie d’une demande à l’accueil ou au téléphone',
+  'request.resend': 'Message renvoyé au citoyen par un autre canal',
   ...Object.fromEntries(Object.entries(REQUEST_ACTIONS).map(([name, action]) => [`request.${name}`, action.label])),
   'dashboard.export': 'Export CSV du tableau de bord',
   'quality_report.generate': 'Production du rapport mensuel',
