@@ -72,6 +72,11 @@ export interface ParsedEmail {
   deliveryReport?: { statuses: DeliveryStatus[]; originalMessageId?: string; originalEnvelopeId?: string };
   /** SPF, DKIM and DMARC, checked on the raw message with the SMTP session's facts; absent when not checked (IMAP). */
   authentication?: MailAuthentication;
+  /**
+   * Set when the MIME structure could not be read at all (e.g. a header past the parser's limit): every other field is
+   * then empty, and the intake refuses the message with this French reason.
+   */
+  unreadable?: string;
   /** The raw message's size in bytes and its SHA-256, for the dedupe key of a message without Message-ID. */
   size: number;
   sha256: string;
