@@ -31,6 +31,7 @@ const ports = {
   mailSink: port('RELAIS_MAIL_SINK_PORT', 1080),
   smsc: port('RELAIS_SMSC_PORT', 2775),
   smscControl: port('RELAIS_SMSC_CONTROL_PORT', 2776),
+  smtpIn: port('RELAIS_INBOUND_SMTP_PORT', 2525),
 };
 const stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
 let stopping = false;
@@ -91,6 +92,10 @@ async function main(): Promise<void> {
   }
   childEnv.SMPP_URL = smppUrl;
 
+  // The worker runs Relais's SMTP listener for inbound e-mail on this port.
+  await assertPortFree(ports.smtpIn, 'the inbound SMTP listener', 'RELAIS_INBOUND_SMTP_PORT');
+  childEnv.RELAIS_INBOUND_SMTP_PORT = String(ports.smtpIn);
+
   let temporalUi = config.TEMPORAL_UI_URL;
   if (cli) {
     const server = await startTemporalDevServer({
@@ -117,6 +122,7 @@ async function main(): Promise<void> {
   say(`Portal (demo)       ${publicUrl}/t/demo`);
   say(`Agent console       ${publicUrl}/console/demo`);
   if (childEnv.MAIL_SINK_URL) say(`Mail sink           ${publicUrl}/dev/courriels`);
+  say(`Inbound e-mail      smtp://127.0.0.1:${ports.smtpIn} — write to demo@${config.INBOUND_MAIL_DOMAIN}`);
   if (childEnv.SMSC_CONTROL_URL) say(`SMS (simulator)     ${publicUrl}/dev/sms — SMS to 36180: npx relais sms:mo --from 0612345678 "MAIRE Bonjour"`);
   if (temporalUi) say(`Temporal UI         ${temporalUi}`);
   say(`Health              ${publicUrl}/api/health`);

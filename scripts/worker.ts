@@ -1,9 +1,12 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { createPdfRenderer } from '@/integrations/documents/renderer';
 import { createSmtpSender } from '@/integrations/mail/smtp';
 import { env } from '@/domain/env';
 import { initORM } from '@/domain/orm';
+import { relaisSecret } from '@/domain/secrets/relais-secret';
+import { startMailService } from '@/temporal/mail-service';
 import { closeTemporalClients, temporalClient } from '@/temporal/client';
 import { ensureQualityReportSchedules } from '@/temporal/quality-report';
 import { watchPendingStarts } from '@/temporal/pending-starts';
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
         logger: log,
       })
     : undefined;
+  const mailIn = await startInboundMail(orm, config);
   const { worker, close } = await createRelaisWorker({
     temporalAddress: config.TEMPORAL_ADDRESS!,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -53,14 +57,34 @@ async function main(): Promise<void> {
     logger: log,
   });
   // The Temporal runtime shuts the worker down on SIGINT / SIGTERM; run() then returns and resources close below.
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, sms: Boolean(sms) }, 'worker running');
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, sms: Boolean(sms), smtpIn: mailIn?.listener.port }, 'worker running');
   await worker.run();
   await pendingStarts.stop();
+  await mailIn?.stop();
   await close();
   await sms?.stop();
   email.close();
   await closeTemporalClients();
   await orm.close();
+}
+
+/** Relais's SMTP listener, when RELAIS_INBOUND_SMTP_PORT is set (npm start sets 2525). */
+async function startInboundMail(orm: Awaited<ReturnType<typeof initORM>>, config: ReturnType<typeof env>) {
+  if (!config.RELAIS_INBOUND_SMTP_PORT) return undefined;
+  const { INBOUND_SMTP_TLS_CERT: cert, INBOUND_SMTP_TLS_KEY: key } = config;
+  if (Boolean(cert) !== Boolean(key)) throw new Error('INBOUND_SMTP_TLS_CERT and INBOUND_SMTP_TLS_KEY go together: set both for STARTTLS, or neither.');
+  return startMailService({
+    port: config.RELAIS_INBOUND_SMTP_PORT,
+    maxBytes: config.INBOUND_MAIL_MAX_BYTES,
+    tls: cert && key ? { cert: fs.readFileSync(cert), key: fs.readFileSync(key) } : undefined,
+    orm,
+    temporal: { address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE },
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    publicUrl: config.PUBLIC_URL,
+    secret: relaisSecret(),
+    domain: config.INBOUND_MAIL_DOMAIN,
+    logger: log,
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { query } from '@/domain/sql';
-import type { CitizenContact, ReplyChannel, TenantSettings } from '@/domain/entities';
+import type { CitizenContact, IntakeChannel, ReplyChannel, TenantSettings } from '@/domain/entities';
 
 /** What a notification needs to know about a request, read in one query. */
 export interface RequestContext {
@@ -13,6 +13,8 @@ export interface RequestContext {
   subject: string;
   citizen: CitizenContact;
   replyChannel: ReplyChannel;
+  /** How the request came in. */
+  channel: IntakeChannel;
   dueAt: Date;
   state: string;
   topicLabel: string;
@@ -24,7 +26,7 @@ export interface RequestContext {
 export async function loadRequestContext(em: EntityManager, tenantId: string, requestId: string): Promise<RequestContext | undefined> {
   const rows = await em.getConnection().execute(
     `select r.id, r.tenant_id, t.slug as tenant_slug, t.name as tenant_name, t.settings, r.reference, r.subject,
-            r.citizen, r.reply_channel, r.due_at, r.state, tp.label as topic_label, d.id as department_id, d.name as department_name
+            r.citizen, r.reply_channel, r.channel, r.due_at, r.state, tp.label as topic_label, d.id as department_id, d.name as department_name
        from request r
        join tenant t on t.id = r.tenant_id
        join topic tp on tp.id = r.topic_id
@@ -44,6 +46,7 @@ export async function loadRequestContext(em: EntityManager, tenantId: string, re
     subject: row.subject,
     citizen: row.citizen,
     replyChannel: row.reply_channel,
+    channel: row.channel,
     dueAt: new Date(row.due_at),
     state: row.state,
     topicLabel: row.topic_label,

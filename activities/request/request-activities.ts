@@ -21,6 +21,7 @@ import {
   type StaffTemplate,
 } from '@/domain/notifications/templates';
 import { loadRequestContext, resolveStaffAddresses, type RequestContext } from './context';
+import { acknowledgesEmailBySms } from './email-sms-acknowledgement';
 
 /** Dependencies of the request activities; tests pass real ones. */
 export interface RequestActivityDeps {
@@ -112,6 +113,7 @@ export function createRequestActivities(deps: RequestActivityDeps) {
     // Only the acknowledgement carries the code; the database keeps its hash alone.
     if (typeof input.vars?.trackingCode === 'string') vars.trackingUrl = trackingUrl(publicUrl, request.tenantSlug, request.reference, input.vars.trackingCode);
     if (request.replyChannel === 'sms' && request.citizen.phone && sms) return notifyBySms(em, request, input, vars);
+    if (sms && acknowledgesEmailBySms(request, input.template)) await notifyBySms(em, request, { ...input, idempotencyKey: `${input.idempotencyKey}:sms` }, vars);
     const to = request.citizen.email;
     // Postal letters plug in here with their module; a citizen who chose SMS on a deployment without SMPP gets e-mail if possible.
     if (!to) return { sent: 0, skipped: 1, reason: `no e-mail address (reply channel ${request.replyChannel})` };

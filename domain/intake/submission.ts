@@ -42,6 +42,12 @@ export interface PublicSubmissionOptions {
   formVersion?: number;
 }
 
+/** How a trusted channel files a request. */
+export interface TrustedSubmissionOptions {
+  /** False: no acknowledgement to the citizen (an e-mail sender past the tenant's hourly limit). Default true. */
+  acknowledge?: boolean;
+}
+
 /** Dependencies of the intake service. */
 export interface IntakeDeps {
   orm: MikroORM;
@@ -77,7 +83,13 @@ export function createIntake(deps: IntakeDeps) {
    * row stays locked until commit, so a tenant's intakes take their numbers one after the other; the workflow starts
    * after the commit, so that lock is never held across a Temporal call and no workflow exists for an uncommitted row.
    */
-  async function file(tenantSlug: string, body: unknown, channel: IntakeChannel, publicOptions?: PublicSubmissionOptions): Promise<IntakeReceipt | DuplicateReceipt> {
+  async function file(
+    tenantSlug: string,
+    body: unknown,
+    channel: IntakeChannel,
+    publicOptions?: PublicSubmissionOptions,
+    trustedOptions: TrustedSubmissionOptions = {},
+  ): Promise<IntakeReceipt | DuplicateReceipt> {
     const input = validateNewRequest(body);
     // A public text with a NUL or a lone surrogate is the sender's mistake (PostgreSQL would refuse it at insert).
     if (publicOptions) assertCleanText(input);
@@ -154,6 +166,8 @@ export function createIntake(deps: IntakeDeps) {
         autoCloseAfterMs: durationMs(tenant.settings.autoCloseAfter),
         kind: topic.kind as RequestKind,
         replyChannel,
+        // Only when false: the inputs of other requests stay as they were.
+        ...(trustedOptions.acknowledge === false ? { acknowledge: false as const } : {}),
       };
       await recordPendingStart(tx, tenant.id, start);
       const receipt: IntakeReceipt = {
@@ -174,8 +188,8 @@ export function createIntake(deps: IntakeDeps) {
   }
 
   /** Files a request from a trusted channel (SMS, e-mail, counter): no duplicate check, no API limit. */
-  async function submitRequest(tenantSlug: string, body: unknown, channel: IntakeChannel = 'web'): Promise<IntakeReceipt> {
-    return (await file(tenantSlug, body, channel)) as IntakeReceipt;
+  async function submitRequest(tenantSlug: string, body: unknown, channel: IntakeChannel = 'web', options: TrustedSubmissionOptions = {}): Promise<IntakeReceipt> {
+    return (await file(tenantSlug, body, channel, undefined, options)) as IntakeReceipt;
   }
 
   /**

@@ -58,6 +58,8 @@ export interface ParsedEmail {
   fromAddress?: string;
   fromName?: string;
   replyToAddress?: string;
+  /** The To and Cc addresses, lower-cased (a reply address found there when the message came by forwarding). */
+  recipients?: string[];
   /** Decoded (encoded words), one line, at most 300 characters; '' when absent. */
   subject: string;
   /** The whole text: text/plain when there is one, the HTML turned into text otherwise. */

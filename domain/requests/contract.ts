@@ -40,6 +40,8 @@ export interface RequestWorkflowInput {
   /** Absent from requests started before documents existed: read as 'question' and e-mail. */
   kind?: RequestKind;
   replyChannel?: ReplyChannel;
+  /** False when the citizen must get no acknowledgement (an e-mail sender past the hourly limit); absent means true. */
+  acknowledge?: false;
 }
 
 /** Who performs an agent action; the web layer has checked the session and loaded the roles. */

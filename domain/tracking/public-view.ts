@@ -48,10 +48,12 @@ export const EVENT_LABELS: Record<string, string> = {
   registration_rejected: 'Inscription refusée',
   document_ready: 'Document établi',
   letter_ready: 'Réponse envoyée par courrier postal',
+  linked_request: 'Demande liée',
+  attachments_refused: 'Pièces jointes non conservées',
 };
 
 // Text that the citizen wrote or must read; internal notes and drafts are never public.
-const PUBLIC_TEXT: Record<string, string> = { information_requested: 'question', citizen_replied: 'body', citizen_message: 'body', answered: 'body', registration_rejected: 'body' };
+const PUBLIC_TEXT: Record<string, string> = { information_requested: 'question', citizen_replied: 'body', citizen_message: 'body', answered: 'body', registration_rejected: 'body', linked_request: 'body', attachments_refused: 'body' };
 
 /** The public view of a request; 404 for an unknown reference or a wrong code alike, so codes cannot be probed. */
 export async function publicRequestView(em: EntityManager, tenantSlug: string, reference: string, code: string | null): Promise<PublicRequestView> {

@@ -53,6 +53,7 @@ function readParsed(mail: ParsedMail, size: number, sha256: string): ParsedEmail
     fromAddress: from?.address,
     fromName: from?.name,
     replyToAddress: firstAddress(mail.replyTo)?.address,
+    recipients: recipientsOf([mail.to, mail.cc]),
     subject: clean(mail.subject ?? '').replace(/\s+/g, ' ').trim().slice(0, MAX_SUBJECT_LENGTH),
     text,
     replyText: replyPart(text),
@@ -79,6 +80,12 @@ function firstAddress(header: AddressObject | AddressObject[] | undefined): { ad
   if (!address || address.length > 320 || !EMAIL.test(address)) return undefined;
   const name = clean(mailbox?.name ?? '').replace(/\s+/g, ' ').trim().slice(0, 200);
   return { address, name: name || undefined };
+}
+
+function recipientsOf(headers: Array<AddressObject | AddressObject[] | undefined>): string[] {
+  const objects = headers.flatMap((header) => (Array.isArray(header) ? header : header ? [header] : []));
+  const addresses = objects.flatMap((object) => object.value).map((entry) => entry.address?.trim().toLowerCase() ?? '');
+  return [...new Set(addresses.filter((address) => address.length <= 320 && EMAIL.test(address)))].slice(0, 50);
 }
 
 function messageIdOf(value: string | undefined): string | undefined {

@@ -47,8 +47,11 @@ export function startTestMailSink(dir: string): Promise<MailSink> {
 
 /** Runs `scripts/worker.ts` as a real child process; resolves when it polls. */
 export async function startWorkerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, LOG_LEVEL: 'info' };
+  // The stack's worker holds the inbound SMTP port: another worker listens only when its env names a port itself.
+  if (!env.RELAIS_INBOUND_SMTP_PORT) delete childEnv.RELAIS_INBOUND_SMTP_PORT;
   const child = spawn(process.execPath, WORKER_NODE_ARGS, {
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

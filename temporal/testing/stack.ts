@@ -73,12 +73,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       LOG_LEVEL: 'warn',
       RELAIS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       RELAIS_SECRET: randomBytes(32).toString('hex'),
+      // The first worker runs the inbound SMTP listener; tests send to it with nodemailer.
+      RELAIS_INBOUND_SMTP_PORT: String(await freePort()),
       ...options.extraEnv?.(dir),
     };
     for (const [key, value] of Object.entries(env)) process.env[key] = value;
     const workers: Stack['workers'] = [];
     for (let i = 0; i < (options.workers ?? 1); i++) {
-      const worker = await startWorkerProcess(env);
+      // One listener per port: the other workers run without it.
+      const workerEnv = i === 0 ? env : Object.fromEntries(Object.entries(env).filter(([key]) => key !== 'RELAIS_INBOUND_SMTP_PORT'));
+      const worker = await startWorkerProcess(workerEnv);
       workers.push(worker);
       stops.push(worker.stop);
     }

@@ -413,14 +413,18 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
 
   upsertSearchAttributes({ [STATE_ATTRIBUTE.name]: [state], [DEPARTMENT_ATTRIBUTE.name]: [department.slug] });
   await record('received', 'citizen', { public: true });
+  // A flag of the input: runs that never had it get the activity's own promise, as before (an extra await would
+  // reorder commands against handlers in the same activation).
   const acknowledge = () =>
-    mail.notifyCitizen({
-      tenantId: input.tenantId,
-      requestId: input.requestId,
-      template: 'acknowledgement',
-      idempotencyKey: `${id}:ack`,
-      vars: { trackingCode: input.trackingCode },
-    });
+    input.acknowledge === false
+      ? Promise.resolve(undefined)
+      : mail.notifyCitizen({
+          tenantId: input.tenantId,
+          requestId: input.requestId,
+          template: 'acknowledgement',
+          idempotencyKey: `${id}:ack`,
+          vars: { trackingCode: input.trackingCode },
+        });
   const noticeToDepartment = () =>
     mail.notifyStaff({
       tenantId: input.tenantId,

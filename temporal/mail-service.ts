@@ -1,0 +1,108 @@
+// The inbound e-mail service of a worker: parsing, SPF/DKIM/DMARC, the mail intake and Relais's SMTP listener.
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { submitInboundEmail } from '@/domain/intake/email';
+import { createMailTokens, type MailTokens } from '@/domain/mail/addresses';
+import type { ReceiveEmail } from '@/domain/mail/inbound-message';
+import { createMailIntake, type MailIntakeDeps } from '@/domain/mail/intake';
+import { createRecipientResolver } from '@/domain/mail/recipients';
+import { authenticateMessage, type DnsResolver } from '@/integrations/mail/authentication';
+import { parseEmail } from '@/integrations/mail/parse';
+import { startSmtpListener, type SmtpListener } from '@/integrations/mail/smtp-listener';
+import { citizenReplySignal, REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
+import { requestWorkflowStarter, temporalClient, type TemporalTarget } from './client';
+
+/** What the receiving side of e-mail needs, whichever way the message came (SMTP listener, IMAP poller, dev tools). */
+export interface ReceiveEmailDeps {
+  orm: MikroORM;
+  temporal: TemporalTarget;
+  taskQueue?: string;
+  publicUrl: string;
+  /** RELAIS_SECRET: it signs the reply and bounce addresses. */
+  secret: string;
+  /** INBOUND_MAIL_DOMAIN. */
+  domain: string;
+  logger: Logger;
+  /** Records a delivery status notification against its outgoing e-mail; without it bounces are only logged. */
+  onDeliveryReport?: MailIntakeDeps['onDeliveryReport'];
+  /** DNS for SPF/DKIM/DMARC; the system's by default. */
+  resolver?: DnsResolver;
+}
+
+/** The receive function every inbound path calls: parse, authenticate (SMTP only), then the mail intake. */
+export function createReceiveEmail(deps: ReceiveEmailDeps): { receive: ReceiveEmail; tokens: MailTokens } {
+  const log = deps.logger.child({ component: 'mail-in' });
+  const tokens = createMailTokens(deps.secret, deps.domain);
+  const startWorkflow = requestWorkflowStarter(deps.temporal, deps.taskQueue ?? REQUEST_TASK_QUEUE);
+  const intake = createMailIntake({
+    orm: deps.orm,
+    tokens,
+    submitRequest: (request) =>
+      submitInboundEmail(
+        {
+          orm: deps.orm,
+          startWorkflow,
+          publicUrl: deps.publicUrl,
+          onStartFailure: (error, start) => log.warn({ err: error, workflowId: start.workflowId }, 'request workflow not started yet'),
+        },
+        request,
+      ),
+    signalReply: async (workflowId, reply) => {
+      const client = await temporalClient(deps.temporal);
+      await client.workflow.getHandle(workflowId).signal(citizenReplySignal, reply);
+    },
+    onDeliveryReport:
+      deps.onDeliveryReport ??
+      (async (notificationId, report) => log.info({ notificationId, statuses: report.statuses.map((s) => s.status) }, 'delivery report received')),
+  });
+  const receive: ReceiveEmail = async (raw, envelope) => {
+    const parsed = await parseEmail(raw);
+    // SPF needs the SMTP session; a polled mailbox's server checked its own mail.
+    if (envelope.source === 'smtp') {
+      parsed.authentication = await authenticateMessage(
+        raw,
+        { remoteAddress: envelope.remoteAddress, helo: envelope.helo, mailFrom: envelope.mailFrom },
+        { mta: deps.domain, resolver: deps.resolver },
+      );
+    }
+    return intake.receive(parsed, envelope);
+  };
+  return { receive, tokens };
+}
+
+/** What the SMTP listener of a worker needs besides the receiving side. */
+export interface MailServiceDeps extends ReceiveEmailDeps {
+  /** RELAIS_INBOUND_SMTP_PORT. */
+  port: number;
+  host?: string;
+  /** INBOUND_MAIL_MAX_BYTES. */
+  maxBytes: number;
+  /** INBOUND_SMTP_TLS_CERT / INBOUND_SMTP_TLS_KEY, read. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+}
+
+/** A running SMTP listener and the receive function behind it. */
+export interface MailService {
+  listener: SmtpListener;
+  receive: ReceiveEmail;
+  stop(): Promise<void>;
+}
+
+/** Starts Relais's SMTP listener in this worker: unknown recipients refused at RCPT, every message through the intake. */
+export async function startMailService(deps: MailServiceDeps): Promise<MailService> {
+  const log = deps.logger.child({ component: 'smtp-in' });
+  const { receive, tokens } = createReceiveEmail(deps);
+  const recipients = createRecipientResolver({ orm: deps.orm, tokens });
+  const listener = await startSmtpListener({
+    port: deps.port,
+    host: deps.host,
+    hostname: deps.domain,
+    maxBytes: deps.maxBytes,
+    tls: deps.tls,
+    acceptsRecipient: recipients.accepts,
+    receive,
+    log: { info: (fields, message) => log.debug(fields, message), warn: (fields, message) => log.warn(fields, message) },
+  });
+  log.info({ port: listener.port, domain: deps.domain, starttls: Boolean(deps.tls) }, 'SMTP listener running');
+  return { listener, receive, stop: listener.stop };
+}
