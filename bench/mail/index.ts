@@ -24,7 +24,7 @@ interface Phase {
   accepted: number;
   refused: Map<string, number>;
   seconds: number;
-  /** Client side: end of DATA → 250, or POST → 201. */
+  /** Client side: one SMTP transaction (MAIL FROM → 250 after DATA), or POST → 201. */
   clientMs: number[];
 }
 
@@ -63,9 +63,11 @@ async function main(): Promise<void> {
 async function sendMails(port: number, tag: string, count: number): Promise<Phase> {
   const transport = listenerTransport({ host: '127.0.0.1', port }, { maxConnections: CONNECTIONS });
   const phase: Phase = { name: 'SMTP', accepted: 0, refused: new Map(), seconds: 0, clientMs: [] };
+  let next = 0;
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
+  // One message in flight per connection, so that a message's time is its own SMTP transaction, not a queue's wait.
+  const connection = async () => {
+    for (let i = next++; i < count; i = next++) {
       const t0 = performance.now();
       try {
         await sendWith(transport, {
@@ -80,8 +82,9 @@ async function sendMails(port: number, tag: string, count: number): Promise<Phas
         const key = (error as Error).message.slice(0, 120);
         phase.refused.set(key, (phase.refused.get(key) ?? 0) + 1);
       }
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, connection));
   phase.seconds = (performance.now() - started) / 1000;
   transport.close();
   return phase;
