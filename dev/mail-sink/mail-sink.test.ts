@@ -4,6 +4,10 @@ import path from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InboundEmail } from '@/domain/entities';
+import { env } from '@/domain/env';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { eventually } from '@/temporal/testing/fixtures';
 import { startMailSink, type MailSink } from './mail-sink';
 
 /** A real SMTP peer standing in for the inbound listener: it refuses unknown recipients with 550 and keeps the rest. */
@@ -41,6 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await closeAllORMs();
   await sink.stop();
   await standIn.stop();
   await fs.rm(dir, { recursive: true, force: true });
@@ -70,5 +75,21 @@ describe('the development mail sink', () => {
 
   it('passes the listener’s refusal back to the sender', async () => {
     await expect(send({ from: 'jeanne@exemple.fr', to: 'inconnu@relais.localhost', subject: 'Perdu', text: 'Bonjour.' })).rejects.toMatchObject({ responseCode: 550 });
+  });
+});
+
+describe('the test stack’s mail sink', () => {
+  const stackSink = () => nodemailer.createTransport(env().SMTP_URL!);
+
+  it('hands a citizen’s e-mail to the worker’s real listener, which files it', async () => {
+    const from = `relais-sink-${Date.now()}@exemple.fr`;
+    await stackSink().sendMail({ from, to: `demo@${env().INBOUND_MAIL_DOMAIN}`, subject: 'Lampadaire en panne', text: 'Bonjour, le lampadaire ne s’allume plus.' });
+    const orm = await initORM(env().DATABASE_URL!);
+    const row = await eventually(() => orm.em.fork().findOneOrFail(InboundEmail, { fromAddress: from }));
+    expect(row.outcome).toBe('request');
+  });
+
+  it('answers the listener’s refusal of an unknown recipient', async () => {
+    await expect(stackSink().sendMail({ from: 'jeanne@exemple.fr', to: `commune-inconnue@${env().INBOUND_MAIL_DOMAIN}`, subject: 'Perdu', text: 'Bonjour.' })).rejects.toMatchObject({ responseCode: 550 });
   });
 });

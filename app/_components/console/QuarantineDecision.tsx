@@ -1,21 +1,19 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { callApi } from './api';
 
 /** The three decisions on one quarantined e-mail; the server takes each once, whatever the clicks. */
 export function QuarantineDecision(props: { tenant: string; id: string; reference?: string; hasSender: boolean; topics: Array<{ slug: string; label: string }> }) {
-  const router = useRouter();
   const [busy, setBusy] = useState(false);
-  const [feedback, setFeedback] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [feedback, setFeedback] = useState<{ kind: 'ok' | 'error'; text: string; reference?: string } | null>(null);
 
   async function decide(action: string, body: Record<string, string> = {}) {
     setBusy(true);
     const result = await callApi<{ message: string; reference?: string }>(`/api/v1/t/${props.tenant}/agent/quarantine/${props.id}/${action}`, { method: 'POST', body });
     setBusy(false);
-    setFeedback(result.ok ? { kind: 'ok', text: `${result.data.message}${result.data.reference ? ` (${result.data.reference})` : ''}.` } : { kind: 'error', text: result.message });
-    if (result.ok) router.refresh();
+    // Decided: the card stays with its outcome (no refresh that would remove it with the message); the list drops it on the next visit.
+    setFeedback(result.ok ? { kind: 'ok', text: `${result.data.message}.`, reference: result.data.reference } : { kind: 'error', text: result.message });
   }
 
   function newRequest(event: FormEvent<HTMLFormElement>) {
@@ -23,10 +21,18 @@ export function QuarantineDecision(props: { tenant: string; id: string; referenc
     void decide('new-request', { topic: String(new FormData(event.currentTarget).get('topic') ?? '') });
   }
 
+  if (feedback?.kind === 'ok') {
+    return (
+      <p role="status" className="alert ok">
+        {feedback.text} {feedback.reference ? <a href={`/console/${props.tenant}/demandes/${feedback.reference}`}>Ouvrir la demande {feedback.reference}</a> : null}
+      </p>
+    );
+  }
+
   return (
     <div className="row">
       {feedback ? (
-        <p role={feedback.kind === 'error' ? 'alert' : 'status'} className={`alert ${feedback.kind}`}>
+        <p role="alert" className="alert error">
           {feedback.text}
         </p>
       ) : null}
