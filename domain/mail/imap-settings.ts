@@ -65,7 +65,7 @@ export function sealImapSettings(imap: ImapSettings, tenantId: string, stored?: 
 export function imapConnectionOf(tenantId: string, imap: ImapSettings): ImapConnectionSettings {
   const url = new URL(imap.url);
   const secure = url.protocol === 'imaps:';
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   const user = imap.user;
   const password = imap.password && isEnvelope(imap.password) ? decryptSecret(imap.password, imapSecretContext(tenantId)) : imap.password;
   return {
