@@ -213,6 +213,79 @@ describe('IMAP poller against Dovecot', () => {
     expect(messages()).toContain('UIDVALIDITY changed: reading the whole mailbox again');
   });
 
+  it('follows a UIDVALIDITY changed under a live connection (doveadm): reconnects, starts over, goes on', async () => {
+    const mailbox = await newMailbox('doveadm');
+    const intake = recorder();
+    const { logger, messages } = memoryLogger();
+    const first = tag('d1');
+    await append(mailbox, first);
+    const poller = await startPoller(mailbox, intake.receive, { logger });
+    await until(async () => (await stateOf(mailbox))?.lastUid === '1', 'the first message recorded');
+    // An idling session hears of the change at once; a busy one at its next command.
+    await until(() => poller.idling, 'the poller idling');
+    const old = (await stateOf(mailbox))!.uidValidity;
+    const changed = String(Number(old) + 1000);
+    // Dovecot ends the sessions that have the mailbox selected ("please relogin").
+    await dovecot.doveadm('mailbox', 'update', '--uid-validity', changed, '-u', dovecot.user, mailbox);
+    const second = tag('d2');
+    await append(mailbox, second);
+    await until(() => intake.ids().includes(second), 'the next message');
+    expect(intake.ids()).toEqual([first, second]);
+    expect(messages()).toContain('UIDVALIDITY changed: reading the whole mailbox again');
+    await until(async () => (await stateOf(mailbox))?.uidValidity === changed, 'the new UIDVALIDITY recorded');
+  });
+
+  it('lets one worker at a time read a mailbox: two pollers on it hand each message once, in order', async () => {
+    const mailbox = await newMailbox('deux');
+    const intake = recorder();
+    const ids = Array.from({ length: 9 }, (_, i) => tag(`w${i}`));
+    await append(mailbox, ...ids.slice(0, 6));
+    await startPoller(mailbox, intake.receive);
+    await startPoller(mailbox, intake.receive);
+    await until(() => intake.received.length >= 6, 'the first six');
+    await append(mailbox, ...ids.slice(6));
+    await until(() => intake.received.length >= 9, 'all nine');
+    await until(async () => (await messagesIn(`${mailbox}-importés`)) === 9, 'all nine moved');
+    expect(intake.ids()).toEqual(ids);
+  });
+
+  it('leaves a message above the size limit in the mailbox, with a warning, and goes on', async () => {
+    const mailbox = await newMailbox('taille');
+    const intake = recorder();
+    const { logger, lines } = memoryLogger();
+    const [small, large, after] = [tag('petit'), tag('gros'), tag('apres')];
+    await append(mailbox, small);
+    await client.append(mailbox, citizenMail(large).replace('Bonjour', 'Bonjour '.repeat(500)));
+    await append(mailbox, after);
+    await startPoller(mailbox, intake.receive, { logger, maxMessageBytes: 2_000 });
+    await until(() => intake.ids().includes(after), 'the message after the large one');
+    expect(intake.ids()).toEqual([small, after]);
+    expect(lines.find((l) => l.msg === 'IMAP message too large: left in the mailbox, not imported')).toMatchObject({ level: 40, uid: 2, limit: 2_000 });
+    await until(async () => (await messagesIn(mailbox)) === 1, 'only the large one left');
+    await until(async () => (await stateOf(mailbox))?.lastUid === '3', 'lastUid 3');
+  });
+
+  it('polls at its interval a server that offers no IDLE', async () => {
+    const plain = await startDovecot({ withoutIdle: true });
+    try {
+      const intake = recorder();
+      const poller = await startPoller('INBOX', intake.receive, {
+        settings: imapConnectionOf(tenantId, { url: plain.url, user: plain.user, password: plain.password, mailbox: 'INBOX', importedFolder: 'Sans-idle' }),
+        pollIntervalMs: 200,
+      });
+      const [{ idle }] = (await once(poller, 'connected')) as [{ idle: boolean }];
+      expect(idle).toBe(false);
+      const id = tag('sans-idle');
+      const other = await plain.connect();
+      await other.append('INBOX', citizenMail(id));
+      await other.logout();
+      await until(() => intake.ids().includes(id), 'the message found by polling');
+      await poller.stop();
+    } finally {
+      await plain.stop();
+    }
+  });
+
   it('retries a message the intake could not take, without advancing and without skipping', async () => {
     const mailbox = await newMailbox('reprise');
     const ids = [tag('t1'), tag('t2'), tag('t3')];

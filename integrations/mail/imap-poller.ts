@@ -76,6 +76,11 @@ export class ImapPoller extends EventEmitter {
     this.log = options.logger.child({ component: 'imap', tenantId: options.tenantId, server: `${host}:${port}`, user, mailbox });
   }
 
+  /** True while the connection waits in IDLE for the server to announce a message. */
+  get idling(): boolean {
+    return Boolean(this.client?.idling);
+  }
+
   /** Connects in the background and keeps reading until stop(). */
   start(): void {
     this.loop ??= this.run();
@@ -141,7 +146,7 @@ export class ImapPoller extends EventEmitter {
     } finally {
       client.close();
     }
-    if (!this.stopped) throw failure ?? new Error('the server closed the connection');
+    if (!this.stopped) throw failure ?? new ClosedByServer();
   }
 
   private requestRound(): void {
@@ -302,6 +307,11 @@ export class ImapPoller extends EventEmitter {
   private reportConnectionError(error: Error): void {
     const retryInMs = this.backoff();
     const details = error as Error & { authenticationFailed?: boolean; code?: string; responseText?: string };
+    if (error instanceof ClosedByServer) {
+      // Servers end idle sessions on restarts, timeouts or a mailbox changed under them: routine, reconnected.
+      this.log.warn({ retryInMs }, 'IMAP server closed the connection; reconnecting');
+      return;
+    }
     const reason = details.authenticationFailed
       ? 'IMAP login refused: check user and password in settings.mail.imap'
       : UNREACHABLE.has(details.code ?? '')
@@ -311,6 +321,12 @@ export class ImapPoller extends EventEmitter {
           : 'IMAP connection failed';
     this.log.error({ error: summary(error), retryInMs }, `${reason}; retrying in ${Math.round(retryInMs / 1000)} s`);
     this.emit('problem', error);
+  }
+}
+
+class ClosedByServer extends Error {
+  constructor() {
+    super('the server closed the connection');
   }
 }
 

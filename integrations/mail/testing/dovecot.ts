@@ -1,14 +1,16 @@
 // A real IMAP server for tests: Debian's Dovecot, started in the foreground with a throw-away configuration and Maildir.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
 import { freePort } from '@/dev/ports';
 
 /** Where Debian's dovecot-imapd puts the server (npm test installs the package). */
 export const DOVECOT_BINARY = process.env.DOVECOT_PATH ?? '/usr/sbin/dovecot';
+const DOVEADM_BINARY = path.join(path.dirname(path.dirname(DOVECOT_BINARY)), 'bin', 'doveadm');
 
 /** A running Dovecot with one user, reachable at imap://127.0.0.1:<port>. */
 export interface DovecotServer {
@@ -19,6 +21,8 @@ export interface DovecotServer {
   password: string;
   /** The mailbox's address as the poller names it. */
   address: string;
+  /** Runs doveadm against this server (e.g. `mailbox update --uid-validity`); resolves with its output. */
+  doveadm(...args: string[]): Promise<string>;
   /** A logged-in client for the test's own appends and checks; the caller logs it out. */
   connect(): Promise<ImapFlow>;
   /** Stops the server and removes its files. */
@@ -26,7 +30,7 @@ export interface DovecotServer {
 }
 
 /** Starts Dovecot on a free port; rejects with its log when it does not come up. */
-export async function startDovecot(options: { user?: string; password?: string } = {}): Promise<DovecotServer> {
+export async function startDovecot(options: { user?: string; password?: string; withoutIdle?: boolean } = {}): Promise<DovecotServer> {
   if (!fs.existsSync(DOVECOT_BINARY)) {
     throw new Error(`Dovecot is needed by the IMAP tests and is not at ${DOVECOT_BINARY}: apt-get install dovecot-imapd (npm test does it when run as root).`);
   }
@@ -40,7 +44,9 @@ export async function startDovecot(options: { user?: string; password?: string }
   fs.chownSync(path.join(dir, 'mail'), accounts.mail.uid, accounts.mail.gid);
   fs.writeFileSync(path.join(dir, 'users'), `${user}:{PLAIN}${password}\n`, { mode: 0o644 });
   const config = path.join(dir, 'dovecot.conf');
-  fs.writeFileSync(config, configuration(dir, port, accounts));
+  // Without IDLE in its capabilities, clients fall back to polling, as with some hosted mailboxes.
+  const capabilities = options.withoutIdle ? 'imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ NAMESPACE UIDPLUS CHILDREN MOVE\n' : '';
+  fs.writeFileSync(config, configuration(dir, port, accounts) + capabilities);
 
   const child = spawn(DOVECOT_BINARY, ['-F', '-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   const log: string[] = [];
@@ -62,6 +68,10 @@ export async function startDovecot(options: { user?: string; password?: string }
     user,
     password,
     address: `${user}@${host}`,
+    async doveadm(...args) {
+      const { stdout } = await promisify(execFile)(DOVEADM_BINARY, ['-c', config, ...args], { encoding: 'utf8' });
+      return stdout;
+    },
     async connect() {
       const client = new ImapFlow({ host, port, secure: false, auth: { user, pass: password }, logger: false });
       await client.connect();
