@@ -180,6 +180,9 @@ export class ImapPoller extends EventEmitter {
   }
 
   private async importNew(client: ImapFlow): Promise<ImapRound> {
+    // Without IDLE the server reports new messages (and a UIDVALIDITY changed under the session) only in answer to a
+    // command: NOOP is the cheapest.
+    await client.noop();
     const mailbox = client.mailbox;
     if (!mailbox) throw new Error('no mailbox selected');
     const uidValidity = mailbox.uidValidity.toString();
@@ -280,6 +283,7 @@ export class ImapPoller extends EventEmitter {
   }
 
   private retryLater(): void {
+    if (this.stopped) return;
     this.failures += 1;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
