@@ -123,6 +123,9 @@ export class ImapPoller extends EventEmitter {
       clientInfo: { name: 'Relais' },
       autoIdleDelay: idleDelayMs,
       connectionTimeout: 30_000,
+      // A server that announces a small message and sends a huge one is cut off instead of filling the memory.
+      maxLiteralSize: this.options.maxMessageBytes + 1024 * 1024,
+      maxResponseSize: 2 * this.options.maxMessageBytes + 2 * 1024 * 1024,
       logger: false,
     });
     this.client = client;
