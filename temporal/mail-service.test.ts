@@ -263,7 +263,9 @@ describe('inbound e-mail through the SMTP listener', () => {
     const follow = (await requestsOf(slug, from)).find((r) => r.id === row.request_id)!;
     expect(follow.subject).toContain(`Suite de la demande ${request.reference}`);
     expect(follow.body).toContain(`fait suite à la demande ${request.reference}`);
-    await waitForMail(from, (m) => m.subject?.includes(follow.reference) ?? false);
+    const [ack] = await waitForMail(from, (m) => m.subject?.includes(follow.reference) ?? false);
+    // The citizen is told in the acknowledgement that the closed request was not reopened.
+    expect(ack.text).toContain(`Votre demande ${request.reference} étant close, votre message a été enregistré comme une nouvelle demande`);
     expect((await eventsOf(request.id)).find((e) => e.type === 'linked_request')).toMatchObject({ public: true, data: { reference: follow.reference } });
     expect((await eventsOf(follow.id)).find((e) => e.type === 'linked_request')).toMatchObject({ public: true, data: { reference: request.reference } });
   });
