@@ -422,6 +422,12 @@ describe('startImapPollers', () => {
     running.push(pollers);
     expect([...pollers.pollers.keys()]).toEqual([fine.slug]);
     expect(lines.find((l) => l.tenant === broken.slug)).toMatchObject({ level: 50, msg: 'IMAP settings unusable: this mailbox is not read' });
+    // Unchanged settings are not tried again at each refresh, nor logged again.
+    const started = pollers.pollers.get(fine.slug);
+    await pollers.refresh();
+    await pollers.refresh();
+    expect(lines.filter((l) => l.tenant === broken.slug)).toHaveLength(1);
+    expect(pollers.pollers.get(fine.slug)).toBe(started);
   });
 });
 
