@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
@@ -44,9 +45,69 @@ describe('tenant configuration', () => {
     expect(errorsOf({ ...structuredClone(demo), unexpected: true }).map((e) => e.path)).toContain('/unexpected');
   });
 
+  it('refuses inbound e-mail settings naming an unknown topic or an address of the inbound domain, at their paths', () => {
+    const domain = env().INBOUND_MAIL_DOMAIN;
+    const broken = structuredClone(demo);
+    broken.settings.mail = {
+      addresses: ['mairie@ville-demo.fr', `accueil@${domain.toUpperCase()}`, `etat-civil.demo@${domain}`],
+      defaultTopic: 'inexistant',
+      keywordRules: [{ keywords: ['école'], topic: demo.topics[0].slug }, { keywords: ['voirie'], topic: 'voirie-fantome' }],
+    };
+    const errors = errorsOf(broken);
+    expect(errors).toContainEqual({ path: '/settings/mail/defaultTopic', message: 'Thème inconnu « inexistant » : déclarez-le dans topics.' });
+    expect(errors).toContainEqual({ path: '/settings/mail/keywordRules/1/topic', message: 'Thème inconnu « voirie-fantome » : déclarez-le dans topics.' });
+    expect(errors.map((e) => e.path)).not.toContain('/settings/mail/keywordRules/0/topic');
+    expect(errors.filter((e) => e.path.startsWith('/settings/mail/addresses/')).map((e) => e.path)).toEqual(['/settings/mail/addresses/1', '/settings/mail/addresses/2']);
+    expect(errors.find((e) => e.path === '/settings/mail/addresses/1')!.message).toMatch(new RegExp(`^« accueil@${domain.toUpperCase()} » est une adresse de Relais`));
+    // A sibling domain is the municipality's, not Relais's.
+    expect(errorsOf({ ...structuredClone(demo), settings: { ...demo.settings, mail: { addresses: [`mairie@autre-${domain}`] } } })).toEqual([]);
+  });
+
+  it('refuses any topic slug the file does not declare, wherever the mail settings name it', () => {
+    const known = new Set(demo.topics.map((t) => t.slug));
+    const slug = fc.stringMatching(/^[a-z0-9-]{1,63}$/).filter((s) => !known.has(s));
+    fc.assert(
+      fc.property(slug, fc.nat({ max: 3 }), (topic, position) => {
+        const rules = Array.from({ length: 4 }, () => ({ keywords: ['mot'], topic: demo.topics[0].slug }));
+        rules[position] = { keywords: ['mot'], topic };
+        const errors = errorsOf({ ...structuredClone(demo), settings: { ...demo.settings, mail: { defaultTopic: topic, keywordRules: rules } } });
+        expect(errors).toEqual([
+          { path: '/settings/mail/defaultTopic', message: `Thème inconnu « ${topic} » : déclarez-le dans topics.` },
+          { path: `/settings/mail/keywordRules/${position}/topic`, message: `Thème inconnu « ${topic} » : déclarez-le dans topics.` },
+        ]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("refuses an address another tenant declared already, naming it, and writes nothing", async () => {
+    const orm = await initORM(env().DATABASE_URL!);
+    const stamp = Date.now();
+    const [first, second] = [`adresse-a-${stamp}`, `adresse-b-${stamp}`];
+    const shared = `mairie@${first}.fr`;
+    const withAddresses = (slug: string, addresses: string[]): TenantConfig => ({
+      ...structuredClone(demo), slug, hostnames: [], agents: [], settings: { ...demo.settings, mail: { ...demo.settings.mail, addresses } },
+    });
+    await importTenant(orm, withAddresses(first, [shared]));
+    // Its own address again is no conflict.
+    await importTenant(orm, withAddresses(first, [shared, `accueil@${first}.fr`]));
+
+    const error = await importTenant(orm, withAddresses(second, [`contact@${second}.fr`, shared.toUpperCase()])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).errors).toEqual([
+      { path: '/settings/mail/addresses/1', message: `L'adresse « ${shared.toUpperCase()} » est déjà déclarée par la commune « ${first} » : une adresse ne peut mener qu'à une commune.` },
+    ]);
+    expect(await query(orm.em.fork(), 'select 1 from tenant where slug = ?', [second])).toEqual([]);
+    // Once the first tenant gives it up, the second may declare it.
+    await importTenant(orm, withAddresses(first, [`accueil@${first}.fr`]));
+    await importTenant(orm, withAddresses(second, [shared]));
+  });
+
   it('imports idempotently: a second import changes nothing', async () => {
     const orm = await initORM(env().DATABASE_URL!);
-    const config = { ...structuredClone(demo), slug: `import-${Date.now()}`, hostnames: [] };
+    const slug = `import-${Date.now()}`;
+    // The demo tenant has the file's own address already: a copy declares one of its own.
+    const config = { ...structuredClone(demo), slug, hostnames: [], settings: { ...demo.settings, mail: { ...demo.settings.mail, addresses: [`mairie@${slug}.fr`] } } };
     const first = await importTenant(orm, config);
     const snapshot = async () =>
       query(

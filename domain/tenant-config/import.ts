@@ -5,6 +5,7 @@ import { hash, verify } from '@node-rs/argon2';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { parseSmsNumber } from '@/domain/contact/phone';
 import { parseDelay } from '@/domain/deadlines/delay';
+import { env } from '@/domain/env';
 import { DEFAULT_IMAP_MAILBOX, DEFAULT_IMPORTED_FOLDER, imapUrlProblem, sealImapSettings } from '@/domain/mail/imap-settings';
 import { validateCascade, type EscalationStep } from '@/domain/deadlines/escalation';
 import type { DepartmentRole, TenantBranding, TenantSettings } from '@/domain/entities';
@@ -87,6 +88,7 @@ export function validateTenantConfig(value: unknown): TenantConfig {
       errors.push({ path: '/settings/smsNumber', message: (error as Error).message });
     }
   }
+  errors.push(...mailRoutingProblems(config));
   const imap = config.settings.mail?.imap;
   if (imap) {
     const problem = imapUrlProblem(imap.url);
@@ -113,6 +115,28 @@ export function validateTenantConfig(value: unknown): TenantConfig {
   return config;
 }
 
+/** Inbound e-mail settings that name unknown topics, or the inbound domain's addresses, which are Relais's own. */
+function mailRoutingProblems(config: TenantConfig): FieldError[] {
+  const mail = config.settings.mail;
+  if (!mail) return [];
+  const errors: FieldError[] = [];
+  const topics = new Set(config.topics.map((t) => t.slug));
+  const knownTopic = (slug: string | undefined, path: string) => {
+    if (slug !== undefined && !topics.has(slug)) errors.push({ path, message: `Thème inconnu « ${slug} » : déclarez-le dans topics.` });
+  };
+  knownTopic(mail.defaultTopic, '/settings/mail/defaultTopic');
+  (mail.keywordRules ?? []).forEach((rule, i) => knownTopic(rule.topic, `/settings/mail/keywordRules/${i}/topic`));
+  const domain = env().INBOUND_MAIL_DOMAIN.toLowerCase();
+  (mail.addresses ?? []).forEach((address, i) => {
+    if (!address.toLowerCase().endsWith(`@${domain}`)) return;
+    errors.push({
+      path: `/settings/mail/addresses/${i}`,
+      message: `« ${address} » est une adresse de Relais (domaine ${domain}), qui reçoit déjà sans être déclarée : indiquez ici les adresses de la commune (par exemple mairie@ville.fr).`,
+    });
+  });
+  return errors;
+}
+
 /** Reads, validates and imports a tenant file. */
 export async function importTenantFile(orm: MikroORM, file: string): Promise<ImportSummary> {
   let parsed: unknown;
@@ -137,6 +161,7 @@ export interface ImportSummary {
 export async function importTenant(orm: MikroORM, config: TenantConfig): Promise<ImportSummary> {
   const passwords = await hashPasswords(orm, config);
   return orm.em.fork().transactional(async (em) => {
+    await checkAddressesFree(em, config);
     const tenantId = await upsertTenant(em, config);
     const departmentIds = new Map<string, string>();
     for (const d of config.departments) departmentIds.set(d.slug, await upsertDepartment(em, tenantId, d));
@@ -158,6 +183,32 @@ export async function importTenant(orm: MikroORM, config: TenantConfig): Promise
     }
     return { tenantId, slug: config.slug, departments: config.departments.length, topics: config.topics.length, agents: config.agents?.length ?? 0 };
   });
+}
+
+// Advisory lock namespace ('MAIL'): two imports never declare the same address for two tenants at once.
+const ADDRESS_LOCK = 0x4d41494c;
+
+/** An address routes e-mail to one tenant: one already declared by another tenant is refused, before anything is written. */
+async function checkAddressesFree(em: EntityManager, config: TenantConfig): Promise<void> {
+  const addresses = (config.settings.mail?.addresses ?? []).map((a) => a.toLowerCase());
+  if (!addresses.length) return;
+  await query(em, 'select pg_advisory_xact_lock(?)', [ADDRESS_LOCK]);
+  // Raw SQL: a case-insensitive search inside a JSON array of every other tenant's settings.
+  const taken = await query<{ slug: string; address: string }>(
+    em,
+    `select t.slug, lower(a.address) as address
+       from tenant t cross join lateral jsonb_array_elements_text(coalesce(t.settings #> '{mail,addresses}', '[]'::jsonb)) as a(address)
+      where t.slug <> ? and lower(a.address) in (select jsonb_array_elements_text(?::jsonb))`,
+    [config.slug, JSON.stringify(addresses)],
+  );
+  if (!taken.length) return;
+  const owner = new Map(taken.map((row) => [row.address, row.slug]));
+  const errors: FieldError[] = [];
+  config.settings.mail!.addresses!.forEach((address, i) => {
+    const slug = owner.get(address.toLowerCase());
+    if (slug) errors.push({ path: `/settings/mail/addresses/${i}`, message: `L'adresse « ${address} » est déjà déclarée par la commune « ${slug} » : une adresse ne peut mener qu'à une commune.` });
+  });
+  throw new InputError(errors);
 }
 
 async function upsertTenant(em: EntityManager, config: TenantConfig): Promise<string> {

@@ -365,6 +365,47 @@ describe('startImapPollers', () => {
     await until(async () => (await messagesIn(`${mailbox}.Importés`)) === 1, 'moved under the nested folder');
   });
 
+  it('follows settings changed after the start: a new mailbox is read, a changed one restarts, a removed one stops', async () => {
+    const [first, second] = [await newMailbox('suivie'), await newMailbox('suivante')];
+    const { slug, config } = await createTestTenant();
+    const db = await orm();
+    const intake = recorder();
+    const { logger, lines } = memoryLogger();
+    const pollers = await startImapPollers({ orm: db, receive: intake.receive, logger, tenantSlugs: [slug], refreshIntervalMs: 50, timings: { idleDelayMs: 200 } });
+    running.push(pollers);
+    expect(pollers.pollers.size).toBe(0);
+
+    const imap = { url: dovecot.url, user: dovecot.user, password: dovecot.password, mailbox: first, importedFolder: `${first}-importés` };
+    config.settings.mail = { imap };
+    await importTenant(db, config);
+    const added = tag('ajoutee');
+    await append(first, added);
+    await until(() => intake.ids().includes(added), 'the mailbox added while running read');
+    const started = pollers.pollers.get(slug);
+
+    config.settings.mail = { imap: { ...imap, mailbox: second, importedFolder: `${second}-importés` } };
+    await importTenant(db, config);
+    const moved = tag('deplacee');
+    await append(second, moved);
+    await until(() => intake.ids().includes(moved), 'the new mailbox read');
+    expect(pollers.pollers.get(slug)).not.toBe(started);
+
+    config.settings.mail = {};
+    await importTenant(db, config);
+    await until(() => !pollers.pollers.has(slug), 'the poller stopped');
+    // Two full reads of the settings after the stop: no poller came back for the mailbox.
+    await pollers.refresh();
+    await pollers.refresh();
+    const ignored = tag('ignoree');
+    await append(second, ignored);
+    await pollers.refresh();
+    expect(pollers.pollers.has(slug)).toBe(false);
+    expect(intake.ids()).toEqual([added, moved]);
+    expect(await messagesIn(second)).toBe(1);
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['IMAP settings changed: restarting the poller', 'IMAP settings removed: stopping the poller']));
+    expect(JSON.stringify(lines)).not.toContain(dovecot.password);
+  });
+
   it('skips, with a log line, a tenant whose password does not open, and starts the others', async () => {
     const broken = await createTestTenant();
     const fine = await createTestTenant();
@@ -381,6 +422,12 @@ describe('startImapPollers', () => {
     running.push(pollers);
     expect([...pollers.pollers.keys()]).toEqual([fine.slug]);
     expect(lines.find((l) => l.tenant === broken.slug)).toMatchObject({ level: 50, msg: 'IMAP settings unusable: this mailbox is not read' });
+    // Unchanged settings are not tried again at each refresh, nor logged again.
+    const started = pollers.pollers.get(fine.slug);
+    await pollers.refresh();
+    await pollers.refresh();
+    expect(lines.filter((l) => l.tenant === broken.slug)).toHaveLength(1);
+    expect(pollers.pollers.get(fine.slug)).toBe(started);
   });
 });
 
