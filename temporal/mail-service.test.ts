@@ -4,14 +4,16 @@ import type Mail from 'nodemailer/lib/mailer';
 import { describe, expect, it } from 'vitest';
 import { env } from '@/domain/env';
 import { createMailTokens } from '@/domain/mail/addresses';
-import { createMailIntake } from '@/domain/mail/intake';
+import { createMailIntake, InboundMailInProgressError, type MailIntakeDeps } from '@/domain/mail/intake';
+import { submitInboundEmail } from '@/domain/intake/email';
+import { requestWorkflowStarter } from '@/temporal/client';
 import type { TenantMailSettings } from '@/domain/entities';
 import { initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { parseEmail } from '@/integrations/mail/parse';
 import { actorFor, createTestTenant, eventsOf, eventually, testClient } from '@/temporal/testing/fixtures';
 import { citizenEmail, mailTo, waitForMail } from '@/temporal/testing/helpers';
-import { askCitizenUpdate, closeRequestUpdate, requestWorkflowId } from '@/workflows/request/definitions';
+import { askCitizenUpdate, closeRequestUpdate, REQUEST_TASK_QUEUE, requestWorkflowId } from '@/workflows/request/definitions';
 
 const domain = () => env().INBOUND_MAIL_DOMAIN;
 const tokens = () => createMailTokens(env().RELAIS_SECRET!, domain());
@@ -132,6 +134,28 @@ describe('inbound e-mail through the SMTP listener', () => {
     expect(await requestsOf(slug, from)).toHaveLength(1);
   });
 
+  it("keeps a reply's attachments on the request and names them in the reply", async () => {
+    const { slug } = await createTestTenant();
+    const from = citizenEmail('piece');
+    const { request } = await emailRequest(slug, from);
+    const pdf = Buffer.from('%PDF-1.4\n%test\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    await send({
+      from,
+      to: tokens().replyAddress(slug, request.reference),
+      subject: 'Re: Demande',
+      text: 'Voici le justificatif.',
+      attachments: [{ filename: 'facture.pdf', content: pdf, contentType: 'application/pdf' }],
+    });
+    const message = await eventually(async () => {
+      const event = (await eventsOf(request.id)).find((e) => e.type === 'citizen_message');
+      expect(event).toBeDefined();
+      return event!;
+    });
+    expect(message.data.body).toBe('Voici le justificatif.\n\nPièces jointes : facture.pdf.');
+    const files = await query<{ name: string; origin: string }>(await db(), 'select name, origin from attachment where request_id = ?', [request.id]);
+    expect(files).toEqual([{ name: 'facture.pdf', origin: 'citizen' }]);
+  });
+
   it('quarantines a reply from another address than the citizen', async () => {
     const { slug } = await createTestTenant();
     const from = citizenEmail('demandeur');
@@ -209,6 +233,17 @@ describe('inbound e-mail through the SMTP listener', () => {
     expect((await eventsOf(follow.id)).find((e) => e.type === 'linked_request')).toMatchObject({ public: true, data: { reference: request.reference } });
   });
 
+  it('opens a linked request when the workflow ended before the projection says so', async () => {
+    const { slug } = await createTestTenant();
+    const from = citizenEmail('fini');
+    const { request } = await emailRequest(slug, from);
+    await (await testClient()).workflow.getHandle(requestWorkflowId(slug, request.reference)).terminate('test');
+    const messageId = `<${randomUUID()}@exemple.fr>`;
+    await send({ from, to: tokens().replyAddress(slug, request.reference), subject: 'Re: Demande', text: 'Encore moi.', messageId });
+    const [row] = await inboundOf(messageId);
+    expect(row).toMatchObject({ outcome: 'request', linked_request_id: request.id });
+  });
+
   it('acknowledges by SMS too when the tenant asks and the message gives a mobile number', async () => {
     const { slug } = await createTestTenant();
     await setMailSettings(slug, { acknowledgeBySms: true });
@@ -243,13 +278,35 @@ describe('inbound e-mail through the SMTP listener', () => {
 });
 
 describe('mail intake decisions', () => {
-  async function intake() {
+  async function intake(submitRequest?: MailIntakeDeps['submitRequest'], inProgressMs?: number) {
     const orm = await initORM(env().DATABASE_URL!);
     const refuse = async () => {
       throw new Error('must not be called');
     };
-    return createMailIntake({ orm, tokens: tokens(), submitRequest: refuse, signalReply: refuse });
+    return createMailIntake({ orm, tokens: tokens(), submitRequest: submitRequest ?? refuse, signalReply: refuse, inProgressMs });
   }
+
+  async function realSubmit(request: Parameters<MailIntakeDeps['submitRequest']>[0]) {
+    const orm = await initORM(env().DATABASE_URL!);
+    const startWorkflow = requestWorkflowStarter({ address: env().TEMPORAL_ADDRESS!, namespace: env().TEMPORAL_NAMESPACE }, REQUEST_TASK_QUEUE);
+    return submitInboundEmail({ orm, startWorkflow, publicUrl: env().PUBLIC_URL }, request);
+  }
+
+  it('asks for a retry while a delivery is being handled, and takes over one that died half-way', async () => {
+    const { slug } = await createTestTenant();
+    const from = citizenEmail('reprise');
+    const envelope = { source: 'smtp' as const, mailFrom: from, rcptTo: [`${slug}@${domain()}`] };
+    const parsed = await parseEmail(Buffer.from(`From: ${from}\r\nTo: ${slug}@${domain()}\r\nMessage-ID: <${randomUUID()}@x>\r\nSubject: Reprise\r\n\r\nTexte.\r\n`));
+    const dying = await intake(async () => {
+      throw new Error('process killed');
+    });
+    await expect(dying.receive(parsed, envelope)).rejects.toThrow('process killed');
+    await expect((await intake(realSubmit)).receive(parsed, envelope)).rejects.toBeInstanceOf(InboundMailInProgressError);
+    const outcome = await (await intake(realSubmit, 0)).receive(parsed, envelope);
+    expect(outcome).toMatchObject({ kind: 'request', acknowledged: true });
+    expect(await (await intake(realSubmit, 0)).receive(parsed, envelope)).toMatchObject({ kind: 'duplicate', inboundId: outcome.inboundId });
+    expect(await requestsOf(slug, from)).toHaveLength(1);
+  });
 
   it('quarantines a DMARC failure and a message without a usable From', async () => {
     const { slug } = await createTestTenant();

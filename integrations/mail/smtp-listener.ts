@@ -28,7 +28,7 @@ export interface SmtpListener {
   stop(): Promise<void>;
 }
 
-/** An error carrying its SMTP reply code, as smtp-server sends it. */
+/** An error carrying its SMTP reply code; smtp-server puts the enhanced status code (RFC 3463) before the text. */
 function smtpError(code: number, message: string): Error & { responseCode: number } {
   return Object.assign(new Error(message), { responseCode: code });
 }
@@ -50,10 +50,10 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     logger: false,
     onRcptTo(address, _session, callback) {
       options.acceptsRecipient(address.address).then(
-        (accepted) => callback(accepted ? undefined : smtpError(550, `5.1.1 Unknown recipient ${address.address}`)),
+        (accepted) => callback(accepted ? undefined : smtpError(550, `Unknown recipient ${address.address}`)),
         (error: unknown) => {
           log?.warn({ err: error }, 'inbound recipient check failed');
-          callback(smtpError(451, '4.3.0 Temporary failure, retry later'));
+          callback(smtpError(451, 'Temporary failure, retry later'));
         },
       );
     },
@@ -66,11 +66,11 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
             const outcome = await options.receive(raw, envelopeOf(session));
             log?.info({ kind: outcome.kind, bytes: raw.length }, 'inbound e-mail handled');
             // Recorded with its French reason; the sending server is told it was not taken. SMTP replies stay ASCII (RFC 5321).
-            if (outcome.kind === 'refused') return callback(smtpError(554, '5.6.0 Message not accepted by the municipality'));
-            callback(null, '2.0.0 Message received');
+            if (outcome.kind === 'refused') return callback(smtpError(554, 'Message not accepted by the municipality'));
+            callback(null, 'Message received');
           } catch (error) {
             log?.warn({ err: error }, 'inbound e-mail not handled; the sender will retry');
-            callback(smtpError(451, '4.3.0 Temporary failure, retry later'));
+            callback(smtpError(451, 'Temporary failure, retry later'));
           }
         },
         (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
