@@ -8,6 +8,7 @@ import { STATE_LABELS } from '@/domain/states';
 import { formatFrenchDateTime } from '@/domain/format/french';
 import { trackingUrl, consoleUrl } from '@/domain/urls';
 import type { EmailSender } from '@/integrations/mail/smtp';
+import { followedReference } from '@/domain/mail/follow-up';
 import { sendEmailOnce } from '@/domain/notifications/email-once';
 import { citizenThread, withReferenceTag } from '@/domain/notifications/thread';
 import { deploymentMailTokens } from '@/domain/mail/deployment';
@@ -114,6 +115,8 @@ export function createRequestActivities(deps: RequestActivityDeps) {
     const em = orm.em.fork();
     const request = await requireRequest(em, input.tenantId, input.requestId);
     const vars = { ...baseVars(request), ...input.vars };
+    // An e-mail that answered a closed request opened this one: its acknowledgement says so.
+    if (input.template === 'acknowledgement' && request.channel === 'email') vars.followsReference = await followedReference(em, request.id);
     // Only the acknowledgement carries the code; the database keeps its hash alone.
     if (typeof input.vars?.trackingCode === 'string') vars.trackingUrl = trackingUrl(publicUrl, request.tenantSlug, request.reference, input.vars.trackingCode);
     if (input.channel === 'sms' && !(request.citizen.phone && sms)) return { sent: 0, skipped: 1, reason: request.citizen.phone ? 'SMS not configured' : 'no phone number' };

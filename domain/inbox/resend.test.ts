@@ -1,9 +1,10 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
-import { ConflictError, InputError } from '@/domain/validation';
+import { ConflictError, InputError, NotFoundError } from '@/domain/validation';
 import { temporalRequestCommands } from '@/temporal/request-commands';
 import { actorFor, createTestTenant, eventsOf, eventually, fileRequest, testClient } from '@/temporal/testing/fixtures';
 import { citizenEmail, waitForMail } from '@/temporal/testing/helpers';
@@ -126,5 +127,25 @@ describe('resending a message through the other channel', () => {
     expect(await messages({ template: 'new_request' })).toBe('Seuls les messages adressés au citoyen peuvent être renvoyés.');
     expect(await messages({ template: 'acknowledgement', channel: 'fax' })).toBe('Choisissez le canal du renvoi : courriel ou SMS.');
     expect(await accepted()).toBe(before);
+  });
+
+  it('answers any hostile body with a French refusal (400, 404 or 409), never an unexpected error', async () => {
+    const { receipt } = await acknowledged({ email: citizenEmail() });
+    const missing = await refusalOf(resend(receipt.reference, {}));
+    expect(missing).toBeInstanceOf(InputError);
+    expect((missing as InputError).errors.map((e) => e.message).sort()).toEqual(['Choisissez le canal du renvoi : courriel ou SMS.', 'Choisissez le message à renvoyer.']);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.anything(), fc.record({ message: fc.oneof(fc.uuid(), fc.string()), channel: fc.oneof(fc.constantFrom('email', 'sms'), fc.string()) })),
+        async (body) => {
+          const error = await resend(receipt.reference, body).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error instanceof InputError || error instanceof NotFoundError || error instanceof ConflictError).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });

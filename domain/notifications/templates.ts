@@ -20,7 +20,9 @@ export const DEFAULT_EMAIL_TEMPLATES: Record<MessageKey, MessageText> = {
     body: `Bonjour{{#if citizenName}} {{citizenName}}{{/if}},
 
 {{tenantName}} a bien reçu votre demande « {{subject}} » et vous en remercie.
-
+{{#if followsReference}}
+Votre demande {{followsReference}} étant close, votre message a été enregistré comme une nouvelle demande, liée à la précédente.
+{{/if}}
 Référence : {{reference}}
 Code de suivi : {{trackingCode}}
 Réponse au plus tard le : {{dueDate}}

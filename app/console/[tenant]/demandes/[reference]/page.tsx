@@ -40,6 +40,8 @@ const EVENT_LABELS: Record<string, string> = {
   notification_delayed: 'Courriel retardé',
   notification_uncertain: 'Envoi incertain (interrompu)',
   notification_resent: 'Message renvoyé au citoyen',
+  linked_request: 'Demande liée',
+  attachments_refused: 'Pièces jointes non conservées',
 };
 
 /** The case page: record, citizen, form data, attachments, documents, exports, timeline, and every action. */
@@ -329,7 +331,7 @@ function InboundEmailBlock({ mail, when }: { mail: CaseInboundEmail; when: (iso:
 }
 
 function EventText({ type, data }: { type: string; data: Record<string, unknown> }) {
-  const text = { note: data.text, returned: data.comment, information_requested: data.question, citizen_replied: data.body, citizen_message: data.body, answered: data.body, submitted_for_validation: data.body, registration_rejected: data.body, export_failed: data.error }[type];
+  const text = { note: data.text, returned: data.comment, information_requested: data.question, citizen_replied: data.body, citizen_message: data.body, answered: data.body, submitted_for_validation: data.body, registration_rejected: data.body, export_failed: data.error, linked_request: data.body, attachments_refused: data.body }[type];
   if (type === 'notification_bounced' || type === 'notification_delayed') {
     return <p className="pre">{`${String(data.recipient ?? '')} — ${String(data.status ?? '')} ${String(data.diagnostic ?? '')}`.trim()}</p>;
   }
