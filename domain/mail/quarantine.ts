@@ -160,7 +160,7 @@ export async function reviewQuarantinedEmail(
     await em.nativeUpdate(InboundEmail, { id: row.id }, { reviewedAt: null, reviewedBy: null, reviewDecision: null });
     if (error instanceof ActionRefusedError) {
       await audit('refused', { reason: error.message });
-      throw new ConflictError(error.message, { cause: error });
+      throw new ConflictError(`${error.message} Enregistrez plutôt ce courriel comme nouvelle demande.`, { cause: error });
     }
     if (error instanceof InputError) await audit('refused', { reason: error.errors.map((e) => e.message).join(' ') });
     throw error;
