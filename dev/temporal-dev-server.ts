@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { assertPortFree } from '@/dev/ports';
+import { assertPortFree, canConnect } from '@/dev/ports';
 
 /** Options of a Temporal dev server; without dbFile the server keeps its state in memory. */
 export interface DevServerOptions {
@@ -69,17 +68,6 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`Nothing listened on port ${port} within ${timeoutMs} ms.`);
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** SIGTERM, then SIGKILL after a grace period. */

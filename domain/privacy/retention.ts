@@ -115,27 +115,21 @@ export async function retentionBatch(em: EntityManager, input: RetentionBatchInp
             ).length
           : 0;
         left -= sms;
-        const smsInbound = left
-          ? (
-              await query(
-                tx,
-                `delete from sms_inbound where id in (select id from sms_inbound where tenant_id = ? and received_at < ?::timestamptz - make_interval(months => ?)
-                   and ${settled} limit ?) returning id`,
-                [...cutoff, tenantId, left],
-              )
-            ).length
-          : 0;
+        // Received SMS and e-mails: the same cut-off on their arrival time.
+        const received = async (table: 'sms_inbound' | 'inbound_email') =>
+          left
+            ? (
+                await query(
+                  tx,
+                  `delete from ${table} where id in (select id from ${table} where tenant_id = ? and received_at < ?::timestamptz - make_interval(months => ?)
+                     and ${settled} limit ?) returning id`,
+                  [...cutoff, tenantId, left],
+                )
+              ).length
+            : 0;
+        const smsInbound = await received('sms_inbound');
         left -= smsInbound;
-        const emailInbound = left
-          ? (
-              await query(
-                tx,
-                `delete from inbound_email where id in (select id from inbound_email where tenant_id = ? and received_at < ?::timestamptz - make_interval(months => ?)
-                   and ${settled} limit ?) returning id`,
-                [...cutoff, tenantId, left],
-              )
-            ).length
-          : 0;
+        const emailInbound = await received('inbound_email');
         const total = notifications + sms + smsInbound + emailInbound;
         if (total) await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.messageLogs, data: { run: runId, notifications, smsMessages: sms, smsInbound, emailInbound } });
         return total;

@@ -1,12 +1,11 @@
 // A real IMAP server for tests: Debian's Dovecot, started in the foreground with a throw-away configuration and Maildir.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
-import { freePort } from '@/dev/ports';
+import { canConnect, freePort } from '@/dev/ports';
 
 /** Where Debian's dovecot-imapd puts the server (npm test installs the package). */
 export const DOVECOT_BINARY = process.env.DOVECOT_PATH ?? '/usr/sbin/dovecot';
@@ -153,22 +152,11 @@ async function waitForPort(port: number, exited: Promise<number | null>, timeout
   const deadline = Date.now() + timeoutMs;
   let gone = false;
   void exited.then(() => (gone = true));
-  while (!(await accepts(port))) {
+  while (!(await canConnect(port))) {
     if (gone) throw new Error('the server exited');
     if (Date.now() > deadline) throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 async function stopServer(child: ChildProcess, exited: Promise<number | null>, dir: string): Promise<void> {
