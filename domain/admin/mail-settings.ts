@@ -26,15 +26,11 @@ export interface MailSettingsView {
   topics: Array<{ slug: string; label: string }>;
 }
 
-/** The form's body: `imap: null` removes the mailbox; an empty or missing password keeps the stored one. */
-type MailSettingsInput = Omit<TenantMailSettings, 'imap'> & { imap?: ImapSettings | null };
+/** The form's body, as the tenant file's settings.mail; `imap` null or absent removes the mailbox. */
+type MailSettingsInput = TenantMailSettings;
 
-// The tenant file's own schema for settings.mail, the mailbox allowed to be null (removed).
-const mailSchema = schema.properties.settings.properties.mail;
-const validateShape = compileValidator<MailSettingsInput>({
-  ...mailSchema,
-  properties: { ...mailSchema.properties, imap: { anyOf: [{ type: 'null' }, mailSchema.properties.imap] } },
-});
+// The tenant file's own schema for settings.mail: the form and `relais tenant:import` accept the same settings.
+const validateShape = compileValidator<MailSettingsInput>(schema.properties.settings.properties.mail);
 
 /** The tenant's inbound e-mail settings as the administration screen shows them. */
 export async function loadMailSettings(em: EntityManager, tenantId: string): Promise<MailSettingsView> {
@@ -96,7 +92,6 @@ export function parseMailSettings(body: unknown, topics: ReadonlySet<string>): M
 
 /** Saves the inbound e-mail settings from the administration screen: the password sealed, kept when left empty; audited without it. */
 export async function saveMailSettings(em: EntityManager, ctx: AdminContext, body: unknown): Promise<void> {
-  // An empty password field means "inchangé": drop it before the schema (which refuses an empty password).
   const cleaned = withoutEmptyPassword(body);
   const topics = new Set((await activeTopics(em, ctx.tenantId)).map((t) => t.slug));
   const input = parseMailSettings(cleaned, topics);
@@ -121,12 +116,14 @@ async function activeTopics(em: EntityManager, tenantId: string): Promise<Array<
   return topics.map((t) => ({ slug: t.slug, label: t.label }));
 }
 
+// `imap: null` (the mailbox removed) is stored as no mailbox; an empty password means "inchangé".
 function withoutEmptyPassword(body: unknown): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
-  const imap = (body as { imap?: unknown }).imap;
-  if (typeof imap !== 'object' || imap === null || Array.isArray(imap) || (imap as { password?: unknown }).password !== '') return body;
+  const { imap, ...rest } = body as { imap?: unknown };
+  if (imap === null) return rest;
+  if (typeof imap !== 'object' || Array.isArray(imap) || (imap as { password?: unknown }).password !== '') return body;
   const { password: _empty, ...kept } = imap as Record<string, unknown>;
-  return { ...body, imap: kept };
+  return { ...rest, imap: kept };
 }
 
 // The audit trail says whether a password is stored, never the password or its envelope.

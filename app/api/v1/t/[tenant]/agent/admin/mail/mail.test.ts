@@ -91,6 +91,7 @@ describe('inbound e-mail settings', () => {
     ['/imap/url', { imap: { ...valid.imap, url: 'imaps://u:p@imap.ville.fr' } }],
     ['/imap/user', { imap: { ...valid.imap, user: '' } }],
     ['/imap/importedFolder', { imap: { ...valid.imap, importedFolder: 'INBOX' } }],
+    ['/imap', { imap: 'boîte' }],
     ['/extra', { extra: true }],
   ])('refuses %s with a French error and writes nothing', async (path, change) => {
     const before = await row();
