@@ -163,7 +163,7 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       }
     }
     expect(wrong).toEqual([]);
-    expect(cells).toBe(77);
+    expect(cells).toBe(84);
   });
 
   test('development views show a municipality’s messages to its administrators only', async () => {
