@@ -106,6 +106,19 @@ describe('inbound e-mail settings', () => {
     expect((await audits()).length).toBe(count);
   });
 
+  it('refuses an address another tenant already declared', async () => {
+    const otherAdmin = await (async () => {
+      await setPassword(other.slug, other.mail('admin'), 'mot-de-passe-de-test');
+      return sessionFor(other.slug, other.mail('admin'));
+    })();
+    expect((await put({ addresses: ['prise@ville-exemple.fr'] }, otherAdmin, other.slug)).status).toBe(200);
+    const before = await row();
+    const response = await put({ ...valid, addresses: ['Prise@ville-exemple.fr'] });
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors).toEqual([{ path: '/addresses/0', message: expect.stringContaining(`déjà déclarée par la commune « ${other.slug} »`) }]);
+    expect(await row()).toEqual(before);
+  });
+
   it('refuses other agents and other tenants', async () => {
     const agent = await sessionFor(tenant.slug, tenant.mail('agent'));
     expect((await put(valid, agent)).status).toBe(403);
