@@ -38,6 +38,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'admin.allowed-origins.update': 'Sites autorisés à intégrer le portail modifiés',
   'admin.settings.update': 'Paramètres modifiés',
   'admin.settings.retention': 'Durées de conservation modifiées',
+  'admin.mail.update': 'Réglages du courriel entrant modifiés',
   'privacy.search': 'Recherche d’une personne',
   'privacy.view': 'Consultation des données d’une personne',
   'privacy.export.json': 'Export des données d’une personne (JSON)',

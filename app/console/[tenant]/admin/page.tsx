@@ -48,6 +48,9 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
             </li>
           ))}
         </ul>
+        <p>
+          <a href={`/console/${tenant}/admin/courriel`}>Courriel entrant</a>
+        </p>
       </nav>
 
       <section id="services" aria-labelledby="services-title">

@@ -93,6 +93,8 @@ export const AGENT_ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
   },
   'admin/retention GET': { access: 'admin', cases: [{ params: t, ok: [200] }] },
   'admin/retention POST': { access: 'admin', cases: [{ params: t, body: { requestsMonths: 24, documentsMonths: 12, messageLogsMonths: 12, auditYears: 5 }, ok: [200] }] },
+  'admin/mail GET': { access: 'admin', cases: [{ params: t, ok: [200] }] },
+  'admin/mail PUT': { access: 'admin', cases: [{ params: t, body: { addresses: ['mairie@commune.fr'], acknowledgeBySms: false, acknowledgementsPerHour: 5 }, ok: [200] }] },
   'audit GET': { access: 'dpo', cases: [{ params: t, ok: [200] }] },
   'personal-data/[action] POST': {
     access: 'dpo',
