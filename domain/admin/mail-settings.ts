@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { assertAddressesFree } from '@/domain/mail/declared-addresses';
 import { Tenant, Topic } from '@/domain/entities';
 import type { TenantMailSettings } from '@/domain/entities/tenant';
 import { env } from '@/domain/env';
 import { DEFAULT_IMAP_MAILBOX, DEFAULT_IMPORTED_FOLDER, imapUrlProblem, sealImapSettings, type ImapSettings } from '@/domain/mail/imap-settings';
 import schema from '@/domain/tenant-config/tenant.schema.json' with { type: 'json' };
-import { query } from '@/domain/sql';
 import { compileValidator, InputError, NotFoundError, type FieldError } from '@/domain/validation';
 import { auditAdminChange, type AdminContext } from './context';
 
@@ -101,7 +101,7 @@ export async function saveMailSettings(em: EntityManager, ctx: AdminContext, bod
     const settings = await tenants.settingsOf(ctx.tenantId, { lock: true });
     if (!settings) throw new NotFoundError(`Unknown tenant ${ctx.tenantId}`);
     const before = settings.mail;
-    await checkAddressesFree(tx, ctx.tenantId, input.addresses ?? []);
+    await assertAddressesFree(tx, { id: ctx.tenantId }, input.addresses ?? [], '/addresses');
     const { imap, ...rest } = input;
     const mail: TenantMailSettings = {
       ...rest,
@@ -111,31 +111,6 @@ export async function saveMailSettings(em: EntityManager, ctx: AdminContext, bod
     await tenants.saveSetting(ctx.tenantId, 'mail', mail);
     await auditAdminChange(tx, ctx, 'admin.mail.update', 'mail', before && withoutPassword(before), withoutPassword(mail));
   });
-}
-
-// Same advisory lock as the tenant import ('MAIL'): two tenants never declare the same address at once.
-const ADDRESS_LOCK = 0x4d41494c;
-
-/** An address routes e-mail to one tenant: one another tenant already declared is refused. */
-async function checkAddressesFree(em: EntityManager, tenantId: string, addresses: string[]): Promise<void> {
-  if (!addresses.length) return;
-  await query(em, 'select pg_advisory_xact_lock(?)', [ADDRESS_LOCK]);
-  // Raw SQL: a case-insensitive search inside a JSON array of every other tenant's settings.
-  const taken = await query<{ slug: string; address: string }>(
-    em,
-    `select t.slug, lower(a.address) as address
-       from tenant t cross join lateral jsonb_array_elements_text(coalesce(t.settings #> '{mail,addresses}', '[]'::jsonb)) as a(address)
-      where t.id <> ? and lower(a.address) in (select jsonb_array_elements_text(?::jsonb))`,
-    [tenantId, JSON.stringify(addresses.map((a) => a.toLowerCase()))],
-  );
-  if (!taken.length) return;
-  const owner = new Map(taken.map((row) => [row.address, row.slug]));
-  throw new InputError(
-    addresses.flatMap((address, i) => {
-      const slug = owner.get(address.toLowerCase());
-      return slug ? [{ path: `/addresses/${i}`, message: `L'adresse « ${address} » est déjà déclarée par la commune « ${slug} » : une adresse ne peut mener qu'à une commune.` }] : [];
-    }),
-  );
 }
 
 async function activeTopics(em: EntityManager, tenantId: string): Promise<Array<{ slug: string; label: string }>> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { assertAddressesFree } from '@/domain/mail/declared-addresses';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { hash, verify } from '@node-rs/argon2';
@@ -161,7 +162,7 @@ export interface ImportSummary {
 export async function importTenant(orm: MikroORM, config: TenantConfig): Promise<ImportSummary> {
   const passwords = await hashPasswords(orm, config);
   return orm.em.fork().transactional(async (em) => {
-    await checkAddressesFree(em, config);
+    await assertAddressesFree(em, { slug: config.slug }, config.settings.mail?.addresses ?? [], '/settings/mail/addresses');
     const tenantId = await upsertTenant(em, config);
     const departmentIds = new Map<string, string>();
     for (const d of config.departments) departmentIds.set(d.slug, await upsertDepartment(em, tenantId, d));
@@ -183,32 +184,6 @@ export async function importTenant(orm: MikroORM, config: TenantConfig): Promise
     }
     return { tenantId, slug: config.slug, departments: config.departments.length, topics: config.topics.length, agents: config.agents?.length ?? 0 };
   });
-}
-
-// Advisory lock namespace ('MAIL'): two imports never declare the same address for two tenants at once.
-const ADDRESS_LOCK = 0x4d41494c;
-
-/** An address routes e-mail to one tenant: one already declared by another tenant is refused, before anything is written. */
-async function checkAddressesFree(em: EntityManager, config: TenantConfig): Promise<void> {
-  const addresses = (config.settings.mail?.addresses ?? []).map((a) => a.toLowerCase());
-  if (!addresses.length) return;
-  await query(em, 'select pg_advisory_xact_lock(?)', [ADDRESS_LOCK]);
-  // Raw SQL: a case-insensitive search inside a JSON array of every other tenant's settings.
-  const taken = await query<{ slug: string; address: string }>(
-    em,
-    `select t.slug, lower(a.address) as address
-       from tenant t cross join lateral jsonb_array_elements_text(coalesce(t.settings #> '{mail,addresses}', '[]'::jsonb)) as a(address)
-      where t.slug <> ? and lower(a.address) in (select jsonb_array_elements_text(?::jsonb))`,
-    [config.slug, JSON.stringify(addresses)],
-  );
-  if (!taken.length) return;
-  const owner = new Map(taken.map((row) => [row.address, row.slug]));
-  const errors: FieldError[] = [];
-  config.settings.mail!.addresses!.forEach((address, i) => {
-    const slug = owner.get(address.toLowerCase());
-    if (slug) errors.push({ path: `/settings/mail/addresses/${i}`, message: `L'adresse « ${address} » est déjà déclarée par la commune « ${slug} » : une adresse ne peut mener qu'à une commune.` });
-  });
-  throw new InputError(errors);
 }
 
 async function upsertTenant(em: EntityManager, config: TenantConfig): Promise<string> {
