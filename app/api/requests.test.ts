@@ -28,7 +28,7 @@ describe('POST /api/v1/t/{tenant}/requests', () => {
     expect(receipt.trackingUrl).toBe(`http://relais.test/t/demo/suivi/${receipt.reference}?code=${receipt.trackingCode}`);
 
     const [ack] = await waitForMail(email, (m) => m.subject?.includes(receipt.reference) ?? false);
-    expect(ack.subject).toBe(`Ville de Démo — votre demande ${receipt.reference} a bien été reçue`);
+    expect(ack.subject).toBe(`Ville de Démo — votre demande ${receipt.reference} a bien été reçue [Réf. ${receipt.reference}]`);
     expect(ack.text).toContain(`Référence : ${receipt.reference}`);
     expect(ack.text).toContain(`Code de suivi : ${receipt.trackingCode}`);
     expect(ack.text).toContain(receipt.trackingUrl);
