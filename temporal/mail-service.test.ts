@@ -162,9 +162,20 @@ describe('inbound e-mail through the SMTP listener', () => {
     const { request } = await emailRequest(slug, from);
     const stranger = citizenEmail('inconnu');
     const messageId = `<${randomUUID()}@ailleurs.fr>`;
-    await send({ from: stranger, to: tokens().replyAddress(slug, request.reference), subject: 'Re: Demande', text: 'Je réponds à sa place.', messageId });
+    const pdf = Buffer.from('%PDF-1.4\n%test\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    await send({
+      from: stranger,
+      to: tokens().replyAddress(slug, request.reference),
+      subject: 'Re: Demande',
+      text: 'Je réponds à sa place.',
+      messageId,
+      attachments: [{ filename: 'piece.pdf', content: pdf, contentType: 'application/pdf' }],
+    });
     const [row] = await inboundOf(messageId);
     expect(row.outcome).toBe('quarantined');
+    // Kept aside, not on the request, for the agent who reviews the quarantine.
+    expect(row.attachments).toEqual([expect.objectContaining({ name: 'piece.pdf', attachmentId: expect.any(String) })]);
+    expect(await query(await db(), 'select 1 from attachment where request_id = ?', [request.id])).toHaveLength(0);
     expect(row.reason).toContain(stranger);
     expect(row.reason).toContain(request.reference);
     expect((await eventsOf(request.id)).some((e) => e.type === 'citizen_message')).toBe(false);

@@ -101,6 +101,10 @@ export function createMailIntake(deps: MailIntakeDeps) {
     if (claim.done) return { kind: 'duplicate', inboundId: claim.id };
     const context: Context = { em, inboundId: claim.id, parsed, envelope, addressing };
     const decision = (await resumed(context, claim.requestId)) ?? (await decide(context));
+    // Kept as pending files so that an agent who releases the message from quarantine still has them.
+    if (decision.outcome === 'quarantined' && !decision.attachments && addressing.tenant) {
+      decision.attachments = [...(await storeAttachments(em, addressing.tenant.id, parsed)), ...refusedRecords(parsed)];
+    }
     await em.nativeUpdate(
       InboundEmail,
       { id: claim.id },
