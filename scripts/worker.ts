@@ -4,6 +4,7 @@ import pino from 'pino';
 import { createPdfRenderer } from '@/integrations/documents/renderer';
 import { createSmtpSender } from '@/integrations/mail/smtp';
 import { env } from '@/domain/env';
+import { deploymentMailTokens } from '@/domain/mail/deployment';
 import { initORM } from '@/domain/orm';
 import { relaisSecret } from '@/domain/secrets/relais-secret';
 import { startMailService } from '@/temporal/mail-service';
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   const config = env();
   const missing = (['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL'] as const).filter((k) => !config[k]);
   if (missing.length) throw new Error(`The worker needs ${missing.join(', ')} (npm start sets them for you).`);
+  // Every e-mail's bounce and reply addresses are signed with RELAIS_SECRET: stop now, naming it, not at the first e-mail.
+  deploymentMailTokens();
   const orm = await initORM(config.DATABASE_URL!);
   const email = createSmtpSender(config.SMTP_URL!, config.SMTP_FROM);
   // Without SMPP_URL the worker runs without SMS: citizens who chose SMS are answered by e-mail when they gave one.

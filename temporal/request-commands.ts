@@ -10,6 +10,7 @@ import {
   closeRequestUpdate,
   openRequestUpdate,
   rejectRegistrationUpdate,
+  resendNotificationUpdate,
   returnDraftUpdate,
   saveDraftUpdate,
   submitForValidationUpdate,
@@ -37,6 +38,9 @@ type Handle = ReturnType<Client['workflow']['getHandle']>;
 function runUpdate(handle: Handle, command: RequestCommand): Promise<ActionResult> {
   const { actor } = command;
   if (command.action === 'transfer') return handle.executeUpdate(transferRequestUpdate, { args: [{ actor, to: command.to, note: command.note }] });
+  if (command.action === 'resend') {
+    return handle.executeUpdate(resendNotificationUpdate, { args: [{ actor, template: command.template, channel: command.channel, state: command.state }] });
+  }
   const input = command.input;
   switch (command.action) {
     case 'open':

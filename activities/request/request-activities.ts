@@ -9,6 +9,8 @@ import { formatFrenchDateTime } from '@/domain/format/french';
 import { trackingUrl, consoleUrl } from '@/domain/urls';
 import type { EmailSender } from '@/integrations/mail/smtp';
 import { sendEmailOnce } from '@/domain/notifications/email-once';
+import { citizenThread, withReferenceTag } from '@/domain/notifications/thread';
+import { deploymentMailTokens } from '@/domain/mail/deployment';
 import { smsSenderOf } from '@/domain/sms/sender';
 import { composeSms, loadSmsTemplates } from '@/domain/notifications/sms-texts';
 import type { SmsChannel } from '@/integrations/smpp/channel';
@@ -54,6 +56,8 @@ export interface NotifyCitizenInput {
   template: CitizenTemplate;
   idempotencyKey: string;
   vars?: Record<string, unknown>;
+  /** Forces a channel (an agent's resend through the other one); by default the citizen's reply channel. */
+  channel?: 'email' | 'sms';
 }
 
 /** A message to staff about a request. */
@@ -112,18 +116,23 @@ export function createRequestActivities(deps: RequestActivityDeps) {
     const vars = { ...baseVars(request), ...input.vars };
     // Only the acknowledgement carries the code; the database keeps its hash alone.
     if (typeof input.vars?.trackingCode === 'string') vars.trackingUrl = trackingUrl(publicUrl, request.tenantSlug, request.reference, input.vars.trackingCode);
-    if (request.replyChannel === 'sms' && request.citizen.phone && sms) return notifyBySms(em, request, input, vars);
-    if (sms && acknowledgesEmailBySms(request, input.template)) await notifyBySms(em, request, { ...input, idempotencyKey: `${input.idempotencyKey}:sms` }, vars);
+    if (input.channel === 'sms' && !(request.citizen.phone && sms)) return { sent: 0, skipped: 1, reason: request.citizen.phone ? 'SMS not configured' : 'no phone number' };
+    if (input.channel === 'sms' || (!input.channel && request.replyChannel === 'sms' && request.citizen.phone && sms)) return notifyBySms(em, request, input, vars);
+    // A resend names its channel: it never brings the SMS acknowledgement along again.
+    if (!input.channel && sms && acknowledgesEmailBySms(request, input.template)) await notifyBySms(em, request, { ...input, idempotencyKey: `${input.idempotencyKey}:sms` }, vars);
     const to = request.citizen.email;
     // Postal letters plug in here with their module; a citizen who chose SMS on a deployment without SMPP gets e-mail if possible.
     if (!to) return { sent: 0, skipped: 1, reason: `no e-mail address (reply channel ${request.replyChannel})` };
     const text = await messageFor(em, request, input.template);
+    // The citizen may answer any e-mail: the signed Reply-To, the reference and the thread bring the answer to this request.
     const sent = await sendOnce(em, request, {
       key: input.idempotencyKey,
       template: input.template,
       to,
-      subject: renderText(text.subject ?? '', vars),
+      subject: withReferenceTag(renderText(text.subject ?? '', vars), request.reference),
       body: renderText(text.body, vars),
+      replyTo: deploymentMailTokens().replyAddress(request.tenantSlug, request.reference),
+      references: await citizenThread(em, request, to, input.idempotencyKey),
     });
     return sent ? { sent: 1, skipped: 0 } : { sent: 0, skipped: 1, reason: 'already sent' };
   }
@@ -198,7 +207,7 @@ export function createRequestActivities(deps: RequestActivityDeps) {
   async function sendOnce(
     em: ReturnType<MikroORM['em']['fork']>,
     request: RequestContext,
-    message: { key: string; template: MessageKey; to: string; subject: string; body: string },
+    message: { key: string; template: MessageKey; to: string; subject: string; body: string; replyTo?: string; references?: string[] },
   ): Promise<boolean> {
     const outcome = await sendEmailOnce(em, email, { tenantId: request.tenantId, requestId: request.id, ...message });
     // An attempt died mid-send (worker killed): the server may hold the message, so it is never repeated;

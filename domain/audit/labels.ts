@@ -11,6 +11,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'request.attachment.download': 'Téléchargement d’une pièce jointe',
   'request.document.download': 'Téléchargement d’un document',
   'request.intake': 'Saisie d’une demande à l’accueil ou au téléphone',
+  'request.resend': 'Message renvoyé au citoyen par un autre canal',
   ...Object.fromEntries(Object.entries(REQUEST_ACTIONS).map(([name, action]) => [`request.${name}`, action.label])),
   'dashboard.export': 'Export CSV du tableau de bord',
   'quality_report.generate': 'Production du rapport mensuel',
@@ -66,7 +67,7 @@ export function auditOutcomeLabel(action: string, outcome: string): string {
 const DETAIL_KEYS: Record<string, string> = {
   via: 'depuis', by: 'par', fileId: 'fichier', reason: 'motif', counts: 'nombres', references: 'demandes', run: 'exécution', filters: 'filtres',
   rows: 'lignes', before: 'avant', after: 'après', ip: 'adresse IP', channel: 'canal', status: 'état', purged: 'entrées purgées',
-  attachments: 'pièces jointes', documents: 'documents', notifications: 'notifications', smsMessages: 'SMS envoyés', smsInbound: 'SMS reçus',
+  attachments: 'pièces jointes', documents: 'documents', notifications: 'notifications', smsMessages: 'SMS envoyés', smsInbound: 'SMS reçus', emailInbound: 'courriels reçus',
   policy: 'durées', asOf: 'date de référence', requests: 'demandes anonymisées', events: 'événements',
   person: 'personne', openReferences: 'demandes en cours', messagesWithoutRequest: 'messages hors demande', found: 'demandes trouvées',
   loginAttempts: 'tentatives de connexion', loginAttemptsMonths: 'tentatives de connexion (mois)',

@@ -36,8 +36,11 @@ export class Notification {
   recipient!: string;
   template!: string;
   subject?: string;
-  /** `bounced`: the SMTP server accepted it, then a delivery status notification came back (RFC 3464). */
-  status: 'pending' | 'sending' | 'sent' | 'failed' | 'uncertain' | 'bounced' = 'pending';
+  /**
+   * `bounced`: the SMTP server accepted it, then a delivery status notification came back (RFC 3464) saying it failed;
+   * `delivered`: a report said it arrived.
+   */
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'uncertain' | 'bounced' | 'delivered' = 'pending';
   providerId?: string;
   error?: string;
   createdAt: Date = new Date();

@@ -23,6 +23,13 @@ export function formatFrenchDateTime(date: Date, timeZone = DEFAULT_TIME_ZONE): 
   return `${get('day')}/${get('month')}/${get('year')} à ${get('hour')}:${get('minute')}`;
 }
 
+/** "5 décembre 2026 à 10 h 12": an instant written out for a citizen, as a sentence says it. */
+export function frenchLongDateTime(date: Date, timeZone = DEFAULT_TIME_ZONE): string {
+  const parts = dateFormat('hour-minute', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(date);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${frenchLongDate(date, timeZone)} à ${Number(get('hour'))} h ${get('minute')}`;
+}
+
 /** "24/03/2026 16:37": a short date and time, for the console's tables. */
 export function formatShortDateTime(date: Date, timeZone = DEFAULT_TIME_ZONE): string {
   return dateFormat('short', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(date);

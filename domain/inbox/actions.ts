@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ActionResult, Actor, DepartmentRef } from '@/domain/requests/contract';
+import type { ActionResult, Actor, DepartmentRef, ResendInput } from '@/domain/requests/contract';
 import { writeAudit } from '@/domain/audit/log';
 import { sql } from '@/domain/auth/db';
 import type { Requirement } from '@/domain/auth/roles';
@@ -66,7 +66,8 @@ export function isRequestAction(name: string): name is RequestActionName {
 /** One console action as the request workflow receives it. */
 export type RequestCommand =
   | { action: Exclude<RequestActionName, 'transfer'>; actor: Actor; input: Record<string, string> }
-  | { action: 'transfer'; actor: Actor; to: DepartmentRef & { name: string }; note?: string };
+  | { action: 'transfer'; actor: Actor; to: DepartmentRef & { name: string }; note?: string }
+  | ({ action: 'resend' } & ResendInput);
 
 /** How the domain reaches a running request: the Temporal adapter is temporal/request-commands.ts. */
 export interface RequestCommands {

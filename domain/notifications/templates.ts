@@ -30,8 +30,9 @@ Vous pouvez suivre l'avancement de votre demande à tout moment :
 
 Sur la page de suivi, saisissez votre référence et votre code de suivi si le lien ne s'ouvre pas.
 
-{{tenantName}}
-Ce message est envoyé automatiquement, merci de ne pas y répondre directement.`,
+Pour compléter votre demande, répondez simplement à ce courriel : votre message sera joint à votre dossier.
+
+{{tenantName}}`,
   },
   state_changed: {
     subject: '{{tenantName}} — votre demande {{reference}} : {{stateLabel}}',
@@ -40,6 +41,8 @@ Ce message est envoyé automatiquement, merci de ne pas y répondre directement.
 Votre demande {{reference}} « {{subject}} » est maintenant : {{stateLabel}}.
 
 Suivre votre demande : {{trackingUrl}}
+
+Vous pouvez répondre à ce courriel : votre message sera joint à votre demande.
 
 {{tenantName}}`,
   },
@@ -51,7 +54,7 @@ Pour traiter votre demande {{reference}} « {{subject}} », nos services ont bes
 
 {{question}}
 
-Vous pouvez répondre depuis la page de suivi : {{trackingUrl}}
+Répondez simplement à ce courriel, ou depuis la page de suivi : {{trackingUrl}}
 
 {{tenantName}}`,
   },
@@ -64,6 +67,8 @@ Voici la réponse à votre demande « {{subject}} » (référence {{reference}})
 {{answer}}
 
 Retrouvez l'historique de votre demande : {{trackingUrl}}
+
+Une question sur cette réponse ? Répondez à ce courriel : votre message sera joint à votre demande.
 
 {{departmentName}} — {{tenantName}}`,
   },

@@ -30,7 +30,7 @@ describe('anonymiseRequests', () => {
     const before = await query(await em(), 'select id, state, topic_id, department_id, kind, channel, received_at, answered_at, closed_at, due_at, reference from request where id = any(?::uuid[]) order by id', [`{${a.id},${b.id}}`]);
 
     const first = await anonymiseRequests(await em(), tenantId, [a.id, b.id], { reason: 'Demande d’effacement' });
-    expect(first).toEqual({ requests: 2, events: 4, attachments: 2, documents: 2, notifications: 2, smsMessages: 2, smsInbound: 2 });
+    expect(first).toEqual({ requests: 2, events: 4, attachments: 2, documents: 2, notifications: 2, smsMessages: 2, smsInbound: 2, emailInbound: 2 });
     for (const r of [a, b]) {
       const left = await personalDataOf(await em(), r);
       expect(left.traces).toBe(0);

@@ -18,6 +18,8 @@ export interface AnonymisationCounts {
   smsMessages: number;
   /** Inbound SMS whose sender and text were removed. */
   smsInbound: number;
+  /** Inbound e-mails whose sender, subject, text and authentication results were removed. */
+  emailInbound: number;
 }
 
 /** What an anonymisation is asked for, and by whom (null for the retention job). */
@@ -36,8 +38,14 @@ const NEUTRAL_EVENT_KEYS = ['percent', 'step', 'via', 'status', 'connector', 'fr
 
 /** Zero counts, the start of every sum. */
 export function noAnonymisation(): AnonymisationCounts {
-  return { requests: 0, events: 0, attachments: 0, documents: 0, notifications: 0, smsMessages: 0, smsInbound: 0 };
+  return { requests: 0, events: 0, attachments: 0, documents: 0, notifications: 0, smsMessages: 0, smsInbound: 0, emailInbound: 0 };
 }
+
+/** Clears what an inbound e-mail says of its sender; the outcome, dates and request links stay for the statistics. */
+export const CLEAR_INBOUND_EMAIL = `update inbound_email set envelope_from = null, from_address = null, from_name = null, subject = null, body = null,
+         reason = null, auth = '{}'::jsonb, attachments = '[]'::jsonb`;
+/** An inbound e-mail that still holds something of its sender. */
+export const INBOUND_EMAIL_NOT_CLEARED = `(from_address is not null or envelope_from is not null or body is not null or subject is not null or auth <> '{}'::jsonb)`;
 
 const run = (options: AnonymisationOptions) => (options.runId ? { run: options.runId } : {});
 const uuidArray = (ids: string[]) => `{${ids.join(',')}}`;
@@ -47,7 +55,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Anonymises the given requests of one tenant now, in one transaction, and writes one audit entry with the counts.
  * Names, addresses, e-mail addresses, phone numbers, subjects, messages, answers, notes, event texts and form answers
  * are removed; attachments and generated documents are deleted; the outgoing notifications, SMS (and their receipts,
- * which repeat the numbers) and inbound SMS of the requests lose their addresses and texts. Topic, department, kind,
+ * which repeat the numbers), inbound SMS and inbound e-mails of the requests lose their addresses and texts. Topic, department, kind,
  * channels, dates and states stay, so every statistic is unchanged. The tracking code stops working. Ids of other
  * tenants are ignored. Idempotent: what is already anonymised is neither changed nor counted again.
  * Left alone on purpose: `sms_opt_out` (a STOP must keep being honoured, and it names no request), export attempts
@@ -128,6 +136,7 @@ export async function anonymiseRequests(em: EntityManager, tenantId: string, req
           inScope,
         )
       ).length;
+      counts.emailInbound = (await query(tx, `${CLEAR_INBOUND_EMAIL} where tenant_id = ? and (request_id = any(?::uuid[]) or linked_request_id = any(?::uuid[])) and ${INBOUND_EMAIL_NOT_CLEARED} returning id`, [...inScope, uuidArray(known)])).length;
     }
     const references = requests.map((r) => r.reference).sort();
     await writeAudit(tx, {

@@ -69,16 +69,16 @@ export async function requestIdsOf(em: EntityManager, tenantId: string, key: Per
  * Rows of a tenant's message log (`table.column` holds the address) that belong to the person: those of their requests,
  * and those sent to or received from their address without a request (STOP, refused SMS, subscription messages).
  */
-export async function addressedRows(em: EntityManager, tenantId: string, key: PersonKey, requestIds: string[], table: 'notification' | 'sms_message' | 'sms_inbound', column: string): Promise<string[]> {
+export async function addressedRows(em: EntityManager, tenantId: string, key: PersonKey, requestIds: string[], table: 'notification' | 'sms_message' | 'sms_inbound' | 'inbound_email', column: string): Promise<string[]> {
   const ids = `{${requestIds.join(',')}}`;
-  if (key.kind === 'email') {
-    if (table !== 'notification') {
-      const rows = await query<{ id: string }>(em, `select id from ${table} where tenant_id = ? and request_id = any(?::uuid[])`, [tenantId, ids]);
-      return rows.map((r) => r.id);
-    }
-    const rows = await query<{ id: string }>(em, `select id from ${table} where tenant_id = ? and (request_id = any(?::uuid[]) or lower(${column}) = ?)`, [tenantId, ids, key.value]);
+  // Which tables can hold this kind of address outside a request: e-mail addresses for notifications and inbound
+  // e-mail, numbers for notifications and SMS. Otherwise only the rows of the person's requests belong to them.
+  const holdsAddress = key.kind === 'email' ? ['notification', 'inbound_email'].includes(table) : table !== 'inbound_email';
+  if (!holdsAddress) {
+    const rows = await query<{ id: string }>(em, `select id from ${table} where tenant_id = ? and request_id = any(?::uuid[])`, [tenantId, ids]);
     return rows.map((r) => r.id);
   }
-  const rows = await query<{ id: string }>(em, `select id from ${table} where tenant_id = ? and (request_id = any(?::uuid[]) or ${column} = ?)`, [tenantId, ids, key.value]);
+  const matches = key.kind === 'email' ? `lower(${column}) = ?` : `${column} = ?`;
+  const rows = await query<{ id: string }>(em, `select id from ${table} where tenant_id = ? and (request_id = any(?::uuid[]) or ${matches})`, [tenantId, ids, key.value]);
   return rows.map((r) => r.id);
 }

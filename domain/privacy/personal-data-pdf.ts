@@ -63,6 +63,11 @@ th { background: #f0f0f0; width: 32%; }
 {{#if smsReceived.length}}<table><tr><th>Date</th><th>Numéro</th><th>Texte</th></tr>
 {{#each smsReceived}}<tr><td>{{receivedAt}}</td><td>{{sender}}</td><td class="text">{{text}}</td></tr>{{/each}}
 </table>{{else}}<p>Aucun SMS reçu.</p>{{/if}}
+
+<h2>Courriels reçus ({{emailsReceived.length}})</h2>
+{{#if emailsReceived.length}}<table><tr><th>Date</th><th>Expéditeur</th><th>Objet</th><th>Texte</th></tr>
+{{#each emailsReceived}}<tr><td>{{receivedAt}}</td><td>{{from}}</td><td>{{subject}}</td><td class="text">{{text}}</td></tr>{{/each}}
+</table>{{else}}<p>Aucun courriel reçu.</p>{{/if}}
 {{#if smsOptOutSince}}<p>Opposition aux SMS (STOP) enregistrée le {{smsOptOutSince}} : elle est conservée pour qu’aucun SMS ne vous soit plus envoyé.</p>{{/if}}
 </body></html>`;
 
@@ -85,7 +90,7 @@ export function personalDataPdfModel(data: PersonalData, timeZone = DEFAULT_TIME
     tenant: data.tenant.name,
     person,
     generatedAt: at(data.generatedAt),
-    summary: `${data.requests.length} demande(s), ${data.notifications.length} message(s) envoyé(s), ${data.smsSent.length} SMS envoyé(s), ${data.smsReceived.length} SMS reçu(s).`,
+    summary: `${data.requests.length} demande(s), ${data.notifications.length} message(s) envoyé(s), ${data.smsSent.length} SMS envoyé(s), ${data.smsReceived.length} SMS reçu(s), ${data.emailsReceived.length} courriel(s) reçu(s).`,
     requests: data.requests.map((r) => ({
       ...r,
       channel: CHANNEL_LABELS[r.channel as IntakeChannel] ?? r.channel,
@@ -103,6 +108,7 @@ export function personalDataPdfModel(data: PersonalData, timeZone = DEFAULT_TIME
     notifications: data.notifications.map((n) => ({ ...n, channel: REPLY_LABELS[n.channel] ?? n.channel, createdAt: at(n.createdAt) })),
     smsSent: data.smsSent.map((s) => ({ ...s, createdAt: at(s.createdAt) })),
     smsReceived: data.smsReceived.map((s) => ({ ...s, receivedAt: at(s.receivedAt) })),
+    emailsReceived: data.emailsReceived.map((e) => ({ ...e, receivedAt: at(e.receivedAt) })),
     smsOptOutSince: at(data.smsOptOutSince),
   };
 }

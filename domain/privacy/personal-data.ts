@@ -47,6 +47,7 @@ export interface PersonalData {
   notifications: Array<{ reference: string | null; channel: string; recipient: string; template: string; subject: string | null; status: string; createdAt: string; sentAt: string | null }>;
   smsSent: Array<{ reference: string | null; recipient: string; sender: string; text: string; status: string; createdAt: string }>;
   smsReceived: Array<{ reference: string | null; sender: string; recipient: string; text: string; outcome: string; receivedAt: string }>;
+  emailsReceived: Array<{ reference: string | null; from: string | null; subject: string | null; text: string | null; outcome: string; receivedAt: string }>;
   /** The person answered STOP: kept so no SMS reaches them again. */
   smsOptOutSince: string | null;
 }
@@ -117,6 +118,12 @@ export async function collectPersonalData(em: EntityManager, tenantId: string, p
     'select request_id, sender, recipient, text, outcome, received_at from sms_inbound where tenant_id = ? and id = any(?::uuid[]) order by received_at',
     [tenantId, uuids(inboundIds)],
   );
+  const emailIds = await addressedRows(em, tenantId, person, requestIds, 'inbound_email', 'from_address');
+  const emailsReceived = await query<{ request_id: string | null; from_address: string | null; subject: string | null; body: string | null; outcome: string; received_at: Date }>(
+    em,
+    'select request_id, from_address, subject, body, outcome, received_at from inbound_email where tenant_id = ? and id = any(?::uuid[]) order by received_at',
+    [tenantId, uuids(emailIds)],
+  );
   const [optOut] =
     person.kind === 'phone' ? await query<{ created_at: Date }>(em, 'select created_at from sms_opt_out where tenant_id = ? and phone = ?', [tenantId, person.value]) : [];
 
@@ -165,6 +172,14 @@ export async function collectPersonalData(em: EntityManager, tenantId: string, p
     })),
     smsSent: smsSent.filter((s) => toPerson(s.recipient)).map((s) => ({ reference: s.request_id ? (referenceOf.get(s.request_id) ?? null) : null, recipient: s.recipient, sender: s.sender, text: s.text, status: s.status, createdAt: iso(s.created_at)! })),
     smsReceived: smsReceived.map((s) => ({ reference: s.request_id ? (referenceOf.get(s.request_id) ?? null) : null, sender: s.sender, recipient: s.recipient, text: s.text, outcome: s.outcome, receivedAt: iso(s.received_at)! })),
+    emailsReceived: emailsReceived.map((e) => ({
+      reference: e.request_id ? (referenceOf.get(e.request_id) ?? null) : null,
+      from: e.from_address,
+      subject: e.subject,
+      text: e.body,
+      outcome: e.outcome,
+      receivedAt: iso(e.received_at)!,
+    })),
     smsOptOutSince: iso(optOut?.created_at ?? null),
   };
 }
@@ -172,7 +187,7 @@ export async function collectPersonalData(em: EntityManager, tenantId: string, p
 /** What the search screen lists before anything is opened: references, topics, dates and states, and how much is held. */
 export interface PersonSummary {
   requests: Array<Pick<PersonRequest, 'reference' | 'topic' | 'department' | 'state' | 'stateLabel' | 'open' | 'receivedAt' | 'closedAt'>>;
-  counts: { requests: number; openRequests: number; notifications: number; smsSent: number; smsReceived: number; attachments: number; documents: number };
+  counts: { requests: number; openRequests: number; notifications: number; smsSent: number; smsReceived: number; emailsReceived: number; attachments: number; documents: number };
 }
 
 /** The summary of a person's data, derived from the full collection. */
@@ -185,6 +200,7 @@ export function summarise(data: PersonalData): PersonSummary {
       notifications: data.notifications.length,
       smsSent: data.smsSent.length,
       smsReceived: data.smsReceived.length,
+      emailsReceived: data.emailsReceived.length,
       attachments: data.requests.reduce((n, r) => n + r.attachments.length, 0),
       documents: data.requests.reduce((n, r) => n + r.documents.length, 0),
     },

@@ -18,6 +18,7 @@ export interface RetentionCounts {
   notificationsDeleted: number;
   smsDeleted: number;
   smsInboundDeleted: number;
+  emailInboundDeleted: number;
   loginAttemptsDeleted: number;
   auditPurged: number;
 }
@@ -124,8 +125,19 @@ export async function retentionBatch(em: EntityManager, input: RetentionBatchInp
               )
             ).length
           : 0;
-        const total = notifications + sms + smsInbound;
-        if (total) await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.messageLogs, data: { run: runId, notifications, smsMessages: sms, smsInbound } });
+        left -= smsInbound;
+        const emailInbound = left
+          ? (
+              await query(
+                tx,
+                `delete from inbound_email where id in (select id from inbound_email where tenant_id = ? and received_at < ?::timestamptz - make_interval(months => ?)
+                   and ${settled} limit ?) returning id`,
+                [...cutoff, tenantId, left],
+              )
+            ).length
+          : 0;
+        const total = notifications + sms + smsInbound + emailInbound;
+        if (total) await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.messageLogs, data: { run: runId, notifications, smsMessages: sms, smsInbound, emailInbound } });
         return total;
       });
     case 'loginAttempts':
@@ -149,7 +161,7 @@ export async function retentionBatch(em: EntityManager, input: RetentionBatchInp
 
 /** Zero counts. */
 export function noRetention(): RetentionCounts {
-  return { requestsAnonymised: 0, attachmentsDeleted: 0, documentsDeleted: 0, notificationsDeleted: 0, smsDeleted: 0, smsInboundDeleted: 0, loginAttemptsDeleted: 0, auditPurged: 0 };
+  return { requestsAnonymised: 0, attachmentsDeleted: 0, documentsDeleted: 0, notificationsDeleted: 0, smsDeleted: 0, smsInboundDeleted: 0, emailInboundDeleted: 0, loginAttemptsDeleted: 0, auditPurged: 0 };
 }
 
 /** The counts of a run, read back from the audit entries its batches wrote. */
@@ -164,12 +176,13 @@ export async function retentionRunCounts(em: EntityManager, tenantId: string, ru
             coalesce(sum((data->>'notifications')::int) filter (where action = ?), 0)::int as "notificationsDeleted",
             coalesce(sum((data->>'smsMessages')::int) filter (where action = ?), 0)::int as "smsDeleted",
             coalesce(sum((data->>'smsInbound')::int) filter (where action = ?), 0)::int as "smsInboundDeleted",
+            coalesce(sum((data->>'emailInbound')::int) filter (where action = ?), 0)::int as "emailInboundDeleted",
             coalesce(sum((data->>'loginAttempts')::int) filter (where action = ?), 0)::int as "loginAttemptsDeleted",
             coalesce(sum((data->>'purged')::int) filter (where action = ?), 0)::int as "auditPurged"
        from audit_log where tenant_id = ? and data->>'run' = ?`,
     [
       RETENTION_AUDIT_ACTIONS.documents, RETENTION_AUDIT_ACTIONS.documents, RETENTION_AUDIT_ACTIONS.messageLogs, RETENTION_AUDIT_ACTIONS.messageLogs,
-      RETENTION_AUDIT_ACTIONS.messageLogs, RETENTION_AUDIT_ACTIONS.loginAttempts, RETENTION_AUDIT_ACTIONS.audit, tenantId, runId,
+      RETENTION_AUDIT_ACTIONS.messageLogs, RETENTION_AUDIT_ACTIONS.messageLogs, RETENTION_AUDIT_ACTIONS.loginAttempts, RETENTION_AUDIT_ACTIONS.audit, tenantId, runId,
     ],
   );
   return row;

@@ -3,7 +3,7 @@ import { writeAudit } from '@/domain/audit/log';
 import { Tenant } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { ConflictError, compileValidator } from '@/domain/validation';
-import { anonymiseRequests, type AnonymisationCounts } from './anonymise';
+import { CLEAR_INBOUND_EMAIL, INBOUND_EMAIL_NOT_CLEARED, anonymiseRequests, type AnonymisationCounts } from './anonymise';
 import { addressedRows, auditedPerson, parsePersonKey, requestIdsOf, type PersonKey } from './person';
 import { collectPersonalData, isOpenState, summarise, type PersonalData, type PersonSummary } from './personal-data';
 import { PERSONAL_DATA_TEMPLATE, personalDataPdfModel } from './personal-data-pdf';
@@ -95,6 +95,7 @@ export async function erasePerson(em: EntityManager, ctx: RightsContext, body: u
     const notificationIds = await addressedRows(tx, ctx.tenantId, person, requestIds, 'notification', 'recipient');
     const smsIds = await addressedRows(tx, ctx.tenantId, person, requestIds, 'sms_message', 'recipient');
     const inboundIds = await addressedRows(tx, ctx.tenantId, person, requestIds, 'sms_inbound', 'sender');
+    const emailIds = await addressedRows(tx, ctx.tenantId, person, requestIds, 'inbound_email', 'from_address');
     const anonymised = await anonymiseRequests(tx, ctx.tenantId, requestIds, { reason: input.reason.trim(), agentId: ctx.agentId });
     // Messages of the person outside any request (STOP, refused SMS) are not the shared anonymisation's: cleared here.
     const scope = (ids: string[]) => [ctx.tenantId, `{${ids.join(',')}}`];
@@ -102,6 +103,8 @@ export async function erasePerson(em: EntityManager, ctx: RightsContext, body: u
       await query(tx, `update notification set recipient = '', subject = null where tenant_id = ? and request_id is null and id = any(?::uuid[]) returning id`, scope(notificationIds)),
       await query(tx, `update sms_message set recipient = '', text = '' where tenant_id = ? and request_id is null and id = any(?::uuid[]) returning id`, scope(smsIds)),
       await query(tx, `update sms_inbound set sender = '', text = '' where tenant_id = ? and request_id is null and id = any(?::uuid[]) returning id`, scope(inboundIds)),
+      // Quarantined or ignored e-mails of the person that joined no request.
+      await query(tx, `${CLEAR_INBOUND_EMAIL} where tenant_id = ? and request_id is null and id = any(?::uuid[]) and ${INBOUND_EMAIL_NOT_CLEARED} returning id`, scope(emailIds)),
     ];
     const messagesWithoutRequest = orphans.reduce((n, rows) => n + rows.length, 0);
     const result: ErasureResult = { references: requests.map((r) => r.reference), openReferences, counts: { ...anonymised, messagesWithoutRequest } };

@@ -88,6 +88,15 @@ export interface RejectRegistrationInput extends ActionInput {
   reason: string;
 }
 
+/** A message to the citizen sent again, through the channel the agent chose (e-mail ↔ SMS). */
+export interface ResendInput extends ActionInput {
+  /** The citizen message: acknowledgement, state_changed, information_requested or answer. */
+  template: string;
+  channel: 'email' | 'sms';
+  /** For a state change: the state it announced. */
+  state?: RequestState;
+}
+
 /** What an accepted action returns to the console. */
 export interface ActionResult {
   state: RequestState;

@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CitizenRequest, type RequestState } from '@/domain/entities';
 import { STATE_LABELS } from '@/domain/states';
+import { frenchLongDateTime } from '@/domain/format/french';
+import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 import { query } from '@/domain/sql';
 import { trackingCodeMatches } from '@/domain/tracking-code';
 import { NotFoundError } from '@/domain/validation';
@@ -12,6 +14,14 @@ export interface PublicTimelineEntry {
   state?: RequestState;
   label: string;
   text?: string;
+}
+
+/** One message the town hall sent the citizen, as the tracking page tells it: "Courriel envoyé le …". */
+export interface PublicMessageLine {
+  at: string;
+  channel: 'email' | 'sms';
+  delivered: boolean;
+  text: string;
 }
 
 /** What a citizen sees of a request, with its reference and code. */
@@ -29,6 +39,7 @@ export interface PublicRequestView {
   question?: string;
   workflowId: string;
   timeline: PublicTimelineEntry[];
+  messages: PublicMessageLine[];
 }
 
 /** French labels of the timeline events a citizen may see. */
@@ -70,10 +81,11 @@ export async function publicRequestView(em: EntityManager, tenantSlug: string, r
     answer: string | null;
     tracking_code_hash: string;
     workflow_id: string;
+    time_zone: string | null;
   }>(
     em,
     `select r.id, r.reference, r.state, r.subject, tp.label as topic, d.name as department, r.received_at, r.due_at, r.answered_at,
-            r.answer, r.tracking_code_hash, r.workflow_id
+            r.answer, r.tracking_code_hash, r.workflow_id, t.settings->>'timeZone' as time_zone
        from request r join tenant t on t.id = r.tenant_id join topic tp on tp.id = r.topic_id join department d on d.id = r.department_id
       where t.slug = ? and r.reference = ?`,
     [tenantSlug, reference],
@@ -107,7 +119,32 @@ export async function publicRequestView(em: EntityManager, tenantSlug: string, r
     question: row.state === 'awaiting_citizen' ? lastQuestion?.text : undefined,
     workflowId: row.workflow_id,
     timeline,
+    messages: await citizenMessageLines(em, row.id, row.time_zone ?? DEFAULT_TIME_ZONE),
   };
+}
+
+// E-mails to the citizen carry these templates; staff notices about the request are not the citizen's business.
+const CITIZEN_EMAIL_TEMPLATES = ['acknowledgement', 'state_changed', 'information_requested', 'answer'];
+
+/** One line per message that left for the citizen, oldest first; a message not sent yet (or refused at once) is not told. */
+export async function citizenMessageLines(em: EntityManager, requestId: string, timeZone: string): Promise<PublicMessageLine[]> {
+  const rows = await query<{ channel: 'email' | 'sms'; status: string; at: Date }>(
+    em,
+    `select 'email' as channel, status, coalesce(sent_at, created_at) as at from notification
+      where request_id = ? and channel = 'email' and template = any(?::text[]) and status in ('sent', 'delivered', 'bounced', 'uncertain')
+     union all
+     select 'sms' as channel, status, coalesce(submitted_at, created_at) as at from sms_message
+      where request_id = ? and status in ('submitted', 'delivered', 'failed', 'expired', 'unknown') and (submitted_at is not null or status = 'delivered')
+     order by at`,
+    [requestId, `{${CITIZEN_EMAIL_TEMPLATES.join(',')}}`, requestId],
+  );
+  return rows.map((r) => {
+    const at = new Date(r.at);
+    const when = frenchLongDateTime(at, timeZone);
+    const lost = r.status === 'bounced' || r.status === 'failed' || r.status === 'expired';
+    const what = r.channel === 'email' ? 'Courriel' : 'SMS';
+    return { at: at.toISOString(), channel: r.channel, delivered: !lost, text: lost ? `${what} non distribué (envoyé le ${when})` : `${what} envoyé le ${when}` };
+  });
 }
 
 

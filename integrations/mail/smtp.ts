@@ -1,11 +1,14 @@
-import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { EmailSender } from '@/domain/notifications/email-sender';
+import { env } from '@/domain/env';
+import { bracketed, stableMessageId, type EmailSender } from '@/domain/notifications/email-sender';
 
-export type { EmailSender, OutgoingEmail } from '@/domain/notifications/email-sender';
+export type { EmailSender, OutgoingEmail, SentEmail } from '@/domain/notifications/email-sender';
 
-/** An SMTP sender through nodemailer, pooled for throughput. */
-export function createSmtpSender(smtpUrl: string, from: string): EmailSender {
+/**
+ * An SMTP sender through nodemailer, pooled for throughput. Message-IDs are on the inbound domain, so that a reply's
+ * In-Reply-To names one of ours.
+ */
+export function createSmtpSender(smtpUrl: string, from: string, messageDomain = env().INBOUND_MAIL_DOMAIN): EmailSender {
   const url = new URL(smtpUrl);
   const transport: Transporter = nodemailer.createTransport({
     host: url.hostname,
@@ -18,16 +21,21 @@ export function createSmtpSender(smtpUrl: string, from: string): EmailSender {
   });
   return {
     async send(message) {
+      const messageId = message.messageId ?? stableMessageId(message.idempotencyKey, messageDomain);
       const info = await transport.sendMail({
         from,
         to: message.to,
         subject: message.subject,
         text: message.text,
-        // A stable Message-ID lets receiving servers drop the copy a crash between send and record could cause.
-        messageId: `<${createHash('sha256').update(message.idempotencyKey).digest('hex').slice(0, 40)}@relais>`,
+        messageId: bracketed(messageId),
+        inReplyTo: message.inReplyTo ? bracketed(message.inReplyTo) : undefined,
+        references: message.references?.length ? message.references.map(bracketed) : undefined,
+        replyTo: message.replyTo,
+        // The header From stays the deployment's sender; only the envelope carries the bounce address (VERP).
+        envelope: message.envelopeFrom ? { from: message.envelopeFrom, to: [message.to] } : undefined,
         headers: { 'X-Relais-Key': message.idempotencyKey },
       });
-      return info.messageId;
+      return { messageId, response: String(info.response ?? '') };
     },
     close: () => transport.close(),
   };

@@ -101,6 +101,12 @@ export async function seedRequest(em: EntityManager, tenantSlug: string, tenantI
     `insert into sms_inbound (id, tenant_id, sender, recipient, text, dedupe_hash, outcome, request_id, received_at, handled_at) values (?, ?, ?, '36180', ?, ?, 'reply', ?, ?, ?)`,
     [randomUUID(), tenantId, phone, 'Merci, c’est Jeanne Martin.', randomUUID().replace(/-/g, ''), id, at, at],
   );
+  await query(
+    em,
+    `insert into inbound_email (id, tenant_id, source, envelope_from, envelope_to, message_id, from_address, from_name, subject, body, dedupe_key, outcome, request_id, auth, received_at, handled_at)
+     values (?, ?, 'smtp', ?, '{}', ?, ?, 'Jeanne Martin', 'Re: nuisances', 'Merci, c’est Jeanne Martin.', ?, 'reply', ?, ?, ?, ?)`,
+    [randomUUID(), tenantId, email, `${randomUUID()}@example.org`, email, `seed:${randomUUID()}`, id, JSON.stringify({ spf: 'pass', header: `smtp.mailfrom=${email}` }), at, at],
+  );
   return { id, reference: receipt.reference, email, phone, trackingCode: receipt.trackingCode };
 }
 
@@ -129,10 +135,14 @@ export async function personalDataOf(em: EntityManager, request: SeededRequest) 
               + (select count(*) from notification where request_id = ? and recipient = ?)
               + (select count(*) from sms_message where request_id = ? and (recipient = ? or text ~ 'Martin'))
               + (select count(*) from sms_inbound where request_id = ? and (sender = ? or text ~ 'Martin'))
+              + (select count(*) from inbound_email where request_id = ? and (from_address = ? or body ~ 'Martin' or auth::text ~ ?))
               + (select count(*) from sms_receipt r join sms_segment s on s.smsc_message_id = r.smsc_message_id
                    join sms_message m on m.id = s.sms_message_id where m.request_id = ? and r.raw::text ~ ?)
               + (select count(*) from request where id = ? and (citizen::text ~ 'Martin' or body ~ 'Martin' or form_data is not null)))::int as n`,
-        [request.id, request.id, request.email, request.id, request.phone, request.id, request.phone, request.id, request.phone.replace('+', '\\+'), request.id],
+        [
+          request.id, request.id, request.email, request.id, request.phone, request.id, request.phone, request.id, request.email, request.email.replace(/[.+]/g, '\\$&'),
+          request.id, request.phone.replace('+', '\\+'), request.id,
+        ],
       )
     )[0].n,
   };

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AcceptRegistrationInput, ActionInput, ActionResult, AnswerInput, AskCitizenInput, CitizenReply, NoteInput, RejectRegistrationInput, RequestSnapshot, ReturnInput, TransferInput } from '@/domain/requests/contract';
+import type { AcceptRegistrationInput, ActionInput, ActionResult, AnswerInput, AskCitizenInput, CitizenReply, NoteInput, RejectRegistrationInput, RequestSnapshot, ResendInput, ReturnInput, TransferInput } from '@/domain/requests/contract';
 
 export * from '@/domain/requests/contract';
 
@@ -13,6 +13,8 @@ export const askCitizenUpdate = defineUpdate<ActionResult, [AskCitizenInput]>('a
 export const answerRequestUpdate = defineUpdate<ActionResult, [AnswerInput]>('answerRequest');
 export const addNoteUpdate = defineUpdate<ActionResult, [NoteInput]>('addNote');
 export const closeRequestUpdate = defineUpdate<ActionResult, [ActionInput]>('closeRequest');
+/** Sends a message to the citizen again through another channel; added later, so older runs simply never received it. */
+export const resendNotificationUpdate = defineUpdate<ActionResult, [ResendInput]>('resendNotification');
 
 export const acceptRegistrationUpdate = defineUpdate<ActionResult, [AcceptRegistrationInput]>('acceptRegistration');
 export const rejectRegistrationUpdate = defineUpdate<ActionResult, [RejectRegistrationInput]>('rejectRegistration');

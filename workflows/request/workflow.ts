@@ -28,6 +28,7 @@ import {
   closeRequestUpdate,
   openRequestUpdate,
   rejectRegistrationUpdate,
+  resendNotificationUpdate,
   returnDraftUpdate,
   saveDraftUpdate,
   snapshotQuery,
@@ -37,6 +38,7 @@ import {
   type Actor,
   type DepartmentRef,
   type RequestWorkflowInput,
+  type ResendInput,
 } from './definitions';
 import { ACTIVITY_PROFILES } from './profiles';
 
@@ -49,6 +51,8 @@ const exports = proxyActivities<ExportActivities>(ACTIVITY_PROFILES.export);
 const ACCEPTED_REGISTRATION = 'Votre inscription est acceptée. Vous recevrez prochainement les informations pratiques.';
 
 const FINISHED_STATES: RequestState[] = ['answered', 'closed', 'rejected'];
+// An agent resends a lost message by hand; a bound keeps a mistaken loop from flooding the citizen.
+const MAX_RESENDS = 10;
 // The answer and the questions to the citizen have messages of their own; other states are announced once each.
 const OWN_MESSAGE: RequestState[] = ['answered', 'awaiting_citizen'];
 
@@ -68,6 +72,8 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
   const announced = new Set<RequestState>();
   const remindersSent: number[] = [];
   let exportRun: Promise<void> | undefined;
+  let lastQuestion: string | undefined;
+  let resends = 0;
 
   // One state change at a time: a handler that awaits must not let another act on the state it is about to change.
   const lock = new Mutex();
@@ -284,6 +290,7 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
     async ({ actor, question }) => {
       stateBeforeWaiting = state === 'received' ? 'in_progress' : state;
       if (input.stopClockWhileAwaitingCitizen) pausedSince = Date.now();
+      lastQuestion = question;
       await changeState('awaiting_citizen', 'information_requested', actor, { question });
       await mail.notifyCitizen({
         tenantId: input.tenantId,
@@ -359,6 +366,49 @@ export async function requestWorkflow(input: RequestWorkflowInput): Promise<Requ
       return result();
     },
   );
+
+  // State only, no commands until accepted: runs recorded before this handler replay unchanged.
+  onUpdate(
+    resendNotificationUpdate,
+    (resend) => {
+      assertDepartment(resend.actor);
+      if (resend.channel !== 'email' && resend.channel !== 'sms') refuse('Choisissez le canal du renvoi : courriel ou SMS.');
+      if (resends >= MAX_RESENDS) refuse(`Cette demande a déjà fait l’objet de ${MAX_RESENDS} renvois : contactez le citoyen directement.`);
+      resendVars(resend);
+    },
+    async (resend) => {
+      resends += 1;
+      const sent = await mail.notifyCitizen({
+        tenantId: input.tenantId,
+        requestId: input.requestId,
+        template: resend.template as 'acknowledgement',
+        idempotencyKey: `${id}:resend:${resends}`,
+        vars: resendVars(resend),
+        channel: resend.channel,
+      });
+      await record('notification_resent', resend.actor.agentId, { data: { template: resend.template, channel: resend.channel, sent: sent.sent, reason: sent.reason } });
+      return result();
+    },
+  );
+
+  /** What a message sent again needs, as the first sending had it; refuses a message that was never sent. */
+  function resendVars({ template, state: announcedState }: ResendInput): Record<string, unknown> {
+    switch (template) {
+      case 'acknowledgement':
+        return { trackingCode: input.trackingCode };
+      case 'answer':
+        if (answer === undefined) refuse('Aucune réponse n’a encore été envoyée : il n’y a rien à renvoyer.');
+        return { answer };
+      case 'information_requested':
+        if (lastQuestion === undefined) refuse('Aucune question n’a été posée au citoyen : il n’y a rien à renvoyer.');
+        return { question: lastQuestion };
+      case 'state_changed':
+        if (!announcedState || !announced.has(announcedState)) refuse('Ce changement d’état n’a pas été annoncé au citoyen.');
+        return { state: announcedState };
+      default:
+        refuse('Seuls les messages adressés au citoyen peuvent être renvoyés.');
+    }
+  }
 
   // The reply reads the state when it holds the lock: an answer being sent is not undone by a late reply.
   setHandler(citizenReplySignal, (reply) =>

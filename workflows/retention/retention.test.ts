@@ -124,6 +124,7 @@ describe('retention workflow', () => {
       notificationsDeleted: 4,
       smsDeleted: 3,
       smsInboundDeleted: 3,
+      emailInboundDeleted: 3,
       loginAttemptsDeleted: 3,
       auditPurged: 2,
     });

@@ -137,7 +137,7 @@ export function PersonalDataScreen({ tenant }: { tenant: string }) {
           <h2 id={`${id}-held`}>Données détenues</h2>
           <p>
             {summary.counts.requests} demande(s) dont {summary.counts.openRequests} en cours, {summary.counts.notifications} message(s) envoyé(s), {summary.counts.smsSent} SMS
-            envoyé(s), {summary.counts.smsReceived} SMS reçu(s), {summary.counts.attachments} pièce(s) jointe(s), {summary.counts.documents} document(s).
+            envoyé(s), {summary.counts.smsReceived} SMS reçu(s), {summary.counts.emailsReceived} courriel(s) reçu(s), {summary.counts.attachments} pièce(s) jointe(s), {summary.counts.documents} document(s).
           </p>
           {summary.requests.length ? (
             <table>
@@ -289,6 +289,18 @@ function Detail({ data }: { data: PersonalData }) {
             {data.smsReceived.map((s, i) => (
               <li key={`in-${i}`}>
                 {dateTime(s.receivedAt)} — reçu de {s.sender} : {s.text}
+              </li>
+            ))}
+          </ul>
+        </article>
+      ) : null}
+      {data.emailsReceived.length ? (
+        <article className="card">
+          <h3>Courriels reçus</h3>
+          <ul>
+            {data.emailsReceived.map((e, i) => (
+              <li key={`mail-${i}`}>
+                {dateTime(e.receivedAt)} — de {e.from ?? 'expéditeur effacé'} : {e.subject || '(sans objet)'}
               </li>
             ))}
           </ul>

@@ -3,6 +3,9 @@ import { notFound } from 'next/navigation';
 import { auditCaseView } from '@/domain/audit/events';
 import { actorOf } from '@/domain/auth/roles';
 import { displayPhone } from '@/domain/contact/phone';
+import { env } from '@/domain/env';
+import { caseInboundEmails, caseMessages, type CaseInboundEmail, type CaseMessage } from '@/domain/inbox/notifications';
+import { otherChannel } from '@/domain/inbox/resend';
 import { filledTemplates, getRequestDetail, similarAnswered, type RequestDetail } from '@/domain/inbox/detail';
 import { departmentChoices } from '@/domain/inbox/choices';
 import { caseRecords } from '@/domain/inbox/records';
@@ -11,6 +14,7 @@ import { formatFrenchDateTime } from '@/domain/format/french';
 import { NotFoundError } from '@/domain/validation';
 import { ActionPanel } from '@/app/_components/console/ActionPanel';
 import { ConsoleShell } from '@/app/_components/console/ConsoleShell';
+import { NotificationsPanel, type PanelMessage } from '@/app/_components/console/NotificationsPanel';
 import { consolePage } from '@/app/console/_server/page';
 
 export const dynamic = 'force-dynamic';
@@ -32,6 +36,10 @@ const EVENT_LABELS: Record<string, string> = {
   reminder_sent: 'Relance envoyée',
   closed: 'Close',
   closed_automatically: 'Close automatiquement',
+  notification_bounced: 'Courriel non distribué',
+  notification_delayed: 'Courriel retardé',
+  notification_uncertain: 'Envoi incertain (interrompu)',
+  notification_resent: 'Message renvoyé au citoyen',
 };
 
 /** The case page: record, citizen, form data, attachments, documents, exports, timeline, and every action. */
@@ -47,16 +55,34 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
   }
   await auditCaseView(em, principal, detail.reference, 'console');
   const actor = actorOf(principal);
-  const [templates, similar, departments, records] = await Promise.all([
+  const [templates, similar, departments, records, messages, inbound] = await Promise.all([
     filledTemplates(em, principal.tenantId, detail, principal.name),
     similarAnswered(em.fork(), principal.tenantId, detail.id),
     departmentChoices(em.fork(), principal.tenantId),
     caseRecords(em.fork(), { id: principal.tenantId, slug: principal.tenantSlug }, detail),
+    caseMessages(em.fork(), principal.tenantId, detail.id),
+    caseInboundEmails(em.fork(), principal.tenantId, detail.id),
   ]);
   const canWork = actor.isAdmin || actor.departmentIds.includes(detail.department.id);
   const canValidate = actor.isAdmin || actor.validatorOf.includes(detail.originDepartmentId);
   const when = (iso: string) => formatFrenchDateTime(new Date(iso), detail.timeZone);
   const c = detail.citizen;
+  // Only a message to the citizen, through a channel they gave, by an agent who may work the request.
+  const resendBy = (m: CaseMessage) =>
+    canWork && !detail.anonymisedAt && m.citizenTemplate && (m.citizenTemplate !== 'state_changed' || m.announcedState)
+      ? otherChannel(m.channel, c, Boolean(env().SMPP_URL))
+      : undefined;
+  const panelMessages: PanelMessage[] = messages.map((m) => ({
+    id: m.id,
+    channel: m.channel,
+    recipient: m.channel === 'sms' ? displayPhone(m.recipient) : m.recipient,
+    templateLabel: m.templateLabel,
+    when: when(m.at),
+    status: m.status,
+    statusLabel: m.statusLabel,
+    detail: m.detail,
+    resendBy: resendBy(m),
+  }));
 
   return (
     <ConsoleShell principal={principal} current="inbox">
@@ -118,6 +144,10 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
               <dd>{{ email: 'courriel', sms: 'SMS', post: 'courrier postal' }[detail.replyChannel]}</dd>
             </dl>
           </section>
+          {inbound.map((mail) => (
+            <InboundEmailBlock key={mail.id} mail={mail} when={when} />
+          ))}
+          <NotificationsPanel tenant={tenant} reference={detail.reference} messages={panelMessages} />
           {detail.formData && Object.keys(detail.formData).length ? (
             <section aria-labelledby="form-title" className="card">
               <h2 id="form-title">Données du formulaire</h2>
@@ -251,8 +281,59 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
   );
 }
 
+const INBOUND_OUTCOMES: Record<string, string> = {
+  request: 'a créé cette demande',
+  reply: 'réponse du citoyen jointe à la demande',
+  released: 'libéré de la quarantaine',
+  quarantined: 'en quarantaine',
+};
+
+/** "Courriel reçu": who wrote, what SPF, DKIM and DMARC said, and the attachments left out with their reasons. */
+function InboundEmailBlock({ mail, when }: { mail: CaseInboundEmail; when: (iso: string) => string }) {
+  const title = `inbound-${mail.id}`;
+  return (
+    <section aria-labelledby={title} className="card" data-testid="inbound-email">
+      <h2 id={title}>Courriel reçu</h2>
+      <dl className="facts">
+        <dt>Reçu le</dt>
+        <dd>
+          {when(mail.receivedAt)}
+          {INBOUND_OUTCOMES[mail.outcome] ? <span className="muted"> ({INBOUND_OUTCOMES[mail.outcome]})</span> : null}
+        </dd>
+        <dt>Expéditeur</dt>
+        <dd>{mail.fromName ? `${mail.fromName} <${mail.from}>` : mail.from}</dd>
+        {mail.subject ? (
+          <>
+            <dt>Objet</dt>
+            <dd>{mail.subject}</dd>
+          </>
+        ) : null}
+        <dt>Authentification</dt>
+        <dd>{mail.checks.map((check) => `${check.name} : ${check.label}`).join(' · ')}</dd>
+        <dt>Pièces jointes</dt>
+        <dd>
+          {mail.keptAttachments} conservée{mail.keptAttachments > 1 ? 's' : ''}
+          {mail.refusedAttachments.length ? (
+            <ul>
+              {mail.refusedAttachments.map((a, i) => (
+                <li key={i}>
+                  Refusée : {a.name} — {a.reason}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </dd>
+      </dl>
+    </section>
+  );
+}
+
 function EventText({ type, data }: { type: string; data: Record<string, unknown> }) {
   const text = { note: data.text, returned: data.comment, information_requested: data.question, citizen_replied: data.body, citizen_message: data.body, answered: data.body, submitted_for_validation: data.body, registration_rejected: data.body, export_failed: data.error }[type];
+  if (type === 'notification_bounced' || type === 'notification_delayed') {
+    return <p className="pre">{`${String(data.recipient ?? '')} — ${String(data.status ?? '')} ${String(data.diagnostic ?? '')}`.trim()}</p>;
+  }
+  if (type === 'notification_resent') return <p className="pre">{data.channel === 'sms' ? 'Par SMS' : 'Par courriel'}</p>;
   const extra = type === 'transferred' ? `Vers ${String(data.toName ?? data.to)}${data.note ? ` : ${String(data.note)}` : ''}` : type === 'reminder_sent' ? `${String(data.percent)} % du délai` : undefined;
   if (!text && !extra) return null;
   return <p className="pre">{String(text ?? extra)}</p>;

@@ -156,6 +156,19 @@ export default async function TrackingPage({
         </ol>
       </section>
 
+      {view.messages.length ? (
+        <section aria-labelledby="messages-envoyes">
+          <h2 id="messages-envoyes">Messages de la mairie</h2>
+          <ul className="messages-sent">
+            {view.messages.map((m, i) => (
+              <li key={i} className={m.delivered ? undefined : 'message-lost'}>
+                {m.text}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
       <FileList title="Vos pièces jointes" files={fromCitizen} href={(id) => portalPaths.attachment(tenant.slug, view.reference, id, code)} />
     </main>
   );

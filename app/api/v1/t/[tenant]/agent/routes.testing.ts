@@ -66,6 +66,8 @@ export const AGENT_ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
       { variant: 'return', access: 'validator', params: (tenant, reference) => ({ tenant, reference, action: 'return' }), body: { comment: 'Non' }, ok: [409] },
     ],
   },
+  // An unknown message of the request: found by nobody, whatever the role.
+  'requests/[reference]/notifications/resend POST': { access: 'agent', cases: [{ params: r, body: { message: NO_ID, channel: 'sms' }, ok: [404] }] },
   'intake POST': {
     access: 'agent',
     cases: [{ params: t, body: { intakeChannel: 'counter', topic: 'question', subject: 'Au guichet', message: 'Question posée au guichet.', contact: { email: 'guichet@exemple.fr' } }, ok: [201] }],

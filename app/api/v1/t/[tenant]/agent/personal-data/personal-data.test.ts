@@ -240,6 +240,31 @@ describe('erasure', () => {
     expect(again).toMatchObject({ references: [], counts: { requests: 0, messagesWithoutRequest: 0 }, message: 'Aucune donnée à effacer pour cette personne.' });
   });
 
+  it('finds and clears the e-mails of a person that joined no request (quarantined), and only theirs', async () => {
+    const email = `courriel.${tag}@exemple.fr`;
+    const stranger = `autre.${tag}@exemple.fr`;
+    const quarantined = (from: string) =>
+      query<{ id: string }>(
+        orm.em.fork(),
+        `insert into inbound_email (id, tenant_id, source, envelope_from, message_id, from_address, subject, body, dedupe_key, outcome, reason, auth)
+         values (?, ?, 'smtp', ?, ?, ?, 'Réponse', 'Je suis Paul Durand.', ?, 'quarantined', 'Expéditeur inconnu', ?) returning id`,
+        [randomUUID(), closedA.tenantId, from, `${randomUUID()}@exemple.fr`, from, `test:${randomUUID()}`, JSON.stringify({ header: `smtp.mailfrom=${from}` })],
+      );
+    const [[mine], [theirs]] = [await quarantined(email.toUpperCase()), await quarantined(stranger)];
+    expect((await (await run('search', { email })).json()).counts).toMatchObject({ requests: 0, emailsReceived: 1 });
+
+    const erased = await (await run('erase', { email, reason: 'Demande écrite de la personne' }, dpo)).json();
+    expect(erased.counts).toMatchObject({ requests: 0, messagesWithoutRequest: 1 });
+    const rows = await query<{ id: string; from_address: string | null; body: string | null; auth: Record<string, unknown> }>(
+      orm.em.fork(),
+      'select id, from_address, body, auth from inbound_email where id = any(?::uuid[])',
+      [`{${mine.id},${theirs.id}}`],
+    );
+    expect(rows.find((r) => r.id === mine.id)).toMatchObject({ from_address: null, body: null, auth: {} });
+    expect(rows.find((r) => r.id === theirs.id)).toMatchObject({ from_address: stranger, body: 'Je suis Paul Durand.' });
+    expect((await (await run('search', { email })).json()).counts.emailsReceived).toBe(0);
+  });
+
   it('leaves an erased open request to be closed: answers, transfers and questions to the citizen are refused in French and change nothing', async () => {
     const email = `claire.${tag}@exemple.fr`;
     const { reference } = (await fileRequest(tenant.slug, { topic: 'question', subject: `Voirie ${tag}`, message: 'Un trou dans la chaussée.', contact: { name: 'Claire Petit', email } })).receipt;
