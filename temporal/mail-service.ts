@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { submitInboundEmail } from '@/domain/intake/email';
 import { createMailTokens, type MailTokens } from '@/domain/mail/addresses';
+import { recordDeliveryReport } from '@/domain/mail/bounces';
 import type { ReceiveEmail } from '@/domain/mail/inbound-message';
 import { createMailIntake, type MailIntakeDeps } from '@/domain/mail/intake';
 import { createRecipientResolver } from '@/domain/mail/recipients';
@@ -23,7 +24,7 @@ export interface ReceiveEmailDeps {
   /** INBOUND_MAIL_DOMAIN. */
   domain: string;
   logger: Logger;
-  /** Records a delivery status notification against its outgoing e-mail; without it bounces are only logged. */
+  /** Records a delivery status notification against its outgoing e-mail (default: domain/mail/bounces.ts). */
   onDeliveryReport?: MailIntakeDeps['onDeliveryReport'];
   /** DNS for SPF/DKIM/DMARC; the system's by default. */
   resolver?: DnsResolver;
@@ -53,7 +54,10 @@ export function createReceiveEmail(deps: ReceiveEmailDeps): { receive: ReceiveEm
     },
     onDeliveryReport:
       deps.onDeliveryReport ??
-      (async (notificationId, report) => log.info({ notificationId, statuses: report.statuses.map((s) => s.status) }, 'delivery report received')),
+      (async (notificationId, report, inboundId) => {
+        const known = await recordDeliveryReport(deps.orm.em.fork(), notificationId, report, inboundId);
+        if (!known) log.warn({ notificationId }, 'delivery report for an unknown notification');
+      }),
   });
   const receive: ReceiveEmail = async (raw, envelope) => {
     const parsed = await parseEmail(raw);
