@@ -1,4 +1,4 @@
-// Usage: npm run bench:compare -- --base <git revision> [--runs 2] [intake] [inbox] [sms]
+// Usage: npm run bench:compare -- --base <git revision> [--runs 2] [intake] [inbox] [mail] [sms]
 //
 // Runs benches on an earlier revision and on this checkout in one sitting, in A B B A order so that a machine
 // that speeds up or slows down over the sitting weighs on both sides alike, and prints each run's figures, the
@@ -34,6 +34,13 @@ const BENCHES: Record<string, { script: string; figures: Figure[] }> = {
       { name: 'search p95 ms', pattern: /search [\d.]+ ms\/([\d.]+) ms/, higherIsBetter: false },
     ],
   },
+  mail: {
+    script: 'bench/mail/index.ts',
+    figures: [
+      { name: 'e-mails/s', pattern: /^mail: ([\d.]+) e-mails\/s/m, higherIsBetter: true },
+      { name: 'mail ack p95 ms', pattern: /^mail: .* ack p95 ([\d.]+) ms \|/m, higherIsBetter: false },
+    ],
+  },
   sms: {
     script: 'bench/sms/index.ts',
     figures: [
@@ -45,7 +52,7 @@ const BENCHES: Record<string, { script: string; figures: Figure[] }> = {
 
 const { values, positionals } = parseArgs({ options: { base: { type: 'string' }, runs: { type: 'string', default: '2' } }, allowPositionals: true });
 if (!values.base) {
-  console.error('Usage: npm run bench:compare -- --base <git revision> [--runs 2] [intake] [inbox] [sms]');
+  console.error('Usage: npm run bench:compare -- --base <git revision> [--runs 2] [intake] [inbox] [mail] [sms]');
   process.exit(2);
 }
 const runs = Number(values.runs);

@@ -135,6 +135,7 @@ test.describe('security headers, cookies and CORS (development stack over http)'
     const expected: Record<string, { path: string; byRole: Record<string, number> }> = {
       'page.tsx': { path: '/console/demo', byRole: agents },
       'accueil-guichet/page.tsx': { path: '/console/demo/accueil-guichet', byRole: agents },
+      'quarantaine/page.tsx': { path: '/console/demo/quarantaine', byRole: agents },
       'demandes/[reference]/page.tsx': { path: `/console/demo/demandes/${reference}`, byRole: agents },
       'tableau-de-bord/page.tsx': { path: '/console/demo/tableau-de-bord', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 200, admin: 200, dpo: 403 } },
       'admin/page.tsx': { path: '/console/demo/admin', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200, dpo: 403 } },
@@ -161,7 +162,7 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       }
     }
     expect(wrong).toEqual([]);
-    expect(cells).toBe(70);
+    expect(cells).toBe(77);
   });
 
   test('development views show a municipality’s messages to its administrators only', async () => {

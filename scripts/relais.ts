@@ -4,12 +4,14 @@ import { InputError } from '@/domain/validation';
 import { CliError } from './commands/support';
 import { registerTenantCommands } from './commands/tenant';
 import { registerSmsCommands } from './commands/sms';
+import { registerMailCommands } from './commands/mail';
 import { registerFormCommands } from './commands/forms';
 import { registerReportCommands } from './commands/reports';
 
 const program = new Command('relais').description('Relais command line').showHelpAfterError();
 registerTenantCommands(program);
 registerSmsCommands(program);
+registerMailCommands(program);
 registerFormCommands(program);
 registerReportCommands(program);
 

@@ -1,4 +1,5 @@
-// First-run set-up shared by `npm start` and `npm test`: dependencies, Chromium for PDFs and browser tests, pdftotext.
+// First-run set-up shared by `npm start` and `npm test`: dependencies, Chromium for PDFs and browser tests, pdftotext,
+// and Dovecot for the IMAP tests.
 // Plain Node on purpose: it runs before node_modules exists.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,6 +18,8 @@ function installDependencies() {
 // Debian packages: Chromium renders the PDF documents (and drives the browser tests), pdftotext reads PDFs back in tests.
 const CHROMIUM = { name: 'chromium', present: () => fs.existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') };
 const PDFTOTEXT = { name: 'poppler-utils', present: () => spawnSync('pdftotext', ['-v'], { stdio: 'ignore' }).error === undefined };
+// A real IMAP server: the mailbox poller's tests start their own instance with a throw-away configuration.
+const DOVECOT = { name: 'dovecot-imapd', present: () => fs.existsSync(process.env.DOVECOT_PATH ?? '/usr/sbin/dovecot') };
 
 // The tests cannot run without them; the app starts anyway and only its PDF rendering fails, so it is told, not stopped.
 function ensurePackages(packages, purpose, required) {
@@ -42,5 +45,5 @@ function fail(message) {
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) fail(`Node.js 20.19 or newer is needed (this is ${process.versions.node}).`);
 installDependencies();
-if (process.argv.includes('--browser')) ensurePackages([CHROMIUM, PDFTOTEXT], 'The tests', true);
+if (process.argv.includes('--browser')) ensurePackages([CHROMIUM, PDFTOTEXT, DOVECOT], 'The tests', true);
 else ensurePackages([CHROMIUM], 'PDF documents (jsreport)', false);

@@ -73,7 +73,9 @@ async function main(): Promise<void> {
   if (!smtpUrl) {
     await assertPortFree(ports.smtp, 'the development SMTP sink', 'RELAIS_SMTP_PORT');
     await assertPortFree(ports.mailSink, 'the mail sink API', 'RELAIS_MAIL_SINK_PORT');
-    const sink = await startMailSink({ dir: path.join(dataDir, 'mail'), smtpPort: ports.smtp, httpPort: ports.mailSink });
+    // A citizen answering an e-mail from the sink reaches the inbound listener, so a demo reply works end to end.
+    const inbound = { domain: config.INBOUND_MAIL_DOMAIN, listener: { host: '127.0.0.1', port: ports.smtpIn } };
+    const sink = await startMailSink({ dir: path.join(dataDir, 'mail'), smtpPort: ports.smtp, httpPort: ports.mailSink, inbound });
     stops.push({ name: 'mail sink', stop: sink.stop });
     smtpUrl = `smtp://127.0.0.1:${sink.smtpPort}`;
     childEnv.MAIL_SINK_URL = sink.url;
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
   say(`Portal (demo)       ${publicUrl}/t/demo`);
   say(`Agent console       ${publicUrl}/console/demo`);
   if (childEnv.MAIL_SINK_URL) say(`Mail sink           ${publicUrl}/dev/courriels`);
-  say(`Inbound e-mail      smtp://127.0.0.1:${ports.smtpIn} — write to demo@${config.INBOUND_MAIL_DOMAIN}`);
+  say(`Inbound e-mail      smtp://127.0.0.1:${ports.smtpIn} — write to demo@${config.INBOUND_MAIL_DOMAIN}: npx relais mail:send --from jeanne@exemple.fr --subject Bonjour < texte.txt`);
   if (childEnv.SMSC_CONTROL_URL) say(`SMS (simulator)     ${publicUrl}/dev/sms — SMS to 36180: npx relais sms:mo --from 0612345678 "MAIRE Bonjour"`);
   if (temporalUi) say(`Temporal UI         ${temporalUi}`);
   say(`Health              ${publicUrl}/api/health`);

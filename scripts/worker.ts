@@ -7,7 +7,8 @@ import { env } from '@/domain/env';
 import { deploymentMailTokens } from '@/domain/mail/deployment';
 import { initORM } from '@/domain/orm';
 import { relaisSecret } from '@/domain/secrets/relais-secret';
-import { startMailService } from '@/temporal/mail-service';
+import { createReceiveEmail, startMailService } from '@/temporal/mail-service';
+import { startImapPollers } from '@/integrations/mail/imap-pollers';
 import { closeTemporalClients, temporalClient } from '@/temporal/client';
 import { ensureQualityReportSchedules } from '@/temporal/quality-report';
 import { watchPendingStarts } from '@/temporal/pending-starts';
@@ -60,10 +61,10 @@ async function main(): Promise<void> {
     logger: log,
   });
   // The Temporal runtime shuts the worker down on SIGINT / SIGTERM; run() then returns and resources close below.
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, sms: Boolean(sms), smtpIn: mailIn?.listener.port }, 'worker running');
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, sms: Boolean(sms), smtpIn: mailIn.smtpPort, imapMailboxes: mailIn.imapMailboxes }, 'worker running');
   await worker.run();
   await pendingStarts.stop();
-  await mailIn?.stop();
+  await mailIn.stop();
   await close();
   await sms?.stop();
   email.close();
@@ -71,15 +72,14 @@ async function main(): Promise<void> {
   await orm.close();
 }
 
-/** Relais's SMTP listener, when RELAIS_INBOUND_SMTP_PORT is set (npm start sets 2525). */
+/**
+ * Inbound e-mail of this worker: Relais's SMTP listener when RELAIS_INBOUND_SMTP_PORT is set (npm start sets 2525), and
+ * one IMAP poller per tenant with a mailbox in settings.mail.imap; both file through the same receive function.
+ */
 async function startInboundMail(orm: Awaited<ReturnType<typeof initORM>>, config: ReturnType<typeof env>) {
-  if (!config.RELAIS_INBOUND_SMTP_PORT) return undefined;
   const { INBOUND_SMTP_TLS_CERT: cert, INBOUND_SMTP_TLS_KEY: key } = config;
   if (Boolean(cert) !== Boolean(key)) throw new Error('INBOUND_SMTP_TLS_CERT and INBOUND_SMTP_TLS_KEY go together: set both for STARTTLS, or neither.');
-  return startMailService({
-    port: config.RELAIS_INBOUND_SMTP_PORT,
-    maxBytes: config.INBOUND_MAIL_MAX_BYTES,
-    tls: cert && key ? { cert: fs.readFileSync(cert), key: fs.readFileSync(key) } : undefined,
+  const receiving = {
     orm,
     temporal: { address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE },
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -87,7 +87,25 @@ async function startInboundMail(orm: Awaited<ReturnType<typeof initORM>>, config
     secret: relaisSecret(),
     domain: config.INBOUND_MAIL_DOMAIN,
     logger: log,
-  });
+  };
+  const listener = config.RELAIS_INBOUND_SMTP_PORT
+    ? await startMailService({
+        ...receiving,
+        port: config.RELAIS_INBOUND_SMTP_PORT,
+        maxBytes: config.INBOUND_MAIL_MAX_BYTES,
+        tls: cert && key ? { cert: fs.readFileSync(cert), key: fs.readFileSync(key) } : undefined,
+      })
+    : undefined;
+  const receive = listener?.receive ?? createReceiveEmail(receiving).receive;
+  const imap = await startImapPollers({ orm, receive, logger: log, timings: { maxMessageBytes: config.INBOUND_MAIL_MAX_BYTES } });
+  return {
+    smtpPort: listener?.listener.port,
+    imapMailboxes: imap.pollers.size,
+    stop: async () => {
+      await imap.stop();
+      await listener?.stop();
+    },
+  };
 }
 
 /**

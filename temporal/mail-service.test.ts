@@ -157,6 +157,40 @@ describe('inbound e-mail through the SMTP listener', () => {
     expect(files).toEqual([{ name: 'facture.pdf', origin: 'citizen' }]);
   });
 
+  it('marks the acknowledgement bounced when a delivery report (RFC 3464) comes back to its VERP address, once however often it comes', async () => {
+    const { slug } = await createTestTenant();
+    const from = citizenEmail('rebond');
+    const { request } = await emailRequest(slug, from);
+    const [ack] = await query<{ id: string; message_id: string; status: string }>(
+      await db(),
+      "select id, message_id, status from notification where request_id = ? and template = 'acknowledgement'",
+      [request.id],
+    );
+    expect(ack.status).toBe('sent');
+    const bounceTo = tokens().bounceAddress(ack.id);
+    const dsn = buildDsn({
+      to: bounceTo,
+      originalMessageId: ack.message_id,
+      recipients: [{ recipient: from, action: 'failed', status: '5.1.1', diagnostic: `550 5.1.1 <${from}>: Recipient address rejected: User unknown in virtual mailbox table` }],
+    });
+    // Bounces come with the null reverse-path, twice here: a retrying server must not count twice.
+    for (let i = 0; i < 2; i += 1) await smtp().sendMail({ envelope: { from: '', to: [bounceTo] }, raw: dsn });
+
+    const [bounced] = await query<{ status: string; bounce_status: string; error: string; bounced_at: string | null }>(
+      await db(),
+      'select status, bounce_status, error, bounced_at from notification where id = ?',
+      [ack.id],
+    );
+    expect(bounced).toMatchObject({ status: 'bounced', bounce_status: '5.1.1', bounced_at: expect.anything() });
+    expect(bounced.error).toContain('Recipient address rejected');
+    const reports = await query<{ outcome: string; notification_id: string }>(await db(), 'select outcome, notification_id from inbound_email where notification_id = ?', [ack.id]);
+    expect(reports.map((r) => r.outcome)).toEqual(['bounce']);
+    const events = (await eventsOf(request.id)).filter((e) => e.type === 'notification_bounced');
+    expect(events).toHaveLength(1);
+    // A bounce is never acknowledged and files nothing.
+    expect(await requestsOf(slug, from)).toHaveLength(1);
+  });
+
   it('quarantines a reply from another address than the citizen', async () => {
     const { slug } = await createTestTenant();
     const from = citizenEmail('demandeur');

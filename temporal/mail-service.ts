@@ -3,9 +3,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { submitInboundEmail } from '@/domain/intake/email';
 import { createMailTokens, type MailTokens } from '@/domain/mail/addresses';
-import { recordDeliveryReport } from '@/domain/mail/bounces';
 import type { ReceiveEmail } from '@/domain/mail/inbound-message';
-import { createMailIntake, type MailIntakeDeps } from '@/domain/mail/intake';
+import { recordDeliveryReport } from '@/domain/mail/bounces';
+import { createMailIntake } from '@/domain/mail/intake';
 import { createRecipientResolver } from '@/domain/mail/recipients';
 import { authenticateMessage, type DnsResolver } from '@/integrations/mail/authentication';
 import { parseEmail } from '@/integrations/mail/parse';
@@ -24,8 +24,6 @@ export interface ReceiveEmailDeps {
   /** INBOUND_MAIL_DOMAIN. */
   domain: string;
   logger: Logger;
-  /** Records a delivery status notification against its outgoing e-mail (default: domain/mail/bounces.ts). */
-  onDeliveryReport?: MailIntakeDeps['onDeliveryReport'];
   /** DNS for SPF/DKIM/DMARC; the system's by default. */
   resolver?: DnsResolver;
 }
@@ -52,12 +50,10 @@ export function createReceiveEmail(deps: ReceiveEmailDeps): { receive: ReceiveEm
       const client = await temporalClient(deps.temporal);
       await client.workflow.getHandle(workflowId).signal(citizenReplySignal, reply);
     },
-    onDeliveryReport:
-      deps.onDeliveryReport ??
-      (async (notificationId, report, inboundId) => {
-        const known = await recordDeliveryReport(deps.orm.em.fork(), notificationId, report, inboundId);
-        if (!known) log.warn({ notificationId }, 'delivery report for an unknown notification');
-      }),
+    onDeliveryReport: async (notificationId, report, inboundId) => {
+      const known = await recordDeliveryReport(deps.orm.em.fork(), notificationId, report, inboundId);
+      log.info({ notificationId, known, statuses: report.statuses.map((s) => s.status) }, 'delivery report received');
+    },
   });
   const receive: ReceiveEmail = async (raw, envelope) => {
     const parsed = await parseEmail(raw);

@@ -7,6 +7,7 @@ import {
   answerRequestUpdate,
   approveAnswerUpdate,
   askCitizenUpdate,
+  citizenReplySignal,
   closeRequestUpdate,
   openRequestUpdate,
   rejectRegistrationUpdate,
@@ -25,6 +26,14 @@ export function temporalRequestCommands(client: Client): RequestCommands {
     async execute(workflowId, command) {
       try {
         return await runUpdate(client.workflow.getHandle(workflowId), command);
+      } catch (error) {
+        const reason = refusalReason(error);
+        throw reason ? new ActionRefusedError(reason, { cause: error }) : error;
+      }
+    },
+    async deliverCitizenReply(workflowId, reply) {
+      try {
+        await client.workflow.getHandle(workflowId).signal(citizenReplySignal, reply);
       } catch (error) {
         const reason = refusalReason(error);
         throw reason ? new ActionRefusedError(reason, { cause: error }) : error;

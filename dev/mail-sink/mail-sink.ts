@@ -4,6 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
+import { sendToListener, SmtpRefusal, type ListenerAddress } from './to-listener';
 
 /** A message as the sink keeps it. */
 export interface SinkMessage {
@@ -36,6 +37,11 @@ export interface MailSinkOptions {
   smtpPort: number;
   httpPort: number;
   host?: string;
+  /**
+   * Mail for Relais's inbound domain (a citizen answering an e-mail from the sink) goes on to the inbound listener, so
+   * a demo reply reaches its request; the sink keeps a copy as well.
+   */
+  inbound?: { domain: string; listener: ListenerAddress };
 }
 
 /** Starts the SMTP sink; messages survive restarts as JSON files in dir. */
@@ -50,8 +56,9 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
     logger: false,
     size: 25 * 1024 * 1024,
     onData(stream, session, callback) {
-      simpleParser(stream)
-        .then(async (parsed) => {
+      readAll(stream)
+        .then(async (raw) => {
+          const parsed = await simpleParser(raw);
           const message: SinkMessage = {
             id: randomUUID(),
             receivedAt: new Date().toISOString(),
@@ -67,11 +74,28 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
           };
           store.push(message);
           await fs.writeFile(path.join(dir, `${message.receivedAt.replace(/[:.]/g, '-')}-${message.id}.json`), JSON.stringify(message));
+          await relayInbound(message, raw);
           callback();
         })
         .catch((error: Error) => callback(error));
     },
   });
+
+  // The listener's refusal (550 unknown recipient…) is the sender's answer, as if it had connected to the listener itself.
+  async function relayInbound(message: SinkMessage, raw: Buffer): Promise<void> {
+    const inbound = options.inbound;
+    if (!inbound) return;
+    const suffix = `@${inbound.domain.toLowerCase()}`;
+    const to = message.envelopeTo.filter((address) => address.toLowerCase().endsWith(suffix));
+    if (!to.length) return;
+    try {
+      await sendToListener(inbound.listener, { envelope: { from: message.envelopeFrom, to }, raw });
+    } catch (error) {
+      const relayed = new Error(error instanceof SmtpRefusal ? error.response.replace(/^\d{3}[ -]/, '') : `Inbound listener unreachable: ${(error as Error).message}`, { cause: error });
+      Object.assign(relayed, { responseCode: error instanceof SmtpRefusal ? error.responseCode : 451 });
+      throw relayed;
+    }
+  }
 
   const api = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sink');
@@ -107,6 +131,12 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
       await new Promise<void>((resolve) => api.close(() => resolve()));
     },
   };
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }
 
 async function loadMessages(dir: string): Promise<SinkMessage[]> {

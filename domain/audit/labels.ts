@@ -1,4 +1,5 @@
 import { REQUEST_ACTIONS } from '@/domain/inbox/actions';
+import { QUARANTINE_ACTIONS, quarantineAuditAction, type QuarantineActionName } from '@/domain/mail/quarantine';
 
 /** French label of every action the audit trail records; the screen and the CSV export show these. */
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
@@ -13,6 +14,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'request.intake': 'Saisie d’une demande à l’accueil ou au téléphone',
   'request.resend': 'Message renvoyé au citoyen par un autre canal',
   ...Object.fromEntries(Object.entries(REQUEST_ACTIONS).map(([name, action]) => [`request.${name}`, action.label])),
+  ...Object.fromEntries(Object.entries(QUARANTINE_ACTIONS).map(([name, action]) => [quarantineAuditAction(name as QuarantineActionName), action.label])),
   'dashboard.export': 'Export CSV du tableau de bord',
   'quality_report.generate': 'Production du rapport mensuel',
   'quality_report.download': 'Téléchargement du rapport mensuel',

@@ -1,4 +1,4 @@
-import { EntitySchema, type Opt } from '@mikro-orm/core';
+import { BigIntType, EntitySchema, type Opt } from '@mikro-orm/core';
 import { timestamptz, uuidKey } from './columns';
 import { CitizenRequest } from './request';
 import { Tenant } from './tenant';
@@ -111,8 +111,9 @@ export const ImapMailboxStateSchema = new EntitySchema<ImapMailboxState>({
   properties: {
     tenant: { kind: 'm:1', entity: () => Tenant, primary: true, deleteRule: 'cascade', updateRule: 'cascade', foreignKeyName: 'imap_mailbox_state_tenant_id_fkey' },
     mailbox: { type: 'string', length: 200, primary: true },
-    uidValidity: { type: 'bigint' },
-    lastUid: { type: 'bigint', default: 0 },
+    // Read as strings, as the class declares them (the driver's default would be a JavaScript bigint).
+    uidValidity: { type: new BigIntType('string') },
+    lastUid: { type: new BigIntType('string'), default: 0 },
     updatedAt: timestamptz({ now: true }),
   },
 });

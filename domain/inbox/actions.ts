@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ActionResult, Actor, DepartmentRef, ResendInput } from '@/domain/requests/contract';
+import type { ActionResult, Actor, CitizenReply, DepartmentRef, ResendInput } from '@/domain/requests/contract';
 import { writeAudit } from '@/domain/audit/log';
 import { sql } from '@/domain/auth/db';
 import type { Requirement } from '@/domain/auth/roles';
@@ -73,6 +73,8 @@ export type RequestCommand =
 export interface RequestCommands {
   /** Runs the command on the request's workflow; a refusal (state, role, closed request) throws ActionRefusedError. */
   execute(workflowId: string, command: RequestCommand): Promise<ActionResult>;
+  /** Hands a citizen's message to the request's workflow (citizenReplySignal); a closed request throws ActionRefusedError. */
+  deliverCitizenReply(workflowId: string, reply: CitizenReply): Promise<void>;
 }
 
 /** The workflow refused the action; the message is its French reason, shown to the agent. */

@@ -5,6 +5,7 @@ import { hash, verify } from '@node-rs/argon2';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { parseSmsNumber } from '@/domain/contact/phone';
 import { parseDelay } from '@/domain/deadlines/delay';
+import { DEFAULT_IMAP_MAILBOX, DEFAULT_IMPORTED_FOLDER, imapUrlProblem, sealImapSettings } from '@/domain/mail/imap-settings';
 import { validateCascade, type EscalationStep } from '@/domain/deadlines/escalation';
 import type { DepartmentRole, TenantBranding, TenantSettings } from '@/domain/entities';
 import { query } from '@/domain/sql';
@@ -86,6 +87,14 @@ export function validateTenantConfig(value: unknown): TenantConfig {
       errors.push({ path: '/settings/smsNumber', message: (error as Error).message });
     }
   }
+  const imap = config.settings.mail?.imap;
+  if (imap) {
+    const problem = imapUrlProblem(imap.url);
+    if (problem) errors.push({ path: '/settings/mail/imap/url', message: problem });
+    if ((imap.importedFolder ?? DEFAULT_IMPORTED_FOLDER) === (imap.mailbox ?? DEFAULT_IMAP_MAILBOX)) {
+      errors.push({ path: '/settings/mail/imap/importedFolder', message: 'Le dossier des messages importés doit différer de la boîte relevée.' });
+    }
+  }
   for (const [path, delay] of [['/settings/autoCloseAfter', config.settings.autoCloseAfter], ...config.topics.map((t, i) => [`/topics/${i}/delay`, t.delay])] as const) {
     if (delay === undefined) continue;
     try {
@@ -152,7 +161,11 @@ export async function importTenant(orm: MikroORM, config: TenantConfig): Promise
 }
 
 async function upsertTenant(em: EntityManager, config: TenantConfig): Promise<string> {
-  const settings = { ...DEFAULT_SETTINGS, ...config.settings };
+  const [existing] = await query<{ id: string; settings: TenantSettings }>(em, 'select id, settings from tenant where slug = ? for update', [config.slug]);
+  // The id is known before the insert: it is the authenticated context of the sealed IMAP password.
+  const tenantId = existing?.id ?? randomUUID();
+  const settings: TenantSettings = { ...DEFAULT_SETTINGS, ...config.settings };
+  if (settings.mail?.imap) settings.mail = { ...settings.mail, imap: sealImapSettings(settings.mail.imap, tenantId, existing?.settings.mail?.imap) };
   const branding = { primaryColor: '#000091', ...config.branding };
   const [row] = await query<{ id: string }>(
     em,
@@ -160,8 +173,10 @@ async function upsertTenant(em: EntityManager, config: TenantConfig): Promise<st
      on conflict (slug) do update set name = excluded.name, hostnames = excluded.hostnames, branding = excluded.branding,
        settings = excluded.settings, updated_at = now()
      returning id`,
-    [randomUUID(), config.slug, config.name, JSON.stringify(config.hostnames ?? []), JSON.stringify(branding), JSON.stringify(settings)],
+    [tenantId, config.slug, config.name, JSON.stringify(config.hostnames ?? []), JSON.stringify(branding), JSON.stringify(settings)],
   );
+  // A concurrent first import of the same slug won the insert: seal again with the id it gave the tenant.
+  if (row.id !== tenantId) return upsertTenant(em, config);
   return row.id;
 }
 

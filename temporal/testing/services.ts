@@ -4,7 +4,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '@/dev/embedded-postgres';
 import { closeAllORMs, initORM, migrate } from '@/domain/orm';
 import { DEMO_TENANT_FILE, importTenantFile } from '@/domain/tenant-config/import';
-import { startMailSink, type MailSink } from '@/dev/mail-sink/mail-sink';
+import { startMailSink, type MailSink, type MailSinkOptions } from '@/dev/mail-sink/mail-sink';
 import { freePort } from '@/dev/ports';
 import { stopChild } from '@/dev/temporal-dev-server';
 import { WORKER_NODE_ARGS } from '@/temporal/worker-process';
@@ -40,9 +40,9 @@ export async function prepareDatabase(url: string): Promise<void> {
   await closeAllORMs();
 }
 
-/** Starts the SMTP sink on free ports. */
-export function startTestMailSink(dir: string): Promise<MailSink> {
-  return startMailSink({ dir: path.join(dir, 'mail'), smtpPort: 0, httpPort: 0 });
+/** Starts the SMTP sink on free ports; with `inbound`, mail for the inbound domain goes on to the listener. */
+export function startTestMailSink(dir: string, inbound?: MailSinkOptions['inbound']): Promise<MailSink> {
+  return startMailSink({ dir: path.join(dir, 'mail'), smtpPort: 0, httpPort: 0, inbound });
 }
 
 /** Runs `scripts/worker.ts` as a real child process; resolves when it polls. */

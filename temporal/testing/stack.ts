@@ -53,7 +53,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const database = await startTestDatabase(dir);
     stops.push(database.stop);
     await prepareDatabase(database.url);
-    const sink = await startTestMailSink(dir);
+    // The first worker's inbound SMTP listener; the sink hands it mail for the inbound domain (a citizen's reply).
+    const inboundPort = await freePort();
+    const sink = await startTestMailSink(dir, { domain: process.env.INBOUND_MAIL_DOMAIN ?? 'relais.localhost', listener: { host: '127.0.0.1', port: inboundPort } });
     stops.push(sink.stop);
     const cli = await ensureTemporalCli(log);
     const temporal = await startTemporalDevServer({ cli, keywordAttributes: CUSTOM_SEARCH_ATTRIBUTES.map((key) => key.name), port: await freePort(), dbFile: options.temporalFile ? path.join(dir, 'temporal.db') : undefined });
@@ -74,7 +76,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       RELAIS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       RELAIS_SECRET: randomBytes(32).toString('hex'),
       // The first worker runs the inbound SMTP listener; tests send to it with nodemailer.
-      RELAIS_INBOUND_SMTP_PORT: String(await freePort()),
+      RELAIS_INBOUND_SMTP_PORT: String(inboundPort),
       ...options.extraEnv?.(dir),
     };
     for (const [key, value] of Object.entries(env)) process.env[key] = value;

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { AgentPrincipal } from '@/domain/auth/sessions';
 import { meets } from '@/domain/auth/roles';
 import { LogoutButton } from './LogoutButton';
+import { QuarantineCount } from './QuarantineCount';
 
 /** Header, navigation and main landmark of every console page behind the login. */
 export function ConsoleShell({ principal, current, children }: { principal: AgentPrincipal; current: string; children: ReactNode }) {
@@ -9,6 +10,7 @@ export function ConsoleShell({ principal, current, children }: { principal: Agen
   const links = [
     { href: base, label: 'Demandes', key: 'inbox', show: true },
     { href: `${base}/accueil-guichet`, label: 'Accueil et téléphone', key: 'intake', show: true },
+    { href: `${base}/quarantaine`, label: 'Courriels en quarantaine', key: 'quarantine', show: true, count: true },
     { href: `${base}/tableau-de-bord`, label: 'Tableau de bord', key: 'dashboard', show: meets(principal, 'head') },
     { href: `${base}/admin`, label: 'Administration', key: 'admin', show: principal.isAdmin },
     { href: `${base}/donnees-personnelles`, label: 'Données personnelles', key: 'personal-data', show: meets(principal, 'dpo') },
@@ -30,6 +32,7 @@ export function ConsoleShell({ principal, current, children }: { principal: Agen
                   <li key={l.key}>
                     <a href={l.href} aria-current={l.key === current ? 'page' : undefined}>
                       {l.label}
+                      {'count' in l ? <QuarantineCount principal={principal} /> : null}
                     </a>
                   </li>
                 ))}

@@ -68,6 +68,9 @@ export const AGENT_ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
   },
   // An unknown message of the request: found by nobody, whatever the role.
   'requests/[reference]/notifications/resend POST': { access: 'agent', cases: [{ params: r, body: { message: NO_ID, channel: 'sms' }, ok: [404] }] },
+  'quarantine GET': { access: 'agent', cases: [{ params: t, ok: [200] }] },
+  // Every role reaches the decision; an unknown e-mail is not found.
+  'quarantine/[id]/[action] POST': { access: 'agent', cases: [{ params: (tenant) => ({ tenant, id: NO_ID, action: 'reject' }), body: {}, ok: [404] }] },
   'intake POST': {
     access: 'agent',
     cases: [{ params: t, body: { intakeChannel: 'counter', topic: 'question', subject: 'Au guichet', message: 'Question posée au guichet.', contact: { email: 'guichet@exemple.fr' } }, ok: [201] }],
