@@ -269,8 +269,12 @@ describe('IMAP poller against Dovecot', () => {
     const plain = await startDovecot({ withoutIdle: true });
     try {
       const intake = recorder();
+      // A tenant of its own: the state of this server's INBOX must not meet the other server's.
+      const { slug } = await createTestTenant();
+      const [{ id: ownTenant }] = await query<{ id: string }>((await orm()).em.fork(), 'select id from tenant where slug = ?', [slug]);
       const poller = await startPoller('INBOX', intake.receive, {
-        settings: imapConnectionOf(tenantId, { url: plain.url, user: plain.user, password: plain.password, mailbox: 'INBOX', importedFolder: 'Sans-idle' }),
+        tenantId: ownTenant,
+        settings: imapConnectionOf(ownTenant, { url: plain.url, user: plain.user, password: plain.password, mailbox: 'INBOX', importedFolder: 'Sans-idle' }),
         pollIntervalMs: 200,
       });
       const [{ idle }] = (await once(poller, 'connected')) as [{ idle: boolean }];

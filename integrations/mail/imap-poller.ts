@@ -123,6 +123,9 @@ export class ImapPoller extends EventEmitter {
       clientInfo: { name: 'Relais' },
       autoIdleDelay: idleDelayMs,
       connectionTimeout: 30_000,
+      // A server that announces a small message and sends a huge one is cut off instead of filling the memory.
+      maxLiteralSize: this.options.maxMessageBytes + 1024 * 1024,
+      maxResponseSize: 2 * this.options.maxMessageBytes + 2 * 1024 * 1024,
       logger: false,
     });
     this.client = client;
@@ -180,6 +183,9 @@ export class ImapPoller extends EventEmitter {
   }
 
   private async importNew(client: ImapFlow): Promise<ImapRound> {
+    // Without IDLE the server reports new messages (and a UIDVALIDITY changed under the session) only in answer to a
+    // command: NOOP is the cheapest.
+    await client.noop();
     const mailbox = client.mailbox;
     if (!mailbox) throw new Error('no mailbox selected');
     const uidValidity = mailbox.uidValidity.toString();
@@ -280,6 +286,7 @@ export class ImapPoller extends EventEmitter {
   }
 
   private retryLater(): void {
+    if (this.stopped) return;
     this.failures += 1;
     const timer = setTimeout(() => {
       this.timers.delete(timer);

@@ -52,6 +52,10 @@ export async function startDovecot(options: { user?: string; password?: string; 
   const log: string[] = [];
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => log.push(chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A test process that dies without stop() does not leave the server behind.
+  const orphan = () => child.kill('SIGTERM');
+  process.once('exit', orphan);
+  void exited.then(() => process.off('exit', orphan));
   try {
     await waitForPort(port, exited, 15_000);
   } catch (error) {
