@@ -197,12 +197,41 @@ describe('inbound e-mail through the SMTP listener', () => {
     const { request } = await emailRequest(slug, from);
     const stranger = citizenEmail('inconnu');
     const messageId = `<${randomUUID()}@ailleurs.fr>`;
-    await send({ from: stranger, to: tokens().replyAddress(slug, request.reference), subject: 'Re: Demande', text: 'Je réponds à sa place.', messageId });
+    const pdf = Buffer.from('%PDF-1.4\n%test\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    await send({
+      from: stranger,
+      to: tokens().replyAddress(slug, request.reference),
+      subject: 'Re: Demande',
+      text: 'Je réponds à sa place.',
+      messageId,
+      attachments: [{ filename: 'piece.pdf', content: pdf, contentType: 'application/pdf' }],
+    });
     const [row] = await inboundOf(messageId);
     expect(row.outcome).toBe('quarantined');
+    // Kept aside, not on the request, for the agent who reviews the quarantine.
+    expect(row.attachments).toEqual([expect.objectContaining({ name: 'piece.pdf', attachmentId: expect.any(String) })]);
+    expect(await query(await db(), 'select 1 from attachment where request_id = ?', [request.id])).toHaveLength(0);
     expect(row.reason).toContain(stranger);
     expect(row.reason).toContain(request.reference);
     expect((await eventsOf(request.id)).some((e) => e.type === 'citizen_message')).toBe(false);
+  });
+
+  it('records a delivery status notification sent back to the bounce address on its e-mail', async () => {
+    const { slug } = await createTestTenant();
+    const from = citizenEmail('rebond');
+    const { request } = await emailRequest(slug, from);
+    const ack = await eventually(async () => {
+      const [row] = await query<{ id: string; message_id: string }>(await db(), "select id, message_id from notification where request_id = ? and template = 'acknowledgement' and status = 'sent'", [request.id]);
+      expect(row).toBeDefined();
+      return row;
+    });
+    const bounceAddress = tokens().bounceAddress(ack.id);
+    const dsn = buildDsn({ to: bounceAddress, originalMessageId: ack.message_id, recipients: [{ recipient: from, action: 'failed', status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 User unknown' }] });
+    await smtp().sendMail({ envelope: { from: '', to: [bounceAddress] }, raw: dsn });
+    const [notification] = await query<{ status: string; bounce_status: string }>(await db(), 'select status, bounce_status from notification where id = ?', [ack.id]);
+    expect(notification).toMatchObject({ status: 'bounced', bounce_status: '5.1.1' });
+    const [inbound] = await query<{ outcome: string; notification_id: string }>(await db(), "select outcome, notification_id from inbound_email where notification_id = ? and outcome = 'bounce'", [ack.id]);
+    expect(inbound).toBeDefined();
   });
 
   it('ignores auto-replies: nothing filed, no acknowledgement', async () => {

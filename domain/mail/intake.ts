@@ -17,7 +17,6 @@ import type { InboundEmailRequest } from '@/domain/intake/email';
 import type { NewRequestBody } from '@/domain/intake/schema';
 import type { IntakeReceipt } from '@/domain/intake/submission';
 import type { CitizenReply } from '@/domain/requests/contract';
-import { query } from '@/domain/sql';
 import { InputError } from '@/domain/validation';
 import type { MailTokens } from './addresses';
 import type { InboundMailOutcome, MailEnvelope } from './inbound-message';
@@ -102,6 +101,10 @@ export function createMailIntake(deps: MailIntakeDeps) {
     if (claim.done) return { kind: 'duplicate', inboundId: claim.id };
     const context: Context = { em, inboundId: claim.id, parsed, envelope, addressing };
     const decision = (await resumed(context, claim.requestId)) ?? (await decide(context));
+    // Kept as pending files so that an agent who releases the message from quarantine still has them.
+    if (decision.outcome === 'quarantined' && !decision.attachments && addressing.tenant) {
+      decision.attachments = [...(await storeAttachments(em, addressing.tenant.id, parsed)), ...refusedRecords(parsed)];
+    }
     await em.nativeUpdate(
       InboundEmail,
       { id: claim.id },
@@ -150,19 +153,11 @@ export function createMailIntake(deps: MailIntakeDeps) {
     tenantId: string | undefined,
   ): Promise<{ id: string; done: boolean; requestId?: string }> {
     const dedupeKey = dedupeKeyOf(tenantId, parsed);
-    return em.transactional(async (tx) => {
-      // Serialises concurrent deliveries of the same message (two connections, or a retry racing the first).
-      await query(tx, 'select pg_advisory_xact_lock(hashtextextended(?, 0))', [`inbound-email:${dedupeKey}`]);
-      const previous = await tx.findOne(InboundEmail, { dedupeKey }, { fields: ['id', 'outcome', 'request', 'receivedAt'] });
-      if (previous && previous.outcome !== 'received') return { id: previous.id, done: true };
-      if (previous) {
-        if (now().getTime() - previous.receivedAt.getTime() < inProgressMs) throw new InboundMailInProgressError(`inbound e-mail ${previous.id} is being handled`);
-        // The earlier handling died half-way: take it over, keeping the request it may have created.
-        await tx.nativeUpdate(InboundEmail, { id: previous.id }, { receivedAt: now() });
-        return { id: previous.id, done: false, requestId: previous.request?.id };
-      }
-      const id = randomUUID();
-      await tx.insert(InboundEmail, {
+    const id = randomUUID();
+    // One autocommit statement claims a new message (the listener's hot path); a conflict means it was seen before.
+    const inserted = await em
+      .createQueryBuilder(InboundEmail)
+      .insert({
         id,
         tenant: tenantId ?? null,
         source: envelope.source,
@@ -177,9 +172,23 @@ export function createMailIntake(deps: MailIntakeDeps) {
         auth: parsed.authentication ? { ...parsed.authentication } : {},
         size: parsed.size,
         receivedAt: now(),
-      });
-      return { id, done: false };
-    });
+      })
+      .onConflict('dedupeKey')
+      .ignore()
+      .execute('run');
+    if (inserted.affectedRows === 1) return { id, done: false };
+    const previous = await em.findOne(InboundEmail, { dedupeKey }, { fields: ['id', 'outcome', 'request', 'receivedAt'] });
+    if (!previous) throw new InboundMailInProgressError(`inbound e-mail ${dedupeKey} vanished while being claimed`);
+    if (previous.outcome !== 'received') return { id: previous.id, done: true };
+    // The earlier handling died half-way: take it over, keeping the request it may have created. The condition makes the
+    // takeover atomic: of two redeliveries racing here, one wins and the other is asked to retry.
+    const taken = await em.nativeUpdate(
+      InboundEmail,
+      { id: previous.id, outcome: 'received', receivedAt: { $lt: new Date(now().getTime() - inProgressMs) } },
+      { receivedAt: now() },
+    );
+    if (!taken) throw new InboundMailInProgressError(`inbound e-mail ${previous.id} is being handled`);
+    return { id: previous.id, done: false, requestId: previous.request?.id };
   }
 
   // A takeover whose first handling filed a request already: nothing is filed twice.
