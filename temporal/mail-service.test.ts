@@ -161,12 +161,16 @@ describe('inbound e-mail through the SMTP listener', () => {
     const { slug } = await createTestTenant();
     const from = citizenEmail('rebond');
     const { request } = await emailRequest(slug, from);
-    const [ack] = await query<{ id: string; message_id: string; status: string }>(
-      await db(),
-      "select id, message_id, status from notification where request_id = ? and template = 'acknowledgement'",
-      [request.id],
-    );
-    expect(ack.status).toBe('sent');
+    // The sink may hold the e-mail a moment before the activity records it sent.
+    const ack = await eventually(async () => {
+      const [row] = await query<{ id: string; message_id: string }>(
+        await db(),
+        "select id, message_id from notification where request_id = ? and template = 'acknowledgement' and status = 'sent'",
+        [request.id],
+      );
+      expect(row).toBeDefined();
+      return row;
+    });
     const bounceTo = tokens().bounceAddress(ack.id);
     const dsn = buildDsn({
       to: bounceTo,
@@ -214,24 +218,6 @@ describe('inbound e-mail through the SMTP listener', () => {
     expect(row.reason).toContain(stranger);
     expect(row.reason).toContain(request.reference);
     expect((await eventsOf(request.id)).some((e) => e.type === 'citizen_message')).toBe(false);
-  });
-
-  it('records a delivery status notification sent back to the bounce address on its e-mail', async () => {
-    const { slug } = await createTestTenant();
-    const from = citizenEmail('rebond');
-    const { request } = await emailRequest(slug, from);
-    const ack = await eventually(async () => {
-      const [row] = await query<{ id: string; message_id: string }>(await db(), "select id, message_id from notification where request_id = ? and template = 'acknowledgement' and status = 'sent'", [request.id]);
-      expect(row).toBeDefined();
-      return row;
-    });
-    const bounceAddress = tokens().bounceAddress(ack.id);
-    const dsn = buildDsn({ to: bounceAddress, originalMessageId: ack.message_id, recipients: [{ recipient: from, action: 'failed', status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 User unknown' }] });
-    await smtp().sendMail({ envelope: { from: '', to: [bounceAddress] }, raw: dsn });
-    const [notification] = await query<{ status: string; bounce_status: string }>(await db(), 'select status, bounce_status from notification where id = ?', [ack.id]);
-    expect(notification).toMatchObject({ status: 'bounced', bounce_status: '5.1.1' });
-    const [inbound] = await query<{ outcome: string; notification_id: string }>(await db(), "select outcome, notification_id from inbound_email where notification_id = ? and outcome = 'bounce'", [ack.id]);
-    expect(inbound).toBeDefined();
   });
 
   it('ignores auto-replies: nothing filed, no acknowledgement', async () => {
