@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +6,7 @@ import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { InputError } from '@/domain/validation';
+import { runRelais, writeTenantFile } from '@/temporal/testing/cli';
 import { importTenant, validateTenantConfig, type TenantConfig } from './import';
 
 afterAll(() => closeAllORMs());
@@ -134,15 +133,13 @@ describe('tenant configuration', () => {
   });
 
   it('rejects a bad file from the command line with the path and a non-zero exit, writing nothing', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relais-cli-'));
-    const file = path.join(dir, 'commune.json');
-    fs.writeFileSync(file, JSON.stringify({ ...demo, slug: 'cli-test', topics: [{ ...demo.topics[0], department: 'zz' }] }));
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/relais.ts', 'tenant:import', file], { encoding: 'utf8', env: process.env });
+    const file = writeTenantFile({ ...demo, slug: 'cli-test', topics: [{ ...demo.topics[0], department: 'zz' }] });
+    const result = runRelais(['tenant:import', file]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('/topics/0/department: Service inconnu « zz »');
     expect(result.stderr).not.toMatch(/at .*\.ts:\d+/);
     fs.writeFileSync(file, '{ pas du json');
-    const garbage = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/relais.ts', 'tenant:validate', file], { encoding: 'utf8' });
+    const garbage = runRelais(['tenant:validate', file]);
     expect(garbage.status).toBe(1);
     expect(garbage.stderr).toContain('Not valid JSON');
   });

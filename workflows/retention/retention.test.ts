@@ -1,8 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { departmentStats, weeklyTrend } from '@/domain/dashboard/department-stats';
@@ -14,6 +9,7 @@ import { closeAllORMs, initORM } from '@/domain/orm';
 import { personalDataOf, seedRequest, tenantIdOf, type SeededRequest } from '@/temporal/testing/privacy';
 import { query } from '@/domain/sql';
 import { ensureRetentionSchedule } from '@/temporal/retention';
+import { newId, runRelais, writeTenantFile } from '@/temporal/testing/cli';
 import { createTestTenant, eventually, testClient } from '@/temporal/testing/fixtures';
 import { RETENTION_HISTORIES_DIR, keepHistory } from '@/temporal/testing/histories';
 import { qualityReportScheduleId } from '@/workflows/quality-report/definitions';
@@ -45,7 +41,7 @@ async function dashboard() {
 async function run(label: string, batchSize: number): Promise<RetentionResult> {
   const handle = await client.workflow.start('retentionWorkflow', {
     taskQueue: REQUEST_TASK_QUEUE,
-    workflowId: retentionWorkflowId(slug, `${label}-${randomUUID().slice(0, 8)}`),
+    workflowId: retentionWorkflowId(slug, `${label}-${newId().slice(0, 8)}`),
     args: [{ tenantId, tenantSlug: slug, batchSize }],
   });
   const result: RetentionResult = await handle.result();
@@ -56,7 +52,7 @@ async function run(label: string, batchSize: number): Promise<RetentionResult> {
 /** A failed login attempt of an agent made `age` ago (a PostgreSQL interval), from an IP address. */
 async function loginAttempt(tenant: string, age: string): Promise<void> {
   await query(await em(), `insert into login_attempt (id, tenant_id, email, succeeded, ip, at) values (?, ?, 'agent@mairie.test', false, '203.0.113.7', now() - ?::interval)`, [
-    randomUUID(), tenant, age,
+    newId(), tenant, age,
   ]);
 }
 
@@ -73,7 +69,7 @@ async function loginAttemptsLeft(tenant: string): Promise<{ total: number; recen
 /** An audit entry written `years` ago (inserting is always allowed). */
 async function oldAudit(years: number): Promise<void> {
   await query(await em(), `insert into audit_log (id, tenant_id, action, target, outcome, data, at) values (?, ?, 'case.view', 'old', 'ok', '{}', now() - make_interval(years => ?, days => 2))`, [
-    randomUUID(), tenantId, years,
+    newId(), tenantId, years,
   ]);
 }
 
@@ -92,7 +88,7 @@ beforeAll(async () => {
   await query(
     await em(),
     `insert into notification (id, tenant_id, idempotency_key, channel, recipient, template, status, created_at) values (?, ?, ?, 'email', 'admin@mairie.test', 'quality_report', 'sent', now() - interval '13 months')`,
-    [randomUUID(), tenantId, `seed:${randomUUID()}`],
+    [newId(), tenantId, `seed:${newId()}`],
   );
   await oldAudit(6);
   await oldAudit(6);
@@ -201,11 +197,10 @@ describe('retention workflow', () => {
 
   it('is created by tenant:import for the imported tenant', async () => {
     const { config } = await createTestTenant();
-    const imported = { ...config, slug: `imp-${randomUUID().slice(0, 8)}` };
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'relais-retention-')), 'commune.json');
-    fs.writeFileSync(file, JSON.stringify(imported));
+    const imported = { ...config, slug: `imp-${newId().slice(0, 8)}` };
+    const file = writeTenantFile(imported, 'relais-retention-');
     schedules.push(retentionScheduleId(imported.slug), qualityReportScheduleId(imported.slug));
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/relais.ts', 'tenant:import', file], { encoding: 'utf8', env: process.env });
+    const result = runRelais(['tenant:import', file]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Daily retention schedule (created|updated|unchanged): every day at 03:30 Europe\/Paris/);
     const description = await client.schedule.getHandle(retentionScheduleId(imported.slug)).describe();
@@ -218,7 +213,7 @@ describe('retention workflow', () => {
     for (const monthsAgo of [30, 29, 28]) await seedRequest(await em(), longSlug, longTenant, { state: 'closed', monthsAgo });
     const handle = await client.workflow.start('retentionWorkflow', {
       taskQueue: REQUEST_TASK_QUEUE,
-      workflowId: retentionWorkflowId(longSlug, `long-${randomUUID().slice(0, 8)}`),
+      workflowId: retentionWorkflowId(longSlug, `long-${newId().slice(0, 8)}`),
       args: [{ tenantId: longTenant, tenantSlug: longSlug, batchSize: 1, batchesPerCall: 1, callsPerRun: 2 }],
     });
     const result: RetentionResult = await handle.result();

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, describe, expect, it } from 'vitest';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
+import { newId } from '@/temporal/testing/cli';
 import { personalDataOf, seedRequest, tenantIdOf, type SeededRequest } from '@/temporal/testing/privacy';
 import { query } from '@/domain/sql';
 import { createTestTenant, eventually, testClient } from '@/temporal/testing/fixtures';
@@ -20,7 +20,7 @@ function workerEnv(taskQueue: string): Record<string, string> {
 
 describe('retention after a worker kill', () => {
   it('resumes where the committed batches stopped: nothing lost, nothing done or counted twice', async () => {
-    const queue = `relais-retention-kill-${randomUUID().slice(0, 8)}`;
+    const queue = `relais-retention-kill-${newId().slice(0, 8)}`;
     const { slug } = await createTestTenant();
     const tenantId = await tenantIdOf(await em(), slug);
     // Twelve requests due for anonymisation (closed 30 to 31 months ago, oldest first), one that is not.
@@ -42,7 +42,7 @@ describe('retention after a worker kill', () => {
 
     let worker = await startWorkerProcess(workerEnv(queue));
     const client = await testClient();
-    const workflowId = retentionWorkflowId(slug, `kill-${randomUUID().slice(0, 8)}`);
+    const workflowId = retentionWorkflowId(slug, `kill-${newId().slice(0, 8)}`);
     const handle = await client.workflow.start('retentionWorkflow', { taskQueue: queue, workflowId, args: [{ tenantId, tenantSlug: slug, batchSize: 3 }] });
     const entries = async () =>
       query<{ references: string[]; requests: number }>(
