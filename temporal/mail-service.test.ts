@@ -12,7 +12,7 @@ import { initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { parseEmail } from '@/integrations/mail/parse';
 import { buildDsn } from '@/integrations/mail/testing/dsn';
-import { actorFor, createTestTenant, eventsOf, eventually, testClient } from '@/temporal/testing/fixtures';
+import { actorFor, createTestTenant, eventsOf, eventually, testClient, waitUntilFiled } from '@/temporal/testing/fixtures';
 import { citizenEmail, mailTo, waitForMail } from '@/temporal/testing/helpers';
 import { askCitizenUpdate, closeRequestUpdate, REQUEST_TASK_QUEUE, requestWorkflowId } from '@/workflows/request/definitions';
 
@@ -24,9 +24,11 @@ async function db() {
   return (await initORM(env().DATABASE_URL!)).em.fork();
 }
 
-/** Sends one message to the worker's listener; resolves once the listener answered 250 (the intake has finished). */
-function send(message: Mail.Options) {
-  return smtp().sendMail({ subject: 'Demande', text: 'Bonjour, une question.', messageId: `<${randomUUID()}@exemple.fr>`, ...message });
+/** Sends one message to the worker's listener; resolves once the listener queued it (250) and the intake filed it. */
+async function send(message: Mail.Options) {
+  const info = await smtp().sendMail({ subject: 'Demande', text: 'Bonjour, une question.', messageId: `<${randomUUID()}@exemple.fr>`, ...message });
+  await waitUntilFiled(info.response);
+  return info;
 }
 
 async function setMailSettings(slug: string, mail: TenantMailSettings): Promise<void> {

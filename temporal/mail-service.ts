@@ -7,6 +7,7 @@ import type { ReceiveEmail } from '@/domain/mail/inbound-message';
 import { recordDeliveryReport } from '@/domain/mail/bounces';
 import { createMailIntake } from '@/domain/mail/intake';
 import { createRecipientResolver } from '@/domain/mail/recipients';
+import { createInboundSpool, type InboundSpool } from '@/domain/mail/spool';
 import { authenticateMessage, type DnsResolver } from '@/integrations/mail/authentication';
 import { parseEmail } from '@/integrations/mail/parse';
 import { startSmtpListener, type SmtpListener } from '@/integrations/mail/smtp-listener';
@@ -79,20 +80,28 @@ export interface MailServiceDeps extends ReceiveEmailDeps {
   maxBytes: number;
   /** INBOUND_SMTP_TLS_CERT / INBOUND_SMTP_TLS_KEY, read. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Messages this worker files at once from the spool (default 8). */
+  drainConcurrency?: number;
 }
 
-/** A running SMTP listener and the receive function behind it. */
+/** A running SMTP listener, the spool behind it and the receive function its drainer files with. */
 export interface MailService {
   listener: SmtpListener;
+  spool: InboundSpool;
   receive: ReceiveEmail;
   stop(): Promise<void>;
 }
 
-/** Starts Relais's SMTP listener in this worker: unknown recipients refused at RCPT, every message through the intake. */
+/**
+ * Starts Relais's SMTP listener in this worker: unknown recipients refused at RCPT, every accepted message stored in
+ * the inbound spool before the 250, and a drainer filing the spool through the intake (every worker's drainer shares it).
+ */
 export async function startMailService(deps: MailServiceDeps): Promise<MailService> {
   const log = deps.logger.child({ component: 'smtp-in' });
   const { receive, tokens } = createReceiveEmail(deps);
   const recipients = createRecipientResolver({ orm: deps.orm, tokens });
+  const spool = createInboundSpool({ orm: deps.orm, receive, concurrency: deps.drainConcurrency, log: deps.logger.child({ component: 'mail-spool' }) });
+  const drainer = spool.start();
   const listener = await startSmtpListener({
     port: deps.port,
     host: deps.host,
@@ -100,9 +109,17 @@ export async function startMailService(deps: MailServiceDeps): Promise<MailServi
     maxBytes: deps.maxBytes,
     tls: deps.tls,
     acceptsRecipient: recipients.accepts,
-    receive,
+    accept: spool.add,
     log: { info: (fields, message) => log.debug(fields, message), warn: (fields, message) => log.warn(fields, message) },
   });
   log.info({ port: listener.port, domain: deps.domain, starttls: Boolean(deps.tls) }, 'SMTP listener running');
-  return { listener, receive, stop: listener.stop };
+  return {
+    listener,
+    spool,
+    receive,
+    stop: async () => {
+      await listener.stop();
+      await drainer.stop();
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { AgentRoleSchema, AgentSchema, AgentSessionSchema, LoginAttemptSchema, OidcLoginSchema, PasswordResetSchema, TenantOidcSchema } from './agent';
 import { AuditLogSchema } from './audit';
 import { DocumentTemplateSchema, ExportAttemptSchema, FormDefinitionSchema, RequestDocumentSchema } from './forms';
-import { ImapMailboxStateSchema, InboundEmailSchema } from './mail';
+import { ImapMailboxStateSchema, InboundEmailSchema, InboundSpoolEntrySchema } from './mail';
 import { AnswerTemplateSchema, MessageTemplateSchema, NotificationSchema } from './messages';
 import { AttachmentSchema, FormDraftSchema, FormTokenUseSchema, PortalRateLimitSchema, RequestFingerprintSchema } from './portal';
 import { CitizenRequestSchema, ReferenceCounterSchema, RequestEventSchema, RequestWorkflowStartSchema } from './request';
@@ -54,4 +54,5 @@ export const ENTITIES = [
   AuditLogSchema,
   InboundEmailSchema,
   ImapMailboxStateSchema,
+  InboundSpoolEntrySchema,
 ];

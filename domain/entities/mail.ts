@@ -44,6 +44,8 @@ export class InboundEmail {
   attachments!: Opt<InboundAttachmentRecord[]>;
   size!: Opt<number>;
   receivedAt!: Opt<Date>;
+  /** When the SMTP listener took the message (its arrival); absent for IMAP and development messages. */
+  queuedAt?: Date;
   handledAt?: Date;
   reviewedAt?: Date;
   reviewedBy?: string;
@@ -57,6 +59,19 @@ export class ImapMailboxState {
   uidValidity!: string;
   lastUid!: Opt<string>;
   updatedAt!: Opt<Date>;
+}
+
+/** A message the SMTP listener accepted and the intake has not filed yet; deleted once filed. */
+export class InboundSpoolEntry {
+  id!: string;
+  raw!: Buffer;
+  envelope!: Record<string, unknown>;
+  queuedAt!: Opt<Date>;
+  attempts!: Opt<number>;
+  nextAttemptAt!: Opt<Date>;
+  /** A drainer holds the message until then; past it, another drainer may take it (the first one died). */
+  claimedUntil?: Date;
+  lastError?: string;
 }
 
 const requestLink = (column: string) =>
@@ -98,6 +113,7 @@ export const InboundEmailSchema = new EntitySchema<InboundEmail>({
     attachments: { type: 'json', default: '[]' },
     size: { type: 'integer', default: 0 },
     receivedAt: timestamptz({ now: true }),
+    queuedAt: timestamptz({ nullable: true }),
     handledAt: timestamptz({ nullable: true }),
     reviewedAt: timestamptz({ nullable: true }),
     reviewedBy: { type: 'uuid', nullable: true },
@@ -115,5 +131,21 @@ export const ImapMailboxStateSchema = new EntitySchema<ImapMailboxState>({
     uidValidity: { type: new BigIntType('string') },
     lastUid: { type: new BigIntType('string'), default: 0 },
     updatedAt: timestamptz({ now: true }),
+  },
+});
+
+export const InboundSpoolEntrySchema = new EntitySchema<InboundSpoolEntry>({
+  class: InboundSpoolEntry,
+  tableName: 'inbound_spool',
+  indexes: [{ name: 'inbound_spool_next_attempt_idx', properties: ['nextAttemptAt'] }],
+  properties: {
+    id: uuidKey,
+    raw: { type: 'blob' },
+    envelope: { type: 'json' },
+    queuedAt: timestamptz({ now: true }),
+    attempts: { type: 'integer', default: 0 },
+    nextAttemptAt: timestamptz({ now: true }),
+    claimedUntil: timestamptz({ nullable: true }),
+    lastError: { type: 'text', nullable: true },
   },
 });

@@ -12,6 +12,8 @@ export interface MailEnvelope {
   /** SMTP: the client's address and HELO name, for SPF. */
   remoteAddress?: string;
   helo?: string;
+  /** SMTP: when the listener accepted the message into the spool (ISO date), its arrival at the town hall. */
+  queuedAt?: string;
 }
 
 /** What the mail intake made of one e-mail. */

@@ -172,6 +172,7 @@ export function createMailIntake(deps: MailIntakeDeps) {
         auth: parsed.authentication ? { ...parsed.authentication } : {},
         size: parsed.size,
         receivedAt: now(),
+        queuedAt: envelope.queuedAt ? new Date(envelope.queuedAt) : null,
       })
       .onConflict('dedupeKey')
       .ignore()

@@ -18,13 +18,13 @@ function listen(extra: Partial<SmtpListenerOptions> = {}): Promise<SmtpListener>
     hostname: 'relais.localhost',
     maxBytes: 64 * 1024,
     acceptsRecipient: async (address) => address.endsWith('@relais.localhost') && !address.startsWith('inconnu'),
-    receive: async (raw, envelope) => {
+    accept: async (raw, envelope) => {
       if (failNext) {
         failNext = false;
         throw new Error('database unreachable');
       }
       received.push({ raw, envelope });
-      return { kind: 'ignored', inboundId: 'x', reason: 'test' };
+      return `spool-${received.length}`;
     },
     ...extra,
   });
@@ -76,8 +76,8 @@ describe('SMTP listener', () => {
     await plain.stop();
   });
 
-  it('hands the raw message and its envelope to the intake', async () => {
-    await transport(plain.port).sendMail({
+  it('hands the raw message and its envelope to the spool, and names its queue id in the 250 reply', async () => {
+    const info = await transport(plain.port).sendMail({
       envelope: { from: 'Citoyen@Exemple.fr', to: ['Demo@relais.localhost'] },
       from: 'citoyen@exemple.fr',
       to: 'demo@relais.localhost',
@@ -85,6 +85,7 @@ describe('SMTP listener', () => {
       text: 'Un message.',
     });
     const last = received.at(-1)!;
+    expect(info.response).toBe(`250 2.6.0 Queued as spool-${received.length}`);
     expect(last.raw.toString()).toContain('Un message.');
     expect(last.envelope).toMatchObject({ source: 'smtp', mailFrom: 'citoyen@exemple.fr', rcptTo: ['demo@relais.localhost'], remoteAddress: expect.stringContaining('127.0.0.1') });
   });
@@ -110,7 +111,7 @@ describe('SMTP listener', () => {
     expect(received.length).toBe(before);
   });
 
-  it('answers 451 4.3.0 when the intake fails for now, so the sender retries', async () => {
+  it('answers 451 4.3.0 when the message cannot be stored, so the sender retries', async () => {
     failNext = true;
     const error = await transport(plain.port)
       .sendMail({ from: 'citoyen@exemple.fr', to: 'demo@relais.localhost', subject: 'Plus tard', text: 'x' })
@@ -140,7 +141,7 @@ describe('SMTP listener', () => {
       const [, ehlo] = await dialogue(secure.port, ['EHLO client.test']);
       expect(ehlo).toContain('STARTTLS');
       const info = await transport(secure.port, { requireTLS: true }).sendMail({ from: 'citoyen@exemple.fr', to: 'demo@relais.localhost', subject: 'Chiffré', text: 'Par TLS.' });
-      expect(info.response).toMatch(/^250 2\.6\.0 Message received/);
+      expect(info.response).toMatch(/^250 2\.6\.0 Queued as spool-\d+$/);
       expect(received.at(-1)!.raw.toString()).toContain('Par TLS.');
     } finally {
       await secure.stop();

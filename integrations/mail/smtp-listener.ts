@@ -1,7 +1,7 @@
-// Relais's own SMTP listener: the municipalities' forwarded mail and MX traffic, handed to the mail intake.
+// Relais's own SMTP listener: the municipalities' forwarded mail and MX traffic, stored for the mail intake.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { MailEnvelope, ReceiveEmail } from '@/domain/mail/inbound-message';
+import type { MailEnvelope } from '@/domain/mail/inbound-message';
 
 /** What the listener needs. */
 export interface SmtpListenerOptions {
@@ -14,7 +14,11 @@ export interface SmtpListenerOptions {
   maxBytes: number;
   /** True when mail to this address is received; unknown recipients are refused at RCPT with 550. */
   acceptsRecipient: (address: string) => Promise<boolean>;
-  receive: ReceiveEmail;
+  /**
+   * Stores an accepted message durably (the inbound spool) and returns its queue id; the intake files it afterwards.
+   * Throws when it cannot store it: the sender is told to retry.
+   */
+  accept: (raw: Buffer, envelope: MailEnvelope) => Promise<string>;
   /** PEM certificate and key: STARTTLS is offered only with them. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Simultaneous connections (default 100). */
@@ -63,13 +67,12 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
           // Over the limit: rejectOversized answers 552 whatever this callback says.
           if (!raw) return callback(null);
           try {
-            const outcome = await options.receive(raw, envelopeOf(session));
-            log?.info({ kind: outcome.kind, bytes: raw.length }, 'inbound e-mail handled');
-            // Recorded with its French reason; the sending server is told it was not taken. SMTP replies stay ASCII (RFC 5321).
-            if (outcome.kind === 'refused') return callback(smtpError(554, 'Message not accepted by the municipality'));
-            callback(null, 'Message received');
+            const queueId = await options.accept(raw, envelopeOf(session));
+            log?.info({ queueId, bytes: raw.length }, 'inbound e-mail queued');
+            // Stored: the message is the town hall's now. What the intake makes of it (even a refusal) is recorded there.
+            callback(null, `Queued as ${queueId}`);
           } catch (error) {
-            log?.warn({ err: error }, 'inbound e-mail not handled; the sender will retry');
+            log?.warn({ err: error }, 'inbound e-mail not stored; the sender will retry');
             callback(smtpError(451, 'Temporary failure, retry later'));
           }
         },

@@ -164,3 +164,17 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000,
     }
   }
 }
+
+/**
+ * Waits until the message a 250 reply of Relais's listener queued ("Queued as <id>") has left the inbound spool, i.e.
+ * the intake has filed it. Throws if the reply names no queue id.
+ */
+export async function waitUntilFiled(smtpResponse: string, timeoutMs = 30_000): Promise<void> {
+  const queueId = /Queued as ([0-9a-f-]{36})\b/.exec(smtpResponse)?.[1];
+  if (!queueId) throw new Error(`The listener's reply names no queue id: ${smtpResponse}`);
+  const em = (await initORM(env().DATABASE_URL!)).em.fork();
+  await eventually(async () => {
+    const [left] = await query<{ attempts: number; last_error: string | null }>(em, 'select attempts, last_error from inbound_spool where id = ?', [queueId]);
+    if (left) throw new Error(`Message ${queueId} still spooled after ${left.attempts} attempt(s): ${left.last_error ?? 'not tried yet'}`);
+  }, timeoutMs);
+}
