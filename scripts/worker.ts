@@ -91,6 +91,7 @@ async function startInboundMail(orm: Awaited<ReturnType<typeof initORM>>, config
   const listener = config.RELAIS_INBOUND_SMTP_PORT
     ? await startMailService({
         ...receiving,
+        databaseUrl: config.DATABASE_URL!,
         port: config.RELAIS_INBOUND_SMTP_PORT,
         maxBytes: config.INBOUND_MAIL_MAX_BYTES,
         tls: cert && key ? { cert: fs.readFileSync(cert), key: fs.readFileSync(key) } : undefined,

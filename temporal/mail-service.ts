@@ -1,4 +1,5 @@
 // The inbound e-mail service of a worker: parsing, SPF/DKIM/DMARC, the mail intake and Relais's SMTP listener.
+import { Worker } from 'node:worker_threads';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { submitInboundEmail } from '@/domain/intake/email';
@@ -6,13 +7,12 @@ import { createMailTokens, type MailTokens } from '@/domain/mail/addresses';
 import type { ReceiveEmail } from '@/domain/mail/inbound-message';
 import { recordDeliveryReport } from '@/domain/mail/bounces';
 import { createMailIntake } from '@/domain/mail/intake';
-import { createRecipientResolver } from '@/domain/mail/recipients';
 import { createInboundSpool, type InboundSpool } from '@/domain/mail/spool';
 import { authenticateMessage, type DnsResolver } from '@/integrations/mail/authentication';
 import { parseEmail } from '@/integrations/mail/parse';
-import { startSmtpListener, type SmtpListener } from '@/integrations/mail/smtp-listener';
 import { citizenReplySignal, REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
 import { requestWorkflowStarter, temporalClient, type TemporalTarget } from './client';
+import type { ListenerThreadData, ListenerThreadMessage } from './mail-listener-thread';
 
 /** What the receiving side of e-mail needs, whichever way the message came (SMTP listener, IMAP poller, dev tools). */
 export interface ReceiveEmailDeps {
@@ -73,6 +73,8 @@ export function createReceiveEmail(deps: ReceiveEmailDeps): { receive: ReceiveEm
 
 /** What the SMTP listener of a worker needs besides the receiving side. */
 export interface MailServiceDeps extends ReceiveEmailDeps {
+  /** DATABASE_URL: the listener's thread opens its own small pool. */
+  databaseUrl: string;
   /** RELAIS_INBOUND_SMTP_PORT. */
   port: number;
   host?: string;
@@ -86,40 +88,64 @@ export interface MailServiceDeps extends ReceiveEmailDeps {
 
 /** A running SMTP listener, the spool behind it and the receive function its drainer files with. */
 export interface MailService {
-  listener: SmtpListener;
+  listener: { port: number };
   spool: InboundSpool;
   receive: ReceiveEmail;
   stop(): Promise<void>;
 }
 
 /**
- * Starts Relais's SMTP listener in this worker: unknown recipients refused at RCPT, every accepted message stored in
- * the inbound spool before the 250, and a drainer filing the spool through the intake (every worker's drainer shares it).
+ * Starts Relais's SMTP listener for this worker, on a thread of its own: unknown recipients refused at RCPT, every
+ * accepted message stored in the inbound spool before the 250. The drainer on this thread files the spool through
+ * the intake (every worker's drainer shares it).
  */
 export async function startMailService(deps: MailServiceDeps): Promise<MailService> {
   const log = deps.logger.child({ component: 'smtp-in' });
-  const { receive, tokens } = createReceiveEmail(deps);
-  const recipients = createRecipientResolver({ orm: deps.orm, tokens });
+  const { receive } = createReceiveEmail(deps);
   const spool = createInboundSpool({ orm: deps.orm, receive, concurrency: deps.drainConcurrency, log: deps.logger.child({ component: 'mail-spool' }) });
   const drainer = spool.start();
-  const listener = await startSmtpListener({
+  const data: ListenerThreadData = {
+    databaseUrl: deps.databaseUrl,
     port: deps.port,
     host: deps.host,
-    hostname: deps.domain,
+    domain: deps.domain,
+    secret: deps.secret,
     maxBytes: deps.maxBytes,
     tls: deps.tls,
-    acceptsRecipient: recipients.accepts,
-    accept: spool.add,
-    log: { info: (fields, message) => log.debug(fields, message), warn: (fields, message) => log.warn(fields, message) },
-  });
-  log.info({ port: listener.port, domain: deps.domain, starttls: Boolean(deps.tls) }, 'SMTP listener running');
+    logLevel: deps.logger.level,
+  };
+  const thread = startTypeScriptThread(new URL('./mail-listener-thread.ts', import.meta.url), data);
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      thread.on('message', (message: ListenerThreadMessage) => {
+        if (message.type === 'listening') resolve(message.port);
+        else if (message.type === 'queued') spool.wake();
+      });
+      thread.once('error', reject);
+      thread.once('exit', (code) => reject(new Error(`The SMTP listener thread stopped at start-up (exit code ${code})`)));
+    });
+  } catch (error) {
+    await drainer.stop();
+    throw error;
+  }
+  thread.on('error', (error) => log.error({ err: error }, 'SMTP listener thread failed'));
+  log.info({ port, domain: deps.domain, starttls: Boolean(deps.tls) }, 'SMTP listener running');
   return {
-    listener,
+    listener: { port },
     spool,
     receive,
     stop: async () => {
-      await listener.stop();
+      const exited = new Promise((resolve) => thread.once('exit', resolve));
+      thread.postMessage({ type: 'stop' });
+      await exited;
       await drainer.stop();
     },
   };
+}
+
+/** A worker thread running a TypeScript module, loaded through tsx as the worker itself is. */
+function startTypeScriptThread(module: URL, workerData: unknown): Worker {
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData });
 }

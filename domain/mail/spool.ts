@@ -50,6 +50,13 @@ export function spoolRetryDelay(attempts: number, error: unknown): number {
   return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
 }
 
+/** Stores one accepted message in the spool (the listener's whole work per message); returns its queue id. */
+export async function spoolMessage(orm: MikroORM, raw: Buffer, envelope: MailEnvelope): Promise<string> {
+  const id = randomUUID();
+  await orm.em.fork().insert(InboundSpoolEntry, { id, raw, envelope: { ...envelope } });
+  return id;
+}
+
 /** The spool: `add` for the listener, `drainOnce`/`start` for the workers. */
 export function createInboundSpool(deps: InboundSpoolDeps) {
   const concurrency = deps.concurrency ?? 8;
@@ -58,10 +65,9 @@ export function createInboundSpool(deps: InboundSpoolDeps) {
   const wakers = new Set<() => void>();
   const wake = () => wakers.forEach((waker) => waker());
 
-  /** Stores one accepted message; its id goes back to the sender in the 250 reply. */
+  /** Stores one accepted message and wakes this process's drainer; its id goes back to the sender in the 250 reply. */
   async function add(raw: Buffer, envelope: MailEnvelope): Promise<string> {
-    const id = randomUUID();
-    await deps.orm.em.fork().insert(InboundSpoolEntry, { id, raw, envelope: { ...envelope } });
+    const id = await spoolMessage(deps.orm, raw, envelope);
     wake();
     return id;
   }
@@ -157,7 +163,8 @@ export function createInboundSpool(deps: InboundSpoolDeps) {
     };
   }
 
-  return { add, drainOnce, start };
+  /** Tells the drainer a message was spooled elsewhere (the listener's thread) rather than waiting for its next poll. */
+  return { add, drainOnce, start, wake };
 }
 
 /** The spool service of a worker. */
