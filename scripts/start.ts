@@ -143,7 +143,8 @@ async function main(): Promise<void> {
     };
     const file = writeStackState(dataDir, state);
     say(`Database            ${databaseUrl}`);
-    say(`Command line        npx relais … in this folder finds this stack (${path.relative(process.cwd(), file) || file}); elsewhere: export DATABASE_URL=${databaseUrl}`);
+    const shown = path.relative(process.cwd(), file);
+    say(`Command line        npx relais … in this folder finds this stack (${shown.startsWith('..') ? file : shown}); elsewhere: export DATABASE_URL=${databaseUrl}`);
   }
   say('Demo agents: see README.md. Press Ctrl-C to stop.');
 }
