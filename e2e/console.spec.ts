@@ -38,14 +38,45 @@ test('an agent answers a new request from a template, a validator approves, the 
     await axeClean(agent);
   });
 
-  await test.step('the agent reads it and submits an answer built from a template', async () => {
+  await test.step("the agent's inbox shows their own department's open requests, and widens in one click", async () => {
+    const scope = agent.getByTestId('inbox-scope');
+    const openCount = async () => Number((await agent.getByRole('navigation', { name: 'États' }).getByRole('link', { name: /^À traiter/ }).textContent())!.match(/\((\d+)\)/)![1]);
+    await expect(scope).toContainText('Demandes à traiter de mes services (Urbanisme).');
+    await expect(agent.getByLabel('Périmètre')).toHaveValue('1');
+    const departments = await agent.locator('table.inbox tbody tr td:nth-child(6)').allTextContents();
+    expect(departments.length).toBeGreaterThan(0);
+    expect(departments.every((d) => d.startsWith('Urbanisme /'))).toBe(true);
+    const mine = await openCount();
+    await scope.getByRole('link', { name: 'Tous les services' }).click();
+    await expect(scope).toContainText('Demandes à traiter de tous les services.');
+    const everyDepartment = await openCount();
+    expect(everyDepartment).toBeGreaterThanOrEqual(mine);
+    test.info().annotations.push({ type: 'inbox', description: `open requests seen by urbanisme@: ${mine} (default, my departments), ${everyDepartment} (all departments)` });
+    await scope.getByRole('link', { name: 'Y compris closes' }).click();
+    await expect(scope).toContainText('Toutes les demandes, closes comprises, de tous les services.');
+    await expect(agent).toHaveURL(/[?&]mes=0/);
+    await expect(agent).toHaveURL(/[?&]etat=all/);
+    await agent.goto('/console/demo');
+    await expect(scope).toContainText('Demandes à traiter de mes services (Urbanisme).');
+  });
+
+  await test.step('the agent reads it, takes it in charge and submits an answer built from a template', async () => {
     await agent.locator(`tr[data-reference="${reference}"]`).getByRole('link', { name: `Lire la demande ${reference}` }).click();
     await expect(agent.getByRole('heading', { level: 1 })).toContainText(subject);
+    // Reading takes nothing in charge: the request stays unread until the agent says so.
+    await expect(agent.locator('.badge').first()).toHaveText('Non lu');
+    await agent.reload();
+    await expect(agent.locator('.badge').first()).toHaveText('Non lu');
+    await agent.getByRole('button', { name: 'Prendre en charge' }).click();
     await expect(agent.getByRole('status').filter({ hasText: 'Prise en charge.' })).toBeVisible();
     await expect(agent.locator('.badge').first()).toHaveText('Traitement en cours');
-    await agent.getByLabel('Modèle de réponse').selectOption({ label: "Horaires d'ouverture de la mairie" });
+    await expect(agent.getByRole('button', { name: 'Prendre en charge' })).toHaveCount(0);
+    const offered = await agent.getByLabel('Modèle de réponse').locator('option').allTextContents();
+    expect(offered).toEqual(expect.arrayContaining(["Délais d'instruction d'un dossier", "Horaires d'ouverture de la mairie"]));
+    expect(offered).not.toContain('Copie intégrale : personnes autorisées');
+    await agent.getByLabel('Modèle de réponse').selectOption({ label: "Délais d'instruction d'un dossier" });
     await agent.getByRole('button', { name: 'Insérer le modèle' }).click();
-    await expect(agent.getByLabel('Texte de la réponse')).toHaveValue(/La mairie vous accueille/);
+    await expect(agent.getByLabel('Texte de la réponse')).toHaveValue(/Le délai d'instruction court à partir du dépôt/);
     await agent.getByRole('button', { name: 'Soumettre à validation' }).click();
     await expect(agent.getByRole('status').filter({ hasText: 'Réponse soumise à validation.' })).toBeVisible();
     await expect(agent.locator('.badge').first()).toHaveText('En attente de validation');
@@ -67,7 +98,7 @@ test('an agent answers a new request from a template, a validator approves, the 
   await test.step('the citizen receives the answer by e-mail', async () => {
     await expect
       .poll(async () => (await sinkMessages(citizen)).find((m) => m.subject?.includes(`réponse à votre demande ${reference}`))?.text ?? '', { timeout: 20_000 })
-      .toContain('La mairie vous accueille');
+      .toContain("Le délai d'instruction court à partir du dépôt");
   });
 
   await test.step('the dashboard counts the request as received and answered', async () => {

@@ -51,6 +51,7 @@ test('an agent sees every e-mail and SMS of a request, a bounce in plain French,
   });
 
   await test.step('the question to the citizen bounces: the panel and the timeline say so', async () => {
+    await agent.getByRole('button', { name: 'Prendre en charge' }).click();
     await expect(agent.getByRole('status').filter({ hasText: 'Prise en charge.' })).toBeVisible();
     await agent.getByLabel('Question').fill('Pouvez-vous préciser le numéro de la rue ?');
     await agent.getByRole('button', { name: 'Envoyer la question' }).click();

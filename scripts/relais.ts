@@ -1,12 +1,19 @@
 import { Command } from 'commander';
 import { closeAllORMs } from '@/domain/orm';
 import { InputError } from '@/domain/validation';
-import { CliError } from './commands/support';
+import { CliError, loadCliEnvironment } from './commands/support';
 import { registerTenantCommands } from './commands/tenant';
 import { registerSmsCommands } from './commands/sms';
 import { registerMailCommands } from './commands/mail';
 import { registerFormCommands } from './commands/forms';
 import { registerReportCommands } from './commands/reports';
+
+try {
+  loadCliEnvironment();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
 
 const program = new Command('relais').description('Relais command line').showHelpAfterError();
 registerTenantCommands(program);

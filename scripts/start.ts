@@ -5,6 +5,7 @@ import path from 'node:path';
 import { startMailSink } from '@/dev/mail-sink/mail-sink';
 import { assertPortFree } from '@/dev/ports';
 import { embeddedDataDir, startEmbeddedPostgres } from '@/dev/embedded-postgres';
+import { removeStackState, writeStackState, type StackState } from '@/dev/stack-state';
 import { env, resetEnv } from '@/domain/env';
 import { closeAllORMs, initORM, migrate } from '@/domain/orm';
 import { developmentRelaisSecret, embeddedDatabaseKey } from '@/domain/secrets/key-file';
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
   let databaseUrl = config.DATABASE_URL;
   // Development keys live beside the embedded database when there is one, so they go with the data they protect.
   let keysDir = dataDir;
+  let encryptionKeyFile: string | undefined;
   if (!databaseUrl) {
     const databaseDir = embeddedDataDir(dataDir);
     keysDir = path.dirname(databaseDir);
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     // The embedded database's secrets get a key of their own; any other database needs RELAIS_ENCRYPTION_KEY.
     if (!config.RELAIS_ENCRYPTION_KEY) {
       childEnv.RELAIS_ENCRYPTION_KEY = process.env.RELAIS_ENCRYPTION_KEY = embeddedDatabaseKey(keysDir);
+      encryptionKeyFile = path.join(keysDir, 'encryption.key');
       resetEnv();
     }
   }
@@ -128,6 +131,21 @@ async function main(): Promise<void> {
   if (childEnv.SMSC_CONTROL_URL) say(`SMS (simulator)     ${publicUrl}/dev/sms — SMS to 36180: npx relais sms:mo --from 0612345678 "MAIRE Bonjour"`);
   if (temporalUi) say(`Temporal UI         ${temporalUi}`);
   say(`Health              ${publicUrl}/api/health`);
+  if (!config.DATABASE_URL) {
+    // The command line beside this stack reads this file when DATABASE_URL is unset (scripts/commands/support.ts).
+    const state: StackState = {
+      pid: process.pid,
+      startedAt: new Date(startedAt).toISOString(),
+      databaseUrl,
+      temporalAddress: childEnv.TEMPORAL_ADDRESS ?? config.TEMPORAL_ADDRESS,
+      temporalNamespace: config.TEMPORAL_NAMESPACE,
+      encryptionKeyFile,
+    };
+    const file = writeStackState(dataDir, state);
+    say(`Database            ${databaseUrl}`);
+    const shown = path.relative(process.cwd(), file);
+    say(`Command line        npx relais … in this folder finds this stack (${shown.startsWith('..') ? file : shown}); elsewhere: export DATABASE_URL=${databaseUrl}`);
+  }
   say('Demo agents: see README.md. Press Ctrl-C to stop.');
 }
 
@@ -160,6 +178,7 @@ function supervise(name: string, launch: () => ChildProcess, restarts = 0): void
 
 async function shutdown(code: number): Promise<never> {
   stopping = true;
+  removeStackState(dataDir);
   for (const { name, stop } of stops.reverse()) {
     await stop().catch((error: Error) => say(`${name} did not stop cleanly: ${error.message}`));
   }

@@ -10,6 +10,7 @@ import { trackingUrl, consoleUrl } from '@/domain/urls';
 import type { EmailSender } from '@/integrations/mail/smtp';
 import { followedReference } from '@/domain/mail/follow-up';
 import { sendEmailOnce } from '@/domain/notifications/email-once';
+import { reminderVariables } from '@/domain/notifications/reminder';
 import { citizenThread, withReferenceTag } from '@/domain/notifications/thread';
 import { deploymentMailTokens } from '@/domain/mail/deployment';
 import { smsSenderOf } from '@/domain/sms/sender';
@@ -178,6 +179,8 @@ export function createRequestActivities(deps: RequestActivityDeps) {
     const addresses = await resolveStaffAddresses(em, input.tenantId, input.departmentId, input.recipients);
     const text = await messageFor(em, request, input.template);
     const vars = { ...baseVars(request), departmentName: department[0]?.name ?? request.departmentName, ...input.vars };
+    // A reminder at or past 100 % of the delay says that the deadline promised to the citizen has passed, and since when.
+    if (input.template === 'reminder') Object.assign(vars, reminderVariables(Number(input.vars?.percent), request.dueAt, new Date()));
     let sent = 0;
     for (const to of addresses) {
       const done = await sendOnce(em, request, {

@@ -34,6 +34,8 @@ export const SAMPLE_VARIABLES = {
   question: 'Pouvez-vous préciser votre adresse ?',
   note: 'Merci de traiter en priorité.',
   percent: 66,
+  overdue: false,
+  lateBy: '',
 };
 
 /** Renders a message text with sample variables; template syntax errors are field errors. */

@@ -20,6 +20,7 @@ export interface InboxFilters {
   topic?: string;
   channel?: IntakeChannel;
   overdue: boolean;
+  /** Only the viewer's own departments (`mes=1`); by default for an agent of a department, see inboxDefaults. */
   mine: boolean;
   q?: string;
   sort: 'received' | 'due';
@@ -37,8 +38,24 @@ function param(params: Params, name: string): string | undefined {
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-/** Parses inbox query parameters; a bad value is a 400 with French messages, never a silent default. */
-export function parseInboxFilters(params: Params): InboxFilters {
+/** What the inbox shows when the query string does not say. */
+export interface InboxDefaults {
+  mine: boolean;
+}
+
+/**
+ * The inbox an agent lands on: the open requests of their own departments. Administrators keep every department's
+ * open requests (they oversee the whole town hall), as does an agent of no department (nothing would be theirs).
+ */
+export function inboxDefaults(viewer: { isAdmin: boolean; departmentIds: string[] }): InboxDefaults {
+  return { mine: !viewer.isAdmin && viewer.departmentIds.length > 0 };
+}
+
+/**
+ * Parses inbox query parameters; a bad value is a 400 with French messages, never a silent default. Without `mes`, the
+ * scope is the viewer's default; one department chosen (`service`) names the scope by itself, whatever `mes` says.
+ */
+export function parseInboxFilters(params: Params, defaults: InboxDefaults = { mine: false }): InboxFilters {
   const errors: FieldError[] = [];
   const state = param(params, 'etat') ?? 'open';
   if (state !== 'open' && state !== 'all' && !(REQUEST_STATES as readonly string[]).includes(state)) errors.push({ path: '/etat', message: 'État inconnu.' });
@@ -52,6 +69,8 @@ export function parseInboxFilters(params: Params): InboxFilters {
   if (sort !== 'received' && sort !== 'due') errors.push({ path: '/tri', message: 'Tri inconnu : « received » ou « due ».' });
   const q = param(params, 'q')?.trim();
   if (q && q.length > 200) errors.push({ path: '/q', message: 'La recherche ne doit pas dépasser 200 caractères.' });
+  const mine = param(params, 'mes');
+  if (mine !== undefined && mine !== '1' && mine !== '0') errors.push({ path: '/mes', message: 'Périmètre inconnu : « 1 » (mes services) ou « 0 » (tous les services).' });
   const after = param(params, 'apres');
   if (after && !decodeCursor(after)) errors.push({ path: '/apres', message: 'Curseur de pagination invalide.' });
   const limitText = param(params, 'limite');
@@ -64,7 +83,7 @@ export function parseInboxFilters(params: Params): InboxFilters {
     topic,
     channel: channel as IntakeChannel | undefined,
     overdue: param(params, 'retard') === '1',
-    mine: param(params, 'mes') === '1',
+    mine: department ? false : mine === undefined ? defaults.mine : mine === '1',
     q: q || undefined,
     sort: sort as InboxFilters['sort'],
     after,
@@ -72,15 +91,15 @@ export function parseInboxFilters(params: Params): InboxFilters {
   };
 }
 
-/** Query string of a set of filters (for links and the next page). */
-export function filtersToQuery(filters: Partial<InboxFilters>): string {
+/** Query string of a set of filters (for links and the next page); the scope is left out when it is the default one. */
+export function filtersToQuery(filters: Partial<InboxFilters>, defaults: InboxDefaults = { mine: false }): string {
   const search = new URLSearchParams();
   if (filters.state && filters.state !== 'open') search.set('etat', filters.state);
   if (filters.department) search.set('service', filters.department);
   if (filters.topic) search.set('theme', filters.topic);
   if (filters.channel) search.set('canal', filters.channel);
   if (filters.overdue) search.set('retard', '1');
-  if (filters.mine) search.set('mes', '1');
+  if (!filters.department && filters.mine !== undefined && filters.mine !== defaults.mine) search.set('mes', filters.mine ? '1' : '0');
   if (filters.q) search.set('q', filters.q);
   if (filters.sort && filters.sort !== 'received') search.set('tri', filters.sort);
   if (filters.after) search.set('apres', filters.after);

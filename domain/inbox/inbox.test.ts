@@ -10,7 +10,7 @@ import { performRequestAction } from './actions';
 import { temporalRequestCommands } from '@/temporal/request-commands';
 import { similarAnswered, getRequestDetail, filledTemplates } from './detail';
 import { countByState, listInbox } from './list';
-import { parseInboxFilters } from './filters';
+import { filtersToQuery, inboxDefaults, parseInboxFilters } from './filters';
 
 let tenant: Awaited<ReturnType<typeof createTestTenant>>;
 let tenantId: string;
@@ -64,6 +64,33 @@ describe('inbox', () => {
     expect(counts.answered).toBe(1);
     expect(counts.open).toBe(4);
     expect(counts.received).toBe(4);
+  });
+
+  it("shows an agent their own departments' open requests by default, widened in one step", async () => {
+    const departments = await (await em()).getConnection().execute<Array<{ id: string; slug: string }>>('select id, slug from department where tenant_id = ?', [tenantId]);
+    const idOf = (slug: string) => departments.find((d) => d.slug === slug)!.id;
+    const civil = { isAdmin: false, departmentIds: [idOf('etat-civil')] };
+    const accueil = { isAdmin: false, departmentIds: [idOf('accueil')] };
+    expect(inboxDefaults(civil)).toEqual({ mine: true });
+    expect(inboxDefaults({ isAdmin: true, departmentIds: [idOf('accueil')] })).toEqual({ mine: false });
+    expect(inboxDefaults({ isAdmin: false, departmentIds: [] })).toEqual({ mine: false });
+
+    const refsOf = async (who: typeof civil, params: Record<string, string> = {}) =>
+      (await listInbox(await em(), { tenantId, departmentIds: who.departmentIds }, parseInboxFilters(params, inboxDefaults(who)))).rows.map((r) => r.reference);
+    // Every request of this tenant went to Accueil, one of them answered.
+    expect(await refsOf(civil)).toEqual([]);
+    expect(await refsOf(accueil)).toEqual([refs[4], refs[3], refs[2], refs[1]]);
+    expect(await refsOf(civil, { mes: '0' })).toEqual([refs[4], refs[3], refs[2], refs[1]]);
+    expect(await refsOf(accueil, { etat: 'all' })).toEqual([...refs].reverse());
+    // A department chosen by name is the scope, even against `mes=1` (the console's form always sends its scope).
+    expect(await refsOf(civil, { service: 'accueil', mes: '1' })).toHaveLength(4);
+    const counts = await countByState(await em(), { tenantId, departmentIds: civil.departmentIds }, parseInboxFilters({}, inboxDefaults(civil)));
+    expect(counts.open).toBe(0);
+
+    expect(filtersToQuery(parseInboxFilters({}, { mine: true }), { mine: true })).toBe('');
+    expect(filtersToQuery({ ...parseInboxFilters({}, { mine: true }), mine: false }, { mine: true })).toBe('?mes=0');
+    expect(filtersToQuery({ ...parseInboxFilters({}), state: 'all', mine: true })).toBe('?etat=all&mes=1');
+    expect(() => parseInboxFilters({ mes: 'oui' })).toThrow(InputError);
   });
 
   it('refuses bad filters with French messages', () => {

@@ -193,12 +193,13 @@ export async function countByState(em: EntityManager, viewer: InboxViewer, filte
   return { ...counts, open, overdue };
 }
 
-/** Requests received after an instant (the live inbox polls this). */
-export async function newSince(em: EntityManager, viewer: InboxViewer, since: Date): Promise<{ count: number; latest: string | null }> {
+/** Requests received after an instant, in the viewer's own departments when `mine` (the live inbox polls this). */
+export async function newSince(em: EntityManager, viewer: InboxViewer, since: Date, options: { mine?: boolean } = {}): Promise<{ count: number; latest: string | null }> {
+  const own = options.mine ? ' and department_id = any(?::uuid[])' : '';
   const [row] = await sql<{ count: number; latest: Date | null }>(
     em,
-    'select count(*)::int as count, max(received_at) as latest from request where tenant_id = ? and received_at > ?',
-    [viewer.tenantId, since],
+    `select count(*)::int as count, max(received_at) as latest from request where tenant_id = ? and received_at > ?${own}`,
+    [viewer.tenantId, since, ...(options.mine ? [`{${viewer.departmentIds.join(',')}}`] : [])],
   );
   return { count: row.count, latest: row.latest ? new Date(row.latest).toISOString() : null };
 }

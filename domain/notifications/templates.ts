@@ -96,12 +96,16 @@ Message du service d'origine : {{note}}
 Ouvrir la demande : {{consoleUrl}}`,
   },
   reminder: {
-    subject: '[{{tenantName}}] Relance : demande {{reference}} sans réponse ({{percent}} % du délai)',
-    body: `La demande {{reference}} « {{subject}} » n'a pas encore reçu de réponse.
+    subject: '[{{tenantName}}] Relance : demande {{reference}} — {{#if overdue}}délai dépassé{{else}}l’échéance approche{{/if}} ({{percent}} % du délai)',
+    body: `{{#if overdue}}Le délai de réponse garanti au citoyen est dépassé depuis le {{dueDate}}{{#if lateBy}} ({{lateBy}} de retard){{/if}}.
 
-{{percent}} % du délai de traitement est écoulé.
+La demande {{reference}} « {{subject}} » n'a toujours pas reçu de réponse. Répondez au citoyen sans attendre ou, si la réponse demande encore du temps, dites-lui où en est sa demande.
+{{else}}L'échéance approche : la demande {{reference}} « {{subject}} » n'a pas encore reçu de réponse.
+
+{{percent}} % du délai de traitement est écoulé ; la réponse est attendue au plus tard le {{dueDate}}.
+{{/if}}
+
 Service : {{departmentName}}
-Échéance : {{dueDate}}
 
 Ouvrir la demande : {{consoleUrl}}`,
   },

@@ -6,6 +6,7 @@ import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { InputError } from '@/domain/validation';
+import { filledTemplates, type RequestDetail } from '@/domain/inbox/detail';
 import { runRelais, writeTenantFile } from '@/temporal/testing/cli';
 import { importTenant, validateTenantConfig, type TenantConfig } from './import';
 
@@ -130,6 +131,32 @@ describe('tenant configuration', () => {
       [config.slug],
     );
     expect(dpo).toEqual([{ is_dpo: true, is_admin: false }]);
+  });
+
+  it('ships two to four answer templates per demo department; a case offers its own department\'s and the general ones', async () => {
+    const perDepartment: Record<string, Array<{ slug: string }>> = {};
+    for (const t of demo.answerTemplates!) (perDepartment[t.department ?? ''] ??= []).push(t);
+    for (const d of demo.departments) expect(perDepartment[d.slug]?.length ?? 0, d.slug).toBeGreaterThanOrEqual(2);
+    for (const d of demo.departments) expect(perDepartment[d.slug]!.length, d.slug).toBeLessThanOrEqual(4);
+    expect(perDepartment['']?.map((t) => t.slug)).toEqual(['horaires-mairie']);
+
+    const orm = await initORM(env().DATABASE_URL!);
+    const slug = `modeles-${Date.now()}`;
+    const config = { ...structuredClone(demo), slug, hostnames: [], settings: { ...demo.settings, mail: { ...demo.settings.mail, addresses: [`mairie@${slug}.fr`] } } };
+    const { tenantId } = await importTenant(orm, config);
+    const [urbanisme] = await query<{ id: string }>(orm.em.fork(), "select id from department where tenant_id = ? and slug = 'urbanisme'", [tenantId]);
+    const detail = {
+      reference: '2026-000042', subject: 'Abri de jardin', citizen: { name: 'Jeanne Dupont' }, topic: { label: 'Urbanisme et travaux' },
+      department: { id: urbanisme.id, slug: 'urbanisme', name: 'Urbanisme' }, dueAt: '2026-12-20T16:00:00Z', receivedAt: '2026-12-01T09:00:00Z',
+      timeZone: 'Europe/Paris', tenantName: 'Ville de Démo',
+    } as unknown as RequestDetail;
+    const offered = await filledTemplates(orm.em.fork(), tenantId, detail, 'Émilie Urba');
+    expect(offered.map((t) => t.slug).sort()).toEqual([...perDepartment.urbanisme!.map((t) => t.slug), 'horaires-mairie'].sort());
+    for (const t of offered) {
+      expect(t.body, t.slug).not.toContain('{{');
+      expect(t.body, t.slug).toMatch(/^Bonjour/);
+    }
+    expect(offered.find((t) => t.slug === 'urbanisme-delais-instruction')!.body).toMatch(/^Bonjour Jeanne Dupont,\n[\s\S]*Émilie Urba\nService Urbanisme — Ville de Démo$/);
   });
 
   it('rejects a bad file from the command line with the path and a non-zero exit, writing nothing', () => {

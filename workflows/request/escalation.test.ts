@@ -66,11 +66,16 @@ describe('deadline and escalation cascade', () => {
     const about = (reference: string) => (m: { subject?: string }) => (m.subject ?? '').includes(`Relance : demande ${reference}`);
 
     const [first] = await waitForMail(tenant.mail('agent'), about(late.receipt.reference));
-    expect(first.subject).toContain('(66 % du délai)');
+    expect(first.subject).toContain('l’échéance approche (66 % du délai)');
+    expect(first.text).toContain("L'échéance approche");
     expect(Date.parse(first.receivedAt)).toBeGreaterThanOrEqual(at66);
     const headReminders = await waitForMail(tenant.mail('chef'), about(late.receipt.reference), { count: 2 });
     const at100Mail = headReminders.find((m) => m.subject!.includes('(100 % du délai)'))!;
     expect(Date.parse(at100Mail.receivedAt)).toBeGreaterThanOrEqual(at100);
+    // At 100 % the reminder no longer reads like the 66 % one: the deadline promised to the citizen has passed.
+    expect(at100Mail.subject).toContain('délai dépassé (100 % du délai)');
+    expect(at100Mail.text).toContain('Le délai de réponse garanti au citoyen est dépassé depuis le');
+    expect(at100Mail.text).not.toContain('approche');
     expect(Date.parse(first.receivedAt)).toBeLessThanOrEqual(Date.parse(at100Mail.receivedAt));
 
     // The last step is recorded after its e-mail went out: from then on the late request sends no more reminders.

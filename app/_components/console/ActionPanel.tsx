@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { callApi } from './api';
 
 /** What the case page knows that decides which actions to offer. */
@@ -18,7 +18,10 @@ export interface ActionPanelProps {
   registration: boolean;
   /** The citizen's data were erased: nothing can reach them any more, the request is only noted, returned or closed. */
   anonymised: boolean;
-  autoOpen: boolean;
+  /** The request waits to be taken in charge (received, or transferred to this department) by an agent who may work it. */
+  canTakeCharge: boolean;
+  /** The municipality tells citizens when their request is taken in charge (settings.citizenNotifications). */
+  takeChargeAnnounced: boolean;
   departments: Array<{ slug: string; name: string }>;
   currentDepartment: string;
   templates: Array<{ slug: string; title: string; body: string }>;
@@ -34,7 +37,6 @@ export function ActionPanel(props: ActionPanelProps) {
   const [busy, setBusy] = useState(false);
   const [answer, setAnswer] = useState(props.draft ?? '');
   const feedbackRef = useRef<HTMLParagraphElement>(null);
-  const opened = useRef(false);
   const open = props.state !== 'answered' && props.state !== 'closed' && props.state !== 'rejected';
   // The actions the server refuses on an anonymised request (domain/inbox/actions.ts) are not offered.
   const reachable = !props.anonymised;
@@ -52,14 +54,6 @@ export function ActionPanel(props: ActionPanelProps) {
     return result.ok;
   }
 
-  // "Lire" takes the request in hand: the first visit by an agent of its department moves it out of "Non lu".
-  useEffect(() => {
-    if (props.autoOpen && !opened.current) {
-      opened.current = true;
-      void run('open');
-    }
-  }, [props.autoOpen]);
-
   const submitForm = (action: string, fields: string[], reset = true) => async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = event.currentTarget;
@@ -74,6 +68,19 @@ export function ActionPanel(props: ActionPanelProps) {
       <p ref={feedbackRef} tabIndex={-1} role={feedback?.kind === 'error' ? 'alert' : 'status'} className={feedback ? `alert ${feedback.kind}` : 'visually-hidden'}>
         {feedback?.text}
       </p>
+
+      {props.canTakeCharge ? (
+        <div className="card">
+          <h3>Prise en charge</h3>
+          <p>
+            Personne n’a encore pris cette demande en charge. La prendre en charge la fait passer à l’état « Traitement en cours »
+            {props.takeChargeAnnounced ? ' et le citoyen en est informé par message.' : '.'}
+          </p>
+          <button type="button" disabled={busy} onClick={() => run('open')}>
+            Prendre en charge
+          </button>
+        </div>
+      ) : null}
 
       {props.anonymised && open && props.canWork ? (
         <p className="alert warning">Les données personnelles du demandeur ont été effacées : cette demande ne peut plus recevoir de réponse ni être transférée. Clôturez-la.</p>

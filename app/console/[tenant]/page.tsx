@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { actorOf } from '@/domain/auth/roles';
-import { CHANNELS, filtersToQuery, parseInboxFilters, type InboxFilters } from '@/domain/inbox/filters';
+import { CHANNELS, filtersToQuery, inboxDefaults, parseInboxFilters, type InboxFilters } from '@/domain/inbox/filters';
 import { departmentChoices, topicChoices } from '@/domain/inbox/choices';
 import { countByState, listInbox } from '@/domain/inbox/list';
 import { REQUEST_STATES, Tenant } from '@/domain/entities';
@@ -21,16 +21,19 @@ export default async function InboxPage({ params, searchParams }: { params: Prom
   const { tenant } = await params;
   const { principal, em } = await consolePage(tenant, 'agent', `/console/${tenant}`);
   const raw = await searchParams;
+  const actor = actorOf(principal);
+  const defaults = inboxDefaults(actor);
   let filters: InboxFilters;
   let inputErrors: string[] = [];
   try {
-    filters = parseInboxFilters(raw);
+    filters = parseInboxFilters(raw, defaults);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     inputErrors = error.errors.map((e) => e.message);
-    filters = parseInboxFilters({});
+    filters = parseInboxFilters({}, defaults);
   }
-  const viewer = { tenantId: principal.tenantId, departmentIds: actorOf(principal).departmentIds };
+  const viewer = { tenantId: principal.tenantId, departmentIds: actor.departmentIds };
+  const ownDepartments = [...new Set(principal.roles.map((r) => r.departmentName))].sort((a, b) => a.localeCompare(b, 'fr'));
   const now = new Date();
   const [page, counts, departments, topics, settings] = await Promise.all([
     listInbox(em, viewer, filters, now),
@@ -41,9 +44,10 @@ export default async function InboxPage({ params, searchParams }: { params: Prom
   ]);
   const timeZone = settings?.timeZone ?? DEFAULT_TIME_ZONE;
   const base = `/console/${tenant}`;
+  const link = (change: Partial<InboxFilters>) => `${base}${filtersToQuery({ ...filters, after: undefined, ...change }, defaults)}`;
   const tab = (state: InboxFilters['state'], label: string, count: number) => (
     <li key={state}>
-      <a href={`${base}${filtersToQuery({ ...filters, state, after: undefined })}`} aria-current={filters.state === state ? 'true' : undefined}>
+      <a href={link({ state })} aria-current={filters.state === state ? 'true' : undefined}>
         {label} ({count})
       </a>
     </li>
@@ -52,7 +56,7 @@ export default async function InboxPage({ params, searchParams }: { params: Prom
   return (
     <ConsoleShell principal={principal} current="inbox">
       <h1>Demandes</h1>
-      <InboxLive tenant={tenant} since={now.toISOString()} />
+      <InboxLive tenant={tenant} since={now.toISOString()} mine={filters.mine} />
       {inputErrors.length ? (
         <p role="alert" className="alert error">
           Filtres ignorés : {inputErrors.join(' ')}
@@ -65,6 +69,23 @@ export default async function InboxPage({ params, searchParams }: { params: Prom
           {tab('all', 'Toutes', REQUEST_STATES.reduce((n, s) => n + counts[s], 0))}
         </ul>
       </nav>
+      <p data-testid="inbox-scope">
+        {scopeText(filters, ownDepartments, departments.find((d) => d.slug === filters.department)?.name, STATE_LABELS)}{' '}
+        {filters.mine ? <a href={link({ mine: false, department: undefined })}>Tous les services</a> : null}
+        {!filters.mine && ownDepartments.length ? <a href={link({ mine: true, department: undefined })}>Mes services seulement</a> : null}
+        {filters.state === 'open' ? (
+          <>
+            {' · '}
+            <a href={link({ state: 'all' })}>Y compris closes</a>
+          </>
+        ) : null}
+        {filters.state === 'all' ? (
+          <>
+            {' · '}
+            <a href={link({ state: 'open' })}>À traiter seulement</a>
+          </>
+        ) : null}
+      </p>
       <p>
         <strong>{counts.overdue}</strong> demande{counts.overdue > 1 ? 's' : ''} en retard.
       </p>
@@ -74,6 +95,15 @@ export default async function InboxPage({ params, searchParams }: { params: Prom
           Recherche
           <input type="search" name="q" defaultValue={filters.q ?? ''} placeholder="Mots, référence…" />
         </label>
+        {ownDepartments.length ? (
+          <label>
+            Périmètre
+            <select name="mes" defaultValue={filters.mine ? '1' : '0'}>
+              <option value="1">Mes services ({ownDepartments.join(', ')})</option>
+              <option value="0">Tous les services</option>
+            </select>
+          </label>
+        ) : null}
         <label>
           Service
           <select name="service" defaultValue={filters.department ?? ''}>
@@ -116,9 +146,6 @@ export default async function InboxPage({ params, searchParams }: { params: Prom
         </label>
         <label className="inline">
           <input type="checkbox" name="retard" value="1" defaultChecked={filters.overdue} /> En retard
-        </label>
-        <label className="inline">
-          <input type="checkbox" name="mes" value="1" defaultChecked={filters.mine} /> Mes services
         </label>
         <button type="submit">Filtrer</button>
       </form>
@@ -171,11 +198,22 @@ export default async function InboxPage({ params, searchParams }: { params: Prom
       </table>
       {page.rows.length === 0 ? <p>Aucune demande ne correspond à ces critères.</p> : null}
       <nav aria-label="Pagination" className="row">
-        {filters.after ? <a href={`${base}${filtersToQuery({ ...filters, after: undefined })}`}>Première page</a> : null}
-        {page.next ? <a href={`${base}${filtersToQuery({ ...filters, after: page.next })}`}>Page suivante</a> : null}
+        {filters.after ? <a href={link({})}>Première page</a> : null}
+        {page.next ? <a href={`${base}${filtersToQuery({ ...filters, after: page.next }, defaults)}`}>Page suivante</a> : null}
       </nav>
     </ConsoleShell>
   );
+}
+
+/** The inbox's scope in one sentence, e.g. « Demandes à traiter de mes services (Urbanisme). » */
+function scopeText(filters: InboxFilters, ownDepartments: string[], departmentName: string | undefined, labels: Record<string, string>): string {
+  const which = filters.state === 'open' ? 'Demandes à traiter' : filters.state === 'all' ? 'Toutes les demandes, closes comprises,' : `Demandes à l’état « ${labels[filters.state]} »`;
+  const where = filters.department
+    ? `du service ${departmentName ?? filters.department}`
+    : filters.mine
+      ? `de mes services (${ownDepartments.join(', ')})`
+      : 'de tous les services';
+  return `${which} ${where}.`;
 }
 
 function actionLabel(state: string): string {

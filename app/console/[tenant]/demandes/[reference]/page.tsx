@@ -10,6 +10,7 @@ import { filledTemplates, getRequestDetail, similarAnswered, type RequestDetail 
 import { departmentChoices } from '@/domain/inbox/choices';
 import { caseRecords } from '@/domain/inbox/records';
 import { CHANNEL_LABELS, STATE_LABELS } from '@/domain/states';
+import { Tenant } from '@/domain/entities';
 import { formatFrenchDateTime } from '@/domain/format/french';
 import { NotFoundError } from '@/domain/validation';
 import { ActionPanel } from '@/app/_components/console/ActionPanel';
@@ -57,13 +58,14 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
   }
   await auditCaseView(em, principal, detail.reference, 'console');
   const actor = actorOf(principal);
-  const [templates, similar, departments, records, messages, inbound] = await Promise.all([
+  const [templates, similar, departments, records, messages, inbound, settings] = await Promise.all([
     filledTemplates(em, principal.tenantId, detail, principal.name),
     similarAnswered(em.fork(), principal.tenantId, detail.id),
     departmentChoices(em.fork(), principal.tenantId),
     caseRecords(em.fork(), { id: principal.tenantId, slug: principal.tenantSlug }, detail),
     caseMessages(em.fork(), principal.tenantId, detail.id),
     caseInboundEmails(em.fork(), principal.tenantId, detail.id),
+    em.fork().getRepository(Tenant).settingsOf(principal.tenantId),
   ]);
   const canWork = actor.isAdmin || actor.departmentIds.includes(detail.department.id);
   const canValidate = actor.isAdmin || actor.validatorOf.includes(detail.originDepartmentId);
@@ -272,7 +274,8 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
           validationRequired={detail.validationRequired}
           registration={detail.kind === 'registration'}
           anonymised={detail.anonymisedAt !== null}
-          autoOpen={canWork && (detail.state === 'received' || detail.state === 'transferred')}
+          canTakeCharge={canWork && !detail.anonymisedAt && (detail.state === 'received' || detail.state === 'transferred')}
+          takeChargeAnnounced={settings?.citizenNotifications.includes('in_progress') ?? false}
           departments={departments}
           currentDepartment={detail.department.slug}
           templates={templates}

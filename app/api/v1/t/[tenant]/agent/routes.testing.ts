@@ -62,6 +62,8 @@ export const AGENT_ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
     access: 'agent',
     cases: [
       { variant: 'note', params: (tenant, reference) => ({ tenant, reference, action: 'note' }), body: { text: 'Note' }, ok: [200, 409] },
+      // Taking in charge is an explicit action of the case page (« Prendre en charge »), never a side effect of viewing it.
+      { variant: 'open', params: (tenant, reference) => ({ tenant, reference, action: 'open' }), ok: [200, 409] },
       { variant: 'approve', access: 'validator', params: (tenant, reference) => ({ tenant, reference, action: 'approve' }), ok: [409] },
       { variant: 'return', access: 'validator', params: (tenant, reference) => ({ tenant, reference, action: 'return' }), body: { comment: 'Non' }, ok: [409] },
     ],

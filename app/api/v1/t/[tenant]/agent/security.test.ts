@@ -84,6 +84,10 @@ describe('workflow actions through the API', () => {
     const accueil = await sessionFor(tenant.slug, tenant.mail('agent'), PASSWORD);
     const act = (cookie: string, name: string, body?: unknown) => call(action, { tenant: tenant.slug, reference, action: name }, { method: 'POST', body, cookie });
 
+    // Reading a request takes nothing in charge: only the explicit « Prendre en charge » action does.
+    const viewed = await (await call(getRequest, { tenant: tenant.slug, reference }, { cookie: civil })).json();
+    expect(viewed.request.state).toBe('received');
+    expect(viewed.request.timeline.map((e: { type: string }) => e.type)).toEqual(['received']);
     const opened = await act(civil, 'open');
     expect(opened.status).toBe(200);
     expect(await opened.json()).toMatchObject({ state: 'in_progress', message: 'Prise en charge' });
