@@ -180,7 +180,7 @@ describe('inbound e-mail through the SMTP listener', () => {
       recipients: [{ recipient: from, action: 'failed', status: '5.1.1', diagnostic: `550 5.1.1 <${from}>: Recipient address rejected: User unknown in virtual mailbox table` }],
     });
     // Bounces come with the null reverse-path, twice here: a retrying server must not count twice.
-    for (let i = 0; i < 2; i += 1) await smtp().sendMail({ envelope: { from: '', to: [bounceTo] }, raw: dsn });
+    for (let i = 0; i < 2; i += 1) await waitUntilFiled((await smtp().sendMail({ envelope: { from: '', to: [bounceTo] }, raw: dsn })).response);
 
     const [bounced] = await query<{ status: string; bounce_status: string; error: string; bounced_at: string | null }>(
       await db(),

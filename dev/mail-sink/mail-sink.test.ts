@@ -85,8 +85,8 @@ describe('the test stack’s mail sink', () => {
     const from = `relais-sink-${Date.now()}@exemple.fr`;
     await stackSink().sendMail({ from, to: `demo@${env().INBOUND_MAIL_DOMAIN}`, subject: 'Lampadaire en panne', text: 'Bonjour, le lampadaire ne s’allume plus.' });
     const orm = await initORM(env().DATABASE_URL!);
-    const row = await eventually(() => orm.em.fork().findOneOrFail(InboundEmail, { fromAddress: from }));
-    expect(row.outcome).toBe('request');
+    // The listener answers once the message is spooled; the intake files it just after.
+    await eventually(async () => expect((await orm.em.fork().findOneOrFail(InboundEmail, { fromAddress: from })).outcome).toBe('request'));
   });
 
   it('answers the listener’s refusal of an unknown recipient', async () => {
