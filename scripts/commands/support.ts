@@ -1,7 +1,14 @@
 import { env } from '@/domain/env';
 
-/** An error whose message is the whole story: printed as is, without a stack. */
-export class CliError extends Error {}
+/** An error whose message is the whole story: printed as is, without a stack; `exitCode` 2 says the input was refused. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
 
 /** The database URL, or a CliError saying how to set it. */
 export function requireDatabase(): string {
