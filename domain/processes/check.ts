@@ -331,20 +331,22 @@ class ProcessChecker {
         }
       }
     }
+    const waitless = this.checkLoops(successors);
     if (!closing.has(start)) {
       this.error('/start', 'Aucune étape de clôture (« close ») n’est atteignable depuis le départ.');
     } else {
       steps.forEach((step, i) => {
-        if (this.indexById.get(step.id) === i && reachable.has(step.id) && !closing.has(step.id)) {
+        // A step of a loop without wait is already reported, as its loop.
+        if (this.indexById.get(step.id) === i && reachable.has(step.id) && !closing.has(step.id) && !waitless.has(step.id)) {
           this.error(`/steps/${i}`, `Depuis l’étape « ${step.id} », aucune clôture (« close ») n’est atteignable.`);
         }
       });
     }
-    this.checkLoops(successors);
   }
 
-  /** Every loop must pass through a step that waits (strongly connected components, Tarjan). */
-  private checkLoops(successors: (id: string) => string[]): void {
+  /** Every loop must pass through a step that waits (strongly connected components, Tarjan); returns the steps of the loops that do not. */
+  private checkLoops(successors: (id: string) => string[]): Set<string> {
+    const waitless = new Set<string>();
     const { steps } = this.definition;
     const index = new Map<string, number>();
     const low = new Map<string, number>();
@@ -383,11 +385,13 @@ class ProcessChecker {
       if (!looping) continue;
       const members = component.map((id) => this.indexById.get(id)!).sort((a, b) => a - b);
       if (members.some((i) => WAITING_KINDS.has(steps[i].kind))) continue;
+      component.forEach((id) => waitless.add(id));
       this.error(
         `/steps/${members[0]}`,
         `Boucle sans attente entre les étapes ${members.map((i) => `« ${steps[i].id} »`).join(', ')} : une boucle doit passer par une étape qui attend (réponse, validation, complément, décision, paiement ou attente).`,
       );
     }
+    return waitless;
   }
 
   run(): ProcessError[] {

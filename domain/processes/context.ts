@@ -40,24 +40,40 @@ export async function tenantContext(em: EntityManager, tenantId: string): Promis
   };
 }
 
-/** Every property of a data schema, as JSON pointers (`/adresse`, `/adresse/commune`), through allOf/anyOf/oneOf/if/then/else. */
-export function schemaFields(schema: JsonSchema, prefix = '', out = new Set<string>()): Set<string> {
-  const properties = schema.properties as Record<string, JsonSchema> | undefined;
-  if (properties && typeof properties === 'object') {
-    for (const [name, child] of Object.entries(properties)) {
-      const pointer = `${prefix}/${escapeSegment(name)}`;
-      out.add(pointer);
-      if (child && typeof child === 'object') schemaFields(child, pointer, out);
+/**
+ * Every property of a data schema, as JSON pointers (`/adresse`, `/adresse/commune`), through local `$ref`s and
+ * allOf/anyOf/oneOf/if/then/else.
+ */
+export function schemaFields(root: JsonSchema): Set<string> {
+  const out = new Set<string>();
+  const visit = (schema: JsonSchema, prefix: string, depth: number): void => {
+    if (depth > 16) return;
+    const ref = schema.$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/')) {
+      const target = ref
+        .slice(2)
+        .split('/')
+        .reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as JsonSchema)[key.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), root);
+      if (target && typeof target === 'object') visit(target as JsonSchema, prefix, depth + 1);
     }
-  }
-  for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
-    const list = schema[key];
-    if (Array.isArray(list)) for (const branch of list as JsonSchema[]) schemaFields(branch, prefix, out);
-  }
-  for (const key of ['if', 'then', 'else'] as const) {
-    const branch = schema[key];
-    if (branch && typeof branch === 'object') schemaFields(branch as JsonSchema, prefix, out);
-  }
+    const properties = schema.properties as Record<string, JsonSchema> | undefined;
+    if (properties && typeof properties === 'object') {
+      for (const [name, child] of Object.entries(properties)) {
+        const pointer = `${prefix}/${escapeSegment(name)}`;
+        out.add(pointer);
+        if (child && typeof child === 'object') visit(child, pointer, depth + 1);
+      }
+    }
+    for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
+      const list = schema[key];
+      if (Array.isArray(list)) for (const branch of list as JsonSchema[]) if (branch && typeof branch === 'object') visit(branch, prefix, depth + 1);
+    }
+    for (const key of ['if', 'then', 'else'] as const) {
+      const branch = schema[key];
+      if (branch && typeof branch === 'object') visit(branch as JsonSchema, prefix, depth + 1);
+    }
+  };
+  visit(root, '', 0);
   return out;
 }
 
