@@ -35,6 +35,14 @@ export const ProcessDefinitionRecordSchema = new EntitySchema<ProcessDefinitionR
     definition: { type: 'json' },
     sha256: { type: 'string', length: 64 },
     createdAt: timestamptz({ now: true }),
-    createdBy: { kind: 'm:1', entity: () => Agent, nullable: true, deleteRule: 'set null', ...inlineForeignKey('process_definition', 'created_by') },
+    createdBy: {
+      kind: 'm:1',
+      entity: () => Agent,
+      fieldName: 'created_by',
+      nullable: true,
+      index: true,
+      deleteRule: 'set null',
+      ...inlineForeignKey('process_definition', 'created_by'),
+    },
   },
 });
