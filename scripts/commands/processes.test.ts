@@ -87,3 +87,15 @@ describe('relais process:import', () => {
     expect(await versions(slug)).toEqual([]);
   });
 });
+
+describe('relais process:diagram', () => {
+  it('draws a process as SVG or Mermaid, and refuses a broken file', () => {
+    const svg = runRelais(['process:diagram', 'processes/centre-loisirs.json']);
+    expect(svg.status).toBe(0);
+    expect(svg.stdout).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*data-branch="acceptée"[\s\S]*<\/svg>\n$/);
+    const mermaid = runRelais(['process:diagram', 'processes/centre-loisirs.json', '--mermaid']);
+    expect(mermaid.stdout.split('\n')[0]).toBe('flowchart TD');
+    expect(mermaid.stdout).toContain('-->|"refusée"|');
+    expect(runRelais(['process:diagram', path.join(BROKEN, '07-unknown-start.json')]).status).toBe(2);
+  });
+});

@@ -5,6 +5,7 @@ import { Tenant } from '@/domain/entities';
 import { closeAllORMs, initORM, migrate } from '@/domain/orm';
 import { checkProcessDefinition, type ProcessContext, type ProcessError } from '@/domain/processes/check';
 import { productContext, withForm } from '@/domain/processes/context';
+import { processMermaid, processSvg } from '@/domain/processes/diagram';
 import type { ProcessDefinition } from '@/domain/processes/definition';
 import { contextFor, importProcessDefinition } from '@/domain/processes/store';
 import { InputError } from '@/domain/validation';
@@ -32,10 +33,11 @@ function withFormFile(context: ProcessContext, formFile: string | undefined): Pr
   return withForm(context, definition);
 }
 
-async function tenantIdOf(slug: string | undefined): Promise<string | null> {
+/** The id of the municipality named with `--tenant`; null without. Only an import migrates the database. */
+async function tenantIdOf(slug: string | undefined, options: { migrate: boolean }): Promise<string | null> {
   if (!slug) return null;
   const orm = await initORM(requireDatabase());
-  await migrate(orm);
+  if (options.migrate) await migrate(orm);
   const tenant = await orm.em.fork().getRepository(Tenant).findBySlug(slug);
   if (!tenant) throw new CliError(`Commune inconnue : ${slug}`);
   return tenant.id;
@@ -56,7 +58,7 @@ export function registerProcessCommands(program: Command): void {
     .option('-f, --form <file>', 'also check its expressions against the fields of a form definition (JSON)')
     .action(async (file: string, options: ProcessOptions) => {
       const json = readDefinition(file);
-      const tenantId = await tenantIdOf(options.tenant);
+      const tenantId = await tenantIdOf(options.tenant, { migrate: false });
       const base = tenantId ? await contextFor((await initORM(requireDatabase())).em.fork(), tenantId) : productContext();
       const { definition, errors } = checkProcessDefinition(json, withFormFile(base, options.form));
       if (!definition) refuse(file, errors);
@@ -75,7 +77,7 @@ export function registerProcessCommands(program: Command): void {
       // The format first, without a database: a broken file is refused even where none is reachable.
       const format = checkProcessDefinition(json, {});
       if (!format.definition) refuse(file, format.errors);
-      const tenantId = await tenantIdOf(options.tenant);
+      const tenantId = await tenantIdOf(options.tenant, { migrate: true });
       const orm = await initORM(requireDatabase());
       await migrate(orm);
       let result;
@@ -92,5 +94,16 @@ export function registerProcessCommands(program: Command): void {
           : `${result.slug} : inchangé, la version ${result.version} reste en vigueur ${scope}.`,
       );
       await closeAllORMs();
+    });
+
+  program
+    .command('process:diagram')
+    .description('draw a process definition: SVG (default) or Mermaid text, on standard output')
+    .argument('<file>', 'process definition (JSON)')
+    .option('--mermaid', 'write a Mermaid flowchart instead of SVG')
+    .action((file: string, options: { mermaid?: boolean }) => {
+      const { definition, errors } = checkProcessDefinition(readDefinition(file), {});
+      if (!definition) refuse(file, errors);
+      process.stdout.write(options.mermaid ? processMermaid(definition) : `${processSvg(definition)}\n`);
     });
 }
