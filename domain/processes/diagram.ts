@@ -2,7 +2,7 @@
  * Draws a process: an SVG laid out with dagre (boxes for steps, arrows labelled with the branch), and a Mermaid
  * `flowchart TD` text for documentation. Pure: no database, no DOM.
  */
-import { Graph, layout } from '@dagrejs/dagre';
+import { Graph, layout, type EdgeLabel, type GraphLabel, type NodeLabel } from '@dagrejs/dagre';
 import { successorsOf, type ProcessDefinition, type ProcessStep, type StepKind } from './definition';
 
 /** The kinds of step, in French, as agents and designers read them. */
@@ -71,7 +71,7 @@ function fillOf(kind: StepKind): string {
 
 /** The process as an SVG document: one `<g class="step">` per step and one `<g class="edge">` per arrow. */
 export function processSvg(definition: ProcessDefinition): string {
-  const graph = new Graph({ multigraph: true });
+  const graph = new Graph<GraphLabel, NodeLabel, EdgeLabel>({ multigraph: true });
   graph.setGraph({ rankdir: 'TB', nodesep: 40, ranksep: 56, edgesep: 20, marginx: 16, marginy: 16 });
   graph.setDefaultEdgeLabel(() => ({}));
   const seen = new Set<string>();
@@ -111,15 +111,16 @@ export function processSvg(definition: ProcessDefinition): string {
   });
   for (const step of steps) {
     const node = graph.node(step.id);
-    const x = node.x - node.width / 2;
-    const y = node.y - node.height / 2;
+    const [cx, cy] = [node.x ?? 0, node.y ?? 0];
+    const x = cx - node.width / 2;
+    const y = cy - node.height / 2;
     const rounded = step.kind === 'acknowledge' || step.kind === 'close' ? NODE_HEIGHT / 2 : 6;
     const start = step.id === definition.start;
     out.push(
       `<g class="step" data-step="${escapeXml(step.id)}" data-kind="${step.kind}">`,
       `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${node.width.toFixed(1)}" height="${node.height}" rx="${rounded}" fill="${fillOf(step.kind)}" stroke="${start ? '#000091' : '#666666'}" stroke-width="${start ? 2.5 : 1.2}"/>`,
-      `<text x="${node.x.toFixed(1)}" y="${(node.y - 5).toFixed(1)}" text-anchor="middle" font-size="13" font-weight="bold" ${FONT} fill="#161616">${escapeXml(step.label)}</text>`,
-      `<text x="${node.x.toFixed(1)}" y="${(node.y + 14).toFixed(1)}" text-anchor="middle" font-size="11" ${FONT} fill="#3a3a3a">${escapeXml(kindLine(step))}</text>`,
+      `<text x="${cx.toFixed(1)}" y="${(cy - 5).toFixed(1)}" text-anchor="middle" font-size="13" font-weight="bold" ${FONT} fill="#161616">${escapeXml(step.label)}</text>`,
+      `<text x="${cx.toFixed(1)}" y="${(cy + 14).toFixed(1)}" text-anchor="middle" font-size="11" ${FONT} fill="#3a3a3a">${escapeXml(kindLine(step))}</text>`,
       '</g>',
     );
   }
