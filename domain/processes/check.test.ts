@@ -144,9 +144,14 @@ describe('checkProcessDefinition', () => {
 
   it('refuses an expression that reads an unknown variable', () => {
     const definition = valid();
-    (definition.steps[1] as Extract<ProcessDefinition['steps'][number], { kind: 'route' }>).rules = [{ when: 'quartier', department: 'accueil' }];
+    (definition.steps[1] as Extract<ProcessDefinition['steps'][number], { kind: 'route' }>).rules = [
+      { when: 'quartier == "nord" && data.x > 0', department: 'accueil' },
+      { when: 'data.brochures.exists(b, b == "plan") && channel == "web" && citizen.email != ""', department: 'accueil' },
+      { when: 'data.brochures.all(b, b == langue)', department: 'accueil' },
+    ];
     expect(checkProcessDefinition(definition).errors).toEqual([
       { path: '/steps/1/rules/0/when', message: 'Variable inconnue « quartier » : une expression lit data, citizen, channel ou receivedAt.' },
+      { path: '/steps/1/rules/2/when', message: 'Variable inconnue « langue » : une expression lit data, citizen, channel ou receivedAt.' },
     ]);
   });
 

@@ -140,6 +140,31 @@ function dataReads(node: ASTNode, out: string[][] = []): string[][] {
   return out;
 }
 
+/** Macros whose first argument names a variable bound in the others (`data.enfants.exists(e, e.age < 6)`). */
+const BINDING_MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
+
+/** The variables an expression reads that it does not bind itself, in order of appearance. */
+function freeVariables(node: ASTNode, bound: ReadonlySet<string> = new Set(), out = new Set<string>()): Set<string> {
+  if (node.op === 'id') {
+    if (!bound.has(node.args)) out.add(node.args);
+    return out;
+  }
+  if (node.op === 'rcall' && BINDING_MACROS.has(node.args[0])) {
+    const [, target, args] = node.args;
+    freeVariables(target, bound, out);
+    const [variable, ...rest] = args;
+    const inner = variable?.op === 'id' ? new Set([...bound, variable.args]) : bound;
+    for (const arg of variable?.op === 'id' ? rest : args) freeVariables(arg, inner, out);
+    return out;
+  }
+  const visit = (value: unknown): void => {
+    if (isNode(value)) freeVariables(value, bound, out);
+    else if (Array.isArray(value)) value.forEach(visit);
+  };
+  visit(node.args);
+  return out;
+}
+
 class ProcessChecker {
   readonly errors: ProcessError[] = [];
   private readonly indexById = new Map<string, number>();
@@ -185,9 +210,8 @@ class ProcessChecker {
       this.error(path, `L’expression ne se compile pas (${detail}) : ${source}`);
       return;
     }
-    const chain = accessChain(ast);
-    if (chain && chain.segments.length === 0 && !VARIABLES.includes(chain.root)) {
-      this.error(path, `Variable inconnue « ${chain.root} » : une expression lit data, citizen, channel ou receivedAt.`);
+    for (const name of freeVariables(ast)) {
+      if (!VARIABLES.includes(name)) this.error(path, `Variable inconnue « ${name} » : une expression lit data, citizen, channel ou receivedAt.`);
     }
     const form = this.context.form;
     if (!form) return;
