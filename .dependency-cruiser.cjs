@@ -38,6 +38,7 @@ module.exports = {
       dependencyTypesNot: ['type-only'],
     }),
     never('temporal', ['app', 'dev', 'scripts', 'bench', 'e2e'], 'The worker and the client are started by scripts and used by the web, not the reverse.'),
+    never('processes', ['activities', 'workflows', 'temporal', 'app', 'dev', 'integrations', 'scripts', 'bench', 'e2e'], 'Shipped process definitions are data, typed by domain/processes/definition.ts.'),
     never('forms', ['domain', 'activities', 'workflows', 'temporal', 'app', 'dev', 'integrations', 'scripts', 'bench', 'e2e'], 'Form definitions are data.'),
     never('dev', ['app', 'activities', 'workflows', 'temporal', 'scripts', 'bench'], 'Development tools (mail sink, SMSC simulator, embedded servers) stand beside the product.'),
     never('app', ['activities', 'scripts', 'bench', 'e2e'], 'The web calls domain services; activities run in the worker.'),

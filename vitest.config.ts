@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{domain,integrations,activities,workflows,temporal,forms,app,dev,scripts,bench}/**/*.test.ts'],
+    include: ['{domain,integrations,activities,workflows,temporal,forms,processes,app,dev,scripts,bench}/**/*.test.ts'],
     globalSetup: ['./temporal/testing/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

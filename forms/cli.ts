@@ -1,4 +1,5 @@
 import { checkDefinitionFile } from './load';
+import { errorLines } from './json-file';
 
 /** Outcome of `relais form:validate <file>`: one line per problem, each naming the JSON path in the file. */
 export interface FormValidateOutcome {
@@ -10,5 +11,5 @@ export interface FormValidateOutcome {
 export function formValidateCommand(file: string): FormValidateOutcome {
   const { definition, errors } = checkDefinitionFile(file);
   if (definition) return { ok: true, errors: [] };
-  return { ok: false, errors: errors.map((e) => `${file} ${e.path === '' ? '(racine)' : e.path} : ${e.message}`) };
+  return { ok: false, errors: errorLines(file, errors) };
 }

@@ -1,8 +1,9 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FormDefinition, FormError } from './runtime/types';
 import { validateDefinition } from './runtime/definition';
+import { readJsonFile } from './json-file';
 
 /** Folder of the definitions shipped with the product. */
 export const SHIPPED_DEFINITIONS_DIR = fileURLToPath(new URL('./definitions/', import.meta.url));
@@ -19,31 +20,10 @@ export class FormLoadError extends Error {
   }
 }
 
-function lineAndColumn(text: string, position: number): string {
-  const before = text.slice(0, position);
-  const line = before.split('\n').length;
-  const column = position - before.lastIndexOf('\n');
-  return `ligne ${line}, colonne ${column}`;
-}
-
 /** Reads and checks a definition file without throwing. */
 export function checkDefinitionFile(file: string): { definition?: FormDefinition; errors: FormError[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    return { errors: [{ path: '', message: code === 'ENOENT' ? 'Fichier introuvable.' : `Fichier illisible (${code ?? 'erreur inconnue'}).` }] };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    const position = /position (\d+)/.exec(detail);
-    const where = position ? ` (${lineAndColumn(text, Number(position[1]))})` : '';
-    return { errors: [{ path: '', message: `JSON invalide${where} : ${detail}` }] };
-  }
+  const { json, errors } = readJsonFile(file);
+  if (errors.length > 0) return { errors };
   const check = validateDefinition(json);
   return check.valid ? { definition: json as FormDefinition, errors: [] } : { errors: check.errors };
 }

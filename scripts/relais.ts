@@ -6,6 +6,7 @@ import { registerTenantCommands } from './commands/tenant';
 import { registerSmsCommands } from './commands/sms';
 import { registerMailCommands } from './commands/mail';
 import { registerFormCommands } from './commands/forms';
+import { registerProcessCommands } from './commands/processes';
 import { registerReportCommands } from './commands/reports';
 
 try {
@@ -20,6 +21,7 @@ registerTenantCommands(program);
 registerSmsCommands(program);
 registerMailCommands(program);
 registerFormCommands(program);
+registerProcessCommands(program);
 registerReportCommands(program);
 
 program
@@ -35,6 +37,6 @@ program
     } else {
       console.error(error);
     }
-    process.exitCode = 1;
+    process.exitCode = error instanceof CliError ? error.exitCode : 1;
   })
   .finally(() => closeAllORMs());

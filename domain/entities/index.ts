@@ -5,6 +5,7 @@ import { ImapMailboxStateSchema, InboundEmailSchema, InboundSpoolEntrySchema } f
 import { AnswerTemplateSchema, MessageTemplateSchema, NotificationSchema } from './messages';
 import { AttachmentSchema, FormDraftSchema, FormTokenUseSchema, PortalRateLimitSchema, RequestFingerprintSchema } from './portal';
 import { CitizenRequestSchema, ReferenceCounterSchema, RequestEventSchema, RequestWorkflowStartSchema } from './request';
+import { ProcessDefinitionRecordSchema } from './processes';
 import { SmsInboundSchema, SmsMessageSchema, SmsOptOutSchema, SmsReceiptSchema, SmsSegmentSchema } from './sms';
 import { DepartmentSchema, TenantSchema, TopicSchema } from './tenant';
 
@@ -14,6 +15,7 @@ export * from './forms';
 export * from './mail';
 export * from './messages';
 export * from './portal';
+export * from './processes';
 export * from './request';
 export * from './sms';
 export * from './tenant';
@@ -55,4 +57,5 @@ export const ENTITIES = [
   InboundEmailSchema,
   ImapMailboxStateSchema,
   InboundSpoolEntrySchema,
+  ProcessDefinitionRecordSchema,
 ];

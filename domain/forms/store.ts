@@ -6,6 +6,9 @@ import type { FormDefinition } from '@/forms/runtime/types';
 import { SHIPPED_FORMS } from '@/forms/shipped';
 import { query } from '@/domain/sql';
 import { InputError } from '@/domain/validation';
+import { checkProcessDefinition } from '@/domain/processes/check';
+import { withForm } from '@/domain/processes/context';
+import { contextFor, ensureShippedProcesses, latestProcess } from '@/domain/processes/store';
 
 /** A stored version of a form definition; tenantId null means shipped with the product. */
 export interface StoredForm {
@@ -62,6 +65,7 @@ export async function importFormDefinition(em: EntityManager, value: unknown, te
   const check = validateDefinition(value);
   if (!check.valid) throw new InputError(check.errors);
   const definition = value as FormDefinition;
+  if (definition.process) await checkFormProcess(em, definition, tenantId);
   const sha256 = definitionFingerprint(definition);
   return em.transactional(async (tx) => {
     // Serialises imports of one slug so two designers cannot take the same version number.
@@ -80,6 +84,24 @@ export async function importFormDefinition(em: EntityManager, value: unknown, te
     );
     return { slug: definition.slug, version, created: true, previousVersion: latest?.version };
   });
+}
+
+/**
+ * A form's process must exist for its tenant (a shipped form: among the shipped processes), and fit the form: its
+ * expressions read fields the form has, its export uses the form's connector. InputError naming `/process` otherwise.
+ */
+async function checkFormProcess(em: EntityManager, form: FormDefinition, tenantId: string | null): Promise<void> {
+  const slug = form.process!;
+  const process = await latestProcess(em, tenantId, slug);
+  if (!process) {
+    throw new InputError([{ path: '/process', message: `Processus inconnu « ${slug} » : importez-le d’abord (npx relais process:import).` }]);
+  }
+  const { errors } = checkProcessDefinition(process.definition, withForm(await contextFor(em, tenantId), form));
+  if (errors.length > 0) {
+    throw new InputError(
+      errors.map((e) => ({ path: '/process', message: `Le processus « ${slug} » (version ${process.version}) ne convient pas à ce formulaire : ${e.path || '/'} ${e.message}` })),
+    );
+  }
 }
 
 /** The latest version of a form for a tenant: its own versions win over the shipped ones. */
@@ -152,6 +174,8 @@ export function ensureShippedForms(orm: MikroORM): Promise<FormImportResult[]> {
   let done = shippedSync.get(orm);
   if (!done) {
     done = (async () => {
+      // Shipped forms name shipped processes, which must be stored first.
+      await ensureShippedProcesses(orm);
       const results: FormImportResult[] = [];
       for (const definition of SHIPPED_FORMS) results.push(await importFormDefinition(orm.em.fork(), definition, null));
       return results;

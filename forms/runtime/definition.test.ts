@@ -36,6 +36,14 @@ function check(mutate: (d: Record<string, any>) => void) {
 describe('validateDefinition: format', () => {
   it('accepts the base definition', () => expect(check(() => {})).toEqual({ valid: true, errors: [] }));
 
+  it('takes an optional process, named by its slug', () => {
+    expect(check((d) => (d.process = 'centre-loisirs'))).toEqual({ valid: true, errors: [] });
+    expect(check((d) => (d.process = 'Centre Loisirs'))).toEqual({
+      valid: false,
+      errors: [{ path: '/process', message: 'Identifiant invalide : minuscules, chiffres et tirets uniquement (ex. « acte-naissance »).' }],
+    });
+  });
+
   it('rejects what is not an object', () => {
     expect(validateDefinition(null)).toEqual({ valid: false, errors: [{ path: '', message: 'La définition doit être un objet JSON.' }] });
     expect(validateDefinition([1])).toEqual({ valid: false, errors: [{ path: '', message: 'La définition doit être un objet JSON.' }] });

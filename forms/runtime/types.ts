@@ -110,6 +110,8 @@ export interface FormDefinition {
   title: string;
   description?: string;
   kind: FormKind;
+  /** Slug of the process that handles its requests (a shipped one, under processes/, or the tenant's own). */
+  process?: string;
   schema: JsonSchema;
   ui: { pages: UiPage[] };
   rules?: Rule[];

@@ -3,6 +3,7 @@ import { formValidateCommand } from '@/forms/cli';
 import { checkDefinitionFile } from '@/forms/load';
 import { Tenant } from '@/domain/entities';
 import { importFormDefinition } from '@/domain/forms/store';
+import { ensureShippedProcesses } from '@/domain/processes/store';
 import { closeAllORMs, initORM, migrate } from '@/domain/orm';
 import { CliError, requireDatabase } from './support';
 
@@ -28,6 +29,8 @@ export function registerFormCommands(program: Command): void {
       if (!definition) throw new CliError(formValidateCommand(file).errors.join('\n') || errors.map((e) => `${file} ${e.path} : ${e.message}`).join('\n'));
       const orm = await initORM(requireDatabase());
       await migrate(orm);
+      // The form may name a shipped process.
+      await ensureShippedProcesses(orm);
       const tenantId = options.tenant ? (await orm.em.fork().getRepository(Tenant).getBySlug(options.tenant).catch(() => {
         throw new CliError(`Commune inconnue : ${options.tenant}`);
       })).id : null;

@@ -4,8 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { findStackState, type FoundStackState } from '@/dev/stack-state';
 import { env, resetEnv } from '@/domain/env';
 
-/** An error whose message is the whole story: printed as is, without a stack. */
-export class CliError extends Error {}
+/** An error whose message is the whole story: printed as is, without a stack; `exitCode` 2 says the input was refused. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
 
 const CHECKOUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
