@@ -56,7 +56,7 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<{
   });
   const output: string[] = [];
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not ready after 60 s: ${output.join('')}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`worker not ready after 120 s: ${output.join('')}`)), 120_000);
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
       if (chunk.toString().includes('worker running')) {
