@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     console.log(`[bench] ${COUNT} e-mails over ${CONNECTIONS} SMTP connections, then ${COUNT} API requests from ${CONNECTIONS} clients`);
 
     const mail = await sendMails(port, `mail-${run}`, COUNT);
+    console.log(`[bench] SMTP: ${mail.accepted} accepted in ${mail.seconds.toFixed(1)} s (${(mail.accepted / mail.seconds).toFixed(1)}/s); waiting for the acknowledgements…`);
     const mailAcks = await waitForAcks(() => mailAckState(orm, `mail-${run}-%`), mail.accepted);
     const filing = await filingSpan(orm, `mail-${run}-%`);
     const api = await postRequests(stack.baseUrl, `api-${run}`, COUNT);
