@@ -170,10 +170,13 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
     }
   }
 
-  /** Records the cause, changing the state when the cause brings a new one. */
-  async function note(cause: Cause, next?: RequestState) {
-    if (next && next !== state) await changeState(next, cause);
-    else await record(cause.type, actorId(cause.actor), { public: cause.public, data: cause.data });
+  /**
+   * Records the cause, with the new state when the step brings one. An automatic step that moves on gives no cause:
+   * its own record (a document, the answer sent) says what happened, and the timeline stays short.
+   */
+  async function note(cause: Cause | undefined, next?: RequestState) {
+    if (next && next !== state) await changeState(next, cause ?? { type: 'step_entered', actor: 'system' });
+    else if (cause) await record(cause.type, actorId(cause.actor), { public: cause.public, data: cause.data });
   }
 
   function result(): ActionResult {
@@ -200,7 +203,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
   // --- Moving through the graph (always under the lock) -----------------------------------------------------------
 
   /** Leaves the current step for `stepId`, recording `cause`, and performs the new step's entry. */
-  async function goTo(stepId: string, cause: Cause) {
+  async function goTo(stepId: string, cause?: Cause) {
     resumeClock();
     current = stepOf(stepId);
     visit += 1;
@@ -218,7 +221,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
   }
 
   /** The state a resting step gives on entry, its messages and the cause's record. */
-  async function enter(step: ProcessStep, cause: Cause) {
+  async function enter(step: ProcessStep, cause: Cause | undefined) {
     switch (step.kind) {
       case 'answer':
       case 'decide':
@@ -235,9 +238,9 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
         return;
       case 'collect_payment': {
         const amount = typeof step.amount === 'number' ? centsOf(step.amount) : evaluateAmount(step.amount);
-        await note(cause, 'awaiting_payment');
+        await note(cause);
         // No payment engine yet (it comes with online payment): the request waits for `paymentSettled` or the timeout.
-        await record('payment_requested', 'system', { public: true, data: { amount, label: step.label } });
+        await changeState('awaiting_payment', { type: 'payment_requested', actor: 'system', public: true, data: { amount, label: step.label } });
         return;
       }
       case 'wait':
@@ -303,29 +306,32 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
     switch (step.kind) {
       case 'acknowledge':
         await acknowledge(step.channels);
-        return goTo(step.next, { type: 'acknowledged', actor: 'system' });
+        return goTo(step.next);
       case 'route': {
         const route = routeOf(step, context);
         const target = input.departments[route.department];
         if (!target) {
           await record('route_failed', 'system', { data: { department: route.department, errors: route.errors } });
-          return goTo(step.next, { type: 'routed', actor: 'system', data: { department: department.slug } });
+          return goTo(step.next);
         }
+        const errors = route.errors.length ? { errors: route.errors } : {};
+        // The department the intake chose is already on the case record: only a change (or a rule's trouble) is recorded.
+        if (target.id === department.id) return goTo(step.next, route.errors.length ? { type: 'routed', actor: 'system', data: { department: target.slug, rule: route.rule, ...errors } } : undefined);
         department = target;
         upsertSearchAttributes({ [STATE_ATTRIBUTE.name]: [state], [DEPARTMENT_ATTRIBUTE.name]: [department.slug] });
-        return goTo(step.next, { type: 'routed', actor: 'system', data: { department: target.slug, rule: route.rule, errors: route.errors.length ? route.errors : undefined } });
+        return goTo(step.next, { type: 'routed', actor: 'system', data: { department: target.slug, rule: route.rule, ...errors } });
       }
       case 'issue_document':
         await issueDocument(step.template);
-        return goTo(step.next, { type: 'step_done', actor: 'system' });
+        return goTo(step.next);
       case 'export':
         // The agent and the citizen need not wait for a business system that may be down for days: the export
         // retries on its own (up to a week) and records its outcome, while the process goes on.
         background.push(exportRequest(step.connector));
-        return goTo(step.next, { type: 'export_started', actor: 'system', data: { connector: step.connector } });
+        return goTo(step.next);
       case 'notify':
         await notify(step.template, step.channel);
-        return goTo(step.next, { type: 'step_done', actor: 'system' });
+        return goTo(step.next);
       default:
         throw ApplicationFailure.nonRetryable(`Step kind ${step.kind} is not automatic`, 'InvalidProcess');
     }
