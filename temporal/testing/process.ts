@@ -3,6 +3,9 @@
  * were asked (no database, no mail), and inputs built around a definition.
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -74,7 +77,7 @@ export function fakeProcessActivities() {
     // Elapsed time for both kinds of days: the calendar's own rules are tested with the domain.
     async stepDeadline(args: { tenantId: string; from: string; delay: string; businessDays: boolean }) {
       log('stepDeadline', args as unknown as Record<string, unknown>);
-      return new Date(Date.parse(args.from) + durationMs(args.delay)).toISOString();
+      return { from: args.from, dueAt: new Date(Date.parse(args.from) + durationMs(args.delay)).toISOString() };
     },
   };
   return {
@@ -168,6 +171,13 @@ export async function acceptedUpdates(handle: WorkflowHandle): Promise<number> {
 }
 
 /** Replays a run's history against the workflow bundle: rejects on any non-determinism. */
-export function replayHistory(bundle: WorkflowBundleWithSourceMap, history: unknown, workflowId: string): Promise<void> {
-  return Worker.runReplayHistory({ workflowBundle: bundle, replayName: workflowId }, history, workflowId);
+export async function replayHistory(bundle: WorkflowBundleWithSourceMap, history: unknown, workflowId: string): Promise<void> {
+  try {
+    await Worker.runReplayHistory({ workflowBundle: bundle, replayName: workflowId }, history, workflowId);
+  } catch (error) {
+    // Kept for whoever reads the failure: the history that did not replay.
+    const file = path.join(os.tmpdir(), `replay-${workflowId.replaceAll(':', '-')}.json`);
+    await fs.writeFile(file, JSON.stringify(history, null, 1));
+    throw new Error(`${(error as Error).message} (history in ${file})`, { cause: error });
+  }
 }

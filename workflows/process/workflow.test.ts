@@ -185,7 +185,6 @@ describe('process workflow', () => {
     expect(await refusal(handle.executeUpdate(submitForValidationUpdate, { args: [{ actor: ACTORS.agent, body: '  ' }] }))).toBe('La réponse est vide.');
     expect(await acceptedUpdates(handle)).toBe(before + 1);
     await handle.executeUpdate(closeRequestUpdate, { args: [{ actor: ACTORS.agent }] });
-    expect(await refusal(handle.executeUpdate(openRequestUpdate, { args: [{ actor: ACTORS.agent }] }))).toBe("Cette action n'est pas possible à l'étape « Répondre ».");
     expect(await handle.result()).toBe('closed');
   });
 
@@ -303,7 +302,8 @@ describe('process workflow', () => {
     // The second timer runs until the form's date, from wherever the run was then.
     expect(timers[1]).toBeGreaterThan(0);
     expect(timers[1]).toBeLessThanOrEqual(Date.parse(until) - Date.parse(input.receivedAt));
-    expect(timers).toHaveLength(2);
+    // A missing date still starts a timer (of 1 ms): whether a timer starts never depends on the clock.
+    expect(timers.slice(2)).toEqual([1]);
     expect(types(input.requestId)).toEqual(['received', 'wait_over', 'wait_over', 'wait_date_missing', 'wait_over', 'closed']);
   });
 

@@ -20,7 +20,6 @@ import {
   condition,
   log,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -66,11 +65,14 @@ import {
 } from './definitions';
 import { allowedActions, centsOf, durationMs, evaluateExpression, expressionContext, instantOf, notAtThisStep, RESTING_KINDS, routeOf } from './steps';
 
-const projection = proxyLocalActivities<RequestActivities>(ACTIVITY_PROFILES.localProjection);
+// Regular activities, not local ones: a local activity's result may be replayed at another point of the run than it
+// was first delivered (another workflow time, another order against the concurrent branches of a process), which the
+// property test of random processes showed as non-determinism. The request workflow keeps its local projection.
+const projection = proxyActivities<RequestActivities>(ACTIVITY_PROFILES.projection);
 const mail = proxyActivities<RequestActivities>(ACTIVITY_PROFILES.notification);
 const documents = proxyActivities<DocumentActivities>(ACTIVITY_PROFILES.pdf);
 const exports = proxyActivities<ExportActivities>(ACTIVITY_PROFILES.export);
-const deadlines = proxyLocalActivities<ProcessActivities>(ACTIVITY_PROFILES.localProjection);
+const deadlines = proxyActivities<ProcessActivities>(ACTIVITY_PROFILES.projection);
 
 const ACCEPTED_REGISTRATION = 'Votre inscription est acceptée. Vous recevrez prochainement les informations pratiques.';
 // An agent resends a lost message by hand; a bound keeps a mistaken loop from flooding the citizen.
@@ -212,10 +214,13 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
     stepDueAt = undefined;
     stepPlan = [];
     wakeAt = undefined;
-    const enteredAt = new Date(Date.now()).toISOString();
     if (current.delay && RESTING_KINDS.has(current.kind) && current.kind !== 'close') {
-      stepDueAt = Date.parse(await deadlines.stepDeadline({ tenantId: input.tenantId, from: enteredAt, delay: current.delay.delay, businessDays: current.delay.businessDays }));
-      stepPlan = current.escalation?.length ? planFor(enteredAt, new Date(stepDueAt).toISOString(), current.escalation) : [];
+      const from = new Date(Date.now()).toISOString();
+      // The plan is made from what the activity returns (kept in history), never from the clock read here: a local
+      // activity's result may be replayed at another workflow time than it was first delivered.
+      const deadline = await deadlines.stepDeadline({ tenantId: input.tenantId, from, delay: current.delay.delay, businessDays: current.delay.businessDays });
+      stepDueAt = Date.parse(deadline.dueAt);
+      stepPlan = current.escalation?.length ? planFor(deadline.from, deadline.dueAt, current.escalation) : [];
     }
     await enter(current, cause);
   }
@@ -374,9 +379,10 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
     try {
       // The activity exports through the request's form connector; the step's connector name is recorded with it.
       const outcome = await exports.exportRegistration({ tenantId: input.tenantId, requestId: input.requestId, idempotencyKey: `${id}:export:${connector}` });
-      await record(outcome.status === 'skipped' ? 'export_skipped' : 'exported', 'system', { data: { ...outcome, connectorName: connector } });
+      // Under the lock like every other change: the outcome is recorded between two steps, never amid one.
+      await lock.runExclusive(() => record(outcome.status === 'skipped' ? 'export_skipped' : 'exported', 'system', { data: { ...outcome, connectorName: connector } }));
     } catch (error) {
-      await record('export_failed', 'system', { data: { error: (error as Error).message, connectorName: connector } });
+      await lock.runExclusive(() => record('export_failed', 'system', { data: { error: (error as Error).message, connectorName: connector } }));
     }
   }
 
@@ -755,9 +761,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
       }
       const target = at();
       if (target === undefined) return false;
-      const wait = target - Date.now();
-      if (wait <= 0) return true;
-      const interrupted = await condition(() => visit !== v || ended || (options.paused?.() ?? false), wait);
+      const interrupted = await condition(() => visit !== v || ended || (options.paused?.() ?? false), timerMs(target));
       if (!interrupted) return visit === v && !ended;
     }
   }
@@ -778,9 +782,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
           await condition(() => !clockStopped() || settled());
           continue;
         }
-        const wait = plan.find((s) => s.stepIndex === index)!.fireAt.getTime() - Date.now();
-        if (wait <= 0) break;
-        const interrupted = await condition(() => settled() || clockStopped(), wait);
+        const interrupted = await condition(() => settled() || clockStopped(), timerMs(plan.find((s) => s.stepIndex === index)!.fireAt.getTime()));
         if (!interrupted) break;
       }
       if (settled()) return;
@@ -901,6 +903,15 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
   await condition(allHandlersFinished);
   log.info('request finished', { state, process: input.process.slug, version: input.process.version });
   return state;
+}
+
+/**
+ * A timer's duration to reach `at`: at least 1 ms, so that the timer is always started. Whether a timer is started
+ * must not depend on the clock: after a local activity, replay may read an earlier workflow time than the first run
+ * did, and a timer started in one and not the other is a non-determinism error.
+ */
+function timerMs(at: number): number {
+  return Math.max(1, at - Date.now());
 }
 
 function planFor(from: string, to: string, cascade: EscalationStep[]): PlannedEscalation[] {
