@@ -397,7 +397,8 @@ describe('process workflow', () => {
     expect((await handle.executeUpdate(answerRequestUpdate, { args: [{ actor: ACTORS.agent, body: 'Votre acte est joint.' }] })).state).toBe('closed');
     expect(await handle.result()).toBe('closed');
     const calls = fake.callsOf(input.requestId);
-    expect(calls.filter((c) => c.name === 'notifyCitizen').map((c) => [c.args.idempotencyKey, c.args.channel])).toEqual([
+    // Sent side by side: in either order.
+    expect(calls.filter((c) => c.name === 'notifyCitizen').map((c) => [c.args.idempotencyKey, c.args.channel]).sort()).toEqual([
       [`${handle.workflowId}:ack`, undefined],
       [`${handle.workflowId}:ack:sms`, 'sms'],
     ]);
