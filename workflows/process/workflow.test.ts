@@ -2,6 +2,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keepHistory, PROCESS_HISTORIES_DIR } from '@/temporal/testing/histories';
 import type { ProcessDefinition, ProcessStep } from '@/domain/processes/definition';
 import {
   ACTORS,
@@ -153,6 +154,7 @@ describe('process workflow', () => {
       'completed',
       'closed',
     ]);
+    await keepHistory('question-validation-return', handle, PROCESS_HISTORIES_DIR);
   });
 
   it('routes to the department a rule chooses; that department alone may act', async () => {
@@ -215,6 +217,7 @@ describe('process workflow', () => {
       ['answer', { answer: 'Inscription validée pour juillet.' }],
     ]);
     expect(types(input.requestId)).toEqual(expect.arrayContaining(['registration_accepted', 'exported', 'answered', 'completed', 'closed_automatically']));
+    await keepHistory('registration-accepted', handle, PROCESS_HISTORIES_DIR);
   });
 
   it('decides: a refused registration sends its reason and ends rejected', async () => {
@@ -228,6 +231,7 @@ describe('process workflow', () => {
     expect(fake.callsOf(input.requestId).filter((c) => c.name === 'exportRegistration')).toHaveLength(0);
     expect(types(input.requestId)).toEqual(expect.arrayContaining(['registration_rejected', 'refusal_sent', 'rejected']));
     expect(types(input.requestId)).not.toContain('answered');
+    await keepHistory('registration-refused', handle, PROCESS_HISTORIES_DIR);
   });
 
   const INFORMATION = processOf([
@@ -260,6 +264,7 @@ describe('process workflow', () => {
     expect(timers[0]).toBeGreaterThan(0);
     expect(timers[0]).toBeLessThanOrEqual(1_000);
     expect(timers[0] + timers[1]).toBeLessThanOrEqual(2_000);
+    await keepHistory('information-abandoned', handle, PROCESS_HISTORIES_DIR);
   });
 
   it('goes on when the citizen replies in time; the guaranteed date moves by the time the clock stood still', async () => {
@@ -281,6 +286,7 @@ describe('process workflow', () => {
     await handle.executeUpdate(closeRequestUpdate, { args: [{ actor: ACTORS.agent }] });
     expect(await handle.result()).toBe('closed');
     expect(types(input.requestId)).toEqual(expect.arrayContaining(['information_requested', 'citizen_replied', 'answer_written', 'answered']));
+    await keepHistory('information-replied', handle, PROCESS_HISTORIES_DIR);
   });
 
   it('waits for a duration, then until a date the form gives, and passes a missing date at once', async () => {
@@ -305,6 +311,7 @@ describe('process workflow', () => {
     // A missing date still starts a timer (of 1 ms): whether a timer starts never depends on the clock.
     expect(timers.slice(2)).toEqual([1]);
     expect(types(input.requestId)).toEqual(['received', 'wait_over', 'wait_over', 'wait_date_missing', 'wait_over', 'closed']);
+    await keepHistory('wait-duration-date', handle, PROCESS_HISTORIES_DIR);
   });
 
   const PAYMENT = processOf(
@@ -327,12 +334,14 @@ describe('process workflow', () => {
     await handle.signal(paymentSettledSignal, { paymentId: 'pay-1', amount: 15_000, paidAt: new Date().toISOString() });
     expect(await handle.result()).toBe('closed');
     expect(types(input.requestId)).toEqual(['received', 'payment_requested', 'payment_received', 'closed']);
+    await keepHistory('payment-paid', handle, PROCESS_HISTORIES_DIR);
   });
 
   it('collects a payment: unpaid after the timeout', async () => {
     const { input, handle } = await start(PAYMENT, { formData: { jours: 1 } });
     expect(await handle.result()).toBe('closed');
     expect(types(input.requestId)).toEqual(['received', 'payment_requested', 'payment_timeout', 'abandoned']);
+    await keepHistory('payment-unpaid', handle, PROCESS_HISTORIES_DIR);
     expect((await timersOf(handle)).at(-1)).toBeLessThanOrEqual(2_000);
   });
 
@@ -377,6 +386,7 @@ describe('process workflow', () => {
     await handle.executeUpdate(closeRequestUpdate, { args: [{ actor: ACTORS.agent }] });
     expect(await handle.result()).toBe('closed');
     expect(types(input.requestId).filter((t) => t === 'step_reminder_sent')).toHaveLength(2);
+    await keepHistory('step-escalation', handle, PROCESS_HISTORIES_DIR);
   });
 
   it('acknowledges on every channel asked, issues documents, and notifies by post with a letter', async () => {
@@ -405,5 +415,6 @@ describe('process workflow', () => {
     expect(calls.filter((c) => c.name.startsWith('render')).map((c) => c.name)).toEqual(['renderAcknowledgement', 'renderCertificate', 'renderAnswerLetter']);
     expect(calls.find((c) => c.name === 'renderAnswerLetter')!.args.answer).toBe('Votre acte est joint.');
     expect(types(input.requestId).filter((t) => t.endsWith('_ready'))).toEqual(['document_ready', 'document_ready', 'letter_ready']);
+    await keepHistory('documents-post', handle, PROCESS_HISTORIES_DIR);
   });
 });
