@@ -35,7 +35,7 @@ import { processWorkflow } from './workflow';
 
 // Each case runs for real seconds on a dev server (timeouts of a second): enough cases to meet every kind, few
 // enough to stay under a minute. The seed is printed, so a failure can be run again.
-const CASES = Number(process.env.RELAIS_PROPERTY_CASES ?? 20);
+const CASES = Number(process.env.RELAIS_PROPERTY_CASES ?? 16);
 const SEED = Number(process.env.RELAIS_PROPERTY_SEED ?? Date.now() % 2 ** 31);
 
 let env: TestWorkflowEnvironment;
