@@ -7,7 +7,7 @@
  * still registered on the worker); new requests start `processWorkflow` with the process definition in their input,
  * so a running request never changes process and a new version of a process applies to new requests only.
  */
-import type { IntakeChannel } from '@/domain/requests/kinds';
+import type { IntakeChannel, RequestState } from '@/domain/requests/kinds';
 import type { DepartmentRef, RequestWorkflowInput } from '@/domain/requests/contract';
 import type { ProcessDefinition, StepKind } from './definition';
 
@@ -65,6 +65,8 @@ export interface CurrentStep {
   stepId: string;
   kind: StepKind;
   label: string;
+  /** The request's state (as the `snapshot` query gives it). */
+  state: RequestState;
   /** Update names possible at this step now; each is still checked against the agent (department, role). */
   allowedActions: ProcessAction[];
   /** The guaranteed date of the request (moves when the clock stops while awaiting the citizen). */

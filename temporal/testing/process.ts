@@ -92,9 +92,7 @@ export function fakeProcessActivities() {
 /** A worker of the process workflow on its own task queue, with fake activities; stop it with `stop()`. */
 export async function startProcessWorker(env: TestWorkflowEnvironment, bundle: WorkflowBundleWithSourceMap, activities: object) {
   const taskQueue = `process-test-${randomUUID()}`;
-  // Workflows run on this thread (debugMode): under Vitest, a workflow worker thread answering many concurrent queries
-  // was seen to abort the process ("async hook stack has become corrupted").
-  const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle, activities, debugMode: true });
+  const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle, activities });
   const running = worker.run();
   return {
     taskQueue,

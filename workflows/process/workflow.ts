@@ -520,6 +520,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
     stepId: current.id,
     kind: current.kind,
     label: current.label,
+    state,
     allowedActions: allowedNow(),
     dueAt: new Date(dueAt).toISOString(),
     ...(stepDueAt !== undefined ? { stepDueAt: new Date(stepDueAt).toISOString() } : {}),
