@@ -102,7 +102,8 @@ async function drive(handle: WorkflowHandle, random: () => number): Promise<{ ac
       } catch (error) {
         // A timer may move the run between the query and the action: the validator then refuses it, in French.
         if (!(error instanceof WorkflowUpdateFailedError)) {
-          if (await running(handle)) throw error;
+          // An action sent as the run ends is aborted by the server: only then is another error expected.
+          if ((await handle.describe()).status.name === 'RUNNING') throw error;
           return;
         }
         refused.push(((error as WorkflowUpdateFailedError).cause as Error).message);
@@ -111,7 +112,7 @@ async function drive(handle: WorkflowHandle, random: () => number): Promise<{ ac
     const signal = async (name: string, work: () => Promise<unknown>) => {
       actions.push(`${step.stepId}:${name}`);
       await work().catch(async (error: unknown) => {
-        if (await running(handle)) throw error;
+        if ((await handle.describe()).status.name === 'RUNNING') throw error;
       });
       // Once sent, the run moves on its own: wait until it did, so the signal is not sent twice.
       for (let i = 0; i < 50 && (await running(handle)); i++) {
