@@ -124,6 +124,8 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
   let stateBeforeWaiting: RequestState = 'in_progress';
   let pausedSince: number | undefined;
   let ended = false;
+  // A step is being entered (its state, messages and deadline): nothing may wait or act on it before that is done.
+  let entering = false;
   let departmentNotified = false;
   let eventCount = 0;
   let resends = 0;
@@ -140,7 +142,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
 
   const settled = () => ended || answerSent;
   const clockStopped = () => pausedSince !== undefined;
-  const atRest = () => ended || RESTING_KINDS.has(current.kind);
+  const atRest = () => ended || (!entering && RESTING_KINDS.has(current.kind));
 
   // --- Projection -------------------------------------------------------------------------------------------------
 
@@ -206,6 +208,15 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
 
   /** Leaves the current step for `stepId`, recording `cause`, and performs the new step's entry. */
   async function goTo(stepId: string, cause?: Cause) {
+    entering = true;
+    try {
+      await moveTo(stepId, cause);
+    } finally {
+      entering = false;
+    }
+  }
+
+  async function moveTo(stepId: string, cause?: Cause) {
     resumeClock();
     current = stepOf(stepId);
     visit += 1;
@@ -879,6 +890,10 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
   await lock.runExclusive(() => goTo(definition.start, { type: 'received', actor: 'citizen', public: true, data: { process: input.process.slug, version: input.process.version } }));
   const deadline = watchDeadline();
   while (!ended) {
+    // A handler may have moved the run and still be entering the new step (awaiting its record): its timers and
+    // waits start from the finished entry, or they would read a step half set up.
+    await condition(() => !entering || ended);
+    if (ended) break;
     const step = current;
     const v = visit;
     if (step.kind === 'close') {
