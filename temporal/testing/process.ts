@@ -92,9 +92,8 @@ export function fakeProcessActivities() {
 /** A worker of the process workflow on its own task queue, with fake activities; stop it with `stop()`. */
 export async function startProcessWorker(env: TestWorkflowEnvironment, bundle: WorkflowBundleWithSourceMap, activities: object) {
   const taskQueue = `process-test-${randomUUID()}`;
-  // Under Vitest, a workflow worker thread answering many queries at once was seen to abort the whole process
-  // ("async hook stack has become corrupted", a Node-level failure): `debugMode` runs workflows on this thread instead.
-  const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle, activities, debugMode: true });
+  // Workflow threads and deadlock detection as in production: a workflow that spins fails its task instead of hanging.
+  const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle, activities });
   const running = worker.run();
   return {
     taskQueue,
