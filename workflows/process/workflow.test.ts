@@ -366,6 +366,7 @@ describe('process workflow', () => {
       { dueInMs: 1_500, escalation: [{ percent: 100, recipients: ['administrators'] }] },
     );
     const step = await atStep(handle, 'repondre');
+    expect(step.stepDueAt).toBeDefined();
     expect(Date.parse(step.stepDueAt!) - Date.parse(input.receivedAt)).toBeGreaterThanOrEqual(2_000);
     expect(step.dueAt).toBe(input.dueAt);
     const reminders = await eventually(() => {

@@ -218,21 +218,26 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
 
   async function moveTo(stepId: string, cause?: Cause) {
     resumeClock();
-    current = stepOf(stepId);
+    const next = stepOf(stepId);
+    // The entry count moves first: the timers of the step being left stop acting from here.
     visit += 1;
     level = 0;
     asked = false;
-    stepDueAt = undefined;
-    stepPlan = [];
     wakeAt = undefined;
-    if (current.delay && RESTING_KINDS.has(current.kind) && current.kind !== 'close') {
+    let dueAtOfStep: number | undefined;
+    let planOfStep: PlannedEscalation[] = [];
+    if (next.delay && RESTING_KINDS.has(next.kind) && next.kind !== 'close') {
       const from = new Date(Date.now()).toISOString();
-      // The plan is made from what the activity returns (kept in history), never from the clock read here: a local
+      // The plan is made from what the activity returns (kept in history), never from the clock read here: an
       // activity's result may be replayed at another workflow time than it was first delivered.
-      const deadline = await deadlines.stepDeadline({ tenantId: input.tenantId, from, delay: current.delay.delay, businessDays: current.delay.businessDays });
-      stepDueAt = Date.parse(deadline.dueAt);
-      stepPlan = current.escalation?.length ? planFor(deadline.from, deadline.dueAt, current.escalation) : [];
+      const deadline = await deadlines.stepDeadline({ tenantId: input.tenantId, from, delay: next.delay.delay, businessDays: next.delay.businessDays });
+      dueAtOfStep = Date.parse(deadline.dueAt);
+      planOfStep = next.escalation?.length ? planFor(deadline.from, deadline.dueAt, next.escalation) : [];
     }
+    // The query shows the new step together with its deadline, never one without the other.
+    current = next;
+    stepDueAt = dueAtOfStep;
+    stepPlan = planOfStep;
     await enter(current, cause);
   }
 
