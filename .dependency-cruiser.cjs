@@ -5,7 +5,7 @@
 const TESTS = '(\\.test\\.ts$|\\.spec\\.ts$|/testing/|/testing\\.ts$|/test-support\\.ts$)';
 const WORKFLOW_CONTRACTS = '^workflows/[^/]+/definitions\\.ts$';
 const WORKFLOW_SAFE_DOMAIN =
-  '^domain/(deadlines/escalation|deadlines/instant|requests/contract|dashboard/quality-report-contract|privacy/retention-categories|dashboard/report-month)\\.ts$';
+  '^domain/(deadlines/escalation|deadlines/instant|requests/contract|dashboard/quality-report-contract|privacy/retention-categories|dashboard/report-month|processes/definition|processes/workflow-contract)\\.ts$';
 
 /** Product code of `from` must not import what `to` matches. */
 const rule = (name, comment, from, to) => ({ name, comment, severity: 'error', from: { path: `^${from}/`, pathNot: TESTS }, to });

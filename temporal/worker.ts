@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createDocumentActivities } from '@/activities/documents/document-activities';
 import type { PdfRenderer } from '@/integrations/documents/renderer';
 import { createExportActivities, type ExportActivityDeps } from '@/activities/exports/export-activities';
+import { createProcessActivities } from '@/activities/process/process-activities';
 import { createQualityReportActivities } from '@/activities/quality-report/quality-report-activities';
 import { createRequestActivities } from '@/activities/request/request-activities';
 import { createRetentionActivities } from '@/activities/retention/retention-activities';
@@ -68,6 +69,7 @@ export async function createRelaisWorker(deps: WorkerDeps): Promise<RelaisWorker
       ...createRequestActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl, sms: deps.sms && smsActivityChannel(deps.sms) }),
       ...createDocumentActivities({ orm: deps.orm, renderer: deps.renderer, publicUrl: deps.publicUrl }),
       ...exportActivities,
+      ...createProcessActivities({ orm: deps.orm }),
       ...createQualityReportActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl }),
       ...createRetentionActivities({ orm: deps.orm }),
     },

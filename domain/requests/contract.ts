@@ -48,6 +48,8 @@ export interface RequestWorkflowInput {
 export interface Actor {
   agentId: string;
   name: string;
+  /** The agent's e-mail address: named validators of a process are matched by it (absent: only roles count). */
+  email?: string;
   departmentIds: string[];
   validatorOf: string[];
   isAdmin: boolean;

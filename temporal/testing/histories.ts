@@ -12,8 +12,11 @@ export const QUALITY_REPORT_HISTORIES_DIR = path.join('workflows', 'quality-repo
 /** Recorded histories of the GDPR retention workflow. */
 export const RETENTION_HISTORIES_DIR = path.join('workflows', 'retention', 'histories');
 
+/** Recorded histories of the process workflow (its tests' runs, with recording activities). */
+export const PROCESS_HISTORIES_DIR = path.join('workflows', 'process', 'histories');
+
 /** Every folder of recorded histories the replay test runs. */
-export const HISTORY_DIRS = [HISTORIES_DIR, QUALITY_REPORT_HISTORIES_DIR, RETENTION_HISTORIES_DIR];
+export const HISTORY_DIRS = [HISTORIES_DIR, QUALITY_REPORT_HISTORIES_DIR, RETENTION_HISTORIES_DIR, PROCESS_HISTORIES_DIR];
 
 /** Saves a workflow's history for replay tests when RELAIS_RECORD_HISTORIES=1 (run once after a workflow change). */
 export async function keepHistory(name: string, handle: WorkflowHandle, dir = HISTORIES_DIR): Promise<void> {
