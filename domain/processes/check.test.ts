@@ -57,7 +57,7 @@ const BROKEN_FILES: Array<[string, ProcessError[]]> = [
     { path: '/steps/1/rules/0/department', message: "Service inconnu « voirie » (connus : « accueil », « affaires-scolaires », « etat-civil », « parcs-jardins », « urbanisme »)." },
   ]],
   ['14-unknown-message-template.json', [
-    { path: '/steps/6/template', message: "Modèle de message inconnu « reponse-finale » (connus : « acknowledgement », « acte-naissance-delai », « answer », « horaires-mairie », « information_requested », « state_changed »)." },
+    { path: '/steps/6/template', message: "Modèle de message inconnu « reponse-finale » (connus : « accueil-brochure-envoyee », « accueil-demarche-en-ligne », « accueil-rendez-vous », « accueil-reservation-salle-pieces », « acknowledgement », « acte-naissance-delai », « answer », « ecoles-cantine-allergies », « ecoles-inscription-pieces », « ecoles-loisirs-liste-attente », « etat-civil-autre-commune », « etat-civil-copie-integrale » et 9 autres)." },
   ]],
   ['15-unknown-document-template.json', [
     { path: '/steps/10/template', message: "Modèle de document inconnu « attestation » (connus : « acknowledgement », « answer-letter », « certificate », « quality-report »)." },

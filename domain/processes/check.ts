@@ -96,7 +96,10 @@ const CASCADE_MESSAGES: Record<CascadeIssue['code'], string> = {
 
 function known(names: ReadonlySet<string>): string {
   const list = [...names].sort();
-  return list.length === 0 ? 'aucun' : list.length <= 12 ? list.map((n) => `« ${n} »`).join(', ') : `${list.length} noms`;
+  if (list.length === 0) return 'aucun';
+  const named = list.slice(0, 12).map((n) => `« ${n} »`).join(', ');
+  // A long list is cut: the designer sees the first names and how many more there are.
+  return list.length <= 12 ? named : `${named} et ${list.length - 12} autres`;
 }
 
 /** `data.a.b`, `data["a"]`: the root variable and the member names, or undefined for anything else. */
