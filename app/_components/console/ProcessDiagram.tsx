@@ -15,9 +15,12 @@ export interface DiagramStep {
  */
 export function ProcessDiagram({ svg, title, steps }: { svg: string; title: string; steps: DiagramStep[] }) {
   const id = useId();
+  // Two diagrams on one page (the current one and a preview) must not share their arrowhead's id.
+  const marker = `fleche-${id.replace(/[^A-Za-z0-9_-]/g, '')}`;
+  const drawn = svg.replace('id="fleche"', `id="${marker}"`).replaceAll('url(#fleche)', `url(#${marker})`);
   return (
     <figure aria-labelledby={`${id}-caption`} className="card">
-      <div className="process-diagram" dangerouslySetInnerHTML={{ __html: svg }} />
+      <div className="process-diagram" dangerouslySetInnerHTML={{ __html: drawn }} />
       <figcaption id={`${id}-caption`}>
         <strong>Schéma du processus « {title} »</strong>
         <details>
