@@ -35,8 +35,10 @@ test('an administrator opens Processus, sees the shipped processes and a diagram
     const delay = admin.getByRole('group', { name: 'Délai garanti annoncé à l’usager' });
     await delay.getByLabel('Durée').fill('dix jours');
     await admin.getByRole('button', { name: 'Prévisualiser' }).click();
-    await expect(admin.getByRole('alert').filter({ hasText: 'rien n’a été enregistré' })).toBeVisible();
-    await expect(admin.getByRole('alert')).toContainText('/guaranteedDelay/delay');
+    const refused = admin.getByRole('alert').filter({ hasText: 'rien n’a été enregistré' });
+    await expect(refused).toBeVisible();
+    await expect(refused).toContainText('/guaranteedDelay/delay');
+    await expect(admin.getByRole('group', { name: 'Délai garanti annoncé à l’usager' }).locator('.alert.error')).toBeVisible();
     await expect(admin.getByRole('button', { name: 'Publier comme nouvelle version' })).toBeDisabled();
   });
 

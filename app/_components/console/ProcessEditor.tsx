@@ -157,9 +157,15 @@ export function ProcessEditor(props: {
                 {meta?.label ?? step.id} — {meta?.kindName}
               </legend>
               <ErrorAt path={`${at}/id`} />
-              {text(`${at}/delay/delay`, 'Délai de l’étape', step.delay.delay, (v) => changeStep(i, (s) => void (s.delay.delay = v)), `${durationHint} Vide : pas de délai propre.`)}
-              {checkbox(`${at}/delay/businessDays`, 'Délai de l’étape en jours ouvrés', step.delay.businessDays, (v) => changeStep(i, (s) => void (s.delay.businessDays = v)))}
-              {text(`${at}/escalation`, 'Relances de l’étape', step.escalation, (v) => changeStep(i, (s) => void (s.escalation = v)), cascadeHint)}
+              {meta?.kind === 'close' && !step.delay.delay && !step.escalation ? (
+                <p className="muted">La demande se termine ici : rien à régler.</p>
+              ) : (
+                <>
+                  {text(`${at}/delay/delay`, 'Délai de l’étape', step.delay.delay, (v) => changeStep(i, (s) => void (s.delay.delay = v)), `${durationHint} Vide : pas de délai propre.`)}
+                  {checkbox(`${at}/delay/businessDays`, 'Délai de l’étape en jours ouvrés', step.delay.businessDays, (v) => changeStep(i, (s) => void (s.delay.businessDays = v)))}
+                  {text(`${at}/escalation`, 'Relances de l’étape', step.escalation, (v) => changeStep(i, (s) => void (s.escalation = v)), cascadeHint)}
+                </>
+              )}
               {step.department !== undefined ? select(`${at}/department`, 'Service (par défaut)', step.department, props.departments, (v) => changeStep(i, (s) => void (s.department = v))) : null}
               {(step.rules ?? []).map((rule, j) =>
                 select(`${at}/rules/${j}/department`, `Service si ${meta?.ruleConditions[j] ?? ''}`, rule.department, props.departments, (v) => changeStep(i, (s) => void (s.rules![j].department = v))),
