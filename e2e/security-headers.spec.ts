@@ -165,7 +165,7 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       }
     }
     expect(wrong).toEqual([]);
-    expect(cells).toBe(84);
+    expect(cells).toBe(98);
   });
 
   test('development views show a municipality’s messages to its administrators only', async () => {
