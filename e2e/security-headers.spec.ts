@@ -140,6 +140,8 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       'tableau-de-bord/page.tsx': { path: '/console/demo/tableau-de-bord', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 200, admin: 200, dpo: 403 } },
       'admin/page.tsx': { path: '/console/demo/admin', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200, dpo: 403 } },
       'admin/courriel/page.tsx': { path: '/console/demo/admin/courriel', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200, dpo: 403 } },
+      'admin/processus/page.tsx': { path: '/console/demo/admin/processus', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200, dpo: 403 } },
+      'admin/processus/[slug]/page.tsx': { path: '/console/demo/admin/processus/question', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200, dpo: 403 } },
       'formulaires/page.tsx': { path: '/console/demo/formulaires', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200, dpo: 403 } },
       'journal/page.tsx': { path: '/console/demo/journal', byRole: dataProtection },
       'donnees-personnelles/page.tsx': { path: '/console/demo/donnees-personnelles', byRole: dataProtection },
@@ -163,7 +165,7 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       }
     }
     expect(wrong).toEqual([]);
-    expect(cells).toBe(84);
+    expect(cells).toBe(98);
   });
 
   test('development views show a municipality’s messages to its administrators only', async () => {

@@ -50,6 +50,8 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
         </ul>
         <p>
           <a href={`/console/${tenant}/admin/courriel`}>Courriel entrant</a>
+          {' · '}
+          <a href={`/console/${tenant}/admin/processus`}>Processus</a>
         </p>
       </nav>
 

@@ -105,6 +105,12 @@ export const AGENT_ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
       { variant: 'erase', params: (tenant) => ({ tenant, action: 'erase' }), body: { email: 'personne@exemple.fr', reason: 'Demande de la personne', confirmOpen: true }, ok: [200] },
     ],
   },
+  // The designer's screens: the shipped `question` process, its preview, a publication (a new version, or none when unchanged) and its export.
+  'admin/processes GET': { access: 'admin', cases: [{ params: t, ok: [200] }] },
+  'admin/processes/[slug] GET': { access: 'admin', cases: [{ params: (tenant) => ({ tenant, slug: 'question' }), ok: [200] }] },
+  'admin/processes/[slug] POST': { access: 'admin', cases: [{ params: (tenant) => ({ tenant, slug: 'question' }), body: { guaranteedDelay: { delay: 'P10D', businessDays: true } }, ok: [200, 201] }] },
+  'admin/processes/[slug]/preview POST': { access: 'admin', cases: [{ params: (tenant) => ({ tenant, slug: 'question' }), body: { guaranteedDelay: { delay: 'P10D', businessDays: true } }, ok: [200] }] },
+  'admin/processes/[slug]/export GET': { access: 'admin', cases: [{ params: (tenant) => ({ tenant, slug: 'question' }), ok: [200] }] },
   'admin/[resource] DELETE': {
     access: 'admin',
     cases: [

@@ -1,0 +1,85 @@
+import type { Metadata } from 'next';
+import { listProcesses } from '@/domain/admin/processes';
+import { formatShortDateTime } from '@/domain/format/french';
+import { ConsoleShell, Forbidden } from '@/app/_components/console/ConsoleShell';
+import { consolePage } from '@/app/console/_server/page';
+import { shippedProcessesStored } from '@/app/console/_server/processes';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Processus' };
+
+/** The processes the municipality may use: its own and the shipped ones, their versions, and the forms and topics naming them. */
+export default async function ProcessesPage({ params }: { params: Promise<{ tenant: string }> }) {
+  const { tenant } = await params;
+  const { principal, em, allowed } = await consolePage(tenant, 'admin', `/console/${tenant}/admin/processus`);
+  if (!allowed) {
+    return (
+      <ConsoleShell principal={principal} current="admin">
+        <Forbidden />
+      </ConsoleShell>
+    );
+  }
+  await shippedProcessesStored();
+  const processes = await listProcesses(em, principal.tenantId);
+  const scope = (s: 'commune' | 'produit') => (s === 'commune' ? 'de la commune' : 'fournie avec Relais');
+  return (
+    <ConsoleShell principal={principal} current="admin">
+      <p>
+        <a href={`/console/${tenant}/admin`}>Retour à l’administration</a>
+      </p>
+      <h1>Processus</h1>
+      <p className="muted">
+        Le parcours d’une demande, étape par étape : délais, relances, services, validation, messages. Une version publiée par la commune remplace, pour elle seule, le
+        processus fourni avec Relais ; les versions précédentes restent consultables et exportables.
+      </p>
+      <p className="muted">Pour l’instant, les nouvelles demandes suivent encore les délais et services réglés dans les thèmes : les versions publiées ici sont enregistrées pour la mise en service des processus.</p>
+      {processes.map((p) => (
+        <section key={p.slug} className="card stack" aria-labelledby={`processus-${p.slug}`} data-process={p.slug}>
+          <h2 id={`processus-${p.slug}`}>
+            <a href={`/console/${tenant}/admin/processus/${p.slug}`}>{p.title}</a>
+          </h2>
+          <p>
+            Identifiant <code>{p.slug}</code> · version en vigueur : <strong>{p.current.version}</strong> ({scope(p.current.scope)})
+          </p>
+          <p>
+            Formulaires : {p.forms.length ? p.forms.map((f) => f.title).join(', ') : 'aucun'} · Thèmes : {p.topics.length ? p.topics.map((t) => t.label).join(', ') : 'aucun'}
+          </p>
+          <table>
+            <caption>Versions de « {p.title} »</caption>
+            <thead>
+              <tr>
+                <th scope="col">Version</th>
+                <th scope="col">Origine</th>
+                <th scope="col">Date</th>
+                <th scope="col">Auteur</th>
+                <th scope="col">Empreinte (SHA-256)</th>
+                <th scope="col">Export</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.versions.map((v) => (
+                <tr key={`${v.scope}-${v.version}`}>
+                  <td>
+                    {v.version}
+                    {v.version === p.current.version && v.scope === p.current.scope ? ' (en vigueur)' : ''}
+                  </td>
+                  <td>{scope(v.scope)}</td>
+                  <td>{formatShortDateTime(v.createdAt)}</td>
+                  <td>{v.author ?? (v.scope === 'produit' ? 'Relais' : 'Ligne de commande')}</td>
+                  <td>
+                    <code title={v.sha256}>{v.sha256.slice(0, 12)}</code>
+                  </td>
+                  <td>
+                    <a href={`/api/v1/t/${tenant}/agent/admin/processes/${p.slug}/export?version=${v.version}`} download>
+                      JSON<span className="visually-hidden"> de la version {v.version}</span>
+                    </a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+    </ConsoleShell>
+  );
+}
