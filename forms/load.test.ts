@@ -37,7 +37,7 @@ describe('loadFormDefinition', () => {
 });
 
 describe('loadShippedForms', () => {
-  it('loads every shipped definition', () => expect(loadShippedForms().length).toBe(6));
+  it('loads every shipped definition', () => expect(loadShippedForms().length).toBe(7));
 
   it('refuses a file whose name differs from its slug', () => {
     const other = mkdtempSync(join(tmpdir(), 'relais-forms-'));

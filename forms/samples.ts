@@ -50,5 +50,10 @@ export function validSamples(today = new Date()): Record<string, Record<string, 
       salle: 'salle-des-fetes', dateReservation: daysFrom(today, 30), creneau: 'soiree', nombrePersonnes: 180, objet: 'fete-familiale',
       organisateur: 'particulier', nom: 'Garcia', prenom: 'Lucie', telephone: '01 23 45 67 89', courriel: 'lucie.garcia@exemple.fr', assurance: true,
     },
+    signalement: {
+      nature: 'eclairage', description: 'Le lampadaire ne s’allume plus depuis trois soirs, le passage est dans le noir.', danger: true,
+      voie: '14 rue Victor-Hugo', repere: 'En face de l’arrêt de bus Mairie', quartier: 'centre-ville', latitude: 48.8566, longitude: 2.3522,
+      nom: 'Nguyen', prenom: 'Thi Lan', courriel: 'thilan.nguyen@exemple.fr',
+    },
   };
 }

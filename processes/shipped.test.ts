@@ -49,6 +49,17 @@ describe('shipped processes', () => {
     const route = report.steps.find((s) => s.kind === 'route');
     expect(route?.kind === 'route' && route.rules?.length).toBeGreaterThan(0);
   });
+
+  it('routes the street report on a field its form has, and would refuse a form without it', () => {
+    const report = SHIPPED_PROCESSES.find((p) => p.slug === 'signalement')!;
+    const form = SHIPPED_FORMS.find((f) => f.slug === 'signalement')!;
+    const { nature, ...others } = form.schema.properties as Record<string, unknown>;
+    expect(nature).toBeDefined();
+    const renamed = { ...form, schema: { ...form.schema, properties: { ...others, typeProbleme: nature } } };
+    const errors = checkProcessDefinition(report, withForm(demoContext(), renamed)).errors;
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e.path.startsWith('/steps/1/rules/'))).toBe(true);
+  });
 });
 
 // The schema mirrors the TypeScript types: the same fields, required or optional alike, for every step kind.

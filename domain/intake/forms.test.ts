@@ -10,6 +10,9 @@ import { ensureShippedForms, importFormDefinition, listFormVersions } from '@/do
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { InputError } from '@/domain/validation';
+import type { RouteStep } from '@/domain/processes/definition';
+import { SHIPPED_PROCESSES } from '@/processes/shipped';
+import { routeOf } from '@/workflows/process/steps';
 import { createIntake } from './submission';
 import { type StartRequestInput } from './start-input';
 import { createFormIntake } from './forms';
@@ -99,6 +102,63 @@ describe('form intake', () => {
     const versions = (await listFormVersions(orm.em.fork(), tenant.id)).filter((v) => v.slug === 'acte-deces');
     expect(versions.map((v) => [v.version, v.scope, v.current])).toEqual([[first.version, 'commune', true], [1, 'produit', false]]);
     expect(versions[1].requests).toBeGreaterThanOrEqual(2);
+  });
+
+  it('files a street report with its place; the process routes it on the stored nature', async () => {
+    const data = { ...samples.signalement, nature: 'arbre', description: 'Une grosse branche pend au-dessus du trottoir après l’orage.', dateConstat: '2026-08-30' };
+    const receipt = await forms.submitForm('demo', 'signalement', { data });
+    const row = await requestRow(receipt.reference);
+    expect(row.form_data).toEqual(data);
+    expect(row.form_data).toMatchObject({ voie: '14 rue Victor-Hugo', repere: 'En face de l’arrêt de bus Mairie', latitude: 48.8566, longitude: 2.3522 });
+    expect(row.kind).toBe('question');
+    expect(row.reply_channel).toBe('email');
+    // The place is not the citizen's postal address.
+    expect(row.citizen).toEqual({ name: 'Thi Lan Nguyen', email: 'thilan.nguyen@exemple.fr' });
+    expect(row.body).toContain('- Nature du problème : Arbre ou branche dangereux ou tombé');
+    expect(row.body).toContain('- Adresse ou rue : 14 rue Victor-Hugo');
+    expect(row.body).toContain('- Repère : En face de l’arrêt de bus Mairie');
+    const [filed] = await query<{ topic: string; department: string }>(
+      orm.em.fork(),
+      "select tp.slug as topic, d.slug as department from request r join tenant t on t.id = r.tenant_id join topic tp on tp.id = r.topic_id join department d on d.id = r.department_id where t.slug = 'demo' and r.reference = ?",
+      [receipt.reference],
+    );
+    expect(filed).toEqual({ topic: 'signalement', department: 'urbanisme' });
+
+    const process = SHIPPED_PROCESSES.find((p) => p.slug === 'signalement')!;
+    const route = process.steps.find((s): s is RouteStep => s.kind === 'route')!;
+    const routed = (stored: Record<string, unknown>) => routeOf(route, { data: stored, citizen: row.citizen, channel: 'form', receivedAt: '2026-09-01T08:00:00Z' });
+    expect(routed(row.form_data)).toEqual({ department: 'parcs-jardins', rule: 0, errors: [] });
+    const byNature = Object.fromEntries(['voirie', 'eclairage', 'proprete', 'espaces-verts', 'arbre', 'abords-ecole', 'autre'].map((n) => [n, routed({ ...row.form_data, nature: n }).department]));
+    expect(byNature).toEqual({ voirie: 'urbanisme', eclairage: 'urbanisme', proprete: 'parcs-jardins', 'espaces-verts': 'parcs-jardins', arbre: 'parcs-jardins', 'abords-ecole': 'affaires-scolaires', autre: 'urbanisme' });
+  });
+
+  it('files a street report followed by phone only, and refuses one with no way to reply', async () => {
+    const { courriel: _c, ...byPhone } = samples.signalement;
+    const row = await requestRow((await forms.submitForm('demo', 'signalement', { data: { ...byPhone, telephone: '06 12 34 56 78' } })).reference);
+    expect(row.citizen).toEqual({ name: 'Thi Lan Nguyen', phone: '+33612345678' });
+    expect(row.reply_channel).toBe('sms');
+    const before = await countRequests();
+    await expect(forms.submitForm('demo', 'signalement', { data: byPhone })).rejects.toMatchObject({
+      errors: [{ path: '/data/courriel', message: 'Indiquez une adresse électronique ou un numéro de téléphone pour être informé du traitement de votre signalement.' }],
+    });
+    expect(await countRequests()).toBe(before);
+  });
+
+  it('refuses hostile street reports over HTTP with French errors at /data paths, creating nothing', async () => {
+    const before = await countRequests();
+    const post = (data: unknown) => callRoute(postFormRequest, { tenant: 'demo', slug: 'signalement' }, { method: 'POST', body: { data } });
+    const bad = await post({ ...samples.signalement, nature: 'incendie', voie: '12', latitude: '48°51′N', quartier: { $ne: null }, danger: 'true' });
+    expect(bad.status).toBe(400);
+    const paths = ((await bad.json()).errors as { path: string; message: string }[]).map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['/data/nature', '/data/voie', '/data/latitude', '/data/quartier', '/data/danger']));
+    // An oversized string is refused by the guard before validation, on its own path.
+    const huge = await post({ ...samples.signalement, voie: 'x'.repeat(100_000) });
+    expect(huge.status).toBe(400);
+    expect((await huge.json()).errors).toEqual([{ path: '/data/voie', message: expect.stringMatching(/caractères/) }]);
+    expect((await post(JSON.parse('{"__proto__": {"isAdmin": true}, "nature": "voirie"}'))).status).toBe(400);
+    expect((await post([samples.signalement])).status).toBe(400);
+    expect((await post({ ...samples.signalement, longitude: undefined })).status).toBe(400);
+    expect(await countRequests()).toBe(before);
   });
 
   it('refuses an invalid definition on import with JSON paths', async () => {

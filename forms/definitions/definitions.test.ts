@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadShippedForms } from '@/forms/load';
 import { compileForm, type CompiledForm } from '@/forms/runtime/compile';
@@ -23,6 +24,7 @@ describe('shipped definitions', () => {
       'brochure-touristique',
       'centre-loisirs',
       'reservation-salle',
+      'signalement',
     ]);
   });
 
@@ -267,5 +269,110 @@ describe('brochure-touristique', () => {
     const result = f.validate({ ...valid, ...change });
     expect(result.valid).toBe(false);
     expect(result.errors).toContainEqual({ path, message });
+  });
+});
+
+describe('signalement', () => {
+  const valid = {
+    nature: 'voirie',
+    description: 'Nid-de-poule profond sur la chaussée, côté pair, deux roues en danger.',
+    danger: true,
+    dateConstat: '2026-08-30',
+    voie: '14 rue Victor-Hugo',
+    repere: 'En face de la boulangerie',
+    quartier: 'centre-ville',
+    latitude: 48.8566,
+    longitude: 2.3522,
+    nom: 'Nguyen',
+    prenom: 'Thi Lan',
+    courriel: 'thilan.nguyen@exemple.fr',
+  };
+  const f = form('signalement');
+  const definition = bySlug.get('signalement')!;
+
+  it('names the signalement process, without validation, within 15 calendar days', () => {
+    expect(definition.process).toBe('signalement');
+    expect(definition.kind).toBe('question');
+    expect(definition.workflow).toEqual({ topic: 'signalement', department: 'urbanisme', delay: 'P15D', businessDays: false, validation: false });
+  });
+
+  it('offers exactly the natures the process routes on', () => {
+    const field = definition.ui.pages.flatMap((p) => p.fields).find((x) => x.name === '/nature')!;
+    expect(field.options!.map((o) => o.value)).toEqual(['voirie', 'eclairage', 'proprete', 'espaces-verts', 'arbre', 'abords-ecole', 'autre']);
+  });
+
+  it('accepts a complete report', () => expect(f.validate(valid)).toEqual({ valid: true, errors: [], data: valid }));
+  it('accepts the bare minimum: nature, description, street, name and a phone instead of an e-mail', () => {
+    const minimal = { nature: 'autre', description: 'Banc public cassé.', voie: 'place de la Mairie', nom: 'Roux', prenom: 'Paul', telephone: '06 12 34 56 78' };
+    expect(f.validate(minimal)).toEqual({ valid: true, errors: [], data: minimal });
+  });
+  it('accepts negative coordinates (Guadeloupe)', () => expect(f.validate({ ...valid, latitude: 16.2411, longitude: -61.5331 }).valid).toBe(true));
+
+  it.each([
+    ['no nature', { nature: undefined }, '/nature', 'Ce champ est obligatoire.'],
+    ['unknown nature', { nature: 'incendie' }, '/nature', 'Choisissez l’une des valeurs proposées.'],
+    ['nature in another case', { nature: 'VOIRIE' }, '/nature', 'Choisissez l’une des valeurs proposées.'],
+    ['description too short', { description: 'trou' }, '/description', 'Décrivez le problème en quelques mots (10 caractères au moins).'],
+    ['blank description', { description: '   ' }, '/description', 'Ce champ est obligatoire.'],
+    ['description too long', { description: 'x'.repeat(2001) }, '/description', 'La description ne peut pas dépasser 2 000 caractères.'],
+    ['no street', { voie: undefined }, '/voie', 'Ce champ est obligatoire.'],
+    ['street too short', { voie: '12' }, '/voie', 'Indiquez le numéro et le nom de la rue, ou le nom de la place.'],
+    ['street too long', { voie: 'rue '.repeat(51) }, '/voie', 'L\'adresse ne peut pas dépasser 200 caractères.'],
+    ['landmark as an object', { repere: { texte: 'ici' } }, '/repere', 'La valeur doit être un texte.'],
+    ['unknown quartier', { quartier: 'banlieue' }, '/quartier', 'Choisissez l’une des valeurs proposées.'],
+    ['latitude out of range', { latitude: 91 }, '/latitude', 'La latitude est un nombre décimal entre -90 et 90 (exemple : 48.8566).'],
+    ['latitude as text', { latitude: '48°51′N' }, '/latitude', 'La latitude est un nombre décimal entre -90 et 90 (exemple : 48.8566).'],
+    ['longitude out of range', { longitude: -180.5 }, '/longitude', 'La longitude est un nombre décimal entre -180 et 180 (exemple : 2.3522).'],
+    ['latitude without longitude', { longitude: undefined }, '/longitude', 'Indiquez aussi la longitude, ou effacez la latitude.'],
+    ['longitude without latitude', { latitude: undefined }, '/latitude', 'Indiquez aussi la latitude, ou effacez la longitude.'],
+    ['seen tomorrow', { dateConstat: '2026-09-02' }, '/dateConstat', 'La date du constat ne peut pas être postérieure à aujourd\'hui.'],
+    ['danger as text', { danger: 'oui' }, '/danger', 'La valeur doit être oui ou non.'],
+    ['neither e-mail nor phone', { courriel: undefined }, '/courriel', 'Indiquez une adresse électronique ou un numéro de téléphone pour être informé du traitement de votre signalement.'],
+    ['bad phone', { telephone: '12' }, '/telephone', 'Numéro de téléphone invalide (exemple : 01 23 45 67 89).'],
+    ['digits in the name', { nom: 'Nguyen3' }, '/nom', 'Le nom ne peut contenir que des lettres, des espaces, des apostrophes et des tirets.'],
+    ['markup in the name', { prenom: '<script>alert(1)</script>' }, '/prenom', 'Les prénoms ne peuvent contenir que des lettres, des espaces, des virgules, des apostrophes et des tirets.'],
+    ['a field the form does not have', { gravite: 'haute' }, '/gravite', 'Champ non prévu par le formulaire.'],
+  ])('%s', (_name, change, path, message) => {
+    const result = f.validate({ ...valid, ...change });
+    expect(result.valid).toBe(false);
+    expect(result.errors).toContainEqual({ path, message });
+  });
+
+  it('keeps markup and line breaks in the description and landmark as plain text', () => {
+    const hostile = { ...valid, description: '<img src=x onerror=alert(1)>\nDalle cassée ; DROP TABLE request;--', repere: '"><script>alert(1)</script>' };
+    expect(f.validate(hostile)).toEqual({ valid: true, errors: [], data: hostile });
+  });
+
+  it('refuses a prototype key and a 10 MB description without throwing', () => {
+    expect(f.validate(JSON.parse('{"__proto__": {"admin": true}, "nature": "voirie"}')).valid).toBe(false);
+    const started = Date.now();
+    const result = f.validate({ ...valid, description: 'x'.repeat(10_000_000) });
+    expect(result.valid).toBe(false);
+    expect(result.errors.map((e) => e.path)).toContain('/description');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('never throws on any value in the new fields, and accepts a value only if it fits the field', () => {
+    const anyValue = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 })));
+    const fields = ['nature', 'description', 'danger', 'dateConstat', 'voie', 'repere', 'quartier', 'latitude', 'longitude'] as const;
+    fc.assert(
+      fc.property(fc.constantFrom(...fields), anyValue, (key, value) => {
+        const result = f.validate({ ...valid, [key]: value });
+        if (result.valid) {
+          const kept = result.data![key];
+          if (kept === undefined) return; // a blank optional value is dropped
+          if (key === 'latitude') expect(typeof kept === 'number' && Math.abs(kept) <= 90).toBe(true);
+          else if (key === 'longitude') expect(typeof kept === 'number' && Math.abs(kept) <= 180).toBe(true);
+          else if (key === 'danger') expect(typeof kept).toBe('boolean');
+          else if (key === 'nature') expect(['voirie', 'eclairage', 'proprete', 'espaces-verts', 'arbre', 'abords-ecole', 'autre']).toContain(kept);
+          else if (key === 'quartier') expect(['centre-ville', 'nord', 'sud', 'est', 'ouest']).toContain(kept);
+          else expect(typeof kept).toBe('string');
+        } else {
+          expect(result.errors.length).toBeGreaterThan(0);
+          for (const e of result.errors) expect(typeof e.message).toBe('string');
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

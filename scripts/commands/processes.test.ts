@@ -27,6 +27,17 @@ describe('relais process:validate', () => {
     expect(run.stdout).toBe('processes/reservation-salle.json est une définition de processus valide (« reservation-salle », 9 étapes).\n');
   });
 
+  it('accepts the street report process against its form, which imports for every municipality', () => {
+    const run = runRelais(['process:validate', 'processes/signalement.json', '--form', 'forms/definitions/signalement.json']);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('processes/signalement.json est une définition de processus valide (« signalement », 7 étapes).\n');
+    // Without --tenant: the same content as the shipped file, so version 1 whether or not it was stored before.
+    const imported = runRelais(['form:import', 'forms/definitions/signalement.json']);
+    expect(imported.stderr).toBe('');
+    expect(imported.status).toBe(0);
+    expect(imported.stdout).toMatch(/^signalement : (version 1 enregistrée|inchangé, la version 1 reste en vigueur) pour toutes les communes\.\n$/);
+  });
+
   it('refuses a broken file with exit code 2, naming the JSON path in French', () => {
     const file = path.join(BROKEN, '08-unknown-successor.json');
     const run = runRelais(['process:validate', file]);
