@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { listProcesses } from '@/domain/admin/processes';
-import { formatShortDateTime } from '@/domain/format/french';
+import { ProcessVersions, scopeLabel } from '@/app/_components/console/ProcessVersions';
 import { ConsoleShell, Forbidden } from '@/app/_components/console/ConsoleShell';
 import { consolePage } from '@/app/console/_server/page';
 import { shippedProcessesStored } from '@/app/console/_server/processes';
@@ -21,7 +21,6 @@ export default async function ProcessesPage({ params }: { params: Promise<{ tena
   }
   await shippedProcessesStored();
   const processes = await listProcesses(em, principal.tenantId);
-  const scope = (s: 'commune' | 'produit') => (s === 'commune' ? 'de la commune' : 'fournie avec Relais');
   return (
     <ConsoleShell principal={principal} current="admin">
       <p>
@@ -39,45 +38,12 @@ export default async function ProcessesPage({ params }: { params: Promise<{ tena
             <a href={`/console/${tenant}/admin/processus/${p.slug}`}>{p.title}</a>
           </h2>
           <p>
-            Identifiant <code>{p.slug}</code> · version en vigueur : <strong>{p.current.version}</strong> ({scope(p.current.scope)})
+            Identifiant <code>{p.slug}</code> · version en vigueur : <strong>{p.current.version}</strong> ({scopeLabel(p.current.scope)})
           </p>
           <p>
             Formulaires : {p.forms.length ? p.forms.map((f) => f.title).join(', ') : 'aucun'} · Thèmes : {p.topics.length ? p.topics.map((t) => t.label).join(', ') : 'aucun'}
           </p>
-          <table>
-            <caption>Versions de « {p.title} »</caption>
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Origine</th>
-                <th scope="col">Date</th>
-                <th scope="col">Auteur</th>
-                <th scope="col">Empreinte (SHA-256)</th>
-                <th scope="col">Export</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.versions.map((v) => (
-                <tr key={`${v.scope}-${v.version}`}>
-                  <td>
-                    {v.version}
-                    {v.version === p.current.version && v.scope === p.current.scope ? ' (en vigueur)' : ''}
-                  </td>
-                  <td>{scope(v.scope)}</td>
-                  <td>{formatShortDateTime(v.createdAt)}</td>
-                  <td>{v.author ?? (v.scope === 'produit' ? 'Relais' : 'Ligne de commande')}</td>
-                  <td>
-                    <code title={v.sha256}>{v.sha256.slice(0, 12)}</code>
-                  </td>
-                  <td>
-                    <a href={`/api/v1/t/${tenant}/agent/admin/processes/${p.slug}/export?version=${v.version}`} download>
-                      JSON<span className="visually-hidden"> de la version {v.version}</span>
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ProcessVersions tenant={tenant} process={p} exportText="short" />
         </section>
       ))}
     </ConsoleShell>

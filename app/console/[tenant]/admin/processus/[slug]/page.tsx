@@ -2,11 +2,12 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { adminOverview } from '@/domain/admin/overview';
 import { listProcesses, settingsOf, stepRows } from '@/domain/admin/processes';
-import { formatShortDateTime, frenchDelay } from '@/domain/format/french';
+import { frenchDelay } from '@/domain/format/french';
 import { CITIZEN_MESSAGE_TEMPLATES } from '@/domain/processes/context';
 import { STEP_KIND_LABELS } from '@/domain/processes/diagram';
 import { processSvg } from '@/domain/processes/diagram';
 import { latestProcess } from '@/domain/processes/store';
+import { ProcessVersions, scopeLabel } from '@/app/_components/console/ProcessVersions';
 import { ConsoleShell, Forbidden } from '@/app/_components/console/ConsoleShell';
 import { ProcessDiagram } from '@/app/_components/console/ProcessDiagram';
 import { ProcessEditor } from '@/app/_components/console/ProcessEditor';
@@ -50,7 +51,7 @@ export default async function ProcessPage({ params }: { params: Promise<{ tenant
       <h1>Processus « {definition.title} »</h1>
       {definition.description ? <p>{definition.description}</p> : null}
       <p>
-        Version en vigueur : <strong data-testid="version-en-vigueur">{current.version}</strong> ({shipped ? 'fournie avec Relais' : 'de la commune'}) · délai garanti :{' '}
+        Version en vigueur : <strong data-testid="version-en-vigueur">{current.version}</strong> ({scopeLabel(shipped ? 'produit' : 'commune')}) · délai garanti :{' '}
         <strong>{frenchDelay(definition.guaranteedDelay.delay, definition.guaranteedDelay.businessDays)}</strong> (<code>{definition.guaranteedDelay.delay}</code>)
       </p>
       <p className="muted">Pour l’instant, les nouvelles demandes suivent encore les délais et services réglés dans les thèmes : les versions publiées ici sont enregistrées pour la mise en service des processus.</p>
@@ -108,40 +109,7 @@ export default async function ProcessPage({ params }: { params: Promise<{ tenant
 
       <section aria-labelledby="versions-title">
         <h2 id="versions-title">Versions</h2>
-        <table>
-          <caption className="visually-hidden">Versions de « {definition.title} »</caption>
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Origine</th>
-              <th scope="col">Date</th>
-              <th scope="col">Auteur</th>
-              <th scope="col">Empreinte (SHA-256)</th>
-              <th scope="col">Export</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entry.versions.map((v) => (
-              <tr key={`${v.scope}-${v.version}`} data-version={v.version}>
-                <td>
-                  {v.version}
-                  {v.version === current.version ? ' (en vigueur)' : ''}
-                </td>
-                <td>{v.scope === 'commune' ? 'de la commune' : 'fournie avec Relais'}</td>
-                <td>{formatShortDateTime(v.createdAt)}</td>
-                <td>{v.author ?? (v.scope === 'produit' ? 'Relais' : 'Ligne de commande')}</td>
-                <td>
-                  <code title={v.sha256}>{v.sha256.slice(0, 12)}</code>
-                </td>
-                <td>
-                  <a href={`/api/v1/t/${tenant}/agent/admin/processes/${slug}/export?version=${v.version}`} download>
-                    Exporter en JSON<span className="visually-hidden"> la version {v.version}</span>
-                  </a>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ProcessVersions tenant={tenant} process={entry} captionHidden exportText="long" />
       </section>
     </ConsoleShell>
   );
