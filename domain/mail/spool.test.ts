@@ -5,7 +5,7 @@ import { query } from '@/domain/sql';
 import { startTestDatabase } from '@/temporal/testing/services';
 import type { MailEnvelope, ReceiveEmail } from './inbound-message';
 import { InboundMailInProgressError } from './intake';
-import { createInboundSpool, spoolRetryDelay } from './spool';
+import { createInboundSpool, spoolMessage, spoolRetryDelay } from './spool';
 
 // A database of its own: the test stack's worker drains the shared one's spool and would take these messages.
 let database: { url: string; stop(): Promise<void> };
@@ -48,7 +48,7 @@ describe('inbound spool', () => {
     const { seen, receive } = recorder();
     const spool = createInboundSpool({ orm, receive });
     const before = Date.now();
-    const id = await spool.add(Buffer.from('Subject: Bonjour\r\n\r\nUn lampadaire.\r\n'), envelope(1));
+    const id = await spoolMessage(orm, Buffer.from('Subject: Bonjour\r\n\r\nUn lampadaire.\r\n'), envelope(1));
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await spooled()).toHaveLength(1);
     expect(await spool.drainOnce()).toBe(1);
@@ -68,7 +68,7 @@ describe('inbound spool', () => {
       return record(raw, env);
     };
     const spool = createInboundSpool({ orm, receive });
-    await spool.add(Buffer.from('Subject: Plus tard\r\n\r\nx\r\n'), envelope(2));
+    await spoolMessage(orm, Buffer.from('Subject: Plus tard\r\n\r\nx\r\n'), envelope(2));
     expect(await spool.drainOnce()).toBe(1);
     let [row] = await spooled();
     expect(row).toMatchObject({ attempts: 1, claimed_until: null, last_error: 'Temporal unreachable' });
@@ -95,7 +95,7 @@ describe('inbound spool', () => {
     await emptySpool();
     const { seen, receive } = recorder();
     const spool = createInboundSpool({ orm, receive });
-    await spool.add(Buffer.from('Subject: Orphelin\r\n\r\nx\r\n'), envelope(3));
+    await spoolMessage(orm, Buffer.from('Subject: Orphelin\r\n\r\nx\r\n'), envelope(3));
     // A drainer claimed it and died mid-way.
     await query(orm.em.fork(), "update inbound_spool set claimed_until = now() + interval '1 hour', attempts = 1");
     expect(await spool.drainOnce()).toBe(0);
@@ -118,7 +118,7 @@ describe('inbound spool', () => {
     const first = createInboundSpool({ orm, receive, concurrency: 4, pollMs: 50 });
     const second = createInboundSpool({ orm, receive, concurrency: 4, pollMs: 50 });
     const drainers = [first.start(), second.start()];
-    const ids = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? first : second).add(Buffer.from(`message ${i}`), envelope(i))));
+    const ids = await Promise.all(Array.from({ length: 60 }, (_, i) => spoolMessage(orm, Buffer.from(`message ${i}`), envelope(i)).then((id) => ((i % 2 ? first : second).wake(), id))));
     expect(new Set(ids).size).toBe(60);
     const deadline = Date.now() + 30_000;
     while ((await spooled()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -57,20 +57,13 @@ export async function spoolMessage(orm: MikroORM, raw: Buffer, envelope: MailEnv
   return id;
 }
 
-/** The spool: `add` for the listener, `drainOnce`/`start` for the workers. */
+/** The drainers' side of the spool: `drainOnce`/`start` file it, `wake` says a message was just spooled. */
 export function createInboundSpool(deps: InboundSpoolDeps) {
   const concurrency = deps.concurrency ?? 8;
   const leaseSeconds = (deps.leaseMs ?? 5 * 60_000) / 1000;
   const pollMs = deps.pollMs ?? 1_000;
   const wakers = new Set<() => void>();
   const wake = () => wakers.forEach((waker) => waker());
-
-  /** Stores one accepted message and wakes this process's drainer; its id goes back to the sender in the 250 reply. */
-  async function add(raw: Buffer, envelope: MailEnvelope): Promise<string> {
-    const id = await spoolMessage(deps.orm, raw, envelope);
-    wake();
-    return id;
-  }
 
   // Raw SQL on the drain's hot path (bench:mail): one statement claims a batch, skipping rows other drainers hold.
   async function claim(limit: number): Promise<ClaimedEntry[]> {
@@ -164,7 +157,7 @@ export function createInboundSpool(deps: InboundSpoolDeps) {
   }
 
   /** Tells the drainer a message was spooled elsewhere (the listener's thread) rather than waiting for its next poll. */
-  return { add, drainOnce, start, wake };
+  return { drainOnce, start, wake };
 }
 
 /** The spool service of a worker. */
