@@ -134,9 +134,13 @@ export async function fileRequest(tenantSlug: string, body: Partial<NewRequestBo
 /** The projected case record. */
 export async function requestRow(tenantSlug: string, reference: string) {
   const orm = await initORM(env().DATABASE_URL!);
-  const [row] = await query<{ id: string; state: string; due_at: Date; answer: string | null; department_id: string; answered_at: Date | null; closed_at: Date | null }>(
+  const [row] = await query<{
+    id: string; state: string; due_at: Date; answer: string | null; department_id: string; answered_at: Date | null; closed_at: Date | null;
+    process_slug: string | null; process_version: number | null;
+  }>(
     orm.em.fork(),
-    'select r.id, r.state, r.due_at, r.answer, r.department_id, r.answered_at, r.closed_at from request r join tenant t on t.id = r.tenant_id where t.slug = ? and r.reference = ?',
+    `select r.id, r.state, r.due_at, r.answer, r.department_id, r.answered_at, r.closed_at, r.process_slug, r.process_version
+       from request r join tenant t on t.id = r.tenant_id where t.slug = ? and r.reference = ?`,
     [tenantSlug, reference],
   );
   return row;
