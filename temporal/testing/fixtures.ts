@@ -19,6 +19,8 @@ export interface TestTenantOptions {
   stopClock?: boolean;
   organisation?: 'centralised' | 'decentralised';
   citizenNotifications?: string[];
+  /** The process the `question` topic's requests follow (none: the topic's own settings). */
+  questionProcess?: string;
 }
 
 /** A tenant of its own for one test, with agents whose addresses carry the tenant slug. */
@@ -44,7 +46,7 @@ export async function createTestTenant(options: TestTenantOptions = {}) {
       { slug: 'etat-civil', name: 'État civil', escalation },
     ],
     topics: [
-      { slug: 'question', label: 'Poser une question', department: 'accueil', delay: options.delay ?? 'PT1H' },
+      { slug: 'question', label: 'Poser une question', department: 'accueil', delay: options.delay ?? 'PT1H', ...(options.questionProcess ? { process: options.questionProcess } : {}) },
       { slug: 'acte', label: "Demande d'acte", department: 'etat-civil', delay: options.delay ?? 'PT1H', validationRequired: true },
     ],
     agents: [
