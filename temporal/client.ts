@@ -3,6 +3,7 @@ import type { StartRequestInput } from '@/domain/intake/start-input';
 import { REFERENCE_ATTRIBUTE, STATE_ATTRIBUTE, TENANT_ATTRIBUTE, DEPARTMENT_ATTRIBUTE } from '@/workflows/search-attributes';
 import { REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
 import type { requestWorkflow } from '@/workflows/request/workflow';
+import { requestIdClientInterceptor } from './request-id';
 
 /** Where to reach Temporal. */
 export interface TemporalTarget {
@@ -17,7 +18,9 @@ export function temporalClient(target: TemporalTarget): Promise<Client> {
   const key = `${target.address}/${target.namespace}`;
   let client = clients.get(key);
   if (!client) {
-    client = Connection.connect({ address: target.address }).then((connection) => new Client({ connection, namespace: target.namespace }));
+    client = Connection.connect({ address: target.address }).then(
+      (connection) => new Client({ connection, namespace: target.namespace, interceptors: { workflow: [requestIdClientInterceptor] } }),
+    );
     clients.set(key, client);
     client.catch(() => clients.delete(key));
   }
