@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const optionalUrl = z.string().url().optional();
 
-const schema = z.object({
+const variables = z.object({
   DATABASE_URL: optionalUrl,
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -53,7 +53,12 @@ const schema = z.object({
   // The worker's metrics listen here; 0.0.0.0 in a container, so that Prometheus reaches them.
   RELAIS_METRICS_HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-}).transform((parsed) => ({ ...parsed, PUBLIC_URL: parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}` }));
+});
+
+const schema = variables.transform((parsed) => ({ ...parsed, PUBLIC_URL: parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}` }));
+
+/** Every variable a Relais process reads (docker-compose.yml is checked against it). */
+export const ENV_NAMES = Object.keys(variables.shape) as Array<keyof z.infer<typeof variables>>;
 
 /** The typed environment of every Relais process. */
 export type Env = z.infer<typeof schema>;
