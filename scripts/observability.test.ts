@@ -182,6 +182,8 @@ describe('metrics of a worker', () => {
     // The Temporal SDK's own metrics come in the same scrape.
     expect(sample(after, 'temporal_worker_task_slots_available', { task_queue: queue })).toBeGreaterThan(0);
     expect(sample(after, 'temporal_activity_execution_latency_count', { task_queue: queue })).toBeGreaterThan(0);
+    // The backlog of the worker's task queue, read from Temporal at the scrape.
+    for (const type of ['workflow', 'activity']) expect(after).toMatch(new RegExp(`^relais_task_queue_backlog\\{task_queue="${queue}",task_type="${type}"[^}]*\\} \\d+$`, 'm'));
     // Every SDK metric the Grafana dashboard reads is there.
     for (const name of TEMPORAL_SDK_METRICS) expect(after, name).toMatch(new RegExp(`^${name}(_count)?\\{`, 'm'));
   }, 90_000);

@@ -14,7 +14,7 @@ import { ensureQualityReportSchedules } from '@/temporal/quality-report';
 import { watchPendingStarts } from '@/temporal/pending-starts';
 import { ensureRetentionSchedules } from '@/temporal/retention';
 import { createRelaisWorker, startSmsService } from '@/temporal/worker';
-import { installWorkerTelemetry } from '@/temporal/telemetry';
+import { installWorkerTelemetry, taskQueueBacklogProbe } from '@/temporal/telemetry';
 import { workerMetrics } from '@/integrations/observability/worker-metrics';
 
 const log = pino({ name: 'worker', level: env().LOG_LEVEL });
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   // Before any Temporal connection: the runtime's metrics exporter is set when it is installed.
   const metricsServer = config.RELAIS_METRICS_PORT ? await installWorkerTelemetry({ host: config.RELAIS_METRICS_HOST, port: config.RELAIS_METRICS_PORT }) : undefined;
   const metrics = workerMetrics();
+  metrics.setBacklogProbe(taskQueueBacklogProbe({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE }, config.TEMPORAL_TASK_QUEUE));
   const orm = await initORM(config.DATABASE_URL!);
   const email = createSmtpSender(config.SMTP_URL!, config.SMTP_FROM);
   // Without SMPP_URL the worker runs without SMS: citizens who chose SMS are answered by e-mail when they gave one.

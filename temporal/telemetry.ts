@@ -1,7 +1,9 @@
 import net from 'node:net';
+import type { temporal } from '@temporalio/proto';
 import { Runtime } from '@temporalio/worker';
 import { startMetricsServer, type MetricsServer } from '@/integrations/observability/metrics-server';
-import { workerMetrics } from '@/integrations/observability/worker-metrics';
+import { workerMetrics, type BacklogProbe } from '@/integrations/observability/worker-metrics';
+import { temporalClient, type TemporalTarget } from './client';
 
 /**
  * Installs the Temporal runtime with its Prometheus exporter and serves the worker's `/metrics` on `port`: Relais's own
@@ -45,4 +47,23 @@ function freeLoopbackPort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Reads the backlog of a task queue (workflow and activity tasks) from Temporal's task queue statistics. */
+export function taskQueueBacklogProbe(target: TemporalTarget, taskQueue: string): BacklogProbe {
+  // TASK_QUEUE_TYPE_WORKFLOW and _ACTIVITY: the enum's values, as its module's named exports do not load under ESM.
+  const types = [
+    [1 as temporal.api.enums.v1.TaskQueueType, 'workflow'],
+    [2 as temporal.api.enums.v1.TaskQueueType, 'activity'],
+  ] as const;
+  return async () => {
+    const client = await temporalClient(target);
+    return Promise.all(
+      types.map(async ([taskQueueType, taskType]) => {
+        const { stats } = await client.workflowService.describeTaskQueue({ namespace: target.namespace, taskQueue: { name: taskQueue }, taskQueueType, reportStats: true });
+        const age = stats?.approximateBacklogAge;
+        return { taskQueue, taskType, count: Number(stats?.approximateBacklogCount ?? 0), ageSeconds: Number(age?.seconds ?? 0) + (age?.nanos ?? 0) / 1e9 };
+      }),
+    );
+  };
 }

@@ -1,7 +1,18 @@
-import type { Counter, Histogram, Registry } from 'prom-client';
-import { Counter as PromCounter, Histogram as PromHistogram } from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram } from 'prom-client';
 import type { IntakeObserver } from '@/domain/intake/observer';
 import { createProcessRegistry, processSingleton, requestsFiledCounter } from './registry';
+
+/** The backlog of one task queue and type, as Temporal estimates it. */
+export interface TaskQueueBacklog {
+  taskQueue: string;
+  taskType: 'workflow' | 'activity';
+  count: number;
+  ageSeconds: number;
+}
+
+/** Asks Temporal for the backlogs of this worker's task queue (at each scrape). */
+export type BacklogProbe = () => Promise<TaskQueueBacklog[]>;
 
 /** The metrics of a worker process (the Temporal SDK's own come beside them, see temporal/telemetry.ts). */
 export interface WorkerMetrics {
@@ -19,6 +30,11 @@ export interface WorkerMetrics {
   smsReceiptLag: Histogram<'status'>;
   requestsFiled: Counter<'channel' | 'tenant'>;
   intakeObserver: IntakeObserver;
+  /** Tasks waiting in the task queue, and the age of the oldest, per task type: read from Temporal when scraped. */
+  taskQueueBacklog: Gauge<'task_queue' | 'task_type'>;
+  taskQueueBacklogAge: Gauge<'task_queue' | 'task_type'>;
+  /** Where the backlog gauges read from; without a probe they stay empty. */
+  setBacklogProbe(probe: BacklogProbe): void;
 }
 
 /** The worker process's metrics, created on first use. */
@@ -27,6 +43,26 @@ export function workerMetrics(): WorkerMetrics {
     const registry = createProcessRegistry('worker');
     const registers = [registry];
     const requestsFiled = requestsFiledCounter(registry);
+    let probe: BacklogProbe | undefined;
+    // Both gauges are filled from one round of calls per scrape.
+    let reading: { at: number; rows: Promise<TaskQueueBacklog[]> } | undefined;
+    const backlogs = (): Promise<TaskQueueBacklog[]> => {
+      if (!probe) return Promise.resolve([]);
+      if (!reading || Date.now() - reading.at > 1_000) reading = { at: Date.now(), rows: probe().catch(() => []) };
+      return reading.rows;
+    };
+    const backlogGauge = (name: string, help: string, value: (row: TaskQueueBacklog) => number) =>
+      new PromGauge({
+        name,
+        help,
+        labelNames: ['task_queue', 'task_type'],
+        registers,
+        async collect() {
+          const rows = await backlogs();
+          this.reset();
+          for (const row of rows) this.set({ task_queue: row.taskQueue, task_type: row.taskType }, value(row));
+        },
+      });
     return {
       registry,
       activityDuration: new PromHistogram({
@@ -66,6 +102,11 @@ export function workerMetrics(): WorkerMetrics {
       }),
       requestsFiled,
       intakeObserver: { requestFiled: ({ tenantSlug, channel }) => requestsFiled.inc({ channel, tenant: tenantSlug }) },
+      taskQueueBacklog: backlogGauge('relais_task_queue_backlog', 'Tasks waiting in the task queue (Temporal\'s estimate), per task type.', (row) => row.count),
+      taskQueueBacklogAge: backlogGauge('relais_task_queue_backlog_age_seconds', 'Age of the oldest task waiting in the task queue, per task type.', (row) => row.ageSeconds),
+      setBacklogProbe: (next) => {
+        probe = next;
+      },
     };
   });
 }
