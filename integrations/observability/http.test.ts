@@ -1,8 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { observeHttp } from './http';
-import { currentRequestId } from './request-id';
+import { currentRequestId, requestIdFrom } from './request-id';
 import { routeMatcher } from './routes';
 import { webMetrics } from './web-metrics';
 
@@ -54,5 +55,36 @@ describe('observeHttp', () => {
     const id = replaced.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await replaced.text()).toBe(id);
+  });
+});
+
+describe('hostile inputs', () => {
+  it('never takes a request id that is not a short run of safe characters', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.stringMatching(/^[A-Za-z0-9._:-]{0,200}$/)), (header) => {
+        const id = requestIdFrom(header);
+        expect(id).toMatch(/^[A-Za-z0-9._:-]{8,128}$/);
+        if (id !== header) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      }),
+    );
+  });
+
+  it('answers /metrics 401 to any authorization but the exact bearer token', async () => {
+    const token = 'the-right-token-123456';
+    const base = await serve(token);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.string({ maxLength: 80 }), fc.constant(`Bearer ${token} `), fc.constant(`bearer ${token}`), fc.constant(token), fc.constant(`Bearer ${token.slice(0, -1)}`)),
+        async (authorization) => {
+          // fetch refuses header values with control characters or non-Latin-1 text: those never reach a server as such.
+          if (!/^[\x20-\x7e]*$/.test(authorization)) return;
+          const response = await fetch(`${base}/metrics`, { headers: { authorization } });
+          // HTTP drops the whitespace around a header value.
+          expect(response.status).toBe(authorization.trim() === `Bearer ${token}` ? 200 : 401);
+          await response.arrayBuffer();
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
