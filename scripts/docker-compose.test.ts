@@ -44,7 +44,7 @@ function parseEnvFile(text: string): Record<string, string> {
 
 const RELAIS_SERVICES = ['migrate', 'worker', 'web', 'demo-import'];
 // Read by the images beside Relais's (PostgreSQL, Temporal server, Temporal UI), not by Relais.
-const OTHER_IMAGES_VARIABLES = /^(POSTGRES_(PASSWORD|PWD)|TEMPORAL_AUTH_[A-Z_]+)$/;
+const OTHER_IMAGES_VARIABLES = /^(POSTGRES_(PASSWORD|PWD)|TEMPORAL_AUTH_[A-Z_]+|GF_[A-Z_]+)$/;
 const SECRET_NAME = /(PASSWORD|PWD|SECRET|TOKEN|ENCRYPTION_KEY)/;
 
 /** What a Relais service's process sees: its env file (the example's names) and its own environment. */
@@ -103,12 +103,28 @@ describe('docker-compose.yml', () => {
     expect(fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')).toMatch(/^deploy\/relais\.env$/m);
   });
 
-  it('imports demo data and runs the mail catcher only in the demo profile', () => {
+  it('imports demo data and runs the mail catcher only in the demo profile, and monitoring only in its own', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       const text = JSON.stringify(service);
       if (/demo-tenant|mailpit/.test(text)) expect(service.profiles, name).toEqual(['demo']);
+      else if (/prometheus|grafana/.test(service.image ?? '')) expect(service.profiles, name).toEqual(['monitoring']);
       else expect(service.profiles, name).toBeUndefined();
     }
+  });
+
+  it('has Prometheus scrape every worker and web replica where they serve /metrics, and Grafana load the dashboard', () => {
+    const prometheus = parse(fs.readFileSync(path.join(ROOT, 'deploy', 'prometheus', 'relais.yml'), 'utf8')) as {
+      scrape_configs: Array<{ job_name: string; authorization?: { credentials_file: string }; dns_sd_configs?: Array<{ names: string[]; port: number }> }>;
+    };
+    const job = (name: string) => prometheus.scrape_configs.find((config) => config.job_name === name)!;
+    expect(job('relais-worker').dns_sd_configs).toEqual([{ names: ['worker'], type: 'A', port: Number(compose.services.worker.environment!.RELAIS_METRICS_PORT) }]);
+    expect(job('relais-web').dns_sd_configs).toEqual([{ names: ['web'], type: 'A', port: Number(compose.services.web.environment!.PORT) }]);
+    // The token file is written from RELAIS_METRICS_TOKEN (the env file) as the container starts.
+    expect(compose.services.prometheus.command!.join('\n')).toContain(`"$$RELAIS_METRICS_TOKEN" > ${job('relais-web').authorization!.credentials_file}`);
+    expect(compose.services.prometheus.volumes).toContain('./deploy/prometheus/relais.yml:/etc/prometheus/relais.yml:ro');
+    expect(compose.services.grafana.volumes).toContain('./deploy/grafana/relais.json:/var/lib/grafana/dashboards/relais.json:ro');
+    const provider = parse(fs.readFileSync(path.join(ROOT, 'deploy', 'grafana', 'provisioning', 'dashboards', 'relais.yml'), 'utf8'));
+    expect(provider.providers[0].options.path).toBe('/var/lib/grafana/dashboards');
   });
 
   it('restarts long-running services, runs one-shot jobs to completion first, and checks health', () => {
