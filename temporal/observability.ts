@@ -13,12 +13,11 @@ export function observeActivities(deps: { logger: Logger; metrics: WorkerMetrics
     const { info } = context;
     const fields = { activityType: info.activityType, workflowId: info.workflowExecution?.workflowId, attempt: info.attempt };
     let requestId: string | undefined;
-    let log: Logger | undefined;
     return {
       inbound: {
         async execute(input, next) {
           requestId = requestIdOf(input.headers);
-          log = deps.logger.child({ requestId, ...fields });
+          const log = deps.logger.child({ requestId, ...fields });
           log.debug('activity started');
           const started = process.hrtime.bigint();
           const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
