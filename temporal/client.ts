@@ -4,6 +4,7 @@ import { PROCESS_WORKFLOW_TYPE } from '@/domain/processes/workflow-contract';
 import { REFERENCE_ATTRIBUTE, STATE_ATTRIBUTE, TENANT_ATTRIBUTE, DEPARTMENT_ATTRIBUTE } from '@/workflows/search-attributes';
 import { REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
 import type { requestWorkflow } from '@/workflows/request/workflow';
+import { requestIdClientInterceptor } from './request-id';
 
 /** Where to reach Temporal. */
 export interface TemporalTarget {
@@ -18,7 +19,9 @@ export function temporalClient(target: TemporalTarget): Promise<Client> {
   const key = `${target.address}/${target.namespace}`;
   let client = clients.get(key);
   if (!client) {
-    client = Connection.connect({ address: target.address }).then((connection) => new Client({ connection, namespace: target.namespace }));
+    client = Connection.connect({ address: target.address }).then(
+      (connection) => new Client({ connection, namespace: target.namespace, interceptors: { workflow: [requestIdClientInterceptor] } }),
+    );
     clients.set(key, client);
     client.catch(() => clients.delete(key));
   }

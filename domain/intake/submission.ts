@@ -19,6 +19,7 @@ import { DUPLICATE_WINDOW_MS, findDuplicate, forgetOldFingerprints, requestFinge
 import { chooseReplyChannel, findTopic, routeTo } from './routing';
 import { NEW_REQUEST_SCHEMA, type NewRequestBody } from './schema';
 import type { StartRequestInput, StartRequestWorkflow } from './start-input';
+import type { IntakeObserver } from './observer';
 import { assertCleanText } from './text';
 import { recordPendingStart, startCommittedWorkflow } from './workflow-start';
 
@@ -63,6 +64,8 @@ export interface IntakeDeps {
    * the worker's recovery starts the workflow later (see `startPendingWorkflows`).
    */
   onStartFailure?: (error: unknown, input: StartRequestInput) => void;
+  /** Told of each request filed (not of a repeat answered with its earlier reference). */
+  observer?: IntakeObserver;
 }
 
 const validateBody = compileValidator<NewRequestBody>(NEW_REQUEST_SCHEMA);
@@ -184,6 +187,7 @@ export function createIntake(deps: IntakeDeps) {
       return { receipt, start };
     });
     if ('duplicate' in outcome) return outcome;
+    deps.observer?.requestFiled({ tenantSlug: tenant.slug, channel });
     // After the commit: the worker never sees a request that is not stored yet, and a failed start leaves the request
     // and its pending start behind for the recovery; the citizen keeps the receipt either way.
     const started = await startCommittedWorkflow(em, deps.startWorkflow, outcome.start);
