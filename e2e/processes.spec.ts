@@ -19,6 +19,15 @@ test('an administrator opens Processus, sees the shipped processes and a diagram
     await axeClean(admin);
   });
 
+  await test.step('every shipped process shows its diagram', async () => {
+    for (const slug of ['question', 'acte-etat-civil', 'centre-loisirs', 'reservation-salle', 'brochure-touristique', 'signalement']) {
+      await admin.goto(`/console/demo/admin/processus/${slug}`);
+      await expect(admin.getByRole('figure', { name: /Schéma du processus/ }).locator('svg g.step').first()).toBeVisible();
+      await snapshot(admin, `console-process-diagram-${slug}`);
+    }
+    await admin.goto('/console/demo/admin/processus');
+  });
+
   await test.step('one process shows its diagram, its text alternative and its steps', async () => {
     await admin.getByRole('link', { name: 'Question à la mairie' }).click();
     await expect(admin.getByRole('heading', { level: 1, name: 'Processus « Question à la mairie »' })).toBeVisible();

@@ -13,7 +13,7 @@ import { hashTrackingCode, newTrackingCode } from '@/domain/tracking-code';
 import { trackingUrl } from '@/domain/urls';
 import { InputError, compileValidator } from '@/domain/validation';
 import { requestWorkflowId } from '@/domain/requests/contract';
-import { departmentsBySlug, processForRequest } from '@/domain/processes/for-request';
+import { departmentsBySlug, personalDataRead, processForRequest } from '@/domain/processes/for-request';
 import type { StoredProcess } from '@/domain/processes/store';
 import { DUPLICATE_WINDOW_MS, findDuplicate, forgetOldFingerprints, requestFingerprint, type DuplicateReceipt } from './duplicates';
 import { chooseReplyChannel, findTopic, routeTo } from './routing';
@@ -231,13 +231,17 @@ async function assertAttachable(em: EntityManager, tenantId: string, ids: string
   if (row.n !== unique.length) throw new InputError([{ path: '/attachments', message: 'Une pièce jointe est introuvable ou déjà utilisée : merci de la joindre à nouveau.' }]);
 }
 
-/** What a process workflow reads beyond the request workflow's input: the definition itself, kept in its history. */
+/**
+ * What a process workflow reads beyond the request workflow's input: the definition itself, kept in its history, and
+ * the form's data and the citizen's contact only when its expressions read them (personal data in Temporal's history).
+ */
 async function processInput(em: EntityManager, tenantId: string, process: StoredProcess, input: NewRequestBody, channel: IntakeChannel) {
+  const reads = personalDataRead(process.definition);
   return {
     process: { slug: process.slug, version: process.version, definition: process.definition },
     departments: await departmentsBySlug(em, tenantId),
-    ...(input.data ? { formData: input.data as Record<string, unknown> } : {}),
-    citizen: { ...input.contact } as Record<string, unknown>,
+    ...(reads.data && input.data ? { formData: input.data as Record<string, unknown> } : {}),
+    ...(reads.citizen ? { citizen: { ...input.contact } as Record<string, unknown> } : {}),
     channel,
   };
 }

@@ -8,6 +8,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Department } from '@/domain/entities';
 import { formAtVersion, latestForm } from '@/domain/forms/store';
 import type { DepartmentRef } from '@/domain/requests/contract';
+import type { ProcessDefinition } from './definition';
 import { ensureShippedProcesses, latestProcess, type StoredProcess } from './store';
 
 /** What the intake needs of a topic to find its process. */
@@ -41,4 +42,23 @@ async function formProcessSlug(em: EntityManager, tenantId: string, formSlug: st
 export async function departmentsBySlug(em: EntityManager, tenantId: string): Promise<Record<string, DepartmentRef>> {
   const departments = await em.find(Department, { tenant: tenantId }, { fields: ['id', 'slug'] });
   return Object.fromEntries(departments.map((d) => [d.slug, { id: d.id, slug: d.slug }]));
+}
+
+/** The CEL expressions of a definition: route rules, amounts and dates to wait for. */
+function expressionsOf(definition: ProcessDefinition): string[] {
+  return definition.steps.flatMap((step) => {
+    if (step.kind === 'route') return (step.rules ?? []).map((rule) => rule.when);
+    if (step.kind === 'collect_payment') return typeof step.amount === 'string' ? [step.amount] : [];
+    if (step.kind === 'wait') return step.until !== undefined ? [step.until] : [];
+    return [];
+  });
+}
+
+/**
+ * Whether the definition's expressions read the form's data and the citizen's contact. Only what they read goes
+ * into the workflow's input, where it stays in Temporal's history beyond the reach of the database's erasure.
+ */
+export function personalDataRead(definition: ProcessDefinition): { data: boolean; citizen: boolean } {
+  const sources = expressionsOf(definition);
+  return { data: sources.some((e) => /\bdata\b/.test(e)), citizen: sources.some((e) => /\bcitizen\b/.test(e)) };
 }
