@@ -6,7 +6,7 @@ import { AnswerTemplateSchema, MessageTemplateSchema, NotificationSchema } from 
 import { AttachmentSchema, FormDraftSchema, FormTokenUseSchema, PortalRateLimitSchema, RequestFingerprintSchema } from './portal';
 import { CitizenRequestSchema, ReferenceCounterSchema, RequestEventSchema, RequestWorkflowStartSchema } from './request';
 import { ProcessDefinitionRecordSchema } from './processes';
-import { SubscriptionListSchema } from './subscriptions';
+import { SubscriberSchema, SubscriptionEventSchema, SubscriptionListSchema, SubscriptionSchema } from './subscriptions';
 import { SmsInboundSchema, SmsMessageSchema, SmsOptOutSchema, SmsReceiptSchema, SmsSegmentSchema } from './sms';
 import { DepartmentSchema, TenantSchema, TopicSchema } from './tenant';
 
@@ -61,4 +61,7 @@ export const ENTITIES = [
   InboundSpoolEntrySchema,
   ProcessDefinitionRecordSchema,
   SubscriptionListSchema,
+  SubscriberSchema,
+  SubscriptionSchema,
+  SubscriptionEventSchema,
 ];
