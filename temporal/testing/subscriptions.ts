@@ -5,6 +5,7 @@ import { parsePhone } from '@/domain/contact/phone';
 import { env } from '@/domain/env';
 import { initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
+import { activate, lockSubscription, upsertSubscriber } from '@/domain/subscriptions/subscriptions';
 import { eventually } from '@/temporal/testing/fixtures';
 
 /** The SMSC simulator's control API of the test stack. */
@@ -51,4 +52,25 @@ export async function subscriptionState(tenantSlug: string, listSlug: string, ad
     [row.id],
   );
   return { ...row, events };
+}
+
+/** An active subscription made directly (as an import would), for tests of what is sent to subscribers. */
+export async function activeSubscription(tenantSlug: string, listSlug: string, channel: 'email' | 'sms', address: string): Promise<string> {
+  const orm = await initORM(env().DATABASE_URL!);
+  return orm.em.fork().transactional(async (em) => {
+    const [{ tenant_id: tenantId, list_id: listId }] = await query<{ tenant_id: string; list_id: string }>(
+      em,
+      'select t.id as tenant_id, l.id as list_id from subscription_list l join tenant t on t.id = l.tenant_id where t.slug = ? and l.slug = ?',
+      [tenantSlug, listSlug],
+    );
+    const subscriberId = await upsertSubscriber(em, tenantId, channel, address);
+    const [{ id }] = await query<{ id: string }>(
+      em,
+      `insert into subscription (id, tenant_id, subscriber_id, list_id) values (gen_random_uuid(), ?, ?, ?)
+       on conflict (subscriber_id, list_id) do update set updated_at = now() returning id`,
+      [tenantId, subscriberId, listId],
+    );
+    await activate(em, await lockSubscription(em, id), 'import', { via: 'test' });
+    return id;
+  });
 }
