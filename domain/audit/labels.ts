@@ -25,6 +25,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'admin.agent.update': 'Agent ou rôles modifiés',
   'admin.topic.create': 'Thème créé',
   'admin.topic.update': 'Thème modifié',
+  'admin.list.create': 'Liste de diffusion créée',
+  'admin.list.update': 'Liste de diffusion modifiée',
   'admin.process.publish': 'Processus publié (nouvelle version)',
   'admin.answer_template.create': 'Modèle de réponse créé',
   'admin.answer_template.update': 'Modèle de réponse modifié',
