@@ -27,6 +27,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'admin.topic.update': 'Thème modifié',
   'admin.list.create': 'Liste de diffusion créée',
   'admin.list.update': 'Liste de diffusion modifiée',
+  'subscribers.import': 'Import d’abonnés (fichier CSV)',
   'admin.process.publish': 'Processus publié (nouvelle version)',
   'admin.answer_template.create': 'Modèle de réponse créé',
   'admin.answer_template.update': 'Modèle de réponse modifié',
