@@ -1,3 +1,4 @@
+import { SubscriberImport } from '@/app/_components/console/SubscriberImport';
 import type { Metadata } from 'next';
 import { adminOverview } from '@/domain/admin/overview';
 import { loadAllowedOrigins } from '@/domain/admin/allowed-origins';
@@ -148,6 +149,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
             ]}
           />
         ))}
+        {data.lists.length ? <SubscriberImport tenant={tenant} lists={data.lists.map((l) => ({ slug: l.slug, label: l.label }))} /> : null}
       </section>
 
       <section id="modeles" aria-labelledby="modeles-title">
