@@ -5,6 +5,7 @@ import { redirect } from 'next/navigation';
 import { clientAddress } from '@/domain/antispam/client-address';
 import { env } from '@/domain/env';
 import { ConflictError, InputError, NotFoundError } from '@/domain/validation';
+import { SpamRefusal } from '@/domain/antispam/refusal';
 import { appContext } from '@/app/_server/context';
 import type { ConsentContext } from '@/domain/subscriptions/subscriptions';
 
@@ -23,6 +24,30 @@ function refusal(error: unknown): Record<string, string> {
   if (error instanceof ConflictError) return { erreur: 'expire' };
   if (error instanceof InputError) return { erreur: 'code' };
   throw error;
+}
+
+/** The portal's subscription form: one list, an e-mail address and/or a mobile number. */
+export async function requestPortalSubscription(tenantSlug: string, form: FormData): Promise<void> {
+  const { subscriptions } = await appContext();
+  const text = (name: string) => {
+    const value = form.get(name);
+    return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+  };
+  // Robots fill every field; people never see this one.
+  if (text('site')) redirect(`/t/${tenantSlug}/abonnements?envoye=courriel`);
+  const body = { list: text('liste') ?? '', email: text('email'), phone: text('telephone') };
+  let receipt: Awaited<ReturnType<typeof subscriptions.requestSubscription>>;
+  try {
+    receipt = await subscriptions.requestSubscription(tenantSlug, body, await consent('portal'));
+  } catch (error) {
+    if (error instanceof InputError) {
+      redirect(`/t/${tenantSlug}/abonnements?${new URLSearchParams({ erreur: error.errors.map((e) => e.path).join(','), liste: body.list })}`);
+    }
+    if (error instanceof SpamRefusal && error.isRateLimit) redirect(`/t/${tenantSlug}/abonnements?erreur=limite`);
+    throw error;
+  }
+  if (receipt.codeToken) redirect(page(tenantSlug, 'code', receipt.codeToken, receipt.channels.includes('email') ? { courriel: '1' } : {}));
+  redirect(`/t/${tenantSlug}/abonnements?envoye=courriel`);
 }
 
 /** "Confirmer mon abonnement" on the page the e-mailed link opens. */

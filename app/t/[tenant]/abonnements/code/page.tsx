@@ -51,6 +51,7 @@ export default async function SubscriptionCodePage({ params, searchParams }: { p
         </div>
       ) : null}
       <p>Un code à 6 chiffres vient de vous être envoyé par SMS pour la liste « {summary.listLabel} ». Saisissez-le ci-dessous.</p>
+      {search.courriel ? <p>Un courriel de confirmation vous a aussi été envoyé : ouvrez son lien pour recevoir la liste par courriel.</p> : null}
       <form action={confirmSmsCode.bind(null, tenant.slug, token)}>
         <label htmlFor="code">Code reçu par SMS</label>
         <input id="code" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9 ]{6,11}" maxLength={11} required aria-describedby="code-aide" />
