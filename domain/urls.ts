@@ -9,3 +9,17 @@ export function trackingUrl(publicUrl: string, tenantSlug: string, reference: st
 export function consoleUrl(publicUrl: string, tenantSlug: string, reference: string): string {
   return new URL(`/console/${encodeURIComponent(tenantSlug)}/demandes/${encodeURIComponent(reference)}`, publicUrl).toString();
 }
+
+/** A page of the portal's subscription pages, carrying its signed token. */
+export function subscriptionPageUrl(publicUrl: string, tenantSlug: string, page: 'confirmer' | 'code' | 'preferences' | 'desabonnement', token: string): string {
+  const url = new URL(`/t/${encodeURIComponent(tenantSlug)}/abonnements/${page}`, publicUrl);
+  url.searchParams.set('jeton', token);
+  return url.toString();
+}
+
+/** The one-click unsubscription address of an e-mail's List-Unsubscribe header (RFC 8058: a POST unsubscribes). */
+export function oneClickUnsubscribeUrl(publicUrl: string, tenantSlug: string, token: string): string {
+  const url = new URL(`/api/v1/t/${encodeURIComponent(tenantSlug)}/subscriptions/unsubscribe`, publicUrl);
+  url.searchParams.set('token', token);
+  return url.toString();
+}

@@ -5,7 +5,7 @@ test.describe('portal home and tenant resolution', () => {
     await page.goto('/t/demo');
     await expect(page.getByRole('heading', { level: 1 })).toContainText('Ville de Démo');
     await expect(page.getByRole('link', { name: 'Poser une question' }).first()).toBeVisible();
-    await expect(page.getByRole('listitem').filter({ hasText: "S'abonner aux alertes" })).toContainText('Bientôt disponible');
+    await expect(page.getByRole('link', { name: "S'abonner aux alertes" })).toHaveAttribute('href', '/t/demo/abonnements');
     await expect(page.getByRole('cell', { name: "Demande d'acte d'état civil" })).toBeVisible();
     await expect(page.getByRole('cell', { name: '5 jours ouvrés', exact: true }).first()).toBeVisible();
     await expect(page.getByRole('cell', { name: 'SMS au maire' })).toHaveCount(0);

@@ -5,6 +5,8 @@ import { REFERENCE_ATTRIBUTE, STATE_ATTRIBUTE, TENANT_ATTRIBUTE, DEPARTMENT_ATTR
 import { REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
 import type { requestWorkflow } from '@/workflows/request/workflow';
 import { requestIdClientInterceptor } from './request-id';
+import { subscriptionConfirmationWorkflowId, type SubscriptionConfirmationInput } from '@/workflows/subscriptions/definitions';
+import type { subscriptionConfirmationWorkflow } from '@/workflows/subscriptions/workflow';
 
 /** Where to reach Temporal. */
 export interface TemporalTarget {
@@ -58,6 +60,24 @@ export function requestWorkflowStarter(target: TemporalTarget, taskQueue = REQUE
           { key: DEPARTMENT_ATTRIBUTE, value: input.department.slug },
           { key: STATE_ATTRIBUTE, value: 'received' },
         ],
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  };
+}
+
+/** Starts the workflow sending one subscription confirmation; a start for an attempt already started changes nothing. */
+export function subscriptionConfirmationStarter(target: TemporalTarget, taskQueue = REQUEST_TASK_QUEUE) {
+  return async (input: SubscriptionConfirmationInput): Promise<void> => {
+    const client = await temporalClient(target);
+    try {
+      await client.workflow.start<typeof subscriptionConfirmationWorkflow>('subscriptionConfirmationWorkflow', {
+        taskQueue,
+        workflowId: subscriptionConfirmationWorkflowId(input),
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        args: [input],
       });
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -10,6 +10,7 @@ import { createProcessActivities } from '@/activities/process/process-activities
 import { createQualityReportActivities } from '@/activities/quality-report/quality-report-activities';
 import { createRequestActivities } from '@/activities/request/request-activities';
 import { createRetentionActivities } from '@/activities/retention/retention-activities';
+import { createSubscriptionActivities } from '@/activities/subscriptions/subscription-activities';
 import type { EmailSender } from '@/integrations/mail/smtp';
 import { smsActivityChannel } from '@/activities/notifications/sms';
 import { createSmsChannel, type SmsChannel } from '@/integrations/smpp/channel';
@@ -85,6 +86,7 @@ export async function createRelaisWorker(deps: WorkerDeps): Promise<RelaisWorker
       ...createProcessActivities({ orm: deps.orm }),
       ...createQualityReportActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl }),
       ...createRetentionActivities({ orm: deps.orm }),
+      ...createSubscriptionActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl, sms: deps.sms && smsActivityChannel(deps.sms) }),
     },
     interceptors: deps.observability ? { activity: [observeActivities(deps.observability)] } : undefined,
     maxConcurrentActivityTaskExecutions: 100,

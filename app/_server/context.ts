@@ -6,12 +6,14 @@ import { env } from '@/domain/env';
 import { createIntake } from '@/domain/intake/submission';
 import { initORM } from '@/domain/orm';
 import { webMetrics } from '@/integrations/observability/web-metrics';
-import { requestWorkflowStarter, temporalClient } from '@/temporal/client';
+import { createSubscriptions } from '@/domain/subscriptions/subscriptions';
+import { requestWorkflowStarter, subscriptionConfirmationStarter, temporalClient } from '@/temporal/client';
 
 /** Process-wide services of the web app, created once on first use. */
 export interface AppContext {
   orm: MikroORM;
   intake: ReturnType<typeof createIntake>;
+  subscriptions: ReturnType<typeof createSubscriptions>;
   temporal: { address: string; namespace: string; taskQueue: string };
 }
 
@@ -43,7 +45,9 @@ async function build(): Promise<AppContext> {
     onStartFailure: (error, input) => log.warn({ err: error, workflowId: input.workflowId }, 'request workflow not started yet'),
     observer: webMetrics().intakeObserver,
   });
-  return { orm, intake, temporal };
+  // Same limits as the request API: a subscription request counts as one request of its address and contacts.
+  const subscriptions = createSubscriptions({ orm, limiter, startConfirmation: subscriptionConfirmationStarter(temporal, temporal.taskQueue) });
+  return { orm, intake, subscriptions, temporal };
 }
 
 /** The Temporal client of the web process. */

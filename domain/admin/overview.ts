@@ -3,6 +3,7 @@ import { Agent, AgentRole, AnswerTemplate, Department, MessageTemplate, Tenant, 
 import { DEFAULT_EMAIL_TEMPLATES, type MessageKey } from '@/domain/notifications/templates';
 import { formatCascade } from './cascade';
 import { documentTemplateOverview } from './document-templates';
+import { listOverview } from './lists';
 
 /** Everything the administration screens list. */
 export async function adminOverview(em: EntityManager, tenantId: string) {
@@ -28,6 +29,7 @@ export async function adminOverview(em: EntityManager, tenantId: string) {
     return { key, custom: !!own, subject: own?.subject ?? DEFAULT_EMAIL_TEMPLATES[key].subject ?? '', body: own?.body ?? DEFAULT_EMAIL_TEMPLATES[key].body };
   });
   const documentTemplates = await documentTemplateOverview(em, tenantId);
+  const lists = await listOverview(em, tenantId);
   return {
     name: tenant.name,
     branding: tenant.branding as unknown as Record<string, string | undefined>,
@@ -38,6 +40,7 @@ export async function adminOverview(em: EntityManager, tenantId: string) {
     })),
     answerTemplates,
     messageTemplates,
+    lists,
     documentTemplates,
   };
 }

@@ -6,6 +6,7 @@ import { AnswerTemplateSchema, MessageTemplateSchema, NotificationSchema } from 
 import { AttachmentSchema, FormDraftSchema, FormTokenUseSchema, PortalRateLimitSchema, RequestFingerprintSchema } from './portal';
 import { CitizenRequestSchema, ReferenceCounterSchema, RequestEventSchema, RequestWorkflowStartSchema } from './request';
 import { ProcessDefinitionRecordSchema } from './processes';
+import { SubscriberSchema, SubscriptionEventSchema, SubscriptionListSchema, SubscriptionSchema } from './subscriptions';
 import { SmsInboundSchema, SmsMessageSchema, SmsOptOutSchema, SmsReceiptSchema, SmsSegmentSchema } from './sms';
 import { DepartmentSchema, TenantSchema, TopicSchema } from './tenant';
 
@@ -18,6 +19,7 @@ export * from './portal';
 export * from './processes';
 export * from './request';
 export * from './sms';
+export * from './subscriptions';
 export * from './tenant';
 
 /** Every entity schema, one per table the migrations create; domain/entities/schema.test.ts holds them equal. */
@@ -58,4 +60,8 @@ export const ENTITIES = [
   ImapMailboxStateSchema,
   InboundSpoolEntrySchema,
   ProcessDefinitionRecordSchema,
+  SubscriptionListSchema,
+  SubscriberSchema,
+  SubscriptionSchema,
+  SubscriptionEventSchema,
 ];

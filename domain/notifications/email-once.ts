@@ -16,6 +16,8 @@ export interface EmailOnce {
   replyTo?: string;
   /** The conversation this message belongs to, oldest first, without angle brackets; In-Reply-To is the last. */
   references?: string[];
+  /** More header fields (List-Unsubscribe and List-Unsubscribe-Post on information e-mail). */
+  headers?: Record<string, string>;
 }
 
 /** What became of it: sent now, sent before, or cut off mid-send by an earlier attempt (never repeated). */
@@ -59,6 +61,7 @@ export async function sendEmailOnce(em: EntityManager, email: EmailSender, messa
       references: references.length ? references : undefined,
       inReplyTo: references.at(-1),
       envelopeFrom: tokens.bounceAddress(claimed[0].id),
+      headers: message.headers,
     });
     await conn.execute(
       `update notification set status = 'sent', provider_id = ?, message_id = ?, smtp_response = ?, sent_at = now(), error = null where idempotency_key = ?`,

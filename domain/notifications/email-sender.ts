@@ -16,6 +16,8 @@ export interface OutgoingEmail {
   replyTo?: string;
   /** The SMTP envelope sender (MAIL FROM): a bounce comes back there. The header From stays the deployment's sender. */
   envelopeFrom?: string;
+  /** More header fields, such as List-Unsubscribe on information e-mail (RFC 8058). */
+  headers?: Record<string, string>;
 }
 
 /** What the SMTP server said when it took a message. */

@@ -5,7 +5,14 @@ import type { CitizenTemplate } from './templates';
 import { renderText } from './templates';
 
 /** Keys of SMS texts: the citizen templates, their short "read it online" variants and the STOP confirmation. */
-export type SmsTemplateKey = CitizenTemplate | 'answer_link' | 'information_requested_link' | 'stop_confirmation';
+export type SmsTemplateKey =
+  | CitizenTemplate
+  | 'answer_link'
+  | 'information_requested_link'
+  | 'stop_confirmation'
+  | 'list_subscribed'
+  | 'list_unsubscribed'
+  | 'list_unknown';
 
 /** A text longer than this many segments is replaced by its `_link` variant pointing to the tracking page. */
 export const SMS_INLINE_MAX_SEGMENTS = 3;
@@ -23,6 +30,9 @@ export const DEFAULT_SMS_TEMPLATES: Record<SmsTemplateKey, string> = {
   answer: 'Réponse à votre demande {{reference}} : {{answer}}',
   answer_link: 'Une réponse à votre demande {{reference}} est disponible : {{trackingUrl}} (code de suivi du SMS de confirmation)',
   stop_confirmation: '{{tenantName}} : STOP pris en compte, vous ne recevrez plus nos SMS d\'information.',
+  list_subscribed: '{{tenantName}} : abonnement à "{{listLabel}}" enregistré. Envoyez STOP {{listKeyword}} pour ne plus le recevoir.',
+  list_unsubscribed: '{{tenantName}} : vous ne recevrez plus "{{listLabel}}". Envoyez ABO {{listKeyword}} pour vous réabonner.',
+  list_unknown: '{{tenantName}} : liste inconnue. Listes par SMS : {{lists}}. Exemple : ABO {{example}}',
 };
 
 const LINK_VARIANTS: Partial<Record<SmsTemplateKey, SmsTemplateKey>> = {

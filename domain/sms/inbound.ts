@@ -7,6 +7,8 @@ import { composeSms, loadSmsTemplates } from '@/domain/notifications/sms-texts';
 import { query } from '@/domain/sql';
 import type { EncodedSms } from './encoding';
 import { smsSenderOf } from './sender';
+import { tryParsePhone } from '@/domain/contact/phone';
+import { parseListKeyword, subscribeBySms, unsubscribeAllBySms, unsubscribeBySms, type ListKeyword } from '@/domain/subscriptions/keywords';
 
 /** An SMS from a handset, as the gateway hands it over: addresses in E.164, or a short code. */
 export interface MobileOriginatedSms {
@@ -21,6 +23,8 @@ export type InboundOutcome =
   | { kind: 'request'; requestId: string; reference?: string }
   | { kind: 'reply'; requestId: string }
   | { kind: 'opt_out'; confirmationKey: string }
+  | { kind: 'subscribed'; subscriptionId: string; list: string }
+  | { kind: 'unsubscribed'; list: string }
   | { kind: 'unknown_number' }
   | { kind: 'refused'; detail: string }
   | { kind: 'duplicate'; of: string };
@@ -55,7 +59,10 @@ export class InboundInProgressError extends Error {
   override name = 'InboundInProgressError';
 }
 
-/** Handles one mobile-originated SMS: STOP, a reply to a waiting request, or a new request. Idempotent on redelivery. */
+/**
+ * Handles one mobile-originated SMS: STOP (every list and every information SMS), `ABO <LISTE>` / `STOP <LISTE>`, a reply
+ * to a waiting request, or a new request. Idempotent on redelivery.
+ */
 export function createInboundSmsHandler(deps: InboundSmsDeps) {
   const dedupeWindowMs = deps.dedupeWindowMs ?? 10 * 60_000;
   const inProgressMs = deps.inProgressMs ?? 30_000;
@@ -116,7 +123,9 @@ export function createInboundSmsHandler(deps: InboundSmsDeps) {
       const [exists] = await query(em, 'select 1 from request where id = ?', [earlierRequestId]);
       if (exists) return { kind: 'request', requestId: earlierRequestId };
     }
-    if (isStop(text)) return optOut(em, tenant, from);
+    if (isStop(text)) return optOut(em, inboundId, tenant, from, text);
+    const keyword = parseListKeyword(text);
+    if (keyword) return listKeyword(em, inboundId, tenant, from, text, keyword);
     const waiting = await awaitingRequest(em, tenant.id, from);
     if (waiting) {
       await deps.signalReply(waiting.workflow_id, text || '(SMS sans texte)');
@@ -142,7 +151,36 @@ export function createInboundSmsHandler(deps: InboundSmsDeps) {
     }
   }
 
-  async function optOut(em: EntityManager, tenant: SmsTenant, phone: string): Promise<InboundOutcome> {
+  async function listKeyword(em: EntityManager, inboundId: string, tenant: SmsTenant, phone: string, text: string, keyword: ListKeyword): Promise<InboundOutcome> {
+    if (keyword.action === 'stop_all') return optOut(em, inboundId, tenant, phone, text);
+    // A short code or an alphanumeric sender has no handset to subscribe or answer.
+    if (tryParsePhone(phone) !== phone) return { kind: 'refused', detail: `Numéro non pris en charge : ${phone}` };
+    const proof = { inboundId, text };
+    const result =
+      keyword.action === 'subscribe'
+        ? await subscribeBySms(em, tenant.id, phone, keyword.list, proof)
+        : await unsubscribeBySms(em, tenant.id, phone, keyword.list, proof);
+    const templates = await loadSmsTemplates(em, tenant.id);
+    const reply = (key: 'list_subscribed' | 'list_unsubscribed' | 'list_unknown', idempotencyKey: string, vars: Record<string, unknown>) => {
+      const { text: body, encoded } = composeSms(key, { tenantName: tenant.name, ...vars }, templates);
+      return deps.sendSms({ tenantId: tenant.id, idempotencyKey, template: key, to: phone, from: smsSenderOf(tenant.settings), text: body, encoded });
+    };
+    if (result.kind === 'unknown_list') {
+      await reply('list_unknown', `sms:list-unknown:${inboundId}`, { lists: result.available.join(', '), example: result.available[0] ?? '' });
+      return { kind: 'refused', detail: `Liste inconnue : ${keyword.list || '(aucune)'}` };
+    }
+    const vars = { listLabel: result.listLabel, listKeyword: result.listSlug.toUpperCase() };
+    if (result.kind === 'subscribed') {
+      await reply('list_subscribed', `sms:abo:${inboundId}`, vars);
+      return { kind: 'subscribed', subscriptionId: result.subscriptionId, list: result.listSlug };
+    }
+    await reply('list_unsubscribed', `sms:stop-list:${inboundId}`, vars);
+    return { kind: 'unsubscribed', list: result.listSlug };
+  }
+
+  async function optOut(em: EntityManager, inboundId: string, tenant: SmsTenant, phone: string, received: string): Promise<InboundOutcome> {
+    // Every list of the number too: STOP ends every information SMS of the tenant.
+    await unsubscribeAllBySms(em, tenant.id, phone, { inboundId, text: received });
     await em.getConnection().execute('insert into sms_opt_out (id, tenant_id, phone) values (?, ?, ?) on conflict (tenant_id, phone) do nothing', [
       randomUUID(),
       tenant.id,

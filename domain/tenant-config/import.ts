@@ -13,6 +13,7 @@ import type { DepartmentRole, TenantBranding, TenantSettings } from '@/domain/en
 import { query } from '@/domain/sql';
 import { processExists } from '@/domain/processes/store';
 import { SHIPPED_PROCESSES } from '@/processes/shipped';
+import { upsertLists, type ListConfig } from '@/domain/subscriptions/lists';
 import { InputError, compileValidator, type FieldError } from '@/domain/validation';
 import schema from './tenant.schema.json' with { type: 'json' };
 import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
@@ -43,6 +44,7 @@ export interface TenantConfig {
   agents?: Array<{ email: string; name: string; password?: string; isAdmin?: boolean; isDpo?: boolean; active?: boolean; roles?: Array<{ department: string; role: DepartmentRole }> }>;
   answerTemplates?: Array<{ slug: string; title: string; body: string; department?: string }>;
   messageTemplates?: Array<{ key: string; channel?: string; subject?: string; body: string }>;
+  lists?: ListConfig[];
 }
 
 /** The demo tenant file every environment starts from ("Ville de Démo"). */
@@ -76,6 +78,7 @@ export function validateTenantConfig(value: unknown): TenantConfig {
   };
   duplicates(config.departments, 'slug', 'departments');
   duplicates(config.topics, 'slug', 'topics');
+  duplicates(config.lists ?? [], 'slug', 'lists');
   duplicates(config.agents ?? [], 'email', 'agents');
   const knownDepartment = (slug: string | undefined, path: string) => {
     if (slug !== undefined && !departments.has(slug)) errors.push({ path, message: `Service inconnu « ${slug} » : déclarez-le dans departments.` });
@@ -192,6 +195,7 @@ export async function importTenant(orm: MikroORM, config: TenantConfig): Promise
         [randomUUID(), tenantId, t.key, t.channel ?? 'email', t.subject ?? null, t.body],
       );
     }
+    await upsertLists(em, tenantId, config.lists ?? []);
     return { tenantId, slug: config.slug, departments: config.departments.length, topics: config.topics.length, agents: config.agents?.length ?? 0 };
   });
 }

@@ -33,7 +33,7 @@ export function createSmtpSender(smtpUrl: string, from: string, messageDomain = 
         replyTo: message.replyTo,
         // The header From stays the deployment's sender; only the envelope carries the bounce address (VERP).
         envelope: message.envelopeFrom ? { from: message.envelopeFrom, to: [message.to] } : undefined,
-        headers: { 'X-Relais-Key': message.idempotencyKey },
+        headers: { ...message.headers, 'X-Relais-Key': message.idempotencyKey },
       });
       return { messageId, response: String(info.response ?? '') };
     },

@@ -15,8 +15,11 @@ export const RETENTION_HISTORIES_DIR = path.join('workflows', 'retention', 'hist
 /** Recorded histories of the process workflow (its tests' runs, with recording activities). */
 export const PROCESS_HISTORIES_DIR = path.join('workflows', 'process', 'histories');
 
+/** Recorded histories of the subscription confirmation workflow. */
+export const SUBSCRIPTION_HISTORIES_DIR = path.join('workflows', 'subscriptions', 'histories');
+
 /** Every folder of recorded histories the replay test runs. */
-export const HISTORY_DIRS = [HISTORIES_DIR, QUALITY_REPORT_HISTORIES_DIR, RETENTION_HISTORIES_DIR, PROCESS_HISTORIES_DIR];
+export const HISTORY_DIRS = [HISTORIES_DIR, QUALITY_REPORT_HISTORIES_DIR, RETENTION_HISTORIES_DIR, PROCESS_HISTORIES_DIR, SUBSCRIPTION_HISTORIES_DIR];
 
 /** Saves a workflow's history for replay tests when RELAIS_RECORD_HISTORIES=1 (run once after a workflow change). */
 export async function keepHistory(name: string, handle: WorkflowHandle, dir = HISTORIES_DIR): Promise<void> {

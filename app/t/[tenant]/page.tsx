@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { appContext } from '@/app/_server/context';
 import { listPublicTopics, listTopicOffers } from '@/domain/topics';
+import { listPublicLists } from '@/domain/subscriptions/lists';
 import { ContactDetails } from '@/app/_components/portal/contact-details';
 import { frenchDelay } from '@/domain/format/french';
 import { portalTenant } from '@/app/t/_lib/tenant';
@@ -17,8 +18,9 @@ const REQUEST_KINDS = [
   { kind: 'subscription', title: "S'abonner aux alertes", text: 'Météo, sécurité, menus de la cantine, actualités.' },
 ] as const;
 
-function kindLink(slug: string, kind: string, topics: Array<{ slug: string; kind: string; form: string | null }>): string | undefined {
+function kindLink(slug: string, kind: string, topics: Array<{ slug: string; kind: string; form: string | null }>, hasLists: boolean): string | undefined {
   if (kind === 'question') return `/t/${slug}/question`;
+  if (kind === 'subscription') return hasLists ? `/t/${slug}/abonnements` : undefined;
   const ofKind = topics.filter((t) => t.kind === kind);
   if ((kind === 'document' || kind === 'registration') && ofKind.some((t) => t.form)) return `/t/${slug}/formulaires`;
   if (kind === 'document' && ofKind.length) return `/t/${slug}/question?theme=${ofKind[0].slug}`;
@@ -32,6 +34,7 @@ export default async function TenantHome({ params }: { params: Promise<{ tenant:
   const em = orm.em.fork();
   const topics = await listPublicTopics(em, tenant.slug);
   const forms = await listTopicOffers(em, tenant.id);
+  const hasLists = (await listPublicLists(em, tenant.slug)).length > 0;
   const webTopics = topics.filter((t) => t.slug !== 'sms-maire');
   const { contact } = tenant;
   return (
@@ -43,7 +46,7 @@ export default async function TenantHome({ params }: { params: Promise<{ tenant:
         <h2 id="demarches">Vos démarches</h2>
         <ul className="tiles">
           {REQUEST_KINDS.map((k) => {
-            const href = kindLink(tenant.slug, k.kind, forms);
+            const href = kindLink(tenant.slug, k.kind, forms, hasLists);
             return (
               <li key={k.kind} className={`tile${href ? '' : ' tile-off'}`}>
                 <h3>{href ? <Link href={href}>{k.title}</Link> : k.title}</h3>

@@ -1,3 +1,4 @@
+import { SubscriberImport } from '@/app/_components/console/SubscriberImport';
 import type { Metadata } from 'next';
 import { adminOverview } from '@/domain/admin/overview';
 import { loadAllowedOrigins } from '@/domain/admin/allowed-origins';
@@ -15,7 +16,7 @@ import { formatDateTimeWithSeconds } from '@/domain/format/french';
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Administration' };
 
-/** Tenant administration: departments, agents and roles, topics, cascades, templates, messages, document templates, branding, OIDC, audit trail. */
+/** Tenant administration: departments, agents and roles, topics, subscription lists, cascades, templates, messages, document templates, branding, OIDC, audit trail. */
 export default async function AdminPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
   const { principal, em, allowed } = await consolePage(tenant, 'admin', `/console/${tenant}/admin`);
@@ -124,6 +125,31 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
             { name: 'active', label: 'Proposé aux citoyens', type: 'checkbox' },
           ]} />
         ))}
+      </section>
+
+      <section id="listes" aria-labelledby="listes-title">
+        <h2 id="listes-title">Listes de diffusion</h2>
+        <p className="muted">
+          Les citoyens s’abonnent sur le portail ou par SMS (ABO identifiant, STOP identifiant). Une liste interne n’est pas proposée sur le portail.
+        </p>
+        {[...data.lists, { slug: '', label: '', description: '', sms: true, email: true, public: true, subscribers: undefined }].map((l) => (
+          <AdminForm
+            key={l.slug || 'new'}
+            tenant={tenant}
+            resource="lists"
+            title={l.slug ? `${l.label}${l.subscribers ? ` (abonnés : ${l.subscribers.email} par courriel, ${l.subscribers.sms} par SMS)` : ''}` : 'Nouvelle liste'}
+            initial={{ slug: l.slug, label: l.label, description: l.description, sms: l.sms, email: l.email, public: l.public }}
+            fields={[
+              { name: 'slug', label: 'Identifiant (mot-clé SMS)' },
+              { name: 'label', label: 'Nom' },
+              { name: 'description', label: 'Description', type: 'textarea' },
+              { name: 'email', label: 'Par courriel', type: 'checkbox' },
+              { name: 'sms', label: 'Par SMS', type: 'checkbox' },
+              { name: 'public', label: 'Proposée aux citoyens sur le portail', type: 'checkbox' },
+            ]}
+          />
+        ))}
+        {data.lists.length ? <SubscriberImport tenant={tenant} lists={data.lists.map((l) => ({ slug: l.slug, label: l.label }))} /> : null}
       </section>
 
       <section id="modeles" aria-labelledby="modeles-title">

@@ -91,8 +91,11 @@ export const AGENT_ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
       admin('document-preview', { name: 'acknowledgement', content: '<p>{{reference}}</p>' }),
       admin('limits', { perAddressPerHour: 30, perContactPerHour: 10, perTenantPerHour: 2000 }),
       admin('legal', { accessibilityStatus: 'non_conforme' }),
+      admin('lists', { slug: 'travaux', label: 'Travaux', sms: true, email: true, public: true }),
     ],
   },
+  // The test tenants have no list: the import is refused for the list, after access is granted.
+  'admin/subscriber-import POST': { access: 'admin', cases: [{ params: t, search: '?liste=inconnue', body: {}, ok: [400] }] },
   'admin/retention GET': { access: 'admin', cases: [{ params: t, ok: [200] }] },
   'admin/retention POST': { access: 'admin', cases: [{ params: t, body: { requestsMonths: 24, documentsMonths: 12, messageLogsMonths: 12, auditYears: 5 }, ok: [200] }] },
   'admin/mail GET': { access: 'admin', cases: [{ params: t, ok: [200] }] },

@@ -4,6 +4,7 @@ import { saveAgent } from '@/domain/admin/agents';
 import { saveBranding } from '@/domain/admin/branding';
 import { saveDepartment } from '@/domain/admin/departments';
 import { saveTopic } from '@/domain/admin/topics';
+import { saveSubscriptionList } from '@/domain/admin/lists';
 import type { AdminContext } from '@/domain/admin/context';
 import { saveAllowedOrigins } from '@/domain/admin/allowed-origins';
 import { previewDocumentTemplate, resetDocumentTemplate, saveDocumentTemplate } from '@/domain/admin/document-templates';
@@ -22,6 +23,7 @@ const SAVERS: Record<string, (em: EntityManager, ctx: AdminContext, body: unknow
   departments: saveDepartment,
   agents: saveAgent,
   topics: saveTopic,
+  lists: saveSubscriptionList,
   'answer-templates': saveAnswerTemplate,
   'message-templates': saveMessageTemplate,
   branding: saveBranding,
