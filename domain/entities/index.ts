@@ -5,6 +5,7 @@ import { ImapMailboxStateSchema, InboundEmailSchema, InboundSpoolEntrySchema } f
 import { AnswerTemplateSchema, MessageTemplateSchema, NotificationSchema } from './messages';
 import { AttachmentSchema, FormDraftSchema, FormTokenUseSchema, PortalRateLimitSchema, RequestFingerprintSchema } from './portal';
 import { CitizenRequestSchema, ReferenceCounterSchema, RequestEventSchema, RequestWorkflowStartSchema } from './request';
+import { PaymentSchema, ProductSchema, StockReservationSchema } from './payments';
 import { ProcessDefinitionRecordSchema } from './processes';
 import { SmsInboundSchema, SmsMessageSchema, SmsOptOutSchema, SmsReceiptSchema, SmsSegmentSchema } from './sms';
 import { DepartmentSchema, TenantSchema, TopicSchema } from './tenant';
@@ -14,6 +15,7 @@ export * from './audit';
 export * from './forms';
 export * from './mail';
 export * from './messages';
+export * from './payments';
 export * from './portal';
 export * from './processes';
 export * from './request';
@@ -58,4 +60,7 @@ export const ENTITIES = [
   ImapMailboxStateSchema,
   InboundSpoolEntrySchema,
   ProcessDefinitionRecordSchema,
+  ProductSchema,
+  StockReservationSchema,
+  PaymentSchema,
 ];

@@ -18,6 +18,7 @@ import { Migration2026120518SmsStatus } from './Migration2026120518SmsStatus';
 import { Migration2026120520InboundMail } from './Migration2026120520InboundMail';
 import { Migration2026120525InboundSpool } from './Migration2026120525InboundSpool';
 import { Migration2026120530ProcessDefinition } from './Migration2026120530ProcessDefinition';
+import { Migration2026120540Payment } from './Migration2026120540Payment';
 
 /** Every migration, in order; new ones are appended here. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   { name: 'Migration2026120520InboundMail', class: Migration2026120520InboundMail },
   { name: 'Migration2026120525InboundSpool', class: Migration2026120525InboundSpool },
   { name: 'Migration2026120530ProcessDefinition', class: Migration2026120530ProcessDefinition },
+  { name: 'Migration2026120540Payment', class: Migration2026120540Payment },
 ];
