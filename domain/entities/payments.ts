@@ -64,6 +64,8 @@ export class Payment {
   provider!: string;
   /** The provider's id (PayFiP idOp), once it gave one. */
   providerId?: string;
+  /** The provider's page the citizen pays on. */
+  paymentUrl?: string;
   /** The debt's reference sent to the provider (PayFiP refdet). */
   reference!: string;
   idempotencyKey!: string;
@@ -151,6 +153,7 @@ export const PaymentSchema = new EntitySchema<Payment>({
     tenant: { kind: 'm:1', entity: () => Tenant, deleteRule: 'cascade' },
     provider: { type: 'string', length: 20 },
     providerId: { type: 'string', length: 64, nullable: true },
+    paymentUrl: { type: 'string', length: 500, nullable: true },
     reference: { type: 'string', length: 30 },
     idempotencyKey: { type: 'string', length: 200 },
     amount: { type: 'integer' },
