@@ -84,7 +84,7 @@ export async function reserveStock(em: EntityManager, input: ReserveInput): Prom
           'sold_out',
           available <= 0
             ? `« ${product.label} » est complet : il ne reste plus aucune place disponible.`
-            : `Il ne reste que ${available} place${available > 1 ? 's' : ''} pour « ${product.label} » : vous en demandez ${input.quantity}.`,
+            : `Il ne reste ${available === 1 ? 'qu’une place' : `que ${available} places`} pour « ${product.label} » : vous en demandez ${input.quantity}.`,
           Math.max(available, 0),
         );
       }
