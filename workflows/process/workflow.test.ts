@@ -325,12 +325,20 @@ describe('process workflow', () => {
     'purchase',
   );
 
-  it('collects a payment: the settled signal moves the request on', async () => {
+  it('collects a payment: a notification moves the request on once the provider confirms it', async () => {
     const { input, handle } = await start({ ...PAYMENT, steps: PAYMENT.steps.map((s) => (s.kind === 'collect_payment' ? { ...s, timeout: 'PT1H' } : s)) }, { formData: { jours: 3 } });
+    fake.setPaymentState(input.requestId, 'pending');
     const step = await atStep(handle, 'payer');
     expect(step.allowedActions).toEqual(['closeRequest', 'addNote', 'resendNotification']);
     expect((await handle.query(snapshotQuery)).state).toBe('awaiting_payment');
-    expect(fake.eventsOf(input.requestId).find((e) => e.type === 'payment_requested')!.data).toMatchObject({ amount: 15_000, label: 'Caution de la salle' });
+    // The state shows as soon as it is set; its record follows.
+    await eventually(async () => expect(fake.eventsOf(input.requestId).find((e) => e.type === 'payment_requested')?.data).toMatchObject({ amount: 15_000, label: 'Caution de la salle' }));
+    expect(fake.callsOf(input.requestId).find((c) => c.name === 'startPayment')!.args).toMatchObject({ amount: 15_000, attempt: 2, expiresInMs: 3_600_000 });
+    // A notification the provider does not confirm changes nothing.
+    await handle.signal(paymentSettledSignal, { paymentId: 'pay-1', amount: 15_000, paidAt: new Date().toISOString() });
+    await eventually(async () => expect(fake.callsOf(input.requestId).filter((c) => c.name === 'checkPayment')).toHaveLength(1));
+    expect((await handle.query(currentStepQuery)).stepId).toBe('payer');
+    fake.setPaymentState(input.requestId, 'paid');
     await handle.signal(paymentSettledSignal, { paymentId: 'pay-1', amount: 15_000, paidAt: new Date().toISOString() });
     expect(await handle.result()).toBe('closed');
     expect(types(input.requestId)).toEqual(['received', 'payment_requested', 'payment_received', 'closed']);
@@ -339,7 +347,9 @@ describe('process workflow', () => {
 
   it('collects a payment: unpaid after the timeout', async () => {
     const { input, handle } = await start(PAYMENT, { formData: { jours: 1 } });
+    fake.setPaymentState(input.requestId, 'pending');
     expect(await handle.result()).toBe('closed');
+    expect(fake.callsOf(input.requestId).map((c) => c.name).filter((name) => name.endsWith('Payment') || name === 'expireUnpaid')).toEqual(['startPayment', 'expireUnpaid']);
     expect(types(input.requestId)).toEqual(['received', 'payment_requested', 'payment_timeout', 'abandoned']);
     await keepHistory('payment-unpaid', handle, PROCESS_HISTORIES_DIR);
     expect((await timersOf(handle)).at(-1)).toBeLessThanOrEqual(2_000);
