@@ -173,6 +173,13 @@ export async function expirePayment(em: EntityManager, tenantId: string, key: st
   return changed > 0;
 }
 
+/** The request a payment belongs to, by tenant slug and reference: the workflow to tell of a settled payment. */
+export async function paymentRequestOf(em: EntityManager, paymentId: string): Promise<{ tenantSlug: string; reference: string } | undefined> {
+  const payment = await em.fork().findOne(Payment, { id: paymentId }, { populate: ['request', 'tenant'], fields: ['tenant.slug', 'request.reference'] });
+  if (!payment?.request) return undefined;
+  return { tenantSlug: payment.tenant.slug, reference: payment.request.reference };
+}
+
 /** A payment by its idempotency key, or undefined. */
 export async function findPaymentByKey(em: EntityManager, tenantId: string, key: string): Promise<PaymentView | undefined> {
   const payment = await em.fork().findOne(Payment, { tenant: tenantId, idempotencyKey: key });

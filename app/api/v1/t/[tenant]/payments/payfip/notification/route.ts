@@ -1,5 +1,6 @@
 import { appContext } from '@/app/_server/context';
 import { handleRoute } from '@/app/_server/http';
+import { signalPaymentSettled } from '@/app/_server/payments';
 import { receivePaymentNotification } from '@/domain/payments/notification';
 import { paymentProviderFor } from '@/integrations/payment';
 
@@ -11,7 +12,9 @@ export async function POST(request: Request, { params }: { params: Promise<{ ten
   return handleRoute(async () => {
     const { tenant } = await params;
     const { orm } = await appContext();
-    await receivePaymentNotification(orm.em.fork(), tenant, await request.text(), request.headers.get('content-type') ?? '', paymentProviderFor);
+    const em = orm.em.fork();
+    const result = await receivePaymentNotification(em, tenant, await request.text(), request.headers.get('content-type') ?? '', paymentProviderFor);
+    await signalPaymentSettled(em, result);
     // The same answer whatever became of it: a forger learns nothing.
     return new Response('OK', { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   });
