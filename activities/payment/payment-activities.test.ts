@@ -90,4 +90,10 @@ describe('payment activities', () => {
     await expect(activities.startPayment(input({ product: 'inconnu' }))).rejects.toMatchObject({ type: 'InvalidInput' });
     await expect(activities.startPayment(input({}))).rejects.toMatchObject({ type: 'InvalidInput' });
   });
+
+  it('leaves a tenant without online payment to pay offline', async () => {
+    const other = await createTestTenant();
+    const otherId = (await orm.em.fork().getRepository(Tenant).getBySlug(other.slug)).id;
+    expect(await activities.startPayment(input({ tenantId: otherId, amount: 6_000 }))).toEqual({ kind: 'offline', amount: 6_000 });
+  });
 });

@@ -39,7 +39,9 @@ export interface StartPaymentInput {
 /** The payment created, or why the stock could not serve it. */
 export type StartedPayment =
   | { kind: 'created'; key: string; providerId: string; paymentUrl: string; amount: number; reference: string; expiresAt: string }
-  | { kind: 'refused'; reason: string; message: string };
+  | { kind: 'refused'; reason: string; message: string }
+  /** The tenant takes no payment online: the citizen pays at the town hall, and the step waits for its timeout. */
+  | { kind: 'offline'; amount?: number };
 
 /** Where a payment stands after asking the provider; `final` once it will never move again. */
 export interface PaymentStatus {
@@ -65,6 +67,8 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
 
   /** Works the amount out, holds the stock and creates the payment at the provider; idempotent by key. */
   async function startPayment(input: StartPaymentInput): Promise<StartedPayment> {
+    const found = await deps.orm.em.fork().findOne(Tenant, { id: input.tenantId }, { fields: ['settings'] });
+    if (found && !found.settings.payment) return { kind: 'offline', amount: input.amount };
     const { tenant, settings } = await tenantOf(input.tenantId);
     const em = deps.orm.em.fork();
     const now = Date.now();

@@ -30,6 +30,9 @@ export async function createWorkflowTestEnv(): Promise<TestWorkflowEnvironment> 
   return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, searchAttributes: CUSTOM_SEARCH_ATTRIBUTES } });
 }
 
+/** The tenant id for which the fake payment activities answer that the tenant takes no payment online. */
+export const OFFLINE_TENANT = 'tenant-offline';
+
 /** One activity call a run made. */
 export interface ActivityCall {
   name: string;
@@ -59,6 +62,8 @@ export function fakeProcessActivities() {
       log('startPayment', args as unknown as Record<string, unknown>);
       paymentRequests.set(args.key, args.requestId);
       const amount = args.amount ?? 1_500;
+      // A tenant without online payment, as the real activity answers it.
+      if ((args as { tenantId?: string }).tenantId === OFFLINE_TENANT) return { kind: 'offline', amount };
       return { kind: 'created', key: args.key, providerId: `idop-${args.key}`, paymentUrl: `https://payfip.test/p?idop=${args.key}`, amount, reference: 'REF000001P01', expiresAt: new Date(Date.now() + args.expiresInMs).toISOString() };
     },
     async checkPayment(args: { tenantId: string; key: string }) {

@@ -11,6 +11,7 @@ import {
   createWorkflowTestEnv,
   eventually,
   fakeProcessActivities,
+  OFFLINE_TENANT,
   processInput,
   startProcessWorker,
   type TestWorkflowEnvironment,
@@ -353,6 +354,14 @@ describe('process workflow', () => {
     expect(types(input.requestId)).toEqual(['received', 'payment_requested', 'payment_timeout', 'abandoned']);
     await keepHistory('payment-unpaid', handle, PROCESS_HISTORIES_DIR);
     expect((await timersOf(handle)).at(-1)).toBeLessThanOrEqual(2_000);
+  });
+
+  it('collects a payment offline when the tenant takes none online: a notification is not trusted, the timeout ends the step', async () => {
+    const { input, handle } = await start(PAYMENT, { tenantId: OFFLINE_TENANT, formData: { jours: 2 } });
+    await eventually(async () => expect(fake.eventsOf(input.requestId).find((e) => e.type === 'payment_requested')?.data).toMatchObject({ amount: 10_000, online: false }));
+    await handle.signal(paymentSettledSignal, { paymentId: 'forged', amount: 10_000, paidAt: new Date().toISOString() });
+    expect(await handle.result()).toBe('closed');
+    expect(types(input.requestId)).toEqual(['received', 'payment_requested', 'payment_unexpected', 'payment_timeout', 'abandoned']);
   });
 
   it("reminds at percents of a step's own delay, and of the guaranteed delay; both show in currentStep", async () => {

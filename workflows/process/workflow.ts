@@ -136,7 +136,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
   let eventCount = 0;
   let resends = 0;
   // The payment of the current collect_payment entry: its key and window, or why none could be created.
-  let collecting: { visit: number; key?: string; expiresAt?: number; refusal?: string } | undefined;
+  let collecting: { visit: number; key?: string; expiresAt?: number; refusal?: string; offline?: boolean } | undefined;
   // Bumped by each payment notification: the waiting step asks the provider at once instead of at its next poll.
   let paymentNudges = 0;
   const announced = new Set<RequestState>();
@@ -316,6 +316,11 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
     }
     if (started.kind === 'refused') {
       collecting = { visit, refusal: started.message };
+      return;
+    }
+    if (started.kind === 'offline') {
+      collecting = { visit, offline: true };
+      await changeState('awaiting_payment', { type: 'payment_requested', actor: 'system', public: true, data: { amount: started.amount, label: step.label, online: false } });
       return;
     }
     collecting = { visit, key, expiresAt: Date.parse(started.expiresAt) };
@@ -846,6 +851,12 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
    */
   async function collectPayment(step: Extract<ProcessStep, { kind: 'collect_payment' }>, v: number, left: () => boolean) {
     const payment = collecting?.visit === v ? collecting : undefined;
+    if (payment?.offline) {
+      // Nothing to ask a provider about: the step ends at its timeout unless an agent moves the request on.
+      const timeoutAt = Date.now() + durationMs(step.timeout);
+      if (await timeCame(v, () => timeoutAt)) await moveIfStill(v, step.unpaid, { type: 'payment_timeout', actor: 'system', public: true });
+      return;
+    }
     if (!payment?.key || payment.expiresAt === undefined) {
       await moveIfStill(v, step.unpaid, { type: 'payment_unavailable', actor: 'system', public: true, data: { label: step.label, message: payment?.refusal ?? PAYMENT_UNAVAILABLE } });
       return;
