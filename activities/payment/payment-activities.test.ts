@@ -85,7 +85,10 @@ describe('payment activities', () => {
 
   it('prices a bracket from the form data, takes a step amount without product, and fails for bad input without retrying', async () => {
     expect(await activities.startPayment(input({ product: 'cantine', quantity: 10, data: { qf: 580 } }))).toMatchObject({ kind: 'created', amount: 2_000 });
-    expect(await activities.startPayment(input({ amount: 15_000 }))).toMatchObject({ kind: 'created', amount: 15_000 });
+    const long = await activities.startPayment(input({ amount: 15_000, expiresInMs: 15 * 24 * 3_600_000 }));
+    expect(long).toMatchObject({ kind: 'created', amount: 15_000 });
+    // A PayFiP page lives minutes, not the step's 15 days: one payment's window is the default 20 minutes.
+    if (long.kind === 'created') expect(Date.parse(long.expiresAt) - Date.now()).toBeLessThanOrEqual(20 * 60_000);
     await expect(activities.startPayment(input({ product: 'cantine', data: {} }))).rejects.toMatchObject({ type: 'InvalidInput', nonRetryable: true });
     await expect(activities.startPayment(input({ product: 'inconnu' }))).rejects.toMatchObject({ type: 'InvalidInput' });
     await expect(activities.startPayment(input({}))).rejects.toMatchObject({ type: 'InvalidInput' });

@@ -5,7 +5,7 @@ import { findSellableProduct } from '@/domain/payments/catalogue';
 import { createPayment, expirePayment, findPaymentByKey, paymentReference, settlePayment } from '@/domain/payments/payments';
 import { quote } from '@/domain/payments/pricing';
 import type { PaymentProvider } from '@/domain/payments/provider';
-import { confirmStock, releaseStock, reserveStock, StockRefusal } from '@/domain/payments/stock';
+import { confirmStock, DEFAULT_RESERVATION_MINUTES, releaseStock, reserveStock, StockRefusal } from '@/domain/payments/stock';
 import { InputError, NotFoundError } from '@/domain/validation';
 
 /** Dependencies of the payment activities. */
@@ -32,7 +32,7 @@ export interface StartPaymentInput {
   quantity?: number;
   data?: Record<string, unknown>;
   email?: string;
-  /** How long the citizen has to pay. */
+  /** How long the step waits for the payment; one payment's window is shorter (tenant's expiryMinutes, default 20). */
   expiresInMs: number;
 }
 
@@ -72,6 +72,8 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
     const { tenant, settings } = await tenantOf(input.tenantId);
     const em = deps.orm.em.fork();
     const now = Date.now();
+    // A PayFiP idOp lives 15 minutes: one payment's window is the tenant's (default 20 minutes), within the step's.
+    const windowMs = Math.min(input.expiresInMs, (settings.expiryMinutes ?? DEFAULT_RESERVATION_MINUTES) * 60_000);
     let amount = input.amount;
     let productId: string | undefined;
     let reservationId: string | undefined;
@@ -83,7 +85,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         amount = quote(product, quantity, input.data ?? {}).amount;
         if (product.stock !== undefined && product.stock !== null) {
           const holder = input.email?.trim().toLowerCase();
-          const minutes = (input.expiresInMs + HOLD_MARGIN_MS) / 60_000;
+          const minutes = (windowMs + HOLD_MARGIN_MS) / 60_000;
           reservationId = (await reserveStock(deps.orm.em, { tenantId: tenant.id, productId, quantity, key: `${input.key}:stock`, holder, minutes })).id;
         }
       }
@@ -99,7 +101,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         email: input.email ?? tenant.settings.contact?.email ?? `ne-pas-repondre@${new URL(deps.publicUrl).hostname}`,
         notificationUrl: `${deps.publicUrl}/api/v1/t/${tenant.slug}/payments/payfip/notification`,
         returnUrl: `${deps.publicUrl}/t/${tenant.slug}/paiement/retour`,
-        expiresAt: new Date(now + input.expiresInMs),
+        expiresAt: new Date(now + windowMs),
         productId,
         quantity,
         reservationId,

@@ -32,6 +32,8 @@ export async function createWorkflowTestEnv(): Promise<TestWorkflowEnvironment> 
 
 /** The tenant id for which the fake payment activities answer that the tenant takes no payment online. */
 export const OFFLINE_TENANT = 'tenant-offline';
+/** The tenant id for which one payment's window (1 s) is shorter than the step's timeout. */
+export const SHORT_WINDOW_TENANT = 'tenant-short-window';
 
 /** One activity call a run made. */
 export interface ActivityCall {
@@ -64,7 +66,9 @@ export function fakeProcessActivities() {
       const amount = args.amount ?? 1_500;
       // A tenant without online payment, as the real activity answers it.
       if ((args as { tenantId?: string }).tenantId === OFFLINE_TENANT) return { kind: 'offline', amount };
-      return { kind: 'created', key: args.key, providerId: `idop-${args.key}`, paymentUrl: `https://payfip.test/p?idop=${args.key}`, amount, reference: 'REF000001P01', expiresAt: new Date(Date.now() + args.expiresInMs).toISOString() };
+      // A tenant whose payment pages last one second, shorter than the step.
+      const windowMs = (args as { tenantId?: string }).tenantId === SHORT_WINDOW_TENANT ? Math.min(1_000, args.expiresInMs) : args.expiresInMs;
+      return { kind: 'created', key: args.key, providerId: `idop-${args.key}`, paymentUrl: `https://payfip.test/p?idop=${args.key}`, amount, reference: 'REF000001P01', expiresAt: new Date(Date.now() + windowMs).toISOString() };
     },
     async checkPayment(args: { tenantId: string; key: string }) {
       log('checkPayment', { ...args, requestId: paymentRequests.get(args.key) });

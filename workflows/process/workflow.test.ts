@@ -12,6 +12,7 @@ import {
   eventually,
   fakeProcessActivities,
   OFFLINE_TENANT,
+  SHORT_WINDOW_TENANT,
   processInput,
   startProcessWorker,
   type TestWorkflowEnvironment,
@@ -362,6 +363,13 @@ describe('process workflow', () => {
     await handle.signal(paymentSettledSignal, { paymentId: 'forged', amount: 10_000, paidAt: new Date().toISOString() });
     expect(await handle.result()).toBe('closed');
     expect(types(input.requestId)).toEqual(['received', 'payment_requested', 'payment_unexpected', 'payment_timeout', 'abandoned']);
+  });
+
+  it('tells the citizen when the payment page expired, and ends the step at its own timeout', async () => {
+    const { input, handle } = await start({ ...PAYMENT, steps: PAYMENT.steps.map((s) => (s.kind === 'collect_payment' ? { ...s, timeout: 'PT3S' } : s)) }, { tenantId: SHORT_WINDOW_TENANT, formData: { jours: 1 } });
+    fake.setPaymentState(input.requestId, 'pending');
+    expect(await handle.result()).toBe('closed');
+    expect(types(input.requestId)).toEqual(['received', 'payment_requested', 'payment_expired', 'payment_timeout', 'abandoned']);
   });
 
   it("reminds at percents of a step's own delay, and of the guaranteed delay; both show in currentStep", async () => {

@@ -136,7 +136,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
   let eventCount = 0;
   let resends = 0;
   // The payment of the current collect_payment entry: its key and window, or why none could be created.
-  let collecting: { visit: number; key?: string; expiresAt?: number; refusal?: string; offline?: boolean } | undefined;
+  let collecting: { visit: number; key?: string; expiresAt?: number; stepEndsAt?: number; refusal?: string; offline?: boolean } | undefined;
   // Bumped by each payment notification: the waiting step asks the provider at once instead of at its next poll.
   let paymentNudges = 0;
   const announced = new Set<RequestState>();
@@ -292,6 +292,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
    */
   async function startPayment(step: Extract<ProcessStep, { kind: 'collect_payment' }>) {
     const key = `${id}:payment:${visit}`;
+    const stepEndsAt = Date.now() + durationMs(step.timeout);
     const email = typeof input.citizen?.email === 'string' ? input.citizen.email : undefined;
     let started: StartedPayment;
     try {
@@ -323,7 +324,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
       await changeState('awaiting_payment', { type: 'payment_requested', actor: 'system', public: true, data: { amount: started.amount, label: step.label, online: false } });
       return;
     }
-    collecting = { visit, key, expiresAt: Date.parse(started.expiresAt) };
+    collecting = { visit, key, expiresAt: Date.parse(started.expiresAt), stepEndsAt };
     await changeState('awaiting_payment', {
       type: 'payment_requested',
       actor: 'system',
@@ -884,6 +885,14 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
       if (status.state === 'paid') {
         const data = { amount: status.amount, paymentId: status.providerId, authorisation: status.authorisation, paidAt: status.paidAt };
         await moveIfStill(v, step.paid, { type: 'payment_received', actor: 'system', data, public: true });
+        return;
+      }
+      if (status.final && expiring && payment.stepEndsAt !== undefined && payment.stepEndsAt > expiresAt) {
+        // The payment page expired but the step still waits: the citizen is told; the step ends at its own timeout.
+        await lock.runExclusive(async () => {
+          if (!left()) await record('payment_expired', 'system', { public: true, data: { state: status.state } });
+        });
+        if (await timeCame(v, () => payment.stepEndsAt)) await moveIfStill(v, step.unpaid, { type: 'payment_timeout', actor: 'system', public: true });
         return;
       }
       if (status.final) {
