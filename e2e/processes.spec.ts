@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { validSamples } from '@/forms/samples';
 import { consoleLogin, expect, test } from './fixtures';
 
 test('an administrator opens Processus, sees the shipped processes and a diagram, changes the question process’s guaranteed delay, previews, publishes and exports the new version', async ({ browser, axeClean, snapshot }) => {
@@ -79,5 +80,61 @@ test('an administrator opens Processus, sees the shipped processes and a diagram
     await admin.getByRole('link', { name: 'Retour aux processus' }).click();
     await expect(admin.locator('section[data-process="question"]')).toContainText(`version en vigueur : ${before + 1} (de la commune)`);
     await snapshot(admin, 'console-processes-after');
+  });
+});
+
+test('a new guaranteed delay applies to requests filed after its publication; a request filed before keeps its date', async ({ browser, request, snapshot }) => {
+  test.setTimeout(180_000);
+  const fileBrochureRequest = async (label: string) => {
+    const data = { ...validSamples()['brochure-touristique'], courriel: `${label}-${Date.now()}@exemple.fr` };
+    const response = await request.post('/api/v1/t/demo/requests', {
+      data: { topic: 'brochure-touristique', subject: 'Documentation touristique', message: 'Merci de m’envoyer les brochures.', contact: { email: data.courriel }, data },
+    });
+    expect(response.status(), await response.text()).toBe(201);
+    return (await response.json()) as { reference: string; dueAt: string; trackingUrl: string };
+  };
+  const daysBetween = (from: number, iso: string) => Math.round((Date.parse(iso) - from) / 86_400_000);
+  const admin = await consoleLogin(browser, 'admin@ville-demo.fr', 'demo-admin-2026');
+
+  const filedBefore = Date.now();
+  const before = await fileBrochureRequest('avant');
+  await test.step('a request filed now is promised the shipped delay of the form’s process (8 calendar days)', async () => {
+    expect(daysBetween(filedBefore, before.dueAt)).toBe(8);
+  });
+
+  let version = 0;
+  await test.step('the administrator sets the brochure process’s guaranteed delay to 20 days and publishes', async () => {
+    await admin.goto('/console/demo/admin/processus/brochure-touristique');
+    version = Number(await admin.getByTestId('version-en-vigueur').textContent());
+    const delay = admin.getByRole('group', { name: 'Délai garanti annoncé à l’usager' });
+    await delay.getByLabel('Durée').fill('P20D');
+    await delay.getByLabel('En jours ouvrés').uncheck();
+    await admin.getByRole('button', { name: 'Prévisualiser' }).click();
+    await expect(admin.getByRole('status').filter({ hasText: 'Aperçu prêt' })).toBeVisible();
+    await admin.getByRole('button', { name: 'Publier comme nouvelle version' }).click();
+    await expect(admin.getByRole('status').filter({ hasText: `Version ${version + 1} publiée` })).toBeVisible();
+  });
+
+  const filedAfter = Date.now();
+  const after = await fileBrochureRequest('apres');
+  await test.step('a request filed after the publication is promised 20 days, the earlier one keeps 8', async () => {
+    expect(daysBetween(filedAfter, after.dueAt)).toBe(20);
+    for (const [receipt, days] of [[before, 8], [after, 20]] as const) {
+      await admin.goto(new URL(receipt.trackingUrl).pathname + new URL(receipt.trackingUrl).search);
+      const promised = admin.locator('dt', { hasText: 'Réponse au plus tard le' }).locator('xpath=following-sibling::dd[1]');
+      await expect(promised).toContainText(new Date(receipt.dueAt).toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' }));
+      expect(daysBetween(days === 8 ? filedBefore : filedAfter, receipt.dueAt)).toBe(days);
+    }
+    await snapshot(admin, 'tracking-after-process-change');
+  });
+
+  await test.step('each case page names the process version it follows and its current step', async () => {
+    await admin.goto(`/console/demo/demandes/${before.reference}`);
+    await expect(admin.locator('dt', { hasText: 'Processus' }).locator('xpath=following-sibling::dd[1]')).toContainText(`brochure-touristique (version ${version})`);
+    await admin.goto(`/console/demo/demandes/${after.reference}`);
+    await expect(admin.locator('dt', { hasText: 'Processus' }).locator('xpath=following-sibling::dd[1]')).toContainText(`brochure-touristique (version ${version + 1})`);
+    await expect(admin.getByTestId('process-step')).toContainText('Préparer');
+    await expect(admin.getByRole('button', { name: 'Prendre en charge' })).toBeVisible();
+    await snapshot(admin, 'console-case-process-step');
   });
 });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { assertPostgresUserCanRun, prepareRootRuntime, runningAsRoot } from '@/dev/embedded-postgres-root';
 import { ensureTemporalCli } from '@/temporal/cli';
+import { buildWebIfStale } from './web-build';
 
 /** One stage of the test run and how many checks it passed and failed. */
 interface StageResult {
@@ -58,6 +59,8 @@ function playwright(): void {
 try {
   if (!process.env.DATABASE_URL && runningAsRoot()) assertPostgresUserCanRun(prepareRootRuntime().initdb);
   await ensureTemporalCli((line) => console.log(`[test] ${line}`));
+  // The web app, once for Vitest (scripts/observability.test.ts runs a web process) and Playwright.
+  buildWebIfStale((line) => console.log(`[test] ${line}`));
 } catch (error) {
   console.error(`[test] cannot run the tests: ${(error as Error).message}`);
   process.exit(1);

@@ -1,8 +1,13 @@
 import http from 'node:http';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import next from 'next';
 import { forwardedFor } from '@/domain/antispam/client-address';
+import { env } from '@/domain/env';
+import { observeHttp } from '@/integrations/observability/http';
+import { appRouteTemplates, routeMatcher } from '@/integrations/observability/routes';
+import { webMetrics } from '@/integrations/observability/web-metrics';
 import { relaisSecret } from '@/domain/secrets/relais-secret';
 
 /**
@@ -27,7 +32,13 @@ async function main(): Promise<void> {
   const app = next({ dev: false, dir: process.cwd(), port, hostname: values.hostname ?? 'localhost' });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = http.createServer(withPeerAddress((request, response) => void handle(request, response)));
+  // Latency per route template, a request id for every request, and /metrics when RELAIS_METRICS_TOKEN is set.
+  const observed = observeHttp(withPeerAddress((request, response) => void handle(request, response)), {
+    metrics: webMetrics(),
+    routeOf: routeMatcher(appRouteTemplates(path.join(process.cwd(), 'app'))),
+    metricsToken: env().RELAIS_METRICS_TOKEN,
+  });
+  const server = http.createServer(observed);
   server.listen(port, values.hostname);
   const stop = () => {
     server.close(() => process.exit(0));

@@ -14,6 +14,8 @@ import { ensureQualityReportSchedules } from '@/temporal/quality-report';
 import { watchPendingStarts } from '@/temporal/pending-starts';
 import { ensureRetentionSchedules } from '@/temporal/retention';
 import { createRelaisWorker, startSmsService } from '@/temporal/worker';
+import { installWorkerTelemetry, taskQueueBacklogProbe } from '@/temporal/telemetry';
+import { workerMetrics } from '@/integrations/observability/worker-metrics';
 
 const log = pino({ name: 'worker', level: env().LOG_LEVEL });
 
@@ -24,6 +26,10 @@ async function main(): Promise<void> {
   if (missing.length) throw new Error(`The worker needs ${missing.join(', ')} (npm start sets them for you).`);
   // Every e-mail's bounce and reply addresses are signed with RELAIS_SECRET: stop now, naming it, not at the first e-mail.
   deploymentMailTokens();
+  // Before any Temporal connection: the runtime's metrics exporter is set when it is installed.
+  const metricsServer = config.RELAIS_METRICS_PORT ? await installWorkerTelemetry({ host: config.RELAIS_METRICS_HOST, port: config.RELAIS_METRICS_PORT }) : undefined;
+  const metrics = workerMetrics();
+  metrics.setBacklogProbe(taskQueueBacklogProbe({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE }, config.TEMPORAL_TASK_QUEUE));
   const orm = await initORM(config.DATABASE_URL!);
   const email = createSmtpSender(config.SMTP_URL!, config.SMTP_FROM);
   // Without SMPP_URL the worker runs without SMS: citizens who chose SMS are answered by e-mail when they gave one.
@@ -35,9 +41,10 @@ async function main(): Promise<void> {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         publicUrl: config.PUBLIC_URL,
         logger: log,
+        metrics,
       })
     : undefined;
-  const mailIn = await startInboundMail(orm, config);
+  const mailIn = await startInboundMail(orm, config, metrics);
   const { worker, close } = await createRelaisWorker({
     temporalAddress: config.TEMPORAL_ADDRESS!,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -52,6 +59,7 @@ async function main(): Promise<void> {
       exportDatabaseUrl: config.EXPORT_DATABASE_URL,
       webhookSecrets: config.EXPORT_WEBHOOK_SECRET ? { default: config.EXPORT_WEBHOOK_SECRET } : {},
     },
+    observability: { logger: log, metrics },
   });
   await ensureReportSchedules(orm, config);
   const pendingStarts = watchPendingStarts({
@@ -61,7 +69,10 @@ async function main(): Promise<void> {
     logger: log,
   });
   // The Temporal runtime shuts the worker down on SIGINT / SIGTERM; run() then returns and resources close below.
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, sms: Boolean(sms), smtpIn: mailIn.smtpPort, imapMailboxes: mailIn.imapMailboxes }, 'worker running');
+  log.info(
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, sms: Boolean(sms), smtpIn: mailIn.smtpPort, imapMailboxes: mailIn.imapMailboxes, metricsPort: metricsServer?.port },
+    'worker running',
+  );
   await worker.run();
   await pendingStarts.stop();
   await mailIn.stop();
@@ -70,13 +81,14 @@ async function main(): Promise<void> {
   email.close();
   await closeTemporalClients();
   await orm.close();
+  await metricsServer?.close();
 }
 
 /**
  * Inbound e-mail of this worker: Relais's SMTP listener when RELAIS_INBOUND_SMTP_PORT is set (npm start sets 2525), and
  * one IMAP poller per tenant with a mailbox in settings.mail.imap; both file through the same receive function.
  */
-async function startInboundMail(orm: Awaited<ReturnType<typeof initORM>>, config: ReturnType<typeof env>) {
+async function startInboundMail(orm: Awaited<ReturnType<typeof initORM>>, config: ReturnType<typeof env>, metrics: ReturnType<typeof workerMetrics>) {
   const { INBOUND_SMTP_TLS_CERT: cert, INBOUND_SMTP_TLS_KEY: key } = config;
   if (Boolean(cert) !== Boolean(key)) throw new Error('INBOUND_SMTP_TLS_CERT and INBOUND_SMTP_TLS_KEY go together: set both for STARTTLS, or neither.');
   const receiving = {
@@ -87,6 +99,7 @@ async function startInboundMail(orm: Awaited<ReturnType<typeof initORM>>, config
     secret: relaisSecret(),
     domain: config.INBOUND_MAIL_DOMAIN,
     logger: log,
+    intakeObserver: metrics.intakeObserver,
   };
   const listener = config.RELAIS_INBOUND_SMTP_PORT
     ? await startMailService({

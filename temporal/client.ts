@@ -1,8 +1,10 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { StartRequestInput } from '@/domain/intake/start-input';
+import { PROCESS_WORKFLOW_TYPE } from '@/domain/processes/workflow-contract';
 import { REFERENCE_ATTRIBUTE, STATE_ATTRIBUTE, TENANT_ATTRIBUTE, DEPARTMENT_ATTRIBUTE } from '@/workflows/search-attributes';
 import { REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
 import type { requestWorkflow } from '@/workflows/request/workflow';
+import { requestIdClientInterceptor } from './request-id';
 
 /** Where to reach Temporal. */
 export interface TemporalTarget {
@@ -17,7 +19,9 @@ export function temporalClient(target: TemporalTarget): Promise<Client> {
   const key = `${target.address}/${target.namespace}`;
   let client = clients.get(key);
   if (!client) {
-    client = Connection.connect({ address: target.address }).then((connection) => new Client({ connection, namespace: target.namespace }));
+    client = Connection.connect({ address: target.address }).then(
+      (connection) => new Client({ connection, namespace: target.namespace, interceptors: { workflow: [requestIdClientInterceptor] } }),
+    );
     clients.set(key, client);
     client.catch(() => clients.delete(key));
   }
@@ -34,13 +38,15 @@ export async function closeTemporalClients(): Promise<void> {
 /**
  * Starts a request workflow, idempotently: a start for an id that is running joins it (use-existing) and one for an id
  * whose run has ended is refused (reject-duplicate) and counts as done, so a retried start never makes a second run.
+ * A request that follows a process runs `processWorkflow` with the definition in its input; one on its topic's own
+ * settings runs `requestWorkflow`.
  */
 export function requestWorkflowStarter(target: TemporalTarget, taskQueue = REQUEST_TASK_QUEUE) {
   return async (input: StartRequestInput): Promise<void> => {
     const client = await temporalClient(target);
     const { workflowId, ...args } = input;
     try {
-      await client.workflow.start<typeof requestWorkflow>('requestWorkflow', {
+      await client.workflow.start<typeof requestWorkflow>(args.process ? PROCESS_WORKFLOW_TYPE : 'requestWorkflow', {
         taskQueue,
         workflowId,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

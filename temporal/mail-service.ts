@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { submitInboundEmail } from '@/domain/intake/email';
+import type { IntakeObserver } from '@/domain/intake/observer';
 import { createMailTokens, type MailTokens } from '@/domain/mail/addresses';
 import type { ReceiveEmail } from '@/domain/mail/inbound-message';
 import { recordDeliveryReport } from '@/domain/mail/bounces';
@@ -27,6 +28,8 @@ export interface ReceiveEmailDeps {
   logger: Logger;
   /** DNS for SPF/DKIM/DMARC; the system's by default. */
   resolver?: DnsResolver;
+  /** Told of each request an e-mail filed (the worker's metrics). */
+  intakeObserver?: IntakeObserver;
 }
 
 /** The receive function every inbound path calls: parse, authenticate (SMTP only), then the mail intake. */
@@ -44,6 +47,7 @@ export function createReceiveEmail(deps: ReceiveEmailDeps): { receive: ReceiveEm
           startWorkflow,
           publicUrl: deps.publicUrl,
           onStartFailure: (error, start) => log.warn({ err: error, workflowId: start.workflowId }, 'request workflow not started yet'),
+          observer: deps.intakeObserver,
         },
         request,
       ),

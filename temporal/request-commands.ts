@@ -1,4 +1,5 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { currentStepQuery } from '@/workflows/process/definitions';
 import { ActionRefusedError, type RequestCommand, type RequestCommands } from '@/domain/inbox/actions';
 import type { ActionResult } from '@/domain/requests/contract';
 import {
@@ -29,6 +30,15 @@ export function temporalRequestCommands(client: Client): RequestCommands {
       } catch (error) {
         const reason = refusalReason(error);
         throw reason ? new ActionRefusedError(reason, { cause: error }) : error;
+      }
+    },
+    async currentStep(workflowId) {
+      try {
+        return await client.workflow.getHandle(workflowId).query(currentStepQuery);
+      } catch (error) {
+        // A closed run whose history is gone, or Temporal unreachable: the page shows the record without step buttons.
+        if (error instanceof WorkflowNotFoundError || error instanceof QueryNotRegisteredError) return undefined;
+        throw error;
       }
     },
     async deliverCitizenReply(workflowId, reply) {

@@ -19,8 +19,11 @@ import { SmppGateway } from '@/integrations/smpp/gateway';
 import { SmsStore } from '@/integrations/smpp/store';
 import { submitInboundSms } from '@/domain/intake/sms';
 import { createInboundSmsHandler } from '@/domain/sms/inbound';
+import type { WorkerMetrics } from '@/integrations/observability/worker-metrics';
+import type { NotificationObserver } from '@/activities/request/request-activities';
 import { citizenReplySignal, REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
 import { requestWorkflowStarter, temporalClient, type TemporalTarget } from './client';
+import { observeActivities } from './observability';
 
 const require = createRequire(import.meta.url);
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -29,6 +32,8 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows/index.ts'),
+    // Carries the request id of a workflow's start to its activities.
+    workflowInterceptorModules: [require.resolve('../workflows/request-id.ts')],
     logger: quietBundlerLogger,
     // The bundler is webpack: it learns the '@/' alias that tsconfig.json gives the rest of the code.
     webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as object), '@': PROJECT_ROOT } } }),
@@ -49,6 +54,8 @@ export interface WorkerDeps {
   /** One jsreport instance per worker process, started on the first PDF. */
   renderer: PdfRenderer;
   exports: Omit<ExportActivityDeps, 'orm'>;
+  /** Activity logs (with the request id) and metrics; without it activities run unobserved. */
+  observability?: { logger: Logger; metrics: WorkerMetrics };
 }
 
 /** A worker with the resources its activities hold (export database pools), to release after run(). */
@@ -68,7 +75,13 @@ export async function createRelaisWorker(deps: WorkerDeps): Promise<RelaisWorker
     taskQueue: deps.taskQueue ?? REQUEST_TASK_QUEUE,
     workflowBundle: bundle,
     activities: {
-      ...createRequestActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl, sms: deps.sms && smsActivityChannel(deps.sms) }),
+      ...createRequestActivities({
+        orm: deps.orm,
+        email: deps.email,
+        publicUrl: deps.publicUrl,
+        sms: deps.sms && smsActivityChannel(deps.sms),
+        observer: deps.observability && notificationObserver(deps.observability.metrics),
+      }),
       ...createDocumentActivities({ orm: deps.orm, renderer: deps.renderer, publicUrl: deps.publicUrl }),
       ...exportActivities,
       ...createProcessActivities({ orm: deps.orm }),
@@ -76,6 +89,7 @@ export async function createRelaisWorker(deps: WorkerDeps): Promise<RelaisWorker
       ...createQualityReportActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl }),
       ...createRetentionActivities({ orm: deps.orm }),
     },
+    interceptors: deps.observability ? { activity: [observeActivities(deps.observability)] } : undefined,
     maxConcurrentActivityTaskExecutions: 100,
     maxConcurrentWorkflowTaskExecutions: 100,
   });
@@ -89,6 +103,17 @@ export async function createRelaisWorker(deps: WorkerDeps): Promise<RelaisWorker
   };
 }
 
+/** Notifications into the worker's counters; staff reminders are counted apart as well. */
+export function notificationObserver(metrics: WorkerMetrics): NotificationObserver {
+  return {
+    sent: (channel, template) => {
+      metrics.notificationsSent.inc({ channel, template });
+      if (template === 'reminder') metrics.remindersSent.inc();
+    },
+    failed: (channel, template) => metrics.notificationsFailed.inc({ channel, template }),
+  };
+}
+
 /** What the SMS service of a worker needs. */
 export interface SmsServiceDeps {
   smppUrl: string;
@@ -97,6 +122,8 @@ export interface SmsServiceDeps {
   taskQueue?: string;
   publicUrl: string;
   logger: Logger;
+  /** SMS sent, receipt lag and requests filed from MO. */
+  metrics?: WorkerMetrics;
 }
 
 /** A bound SMPP gateway with its receipt and MO handlers, and the channel the activities send through. */
@@ -113,7 +140,15 @@ export interface SmsService {
  */
 export async function startSmsService(deps: SmsServiceDeps): Promise<SmsService> {
   const log = deps.logger.child({ component: 'sms' });
-  const store = new SmsStore(deps.orm, { logger: log });
+  const { metrics } = deps;
+  const store = new SmsStore(deps.orm, {
+    logger: log,
+    onReceiptOutcome: metrics
+      ? (outcome) => {
+          if (outcome.submittedAt) metrics.smsReceiptLag.observe({ status: outcome.status }, Math.max(0, Date.now() - outcome.submittedAt.getTime()) / 1000);
+        }
+      : undefined,
+  });
   const startWorkflow = requestWorkflowStarter(deps.temporal, deps.taskQueue ?? REQUEST_TASK_QUEUE);
   const handleInbound = createInboundSmsHandler({
     orm: deps.orm,
@@ -124,6 +159,7 @@ export async function startSmsService(deps: SmsServiceDeps): Promise<SmsService>
           startWorkflow,
           publicUrl: deps.publicUrl,
           onStartFailure: (error, start) => log.warn({ err: error, workflowId: start.workflowId }, 'request workflow not started yet'),
+          observer: metrics?.intakeObserver,
         },
         input,
       ),
@@ -148,7 +184,16 @@ export async function startSmsService(deps: SmsServiceDeps): Promise<SmsService>
     },
     onError: (error) => log.warn({ err: error }, 'SMPP gateway problem'),
   });
-  const channel = createSmsChannel({ store, gateway });
+  const channel = createSmsChannel({
+    store,
+    gateway,
+    onSubmitted: metrics
+      ? (segments) => {
+          metrics.smsSent.inc();
+          metrics.smsSegmentsSent.inc(segments);
+        }
+      : undefined,
+  });
   await gateway.start();
   const stop = async () => {
     // Unbound first, so no receipt comes in any more; writes under way finish before the pool closes.

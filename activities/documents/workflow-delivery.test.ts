@@ -12,7 +12,8 @@ import { requestWorkflowStarter } from '@/temporal/client';
 import { actorFor, eventsOf, eventually, fileRequest, requestRow, testClient } from '@/temporal/testing/fixtures';
 import { citizenEmail, waitForMail } from '@/temporal/testing/helpers';
 import { keepHistory } from '@/temporal/testing/histories';
-import { acceptRegistrationUpdate, answerRequestUpdate, rejectRegistrationUpdate, requestWorkflowId } from '@/workflows/request/definitions';
+import { acceptRegistrationUpdate, answerRequestUpdate, openRequestUpdate, rejectRegistrationUpdate, requestWorkflowId } from '@/workflows/request/definitions';
+import { currentStepQuery, paymentSettledSignal } from '@/workflows/process/definitions';
 
 afterAll(() => closeAllORMs());
 
@@ -68,20 +69,29 @@ describe('documents and exports in the request workflow', () => {
     await keepHistory('answer-by-post', handle);
   });
 
-  it('accepts a room booking and drops it as a CSV file for the business software', async () => {
+  it('follows the room booking process: decision, deposit paid, then a CSV file for the business software', async () => {
     const email = citizenEmail('salle');
     const data = { ...validSamples()['reservation-salle'], courriel: email };
     const receipt = await (await formIntake()).submitForm('demo', 'reservation-salle', { data });
+    const row = await requestRow('demo', receipt.reference);
+    expect(row.process_slug).toBe('reservation-salle');
     const handle = (await testClient()).workflow.getHandle(requestWorkflowId('demo', receipt.reference));
     const agent = await actorFor('demo', 'accueil@ville-demo.fr');
+    // The decision step takes the request in charge explicitly before deciding.
+    await expect(handle.executeUpdate(acceptRegistrationUpdate, { args: [{ actor: agent }] })).rejects.toThrow();
+    await handle.executeUpdate(openRequestUpdate, { args: [{ actor: agent }] });
     const accepted = await handle.executeUpdate(acceptRegistrationUpdate, { args: [{ actor: agent }] });
-    expect(accepted.state).toBe('answered');
+    expect(accepted.state).toBe('awaiting_payment');
+    expect((await handle.query(currentStepQuery)).kind).toBe('collect_payment');
+    await handle.signal(paymentSettledSignal, { paymentId: `test-${receipt.reference}`, amount: 35000, paidAt: new Date().toISOString() });
     const types = await typesOf('demo', receipt.reference, 'exported');
-    expect(types).toEqual(expect.arrayContaining(['received', 'registration_accepted', 'answered', 'exported']));
+    expect(types).toEqual(expect.arrayContaining(['received', 'registration_accepted', 'payment_requested', 'payment_received', 'exported']));
     const file = path.join(env().EXPORT_DIR!, 'reservations-salles', `${receipt.reference}.csv`);
     expect(fs.readFileSync(file, 'utf8')).toContain(receipt.reference);
     const [mail] = await waitForMail(email, (m) => m.subject!.includes('réponse à votre demande'));
     expect(mail.text).toContain('Votre inscription est acceptée');
+    // Taken in charge, awaiting payment, paid: the citizen hears of "Traitement en cours" once.
+    expect(await waitForMail(email, (m) => m.subject!.includes('Traitement en cours'))).toHaveLength(1);
     await keepHistory('registration-accepted-exported', handle);
   });
 
@@ -94,6 +104,7 @@ describe('documents and exports in the request workflow', () => {
     const data = { ...validSamples()['reservation-salle'], courriel: email };
     const receipt = await (await formIntake()).submitForm('demo', 'reservation-salle', { data });
     const handle = (await testClient()).workflow.getHandle(requestWorkflowId('demo', receipt.reference));
+    await handle.executeUpdate(openRequestUpdate, { args: [{ actor: agent }] });
     const rejected = await handle.executeUpdate(rejectRegistrationUpdate, { args: [{ actor: agent, reason: 'La salle est déjà réservée à cette date.' }] });
     expect(rejected.state).toBe('rejected');
     const [mail] = await waitForMail(email, (m) => m.subject!.includes('réponse à votre demande'));

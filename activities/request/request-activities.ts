@@ -34,6 +34,14 @@ export interface RequestActivityDeps {
   publicUrl: string;
   /** Absent when SMPP_URL is not configured: citizens who chose SMS then get e-mail when they gave an address. */
   sms?: SmsChannel;
+  /** Told of each notification sent or failed (the worker's metrics). */
+  observer?: NotificationObserver;
+}
+
+/** Counts notifications: one call per message handed over, one per failed attempt. */
+export interface NotificationObserver {
+  sent(channel: 'email' | 'sms', template: string): void;
+  failed(channel: 'email' | 'sms', template: string): void;
 }
 
 /** A state change or action to append to the audit trail and project onto the case record. */
@@ -82,7 +90,7 @@ export interface NotifyResult {
 
 /** The activities of the request workflow, bound to their dependencies. */
 export function createRequestActivities(deps: RequestActivityDeps) {
-  const { orm, email, publicUrl, sms } = deps;
+  const { orm, email, publicUrl, sms, observer } = deps;
 
   async function recordRequestEvent(input: RecordEventInput): Promise<boolean> {
     return orm.em.fork().transactional(async (em) => {
@@ -159,16 +167,22 @@ export function createRequestActivities(deps: RequestActivityDeps) {
     };
     const { key, text, encoded } = composeSms(input.template, smsVars, templates);
     // sms_message is the SMS's one record (its status included), written by the channel under the same key.
-    const outcome = await sms!.send({
-      tenantId: request.tenantId,
-      requestId: request.id,
-      idempotencyKey: input.idempotencyKey,
-      template: key,
-      to,
-      from: smsSenderOf(request.settings),
-      text,
-      encoded,
-    });
+    const outcome = await sms!
+      .send({
+        tenantId: request.tenantId,
+        requestId: request.id,
+        idempotencyKey: input.idempotencyKey,
+        template: key,
+        to,
+        from: smsSenderOf(request.settings),
+        text,
+        encoded,
+      })
+      .catch((error: unknown) => {
+        observer?.failed('sms', input.template);
+        throw error;
+      });
+    if (!outcome.alreadySubmitted) observer?.sent('sms', input.template);
     return outcome.alreadySubmitted ? { sent: 0, skipped: 1, reason: 'already sent' } : { sent: 1, skipped: 0 };
   }
 
@@ -215,7 +229,11 @@ export function createRequestActivities(deps: RequestActivityDeps) {
     request: RequestContext,
     message: { key: string; template: MessageKey; to: string; subject: string; body: string; replyTo?: string; references?: string[] },
   ): Promise<boolean> {
-    const outcome = await sendEmailOnce(em, email, { tenantId: request.tenantId, requestId: request.id, ...message });
+    const outcome = await sendEmailOnce(em, email, { tenantId: request.tenantId, requestId: request.id, ...message }).catch((error: unknown) => {
+      observer?.failed('email', message.template);
+      throw error;
+    });
+    if (outcome === 'sent') observer?.sent('email', message.template);
     // An attempt died mid-send (worker killed): the server may hold the message, so it is never repeated;
     // agents see it on the timeline and can write again.
     if (outcome === 'uncertain') {

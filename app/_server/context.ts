@@ -5,6 +5,7 @@ import { createRequestLimiter } from '@/domain/antispam/request-limits';
 import { env } from '@/domain/env';
 import { createIntake } from '@/domain/intake/submission';
 import { initORM } from '@/domain/orm';
+import { webMetrics } from '@/integrations/observability/web-metrics';
 import { requestWorkflowStarter, temporalClient } from '@/temporal/client';
 
 /** Process-wide services of the web app, created once on first use. */
@@ -40,6 +41,7 @@ async function build(): Promise<AppContext> {
     limiter,
     // The request is stored and answered; a worker's recovery starts its workflow.
     onStartFailure: (error, input) => log.warn({ err: error, workflowId: input.workflowId }, 'request workflow not started yet'),
+    observer: webMetrics().intakeObserver,
   });
   return { orm, intake, temporal };
 }

@@ -4,11 +4,16 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import type { SinkMessage } from '@/dev/mail-sink/mail-sink';
 import { percentile, ms, rssMiB } from '@/bench/support/stats';
 import { startBenchStack } from '@/bench/support/stack';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 30) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const SAMPLE = 40;
+// BENCH_PROCESS=compare: the same load on the demo's "question" topic on its own settings (requestWorkflow) and
+// following the shipped "question" process (processWorkflow), alternated twice in one run: the interpreter's cost.
+const COMPARE_PROCESS = process.env.BENCH_PROCESS === 'compare';
 
 interface Submission {
   email: string;
@@ -22,6 +27,7 @@ interface Submission {
 async function main(): Promise<void> {
   const stack = await startBenchStack({ workers: WORKERS });
   try {
+    if (COMPARE_PROCESS) return await compareProcess(stack);
     await runLoad(stack.baseUrl, 2000, 4, 'warm');
     console.log(`[bench] ${CONCURRENCY} concurrent citizens for ${DURATION_MS / 1000} s, ${WORKERS} worker process(es)`);
     const submissions = await runLoad(stack.baseUrl, DURATION_MS, CONCURRENCY, 'run');
@@ -32,6 +38,56 @@ async function main(): Promise<void> {
   } finally {
     await stack.stop();
   }
+}
+
+interface Phase {
+  name: string;
+  filed: number;
+  acknowledged: number;
+  ackLatencies: number[];
+  postLatencies: number[];
+}
+
+async function compareProcess(stack: Awaited<ReturnType<typeof startBenchStack>>): Promise<void> {
+  const orm = await initORM(stack.env.DATABASE_URL);
+  // Raw SQL in the bench: switching the demo topic between its own settings and the shipped process.
+  const follow = (process: string | null) =>
+    query(orm.em.fork(), "update topic set process = ? where slug = 'question' and tenant_id = (select id from tenant where slug = 'demo')", [process]);
+  const phases: Phase[] = [];
+  const modes = [['topic settings (requestWorkflow)', null], ['question process (processWorkflow)', 'question']] as const;
+  try {
+    for (const [, process] of modes) {
+      await follow(process);
+      await runLoad(stack.baseUrl, 2000, 4, `warm-${process ?? 'topic'}`);
+    }
+    console.log(`[bench] ${CONCURRENCY} concurrent citizens, ${DURATION_MS / 1000} s per phase, phases alternated twice, ${WORKERS} worker process(es)`);
+    for (let round = 1; round <= 2; round += 1) {
+      for (const [name, process] of modes) {
+        await follow(process);
+        const submissions = await runLoad(stack.baseUrl, DURATION_MS, CONCURRENCY, `r${round}-${process ?? 'topic'}`);
+        const ok = submissions.filter((s) => s.status === 201);
+        const acks = await waitForAcks(stack.env.MAIL_SINK_URL, ok, 180_000);
+        const phase = { name, filed: ok.length, acknowledged: acks.size, ackLatencies: [...acks.values()], postLatencies: ok.map((s) => s.latencyMs) };
+        console.log(`[bench] round ${round}, ${name}: ${(phase.filed / (DURATION_MS / 1000)).toFixed(1)} req/s, ack p95 ${ms(percentile(phase.ackLatencies, 95))}, ${phase.acknowledged}/${phase.filed} acknowledged`);
+        phases.push(phase);
+      }
+    }
+  } finally {
+    await follow(null);
+    await closeAllORMs();
+  }
+  console.log('');
+  const totals = new Map<string, Phase>();
+  for (const p of phases) {
+    const t = totals.get(p.name) ?? { name: p.name, filed: 0, acknowledged: 0, ackLatencies: [], postLatencies: [] };
+    totals.set(p.name, { ...t, filed: t.filed + p.filed, acknowledged: t.acknowledged + p.acknowledged, ackLatencies: [...t.ackLatencies, ...p.ackLatencies], postLatencies: [...t.postLatencies, ...p.postLatencies] });
+  }
+  const rates = [...totals.values()].map((t) => {
+    const rate = t.filed / ((2 * DURATION_MS) / 1000);
+    console.log(`${t.name.padEnd(36)} ${rate.toFixed(1)} req/s  POST p95 ${ms(percentile(t.postLatencies, 95))}  ack p95 ${ms(percentile(t.ackLatencies, 95))}  ${t.acknowledged}/${t.filed} acknowledged`);
+    return rate;
+  });
+  console.log(`process interpreter: ${((rates[1] / rates[0]) * 100).toFixed(1)} % of the topic-settings throughput (${(((rates[0] - rates[1]) / rates[0]) * 100).toFixed(1)} % cost)`);
 }
 
 async function runLoad(baseUrl: string, durationMs: number, concurrency: number, tag: string): Promise<Submission[]> {

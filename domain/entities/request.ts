@@ -28,6 +28,9 @@ export class CitizenRequest {
   body!: string;
   formData?: Record<string, unknown>;
   formVersion?: number;
+  /** The process (slug and version) the request follows; absent for a request on its topic's own settings. */
+  processSlug?: string;
+  processVersion?: number;
   citizen!: CitizenContact;
   state: RequestState = 'received';
   department!: Department;
@@ -125,6 +128,8 @@ export const CitizenRequestSchema = new EntitySchema<CitizenRequest>({
     body: { type: 'text' },
     formData: { type: 'json', nullable: true },
     formVersion: { type: 'integer', nullable: true },
+    processSlug: { type: 'string', length: 63, nullable: true },
+    processVersion: { type: 'integer', nullable: true },
     citizen: { type: 'json' },
     state: { type: 'string', length: 30, default: 'received' },
     department: { kind: 'm:1', entity: () => Department },

@@ -166,6 +166,8 @@ export class Topic {
   validationRequired = false;
   smsKeyword?: string;
   form?: string;
+  /** The process a request of this topic follows when the topic has no form (a form names its own). */
+  process?: string;
   position = 0;
   active = true;
 }
@@ -217,6 +219,7 @@ export const TopicSchema = new EntitySchema<Topic>({
     validationRequired: { type: 'boolean', default: false },
     smsKeyword: { type: 'string', length: 30, nullable: true },
     form: { type: 'string', length: 63, nullable: true },
+    process: { type: 'string', length: 63, nullable: true },
     position: { type: 'integer', default: 0 },
     active: { type: 'boolean', default: true },
   },

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ActionResult, Actor, CitizenReply, DepartmentRef, ResendInput } from '@/domain/requests/contract';
+import type { CurrentStep, ProcessAction } from '@/domain/processes/workflow-contract';
 import { writeAudit } from '@/domain/audit/log';
 import { sql } from '@/domain/auth/db';
 import type { Requirement } from '@/domain/auth/roles';
@@ -75,6 +76,31 @@ export interface RequestCommands {
   execute(workflowId: string, command: RequestCommand): Promise<ActionResult>;
   /** Hands a citizen's message to the request's workflow (citizenReplySignal); a closed request throws ActionRefusedError. */
   deliverCitizenReply(workflowId: string, reply: CitizenReply): Promise<void>;
+  /** The step a process request is at and its allowed actions; undefined once the run has ended or cannot be reached. */
+  currentStep(workflowId: string): Promise<CurrentStep | undefined>;
+}
+
+/** The console action of each update a process step may allow. */
+const CONSOLE_ACTION_OF: Record<ProcessAction, RequestActionName | undefined> = {
+  openRequest: 'open',
+  saveDraft: 'save-draft',
+  submitForValidation: 'submit',
+  answerRequest: 'answer',
+  approveAnswer: 'approve',
+  returnDraft: 'return',
+  askCitizen: 'ask-citizen',
+  transferRequest: 'transfer',
+  acceptRegistration: 'accept',
+  rejectRegistration: 'reject',
+  addNote: 'note',
+  closeRequest: 'close',
+  // Offered on each message of the notifications panel, not among the step's buttons.
+  resendNotification: undefined,
+};
+
+/** The console actions a process step allows, in the console's names. */
+export function consoleActionsOf(step: CurrentStep): RequestActionName[] {
+  return step.allowedActions.map((a) => CONSOLE_ACTION_OF[a]).filter((a): a is RequestActionName => a !== undefined);
 }
 
 /** The workflow refused the action; the message is its French reason, shown to the agent. */

@@ -43,6 +43,8 @@ export interface RequestDetail {
   timeZone: string;
   tenantName: string;
   validationRequired: boolean;
+  /** The process the request follows (slug and version), or null for one on its topic's own settings. */
+  process: { slug: string; version: number } | null;
   draft: string | null;
   validationComment: string | null;
   timeline: TimelineEntry[];
@@ -55,13 +57,13 @@ export async function getRequestDetail(em: EntityManager, tenantId: string, refe
     id: string; reference: string; workflow_id: string; state: RequestState; channel: IntakeChannel; reply_channel: ReplyChannel; kind: string;
     subject: string; body: string; form_data: Record<string, unknown> | null; citizen: CitizenContact; topic_slug: string; topic_label: string;
     topic_validation: boolean; department_id: string; department_slug: string; department_name: string; received_at: Date; due_at: Date;
-    answered_at: Date | null; answer: string | null; anonymised_at: Date | null; settings: { timeZone?: string; validationRequired?: boolean }; tenant_name: string;
+    answered_at: Date | null; answer: string | null; anonymised_at: Date | null; process_slug: string | null; process_version: number | null; settings: { timeZone?: string; validationRequired?: boolean }; tenant_name: string;
   }>(
     em,
     `select r.id, r.reference, r.workflow_id, r.state, r.channel, r.reply_channel, r.kind, r.subject, r.body, r.form_data, r.citizen,
             tp.slug as topic_slug, tp.label as topic_label, tp.validation_required as topic_validation,
             d.id as department_id, d.slug as department_slug, d.name as department_name, r.received_at, r.due_at, r.answered_at, r.answer,
-            r.anonymised_at, t.settings, t.name as tenant_name
+            r.anonymised_at, r.process_slug, r.process_version, t.settings, t.name as tenant_name
        from request r join tenant t on t.id = r.tenant_id join topic tp on tp.id = r.topic_id join department d on d.id = r.department_id
       where r.tenant_id = ? and r.reference = ?`,
     [tenantId, reference],
@@ -122,6 +124,7 @@ export async function getRequestDetail(em: EntityManager, tenantId: string, refe
     timeZone: row.settings.timeZone ?? DEFAULT_TIME_ZONE,
     tenantName: row.tenant_name,
     validationRequired: row.topic_validation || !!row.settings.validationRequired,
+    process: row.process_slug && row.process_version ? { slug: row.process_slug, version: row.process_version } : null,
     draft,
     validationComment,
     timeline,

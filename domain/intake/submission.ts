@@ -13,10 +13,13 @@ import { hashTrackingCode, newTrackingCode } from '@/domain/tracking-code';
 import { trackingUrl } from '@/domain/urls';
 import { InputError, compileValidator } from '@/domain/validation';
 import { requestWorkflowId } from '@/domain/requests/contract';
+import { departmentsBySlug, processForRequest } from '@/domain/processes/for-request';
+import type { StoredProcess } from '@/domain/processes/store';
 import { DUPLICATE_WINDOW_MS, findDuplicate, forgetOldFingerprints, requestFingerprint, type DuplicateReceipt } from './duplicates';
 import { chooseReplyChannel, findTopic, routeTo } from './routing';
 import { NEW_REQUEST_SCHEMA, type NewRequestBody } from './schema';
 import type { StartRequestInput, StartRequestWorkflow } from './start-input';
+import type { IntakeObserver } from './observer';
 import { assertCleanText } from './text';
 import { recordPendingStart, startCommittedWorkflow } from './workflow-start';
 
@@ -61,6 +64,8 @@ export interface IntakeDeps {
    * the worker's recovery starts the workflow later (see `startPendingWorkflows`).
    */
   onStartFailure?: (error: unknown, input: StartRequestInput) => void;
+  /** Told of each request filed (not of a repeat answered with its earlier reference). */
+  observer?: IntakeObserver;
 }
 
 const validateBody = compileValidator<NewRequestBody>(NEW_REQUEST_SCHEMA);
@@ -98,13 +103,13 @@ export function createIntake(deps: IntakeDeps) {
     const topic = await findTopic(em, tenant.id, input.topic);
     const replyChannel = chooseReplyChannel(input);
     const department = await routeTo(em, tenant, topic);
+    // The one rule (README, "Processes"): the form's or topic's process decides the delay, routing and validation.
+    const process = await processForRequest(deps.orm, em, tenant.id, topic, publicOptions?.formVersion);
     const receivedAt = now();
-    const dueAt = computeDueAt({
-      receivedAt,
-      delay: topic.delay,
-      businessDays: topic.businessDays,
-      calendar: calendarOf(tenant.settings),
-    });
+    const promise = process?.definition.guaranteedDelay ?? { delay: topic.delay, businessDays: topic.businessDays };
+    const dueAt = computeDueAt({ receivedAt, ...promise, calendar: calendarOf(tenant.settings) });
+    const kind = (process?.definition.kind ?? topic.kind) as RequestKind;
+    const processPart = process ? await processInput(em, tenant.id, process, input, channel) : undefined;
     const formData = input.data ? JSON.stringify(input.data) : null;
     const apiClient = publicOptions?.clientAddress;
     const fingerprint = apiClient !== undefined ? requestFingerprint(input) : undefined;
@@ -139,12 +144,13 @@ export function createIntake(deps: IntakeDeps) {
       const workflowId = requestWorkflowId(tenant.slug, reference);
       await run(
         `insert into request (id, tenant_id, reference, tracking_code_hash, kind, channel, reply_channel, topic_id, subject, body,
-                              form_data, form_version, citizen, state, department_id, due_at, received_at, workflow_id, consent_at, created_at, updated_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, now(), now())`,
+                              form_data, form_version, process_slug, process_version, citizen, state, department_id, due_at, received_at,
+                              workflow_id, consent_at, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, now(), now())`,
         [
-          requestId, tenant.id, reference, hashTrackingCode(trackingCode), topic.kind, channel, replyChannel, topic.id,
-          input.subject.trim(), input.message, formData, publicOptions?.formVersion ?? null, JSON.stringify(input.contact),
-          department.id, dueAt, receivedAt, workflowId, input.consent ? receivedAt : null,
+          requestId, tenant.id, reference, hashTrackingCode(trackingCode), kind, channel, replyChannel, topic.id,
+          input.subject.trim(), input.message, formData, publicOptions?.formVersion ?? null, process?.slug ?? null, process?.version ?? null,
+          JSON.stringify(input.contact), department.id, dueAt, receivedAt, workflowId, input.consent ? receivedAt : null,
         ],
       );
       if (fingerprint) await run('insert into request_fingerprint (tenant_id, fingerprint, request_id, created_at) values (?, ?, ?, ?)', [tenant.id, fingerprint, requestId, receivedAt]);
@@ -159,13 +165,15 @@ export function createIntake(deps: IntakeDeps) {
         receivedAt: receivedAt.toISOString(),
         dueAt: dueAt.toISOString(),
         department: { id: department.id, slug: department.slug },
-        validationRequired: topic.validationRequired || tenant.settings.validationRequired,
+        // A process's own validate steps decide; this flag is read only by the topic-settings workflow.
+        validationRequired: process ? false : topic.validationRequired || tenant.settings.validationRequired,
         stopClockWhileAwaitingCitizen: tenant.settings.stopClockWhileAwaitingCitizen,
         citizenNotifications: (tenant.settings.citizenNotifications ?? []) as RequestState[],
-        escalation: department.escalation ?? DEFAULT_ESCALATION_CASCADE,
+        escalation: process?.definition.escalation ?? department.escalation ?? DEFAULT_ESCALATION_CASCADE,
         autoCloseAfterMs: durationMs(tenant.settings.autoCloseAfter),
-        kind: topic.kind as RequestKind,
+        kind,
         replyChannel,
+        ...processPart,
         // Only when false: the inputs of other requests stay as they were.
         ...(trustedOptions.acknowledge === false ? { acknowledge: false as const } : {}),
       };
@@ -179,6 +187,7 @@ export function createIntake(deps: IntakeDeps) {
       return { receipt, start };
     });
     if ('duplicate' in outcome) return outcome;
+    deps.observer?.requestFiled({ tenantSlug: tenant.slug, channel });
     // After the commit: the worker never sees a request that is not stored yet, and a failed start leaves the request
     // and its pending start behind for the recovery; the citizen keeps the receipt either way.
     const started = await startCommittedWorkflow(em, deps.startWorkflow, outcome.start);
@@ -220,6 +229,17 @@ async function assertAttachable(em: EntityManager, tenantId: string, ids: string
     [tenantId, ...unique],
   );
   if (row.n !== unique.length) throw new InputError([{ path: '/attachments', message: 'Une pièce jointe est introuvable ou déjà utilisée : merci de la joindre à nouveau.' }]);
+}
+
+/** What a process workflow reads beyond the request workflow's input: the definition itself, kept in its history. */
+async function processInput(em: EntityManager, tenantId: string, process: StoredProcess, input: NewRequestBody, channel: IntakeChannel) {
+  return {
+    process: { slug: process.slug, version: process.version, definition: process.definition },
+    departments: await departmentsBySlug(em, tenantId),
+    ...(input.data ? { formData: input.data as Record<string, unknown> } : {}),
+    citizen: { ...input.contact } as Record<string, unknown>,
+    channel,
+  };
 }
 
 const calendars = new Map<string, ReturnType<typeof createWorkingCalendar>>();

@@ -36,6 +36,7 @@ function fakeRequests(refuse = false): RequestCommands & { replies: Array<{ work
   return {
     replies,
     execute: () => Promise.reject(new Error('not used')),
+    currentStep: () => Promise.reject(new Error('not used')),
     async deliverCitizenReply(workflowId, reply) {
       // Let a concurrent decision reach the database while this one is "signalling".
       await new Promise((resolve) => setImmediate(resolve));

@@ -175,7 +175,7 @@ export async function expirePayment(em: EntityManager, tenantId: string, key: st
 
 /** The request a payment belongs to, by tenant slug and reference: the workflow to tell of a settled payment. */
 export async function paymentRequestOf(em: EntityManager, paymentId: string): Promise<{ tenantSlug: string; reference: string } | undefined> {
-  const payment = await em.fork().findOne(Payment, { id: paymentId }, { populate: ['request', 'tenant'], fields: ['tenant.slug', 'request.reference'] });
+  const payment = await em.fork().findOne(Payment, { id: paymentId }, { populate: ['request', 'tenant'] });
   if (!payment?.request) return undefined;
   return { tenantSlug: payment.tenant.slug, reference: payment.request.reference };
 }

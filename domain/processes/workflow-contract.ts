@@ -69,6 +69,11 @@ export interface CurrentStep {
   state: RequestState;
   /** Update names possible at this step now; each is still checked against the agent (department, role). */
   allowedActions: ProcessAction[];
+  /**
+   * True while the run passes automatic steps or is still entering this one: an action sent now waits for the step
+   * where the run rests and is checked there.
+   */
+  inTransit: boolean;
   /** The guaranteed date of the request (moves when the clock stops while awaiting the citizen). */
   dueAt?: string;
   /** The step's own deadline, when the step has a delay. */

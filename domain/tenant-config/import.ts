@@ -11,6 +11,8 @@ import { DEFAULT_IMAP_MAILBOX, DEFAULT_IMPORTED_FOLDER, imapUrlProblem, sealImap
 import { validateCascade, type EscalationStep } from '@/domain/deadlines/escalation';
 import type { DepartmentRole, ProductPricing, TenantBranding, TenantSettings } from '@/domain/entities';
 import { query } from '@/domain/sql';
+import { processExists } from '@/domain/processes/store';
+import { SHIPPED_PROCESSES } from '@/processes/shipped';
 import { InputError, compileValidator, type FieldError } from '@/domain/validation';
 import schema from './tenant.schema.json' with { type: 'json' };
 import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
@@ -33,6 +35,8 @@ export interface TenantConfig {
     validationRequired?: boolean;
     smsKeyword?: string;
     form?: string;
+    /** The process its requests follow (a topic without a form; a form names its own). */
+    process?: string;
     position?: number;
     active?: boolean;
   }>;
@@ -123,6 +127,11 @@ export function validateTenantConfig(value: unknown): TenantConfig {
     for (const issue of validateCascade(d.escalation ?? [])) errors.push({ path: `/departments/${i}/escalation/${issue.index}`, message: issue.message });
   });
   config.topics.forEach((t, i) => knownDepartment(t.department, `/topics/${i}/department`));
+  config.topics.forEach((t, i) => {
+    if (t.process !== undefined && t.form !== undefined) {
+      errors.push({ path: `/topics/${i}/process`, message: 'Un thème avec formulaire suit le processus que nomme son formulaire : retirez « process ».' });
+    }
+  });
   (config.agents ?? []).forEach((a, i) => (a.roles ?? []).forEach((r, j) => knownDepartment(r.department, `/agents/${i}/roles/${j}/department`)));
   (config.answerTemplates ?? []).forEach((t, i) => knownDepartment(t.department, `/answerTemplates/${i}/department`));
   if (errors.length) throw new InputError(errors);
@@ -209,6 +218,7 @@ export async function importTenant(orm: MikroORM, config: TenantConfig): Promise
     const tenantId = await upsertTenant(em, config);
     const departmentIds = new Map<string, string>();
     for (const d of config.departments) departmentIds.set(d.slug, await upsertDepartment(em, tenantId, d));
+    await assertTopicProcessesExist(em, tenantId, config.topics);
     for (const [position, t] of config.topics.entries()) await upsertTopic(em, tenantId, departmentIds, t, position);
     for (const a of config.agents ?? []) await upsertAgent(em, tenantId, departmentIds, a, passwords.get(a.email.toLowerCase()));
     for (const t of config.answerTemplates ?? []) {
@@ -275,16 +285,26 @@ async function upsertDepartment(em: EntityManager, tenantId: string, d: TenantCo
   return row.id;
 }
 
+// In the import's transaction: a topic may name a shipped process or one the tenant imported before.
+async function assertTopicProcessesExist(em: EntityManager, tenantId: string, topics: TenantConfig['topics']): Promise<void> {
+  const errors: FieldError[] = [];
+  for (const [i, t] of topics.entries()) {
+    if (t.process === undefined || SHIPPED_PROCESSES.some((p) => p.slug === t.process) || (await processExists(em, tenantId, t.process))) continue;
+    errors.push({ path: `/topics/${i}/process`, message: `Processus inconnu « ${t.process} » : importez-le d’abord (npx relais process:import).` });
+  }
+  if (errors.length) throw new InputError(errors);
+}
+
 async function upsertTopic(em: EntityManager, tenantId: string, departments: Map<string, string>, t: TenantConfig['topics'][number], position: number) {
   await query(em, 
-    `insert into topic (id, tenant_id, slug, label, department_id, kind, delay, business_days, validation_required, sms_keyword, form, position, active)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `insert into topic (id, tenant_id, slug, label, department_id, kind, delay, business_days, validation_required, sms_keyword, form, process, position, active)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      on conflict (tenant_id, slug) do update set label = excluded.label, department_id = excluded.department_id, kind = excluded.kind,
        delay = excluded.delay, business_days = excluded.business_days, validation_required = excluded.validation_required,
-       sms_keyword = excluded.sms_keyword, form = excluded.form, position = excluded.position, active = excluded.active`,
+       sms_keyword = excluded.sms_keyword, form = excluded.form, process = excluded.process, position = excluded.position, active = excluded.active`,
     [
       randomUUID(), tenantId, t.slug, t.label, departments.get(t.department), t.kind ?? 'question', t.delay, t.businessDays ?? false,
-      t.validationRequired ?? false, t.smsKeyword ?? null, t.form ?? null, t.position ?? position, t.active ?? true,
+      t.validationRequired ?? false, t.smsKeyword ?? null, t.form ?? null, t.process ?? null, t.position ?? position, t.active ?? true,
     ],
   );
 }

@@ -21,7 +21,7 @@ export interface SmsChannel {
  * The SMS channel: the store keeps the state (the one status of each SMS), the gateway talks SMPP. A failure the SMSC
  * decided (a refusal) is an SmppError that is not retryable; anything else may be tried again with the same key.
  */
-export function createSmsChannel(deps: { store: SmsStore; gateway: SmppGateway }): SmsChannel {
+export function createSmsChannel(deps: { store: SmsStore; gateway: SmppGateway; onSubmitted?: (segmentCount: number) => void }): SmsChannel {
   const { store, gateway } = deps;
   return {
     async send(draft) {
@@ -50,6 +50,7 @@ export function createSmsChannel(deps: { store: SmsStore; gateway: SmppGateway }
           record: ({ messageIds }) =>
             writes.length > 0 ? Promise.all(writes).then(() => store.markSubmitted(sms.id, messageIds)) : store.markSubmitted(sms.id, messageIds),
         });
+        deps.onSubmitted?.(result.segmentCount);
         return { id: sms.id, status: 'submitted', segmentCount: result.segmentCount, smscMessageIds: result.messageIds, alreadySubmitted: false };
       } catch (error) {
         await Promise.allSettled(writes);

@@ -58,6 +58,8 @@ export interface SmsOutcome {
   status: SmsFinalStatus;
   recipient: string;
   segmentCount: number;
+  /** When the SMSC accepted it; absent for a message it refused at submission. */
+  submittedAt?: Date;
 }
 
 /** Options of the store. */
@@ -70,6 +72,8 @@ export interface SmsStoreOptions {
   logger?: Logger;
   /** Connections of the store's own pool (default 8: one per kind of write, and spares for claims that load an earlier attempt). */
   connections?: number;
+  /** Told once of each message a receipt decided (whichever caller's batch decided it): the worker's receipt lag. */
+  onReceiptOutcome?: (outcome: SmsOutcome) => void;
 }
 
 interface MessageRow {
@@ -121,6 +125,7 @@ export class SmsStore {
   private readonly statements = new Map<string, pg.QueryConfig>();
   private readonly log: Logger;
   private readonly leaseSeconds: number;
+  private readonly onReceiptOutcome?: (outcome: SmsOutcome) => void;
   private readonly claims: GroupCommit<NewSms, Map<NewSms, ClaimWrite>>;
   private readonly segments: GroupCommit<{ id: string; index: number; smscId: string }>;
   private readonly submissions: GroupCommit<{ id: string; smscIds: string[] }>;
@@ -142,6 +147,7 @@ export class SmsStore {
     this.pool.on('error', (error) => this.log.warn({ err: error }, 'idle SMS store connection failed'));
     this.log = (options.logger ?? pino()).child({ component: 'sms-store' });
     this.leaseSeconds = options.leaseSeconds ?? 60;
+    this.onReceiptOutcome = options.onReceiptOutcome;
     const maxBatch = options.maxBatch ?? 500;
     // One statement at a time per kind of write: two in flight measured 3 points of b/a slower in the SMS bench, as
     // smaller batches cost more statements for the same rows.
@@ -314,7 +320,7 @@ export class SmsStore {
           order by n)
        ${DECIDED}
        union all
-       select 'unmatched', null, null, null, null, null, null, null, null, u.key from unmatched u
+       select 'unmatched', null, null, null, null, null, null, null, null, null, u.key from unmatched u
         where not exists (select 1 from sms_segment s where s.smsc_message_id = u.key)`,
       [JSON.stringify(decisive), Object.keys(decisive), JSON.stringify(others)],
     );
@@ -358,6 +364,7 @@ export class SmsStore {
     const outcomes = rows.filter((row) => row.kind === 'single').map(outcomeOf);
     if (multi.length > 0) outcomes.push(...(await this.rollUp(multi)));
     if (this.log.isLevelEnabled('debug')) for (const outcome of outcomes) this.log.debug({ sms: outcome.id, status: outcome.status }, 'SMS final state');
+    if (this.onReceiptOutcome) outcomes.forEach(this.onReceiptOutcome);
     return outcomes;
   }
 
@@ -371,7 +378,7 @@ export class SmsStore {
          update sms_message m set status = case when agg.failed then 'failed' when agg.expired then 'expired' else 'delivered' end, done_at = agg.done_at
            from agg where m.id = agg.sms_message_id and m.status in ('queued', 'submitted', 'unknown')
             and (agg.failed or agg.expired or agg.delivered = m.segment_count)
-         returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count),
+         returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count, m.submitted_at),
        ${LOG_OUTCOMES('rolled')}
        select * from rolled`,
       [messageIds],
@@ -469,7 +476,7 @@ const APPLY_RECEIPTS = (ids: string) => `
     update sms_message m set status = case when m.segment_count = 1 then seg.status else m.status end,
                              done_at = case when m.segment_count = 1 then seg.done_at else m.done_at end
       from seg where m.id = seg.sms_message_id and m.status in ('queued', 'submitted', 'unknown')
-    returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count),
+    returning m.id, m.tenant_id, m.request_id, m.idempotency_key, m.template, m.status, m.recipient, m.segment_count, m.submitted_at),
   completed as (select * from decided where segment_count = 1),
   ${LOG_OUTCOMES('completed')}`;
 
@@ -488,6 +495,8 @@ interface OutcomeRow {
   status: SmsFinalStatus;
   recipient: string;
   segment_count: number;
+  /** Absent from a refused submission's row. */
+  submitted_at?: Date | null;
 }
 
 function outcomeOf(row: OutcomeRow): SmsOutcome {
@@ -500,6 +509,7 @@ function outcomeOf(row: OutcomeRow): SmsOutcome {
     status: row.status,
     recipient: row.recipient,
     segmentCount: row.segment_count,
+    submittedAt: row.submitted_at ?? undefined,
   };
 }
 

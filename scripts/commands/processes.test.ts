@@ -24,13 +24,13 @@ describe('relais process:validate', () => {
     const run = runRelais(['process:validate', 'processes/reservation-salle.json', '--form', 'forms/definitions/reservation-salle.json']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toBe('processes/reservation-salle.json est une définition de processus valide (« reservation-salle », 9 étapes).\n');
+    expect(run.stdout).toBe('processes/reservation-salle.json est une définition de processus valide (« reservation-salle », 10 étapes).\n');
   });
 
   it('accepts the street report process against its form, which imports for every municipality', () => {
     const run = runRelais(['process:validate', 'processes/signalement.json', '--form', 'forms/definitions/signalement.json']);
     expect(run.stderr).toBe('');
-    expect(run.stdout).toBe('processes/signalement.json est une définition de processus valide (« signalement », 7 étapes).\n');
+    expect(run.stdout).toBe('processes/signalement.json est une définition de processus valide (« signalement », 8 étapes).\n');
     // Without --tenant: the same content as the shipped file, so version 1 whether or not it was stored before.
     const imported = runRelais(['form:import', 'forms/definitions/signalement.json']);
     expect(imported.stderr).toBe('');

@@ -19,6 +19,8 @@ export interface TestTenantOptions {
   stopClock?: boolean;
   organisation?: 'centralised' | 'decentralised';
   citizenNotifications?: string[];
+  /** The process the `question` topic's requests follow (none: the topic's own settings). */
+  questionProcess?: string;
   /** Online payment settings and products sold. */
   payment?: TenantConfig['settings']['payment'];
   products?: TenantConfig['products'];
@@ -49,7 +51,7 @@ export async function createTestTenant(options: TestTenantOptions = {}) {
       { slug: 'etat-civil', name: 'État civil', escalation },
     ],
     topics: [
-      { slug: 'question', label: 'Poser une question', department: 'accueil', delay: options.delay ?? 'PT1H' },
+      { slug: 'question', label: 'Poser une question', department: 'accueil', delay: options.delay ?? 'PT1H', ...(options.questionProcess ? { process: options.questionProcess } : {}) },
       { slug: 'acte', label: "Demande d'acte", department: 'etat-civil', delay: options.delay ?? 'PT1H', validationRequired: true },
     ],
     agents: [
@@ -139,9 +141,13 @@ export async function fileRequest(tenantSlug: string, body: Partial<NewRequestBo
 /** The projected case record. */
 export async function requestRow(tenantSlug: string, reference: string) {
   const orm = await initORM(env().DATABASE_URL!);
-  const [row] = await query<{ id: string; state: string; due_at: Date; answer: string | null; department_id: string; answered_at: Date | null; closed_at: Date | null }>(
+  const [row] = await query<{
+    id: string; state: string; due_at: Date; answer: string | null; department_id: string; answered_at: Date | null; closed_at: Date | null;
+    process_slug: string | null; process_version: number | null;
+  }>(
     orm.em.fork(),
-    'select r.id, r.state, r.due_at, r.answer, r.department_id, r.answered_at, r.closed_at from request r join tenant t on t.id = r.tenant_id where t.slug = ? and r.reference = ?',
+    `select r.id, r.state, r.due_at, r.answer, r.department_id, r.answered_at, r.closed_at, r.process_slug, r.process_version
+       from request r join tenant t on t.id = r.tenant_id where t.slug = ? and r.reference = ?`,
     [tenantSlug, reference],
   );
   return row;

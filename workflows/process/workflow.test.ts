@@ -67,6 +67,7 @@ async function atStep(handle: WorkflowHandle, stepId: string) {
   return eventually(async () => {
     const step = await handle.query(currentStepQuery);
     expect(step.stepId).toBe(stepId);
+    expect(step.inTransit).toBe(false);
     return step;
   });
 }

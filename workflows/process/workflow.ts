@@ -152,7 +152,9 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
 
   const settled = () => ended || answerSent;
   const clockStopped = () => pausedSince !== undefined;
-  const atRest = () => ended || (!entering && RESTING_KINDS.has(current.kind));
+  // The visit whose close step has been applied (its state set): until then an action's result would show the state before.
+  let closedVisit = -1;
+  const atRest = () => ended || (!entering && RESTING_KINDS.has(current.kind) && (current.kind !== 'close' || closedVisit === visit));
 
   // --- Projection -------------------------------------------------------------------------------------------------
 
@@ -517,6 +519,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
   async function closeAt(step: Extract<ProcessStep, { kind: 'close' }>) {
     const next = CLOSE_STATES[step.outcome];
     await changeState(next, { type: CLOSE_EVENTS[step.outcome], actor: 'system', public: true });
+    closedVisit = visit;
     if (next !== 'answered') ended = true;
   }
 
@@ -561,6 +564,8 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
 
   /**
    * An agent action: its validator refuses it before history; the same check runs again once it holds the lock.
+   * An action that arrives while automatic steps run (a request just filed) waits for the step that will take or
+   * refuse it, instead of being refused by the step the run is passing through.
    * The agent gets the result once the run rests (at a step that waits, or ended): the automatic steps it set off
    * (sending the answer, a document) are done by then.
    */
@@ -572,6 +577,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
     setHandler(
       update,
       async (payload: A) => {
+        if (!atRest()) await condition(atRest);
         await lock.runExclusive(async () => {
           validate(payload);
           await act(payload);
@@ -579,7 +585,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
         await condition(atRest);
         return result();
       },
-      { validator: validate },
+      { validator: (payload: A) => (atRest() ? validate(payload) : undefined) },
     );
   }
 
@@ -600,6 +606,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
     label: current.label,
     state,
     allowedActions: allowedNow(),
+    inTransit: !atRest(),
     dueAt: new Date(dueAt).toISOString(),
     ...(stepDueAt !== undefined ? { stepDueAt: new Date(stepDueAt).toISOString() } : {}),
     ...(current.kind === 'validate' ? { validationLevel: { index: level, label: current.levels[level].label } } : {}),

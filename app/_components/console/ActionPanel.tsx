@@ -26,7 +26,15 @@ export interface ActionPanelProps {
   currentDepartment: string;
   templates: Array<{ slug: string; title: string; body: string }>;
   similar: Array<{ reference: string; subject: string; answer: string }>;
+  /**
+   * For a request that follows a process: its current step and the actions the step allows (the workflow's
+   * `currentStep` query), which decide the buttons; absent, the request's state and kind decide them.
+   */
+  step?: { label: string; actions: string[]; takenInCharge: boolean };
 }
+
+// What the server refuses on an anonymised request (domain/inbox/actions.ts REFUSED_WHEN_ANONYMISED).
+const WRITES_TO_CITIZEN = new Set(['save-draft', 'submit', 'approve', 'answer', 'ask-citizen', 'transfer', 'accept']);
 
 type Feedback = { kind: 'ok' | 'error'; text: string } | null;
 
@@ -40,6 +48,18 @@ export function ActionPanel(props: ActionPanelProps) {
   const open = props.state !== 'answered' && props.state !== 'closed' && props.state !== 'rejected';
   // The actions the server refuses on an anonymised request (domain/inbox/actions.ts) are not offered.
   const reachable = !props.anonymised;
+  const working = open && reachable && props.canWork && props.state !== 'awaiting_validation';
+  /** Whether to offer an action: the process step's list when there is one (and the agent may act), else the classic rule. */
+  const offers = (action: string, classic: boolean): boolean => {
+    if (!props.step) return classic;
+    if (!props.step.actions.includes(action)) return false;
+    if (props.anonymised && WRITES_TO_CITIZEN.has(action)) return false;
+    return action === 'approve' || action === 'return' ? props.canValidate : props.canWork;
+  };
+  const takeCharge = props.step ? offers('open', false) && !props.step.takenInCharge && !props.anonymised : props.canTakeCharge;
+  const validation = offers('approve', props.state === 'awaiting_validation' && props.canValidate && reachable) || offers('return', props.state === 'awaiting_validation' && props.canValidate);
+  const answering = offers('save-draft', working);
+  const decision = props.registration && !props.step ? 'l’inscription' : 'la demande';
 
   async function run(action: string, body?: Record<string, unknown>): Promise<boolean> {
     setBusy(true);
@@ -69,7 +89,13 @@ export function ActionPanel(props: ActionPanelProps) {
         {feedback?.text}
       </p>
 
-      {props.canTakeCharge ? (
+      {props.step ? (
+        <p className="alert info" data-testid="process-step">
+          Étape en cours : <strong>{props.step.label}</strong>
+        </p>
+      ) : null}
+
+      {takeCharge ? (
         <div className="card">
           <h3>Prise en charge</h3>
           <p>
@@ -86,12 +112,12 @@ export function ActionPanel(props: ActionPanelProps) {
         <p className="alert warning">Les données personnelles du demandeur ont été effacées : cette demande ne peut plus recevoir de réponse ni être transférée. Clôturez-la.</p>
       ) : null}
 
-      {props.state === 'awaiting_validation' && props.canValidate ? (
+      {validation ? (
         <div className="card">
           <h3>Validation</h3>
           <p>Réponse proposée :</p>
           <blockquote className="pre">{props.draft}</blockquote>
-          {reachable ? (
+          {offers('approve', reachable) ? (
             <button type="button" disabled={busy} onClick={() => run('approve')}>
               Approuver et envoyer
             </button>
@@ -108,7 +134,7 @@ export function ActionPanel(props: ActionPanelProps) {
         </div>
       ) : null}
 
-      {open && reachable && props.canWork && props.state !== 'awaiting_validation' ? (
+      {answering ? (
         <div className="card">
           <h3>Réponse au citoyen</h3>
           {props.validationComment ? (
@@ -150,7 +176,20 @@ export function ActionPanel(props: ActionPanelProps) {
             <button type="button" className="secondary" disabled={busy} onClick={() => run('save-draft', { body: answer })}>
               Enregistrer le brouillon
             </button>
-            {props.validationRequired ? (
+            {props.step ? (
+              <>
+                {offers('submit', false) ? (
+                  <button type="button" disabled={busy} onClick={() => run('submit', { body: answer })}>
+                    Soumettre à validation
+                  </button>
+                ) : null}
+                {offers('answer', false) ? (
+                  <button type="button" disabled={busy} onClick={() => run('answer', { body: answer })}>
+                    Terminer la réponse
+                  </button>
+                ) : null}
+              </>
+            ) : props.validationRequired ? (
               <button type="button" disabled={busy} onClick={() => run('submit', { body: answer })}>
                 Soumettre à validation
               </button>
@@ -186,8 +225,8 @@ export function ActionPanel(props: ActionPanelProps) {
         </div>
       ) : null}
 
-      {open && reachable && props.canWork && props.state !== 'awaiting_validation' ? (
-        <>
+      <>
+          {offers('transfer', working) ? (
           <form onSubmit={submitForm('transfer', ['department', 'note'])} className="card stack">
             <h3>Transférer à un autre service</h3>
             <label>
@@ -211,20 +250,22 @@ export function ActionPanel(props: ActionPanelProps) {
               Transférer
             </button>
           </form>
-          {props.registration ? (
-            <>
+          ) : null}
+          {offers('accept', working && props.registration) ? (
               <form onSubmit={submitForm('accept', ['message'])} className="card stack">
-                <h3>Accepter l’inscription</h3>
+                <h3>Accepter {decision}</h3>
                 <label>
                   Message au citoyen (facultatif)
                   <textarea name="message" rows={2} />
                 </label>
                 <button type="submit" disabled={busy}>
-                  Accepter et transmettre au logiciel métier
+                  {props.step ? 'Accepter' : 'Accepter et transmettre au logiciel métier'}
                 </button>
               </form>
+          ) : null}
+          {offers('reject', working && props.registration) ? (
               <form onSubmit={submitForm('reject', ['reason'])} className="card stack">
-                <h3>Refuser l’inscription</h3>
+                <h3>Refuser {decision}</h3>
                 <label>
                   Motif communiqué au citoyen
                   <textarea name="reason" rows={2} required />
@@ -233,8 +274,8 @@ export function ActionPanel(props: ActionPanelProps) {
                   Refuser
                 </button>
               </form>
-            </>
           ) : null}
+          {offers('ask-citizen', working) ? (
           <form onSubmit={submitForm('ask-citizen', ['question'])} className="card stack">
             <h3>Demander un complément au citoyen</h3>
             <label>
@@ -245,10 +286,10 @@ export function ActionPanel(props: ActionPanelProps) {
               Envoyer la question
             </button>
           </form>
-        </>
-      ) : null}
+          ) : null}
+      </>
 
-      {props.canWork ? (
+      {offers('note', props.canWork) ? (
         <form onSubmit={submitForm('note', ['text'])} className="card stack">
           <h3>Note interne</h3>
           <label>
@@ -261,7 +302,7 @@ export function ActionPanel(props: ActionPanelProps) {
         </form>
       ) : null}
 
-      {props.canWork && props.state !== 'closed' && props.state !== 'rejected' && props.state !== 'awaiting_validation' ? (
+      {offers('close', props.canWork && props.state !== 'closed' && props.state !== 'rejected' && props.state !== 'awaiting_validation') ? (
         <p>
           <button type="button" className="danger" disabled={busy} onClick={() => run('close')}>
             Clore la demande

@@ -31,7 +31,7 @@ export default async function ProcessesPage({ params }: { params: Promise<{ tena
         Le parcours d’une demande, étape par étape : délais, relances, services, validation, messages. Une version publiée par la commune remplace, pour elle seule, le
         processus fourni avec Relais ; les versions précédentes restent consultables et exportables.
       </p>
-      <p className="muted">Pour l’instant, les nouvelles demandes suivent encore les délais et services réglés dans les thèmes : les versions publiées ici sont enregistrées pour la mise en service des processus.</p>
+      <p className="muted">Une version publiée s’applique aux demandes déposées à partir de sa publication ; une demande déjà déposée garde jusqu’au bout la version avec laquelle elle a commencé.</p>
       {processes.map((p) => (
         <section key={p.slug} className="card stack" aria-labelledby={`processus-${p.slug}`} data-process={p.slug}>
           <h2 id={`processus-${p.slug}`}>

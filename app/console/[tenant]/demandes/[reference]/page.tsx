@@ -9,6 +9,9 @@ import { otherChannel } from '@/domain/inbox/resend';
 import { filledTemplates, getRequestDetail, similarAnswered, type RequestDetail } from '@/domain/inbox/detail';
 import { departmentChoices } from '@/domain/inbox/choices';
 import { caseRecords } from '@/domain/inbox/records';
+import { consoleActionsOf } from '@/domain/inbox/actions';
+import { temporalRequestCommands } from '@/temporal/request-commands';
+import { appTemporalClient } from '@/app/_server/context';
 import { CHANNEL_LABELS, STATE_LABELS } from '@/domain/states';
 import { Tenant } from '@/domain/entities';
 import { formatFrenchDateTime } from '@/domain/format/french';
@@ -90,7 +93,7 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
   }
   await auditCaseView(em, principal, detail.reference, 'console');
   const actor = actorOf(principal);
-  const [templates, similar, departments, records, messages, inbound, settings] = await Promise.all([
+  const [templates, similar, departments, records, messages, inbound, settings, step] = await Promise.all([
     filledTemplates(em, principal.tenantId, detail, principal.name),
     similarAnswered(em.fork(), principal.tenantId, detail.id),
     departmentChoices(em.fork(), principal.tenantId),
@@ -98,6 +101,8 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
     caseMessages(em.fork(), principal.tenantId, detail.id),
     caseInboundEmails(em.fork(), principal.tenantId, detail.id),
     em.fork().getRepository(Tenant).settingsOf(principal.tenantId),
+    // A process request's buttons come from its current step, asked of its workflow.
+    detail.process ? appTemporalClient().then((client) => temporalRequestCommands(client).currentStep(detail.workflowId)) : undefined,
   ]);
   const canWork = actor.isAdmin || actor.departmentIds.includes(detail.department.id);
   const canValidate = actor.isAdmin || actor.validatorOf.includes(detail.originDepartmentId);
@@ -153,8 +158,19 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
               <dd>{detail.department.name}</dd>
               <dt>Thème</dt>
               <dd>{detail.topic.label}</dd>
-              <dt>Validation</dt>
-              <dd>{detail.validationRequired ? 'Obligatoire avant envoi' : 'Facultative'}</dd>
+              {detail.process ? (
+                <>
+                  <dt>Processus</dt>
+                  <dd>
+                    {detail.process.slug} (version {detail.process.version}){step ? ` — étape « ${step.label} »` : ''}
+                  </dd>
+                </>
+              ) : (
+                <>
+                  <dt>Validation</dt>
+                  <dd>{detail.validationRequired ? 'Obligatoire avant envoi' : 'Facultative'}</dd>
+                </>
+              )}
             </dl>
             <h3>Message</h3>
             <p className="pre">{detail.body}</p>
@@ -312,6 +328,7 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
           currentDepartment={detail.department.slug}
           templates={templates}
           similar={similar.map((s) => ({ reference: s.reference, subject: s.subject, answer: s.answer }))}
+          step={step ? { label: step.label, actions: consoleActionsOf(step), takenInCharge: step.takenInCharge ?? false } : undefined}
         />
       </div>
     </ConsoleShell>

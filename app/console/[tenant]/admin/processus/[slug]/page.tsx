@@ -54,7 +54,7 @@ export default async function ProcessPage({ params }: { params: Promise<{ tenant
         Version en vigueur : <strong data-testid="version-en-vigueur">{current.version}</strong> ({scopeLabel(shipped ? 'produit' : 'commune')}) · délai garanti :{' '}
         <strong>{frenchDelay(definition.guaranteedDelay.delay, definition.guaranteedDelay.businessDays)}</strong> (<code>{definition.guaranteedDelay.delay}</code>)
       </p>
-      <p className="muted">Pour l’instant, les nouvelles demandes suivent encore les délais et services réglés dans les thèmes : les versions publiées ici sont enregistrées pour la mise en service des processus.</p>
+      <p className="muted">Une version publiée s’applique aux demandes déposées à partir de sa publication ; une demande déjà déposée garde jusqu’au bout la version avec laquelle elle a commencé.</p>
 
       <ProcessDiagram svg={processSvg(definition)} title={definition.title} steps={steps} />
 
