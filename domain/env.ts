@@ -24,6 +24,11 @@ const variables = z.object({
   SMPP_URL: optionalUrl,
   // The development SMSC simulator's control API (MO injection, drops), set only by npm start and the tests (enables /dev/sms).
   SMSC_CONTROL_URL: optionalUrl,
+  // PayFiP's SOAP service and payment page; unset, the DGFiP's public addresses. npm start and the tests point them at
+  // the development simulator (dev/payfip-simulator) and set PAYFIP_SIMULATOR_URL, its control API.
+  PAYFIP_SERVICE_URL: optionalUrl,
+  PAYFIP_PAYMENT_URL: optionalUrl,
+  PAYFIP_SIMULATOR_URL: optionalUrl,
   // Unset: the local web port, so `PORT=3950 npm start` prints and mails links that work.
   PUBLIC_URL: optionalUrl,
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),

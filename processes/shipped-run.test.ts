@@ -2,6 +2,9 @@
 // real stack (activities, database, mail); each run's history is kept for the replay test.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
+import { payfipControlClient } from '@/dev/payfip-simulator/control';
+import { TEST_CARDS } from '@/dev/payfip-simulator/simulator';
+import { Payment } from '@/domain/entities';
 import { env } from '@/domain/env';
 import { createFormIntake } from '@/domain/intake/forms';
 import { createIntake } from '@/domain/intake/submission';
@@ -59,10 +62,23 @@ async function driveToEnd(handle: WorkflowHandle, actor: Actor): Promise<string[
       await handle.executeUpdate(update, { args: [{ actor, body }] });
     } else if (step.kind === 'validate') await handle.executeUpdate(approveAnswerUpdate, { args: [{ actor }] });
     else if (step.kind === 'decide') await handle.executeUpdate(acceptRegistrationUpdate, { args: [{ actor }] });
-    else if (step.kind === 'collect_payment') await handle.signal(paymentSettledSignal, { paymentId: `test-${Date.now()}`, amount: 35000, paidAt: new Date().toISOString() });
+    else if (step.kind === 'collect_payment') await payOnSimulator(handle);
     else throw new Error(`No way forward from step ${step.stepId} (${step.kind})`);
   }
   throw new Error('The process did not end within 20 moves');
+}
+
+/** Pays the step's payment with the simulator's accepted card, then notifies the workflow as the notification route does. */
+async function payOnSimulator(handle: WorkflowHandle): Promise<void> {
+  const orm = await initORM(env().DATABASE_URL!);
+  const payment = await eventually(async () => {
+    const found = await orm.em.fork().findOne(Payment, { idempotencyKey: { $like: `${handle.workflowId}:payment:%` } }, { orderBy: { createdAt: 'desc' } });
+    if (!found?.providerId) throw new Error('no payment yet');
+    return found;
+  });
+  const control = payfipControlClient(env().PAYFIP_SIMULATOR_URL!);
+  if (!(await control.payment(payment.providerId!)).resultrans) await control.pay(payment.providerId!, TEST_CARDS.paid);
+  await handle.signal(paymentSettledSignal, { paymentId: payment.providerId!, amount: payment.amount, paidAt: new Date().toISOString() });
 }
 
 describe('shipped processes on the real stack', () => {

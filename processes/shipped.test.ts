@@ -81,7 +81,7 @@ const STEP_FIELDS = {
   decide: { required: ['kind', 'id', 'label', 'accepted', 'refused'], optional: BASE },
   issue_document: { required: ['kind', 'id', 'label', 'template', 'next'], optional: BASE },
   export: { required: ['kind', 'id', 'label', 'connector', 'next'], optional: BASE },
-  collect_payment: { required: ['kind', 'id', 'label', 'amount', 'timeout', 'paid', 'unpaid'], optional: BASE },
+  collect_payment: { required: ['kind', 'id', 'label', 'amount', 'timeout', 'paid', 'unpaid'], optional: [...BASE, 'product', 'quantity'] },
   notify: { required: ['kind', 'id', 'label', 'template', 'channel', 'next'], optional: BASE },
   wait: { required: ['kind', 'id', 'label', 'next'], optional: [...BASE, 'duration', 'until'] },
   close: { required: ['kind', 'id', 'label', 'outcome'], optional: BASE },

@@ -17,6 +17,7 @@ import { startTemporalDevServer, stopChild } from '@/dev/temporal-dev-server';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '@/workflows/search-attributes';
 import { WORKER_NODE_ARGS } from '@/temporal/worker-process';
 import { startDevSmsc } from '@/dev/smsc-simulator/dev';
+import { startDevPayfip } from '@/dev/payfip-simulator/dev';
 import { WEB_SERVER_ARGS, buildWebIfStale, waitForHealth } from './web-build';
 
 const startedAt = Date.now();
@@ -33,6 +34,7 @@ const ports = {
   smsc: port('RELAIS_SMSC_PORT', 2775),
   smscControl: port('RELAIS_SMSC_CONTROL_PORT', 2776),
   smtpIn: port('RELAIS_INBOUND_SMTP_PORT', 2525),
+  payfip: port('RELAIS_PAYFIP_PORT', 2780),
 };
 const stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
 let stopping = false;
@@ -97,6 +99,14 @@ async function main(): Promise<void> {
   }
   childEnv.SMPP_URL = smppUrl;
 
+  // A development stack pays on the PayFiP simulator unless PAYFIP_SERVICE_URL names a real service.
+  if (!config.PAYFIP_SERVICE_URL && development) {
+    await assertPortFree(ports.payfip, 'the PayFiP simulator', 'RELAIS_PAYFIP_PORT');
+    const payfip = await startDevPayfip({ port: ports.payfip, lateDelayMs: 5_000 });
+    stops.push({ name: 'PayFiP simulator', stop: payfip.stop });
+    Object.assign(childEnv, payfip.env);
+  }
+
   // The worker runs Relais's SMTP listener for inbound e-mail on this port.
   await assertPortFree(ports.smtpIn, 'the inbound SMTP listener', 'RELAIS_INBOUND_SMTP_PORT');
   childEnv.RELAIS_INBOUND_SMTP_PORT = String(ports.smtpIn);
@@ -129,6 +139,7 @@ async function main(): Promise<void> {
   if (childEnv.MAIL_SINK_URL) say(`Mail sink           ${publicUrl}/dev/courriels`);
   say(`Inbound e-mail      smtp://127.0.0.1:${ports.smtpIn} — write to demo@${config.INBOUND_MAIL_DOMAIN}: npx relais mail:send --from jeanne@exemple.fr --subject Bonjour < texte.txt`);
   if (childEnv.SMSC_CONTROL_URL) say(`SMS (simulator)     ${publicUrl}/dev/sms — SMS to 36180: npx relais sms:mo --from 0612345678 "MAIRE Bonjour"`);
+  if (childEnv.PAYFIP_SIMULATOR_URL) say(`PayFiP (simulator)  ${childEnv.PAYFIP_PAYMENT_URL} — test card 4970100000000000 pays, …0002 is refused, …0009 times out`);
   if (temporalUi) say(`Temporal UI         ${temporalUi}`);
   say(`Health              ${publicUrl}/api/health`);
   if (!config.DATABASE_URL) {

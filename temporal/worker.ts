@@ -7,6 +7,8 @@ import { createDocumentActivities } from '@/activities/documents/document-activi
 import type { PdfRenderer } from '@/integrations/documents/renderer';
 import { createExportActivities, type ExportActivityDeps } from '@/activities/exports/export-activities';
 import { createProcessActivities } from '@/activities/process/process-activities';
+import { createPaymentActivities } from '@/activities/payment/payment-activities';
+import { paymentProviderFor } from '@/integrations/payment';
 import { createQualityReportActivities } from '@/activities/quality-report/quality-report-activities';
 import { createRequestActivities } from '@/activities/request/request-activities';
 import { createRetentionActivities } from '@/activities/retention/retention-activities';
@@ -84,6 +86,7 @@ export async function createRelaisWorker(deps: WorkerDeps): Promise<RelaisWorker
       ...createDocumentActivities({ orm: deps.orm, renderer: deps.renderer, publicUrl: deps.publicUrl }),
       ...exportActivities,
       ...createProcessActivities({ orm: deps.orm }),
+      ...createPaymentActivities({ orm: deps.orm, providerFor: paymentProviderFor, publicUrl: deps.publicUrl }),
       ...createQualityReportActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl }),
       ...createRetentionActivities({ orm: deps.orm }),
       ...createSubscriptionActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl, sms: deps.sms && smsActivityChannel(deps.sms) }),

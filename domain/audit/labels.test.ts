@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { REQUEST_ACTIONS } from '@/domain/inbox/actions';
 import { AUDIT_ACTION_LABELS, auditActionLabel, auditDetails, auditOutcomeLabel } from './labels';
 
-const FAMILIES = ['auth', 'request', 'admin', 'privacy', 'retention', 'dashboard', 'quality_report', 'audit'];
+const FAMILIES = ['auth', 'request', 'admin', 'privacy', 'retention', 'dashboard', 'quality_report', 'audit', 'payment'];
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

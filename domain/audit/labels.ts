@@ -54,6 +54,11 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'retention.login_attempts': 'Conservation : anciennes tentatives de connexion supprimées',
   'retention.audit_purge': 'Conservation : anciennes entrées du journal purgées',
   'retention.run': 'Conservation : exécution quotidienne',
+  'payment.notification_unknown': 'Paiement : notification pour un paiement inconnu',
+  'payment.mismatch': 'Paiement : montant ou référence différents de ceux attendus',
+  'payment.paid_after_expiry': 'Paiement : payé après expiration (à rembourser)',
+  'payment.paid': 'Paiement : encaissé',
+  'payment.refused': 'Paiement : refusé ou abandonné',
 };
 
 /** French label of how an action ended. */

@@ -5,6 +5,7 @@ import { ImapMailboxStateSchema, InboundEmailSchema, InboundSpoolEntrySchema } f
 import { AnswerTemplateSchema, MessageTemplateSchema, NotificationSchema } from './messages';
 import { AttachmentSchema, FormDraftSchema, FormTokenUseSchema, PortalRateLimitSchema, RequestFingerprintSchema } from './portal';
 import { CitizenRequestSchema, ReferenceCounterSchema, RequestEventSchema, RequestWorkflowStartSchema } from './request';
+import { PaymentSchema, ProductSchema, StockReservationSchema } from './payments';
 import { ProcessDefinitionRecordSchema } from './processes';
 import { SubscriberSchema, SubscriptionEventSchema, SubscriptionListSchema, SubscriptionSchema } from './subscriptions';
 import { SmsInboundSchema, SmsMessageSchema, SmsOptOutSchema, SmsReceiptSchema, SmsSegmentSchema } from './sms';
@@ -15,6 +16,7 @@ export * from './audit';
 export * from './forms';
 export * from './mail';
 export * from './messages';
+export * from './payments';
 export * from './portal';
 export * from './processes';
 export * from './request';
@@ -64,4 +66,7 @@ export const ENTITIES = [
   SubscriberSchema,
   SubscriptionSchema,
   SubscriptionEventSchema,
+  ProductSchema,
+  StockReservationSchema,
+  PaymentSchema,
 ];

@@ -35,6 +35,19 @@ export interface TenantSettings {
   limits?: Partial<RequestLimits>;
   /** Texts of the portal's privacy page and accessibility statement; French defaults in domain/privacy/legal.ts. */
   legal?: LegalSettings;
+  /** Online payment; unset, the tenant sells nothing online. */
+  payment?: TenantPaymentSettings;
+}
+
+/** A tenant's payment provider account (PayFiP: the DGFiP's client number and environment). */
+export interface TenantPaymentSettings {
+  provider: 'payfip';
+  numcli: string;
+  environment: 'test' | 'activation' | 'production';
+  /** Slugs of the products sold online; absent: every active product. */
+  products?: string[];
+  /** Minutes a citizen has to pay before the held stock goes back on sale (default 20). */
+  expiryMinutes?: number;
 }
 
 /** How a tenant receives e-mail. */

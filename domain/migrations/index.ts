@@ -19,6 +19,7 @@ import { Migration2026120520InboundMail } from './Migration2026120520InboundMail
 import { Migration2026120525InboundSpool } from './Migration2026120525InboundSpool';
 import { Migration2026120535RequestProcess } from './Migration2026120535RequestProcess';
 import { Migration2026120530ProcessDefinition } from './Migration2026120530ProcessDefinition';
+import { Migration2026120540Payment } from './Migration2026120540Payment';
 import { Migration2026120545Subscriptions } from './Migration2026120545Subscriptions';
 
 /** Every migration, in order; new ones are appended here. */
@@ -44,5 +45,6 @@ export const MIGRATIONS = [
   { name: 'Migration2026120525InboundSpool', class: Migration2026120525InboundSpool },
   { name: 'Migration2026120530ProcessDefinition', class: Migration2026120530ProcessDefinition },
   { name: 'Migration2026120535RequestProcess', class: Migration2026120535RequestProcess },
+  { name: 'Migration2026120540Payment', class: Migration2026120540Payment },
   { name: 'Migration2026120545Subscriptions', class: Migration2026120545Subscriptions },
 ];

@@ -281,6 +281,11 @@ class ProcessChecker {
         } else {
           this.expression(`${path}/amount`, step.amount);
         }
+        if (typeof step.quantity === 'number' && (!Number.isInteger(step.quantity) || step.quantity < 1)) {
+          this.error(`${path}/quantity`, 'La quantité doit être un nombre entier d’au moins 1.');
+        } else if (typeof step.quantity === 'string') {
+          this.expression(`${path}/quantity`, step.quantity);
+        }
         this.duration(`${path}/timeout`, step.timeout);
         break;
       case 'notify':

@@ -126,11 +126,15 @@ export interface ExportStep extends StepBase {
   next: string;
 }
 
-/** Asks the citizen to pay (the payment engine comes with online payment). */
+/** Asks the citizen to pay online (PayFiP): the request waits in `awaiting_payment` until paid, refused or timed out. */
 export interface CollectPaymentStep extends StepBase {
   kind: 'collect_payment';
-  /** Amount in euro cents: a number, or an expression over the form's data. */
+  /** Amount in euro cents: a number, or an expression over the form's data. Not read when `product` is set. */
   amount: number | Expression;
+  /** A product of the tenant's catalogue: its price (by bracket on the form's data) and stock apply, not `amount`. */
+  product?: string;
+  /** Units of `product`: a number, or an expression over the form's data (default 1). */
+  quantity?: number | Expression;
   /** What the citizen pays for, as shown on the payment page and the receipt. */
   label: string;
   /** Unpaid after this long: `unpaid`. */

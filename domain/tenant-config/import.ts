@@ -9,7 +9,7 @@ import { parseDelay } from '@/domain/deadlines/delay';
 import { env } from '@/domain/env';
 import { DEFAULT_IMAP_MAILBOX, DEFAULT_IMPORTED_FOLDER, imapUrlProblem, sealImapSettings } from '@/domain/mail/imap-settings';
 import { validateCascade, type EscalationStep } from '@/domain/deadlines/escalation';
-import type { DepartmentRole, TenantBranding, TenantSettings } from '@/domain/entities';
+import type { DepartmentRole, ProductPricing, TenantBranding, TenantSettings } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { processExists } from '@/domain/processes/store';
 import { SHIPPED_PROCESSES } from '@/processes/shipped';
@@ -45,6 +45,18 @@ export interface TenantConfig {
   answerTemplates?: Array<{ slug: string; title: string; body: string; department?: string }>;
   messageTemplates?: Array<{ key: string; channel?: string; subject?: string; body: string }>;
   lists?: ListConfig[];
+  /** What the tenant sells online; amounts in cents. */
+  products?: Array<{
+    slug: string;
+    label: string;
+    description?: string;
+    pricing: ProductPricing;
+    stock?: number;
+    maxPerCitizen?: number;
+    salesStart?: string;
+    salesEnd?: string;
+    active?: boolean;
+  }>;
 }
 
 /** The demo tenant file every environment starts from ("Ville de Démo"). */
@@ -97,6 +109,7 @@ export function validateTenantConfig(value: unknown): TenantConfig {
     }
   }
   errors.push(...mailRoutingProblems(config));
+  errors.push(...productProblems(config));
   const imap = config.settings.mail?.imap;
   if (imap) {
     const problem = imapUrlProblem(imap.url);
@@ -126,6 +139,36 @@ export function validateTenantConfig(value: unknown): TenantConfig {
   (config.answerTemplates ?? []).forEach((t, i) => knownDepartment(t.department, `/answerTemplates/${i}/department`));
   if (errors.length) throw new InputError(errors);
   return config;
+}
+
+/** Products whose brackets, sales dates or slugs do not fit, and online payment naming unknown products. */
+function productProblems(config: TenantConfig): FieldError[] {
+  const errors: FieldError[] = [];
+  const products = config.products ?? [];
+  const seen = new Set<string>();
+  products.forEach((product, i) => {
+    if (seen.has(product.slug)) errors.push({ path: `/products/${i}/slug`, message: `« ${product.slug} » apparaît deux fois.` });
+    seen.add(product.slug);
+    if (product.pricing.kind === 'bracket') {
+      const { brackets } = product.pricing;
+      brackets.forEach((bracket, j) => {
+        const last = j === brackets.length - 1;
+        if (last && bracket.upTo !== undefined) errors.push({ path: `/products/${i}/pricing/brackets/${j}/upTo`, message: 'La dernière tranche ne doit pas avoir de plafond : elle prend tout le reste.' });
+        if (!last && bracket.upTo === undefined) errors.push({ path: `/products/${i}/pricing/brackets/${j}/upTo`, message: 'Seule la dernière tranche peut être sans plafond.' });
+        const previous = brackets[j - 1]?.upTo;
+        if (bracket.upTo !== undefined && previous !== undefined && bracket.upTo <= previous) {
+          errors.push({ path: `/products/${i}/pricing/brackets/${j}/upTo`, message: 'Les plafonds des tranches doivent être croissants.' });
+        }
+      });
+    }
+    if (product.salesStart && product.salesEnd && Date.parse(product.salesStart) >= Date.parse(product.salesEnd)) {
+      errors.push({ path: `/products/${i}/salesEnd`, message: 'La fin des ventes doit suivre leur ouverture.' });
+    }
+  });
+  (config.settings.payment?.products ?? []).forEach((slug, i) => {
+    if (!seen.has(slug)) errors.push({ path: `/settings/payment/products/${i}`, message: `Produit inconnu « ${slug} » : déclarez-le dans products.` });
+  });
+  return errors;
 }
 
 /** Inbound e-mail settings that name unknown topics, or the inbound domain's addresses, which are Relais's own. */
@@ -196,6 +239,21 @@ export async function importTenant(orm: MikroORM, config: TenantConfig): Promise
       );
     }
     await upsertLists(em, tenantId, config.lists ?? []);
+    for (const p of config.products ?? []) {
+      // The stock a file sets never drops below what is already held or sold (the table's check refuses it).
+      await query(em,
+        `insert into product (id, tenant_id, slug, label, description, pricing, stock, max_per_citizen, sales_start, sales_end, active)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         on conflict (tenant_id, slug) do update set label = excluded.label, description = excluded.description, pricing = excluded.pricing,
+           stock = case when excluded.stock is null then null else greatest(excluded.stock, product.reserved) end,
+           max_per_citizen = excluded.max_per_citizen, sales_start = excluded.sales_start, sales_end = excluded.sales_end,
+           active = excluded.active, updated_at = now()`,
+        [
+          randomUUID(), tenantId, p.slug, p.label, p.description ?? null, JSON.stringify(p.pricing), p.stock ?? null, p.maxPerCitizen ?? null,
+          p.salesStart ?? null, p.salesEnd ?? null, p.active ?? true,
+        ],
+      );
+    }
     return { tenantId, slug: config.slug, departments: config.departments.length, topics: config.topics.length, agents: config.agents?.length ?? 0 };
   });
 }

@@ -21,6 +21,9 @@ export interface TestTenantOptions {
   citizenNotifications?: string[];
   /** The process the `question` topic's requests follow (none: the topic's own settings). */
   questionProcess?: string;
+  /** Online payment settings and products sold. */
+  payment?: TenantConfig['settings']['payment'];
+  products?: TenantConfig['products'];
 }
 
 /** A tenant of its own for one test, with agents whose addresses carry the tenant slug. */
@@ -40,7 +43,9 @@ export async function createTestTenant(options: TestTenantOptions = {}) {
       stopClockWhileAwaitingCitizen: options.stopClock ?? true,
       citizenNotifications: (options.citizenNotifications ?? []) as TenantConfig['settings']['citizenNotifications'],
       autoCloseAfter: 'PT1H',
+      ...(options.payment ? { payment: options.payment } : {}),
     },
+    products: options.products,
     departments: [
       { slug: 'accueil', name: 'Accueil', escalation },
       { slug: 'etat-civil', name: 'État civil', escalation },

@@ -30,6 +30,11 @@ export async function createWorkflowTestEnv(): Promise<TestWorkflowEnvironment> 
   return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, searchAttributes: CUSTOM_SEARCH_ATTRIBUTES } });
 }
 
+/** The tenant id for which the fake payment activities answer that the tenant takes no payment online. */
+export const OFFLINE_TENANT = 'tenant-offline';
+/** The tenant id for which one payment's window (1 s) is shorter than the step's timeout. */
+export const SHORT_WINDOW_TENANT = 'tenant-short-window';
+
 /** One activity call a run made. */
 export interface ActivityCall {
   name: string;
@@ -45,7 +50,34 @@ export function fakeProcessActivities() {
     list.push({ name, args });
     calls.set(key, list);
   };
+  // The provider's answer per request: paid unless a test says otherwise; a window that closes unpaid expires.
+  const paymentStates = new Map<string, 'paid' | 'pending' | 'refused' | 'abandoned'>();
+  const paymentRequests = new Map<string, string>();
+  const paymentStatus = (args: { key: string }, expiring: boolean) => {
+    const requestId = paymentRequests.get(args.key) ?? '';
+    const state = paymentStates.get(requestId) ?? 'paid';
+    const ended = state === 'pending' && expiring ? 'expired' : state;
+    return { state: ended, final: ended !== 'pending', amount: 1_500, providerId: `idop-${args.key}` };
+  };
   const activities = {
+    async startPayment(args: { requestId: string; key: string; amount?: number; expiresInMs: number; label: string }) {
+      log('startPayment', args as unknown as Record<string, unknown>);
+      paymentRequests.set(args.key, args.requestId);
+      const amount = args.amount ?? 1_500;
+      // A tenant without online payment, as the real activity answers it.
+      if ((args as { tenantId?: string }).tenantId === OFFLINE_TENANT) return { kind: 'offline', amount };
+      // A tenant whose payment pages last one second, shorter than the step.
+      const windowMs = (args as { tenantId?: string }).tenantId === SHORT_WINDOW_TENANT ? Math.min(1_000, args.expiresInMs) : args.expiresInMs;
+      return { kind: 'created', key: args.key, providerId: `idop-${args.key}`, paymentUrl: `https://payfip.test/p?idop=${args.key}`, amount, reference: 'REF000001P01', expiresAt: new Date(Date.now() + windowMs).toISOString() };
+    },
+    async checkPayment(args: { tenantId: string; key: string }) {
+      log('checkPayment', { ...args, requestId: paymentRequests.get(args.key) });
+      return paymentStatus(args, false);
+    },
+    async expireUnpaid(args: { tenantId: string; key: string }) {
+      log('expireUnpaid', { ...args, requestId: paymentRequests.get(args.key) });
+      return paymentStatus(args, true);
+    },
     async recordRequestEvent(args: Record<string, unknown>) {
       log('recordRequestEvent', args);
       return true;
@@ -82,6 +114,8 @@ export function fakeProcessActivities() {
   };
   return {
     activities,
+    /** What the fake provider answers for a request's payment from now on (default: paid). */
+    setPaymentState: (requestId: string, state: 'paid' | 'pending' | 'refused' | 'abandoned') => paymentStates.set(requestId, state),
     /** The calls a request's run made, in order. */
     callsOf: (requestId: string) => calls.get(requestId) ?? [],
     /** The event types a request's run recorded, in order. */

@@ -10,6 +10,7 @@ import { ensureTemporalCli } from '@/temporal/cli';
 import { startTemporalDevServer, stopChild } from '@/dev/temporal-dev-server';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '@/workflows/search-attributes';
 import { startDevSmsc } from '@/dev/smsc-simulator/dev';
+import { startDevPayfip } from '@/dev/payfip-simulator/dev';
 import { prepareDatabase, startTestDatabase, startTestMailSink, startWorkerProcess } from './services';
 
 /** What to start besides database, Temporal and the mail sink. */
@@ -62,10 +63,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stops.push(temporal.stop);
     const smsc = options.sms === false ? undefined : await startDevSmsc();
     if (smsc) stops.push(smsc.stop);
+    // On a free port; late notifications come after half a second so tests see them without waiting long.
+    const payfip = await startDevPayfip({ lateDelayMs: 500 });
+    stops.push(payfip.stop);
     const port = options.web ? await freePort() : undefined;
     const baseUrl = port ? `http://${options.web?.host ?? 'localhost'}:${port}` : undefined;
     const env: Record<string, string> = {
       ...smsc?.env,
+      ...payfip.env,
       DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: temporal.address,
       SMTP_URL: `smtp://127.0.0.1:${sink.smtpPort}`,

@@ -11,6 +11,8 @@ import {
   createWorkflowTestEnv,
   eventually,
   fakeProcessActivities,
+  OFFLINE_TENANT,
+  SHORT_WINDOW_TENANT,
   processInput,
   startProcessWorker,
   type TestWorkflowEnvironment,
@@ -326,12 +328,20 @@ describe('process workflow', () => {
     'purchase',
   );
 
-  it('collects a payment: the settled signal moves the request on', async () => {
+  it('collects a payment: a notification moves the request on once the provider confirms it', async () => {
     const { input, handle } = await start({ ...PAYMENT, steps: PAYMENT.steps.map((s) => (s.kind === 'collect_payment' ? { ...s, timeout: 'PT1H' } : s)) }, { formData: { jours: 3 } });
+    fake.setPaymentState(input.requestId, 'pending');
     const step = await atStep(handle, 'payer');
     expect(step.allowedActions).toEqual(['closeRequest', 'addNote', 'resendNotification']);
     expect((await handle.query(snapshotQuery)).state).toBe('awaiting_payment');
-    expect(fake.eventsOf(input.requestId).find((e) => e.type === 'payment_requested')!.data).toMatchObject({ amount: 15_000, label: 'Caution de la salle' });
+    // The state shows as soon as it is set; its record follows.
+    await eventually(async () => expect(fake.eventsOf(input.requestId).find((e) => e.type === 'payment_requested')?.data).toMatchObject({ amount: 15_000, label: 'Caution de la salle' }));
+    expect(fake.callsOf(input.requestId).find((c) => c.name === 'startPayment')!.args).toMatchObject({ amount: 15_000, attempt: 2, expiresInMs: 3_600_000 });
+    // A notification the provider does not confirm changes nothing.
+    await handle.signal(paymentSettledSignal, { paymentId: 'pay-1', amount: 15_000, paidAt: new Date().toISOString() });
+    await eventually(async () => expect(fake.callsOf(input.requestId).filter((c) => c.name === 'checkPayment')).toHaveLength(1));
+    expect((await handle.query(currentStepQuery)).stepId).toBe('payer');
+    fake.setPaymentState(input.requestId, 'paid');
     await handle.signal(paymentSettledSignal, { paymentId: 'pay-1', amount: 15_000, paidAt: new Date().toISOString() });
     expect(await handle.result()).toBe('closed');
     expect(types(input.requestId)).toEqual(['received', 'payment_requested', 'payment_received', 'closed']);
@@ -340,10 +350,27 @@ describe('process workflow', () => {
 
   it('collects a payment: unpaid after the timeout', async () => {
     const { input, handle } = await start(PAYMENT, { formData: { jours: 1 } });
+    fake.setPaymentState(input.requestId, 'pending');
     expect(await handle.result()).toBe('closed');
+    expect(fake.callsOf(input.requestId).map((c) => c.name).filter((name) => name.endsWith('Payment') || name === 'expireUnpaid')).toEqual(['startPayment', 'expireUnpaid']);
     expect(types(input.requestId)).toEqual(['received', 'payment_requested', 'payment_timeout', 'abandoned']);
     await keepHistory('payment-unpaid', handle, PROCESS_HISTORIES_DIR);
     expect((await timersOf(handle)).at(-1)).toBeLessThanOrEqual(2_000);
+  });
+
+  it('collects a payment offline when the tenant takes none online: a notification is not trusted, the timeout ends the step', async () => {
+    const { input, handle } = await start(PAYMENT, { tenantId: OFFLINE_TENANT, formData: { jours: 2 } });
+    await eventually(async () => expect(fake.eventsOf(input.requestId).find((e) => e.type === 'payment_requested')?.data).toMatchObject({ amount: 10_000, online: false }));
+    await handle.signal(paymentSettledSignal, { paymentId: 'forged', amount: 10_000, paidAt: new Date().toISOString() });
+    expect(await handle.result()).toBe('closed');
+    expect(types(input.requestId)).toEqual(['received', 'payment_requested', 'payment_unexpected', 'payment_timeout', 'abandoned']);
+  });
+
+  it('tells the citizen when the payment page expired, and ends the step at its own timeout', async () => {
+    const { input, handle } = await start({ ...PAYMENT, steps: PAYMENT.steps.map((s) => (s.kind === 'collect_payment' ? { ...s, timeout: 'PT3S' } : s)) }, { tenantId: SHORT_WINDOW_TENANT, formData: { jours: 1 } });
+    fake.setPaymentState(input.requestId, 'pending');
+    expect(await handle.result()).toBe('closed');
+    expect(types(input.requestId)).toEqual(['received', 'payment_requested', 'payment_expired', 'payment_timeout', 'abandoned']);
   });
 
   it("reminds at percents of a step's own delay, and of the guaranteed delay; both show in currentStep", async () => {

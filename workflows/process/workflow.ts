@@ -27,6 +27,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import { Mutex } from 'async-mutex';
 import type { DocumentActivities } from '@/activities/documents/document-activities';
+import type { PaymentActivities, PaymentStatus, StartedPayment } from '@/activities/payment/payment-activities';
 import type { ExportActivities } from '@/activities/exports/export-activities';
 import type { ProcessActivities } from '@/activities/process/process-activities';
 import type { RequestActivities } from '@/activities/request/request-activities';
@@ -73,6 +74,11 @@ const mail = proxyActivities<RequestActivities>(ACTIVITY_PROFILES.notification);
 const documents = proxyActivities<DocumentActivities>(ACTIVITY_PROFILES.pdf);
 const exports = proxyActivities<ExportActivities>(ACTIVITY_PROFILES.export);
 const deadlines = proxyActivities<ProcessActivities>(ACTIVITY_PROFILES.projection);
+const payments = proxyActivities<PaymentActivities>(ACTIVITY_PROFILES.payment);
+
+// Without a notification, the provider is asked this often until the payment window closes.
+const PAYMENT_POLL_MS = 30_000;
+const PAYMENT_UNAVAILABLE = 'Le paiement en ligne est momentanément indisponible.';
 
 const ACCEPTED_REGISTRATION = 'Votre inscription est acceptée. Vous recevrez prochainement les informations pratiques.';
 // An agent resends a lost message by hand; a bound keeps a mistaken loop from flooding the citizen.
@@ -129,6 +135,10 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
   let departmentNotified = false;
   let eventCount = 0;
   let resends = 0;
+  // The payment of the current collect_payment entry: its key and window, or why none could be created.
+  let collecting: { visit: number; key?: string; expiresAt?: number; stepEndsAt?: number; refusal?: string; offline?: boolean } | undefined;
+  // Bumped by each payment notification: the waiting step asks the provider at once instead of at its next poll.
+  let paymentNudges = 0;
   const announced = new Set<RequestState>();
   const background: Promise<void>[] = [];
   const lock = new Mutex();
@@ -260,10 +270,8 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
         if (step.template) await askCitizen(step.label, 'system', step.template);
         return;
       case 'collect_payment': {
-        const amount = typeof step.amount === 'number' ? centsOf(step.amount) : evaluateAmount(step.amount);
         await note(cause);
-        // No payment engine yet (it comes with online payment): the request waits for `paymentSettled` or the timeout.
-        await changeState('awaiting_payment', { type: 'payment_requested', actor: 'system', public: true, data: { amount, label: step.label } });
+        await startPayment(step);
         return;
       }
       case 'wait':
@@ -278,6 +286,60 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
   /** Leaving a step that waited for the citizen, a validator or a payment: the request is in progress again. */
   function neutral(): RequestState | undefined {
     return state === 'awaiting_citizen' || state === 'awaiting_validation' || state === 'awaiting_payment' ? 'in_progress' : undefined;
+  }
+
+  /**
+   * Creates the payment of a collect_payment entry: the activity works the amount out (catalogue or step), holds the
+   * stock and asks PayFiP for the payment page. A refusal (stock, configuration) is kept for `rest`, which moves on.
+   */
+  async function startPayment(step: Extract<ProcessStep, { kind: 'collect_payment' }>) {
+    const key = `${id}:payment:${visit}`;
+    const stepEndsAt = Date.now() + durationMs(step.timeout);
+    const email = typeof input.citizen?.email === 'string' ? input.citizen.email : undefined;
+    let started: StartedPayment;
+    try {
+      started = await payments.startPayment({
+        tenantId: input.tenantId,
+        requestId: input.requestId,
+        requestReference: input.reference,
+        key,
+        attempt: visit,
+        label: step.label,
+        amount: step.product ? undefined : typeof step.amount === 'number' ? centsOf(step.amount) : evaluateAmount(step.amount),
+        product: step.product,
+        quantity: quantityOf(step.quantity),
+        data: input.formData,
+        email,
+        expiresInMs: durationMs(step.timeout),
+      });
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      log.warn('payment not created', { key, error: error.cause?.message });
+      started = { kind: 'refused', reason: 'unavailable', message: PAYMENT_UNAVAILABLE };
+    }
+    if (started.kind === 'refused') {
+      collecting = { visit, refusal: started.message };
+      return;
+    }
+    if (started.kind === 'offline') {
+      collecting = { visit, offline: true };
+      await changeState('awaiting_payment', { type: 'payment_requested', actor: 'system', public: true, data: { amount: started.amount, label: step.label, online: false } });
+      return;
+    }
+    collecting = { visit, key, expiresAt: Date.parse(started.expiresAt), stepEndsAt };
+    await changeState('awaiting_payment', {
+      type: 'payment_requested',
+      actor: 'system',
+      public: true,
+      data: { amount: started.amount, label: step.label, paymentUrl: started.paymentUrl, reference: started.reference, expiresAt: started.expiresAt },
+    });
+  }
+
+  function quantityOf(quantity: number | string | undefined): number | undefined {
+    if (quantity === undefined || typeof quantity === 'number') return quantity;
+    const outcome = evaluateExpression(quantity, context);
+    const value = outcome.ok ? Number(outcome.value) : NaN;
+    return Number.isInteger(value) && value >= 1 ? value : undefined;
   }
 
   function evaluateAmount(expression: string): number | undefined {
@@ -763,13 +825,14 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
     }),
   );
 
+  // A notification is never trusted alone: it only wakes the waiting step, which asks the provider (checkPayment).
   setHandler(paymentSettledSignal, (payment) =>
     lock.runExclusive(async () => {
-      if (current.kind !== 'collect_payment' || ended) {
+      if (current.kind !== 'collect_payment' || ended || collecting?.visit !== visit || !collecting.key) {
         await record('payment_unexpected', 'system', { data: { ...payment } });
         return;
       }
-      await goTo(current.paid, { type: 'payment_received', actor: 'system', data: { ...payment }, public: true });
+      paymentNudges += 1;
     }),
   );
 
@@ -787,6 +850,62 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
       if (target === undefined) return false;
       const interrupted = await condition(() => visit !== v || ended || (options.paused?.() ?? false), timerMs(target));
       if (!interrupted) return visit === v && !ended;
+    }
+  }
+
+  /**
+   * Waits for the payment of entry `v`: each notification, and a poll every PAYMENT_POLL_MS, asks the provider; at the
+   * end of the window a last answer decides, and an unpaid payment expires (its stock goes back on sale).
+   */
+  async function collectPayment(step: Extract<ProcessStep, { kind: 'collect_payment' }>, v: number, left: () => boolean) {
+    const payment = collecting?.visit === v ? collecting : undefined;
+    if (payment?.offline) {
+      // Nothing to ask a provider about: the step ends at its timeout unless an agent moves the request on.
+      const timeoutAt = Date.now() + durationMs(step.timeout);
+      if (await timeCame(v, () => timeoutAt)) await moveIfStill(v, step.unpaid, { type: 'payment_timeout', actor: 'system', public: true });
+      return;
+    }
+    if (!payment?.key || payment.expiresAt === undefined) {
+      await moveIfStill(v, step.unpaid, { type: 'payment_unavailable', actor: 'system', public: true, data: { label: step.label, message: payment?.refusal ?? PAYMENT_UNAVAILABLE } });
+      return;
+    }
+    const { key, expiresAt } = payment;
+    for (;;) {
+      const seen = paymentNudges;
+      const pollAt = Math.min(expiresAt, Date.now() + PAYMENT_POLL_MS);
+      // Decided before the wait, from the window kept in history: the last wait ends the window.
+      const last = pollAt >= expiresAt;
+      const nudged = await condition(() => left() || paymentNudges !== seen, timerMs(pollAt));
+      if (left()) return;
+      const expiring = last && !nudged;
+      let status: PaymentStatus;
+      try {
+        status = expiring ? await payments.expireUnpaid({ tenantId: input.tenantId, key }) : await payments.checkPayment({ tenantId: input.tenantId, key });
+      } catch (error) {
+        if (!(error instanceof ActivityFailure)) throw error;
+        // PayFiP unreachable for minutes: try again at the next poll; the window does not close without an answer.
+        log.warn('payment check failed', { key, error: error.cause?.message });
+        await condition(() => left() || paymentNudges !== seen, PAYMENT_POLL_MS);
+        if (left()) return;
+        continue;
+      }
+      if (status.state === 'paid') {
+        const data = { amount: status.amount, paymentId: status.providerId, authorisation: status.authorisation, paidAt: status.paidAt };
+        await moveIfStill(v, step.paid, { type: 'payment_received', actor: 'system', data, public: true });
+        return;
+      }
+      if (status.final && expiring && payment.stepEndsAt !== undefined && payment.stepEndsAt > expiresAt) {
+        // The payment page expired but the step still waits: the citizen is told; the step ends at its own timeout.
+        await lock.runExclusive(async () => {
+          if (!left()) await record('payment_expired', 'system', { public: true, data: { state: status.state } });
+        });
+        if (await timeCame(v, () => payment.stepEndsAt)) await moveIfStill(v, step.unpaid, { type: 'payment_timeout', actor: 'system', public: true });
+        return;
+      }
+      if (status.final) {
+        await moveIfStill(v, step.unpaid, { type: expiring ? 'payment_timeout' : 'payment_failed', actor: 'system', public: true, data: { state: status.state } });
+        return;
+      }
     }
   }
 
@@ -871,11 +990,9 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
         if (await timeCame(v, () => timeoutAt)) await moveIfStill(v, step.abandoned, { type: 'information_timeout', actor: 'system', public: true });
         return;
       }
-      case 'collect_payment': {
-        const timeoutAt = Date.now() + durationMs(step.timeout);
-        if (await timeCame(v, () => timeoutAt)) await moveIfStill(v, step.unpaid, { type: 'payment_timeout', actor: 'system', public: true });
+      case 'collect_payment':
+        await collectPayment(step, v, left);
         return;
-      }
       case 'wait':
         if (await timeCame(v, () => wakeAt)) await moveIfStill(v, step.next, { type: 'wait_over', actor: 'system' });
         return;

@@ -41,4 +41,15 @@ export const ACTIVITY_PROFILES = {
       nonRetryableErrorTypes: ['ExportRejected', 'ExportMisconfigured', 'UnknownRequest'],
     },
   },
+  // PayFiP may be slow or down for a while: a few minutes of retries, then the step gives up on that payment.
+  payment: {
+    startToCloseTimeout: '30 seconds',
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '30 seconds',
+      maximumAttempts: 10,
+      nonRetryableErrorTypes: ['InvalidInput', 'PaymentNotConfigured', 'UnknownRequest'],
+    },
+  },
 } satisfies Record<string, ActivityOptions | LocalActivityOptions>;
