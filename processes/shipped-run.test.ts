@@ -2,9 +2,6 @@
 // real stack (activities, database, mail); each run's history is kept for the replay test.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
-import { payfipControlClient } from '@/dev/payfip-simulator/control';
-import { TEST_CARDS } from '@/dev/payfip-simulator/simulator';
-import { Payment } from '@/domain/entities';
 import { env } from '@/domain/env';
 import { createFormIntake } from '@/domain/intake/forms';
 import { createIntake } from '@/domain/intake/submission';
@@ -14,6 +11,7 @@ import { requestWorkflowStarter } from '@/temporal/client';
 import { actorFor, createTestTenant, eventually, requestRow, testClient } from '@/temporal/testing/fixtures';
 import { citizenEmail } from '@/temporal/testing/helpers';
 import { keepHistory, PROCESS_HISTORIES_DIR } from '@/temporal/testing/histories';
+import { payOnSimulator } from '@/temporal/testing/payment';
 import {
   acceptRegistrationUpdate,
   answerRequestUpdate,
@@ -21,7 +19,6 @@ import {
   closeRequestUpdate,
   currentStepQuery,
   openRequestUpdate,
-  paymentSettledSignal,
   requestWorkflowId,
   submitForValidationUpdate,
   type Actor,
@@ -66,19 +63,6 @@ async function driveToEnd(handle: WorkflowHandle, actor: Actor): Promise<string[
     else throw new Error(`No way forward from step ${step.stepId} (${step.kind})`);
   }
   throw new Error('The process did not end within 20 moves');
-}
-
-/** Pays the step's payment with the simulator's accepted card, then notifies the workflow as the notification route does. */
-async function payOnSimulator(handle: WorkflowHandle): Promise<void> {
-  const orm = await initORM(env().DATABASE_URL!);
-  const payment = await eventually(async () => {
-    const found = await orm.em.fork().findOne(Payment, { idempotencyKey: { $like: `${handle.workflowId}:payment:%` } }, { orderBy: { createdAt: 'desc' } });
-    if (!found?.providerId) throw new Error('no payment yet');
-    return found;
-  });
-  const control = payfipControlClient(env().PAYFIP_SIMULATOR_URL!);
-  if (!(await control.payment(payment.providerId!)).resultrans) await control.pay(payment.providerId!, TEST_CARDS.paid);
-  await handle.signal(paymentSettledSignal, { paymentId: payment.providerId!, amount: payment.amount, paidAt: new Date().toISOString() });
 }
 
 describe('shipped processes on the real stack', () => {

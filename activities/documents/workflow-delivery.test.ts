@@ -13,7 +13,8 @@ import { actorFor, eventsOf, eventually, fileRequest, requestRow, testClient } f
 import { citizenEmail, waitForMail } from '@/temporal/testing/helpers';
 import { keepHistory } from '@/temporal/testing/histories';
 import { acceptRegistrationUpdate, answerRequestUpdate, openRequestUpdate, rejectRegistrationUpdate, requestWorkflowId } from '@/workflows/request/definitions';
-import { currentStepQuery, paymentSettledSignal } from '@/workflows/process/definitions';
+import { currentStepQuery } from '@/workflows/process/definitions';
+import { payOnSimulator } from '@/temporal/testing/payment';
 
 afterAll(() => closeAllORMs());
 
@@ -83,7 +84,7 @@ describe('documents and exports in the request workflow', () => {
     const accepted = await handle.executeUpdate(acceptRegistrationUpdate, { args: [{ actor: agent }] });
     expect(accepted.state).toBe('awaiting_payment');
     expect((await handle.query(currentStepQuery)).kind).toBe('collect_payment');
-    await handle.signal(paymentSettledSignal, { paymentId: `test-${receipt.reference}`, amount: 35000, paidAt: new Date().toISOString() });
+    await payOnSimulator(handle);
     const types = await typesOf('demo', receipt.reference, 'exported');
     expect(types).toEqual(expect.arrayContaining(['received', 'registration_accepted', 'payment_requested', 'payment_received', 'exported']));
     const file = path.join(env().EXPORT_DIR!, 'reservations-salles', `${receipt.reference}.csv`);
