@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeAudit } from '@/domain/audit/log';
 import { Payment, type PaymentState } from '@/domain/entities';
 import { ConflictError } from '@/domain/validation';
-import type { PaymentProvider, PaymentVerification } from './provider';
+import type { CreatePaymentInput, PaymentProvider, PaymentVerification } from './provider';
 
 /** States after which a payment never moves again. */
 export const FINAL_PAYMENT_STATES: readonly PaymentState[] = ['paid', 'refused', 'abandoned', 'expired'];
@@ -32,16 +32,10 @@ export interface PaymentView {
 }
 
 /** What to collect, worked out on the server (see `quote`). */
-export interface NewPayment {
+export interface NewPayment extends Omit<CreatePaymentInput, 'year'> {
   tenantId: string;
   /** From the workflow id and step: the same key creates one payment, whatever the retries. */
   key: string;
-  reference: string;
-  amount: number;
-  label: string;
-  email: string;
-  notificationUrl: string;
-  returnUrl: string;
   expiresAt: Date;
   productId?: string;
   quantity?: number;
