@@ -135,7 +135,7 @@ export function createFormIntake(deps: FormIntakeDeps) {
       data,
     };
     try {
-      const outcome = await deps.intake.submitPublicRequest(tenantSlug, body, channel, { ...options, formVersion: form.version });
+      const outcome = await deps.intake.submitPublicRequest(tenantSlug, body, channel, { ...options, form: { version: form.version, process: form.definition.process } });
       return { ...outcome, formVersion: form.version };
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
@@ -163,7 +163,7 @@ export function createFormIntake(deps: FormIntakeDeps) {
     const { form } = await findTenantForm(deps.orm, tenantSlug, topic.form);
     const result = compileStoredForm(form).validate((body as { data?: unknown }).data ?? {});
     if (!result.valid || !result.data) throw new InputError(prefixed(result.errors));
-    const outcome = await deps.intake.submitPublicRequest(tenantSlug, { ...(body as object), data: result.data }, channel, { ...options, formVersion: form.version });
+    const outcome = await deps.intake.submitPublicRequest(tenantSlug, { ...(body as object), data: result.data }, channel, { ...options, form: { version: form.version, process: form.definition.process } });
     return { ...outcome, formVersion: form.version };
   }
 

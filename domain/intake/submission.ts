@@ -13,7 +13,7 @@ import { hashTrackingCode, newTrackingCode } from '@/domain/tracking-code';
 import { trackingUrl } from '@/domain/urls';
 import { InputError, compileValidator } from '@/domain/validation';
 import { requestWorkflowId } from '@/domain/requests/contract';
-import { departmentsBySlug, personalDataRead, processForRequest } from '@/domain/processes/for-request';
+import { departmentsBySlug, personalDataRead, processForRequest, type ValidatedForm } from '@/domain/processes/for-request';
 import type { StoredProcess } from '@/domain/processes/store';
 import { DUPLICATE_WINDOW_MS, findDuplicate, forgetOldFingerprints, requestFingerprint, type DuplicateReceipt } from './duplicates';
 import { chooseReplyChannel, findTopic, routeTo } from './routing';
@@ -41,8 +41,8 @@ export interface PublicSubmissionOptions {
    * limits (address, contact, tenant) apply; the portal has its own guards (single-use tokens, its own limits).
    */
   clientAddress?: string;
-  /** The version of the form the data was validated against, stored with the request. */
-  formVersion?: number;
+  /** The form the data was validated against: its version, stored with the request, and the process it names. */
+  form?: ValidatedForm;
 }
 
 /** How a trusted channel files a request. */
@@ -104,7 +104,7 @@ export function createIntake(deps: IntakeDeps) {
     const replyChannel = chooseReplyChannel(input);
     const department = await routeTo(em, tenant, topic);
     // The one rule (README, "Processes"): the form's or topic's process decides the delay, routing and validation.
-    const process = await processForRequest(deps.orm, em, tenant.id, topic, publicOptions?.formVersion);
+    const process = await processForRequest(deps.orm, em, tenant.id, topic, publicOptions?.form);
     const receivedAt = now();
     const promise = process?.definition.guaranteedDelay ?? { delay: topic.delay, businessDays: topic.businessDays };
     const dueAt = computeDueAt({ receivedAt, ...promise, calendar: calendarOf(tenant.settings) });
@@ -149,7 +149,7 @@ export function createIntake(deps: IntakeDeps) {
          values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, now(), now())`,
         [
           requestId, tenant.id, reference, hashTrackingCode(trackingCode), kind, channel, replyChannel, topic.id,
-          input.subject.trim(), input.message, formData, publicOptions?.formVersion ?? null, process?.slug ?? null, process?.version ?? null,
+          input.subject.trim(), input.message, formData, publicOptions?.form?.version ?? null, process?.slug ?? null, process?.version ?? null,
           JSON.stringify(input.contact), department.id, dueAt, receivedAt, workflowId, input.consent ? receivedAt : null,
         ],
       );

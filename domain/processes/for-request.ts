@@ -6,7 +6,7 @@
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Department } from '@/domain/entities';
-import { formAtVersion, latestForm } from '@/domain/forms/store';
+import { latestForm } from '@/domain/forms/store';
 import type { DepartmentRef } from '@/domain/requests/contract';
 import type { ProcessDefinition } from './definition';
 import { ensureShippedProcesses, latestProcess, type StoredProcess } from './store';
@@ -17,25 +17,30 @@ export interface TopicProcessRef {
   process?: string | null;
 }
 
-/** The process a request of this topic follows (at its latest version), or undefined for the topic's own settings. */
+/** A form the intake has already loaded and validated the data with. */
+export interface ValidatedForm {
+  version: number;
+  /** The process the form names. */
+  process?: string;
+}
+
+/**
+ * The process a request of this topic follows (at its latest version), or undefined for the topic's own settings.
+ * `form` is the topic's form when the caller validated the data with it; otherwise its latest version is read.
+ */
 export async function processForRequest(
   orm: MikroORM,
   em: EntityManager,
   tenantId: string,
   topic: TopicProcessRef,
-  formVersion?: number,
+  form?: ValidatedForm,
 ): Promise<StoredProcess | undefined> {
-  const slug = topic.form ? await formProcessSlug(em, tenantId, topic.form, formVersion) : (topic.process ?? undefined);
+  const slug = topic.form ? (form ? form.process : (await latestForm(em, tenantId, topic.form))?.definition.process) : (topic.process ?? undefined);
   if (!slug) return undefined;
   const stored = (await latestProcess(em, tenantId, slug)) ?? (await ensureShippedProcesses(orm), await latestProcess(em, tenantId, slug));
   // Form and topic imports check that the process exists: a missing one is a configuration fault, not the citizen's.
   if (!stored) throw new Error(`Process "${slug}" named by ${topic.form ? `form "${topic.form}"` : 'a topic'} is not stored for tenant ${tenantId}`);
   return stored;
-}
-
-async function formProcessSlug(em: EntityManager, tenantId: string, formSlug: string, version?: number): Promise<string | undefined> {
-  const form = version === undefined ? await latestForm(em, tenantId, formSlug) : await formAtVersion(em, tenantId, formSlug, version);
-  return form?.definition.process;
 }
 
 /** The tenant's departments by slug, as a process workflow's `route` steps resolve them. */
