@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
+import { anyJson, controlChar, pollutingKey, wrongForString, wrongMediaType } from './hostile-input.testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
@@ -67,14 +68,6 @@ function validRequest(): Record<string, unknown> {
   return { topic: 'question', subject: 'Horaires de la mairie', message: 'Bonjour, quels sont vos horaires ?', contact: { name: 'Jeanne', email: citizenEmail('fuzz') } };
 }
 
-const anyJson = fc.jsonValue({ maxDepth: 3 });
-const wrongForString = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(anyJson, { maxLength: 3 }), fc.dictionary(fc.string(), anyJson, { maxKeys: 3 }));
-const controlChar = fc.constantFrom(...[...Array(32).keys(), 127].filter((c) => c !== 9 && c !== 10 && c !== 13).map((c) => String.fromCharCode(c)));
-const pollutingKey = fc.constantFrom('__proto__', 'constructor', 'prototype');
-const wrongMediaType = fc.oneof(
-  fc.constantFrom(undefined, 'text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/jsonp', 'application/ld+json', 'json', ''),
-  fc.string({ maxLength: 40 }).filter((s) => !/^\s*application\/json\s*(;|$)/i.test(s)),
-);
 const jsonMediaType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'Application/JSON;charset="UTF-8"');
 
 /** A valid body with one field replaced by a value of the wrong type, or removed. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
+import { controlChar, pollutingKey, wrongForString, wrongMediaType } from './hostile-input.testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
@@ -44,13 +45,6 @@ async function footprint(): Promise<Record<string, number>> {
   return row;
 }
 
-const anyJson = fc.jsonValue({ maxDepth: 3 });
-const wrongForString = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(anyJson, { maxLength: 3 }), fc.dictionary(fc.string(), anyJson, { maxKeys: 3 }));
-const controlChar = fc.constantFrom(...[...Array(32).keys(), 127].filter((c) => c !== 9 && c !== 10 && c !== 13).map((c) => String.fromCharCode(c)));
-const wrongMediaType = fc.oneof(
-  fc.constantFrom(undefined, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/jsonp', ''),
-  fc.string({ maxLength: 40 }).filter((s) => !/^\s*application\/json\s*(;|$)/i.test(s)),
-);
 
 interface HostileCall {
   label: string;
@@ -82,7 +76,7 @@ const hostile: fc.Arbitrary<HostileCall> = fc.oneof(
     body: JSON.stringify(byPhone ? { list, phone: '06 12 34 56 78' } : { list, email: 'a@exemple.fr' }),
     status: 400,
   })),
-  fc.constantFrom('__proto__', 'constructor', 'prototype').map((key) => ({ label: key, contentType: 'application/json', body: `{"list":"meteo","email":"a@exemple.fr","${key}":{"x":1}}`, status: 400 })),
+  pollutingKey.map((key) => ({ label: key, contentType: 'application/json', body: `{"list":"meteo","email":"a@exemple.fr","${key}":{"x":1}}`, status: 400 })),
   fc.string({ maxLength: 200 }).map((body) => ({ label: 'garbage', contentType: 'application/json', body })),
   fc.string({ maxLength: 80 }).map((email) => ({ label: 'any e-mail', contentType: 'application/json', body: JSON.stringify({ list: 'menus', email }) })),
   fc.string({ maxLength: 40 }).map((phone) => ({ label: 'any phone', contentType: 'application/json', body: JSON.stringify({ list: 'meteo', phone }) })),
