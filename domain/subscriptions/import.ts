@@ -7,6 +7,7 @@ import { FORBIDDEN_CHARACTERS } from '@/domain/intake/text';
 import { query } from '@/domain/sql';
 import { InputError } from '@/domain/validation';
 import { recordEvent, upsertSubscriber } from './subscriptions';
+import { formatNumber } from '@/domain/format/french';
 
 /** Largest file the import reads (about 50,000 lines). */
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
@@ -121,7 +122,7 @@ export function checkSubscriberFile(csv: string, channels: readonly Subscription
   }
   if (records.length === 0) return { valid: [], lines: 0, errors: [{ line: 1, field: '', message: 'Le fichier est vide.' }] };
   const headerLine = recordLines[0];
-  if (records.length > MAX_IMPORT_LINES + 1) return { valid: [], lines: records.length - 1, errors: [{ line: 0, field: '', message: `Le fichier dépasse ${MAX_IMPORT_LINES.toLocaleString('fr-FR')} lignes : découpez-le.` }] };
+  if (records.length > MAX_IMPORT_LINES + 1) return { valid: [], lines: records.length - 1, errors: [{ line: 0, field: '', message: `Le fichier dépasse ${formatNumber(MAX_IMPORT_LINES)} lignes : découpez-le.` }] };
   const header = records[0].map((name) => COLUMNS[normaliseHeader(name)]);
   const has = (column: string) => header.includes(column as never);
   if (!has('email') && !has('phone')) errors.push({ line: headerLine, field: '', message: 'L’en-tête doit nommer une colonne email ou telephone.' });
