@@ -129,7 +129,8 @@ test('a new guaranteed delay applies to requests filed after its publication; a 
   await test.step('a request filed after the publication is promised 20 days, the earlier one keeps 8', async () => {
     expect(daysBetween(filedAfter, after.dueAt)).toBe(20);
     for (const [receipt, days] of [[before, 8], [after, 20]] as const) {
-      await admin.goto(new URL(receipt.trackingUrl).pathname + new URL(receipt.trackingUrl).search);
+      const tracking = new URL(receipt.trackingUrl);
+      await admin.goto(tracking.pathname + tracking.search);
       const promised = admin.locator('dt', { hasText: 'Réponse au plus tard le' }).locator('xpath=following-sibling::dd[1]');
       await expect(promised).toContainText(new Date(receipt.dueAt).toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' }));
       expect(daysBetween(days === 8 ? filedBefore : filedAfter, receipt.dueAt)).toBe(days);

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import type { CurrentStep } from '@/domain/processes/workflow-contract';
 import { notFound } from 'next/navigation';
 import { auditCaseView } from '@/domain/audit/events';
 import { actorOf } from '@/domain/auth/roles';
@@ -9,7 +10,7 @@ import { otherChannel } from '@/domain/inbox/resend';
 import { filledTemplates, getRequestDetail, similarAnswered, type RequestDetail } from '@/domain/inbox/detail';
 import { departmentChoices } from '@/domain/inbox/choices';
 import { caseRecords } from '@/domain/inbox/records';
-import { consoleActionsOf } from '@/domain/inbox/actions';
+import { consoleActionsOf, REFUSED_WHEN_ANONYMISED } from '@/domain/inbox/actions';
 import { temporalRequestCommands } from '@/temporal/request-commands';
 import { appTemporalClient } from '@/app/_server/context';
 import { CHANNEL_LABELS, STATE_LABELS } from '@/domain/states';
@@ -328,11 +329,16 @@ export default async function CasePage({ params }: { params: Promise<{ tenant: s
           currentDepartment={detail.department.slug}
           templates={templates}
           similar={similar.map((s) => ({ reference: s.reference, subject: s.subject, answer: s.answer }))}
-          step={step ? { label: step.label, actions: consoleActionsOf(step), takenInCharge: step.takenInCharge ?? false } : undefined}
+          step={step ? { label: step.label, actions: stepActions(step, detail.anonymisedAt !== null), takenInCharge: step.takenInCharge ?? false } : undefined}
         />
       </div>
     </ConsoleShell>
   );
+}
+
+/** The actions a process step allows, less those the server refuses once the citizen's data were erased. */
+function stepActions(step: CurrentStep, anonymised: boolean): string[] {
+  return consoleActionsOf(step).filter((action) => !(anonymised && REFUSED_WHEN_ANONYMISED.has(action)));
 }
 
 const INBOUND_OUTCOMES: Record<string, string> = {
