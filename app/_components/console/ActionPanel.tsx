@@ -1,6 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+import { ConsoleForm } from './ConsoleForm';
 import { useRef, useState, type FormEvent } from 'react';
 import { callApi } from './api';
 
@@ -119,7 +120,7 @@ export function ActionPanel(props: ActionPanelProps) {
               Approuver et envoyer
             </button>
           ) : null}
-          <form onSubmit={submitForm('return', ['comment'])} className="stack">
+          <ConsoleForm onSubmit={submitForm('return', ['comment'])} className="stack">
             <label>
               Commentaire pour le rédacteur
               <textarea name="comment" rows={3} required />
@@ -127,7 +128,7 @@ export function ActionPanel(props: ActionPanelProps) {
             <button type="submit" className="secondary" disabled={busy}>
               Renvoyer avec ce commentaire
             </button>
-          </form>
+          </ConsoleForm>
         </div>
       ) : null}
 
@@ -224,7 +225,7 @@ export function ActionPanel(props: ActionPanelProps) {
 
       <>
           {offers('transfer', working) ? (
-          <form onSubmit={submitForm('transfer', ['department', 'note'])} className="card stack">
+          <ConsoleForm onSubmit={submitForm('transfer', ['department', 'note'])} className="card stack">
             <h3>Transférer à un autre service</h3>
             <label>
               Service destinataire
@@ -246,10 +247,10 @@ export function ActionPanel(props: ActionPanelProps) {
             <button type="submit" className="secondary" disabled={busy}>
               Transférer
             </button>
-          </form>
+          </ConsoleForm>
           ) : null}
           {offers('accept', working && props.registration) ? (
-              <form onSubmit={submitForm('accept', ['message'])} className="card stack">
+              <ConsoleForm onSubmit={submitForm('accept', ['message'])} className="card stack">
                 <h3>Accepter {decision}</h3>
                 <label>
                   Message au citoyen (facultatif)
@@ -258,10 +259,10 @@ export function ActionPanel(props: ActionPanelProps) {
                 <button type="submit" disabled={busy}>
                   {props.step ? 'Accepter' : 'Accepter et transmettre au logiciel métier'}
                 </button>
-              </form>
+              </ConsoleForm>
           ) : null}
           {offers('reject', working && props.registration) ? (
-              <form onSubmit={submitForm('reject', ['reason'])} className="card stack">
+              <ConsoleForm onSubmit={submitForm('reject', ['reason'])} className="card stack">
                 <h3>Refuser {decision}</h3>
                 <label>
                   Motif communiqué au citoyen
@@ -270,10 +271,10 @@ export function ActionPanel(props: ActionPanelProps) {
                 <button type="submit" className="secondary" disabled={busy}>
                   Refuser
                 </button>
-              </form>
+              </ConsoleForm>
           ) : null}
           {offers('ask-citizen', working) ? (
-          <form onSubmit={submitForm('ask-citizen', ['question'])} className="card stack">
+          <ConsoleForm onSubmit={submitForm('ask-citizen', ['question'])} className="card stack">
             <h3>Demander un complément au citoyen</h3>
             <label>
               Question
@@ -282,12 +283,12 @@ export function ActionPanel(props: ActionPanelProps) {
             <button type="submit" className="secondary" disabled={busy}>
               Envoyer la question
             </button>
-          </form>
+          </ConsoleForm>
           ) : null}
       </>
 
       {offers('note', props.canWork) ? (
-        <form onSubmit={submitForm('note', ['text'])} className="card stack">
+        <ConsoleForm onSubmit={submitForm('note', ['text'])} className="card stack">
           <h3>Note interne</h3>
           <label>
             Note (jamais visible du citoyen)
@@ -296,7 +297,7 @@ export function ActionPanel(props: ActionPanelProps) {
           <button type="submit" className="secondary" disabled={busy}>
             Ajouter la note
           </button>
-        </form>
+        </ConsoleForm>
       ) : null}
 
       {offers('close', props.canWork && props.state !== 'closed' && props.state !== 'rejected' && props.state !== 'awaiting_validation') ? (

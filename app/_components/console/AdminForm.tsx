@@ -1,6 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+import { ConsoleForm } from './ConsoleForm';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { callApi } from './api';
 import { FormMessage, type FormOutcome } from './FormMessage';
@@ -52,7 +53,7 @@ export function AdminForm({ tenant, resource, title, fields, initial, submitLabe
   }
 
   return (
-    <form onSubmit={submit} className="card stack" aria-labelledby={`${id}-title`}>
+    <ConsoleForm onSubmit={submit} className="card stack" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{title}</h3>
       <FormMessage message={message} />
       {fields.map((f) => {
@@ -102,7 +103,7 @@ export function AdminForm({ tenant, resource, title, fields, initial, submitLabe
         );
       })}
       <button type="submit">{submitLabel}</button>
-    </form>
+    </ConsoleForm>
   );
 }
 
@@ -132,7 +133,7 @@ export function MessageTemplateEditor({ tenant, template }: { tenant: string; te
   }
 
   return (
-    <form onSubmit={save} className="card stack" aria-labelledby={`${id}-title`}>
+    <ConsoleForm onSubmit={save} className="card stack" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>
         {MESSAGE_LABELS[template.key] ?? template.key} {template.custom ? <small className="muted">(personnalisé)</small> : <small className="muted">(texte par défaut)</small>}
       </h3>
@@ -152,7 +153,7 @@ export function MessageTemplateEditor({ tenant, template }: { tenant: string; te
         </blockquote>
       </div>
       <button type="submit">Enregistrer ce message</button>
-    </form>
+    </ConsoleForm>
   );
 }
 

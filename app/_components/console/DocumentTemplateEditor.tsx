@@ -1,6 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+import { ConsoleForm } from './ConsoleForm';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { callApi } from './api';
 import { FormMessage, type FormOutcome } from './FormMessage';
@@ -89,7 +90,7 @@ export function DocumentTemplateEditor({ tenant, template }: { tenant: string; t
 
   const fieldId = `${id}-content`;
   return (
-    <form onSubmit={save} className="card stack" aria-labelledby={`${id}-title`}>
+    <ConsoleForm onSubmit={save} className="card stack" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>
         {template.label}{' '}
         <small className="muted">
@@ -137,6 +138,6 @@ export function DocumentTemplateEditor({ tenant, template }: { tenant: string; t
           <iframe src={preview} title={`Aperçu : ${template.label}`} style={{ width: '100%', height: '40rem', border: '1px solid var(--border)' }} />
         </div>
       ) : null}
-    </form>
+    </ConsoleForm>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { ConsoleForm } from './ConsoleForm';
 import { callApi } from './api';
 
 /** Records a counter or phone request on behalf of a citizen; shows the reference and code to hand over. */
@@ -47,7 +48,7 @@ export function IntakeForm({ tenant, topics }: { tenant: string; topics: Array<{
   const described = (path: string) => (errors[path] ? `err-${path.replaceAll('/', '-')}` : undefined);
 
   return (
-    <form onSubmit={submit} className="stack" noValidate>
+    <ConsoleForm onSubmit={submit} className="stack" noValidate>
       {result ? (
         <p role={result.kind === 'error' ? 'alert' : 'status'} className={`alert ${result.kind}`}>
           {result.text} {result.reference ? <a href={`/console/${tenant}/demandes/${result.reference}`}>Ouvrir la demande</a> : null}
@@ -116,6 +117,6 @@ export function IntakeForm({ tenant, topics }: { tenant: string; topics: Array<{
         </label>
       </fieldset>
       <button type="submit">Enregistrer la demande</button>
-    </form>
+    </ConsoleForm>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { ConsoleForm } from './ConsoleForm';
 import { callApi } from './api';
 
 /** E-mail and password login; on success goes to the page the agent wanted. */
@@ -21,7 +22,7 @@ export function LoginForm({ tenant, returnTo, oidcLabel }: { tenant: string; ret
 
   return (
     <>
-      <form onSubmit={submit} className="stack" noValidate>
+      <ConsoleForm onSubmit={submit} className="stack" noValidate>
         {error ? (
           <p role="alert" className="alert error">
             {error}
@@ -38,7 +39,7 @@ export function LoginForm({ tenant, returnTo, oidcLabel }: { tenant: string; ret
         <button type="submit" disabled={busy}>
           Se connecter
         </button>
-      </form>
+      </ConsoleForm>
       {oidcLabel ? (
         <p>
           <a className="button secondary" href={`/api/v1/t/${tenant}/agent/oidc/login`}>

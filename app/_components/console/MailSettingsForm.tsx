@@ -1,6 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+import { ConsoleForm } from './ConsoleForm';
 import { useId, useState, type FormEvent } from 'react';
 import { callApi } from './api';
 import { FormMessage, type FormOutcome } from './FormMessage';
@@ -72,7 +73,7 @@ export function MailSettingsForm({ tenant, initial, topics }: { tenant: string; 
 
   const imap = initial.imap;
   return (
-    <form onSubmit={submit} className="card stack" aria-labelledby={`${id}-title`}>
+    <ConsoleForm onSubmit={submit} className="card stack" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Réglages</h2>
       <FormMessage message={message} />
       <label>
@@ -182,6 +183,6 @@ export function MailSettingsForm({ tenant, initial, topics }: { tenant: string; 
         <ErrorsAt at="/imap" />
       </fieldset>
       <button type="submit">Enregistrer</button>
-    </form>
+    </ConsoleForm>
   );
 }

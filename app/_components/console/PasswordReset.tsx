@@ -1,6 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { ConsoleForm } from './ConsoleForm';
 import { callApi } from './api';
 import { FormMessage, type FormOutcome } from './FormMessage';
 
@@ -22,7 +23,7 @@ export function PasswordReset({ tenant, token }: { tenant: string; token?: strin
   }
 
   return (
-    <form onSubmit={submit} className="stack" noValidate>
+    <ConsoleForm onSubmit={submit} className="stack" noValidate>
       <FormMessage message={message}>
         {message?.kind === 'ok' && token ? (
           <>
@@ -52,6 +53,6 @@ export function PasswordReset({ tenant, token }: { tenant: string; token?: strin
           <button type="submit">Recevoir un lien de réinitialisation</button>
         </>
       )}
-    </form>
+    </ConsoleForm>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 
 import { useId, useState, type FormEvent } from 'react';
+import { ConsoleForm } from './ConsoleForm';
 import type { PersonalData, PersonSummary } from '@/domain/privacy/personal-data';
 import { callApi } from './api';
 import { FormMessage, type FormOutcome } from './FormMessage';
@@ -107,7 +108,7 @@ export function PersonalDataScreen({ tenant }: { tenant: string }) {
   const open = summary?.requests.filter((r) => r.open) ?? [];
   return (
     <>
-      <form onSubmit={onSearch} className="card stack" aria-labelledby={`${id}-search`} noValidate>
+      <ConsoleForm onSubmit={onSearch} className="card stack" aria-labelledby={`${id}-search`} noValidate>
         <h2 id={`${id}-search`}>Rechercher une personne</h2>
         <label htmlFor={`${id}-person`}>Adresse électronique ou numéro de téléphone</label>
         <small id={`${id}-hint`} className="muted">
@@ -130,7 +131,7 @@ export function PersonalDataScreen({ tenant }: { tenant: string }) {
           <button type="submit">Rechercher</button>
         </div>
         <FormMessage message={message} />
-      </form>
+      </ConsoleForm>
 
       {summary && person ? (
         <section aria-labelledby={`${id}-held`} className="stack">
@@ -181,7 +182,7 @@ export function PersonalDataScreen({ tenant }: { tenant: string }) {
           </div>
           {detail ? <Detail data={detail} /> : null}
 
-          <form onSubmit={onErase} className="card stack" aria-labelledby={`${id}-erase`} noValidate>
+          <ConsoleForm onSubmit={onErase} className="card stack" aria-labelledby={`${id}-erase`} noValidate>
             <h2 id={`${id}-erase`}>Effacer les données de cette personne</h2>
             <p>
               Les demandes sont anonymisées immédiatement : nom, coordonnées, textes, réponses aux formulaires, pièces jointes et documents disparaissent ; le thème, le service, les
@@ -221,7 +222,7 @@ export function PersonalDataScreen({ tenant }: { tenant: string }) {
               </button>
             </div>
             <FormMessage message={eraseMessage} />
-          </form>
+          </ConsoleForm>
         </section>
       ) : null}
     </>

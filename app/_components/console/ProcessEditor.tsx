@@ -1,6 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+import { ConsoleForm } from './ConsoleForm';
 import { useId, useState, type ReactNode } from 'react';
 import type { ProcessPreview, ProcessPublication, ProcessSettings, StepSettings } from '@/domain/admin/processes';
 import { callApi } from './api';
@@ -135,7 +136,7 @@ export function ProcessEditor(props: {
       {props.shipped ? (
         <p className="muted">Ce processus est fourni avec Relais : le publier crée la version de votre commune (même identifiant), qui remplace le processus fourni pour votre commune seulement.</p>
       ) : null}
-      <form
+      <ConsoleForm
         className="stack"
         onSubmit={(event) => {
           event.preventDefault();
@@ -212,7 +213,7 @@ export function ProcessEditor(props: {
         <small id={`${id}-publish-hint`} className="muted">
           La publication est possible après un aperçu des réglages affichés.
         </small>
-      </form>
+      </ConsoleForm>
       {preview ? (
         <section aria-labelledby={`${id}-preview-title`}>
           <h3 id={`${id}-preview-title`}>Aperçu</h3>

@@ -1,6 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+import { ConsoleForm } from './ConsoleForm';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { callApi } from './api';
 import { FormMessage, type FormOutcome } from './FormMessage';
@@ -56,7 +57,7 @@ export function QualityReportRequest({ tenant, latestMonth }: { tenant: string; 
   }
 
   return (
-    <form onSubmit={submit} className="filters" aria-labelledby={`${id}-title`} noValidate>
+    <ConsoleForm onSubmit={submit} className="filters" aria-labelledby={`${id}-title`} noValidate>
       <h3 id={`${id}-title`} className="visually-hidden">
         Produire un rapport mensuel
       </h3>
@@ -81,6 +82,6 @@ export function QualityReportRequest({ tenant, latestMonth }: { tenant: string; 
         Produire le rapport maintenant
       </button>
       <FormMessage message={message} />
-    </form>
+    </ConsoleForm>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { ConsoleForm } from './ConsoleForm';
 import { callApi } from './api';
 
 /** The three decisions on one quarantined e-mail; the server takes each once, whatever the clicks. */
@@ -42,7 +43,7 @@ export function QuarantineDecision(props: { tenant: string; id: string; referenc
         </button>
       ) : null}
       {props.hasSender ? (
-        <form onSubmit={newRequest} className="row">
+        <ConsoleForm onSubmit={newRequest} className="row">
           <label>
             Thème
             <select name="topic" required defaultValue="">
@@ -59,7 +60,7 @@ export function QuarantineDecision(props: { tenant: string; id: string; referenc
           <button type="submit" disabled={busy}>
             Enregistrer comme nouvelle demande
           </button>
-        </form>
+        </ConsoleForm>
       ) : null}
       <button type="button" className="secondary" disabled={busy} onClick={() => void decide('reject')}>
         Rejeter

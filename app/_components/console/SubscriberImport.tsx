@@ -1,6 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+import { ConsoleForm } from './ConsoleForm';
 import { useId, useState, type FormEvent } from 'react';
 
 interface ImportReport {
@@ -61,7 +62,7 @@ export function SubscriberImport({ tenant, lists }: { tenant: string; lists: Arr
   }
 
   return (
-    <form onSubmit={submit} className="card stack" aria-labelledby={`${id}-title`}>
+    <ConsoleForm onSubmit={submit} className="card stack" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Importer des abonnés (CSV)</h3>
       <p className="muted">
         Colonnes : email et/ou telephone, date_consentement (2024-03-15 ou 15/03/2024), source (formulaire papier, site web…). Séparateur « ; » ou « , », encodage UTF-8.
@@ -116,6 +117,6 @@ export function SubscriberImport({ tenant, lists }: { tenant: string; lists: Arr
           {report.moreErrors ? <p>… et {report.moreErrors} autre(s) erreur(s).</p> : null}
         </div>
       ) : null}
-    </form>
+    </ConsoleForm>
   );
 }
