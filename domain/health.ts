@@ -15,19 +15,24 @@ export async function databaseHealth(orm: MikroORM): Promise<DependencyHealth> {
   return { ok: true, detail: String(row.version).split(' ').slice(0, 2).join(' ') };
 }
 
-/** Checks the Temporal frontend and that at least one worker polls the request task queue. */
-export async function temporalHealth(client: Client, namespace: string, taskQueue: string): Promise<{ temporal: DependencyHealth; worker: DependencyHealth }> {
+/** Checks the Temporal frontend, and how many pollers it lists on the request task queue. */
+export async function temporalHealth(client: Client, namespace: string, taskQueue: string): Promise<{ temporal: DependencyHealth; pollers: number }> {
   const info = await client.workflowService.getSystemInfo({});
   const queue = await client.workflowService.describeTaskQueue({
     namespace,
     taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
     taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
   });
-  const pollers = queue.pollers?.length ?? 0;
-  return {
-    temporal: { ok: true, detail: `Temporal server ${info.serverVersion ?? ''}`.trim() },
-    worker: { ok: pollers > 0, detail: pollers > 0 ? `${pollers} worker(s) on ${taskQueue}` : `no worker polls ${taskQueue}` },
-  };
+  return { temporal: { ok: true, detail: `Temporal server ${info.serverVersion ?? ''}`.trim() }, pollers: queue.pollers?.length ?? 0 };
+}
+
+/**
+ * The workers of the request task queue, counted from the live processes (domain/workers/presence.ts): Temporal keeps a
+ * killed worker in its poller list for minutes, so its count is only shown beside, when it can be read.
+ */
+export function workerHealth(live: number, taskQueue: string, pollers?: number): DependencyHealth {
+  const listed = pollers === undefined ? '' : ` (Temporal lists ${pollers} poller(s))`;
+  return { ok: live > 0, detail: live > 0 ? `${live} worker(s) running on ${taskQueue}${listed}` : `no worker runs on ${taskQueue}${listed}` };
 }
 
 /** Checks that a TCP service (SMTP, SMPP) accepts connections. */

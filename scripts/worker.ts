@@ -14,6 +14,7 @@ import { ensureQualityReportSchedules } from '@/temporal/quality-report';
 import { watchPendingStarts } from '@/temporal/pending-starts';
 import { ensureRetentionSchedules } from '@/temporal/retention';
 import { createRelaisWorker, startSmsService } from '@/temporal/worker';
+import { keepWorkerPresence } from '@/temporal/worker-presence';
 import { installWorkerTelemetry, taskQueueBacklogProbe } from '@/temporal/telemetry';
 import { workerMetrics } from '@/integrations/observability/worker-metrics';
 
@@ -68,12 +69,14 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     logger: log,
   });
+  const presence = await keepWorkerPresence({ orm, taskQueue: config.TEMPORAL_TASK_QUEUE, logger: log });
   // The Temporal runtime shuts the worker down on SIGINT / SIGTERM; run() then returns and resources close below.
   log.info(
     { taskQueue: config.TEMPORAL_TASK_QUEUE, sms: Boolean(sms), smtpIn: mailIn.smtpPort, imapMailboxes: mailIn.imapMailboxes, metricsPort: metricsServer?.port },
     'worker running',
   );
   await worker.run();
+  await presence.stop();
   await pendingStarts.stop();
   await mailIn.stop();
   await close();

@@ -10,6 +10,7 @@ import { ProcessDefinitionRecordSchema } from './processes';
 import { SubscriberSchema, SubscriptionEventSchema, SubscriptionListSchema, SubscriptionSchema } from './subscriptions';
 import { SmsInboundSchema, SmsMessageSchema, SmsOptOutSchema, SmsReceiptSchema, SmsSegmentSchema } from './sms';
 import { DepartmentSchema, TenantSchema, TopicSchema } from './tenant';
+import { WorkerPresenceSchema } from './workers';
 
 export * from './agent';
 export * from './audit';
@@ -23,6 +24,7 @@ export * from './request';
 export * from './sms';
 export * from './subscriptions';
 export * from './tenant';
+export * from './workers';
 
 /** Every entity schema, one per table the migrations create; domain/entities/schema.test.ts holds them equal. */
 export const ENTITIES = [
@@ -69,4 +71,5 @@ export const ENTITIES = [
   ProductSchema,
   StockReservationSchema,
   PaymentSchema,
+  WorkerPresenceSchema,
 ];

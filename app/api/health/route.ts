@@ -1,6 +1,7 @@
 import { appContext, appTemporalClient } from '@/app/_server/context';
 import { env } from '@/domain/env';
-import { check, databaseHealth, tcpHealth, temporalHealth } from '@/domain/health';
+import { check, databaseHealth, type DependencyHealth, tcpHealth, temporalHealth, workerHealth } from '@/domain/health';
+import { liveWorkers } from '@/domain/workers/presence';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,10 +11,12 @@ export async function GET(): Promise<Response> {
   const red = (error: Error) => ({ ok: false, detail: error.message });
   const context = await check(() => appContext(), () => undefined);
   const database = context ? await check(() => databaseHealth(context.orm), red) : { ok: false, detail: 'not configured' };
-  const { temporal, worker } = await check(
+  const { temporal, pollers } = await check(
     async () => temporalHealth(await appTemporalClient(), config.TEMPORAL_NAMESPACE, config.TEMPORAL_TASK_QUEUE),
-    (error) => ({ temporal: red(error), worker: { ok: false, detail: 'unknown: Temporal unreachable' } }),
+    (error): { temporal: DependencyHealth; pollers?: number } => ({ temporal: red(error) }),
   );
+  const live = context ? await check(() => liveWorkers(context.orm.em.fork(), config.TEMPORAL_TASK_QUEUE), () => undefined) : undefined;
+  const worker = live === undefined ? { ok: false, detail: 'unknown: the database is unreachable' } : workerHealth(live, config.TEMPORAL_TASK_QUEUE, pollers);
   const checks: Record<string, { ok: boolean; detail: string }> = { database, temporal, worker };
   checks.smtp = config.SMTP_URL ? await tcpHealth(config.SMTP_URL, 25) : { ok: false, detail: 'SMTP_URL is not set' };
   if (config.SMPP_URL) checks.smpp = await tcpHealth(config.SMPP_URL, 2775);
