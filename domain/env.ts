@@ -15,7 +15,7 @@ const variables = z.object({
   // Inbound e-mail: the domain of Relais's own addresses (<tenant>@, <topic>.<tenant>@, reply tokens, bounce addresses)
   // and the port of its SMTP listener; the listener runs in the worker when the port is set (npm start sets 2525).
   INBOUND_MAIL_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i, 'must be a domain name').default('relais.localhost'),
-  RELAIS_INBOUND_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  RELAIS_INBOUND_SMTP_PORT: z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().min(1).max(65535).optional()),
   // Largest inbound message the listener takes (refused at DATA with 552 beyond it); 30 MB by default.
   INBOUND_MAIL_MAX_BYTES: z.coerce.number().int().min(1024).default(30 * 1024 * 1024),
   // STARTTLS on the inbound listener: PEM files of its certificate and key; without them it offers no STARTTLS.
@@ -57,6 +57,9 @@ const variables = z.object({
   RELAIS_METRICS_PORT: z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().min(1).max(65535).optional()),
   // The worker's metrics listen here; 0.0.0.0 in a container, so that Prometheus reaches them.
   RELAIS_METRICS_HOST: z.string().default('127.0.0.1'),
+  // npm run start:cluster: how many worker and web processes it runs (default 2 each; npm start runs one of each).
+  RELAIS_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
+  RELAIS_WEB_PROCESSES: z.coerce.number().int().min(1).max(16).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

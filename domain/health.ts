@@ -15,15 +15,17 @@ export async function databaseHealth(orm: MikroORM): Promise<DependencyHealth> {
   return { ok: true, detail: String(row.version).split(' ').slice(0, 2).join(' ') };
 }
 
-/** Checks the Temporal frontend, and how many pollers it lists on the request task queue. */
+/** Checks the Temporal frontend, names its stores, and counts the pollers it lists on the request task queue. */
 export async function temporalHealth(client: Client, namespace: string, taskQueue: string): Promise<{ temporal: DependencyHealth; pollers: number }> {
-  const info = await client.workflowService.getSystemInfo({});
+  const [info, cluster] = await Promise.all([client.workflowService.getSystemInfo({}), client.workflowService.getClusterInfo({})]);
   const queue = await client.workflowService.describeTaskQueue({
     namespace,
     taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
     taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
   });
-  return { temporal: { ok: true, detail: `Temporal server ${info.serverVersion ?? ''}`.trim() }, pollers: queue.pollers?.length ?? 0 };
+  // The stores name the persistence: sqlite for the development server, postgres12 for the cluster topology.
+  const stores = `persistence ${cluster.persistenceStore || 'unknown'}, visibility ${cluster.visibilityStore || 'unknown'}`;
+  return { temporal: { ok: true, detail: `Temporal server ${info.serverVersion ?? ''} (${stores})` }, pollers: queue.pollers?.length ?? 0 };
 }
 
 /**

@@ -13,15 +13,19 @@ import { MissingRelaisSecretError } from '@/domain/secrets/relais-secret';
 import { query } from '@/domain/sql';
 import { DEMO_TENANT_FILE, importTenantFile } from '@/domain/tenant-config/import';
 import { ensureTemporalCli } from '@/temporal/cli';
+import { ensureTemporalServer } from '@/temporal/server';
 import { startTemporalDevServer, stopChild } from '@/dev/temporal-dev-server';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '@/workflows/search-attributes';
 import { WORKER_NODE_ARGS } from '@/temporal/worker-process';
 import { startDevSmsc } from '@/dev/smsc-simulator/dev';
 import { startDevPayfip } from '@/dev/payfip-simulator/dev';
 import { WEB_SERVER_ARGS, buildWebIfStale, waitForHealth } from './web-build';
+import { startTemporalCluster } from './cluster/temporal-server';
 
 const startedAt = Date.now();
 const config = env();
+// npm run start:cluster: a Temporal server on PostgreSQL, RELAIS_WORKERS workers and RELAIS_WEB_PROCESSES web processes.
+const clusterTopology = process.argv.includes('--cluster');
 const dataDir = path.resolve(config.RELAIS_DATA_DIR);
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ports = {
@@ -112,7 +116,21 @@ async function main(): Promise<void> {
   childEnv.RELAIS_INBOUND_SMTP_PORT = String(ports.smtpIn);
 
   let temporalUi = config.TEMPORAL_UI_URL;
-  if (cli) {
+  if (cli && clusterTopology) {
+    const server = await startTemporalCluster({
+      binaries: await ensureTemporalServer(say),
+      cli,
+      databaseUrl,
+      root: path.join(dataDir, 'temporal-cluster'),
+      port: ports.temporal,
+      namespace: config.TEMPORAL_NAMESPACE,
+      keywordAttributes: CUSTOM_SEARCH_ATTRIBUTES.map((key) => key.name),
+      log: say,
+    });
+    stops.push({ name: 'Temporal server', stop: server.stop });
+    childEnv.TEMPORAL_ADDRESS = server.address;
+    say(`Temporal server on PostgreSQL at ${server.address}; its metrics at ${server.metricsUrl}`);
+  } else if (cli) {
     const server = await startTemporalDevServer({
       cli,
       keywordAttributes: CUSTOM_SEARCH_ATTRIBUTES.map((key) => key.name),
@@ -128,8 +146,10 @@ async function main(): Promise<void> {
   if (temporalUi) childEnv.TEMPORAL_UI_URL = temporalUi;
 
   buildWebIfStale(say);
-  supervise('worker', () => spawnNode(WORKER_NODE_ARGS, childEnv));
-  supervise('web', () => spawnNode([...WEB_SERVER_ARGS, '-p', String(ports.web)], childEnv));
+  const workers = clusterTopology ? config.RELAIS_WORKERS : 1;
+  for (let i = 0; i < workers; i++) supervise(workers > 1 ? `worker ${i + 1}` : 'worker', () => spawnNode(WORKER_NODE_ARGS, workerEnv(childEnv, i)));
+  const webProcesses = clusterTopology ? ['--processes', String(config.RELAIS_WEB_PROCESSES)] : [];
+  supervise('web', () => spawnNode([...WEB_SERVER_ARGS, '-p', String(ports.web), ...webProcesses], childEnv));
 
   await waitForHealth(`http://127.0.0.1:${ports.web}/api/health`);
   const publicUrl = config.PUBLIC_URL;
@@ -170,6 +190,14 @@ async function prepareDatabase(url: string): Promise<void> {
     say('demo tenant "Ville de Démo" imported');
   }
   await closeAllORMs();
+}
+
+/** The environment of the i-th worker: the inbound SMTP listener on the first one only, a metrics port of its own. */
+function workerEnv(childEnv: Record<string, string>, index: number): Record<string, string> {
+  if (index === 0) return childEnv;
+  const own: Record<string, string> = { ...childEnv, RELAIS_INBOUND_SMTP_PORT: '' };
+  if (config.RELAIS_METRICS_PORT) own.RELAIS_METRICS_PORT = String(config.RELAIS_METRICS_PORT + index);
+  return own;
 }
 
 function spawnNode(args: string[], extraEnv: Record<string, string>): ChildProcess {

@@ -6,10 +6,14 @@ import path from 'node:path';
 /** The Temporal CLI release Relais builds when none is installed (newest tag `go install` accepts). */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 
-/** The cached build lives under the home directory so fresh clones on the same machine reuse it. */
+/** Where Relais caches what it builds: under the home directory, so fresh clones on the same machine reuse it. */
+export function relaisCacheDir(): string {
+  return process.env.RELAIS_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'relais');
+}
+
+/** The cached build of the CLI. */
 export function cachedCliPath(): string {
-  const root = process.env.RELAIS_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'relais');
-  return path.join(root, 'temporal-cli', TEMPORAL_CLI_VERSION, 'temporal');
+  return path.join(relaisCacheDir(), 'temporal-cli', TEMPORAL_CLI_VERSION, 'temporal');
 }
 
 /** Finds the Temporal CLI: $TEMPORAL_CLI, then `temporal` on PATH, then the cached build; undefined if none. */
@@ -33,11 +37,7 @@ export async function ensureTemporalCli(log: (line: string) => void = console.lo
   fs.mkdirSync(path.dirname(target), { recursive: true });
   if (whichSync('go')) {
     log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go (first time only, several minutes)…`);
-    await run('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
-      ...process.env,
-      GOBIN: path.dirname(target),
-      GOFLAGS: '-trimpath',
-    });
+    await goInstall([`github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], path.dirname(target));
     if (isExecutable(target)) return target;
     throw new Error(`go install finished but ${target} is missing.`);
   }
@@ -66,6 +66,12 @@ async function downloadRelease(target: string, log: (line: string) => void): Pro
   fs.rmSync(archive);
 }
 
+/** `go install` of Go packages into a folder of the cache. */
+export function goInstall(packages: string[], gobin: string): Promise<void> {
+  fs.mkdirSync(gobin, { recursive: true });
+  return run('go', ['install', ...packages], { ...process.env, GOBIN: gobin, GOFLAGS: '-trimpath' });
+}
+
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: 'inherit' });
@@ -74,7 +80,8 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<v
   });
 }
 
-function whichSync(name: string): string | undefined {
+/** The path of an executable on PATH, or undefined. */
+export function whichSync(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(dir, name);
     if (dir && isExecutable(candidate)) return candidate;
@@ -82,7 +89,8 @@ function whichSync(name: string): string | undefined {
   return undefined;
 }
 
-function isExecutable(file: string): boolean {
+/** Whether a file exists and may be executed. */
+export function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();

@@ -20,7 +20,7 @@ describe('GET /api/health', () => {
     const body = await response.json();
     expect(body.checks.database).toMatchObject({ ok: true });
     expect(body.checks.database.detail).toMatch(/^PostgreSQL \d+/);
-    expect(body.checks.temporal.detail).toMatch(/^Temporal server 1\.\d+/);
+    expect(body.checks.temporal.detail).toMatch(/^Temporal server 1\.\d+\S* \(persistence sqlite, visibility sqlite\)$/);
     expect(body.checks.worker).toMatchObject({ ok: true });
     expect(body.checks.worker.detail).toMatch(new RegExp(`^\\d+ worker\\(s\\) running on ${env().TEMPORAL_TASK_QUEUE} \\(Temporal lists \\d+ poller\\(s\\)\\)$`));
     expect(body.checks.smtp).toMatchObject({ ok: true });
