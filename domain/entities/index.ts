@@ -1,5 +1,6 @@
 import { AgentRoleSchema, AgentSchema, AgentSessionSchema, LoginAttemptSchema, OidcLoginSchema, PasswordResetSchema, TenantOidcSchema } from './agent';
 import { AuditLogSchema } from './audit';
+import { CampaignRecipientSchema, CampaignSchema, CampaignTemplateSchema, SmsRateBucketSchema } from './campaigns';
 import { DocumentTemplateSchema, ExportAttemptSchema, FormDefinitionSchema, RequestDocumentSchema } from './forms';
 import { ImapMailboxStateSchema, InboundEmailSchema, InboundSpoolEntrySchema } from './mail';
 import { AnswerTemplateSchema, MessageTemplateSchema, NotificationSchema } from './messages';
@@ -13,6 +14,7 @@ import { DepartmentSchema, TenantSchema, TopicSchema } from './tenant';
 
 export * from './agent';
 export * from './audit';
+export * from './campaigns';
 export * from './forms';
 export * from './mail';
 export * from './messages';
@@ -69,4 +71,8 @@ export const ENTITIES = [
   ProductSchema,
   StockReservationSchema,
   PaymentSchema,
+  CampaignTemplateSchema,
+  CampaignSchema,
+  CampaignRecipientSchema,
+  SmsRateBucketSchema,
 ];
