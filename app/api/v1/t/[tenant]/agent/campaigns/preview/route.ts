@@ -5,7 +5,8 @@ import { agentRoute } from '@/app/console/_server/route';
 
 /** `{list, body, values?}` → the SMS as sent, its encoding and segments, the recipients and the total of segments. */
 export const POST = agentRoute('agent', async ({ em, principal, json }) => {
-  const input = (await json()) as { list?: unknown; body?: unknown; values?: unknown };
+  const raw = await json();
+  const input: { list?: unknown; body?: unknown; values?: unknown } = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {};
   if (typeof input.list !== 'string' || !input.list) throw new InputError([{ path: '/list', message: 'Choisissez la liste.' }]);
   if (typeof input.body !== 'string' || input.body.length > MAX_CAMPAIGN_TEXT) {
     throw new InputError([{ path: '/body', message: `Écrivez le message (${MAX_CAMPAIGN_TEXT} caractères au plus).` }]);
