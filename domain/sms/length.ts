@@ -15,6 +15,7 @@ export interface SmsLength {
 /**
  * Measures a text as encodeSms sends it, without encoding it (no Buffer: the console's live preview runs it in the
  * browser). Splits on whole characters like encodeSms, so an escape or surrogate pair never straddles two segments.
+ * Written here rather than taken from a package: none is installed, and encoding.ts already holds the GSM 03.38 table.
  */
 export function smsLength(text: string): SmsLength {
   const chars = [...text];

@@ -29,7 +29,8 @@ const STATE_LABELS: Record<string, string> = {
 };
 
 const POLL_MS = 1_500;
-const SETTLED = ['draft', 'awaiting_approval', 'cancelled'];
+// A campaign waiting for approval is polled too: the author's page follows it once a head approves.
+const SETTLED = ['draft', 'cancelled'];
 
 /** French label of a campaign state. */
 export function campaignStateLabel(state: string): string {
