@@ -42,6 +42,12 @@ export async function setCampaignState(orm: MikroORM, campaignId: string, state:
   await query(orm.em.fork(), `update campaign set state = ?, updated_at = now() where id = ? and state not in ('done', 'cancelled')`, [state, campaignId]);
 }
 
+/**
+ * Sends in flight per batch: each waits on its own round trips (subscription, opt-out, SMS claim, submit_sm), so a
+ * few dozen keep the SMSC window busy; the account's rate is held by the token bucket, not by this number.
+ */
+export const CAMPAIGN_SEND_CONCURRENCY = 50;
+
 /** What a batch did. */
 export interface CampaignBatchResult {
   processed: number;
@@ -97,7 +103,7 @@ export async function sendCampaignBatch(deps: CampaignBatchDeps, input: { campai
       deps.onProgress?.(outcomes.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(input.concurrency ?? 10, Math.max(1, recipients.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.min(input.concurrency ?? CAMPAIGN_SEND_CONCURRENCY, Math.max(1, recipients.length)) }, worker));
   await recordOutcomes(em, input.campaignId, outcomes);
   if (failure !== undefined) throw failure;
   const [{ n }] = await query<{ n: string }>(em, `select count(*) as n from campaign_recipient where campaign_id = ? and status = 'queued'`, [input.campaignId]);

@@ -66,20 +66,39 @@ export function createRateBucket(options: RateBucketOptions): RateBucket {
     return { granted: Number(row.granted), available: Number(row.available), held: row.held };
   };
 
+  // Takers of this process wait in one line per priority and share a small local reserve: the database sees one grant
+  // per chunk (a twentieth of a second of traffic), not one per SMS, however many sends a batch has in flight.
+  const chunk = Math.max(1, Math.floor(rate / 20));
+  const lines: Record<BroadcastPriority, { reserve: number; tail: Promise<void> }> = {
+    emergency: { reserve: 0, tail: Promise.resolve() },
+    campaign: { reserve: 0, tail: Promise.resolve() },
+  };
+  const acquire = async (segments: number, priority: BroadcastPriority, onWait?: () => void) => {
+    const line = lines[priority];
+    let missing = segments;
+    for (;;) {
+      const local = Math.min(line.reserve, missing);
+      line.reserve -= local;
+      missing -= local;
+      if (missing <= 0) return;
+      const { granted, available, held } = await grant(Math.max(missing, chunk), priority);
+      line.reserve += granted;
+      if (line.reserve >= missing) continue;
+      onWait?.();
+      // Sleep until the next token is due (or while an emergency campaign holds the account).
+      const waitMs = priority === 'campaign' && held ? 200 : Math.max(2, ((1 - (available - granted)) / rate) * 1000);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, 1000)));
+    }
+  };
+
   return {
     async take(segments, priority, onWait) {
       if (!Number.isFinite(rate)) return;
       await ensureRow();
-      let missing = segments;
-      while (missing > 0) {
-        const { granted, available, held } = await grant(missing, priority);
-        missing -= granted;
-        if (missing <= 0) return;
-        onWait?.();
-        // Sleep until the next token is due (or while an emergency campaign holds the account).
-        const waitMs = priority === 'campaign' && held ? 200 : Math.max(2, ((1 - (available - granted)) / rate) * 1000);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, 1000)));
-      }
+      const line = lines[priority];
+      const turn = line.tail.then(() => acquire(segments, priority, onWait));
+      line.tail = turn.catch(() => undefined);
+      await turn;
     },
     async debit(segments) {
       if (!Number.isFinite(rate)) return;
