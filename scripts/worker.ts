@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     email,
     publicUrl: config.PUBLIC_URL,
     sms: sms?.channel,
+    smsRate: sms?.rate,
     renderer: createPdfRenderer({ chromiumPath: config.CHROMIUM_PATH }),
     exports: {
       exportDir: config.EXPORT_DIR ?? path.join(config.RELAIS_DATA_DIR, 'exports'),

@@ -14,7 +14,10 @@ import { createRequestActivities } from '@/activities/request/request-activities
 import { createRetentionActivities } from '@/activities/retention/retention-activities';
 import { createSubscriptionActivities } from '@/activities/subscriptions/subscription-activities';
 import type { EmailSender } from '@/integrations/mail/smtp';
-import { smsActivityChannel } from '@/activities/notifications/sms';
+import { debitingChannel, smsActivityChannel } from '@/activities/notifications/sms';
+import { createCampaignActivities } from '@/activities/campaigns/campaign-activities';
+import { createRateBucket, type RateBucket } from '@/domain/sms/rate-bucket';
+import { describeEndpoint, parseSmppUrl } from '@/integrations/smpp/config';
 import { createSmsChannel, type SmsChannel } from '@/integrations/smpp/channel';
 import { SmppGateway } from '@/integrations/smpp/gateway';
 import { SmsStore } from '@/integrations/smpp/store';
@@ -52,6 +55,8 @@ export interface WorkerDeps {
   taskQueue?: string;
   /** The SMS channel when SMPP_URL is configured (see startSmsService). */
   sms?: SmsChannel;
+  /** The operator account's rate shared by every worker (see startSmsService). */
+  smsRate?: RateBucket;
   /** One jsreport instance per worker process, started on the first PDF. */
   renderer: PdfRenderer;
   exports: Omit<ExportActivityDeps, 'orm'>;
@@ -70,6 +75,9 @@ export async function createRelaisWorker(deps: WorkerDeps): Promise<RelaisWorker
   const connection = await NativeConnection.connect({ address: deps.temporalAddress });
   const bundle = deps.workflowBundle ?? (await bundleWorkflows());
   const { closeExportConnections, ...exportActivities } = createExportActivities({ orm: deps.orm, ...deps.exports });
+  const sms = deps.sms && smsActivityChannel(deps.sms);
+  // Notifications to a citizen about their own request or subscription go first; campaigns wait for the tokens left.
+  const prioritySms = sms && debitingChannel(sms, deps.smsRate);
   const worker = await Worker.create({
     connection,
     namespace: deps.namespace,
@@ -80,7 +88,7 @@ export async function createRelaisWorker(deps: WorkerDeps): Promise<RelaisWorker
         orm: deps.orm,
         email: deps.email,
         publicUrl: deps.publicUrl,
-        sms: deps.sms && smsActivityChannel(deps.sms),
+        sms: prioritySms,
         observer: deps.observability && notificationObserver(deps.observability.metrics),
       }),
       ...createDocumentActivities({ orm: deps.orm, renderer: deps.renderer, publicUrl: deps.publicUrl }),
@@ -89,7 +97,8 @@ export async function createRelaisWorker(deps: WorkerDeps): Promise<RelaisWorker
       ...createPaymentActivities({ orm: deps.orm, providerFor: paymentProviderFor, publicUrl: deps.publicUrl }),
       ...createQualityReportActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl }),
       ...createRetentionActivities({ orm: deps.orm }),
-      ...createSubscriptionActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl, sms: deps.sms && smsActivityChannel(deps.sms) }),
+      ...createSubscriptionActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl, sms: prioritySms }),
+      ...createCampaignActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl, sms, rate: deps.smsRate }),
     },
     interceptors: deps.observability ? { activity: [observeActivities(deps.observability)] } : undefined,
     maxConcurrentActivityTaskExecutions: 100,
@@ -131,6 +140,8 @@ export interface SmsServiceDeps {
 /** A bound SMPP gateway with its receipt and MO handlers, and the channel the activities send through. */
 export interface SmsService {
   channel: SmsChannel;
+  /** The account's token bucket in PostgreSQL, at the URL's `rate` (80/s by default, like the gateway). */
+  rate: RateBucket;
   gateway: SmppGateway;
   stop(): Promise<void>;
 }
@@ -197,13 +208,18 @@ export async function startSmsService(deps: SmsServiceDeps): Promise<SmsService>
       : undefined,
   });
   await gateway.start();
+  const endpoint = parseSmppUrl(deps.smppUrl);
+  const rate = createRateBucket({ orm: deps.orm, account: describeEndpoint(endpoint), ratePerSecond: endpoint.ratePerSecond ?? DEFAULT_SMS_RATE });
   const stop = async () => {
     // Unbound first, so no receipt comes in any more; writes under way finish before the pool closes.
     await gateway.stop();
     await store.close();
   };
-  return { channel, gateway, stop };
+  return { channel, gateway, rate, stop };
 }
+
+/** submit_sm per second when SMPP_URL names no `rate`: the gateway's default too. */
+const DEFAULT_SMS_RATE = 80;
 
 const quietBundlerLogger = {
   trace: () => undefined,

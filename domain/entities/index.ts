@@ -1,5 +1,6 @@
 import { AgentRoleSchema, AgentSchema, AgentSessionSchema, LoginAttemptSchema, OidcLoginSchema, PasswordResetSchema, TenantOidcSchema } from './agent';
 import { AuditLogSchema } from './audit';
+import { CampaignRecipientSchema, CampaignSchema, CampaignTemplateSchema, SmsRateBucketSchema } from './campaigns';
 import { DocumentTemplateSchema, ExportAttemptSchema, FormDefinitionSchema, RequestDocumentSchema } from './forms';
 import { ImapMailboxStateSchema, InboundEmailSchema, InboundSpoolEntrySchema } from './mail';
 import { AnswerTemplateSchema, MessageTemplateSchema, NotificationSchema } from './messages';
@@ -14,6 +15,7 @@ import { WorkerPresenceSchema } from './workers';
 
 export * from './agent';
 export * from './audit';
+export * from './campaigns';
 export * from './forms';
 export * from './mail';
 export * from './messages';
@@ -71,5 +73,9 @@ export const ENTITIES = [
   ProductSchema,
   StockReservationSchema,
   PaymentSchema,
+  CampaignTemplateSchema,
+  CampaignSchema,
+  CampaignRecipientSchema,
+  SmsRateBucketSchema,
   WorkerPresenceSchema,
 ];

@@ -7,7 +7,10 @@ import { smsSenderOf } from '@/domain/sms/sender';
 import { query } from '@/domain/sql';
 import { oneClickUnsubscribeUrl, subscriptionPageUrl } from '@/domain/urls';
 import { EMAIL_CONFIRMATION_HOURS, SMS_CODE_MINUTES, type ConfirmationToSend } from './subscriptions';
+import { withStopMention } from './stop-mention';
 import { confirmationCode, signLink } from './tokens';
+
+export { withStopMention };
 
 /** Sends one SMS exactly once per idempotency key (the SMS channel of the worker). */
 export type SubscriptionSmsSender = (sms: {
@@ -142,12 +145,6 @@ export function createInformationSender(deps: SubscriptionDeliveryDeps) {
     });
     return outcome;
   };
-}
-
-/** How the SMS of a list ends: the keyword that leaves it, and the number to send it to when the tenant has one. */
-export function withStopMention(text: string, listSlug: string, smsNumber: string | undefined): string {
-  const stop = `STOP ${listSlug.toUpperCase()}${smsNumber ? ` au ${smsNumber}` : ''}`;
-  return `${text.trimEnd()}\n${stop} pour ne plus recevoir ces messages`;
 }
 
 /** Whether this number sent STOP to the tenant, with no new consent since. */

@@ -12,6 +12,8 @@ export interface ListConfig {
   /** Offered on the portal and the public API (default true). */
   public?: boolean;
   position?: number;
+  /** Pre-formatted campaign messages of the list, by name. */
+  templates?: Array<{ name: string; subject?: string; body: string }>;
 }
 
 /** A list as the public API shows it. */
@@ -34,17 +36,26 @@ export async function listPublicLists(em: EntityManager, tenantSlug: string): Pr
   return lists.map((list) => ({ slug: list.slug, label: list.label, description: list.description, channels: orderedChannels(list.channels) }));
 }
 
-/** Upserts the lists of a tenant file by slug; lists the file does not name are kept (they may have subscribers). */
+/** Upserts the lists of a tenant file by slug, and their templates by name; lists the file does not name are kept (they may have subscribers). */
 export async function upsertLists(em: EntityManager, tenantId: string, lists: ListConfig[]): Promise<void> {
   for (const [position, list] of lists.entries()) {
-    await query(
+    const [{ id: listId }] = await query<{ id: string }>(
       em,
       `insert into subscription_list (id, tenant_id, slug, label, description, channels, is_public, position)
        values (?, ?, ?, ?, ?, ?::text[], ?, ?)
        on conflict (tenant_id, slug) do update set label = excluded.label, description = excluded.description,
-         channels = excluded.channels, is_public = excluded.is_public, position = excluded.position, updated_at = now()`,
+         channels = excluded.channels, is_public = excluded.is_public, position = excluded.position, updated_at = now()
+       returning id`,
       [randomUUID(), tenantId, list.slug, list.label, list.description ?? '', channelsLiteral(list.channels), list.public ?? true, list.position ?? position],
     );
+    for (const template of list.templates ?? []) {
+      await query(
+        em,
+        `insert into campaign_template (id, tenant_id, list_id, name, subject, body) values (?, ?, ?, ?, ?, ?)
+         on conflict (list_id, name) do update set subject = excluded.subject, body = excluded.body`,
+        [randomUUID(), tenantId, listId, template.name, template.subject ?? '', template.body],
+      );
+    }
   }
 }
 

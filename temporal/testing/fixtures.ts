@@ -24,6 +24,8 @@ export interface TestTenantOptions {
   /** Online payment settings and products sold. */
   payment?: TenantConfig['settings']['payment'];
   products?: TenantConfig['products'];
+  /** Subscription lists (none by default). */
+  lists?: TenantConfig['lists'];
 }
 
 /** A tenant of its own for one test, with agents whose addresses carry the tenant slug. */
@@ -46,6 +48,7 @@ export async function createTestTenant(options: TestTenantOptions = {}) {
       ...(options.payment ? { payment: options.payment } : {}),
     },
     products: options.products,
+    lists: options.lists,
     departments: [
       { slug: 'accueil', name: 'Accueil', escalation },
       { slug: 'etat-civil', name: 'État civil', escalation },

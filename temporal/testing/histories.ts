@@ -18,8 +18,11 @@ export const PROCESS_HISTORIES_DIR = path.join('workflows', 'process', 'historie
 /** Recorded histories of the subscription confirmation workflow. */
 export const SUBSCRIPTION_HISTORIES_DIR = path.join('workflows', 'subscriptions', 'histories');
 
+/** Recorded histories of the campaign workflow. */
+export const CAMPAIGN_HISTORIES_DIR = path.join('workflows', 'campaigns', 'histories');
+
 /** Every folder of recorded histories the replay test runs. */
-export const HISTORY_DIRS = [HISTORIES_DIR, QUALITY_REPORT_HISTORIES_DIR, RETENTION_HISTORIES_DIR, PROCESS_HISTORIES_DIR, SUBSCRIPTION_HISTORIES_DIR];
+export const HISTORY_DIRS = [HISTORIES_DIR, QUALITY_REPORT_HISTORIES_DIR, RETENTION_HISTORIES_DIR, PROCESS_HISTORIES_DIR, SUBSCRIPTION_HISTORIES_DIR, CAMPAIGN_HISTORIES_DIR];
 
 /** Saves a workflow's history for replay tests when RELAIS_RECORD_HISTORIES=1 (run once after a workflow change). */
 export async function keepHistory(name: string, handle: WorkflowHandle, dir = HISTORIES_DIR): Promise<void> {

@@ -10,6 +10,7 @@ export function ConsoleShell({ principal, current, children }: { principal: Agen
   const links = [
     { href: base, label: 'Demandes', key: 'inbox', show: true },
     { href: `${base}/accueil-guichet`, label: 'Accueil et téléphone', key: 'intake', show: true },
+    { href: `${base}/campagnes`, label: 'Campagnes', key: 'campaigns', show: true },
     { href: `${base}/quarantaine`, label: 'Courriels en quarantaine', key: 'quarantine', show: true, count: true },
     { href: `${base}/tableau-de-bord`, label: 'Tableau de bord', key: 'dashboard', show: meets(principal, 'head') },
     { href: `${base}/admin`, label: 'Administration', key: 'admin', show: principal.isAdmin },

@@ -96,6 +96,21 @@ export const AGENT_ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
   },
   // The test tenants have no list: the import is refused for the list, after access is granted.
   'admin/subscriber-import POST': { access: 'admin', cases: [{ params: t, search: '?liste=inconnue', body: {}, ok: [400] }] },
+  'campaigns GET': { access: 'agent', cases: [{ params: t, ok: [200] }] },
+  'campaigns POST': { access: 'agent', cases: [{ params: t, body: {}, ok: [400] }] },
+  'campaigns/preview POST': { access: 'agent', cases: [{ params: t, body: {}, ok: [400] }] },
+  'campaigns/[id] GET': { access: 'agent', cases: [{ params: (tenant) => ({ tenant, id: NO_ID }), ok: [404] }] },
+  'campaigns/[id]/rapport GET': { access: 'agent', cases: [{ params: (tenant) => ({ tenant, id: NO_ID }), ok: [404] }] },
+  // Submitting is every agent's; approving, refusing, pausing, resuming and cancelling need a head (or an administrator).
+  'campaigns/[id]/[action] POST': {
+    access: 'agent',
+    cases: [
+      { variant: 'soumettre', params: (tenant) => ({ tenant, id: NO_ID, action: 'soumettre' }), ok: [404] },
+      ...['approuver', 'refuser', 'pause', 'reprise', 'annulation'].map(
+        (action): RouteCase => ({ variant: action, access: 'head', params: (tenant) => ({ tenant, id: NO_ID, action }), ok: [404] }),
+      ),
+    ],
+  },
   'admin/retention GET': { access: 'admin', cases: [{ params: t, ok: [200] }] },
   'admin/retention POST': { access: 'admin', cases: [{ params: t, body: { requestsMonths: 24, documentsMonths: 12, messageLogsMonths: 12, auditYears: 5 }, ok: [200] }] },
   'admin/mail GET': { access: 'admin', cases: [{ params: t, ok: [200] }] },

@@ -1,0 +1,60 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { CampaignState } from '@/domain/entities';
+import { finishCampaignRun, sendCampaignBatch, setCampaignState, startCampaignRun, type CampaignBatchResult } from '@/domain/campaigns/sending';
+import type { BroadcastPriority, RateBucket } from '@/domain/sms/rate-bucket';
+import { createInformationSender } from '@/domain/subscriptions/delivery';
+import type { EmailSender } from '@/integrations/mail/smtp';
+import type { SmsChannel } from '@/integrations/smpp/channel';
+
+/** Dependencies of the campaign activities. */
+export interface CampaignActivityDeps {
+  orm: MikroORM;
+  email: EmailSender;
+  /** The worker's SMS channel (activity flavour: a refusal is a non-retryable SmsRejected); absent without SMPP_URL. */
+  sms?: SmsChannel;
+  /** The operator account's deployment-wide rate; without it only the gateway's per-process limit applies. */
+  rate?: RateBucket;
+  publicUrl: string;
+}
+
+/** Activities of the campaign workflow: snapshot, batches through the one information sender, state, summary. */
+export function createCampaignActivities(deps: CampaignActivityDeps) {
+  const heartbeat = (details?: unknown) => Context.current().heartbeat(details);
+  const senderFor = (priority: BroadcastPriority) =>
+    createInformationSender({
+      orm: deps.orm,
+      email: deps.email,
+      publicUrl: deps.publicUrl,
+      sendSms:
+        deps.sms &&
+        (async (sms) => {
+          // Tokens per submit_sm: a long SMS costs one per segment.
+          await deps.rate?.take(sms.encoded.segmentCount, priority, () => heartbeat());
+          return deps.sms!.send(sms);
+        }),
+    });
+  const senders = { emergency: senderFor('emergency'), campaign: senderFor('campaign') };
+  return {
+    /** Takes the recipient snapshot and marks the campaign running (idempotent). */
+    startCampaignRun: (input: { campaignId: string }) => startCampaignRun(deps.orm, input.campaignId),
+    /** Projects the workflow's state to the campaign row. */
+    setCampaignState: (input: { campaignId: string; state: CampaignState }) => setCampaignState(deps.orm, input.campaignId, input.state),
+    /** Sends the next queued recipients, heartbeating the count done. */
+    sendCampaignBatch: (input: { campaignId: string; emergency: boolean; size: number }): Promise<CampaignBatchResult> =>
+      sendCampaignBatch(
+        {
+          orm: deps.orm,
+          sendInformation: input.emergency ? senders.emergency : senders.campaign,
+          isPermanent: (error) => error instanceof ApplicationFailure && error.nonRetryable === true,
+          onProgress: (done) => heartbeat({ done }),
+        },
+        { campaignId: input.campaignId, size: input.size },
+      ),
+    /** Ends the run and counts its outcomes. */
+    finishCampaignRun: (input: { campaignId: string; outcome: 'done' | 'cancelled' }) => finishCampaignRun(deps.orm, input.campaignId, input.outcome),
+  };
+}
+
+/** The activity functions, as workflows see their types. */
+export type CampaignActivities = ReturnType<typeof createCampaignActivities>;

@@ -1,0 +1,135 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useEffect, useState } from 'react';
+import { callApi } from './api';
+
+/** A campaign's counters as the API gives them. */
+export interface LiveProgress {
+  state: string;
+  total: number;
+  queued: number;
+  sent: number;
+  delivered: number;
+  failed: number;
+  optedOut: number;
+  cancelled: number;
+  percent: number;
+}
+
+const STATE_LABELS: Record<string, string> = {
+  draft: 'Brouillon',
+  awaiting_approval: 'En attente d’approbation',
+  approved: 'Approuvée, démarrage…',
+  scheduled: 'Programmée',
+  running: 'Envoi en cours',
+  paused: 'En pause',
+  done: 'Terminée',
+  cancelled: 'Annulée',
+};
+
+const POLL_MS = 1_500;
+// A campaign waiting for approval is polled too: the author's page follows it once a head approves.
+const SETTLED = ['draft', 'cancelled'];
+
+/** French label of a campaign state. */
+export function campaignStateLabel(state: string): string {
+  return STATE_LABELS[state] ?? state;
+}
+
+/**
+ * The campaign's progress bar and counters, polled while it sends (and a little after, for the delivery receipts),
+ * with the actions the agent's role allows.
+ */
+export function CampaignLive({ tenant, campaignId, initial, mayApprove }: { tenant: string; campaignId: string; initial: LiveProgress; mayApprove: boolean }) {
+  const router = useRouter();
+  const [progress, setProgress] = useState(initial);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // A finished campaign's receipts keep coming for a while: the counters follow them until every SMS sent has one.
+  const waitingReceipts = progress.state === 'done' && progress.sent > progress.delivered;
+
+  useEffect(() => {
+    if (SETTLED.includes(progress.state) || (progress.state === 'done' && !waitingReceipts)) return;
+    const timer = setTimeout(async () => {
+      const result = await callApi<{ progress: LiveProgress }>(`/api/v1/t/${tenant}/agent/campaigns/${campaignId}`);
+      if (result.ok) setProgress(result.data.progress);
+    }, POLL_MS);
+    return () => clearTimeout(timer);
+  }, [tenant, campaignId, progress, waitingReceipts]);
+
+  async function act(action: string) {
+    setBusy(true);
+    setProblem(null);
+    const result = await callApi(`/api/v1/t/${tenant}/agent/campaigns/${campaignId}/${action}`, { method: 'POST' });
+    setBusy(false);
+    if (!result.ok) {
+      setProblem(result.message);
+      return;
+    }
+    const fresh = await callApi<{ progress: LiveProgress }>(`/api/v1/t/${tenant}/agent/campaigns/${campaignId}`);
+    if (fresh.ok) setProgress(fresh.data.progress);
+    router.refresh();
+  }
+
+  const actions: Array<{ action: string; label: string; show: boolean }> = [
+    { action: 'soumettre', label: 'Soumettre pour approbation', show: progress.state === 'draft' },
+    { action: 'approuver', label: 'Approuver et envoyer', show: mayApprove && (progress.state === 'awaiting_approval' || progress.state === 'approved') },
+    { action: 'refuser', label: 'Renvoyer en brouillon', show: mayApprove && progress.state === 'awaiting_approval' },
+    { action: 'pause', label: 'Mettre en pause', show: mayApprove && (progress.state === 'running' || progress.state === 'scheduled') },
+    { action: 'reprise', label: 'Reprendre', show: mayApprove && progress.state === 'paused' },
+    { action: 'annulation', label: 'Annuler la campagne', show: mayApprove && ['running', 'paused', 'scheduled'].includes(progress.state) },
+  ];
+
+  return (
+    <section aria-labelledby="avancement" className="card stack">
+      <h2 id="avancement">Avancement</h2>
+      <p>
+        État : <strong data-testid="campaign-state">{campaignStateLabel(progress.state)}</strong>
+      </p>
+      <label htmlFor="campaign-progress">Destinataires traités : {progress.percent} %</label>
+      <progress id="campaign-progress" max={100} value={progress.percent} aria-valuetext={`${progress.percent} %`} data-testid="campaign-progress">
+        {progress.percent} %
+      </progress>
+      <dl className="counters" aria-live="polite">
+        <dt>En attente</dt>
+        <dd data-testid="count-queued">{progress.queued}</dd>
+        <dt>Envoyés</dt>
+        <dd data-testid="count-sent">{progress.sent}</dd>
+        <dt>Remis</dt>
+        <dd data-testid="count-delivered">{progress.delivered}</dd>
+        <dt>Échecs</dt>
+        <dd data-testid="count-failed">{progress.failed}</dd>
+        <dt>Désabonnés</dt>
+        <dd data-testid="count-opted-out">{progress.optedOut}</dd>
+        {progress.cancelled ? (
+          <>
+            <dt>Annulés</dt>
+            <dd>{progress.cancelled}</dd>
+          </>
+        ) : null}
+        <dt>Total</dt>
+        <dd data-testid="count-total">{progress.total}</dd>
+      </dl>
+      <div className="actions">
+        {actions
+          .filter((a) => a.show)
+          .map((a) => (
+            <button key={a.action} type="button" onClick={() => act(a.action)} disabled={busy}>
+              {a.label}
+            </button>
+          ))}
+        {progress.total ? (
+          <a href={`/api/v1/t/${tenant}/agent/campaigns/${campaignId}/rapport`} download>
+            Exporter le rapport (CSV)
+          </a>
+        ) : null}
+      </div>
+      {problem ? (
+        <p className="alert error" role="alert">
+          {problem}
+        </p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,61 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { meets } from '@/domain/auth/roles';
+import { campaignProgress, getCampaign } from '@/domain/campaigns/campaigns';
+import { formatFrenchDateTime } from '@/domain/format/french';
+import { NotFoundError } from '@/domain/validation';
+import { ConsoleShell } from '@/app/_components/console/ConsoleShell';
+import { CampaignLive } from '@/app/_components/console/CampaignLive';
+import { consolePage } from '@/app/console/_server/page';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Campagne' };
+
+/** One campaign: its message, who wrote and approved it, and its live progress with the actions the role allows. */
+export default async function CampaignPage({ params }: { params: Promise<{ tenant: string; id: string }> }) {
+  const { tenant, id } = await params;
+  const { principal, em } = await consolePage(tenant, 'agent', `/console/${tenant}/campagnes/${id}`);
+  let campaign;
+  try {
+    campaign = await getCampaign(em, principal.tenantId, id);
+  } catch (error) {
+    if (error instanceof NotFoundError) notFound();
+    throw error;
+  }
+  const progress = await campaignProgress(em, principal.tenantId, id);
+  return (
+    <ConsoleShell principal={principal} current="campaigns">
+      <p>
+        <a href={`/console/${tenant}/campagnes`}>← Campagnes</a>
+      </p>
+      <h1>
+        {campaign.title}
+        {campaign.emergency ? ' — alerte urgente' : ''}
+      </h1>
+      <dl className="counters">
+        <dt>Liste</dt>
+        <dd>{campaign.list.label}</dd>
+        <dt>Canaux</dt>
+        <dd>{campaign.channels.map((c) => (c === 'sms' ? 'SMS' : 'courriel')).join(', ')}</dd>
+        <dt>Rédigée par</dt>
+        <dd>{campaign.createdBy.name}</dd>
+        {campaign.approvedBy ? (
+          <>
+            <dt>Approuvée par</dt>
+            <dd>{campaign.approvedBy.name}</dd>
+          </>
+        ) : null}
+        {campaign.scheduledAt ? (
+          <>
+            <dt>Envoi prévu le</dt>
+            <dd>{formatFrenchDateTime(new Date(campaign.scheduledAt))}</dd>
+          </>
+        ) : null}
+      </dl>
+      <h2>Message</h2>
+      {campaign.channels.includes('email') ? <p>Objet : {campaign.subject}</p> : null}
+      <pre className="sms-preview">{campaign.body}</pre>
+      <CampaignLive tenant={tenant} campaignId={campaign.id} initial={progress} mayApprove={meets(principal, 'head')} />
+    </ConsoleShell>
+  );
+}

@@ -1,0 +1,64 @@
+import { closeAllORMs } from '@/domain/orm';
+import { seedSmsSubscribers } from '@/temporal/testing/campaigns';
+import { consoleLogin, expect, test } from './fixtures';
+
+test.afterAll(() => closeAllORMs());
+
+test('an agent composes a campaign, a head approves it, and its progress reaches 100 % without a reload', async ({ browser, axeClean, snapshot }) => {
+  await seedSmsSubscribers('demo', 'meteo', 20);
+  const title = `Vigilance orages ${Date.now()}`;
+  const agent = await consoleLogin(browser, 'accueil@ville-demo.fr', 'demo-agent-2026');
+  let campaignUrl = '';
+
+  await test.step('the agent composes from a template of the list and sees the SMS measured live', async () => {
+    await agent.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Campagnes' }).click();
+    await expect(agent.getByRole('heading', { level: 1, name: 'Campagnes d’information' })).toBeVisible();
+    await agent.getByRole('link', { name: 'Nouvelle campagne' }).click();
+    await agent.getByLabel('Liste').selectOption({ label: 'Alertes météo' });
+    await agent.getByLabel('Modèle').selectOption({ label: 'Vigilance météo' });
+    await agent.getByLabel('Titre (pour la console)').fill(title);
+    await agent.getByLabel('niveau').fill('orange');
+    await agent.getByLabel('phenomene').fill('orages');
+    await agent.getByLabel('debut').fill('18 h');
+    await agent.getByLabel('consignes').fill('Evitez les deplacements.');
+    await agent.getByLabel('Courriel', { exact: true }).uncheck();
+    await expect(agent.getByTestId('sms-preview')).toContainText('Vigilance orange orages à partir de 18 h. Evitez les deplacements.');
+    await expect(agent.getByTestId('sms-preview')).toContainText('STOP METEO');
+    await expect(agent.getByTestId('sms-encoding')).toHaveText('GSM 7 bits');
+    await expect(agent.getByTestId('sms-segments')).toHaveText('1');
+    await axeClean(agent);
+    // A character outside the GSM alphabet switches the preview to UCS-2.
+    await agent.getByLabel('consignes').fill('Restez à l’abri.');
+    await expect(agent.getByTestId('sms-encoding')).toHaveText('UCS-2 (Unicode)');
+    await expect(agent.getByTestId('sms-segments')).toHaveText('2');
+    await snapshot(agent, 'campaign-compose');
+    await agent.getByRole('button', { name: 'Soumettre pour approbation' }).click();
+    await expect(agent.getByRole('heading', { level: 1, name: title })).toBeVisible();
+    await expect(agent.getByTestId('campaign-state')).toHaveText('En attente d’approbation');
+    // An agent sees no approval button.
+    await expect(agent.getByRole('button', { name: 'Approuver et envoyer' })).toHaveCount(0);
+    await axeClean(agent);
+    campaignUrl = new URL(agent.url()).pathname;
+  });
+
+  await test.step('a head approves: the campaign runs and its counters move on the open page', async () => {
+    const head = await consoleLogin(browser, 'chef.etat-civil@ville-demo.fr', 'demo-agent-2026');
+    await head.goto(campaignUrl);
+    await head.getByRole('button', { name: 'Approuver et envoyer' }).click();
+    await expect(head.getByTestId('campaign-state')).toHaveText('Terminée', { timeout: 60_000 });
+    await expect(head.getByTestId('campaign-progress')).toHaveAttribute('value', '100');
+    await expect(head.getByTestId('count-queued')).toHaveText('0');
+    const total = Number(await head.getByTestId('count-total').textContent());
+    expect(total).toBeGreaterThanOrEqual(20);
+    // Delivery receipts come in after the end: the counter follows them without a reload.
+    await expect(head.getByTestId('count-delivered')).toHaveText(String(total), { timeout: 30_000 });
+    await axeClean(head);
+    await snapshot(head, 'campaign-done');
+
+    // The agent's page, left open since the submission, reached 100 % by polling as well.
+    await expect(agent.getByTestId('campaign-progress')).toHaveAttribute('value', '100', { timeout: 30_000 });
+    const download = head.waitForEvent('download');
+    await head.getByRole('link', { name: 'Exporter le rapport (CSV)' }).click();
+    expect((await download).suggestedFilename()).toMatch(/^campagne-[0-9a-f]{8}\.csv$/);
+  });
+});

@@ -1,0 +1,55 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+
+/** Recipients per batch activity unless a run asks for fewer. */
+export const CAMPAIGN_BATCH_SIZE = 200;
+/** Batches before the workflow continues as new, so a list of any size never makes a huge history. */
+export const CAMPAIGN_BATCHES_PER_RUN = 100;
+
+/** One campaign's run; `continued` is set by the workflow itself when it continues as new. */
+export interface CampaignInput {
+  tenantId: string;
+  campaignId: string;
+  /** An alert: its SMS take the account's tokens before those of ordinary campaigns. */
+  emergency: boolean;
+  /** ISO time to start at; absent or past means now. */
+  scheduledAt?: string;
+  /** Recipients per batch and batches per run (tests use small ones to see several batches and continue-as-new). */
+  batchSize?: number;
+  batchesPerRun?: number;
+  continued?: { paused: boolean; batches: number };
+}
+
+/** Where the workflow stands, as its query answers. */
+export interface CampaignRunState {
+  phase: 'scheduled' | 'running' | 'paused' | 'cancelling' | 'finished';
+  batches: number;
+}
+
+/** What a finished campaign did, recipients by outcome. */
+export interface CampaignSummary {
+  state: 'done' | 'cancelled';
+  recipients: number;
+  sent: number;
+  optedOut: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** The agent behind an action, kept in the update's history. */
+export interface CampaignActionInput {
+  agentId: string;
+}
+
+/** Pauses sending after the batch under way; refused unless the campaign is running. */
+export const pauseCampaignUpdate = defineUpdate<CampaignRunState, [CampaignActionInput]>('pauseCampaign');
+/** Resumes a paused campaign; refused unless it is paused. */
+export const resumeCampaignUpdate = defineUpdate<CampaignRunState, [CampaignActionInput]>('resumeCampaign');
+/** Stops a campaign for good after the batch under way; recipients not reached are marked cancelled. */
+export const cancelCampaignUpdate = defineUpdate<CampaignRunState, [CampaignActionInput]>('cancelCampaign');
+/** The workflow's phase and batches done. */
+export const campaignStateQuery = defineQuery<CampaignRunState>('campaignState');
+
+/** The workflow id of a campaign: one run per campaign, ever. */
+export function campaignWorkflowId(tenantId: string, campaignId: string): string {
+  return `campaign:${tenantId}:${campaignId}`;
+}
