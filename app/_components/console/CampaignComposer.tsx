@@ -1,6 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+import { ConsoleForm } from './ConsoleForm';
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { callApi } from './api';
 
@@ -105,7 +106,7 @@ export function CampaignComposer({ tenant, lists }: { tenant: string; lists: Com
 
   const sms = preview?.sms;
   return (
-    <form onSubmit={submit} className="stack" aria-describedby={`${id}-help`}>
+    <ConsoleForm onSubmit={submit} className="stack" aria-describedby={`${id}-help`}>
       <p id={`${id}-help`} className="muted">
         La campagne part après l’approbation d’un chef de service. Chaque SMS se termine par la mention pour se désabonner.
       </p>
@@ -208,6 +209,6 @@ export function CampaignComposer({ tenant, lists }: { tenant: string; lists: Com
       <button type="submit" disabled={busy || !channels.length}>
         {busy ? 'Envoi…' : 'Soumettre pour approbation'}
       </button>
-    </form>
+    </ConsoleForm>
   );
 }
