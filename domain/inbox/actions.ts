@@ -29,6 +29,21 @@ const transferBody = compileValidator<{ department: string; note?: string }>({
 });
 
 const answerText = body('body', 20000, 'Rédigez la réponse (20 000 caractères au plus).');
+const refundBody = compileValidator<{ amount: string; reason: string }>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['amount', 'reason'],
+  properties: {
+    amount: { type: 'string', pattern: '^\\s*\\d{1,6}([,.]\\d{1,2})?\\s*(€)?\\s*$', errorMessage: 'Indiquez le montant remboursé en euros, par exemple 12,50.' },
+    reason: text(2000, 'Indiquez le motif du remboursement (2 000 caractères au plus).'),
+  },
+});
+
+/** Euros as an agent types them ("12,50", "12.5", "12 €") in cents; the refund form's pattern has checked the shape. */
+export function centsOfEuros(text: string): number {
+  const [units, decimals = ''] = text.replace(/€/g, '').trim().replace(',', '.').split('.');
+  return Number(units) * 100 + Number(decimals.padEnd(2, '0'));
+}
 
 /** Every console action on a request: its URL name, who may try it, its body, and the workflow update it becomes. */
 export const REQUEST_ACTIONS = {
@@ -44,6 +59,7 @@ export const REQUEST_ACTIONS = {
   close: { label: 'Demande close', requires: 'agent', validate: empty },
   accept: { label: 'Inscription acceptée', requires: 'agent', validate: acceptBody },
   reject: { label: 'Inscription refusée', requires: 'agent', validate: body('reason', 5000, 'Indiquez le motif du refus.') },
+  refund: { label: 'Remboursement enregistré', requires: 'agent', validate: refundBody },
 } as const satisfies Record<string, { label: string; requires: Requirement; validate: (value: unknown) => unknown }>;
 
 /** Name of a console action. */
@@ -96,6 +112,7 @@ const CONSOLE_ACTION_OF: Record<ProcessAction, RequestActionName | undefined> = 
   closeRequest: 'close',
   // Offered on each message of the notifications panel, not among the step's buttons.
   resendNotification: undefined,
+  recordRefund: 'refund',
 };
 
 /** The console actions a process step allows, in the console's names. */
@@ -157,6 +174,7 @@ export async function performRequestAction(
 // Audit keeps what was decided, not whole answer texts (those live in the request's own events).
 function summary(action: RequestActionName, input: Record<string, string>): Record<string, unknown> {
   if (action === 'transfer') return { to: input.department };
+  if (action === 'refund') return { amount: centsOfEuros(input.amount), length: input.reason.length };
   const textField = input.body ?? input.comment ?? input.question ?? input.text;
   return textField ? { length: textField.length } : {};
 }
