@@ -84,6 +84,11 @@ export function dayIn(instant: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
 }
 
+/** Today in the tenant's time zone, YYYY-MM-DD: the default end of the treasury's period. */
+export async function tenantToday(em: EntityManager, tenantId: string, now = new Date()): Promise<string> {
+  return dayIn(now, (await em.fork().getRepository(Tenant).settingsOf(tenantId))?.timeZone ?? DEFAULT_TIME_ZONE);
+}
+
 /** The instant a day starts in a time zone (its local midnight), daylight saving time included. */
 export function startOfDay(day: string, timeZone: string): Date {
   const [y, m, d] = day.split('-').map(Number);

@@ -140,6 +140,7 @@ const ALLOWED: Record<Requirement, Role[]> = {
   head: ['head', 'admin'],
   admin: ['admin'],
   dpo: ['dpo', 'admin'],
+  treasury: ['admin'],
 };
 
 describe('the security matrix of the agent API', () => {
