@@ -391,6 +391,7 @@ describe('process workflow', () => {
       expect.objectContaining({ amount: 500, paid: 1_500, refunded: 1_500 }),
     ]));
     await handle.terminate('test over');
+    await keepHistory('payment-refunds', handle, PROCESS_HISTORIES_DIR);
   });
 
   it('collects a payment: unpaid after the timeout', async () => {
