@@ -14,7 +14,7 @@ test('an administrator reads the régie’s payments, downloads the reconciliati
     await filters.getByLabel('Du', { exact: true }).fill('2026-12-01');
     await filters.getByLabel('Au', { exact: true }).fill('2026-11-01');
     await filters.getByRole('button', { name: 'Filtrer' }).click();
-    await expect(admin.getByRole('alert')).toContainText('La date de fin doit suivre la date de début.');
+    await expect(admin.getByText('La date de fin doit suivre la date de début.')).toBeVisible();
     await filters.getByLabel('Au', { exact: true }).fill('2026-12-31');
     await filters.getByLabel('Produit', { exact: true }).selectOption({ label: 'Caution pour la réservation d\'une salle municipale' });
     await filters.getByLabel('État', { exact: true }).selectOption({ label: 'Payé' });

@@ -5,8 +5,7 @@ import { ForbiddenError } from './errors';
 
 /**
  * What a console route requires of the agent; `dpo` is met by the data protection officer and by administrators
- * (citizens' rights screens); `treasury` (the régie's payments and reconciliation) by administrators, Relais having no
- * régisseur role of its own yet.
+ * (citizens' rights screens); `treasury` (the régie's payments and reconciliation) by the régisseur and administrators.
  */
 export type Requirement = 'agent' | 'validator' | 'head' | 'admin' | 'dpo' | 'treasury';
 
@@ -22,7 +21,7 @@ export function actorOf(principal: AgentPrincipal): Actor {
 }
 
 /** What role checks read of an agent. */
-export type RoleHolder = Pick<AgentPrincipal, 'isAdmin' | 'isDpo'> & { roles: ReadonlyArray<{ role: DepartmentRole }> };
+export type RoleHolder = Pick<AgentPrincipal, 'isAdmin' | 'isDpo'> & Partial<Pick<AgentPrincipal, 'isTreasurer'>> & { roles: ReadonlyArray<{ role: DepartmentRole }> };
 
 /** True when the agent holds one of the roles in some department (administrators hold every role). */
 export function hasRole(principal: RoleHolder, ...roles: DepartmentRole[]): boolean {
@@ -39,8 +38,9 @@ export function meets(principal: RoleHolder, requirement: Requirement): boolean 
     case 'head':
       return hasRole(principal, 'head');
     case 'admin':
-    case 'treasury':
       return principal.isAdmin;
+    case 'treasury':
+      return principal.isAdmin || principal.isTreasurer === true;
     case 'dpo':
       return principal.isAdmin || principal.isDpo;
   }

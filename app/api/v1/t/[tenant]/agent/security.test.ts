@@ -131,16 +131,16 @@ describe('workflow actions through the API', () => {
   });
 });
 
-const ROLES = { agent: 'agent', validator: 'valideur', head: 'chef', admin: 'admin', dpo: 'dpo' } as const;
+const ROLES = { agent: 'agent', validator: 'valideur', head: 'chef', admin: 'admin', dpo: 'dpo', treasurer: 'regie' } as const;
 type Role = keyof typeof ROLES;
 /** Which roles meet each requirement, written out rather than computed by the code under test. */
 const ALLOWED: Record<Requirement, Role[]> = {
-  agent: ['agent', 'validator', 'head', 'admin', 'dpo'],
+  agent: ['agent', 'validator', 'head', 'admin', 'dpo', 'treasurer'],
   validator: ['validator', 'head', 'admin'],
   head: ['head', 'admin'],
   admin: ['admin'],
   dpo: ['dpo', 'admin'],
-  treasury: ['admin'],
+  treasury: ['admin', 'treasurer'],
 };
 
 describe('the security matrix of the agent API', () => {
