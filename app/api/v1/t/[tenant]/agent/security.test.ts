@@ -19,7 +19,7 @@ const PASSWORD = 'mot-de-passe-de-test';
 
 beforeAll(async () => {
   [tenant, other] = await Promise.all([createTestTenant(), createTestTenant()]);
-  for (const t of [tenant, other]) for (const who of ['agent', 'civil', 'valideur', 'admin', 'chef', 'dpo']) await setPassword(t.slug, t.mail(who), PASSWORD);
+  for (const t of [tenant, other]) for (const who of ['agent', 'civil', 'valideur', 'admin', 'chef', 'dpo', 'regie']) await setPassword(t.slug, t.mail(who), PASSWORD);
   reference = (await fileRequest(tenant.slug, { topic: 'acte', subject: 'Acte de naissance', contact: { email: citizenEmail() } })).receipt.reference;
   // References count per tenant: the third one of the other tenant does not exist here.
   for (let i = 0; i < 3; i += 1) otherReference = (await fileRequest(other.slug, { topic: 'acte', subject: 'Autre commune', contact: { email: citizenEmail() } })).receipt.reference;
