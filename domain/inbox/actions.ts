@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ActionResult, Actor, CitizenReply, DepartmentRef, ResendInput } from '@/domain/requests/contract';
 import type { CurrentStep, ProcessAction } from '@/domain/processes/workflow-contract';
 import { writeAudit } from '@/domain/audit/log';
+import { Payment } from '@/domain/entities';
 import { sql } from '@/domain/auth/db';
 import type { Requirement } from '@/domain/auth/roles';
 import { ConflictError, InputError, NotFoundError, compileValidator } from '@/domain/validation';
@@ -74,6 +75,9 @@ export const REFUSED_WHEN_ANONYMISED: ReadonlySet<RequestActionName> = new Set<R
 /** The console's refusal of one of those actions on an anonymised request. */
 export const ANONYMISED_REFUSAL =
   'Les données personnelles de cette demande ont été effacées : elle ne peut plus recevoir de réponse ni être transférée. Clôturez-la.';
+
+/** The refusal of a refund on a request nothing was paid for online. */
+export const NOTHING_TO_REFUND = 'Cette demande n’a pas été payée en ligne : il n’y a rien à rembourser.';
 
 /** True for a known action name. */
 export function isRequestAction(name: string): name is RequestActionName {
@@ -156,6 +160,12 @@ export async function performRequestAction(
   if (request.anonymised_at && REFUSED_WHEN_ANONYMISED.has(action)) {
     await audit('refused', { reason: ANONYMISED_REFUSAL });
     throw new ConflictError(ANONYMISED_REFUSAL);
+  }
+
+  // Requests that never took a payment (the classic request workflow has no refunds at all) are refused here, in French.
+  if (action === 'refund' && (await em.count(Payment, { tenant: context.tenantId, request: request.id, state: 'paid' })) === 0) {
+    await audit('refused', { reason: NOTHING_TO_REFUND });
+    throw new ConflictError(NOTHING_TO_REFUND);
   }
 
   const command = await commandFor(em, context.tenantId, action, actor, input);
