@@ -23,8 +23,9 @@ export default async function TreasuryPage({ params, searchParams }: { params: P
   const today = await tenantToday(em, principal.tenantId);
   let filters: TreasuryFilters = parseTreasuryFilters({}, today);
   let error: string | undefined;
+  const raw = await searchParams;
   try {
-    filters = parseTreasuryFilters(await searchParams, today);
+    filters = parseTreasuryFilters(raw, today);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     error = e.errors.map((x) => x.message).join(' ');
@@ -50,11 +51,11 @@ export default async function TreasuryPage({ params, searchParams }: { params: P
       <form method="get" className="filters" aria-label="Filtres des paiements">
         <div>
           <label htmlFor="regie-du">Du</label>
-          <input id="regie-du" type="date" name="du" defaultValue={filters.from} />
+          <input id="regie-du" type="date" name="du" defaultValue={error ? raw.du : filters.from} />
         </div>
         <div>
           <label htmlFor="regie-au">Au</label>
-          <input id="regie-au" type="date" name="au" defaultValue={filters.to} />
+          <input id="regie-au" type="date" name="au" defaultValue={error ? raw.au : filters.to} />
         </div>
         <div>
           <label htmlFor="regie-produit">Produit</label>
