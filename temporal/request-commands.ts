@@ -1,6 +1,6 @@
 import { QueryNotRegisteredError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { currentStepQuery } from '@/workflows/process/definitions';
-import { ActionRefusedError, type RequestCommand, type RequestCommands } from '@/domain/inbox/actions';
+import { currentStepQuery, recordRefundUpdate } from '@/workflows/process/definitions';
+import { ActionRefusedError, centsOfEuros, type RequestCommand, type RequestCommands } from '@/domain/inbox/actions';
 import type { ActionResult } from '@/domain/requests/contract';
 import {
   acceptRegistrationUpdate,
@@ -84,6 +84,8 @@ function runUpdate(handle: Handle, command: RequestCommand): Promise<ActionResul
       return handle.executeUpdate(acceptRegistrationUpdate, { args: [{ actor, message: input.message }] });
     case 'reject':
       return handle.executeUpdate(rejectRegistrationUpdate, { args: [{ actor, reason: input.reason }] });
+    case 'refund':
+      return handle.executeUpdate(recordRefundUpdate, { args: [{ actor, amount: centsOfEuros(input.amount), reason: input.reason }] });
   }
 }
 

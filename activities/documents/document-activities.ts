@@ -9,6 +9,7 @@ import { frenchLongDate, frenchMonth } from '@/domain/format/french';
 import { loadRequestForDocument, loadTenantContext, recipientLines, type RequestDocumentContext, type TenantDocumentContext } from '@/domain/documents/data';
 import type { PdfRenderer } from '@/integrations/documents/renderer';
 import { resolveTemplate, type DocumentTemplateName } from '@/domain/documents/templates';
+import { paymentReceiptData } from '@/domain/payments/receipt';
 import { formatFigures, totalFigures, type DepartmentFigures } from './quality-report-figures';
 
 /** Dependencies of the document activities; one renderer (one Chromium) per worker process. */
@@ -20,7 +21,7 @@ export interface DocumentActivityDeps {
 }
 
 /** Kinds of stored documents. */
-export type DocumentKind = 'answer_letter' | 'acknowledgement' | 'certificate' | 'quality_report';
+export type DocumentKind = 'answer_letter' | 'acknowledgement' | 'certificate' | 'quality_report' | 'payment_receipt';
 
 /** Input of the per-request document activities; the key makes a retried activity return the same document. */
 export interface RequestDocumentInput {
@@ -34,6 +35,11 @@ export interface AnswerLetterInput extends RequestDocumentInput {
   answer?: string;
   /** Print only when the citizen chose to be answered by post (the workflow need not know the reply channel). */
   onlyForPostalReply?: boolean;
+}
+
+/** Input of renderPaymentReceipt: the paid payment by its key (the collect_payment entry's). */
+export interface PaymentReceiptInput extends RequestDocumentInput {
+  paymentKey: string;
 }
 
 /** Input of renderQualityReport: the month (YYYY-MM) and the figures computed by the dashboard. */
@@ -181,6 +187,19 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
     );
   }
 
+  /**
+   * Renders the receipt of a request's paid payment (public: the citizen downloads it from the tracking page); returns
+   * its id. Refuses, without retrying, a payment that is not paid.
+   */
+  async function renderPaymentReceipt(input: PaymentReceiptInput): Promise<DocumentRef & { amount: string; product: string }> {
+    const receipt = await paymentReceiptData(deps.orm.em, input.tenantId, input.requestId, input.paymentKey);
+    if (!receipt) throw ApplicationFailure.nonRetryable(`Payment ${input.paymentKey} is not paid: no receipt`, 'NotPaid');
+    const { amountCents: _cents, ...printed } = receipt;
+    const ref = await renderForRequest(input, 'payment_receipt', ['payment-receipt'], 'payment-receipt', () => printed, (reference) => `recu-paiement-${reference}.pdf`);
+    // The e-mail's words, small enough for history: the PDF itself stays in the database.
+    return { ...ref, amount: receipt.amount, product: receipt.product };
+  }
+
   /** Renders the monthly quality-of-service report of a tenant for administrators; returns its id. */
   async function renderQualityReport(input: QualityReportInput): Promise<DocumentRef> {
     const em = deps.orm.em.fork();
@@ -197,7 +216,7 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
     return store(em, { tenantId: tenant.tenantId, requestId: null, kind: 'quality_report', template: name, key: input.idempotencyKey, fileName: `rapport-qualite-${input.month}.pdf`, content, public: false });
   }
 
-  return { renderAnswerLetter, renderAcknowledgement, renderCertificate, renderQualityReport };
+  return { renderAnswerLetter, renderAcknowledgement, renderCertificate, renderPaymentReceipt, renderQualityReport };
 }
 
 /** The document activities as the workflow sees them (types only). */

@@ -10,7 +10,7 @@ import { query } from '@/domain/sql';
 import { validSamples } from '@/forms/samples';
 import { requestWorkflowStarter } from '@/temporal/client';
 import { actorFor, eventsOf, eventually, fileRequest, requestRow, testClient } from '@/temporal/testing/fixtures';
-import { citizenEmail, waitForMail } from '@/temporal/testing/helpers';
+import { citizenEmail, mailTo, waitForMail } from '@/temporal/testing/helpers';
 import { keepHistory } from '@/temporal/testing/histories';
 import { acceptRegistrationUpdate, answerRequestUpdate, openRequestUpdate, rejectRegistrationUpdate, requestWorkflowId } from '@/workflows/request/definitions';
 import { currentStepQuery } from '@/workflows/process/definitions';
@@ -85,6 +85,8 @@ describe('documents and exports in the request workflow', () => {
     expect(accepted.state).toBe('awaiting_payment');
     expect((await handle.query(currentStepQuery)).kind).toBe('collect_payment');
     await payOnSimulator(handle);
+    // A second notification of the same payment (PayFiP notifying twice) changes nothing: one receipt, one e-mail.
+    await payOnSimulator(handle);
     const types = await typesOf('demo', receipt.reference, 'exported');
     expect(types).toEqual(expect.arrayContaining(['received', 'registration_accepted', 'payment_requested', 'payment_received', 'exported']));
     const file = path.join(env().EXPORT_DIR!, 'reservations-salles', `${receipt.reference}.csv`);
@@ -93,6 +95,14 @@ describe('documents and exports in the request workflow', () => {
     expect(mail.text).toContain('Votre inscription est acceptée');
     // Taken in charge, awaiting payment, paid: the citizen hears of "Traitement en cours" once.
     expect(await waitForMail(email, (m) => m.subject!.includes('Traitement en cours'))).toHaveLength(1);
+    const [receiptMail] = await waitForMail(email, (m) => m.subject!.includes('reçu de votre paiement'));
+    expect(receiptMail.attachments).toEqual([expect.objectContaining({ filename: `recu-paiement-${receipt.reference}.pdf`, contentType: 'application/pdf' })]);
+    const receiptText = await documentText(row.id, 'payment_receipt');
+    expect(receiptText).toContain(receipt.reference);
+    expect(receiptText).toContain('numauto');
+    const all = await typesOf('demo', receipt.reference, 'receipt_sent');
+    expect(all.filter((t) => t === 'receipt_sent')).toHaveLength(1);
+    expect((await mailTo(email)).filter((m) => m.subject!.includes('reçu de votre paiement'))).toHaveLength(1);
     await keepHistory('registration-accepted-exported', handle);
   });
 

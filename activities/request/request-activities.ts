@@ -10,6 +10,8 @@ import { trackingUrl, consoleUrl } from '@/domain/urls';
 import type { EmailSender } from '@/integrations/mail/smtp';
 import { followedReference } from '@/domain/mail/follow-up';
 import { sendEmailOnce } from '@/domain/notifications/email-once';
+import type { EmailAttachment } from '@/domain/notifications/email-sender';
+import { requestDocument } from '@/domain/documents/store';
 import { reminderVariables } from '@/domain/notifications/reminder';
 import { citizenThread, withReferenceTag } from '@/domain/notifications/thread';
 import { deploymentMailTokens } from '@/domain/mail/deployment';
@@ -68,6 +70,8 @@ export interface NotifyCitizenInput {
   vars?: Record<string, unknown>;
   /** Forces a channel (an agent's resend through the other one); by default the citizen's reply channel. */
   channel?: 'email' | 'sms';
+  /** A stored document of the request sent with the e-mail (a payment receipt); by id, never its bytes. */
+  documentId?: string;
 }
 
 /** A message to staff about a request. */
@@ -136,6 +140,8 @@ export function createRequestActivities(deps: RequestActivityDeps) {
     // Postal letters plug in here with their module; a citizen who chose SMS on a deployment without SMPP gets e-mail if possible.
     if (!to) return { sent: 0, skipped: 1, reason: `no e-mail address (reply channel ${request.replyChannel})` };
     const text = await messageFor(em, request, input.template);
+    const attachment = input.documentId ? await requestDocument(em, request.tenantId, request.id, input.documentId) : undefined;
+    if (input.documentId && !attachment) throw ApplicationFailure.nonRetryable(`Document ${input.documentId} is not one of request ${request.id}`, 'UnknownDocument');
     // The citizen may answer any e-mail: the signed Reply-To, the reference and the thread bring the answer to this request.
     const sent = await sendOnce(em, request, {
       key: input.idempotencyKey,
@@ -145,6 +151,7 @@ export function createRequestActivities(deps: RequestActivityDeps) {
       body: renderText(text.body, vars),
       replyTo: deploymentMailTokens().replyAddress(request.tenantSlug, request.reference),
       references: await citizenThread(em, request, to, input.idempotencyKey),
+      ...(attachment ? { attachments: [{ filename: attachment.fileName, contentType: 'application/pdf', content: attachment.content }] } : {}),
     });
     return sent ? { sent: 1, skipped: 0 } : { sent: 0, skipped: 1, reason: 'already sent' };
   }
@@ -227,7 +234,7 @@ export function createRequestActivities(deps: RequestActivityDeps) {
   async function sendOnce(
     em: ReturnType<MikroORM['em']['fork']>,
     request: RequestContext,
-    message: { key: string; template: MessageKey; to: string; subject: string; body: string; replyTo?: string; references?: string[] },
+    message: { key: string; template: MessageKey; to: string; subject: string; body: string; replyTo?: string; references?: string[]; attachments?: EmailAttachment[] },
   ): Promise<boolean> {
     const outcome = await sendEmailOnce(em, email, { tenantId: request.tenantId, requestId: request.id, ...message }).catch((error: unknown) => {
       observer?.failed('email', message.template);

@@ -19,6 +19,8 @@ export interface SinkMessage {
   text?: string;
   html?: string;
   headers: Record<string, string>;
+  /** Files attached, without their bytes. */
+  attachments?: Array<{ filename?: string; contentType: string; size: number }>;
 }
 
 /** A running development mail sink: an SMTP server that keeps everything, with a JSON API. */
@@ -71,6 +73,7 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
             text: parsed.text,
             html: typeof parsed.html === 'string' ? parsed.html : undefined,
             headers: Object.fromEntries(parsed.headerLines.map((h) => [h.key, h.line.slice(h.key.length + 1).trim()])),
+            attachments: parsed.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
           };
           store.push(message);
           await fs.writeFile(path.join(dir, `${message.receivedAt.replace(/[:.]/g, '-')}-${message.id}.json`), JSON.stringify(message));

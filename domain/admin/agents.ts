@@ -8,7 +8,7 @@ import { auditAdminChange, type AdminContext } from './context';
 import { departmentId } from './departments';
 import { label } from './fields';
 
-const validateAgent = compileValidator<{ email: string; name: string; isAdmin?: boolean; isDpo?: boolean; active?: boolean; roles?: string; password?: string }>({
+const validateAgent = compileValidator<{ email: string; name: string; isAdmin?: boolean; isDpo?: boolean; isTreasurer?: boolean; active?: boolean; roles?: string; password?: string }>({
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -16,6 +16,7 @@ const validateAgent = compileValidator<{ email: string; name: string; isAdmin?: 
     name: label(200, 'Saisissez le nom de l’agent.'),
     isAdmin: { type: 'boolean' },
     isDpo: { type: 'boolean' },
+    isTreasurer: { type: 'boolean' },
     active: { type: 'boolean' },
     roles: { type: 'string', maxLength: 2000 },
     password: { type: 'string', maxLength: 200 },
@@ -39,7 +40,7 @@ export async function saveAgent(em: EntityManager, ctx: AdminContext, body: unkn
   await em.transactional(async (tx) => {
     const ids = new Map<string, string>();
     for (const r of roles) ids.set(r.department, await departmentId(tx, ctx.tenantId, r.department, '/roles'));
-    const [before] = await sql<{ id: string; name: string; is_admin: boolean; is_dpo: boolean; active: boolean }>(tx, 'select id, name, is_admin, is_dpo, active from agent where tenant_id = ? and email = ?', [ctx.tenantId, email]);
+    const [before] = await sql<{ id: string; name: string; is_admin: boolean; is_dpo: boolean; is_treasurer: boolean; active: boolean }>(tx, 'select id, name, is_admin, is_dpo, is_treasurer, active from agent where tenant_id = ? and email = ?', [ctx.tenantId, email]);
     if (!before && !passwordHash) throw new InputError([{ path: '/password', message: 'Un nouvel agent a besoin d’un mot de passe initial.' }]);
     // The audit entry shows a role change as before / after.
     const rolesBefore = before
@@ -50,18 +51,18 @@ export async function saveAgent(em: EntityManager, ctx: AdminContext, body: unkn
     }
     const [row] = await sql<{ id: string }>(
       tx,
-      `insert into agent (id, tenant_id, email, name, password_hash, is_admin, is_dpo, active, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, now())
-       on conflict (tenant_id, email) do update set name = excluded.name, is_admin = excluded.is_admin, is_dpo = excluded.is_dpo, active = excluded.active,
-         password_hash = coalesce(excluded.password_hash, agent.password_hash)
+      `insert into agent (id, tenant_id, email, name, password_hash, is_admin, is_dpo, is_treasurer, active, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+       on conflict (tenant_id, email) do update set name = excluded.name, is_admin = excluded.is_admin, is_dpo = excluded.is_dpo,
+         is_treasurer = excluded.is_treasurer, active = excluded.active, password_hash = coalesce(excluded.password_hash, agent.password_hash)
        returning id`,
-      [randomUUID(), ctx.tenantId, email, input.name.trim(), passwordHash, input.isAdmin ?? false, input.isDpo ?? false, input.active ?? true],
+      [randomUUID(), ctx.tenantId, email, input.name.trim(), passwordHash, input.isAdmin ?? false, input.isDpo ?? false, input.isTreasurer ?? false, input.active ?? true],
     );
     await sql(tx, 'delete from agent_role where agent_id = ?', [row.id]);
     for (const r of roles) await sql(tx, 'insert into agent_role (id, agent_id, department_id, role) values (?, ?, ?, ?) on conflict do nothing', [randomUUID(), row.id, ids.get(r.department), r.role]);
     // A deactivated agent or a reset password must not keep old sessions alive.
     if (input.active === false || passwordHash) await destroyAgentSessions(tx, row.id);
-    await auditAdminChange(tx, ctx, before ? 'admin.agent.update' : 'admin.agent.create', email, before ? { name: before.name, isAdmin: before.is_admin, isDpo: before.is_dpo, active: before.active, roles: rolesBefore } : null, {
-      name: input.name, isAdmin: input.isAdmin ?? false, isDpo: input.isDpo ?? false, active: input.active ?? true, roles, passwordChanged: !!passwordHash,
+    await auditAdminChange(tx, ctx, before ? 'admin.agent.update' : 'admin.agent.create', email, before ? { name: before.name, isAdmin: before.is_admin, isDpo: before.is_dpo, isTreasurer: before.is_treasurer, active: before.active, roles: rolesBefore } : null, {
+      name: input.name, isAdmin: input.isAdmin ?? false, isDpo: input.isDpo ?? false, isTreasurer: input.isTreasurer ?? false, active: input.active ?? true, roles, passwordChanged: !!passwordHash,
     });
   });
 }

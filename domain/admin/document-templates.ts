@@ -18,6 +18,7 @@ export const DOCUMENT_TEMPLATE_LABELS: Record<DocumentTemplateName, string> = {
   acknowledgement: 'Accusé de réception',
   certificate: 'Document demandé (attestation)',
   'quality-report': 'Rapport mensuel de qualité de service',
+  'payment-receipt': 'Reçu de paiement en ligne',
 };
 
 /** Longest template content accepted, in characters (room for an inline logo, well under the 256 KiB body limit). */

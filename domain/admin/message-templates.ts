@@ -36,6 +36,8 @@ export const SAMPLE_VARIABLES = {
   percent: 66,
   overdue: false,
   lateBy: '',
+  amount: '24,00 €',
+  product: 'Théâtre : « Le Malade imaginaire »',
 };
 
 /** Renders a message text with sample variables; template syntax errors are field errors. */

@@ -34,7 +34,7 @@ export async function adminOverview(em: EntityManager, tenantId: string) {
     name: tenant.name,
     branding: tenant.branding as unknown as Record<string, string | undefined>,
     departments: departments.map((d) => ({ slug: d.slug, name: d.name, email: d.email ?? null, escalation: formatCascade(d.escalation) })),
-    agents: agents.map((a) => ({ email: a.email, name: a.name, isAdmin: a.isAdmin, isDpo: a.isDpo, active: a.active, roles: rolesOf(a) })),
+    agents: agents.map((a) => ({ email: a.email, name: a.name, isAdmin: a.isAdmin, isDpo: a.isDpo, isTreasurer: a.isTreasurer, active: a.active, roles: rolesOf(a) })),
     topics: topics.map((t) => ({
       slug: t.slug, label: t.label, department: t.department.slug, delay: t.delay, businessDays: t.businessDays, validationRequired: t.validationRequired, active: t.active,
     })),

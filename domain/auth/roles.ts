@@ -3,8 +3,11 @@ import type { DepartmentRole } from '@/domain/entities';
 import type { AgentPrincipal } from './sessions';
 import { ForbiddenError } from './errors';
 
-/** What a console route requires of the agent; `dpo` is met by the data protection officer and by administrators (citizens' rights screens). */
-export type Requirement = 'agent' | 'validator' | 'head' | 'admin' | 'dpo';
+/**
+ * What a console route requires of the agent; `dpo` is met by the data protection officer and by administrators
+ * (citizens' rights screens); `treasury` (the régie's payments and reconciliation) by the régisseur and administrators.
+ */
+export type Requirement = 'agent' | 'validator' | 'head' | 'admin' | 'dpo' | 'treasury';
 
 /** The workflow actor of a logged-in agent: departments and validation rights from agent_role. */
 export function actorOf(principal: AgentPrincipal): Actor {
@@ -18,7 +21,7 @@ export function actorOf(principal: AgentPrincipal): Actor {
 }
 
 /** What role checks read of an agent. */
-export type RoleHolder = Pick<AgentPrincipal, 'isAdmin' | 'isDpo'> & { roles: ReadonlyArray<{ role: DepartmentRole }> };
+export type RoleHolder = Pick<AgentPrincipal, 'isAdmin' | 'isDpo'> & Partial<Pick<AgentPrincipal, 'isTreasurer'>> & { roles: ReadonlyArray<{ role: DepartmentRole }> };
 
 /** True when the agent holds one of the roles in some department (administrators hold every role). */
 export function hasRole(principal: RoleHolder, ...roles: DepartmentRole[]): boolean {
@@ -36,6 +39,8 @@ export function meets(principal: RoleHolder, requirement: Requirement): boolean 
       return hasRole(principal, 'head');
     case 'admin':
       return principal.isAdmin;
+    case 'treasury':
+      return principal.isAdmin || principal.isTreasurer === true;
     case 'dpo':
       return principal.isAdmin || principal.isDpo;
   }
@@ -49,6 +54,7 @@ export function requireRole(principal: AgentPrincipal, requirement: Requirement)
       validator: 'Action réservée aux valideurs.',
       head: 'Accès réservé aux chefs de service et aux administrateurs.',
       admin: 'Accès réservé aux administrateurs de la commune.',
+      treasury: 'Accès réservé à la régie et aux administrateurs de la commune.',
       dpo: 'Accès réservé au délégué à la protection des données et aux administrateurs.',
     };
     throw new ForbiddenError(messages[requirement]);

@@ -30,6 +30,8 @@ export interface AgentPrincipal {
   isAdmin: boolean;
   /** Data protection officer of the tenant (citizens' rights: access, export, erasure). */
   isDpo: boolean;
+  /** Régisseur of the tenant (the régie's payments and reconciliation). */
+  isTreasurer: boolean;
   roles: PrincipalRole[];
 }
 
@@ -85,6 +87,7 @@ export async function loadSession(em: EntityManager, token: string | undefined |
     email: agent.email,
     isAdmin: agent.isAdmin,
     isDpo: agent.isDpo,
+    isTreasurer: agent.isTreasurer,
     roles: roles.map((r) => ({ departmentId: r.department.id, departmentSlug: r.department.slug, departmentName: r.department.name, role: r.role })),
   };
 }

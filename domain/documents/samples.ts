@@ -54,6 +54,20 @@ export function sampleDocumentData(name: DocumentTemplateName, tenant: TenantDoc
         totals: { received: '1 314', answered: '1 260', median: '1,6 j', p90: '4,6 j', onTime: '92 %', overdue: '15' },
         comment: 'Hausse saisonnière des demandes d’urbanisme.',
       };
+    case 'payment-receipt':
+      return {
+        ...common,
+        ...request,
+        regie: `régie de recettes de ${tenant.letterhead.name}`,
+        product: 'Théâtre : « Le Malade imaginaire »',
+        quantity: 2,
+        unitPrice: '12,00 €',
+        amount: '24,00 €',
+        paidAt: `${frenchLongDate(now, tenant.timeZone)} à 10 h 12`,
+        authorisation: '123456',
+        providerId: 'a1b2c3d4e5f6',
+        paymentReference: '2026000042P01',
+      };
   }
 }
 

@@ -47,6 +47,7 @@ export const DOCUMENT_KIND_LABELS: Record<string, string> = {
   acknowledgement: 'Accusé de réception',
   certificate: 'Document demandé',
   quality_report: 'Rapport qualité de service',
+  payment_receipt: 'Reçu de paiement',
 };
 
 /** Documents of a request, newest first; `publicOnly` for what the citizen may see. */
@@ -88,6 +89,13 @@ export async function agentDocument(em: EntityManager, tenantId: string, referen
 /** A tenant's document by the key it was produced under (a monthly report, say), for a caller that checked the role. */
 export async function documentByKey(em: EntityManager, tenantId: string, idempotencyKey: string): Promise<StoredDocument | undefined> {
   const [row] = await query<DocumentRow>(em, `select ${DOCUMENT_COLUMNS} from document d where d.tenant_id = ? and d.idempotency_key = ?`, [tenantId, idempotencyKey]);
+  return row ? storedDocument(row) : undefined;
+}
+
+/** A document of one request of one tenant (an e-mail's attachment); undefined when it belongs elsewhere or does not exist. */
+export async function requestDocument(em: EntityManager, tenantId: string, requestId: string, documentId: string): Promise<StoredDocument | undefined> {
+  if (!UUID.test(documentId)) return undefined;
+  const [row] = await query<DocumentRow>(em, `select ${DOCUMENT_COLUMNS} from document d where d.tenant_id = ? and d.request_id = ? and d.id = ?`, [tenantId, requestId, documentId]);
   return row ? storedDocument(row) : undefined;
 }
 

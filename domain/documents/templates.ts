@@ -4,7 +4,7 @@ import { query } from '@/domain/sql';
 import type { PdfTemplate } from '@/domain/documents/pdf';
 
 /** Names of the built-in document templates; a tenant may override any of them, and certificates by form template name. */
-export const DOCUMENT_TEMPLATE_NAMES = ['answer-letter', 'acknowledgement', 'certificate', 'quality-report'] as const;
+export const DOCUMENT_TEMPLATE_NAMES = ['answer-letter', 'acknowledgement', 'certificate', 'quality-report', 'payment-receipt'] as const;
 /** One of DOCUMENT_TEMPLATE_NAMES. */
 export type DocumentTemplateName = (typeof DOCUMENT_TEMPLATE_NAMES)[number];
 
@@ -131,12 +131,42 @@ const QUALITY_REPORT = documentHtml(
 </div>`,
 );
 
+const PAYMENT_RECEIPT = documentHtml(
+  'Reçu de paiement — {{reference}}',
+  `<div class="page">
+  ${LETTERHEAD}
+  <div class="recipient">{{#each recipientLines}}{{this}}<br>{{/each}}</div>
+  <div class="meta">{{place}}, le {{dateLong}}<br>Référence de la demande : {{reference}}</div>
+  <div class="body">
+    <h1>Reçu de paiement</h1>
+    <p>{{tenant.name}} certifie avoir reçu le paiement en ligne suivant, encaissé par la {{regie}}.</p>
+    <table>
+      <tr><th scope="row" style="width:45%">Commune</th><td>{{tenant.name}}</td></tr>
+      <tr><th scope="row">Régie</th><td>{{regie}}</td></tr>
+      <tr><th scope="row">Objet</th><td>{{product}}{{#if bracket}} — tarif {{bracket}}{{/if}}</td></tr>
+      <tr><th scope="row">Quantité</th><td>{{quantity}}</td></tr>
+      <tr><th scope="row">Prix unitaire</th><td>{{unitPrice}}</td></tr>
+      <tr><th scope="row">Montant payé</th><td><strong>{{amount}}</strong></td></tr>
+      <tr><th scope="row">Date et heure du paiement</th><td>{{paidAt}}</td></tr>
+      <tr><th scope="row">Numéro d’autorisation (numauto)</th><td>{{authorisation}}</td></tr>
+      <tr><th scope="row">Identifiant de l’opération PayFiP (idOp)</th><td>{{providerId}}</td></tr>
+      <tr><th scope="row">Référence de la dette (refdet)</th><td>{{paymentReference}}</td></tr>
+      <tr><th scope="row">Référence de la demande</th><td>{{reference}}</td></tr>
+    </table>
+    <p>Paiement par carte bancaire via PayFiP, le service de paiement en ligne de la Direction générale des Finances publiques.</p>
+    <p class="text">Conservez ce reçu : il vous sera demandé pour toute réclamation ou demande de remboursement auprès de la régie.</p>
+  </div>
+  ${FOOTER}
+</div>`,
+);
+
 /** The built-in templates, French, A4. */
 export const DEFAULT_DOCUMENT_TEMPLATES: Record<DocumentTemplateName, PdfTemplate> = {
   'answer-letter': { content: ANSWER_LETTER },
   acknowledgement: { content: ACKNOWLEDGEMENT },
   certificate: { content: CERTIFICATE },
   'quality-report': { content: QUALITY_REPORT },
+  'payment-receipt': { content: PAYMENT_RECEIPT },
 };
 
 /** The tenant's override of a template, else the first built-in fallback. */

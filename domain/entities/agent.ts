@@ -15,6 +15,8 @@ export class Agent {
   isAdmin = false;
   /** Data protection officer: may search, export and erase a person's data across the tenant. */
   isDpo = false;
+  /** Régisseur: reads the régie's online payments and downloads their reconciliation. */
+  isTreasurer = false;
   active = true;
   createdAt: Date = new Date();
 }
@@ -99,6 +101,7 @@ export const AgentSchema = new EntitySchema<Agent>({
     passwordHash: { type: 'text', nullable: true },
     isAdmin: { type: 'boolean', default: false },
     isDpo: { type: 'boolean', default: false },
+    isTreasurer: { type: 'boolean', default: false },
     active: { type: 'boolean', default: true },
     createdAt,
   },

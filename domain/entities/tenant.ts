@@ -48,6 +48,8 @@ export interface TenantPaymentSettings {
   products?: string[];
   /** Minutes a citizen has to pay before the held stock goes back on sale (default 20). */
   expiryMinutes?: number;
+  /** The régie de recettes that cashes the payments, as receipts name it (default « régie de recettes de <tenant> »). */
+  regie?: string;
 }
 
 /** How a tenant receives e-mail. */

@@ -104,3 +104,8 @@ export function frenchMonths(months: number): string {
   if (months % 12 === 0) return months === 12 ? '1 an' : `${months / 12} ans`;
   return `${months} mois`;
 }
+
+/** "24,00 €": an amount in cents, as receipts and the console write it. */
+export function formatEuros(cents: number): string {
+  return new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(cents / 100);
+}

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ActionResult, Actor, CitizenReply, DepartmentRef, ResendInput } from '@/domain/requests/contract';
 import type { CurrentStep, ProcessAction } from '@/domain/processes/workflow-contract';
 import { writeAudit } from '@/domain/audit/log';
+import { Payment } from '@/domain/entities';
 import { sql } from '@/domain/auth/db';
 import type { Requirement } from '@/domain/auth/roles';
 import { ConflictError, InputError, NotFoundError, compileValidator } from '@/domain/validation';
@@ -29,6 +30,21 @@ const transferBody = compileValidator<{ department: string; note?: string }>({
 });
 
 const answerText = body('body', 20000, 'Rédigez la réponse (20 000 caractères au plus).');
+const refundBody = compileValidator<{ amount: string; reason: string }>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['amount', 'reason'],
+  properties: {
+    amount: { type: 'string', pattern: '^\\s*\\d{1,6}([,.]\\d{1,2})?\\s*(€)?\\s*$', errorMessage: 'Indiquez le montant remboursé en euros, par exemple 12,50.' },
+    reason: text(2000, 'Indiquez le motif du remboursement (2 000 caractères au plus).'),
+  },
+});
+
+/** Euros as an agent types them ("12,50", "12.5", "12 €") in cents; the refund form's pattern has checked the shape. */
+export function centsOfEuros(text: string): number {
+  const [units, decimals = ''] = text.replace(/€/g, '').trim().replace(',', '.').split('.');
+  return Number(units) * 100 + Number(decimals.padEnd(2, '0'));
+}
 
 /** Every console action on a request: its URL name, who may try it, its body, and the workflow update it becomes. */
 export const REQUEST_ACTIONS = {
@@ -44,6 +60,7 @@ export const REQUEST_ACTIONS = {
   close: { label: 'Demande close', requires: 'agent', validate: empty },
   accept: { label: 'Inscription acceptée', requires: 'agent', validate: acceptBody },
   reject: { label: 'Inscription refusée', requires: 'agent', validate: body('reason', 5000, 'Indiquez le motif du refus.') },
+  refund: { label: 'Remboursement enregistré', requires: 'agent', validate: refundBody },
 } as const satisfies Record<string, { label: string; requires: Requirement; validate: (value: unknown) => unknown }>;
 
 /** Name of a console action. */
@@ -58,6 +75,9 @@ export const REFUSED_WHEN_ANONYMISED: ReadonlySet<RequestActionName> = new Set<R
 /** The console's refusal of one of those actions on an anonymised request. */
 export const ANONYMISED_REFUSAL =
   'Les données personnelles de cette demande ont été effacées : elle ne peut plus recevoir de réponse ni être transférée. Clôturez-la.';
+
+/** The refusal of a refund on a request nothing was paid for online. */
+export const NOTHING_TO_REFUND = 'Cette demande n’a pas été payée en ligne : il n’y a rien à rembourser.';
 
 /** True for a known action name. */
 export function isRequestAction(name: string): name is RequestActionName {
@@ -96,6 +116,7 @@ const CONSOLE_ACTION_OF: Record<ProcessAction, RequestActionName | undefined> = 
   closeRequest: 'close',
   // Offered on each message of the notifications panel, not among the step's buttons.
   resendNotification: undefined,
+  recordRefund: 'refund',
 };
 
 /** The console actions a process step allows, in the console's names. */
@@ -141,6 +162,12 @@ export async function performRequestAction(
     throw new ConflictError(ANONYMISED_REFUSAL);
   }
 
+  // Requests that never took a payment (the classic request workflow has no refunds at all) are refused here, in French.
+  if (action === 'refund' && (await em.count(Payment, { tenant: context.tenantId, request: request.id, state: 'paid' })) === 0) {
+    await audit('refused', { reason: NOTHING_TO_REFUND });
+    throw new ConflictError(NOTHING_TO_REFUND);
+  }
+
   const command = await commandFor(em, context.tenantId, action, actor, input);
   let result: ActionResult;
   try {
@@ -157,6 +184,7 @@ export async function performRequestAction(
 // Audit keeps what was decided, not whole answer texts (those live in the request's own events).
 function summary(action: RequestActionName, input: Record<string, string>): Record<string, unknown> {
   if (action === 'transfer') return { to: input.department };
+  if (action === 'refund') return { amount: centsOfEuros(input.amount), length: input.reason.length };
   const textField = input.body ?? input.comment ?? input.question ?? input.text;
   return textField ? { length: textField.length } : {};
 }

@@ -14,6 +14,7 @@ export const MESSAGE_TEMPLATE_LABELS: Record<string, string> = {
   information_requested_link: 'Demande de complément',
   answer: 'Réponse',
   answer_link: 'Réponse',
+  payment_receipt: 'Reçu de paiement',
   stop_confirmation: 'Confirmation de désinscription des SMS',
   new_request: 'Nouvelle demande (au service)',
   transferred: 'Transfert (au service)',

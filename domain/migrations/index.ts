@@ -21,6 +21,7 @@ import { Migration2026120535RequestProcess } from './Migration2026120535RequestP
 import { Migration2026120530ProcessDefinition } from './Migration2026120530ProcessDefinition';
 import { Migration2026120540Payment } from './Migration2026120540Payment';
 import { Migration2026120545Subscriptions } from './Migration2026120545Subscriptions';
+import { Migration2026120555PaymentTreasury } from './Migration2026120555PaymentTreasury';
 import { Migration2026120560Campaigns } from './Migration2026120560Campaigns';
 import { Migration2026120565WorkerPresence } from './Migration2026120565WorkerPresence';
 
@@ -49,6 +50,7 @@ export const MIGRATIONS = [
   { name: 'Migration2026120535RequestProcess', class: Migration2026120535RequestProcess },
   { name: 'Migration2026120540Payment', class: Migration2026120540Payment },
   { name: 'Migration2026120545Subscriptions', class: Migration2026120545Subscriptions },
+  { name: 'Migration2026120555PaymentTreasury', class: Migration2026120555PaymentTreasury },
   { name: 'Migration2026120560Campaigns', class: Migration2026120560Campaigns },
   { name: 'Migration2026120565WorkerPresence', class: Migration2026120565WorkerPresence },
 ];

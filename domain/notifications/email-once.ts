@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { deploymentMailTokens } from '@/domain/mail/deployment';
-import { stableMessageId, type EmailSender } from './email-sender';
+import { stableMessageId, type EmailAttachment, type EmailSender } from './email-sender';
 
 /** One e-mail to send at most once, recorded in `notification` under its idempotency key. */
 export interface EmailOnce {
@@ -18,6 +18,8 @@ export interface EmailOnce {
   references?: string[];
   /** More header fields (List-Unsubscribe and List-Unsubscribe-Post on information e-mail). */
   headers?: Record<string, string>;
+  /** Files sent with it; loaded by the caller, never kept in the notification record. */
+  attachments?: EmailAttachment[];
 }
 
 /** What became of it: sent now, sent before, or cut off mid-send by an earlier attempt (never repeated). */
@@ -62,6 +64,7 @@ export async function sendEmailOnce(em: EntityManager, email: EmailSender, messa
       inReplyTo: references.at(-1),
       envelopeFrom: tokens.bounceAddress(claimed[0].id),
       headers: message.headers,
+      attachments: message.attachments,
     });
     await conn.execute(
       `update notification set status = 'sent', provider_id = ?, message_id = ?, smtp_response = ?, sent_at = now(), error = null where idempotency_key = ?`,

@@ -18,6 +18,15 @@ export interface OutgoingEmail {
   envelopeFrom?: string;
   /** More header fields, such as List-Unsubscribe on information e-mail (RFC 8058). */
   headers?: Record<string, string>;
+  /** Files sent with the message (a payment receipt). */
+  attachments?: EmailAttachment[];
+}
+
+/** A file attached to an e-mail. */
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
 }
 
 /** What the SMTP server said when it took a message. */

@@ -29,6 +29,7 @@ export const DEFAULT_SMS_TEMPLATES: Record<SmsTemplateKey, string> = {
     "Demande {{reference}} : nous avons besoin d'une précision. Lisez la question et répondez sur {{trackingUrl}}",
   answer: 'Réponse à votre demande {{reference}} : {{answer}}',
   answer_link: 'Une réponse à votre demande {{reference}} est disponible : {{trackingUrl}} (code de suivi du SMS de confirmation)',
+  payment_receipt: 'Paiement de {{amount}} bien enregistré pour la demande {{reference}}. Votre justificatif : {{trackingUrl}}',
   stop_confirmation: '{{tenantName}} : STOP pris en compte, vous ne recevrez plus nos SMS d\'information.',
   list_subscribed: '{{tenantName}} : abonnement à "{{listLabel}}" enregistré. Envoyez STOP {{listKeyword}} pour ne plus le recevoir.',
   list_unsubscribed: '{{tenantName}} : vous ne recevrez plus "{{listLabel}}". Envoyez ABO {{listKeyword}} pour vous réabonner.',

@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 
 /** Keys of the messages sent to citizens. */
-export type CitizenTemplate = 'acknowledgement' | 'state_changed' | 'information_requested' | 'answer';
+export type CitizenTemplate = 'acknowledgement' | 'state_changed' | 'information_requested' | 'answer' | 'payment_receipt';
 /** Keys of the messages sent to municipal staff. */
 export type StaffTemplate = 'new_request' | 'transferred' | 'reminder';
 /** Every message key a tenant may override. */
@@ -73,6 +73,17 @@ Retrouvez l'historique de votre demande : {{trackingUrl}}
 Une question sur cette réponse ? Répondez à ce courriel : votre message sera joint à votre demande.
 
 {{departmentName}} — {{tenantName}}`,
+  },
+  payment_receipt: {
+    subject: '{{tenantName}} — reçu de votre paiement ({{reference}})',
+    body: `Bonjour{{#if citizenName}} {{citizenName}}{{/if}},
+
+Nous avons bien reçu votre paiement de {{amount}} pour « {{product}} » (demande {{reference}}).
+
+Votre reçu est joint à ce courriel au format PDF ; il reste téléchargeable depuis la page de suivi de votre demande :
+{{trackingUrl}}
+
+{{tenantName}}`,
   },
   new_request: {
     subject: '[{{tenantName}}] Nouvelle demande {{reference}} — {{topicLabel}}',

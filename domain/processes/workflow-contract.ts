@@ -56,6 +56,7 @@ export const PROCESS_ACTIONS = [
   'addNote',
   'closeRequest',
   'resendNotification',
+  'recordRefund',
 ] as const;
 /** One of PROCESS_ACTIONS. */
 export type ProcessAction = (typeof PROCESS_ACTIONS)[number];

@@ -81,6 +81,12 @@ export interface NoteInput extends ActionInput {
   text: string;
 }
 
+/** A refund the régie made outside Relais (PayFiP has no refund call), recorded on the case; amount in cents. */
+export interface RefundInput extends ActionInput {
+  amount: number;
+  reason: string;
+}
+
 /** A registration accepted, with an optional message to the citizen. */
 export interface AcceptRegistrationInput extends ActionInput {
   message?: string;

@@ -41,7 +41,7 @@ export interface TenantConfig {
     position?: number;
     active?: boolean;
   }>;
-  agents?: Array<{ email: string; name: string; password?: string; isAdmin?: boolean; isDpo?: boolean; active?: boolean; roles?: Array<{ department: string; role: DepartmentRole }> }>;
+  agents?: Array<{ email: string; name: string; password?: string; isAdmin?: boolean; isDpo?: boolean; isTreasurer?: boolean; active?: boolean; roles?: Array<{ department: string; role: DepartmentRole }> }>;
   answerTemplates?: Array<{ slug: string; title: string; body: string; department?: string }>;
   messageTemplates?: Array<{ key: string; channel?: string; subject?: string; body: string }>;
   lists?: ListConfig[];
@@ -322,11 +322,11 @@ async function upsertAgent(
 ) {
   const [row] = await query<{ id: string }>(
     em,
-    `insert into agent (id, tenant_id, email, name, password_hash, is_admin, is_dpo, active, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, now())
-     on conflict (tenant_id, email) do update set name = excluded.name, is_admin = excluded.is_admin, is_dpo = excluded.is_dpo, active = excluded.active,
-       password_hash = coalesce(excluded.password_hash, agent.password_hash)
+    `insert into agent (id, tenant_id, email, name, password_hash, is_admin, is_dpo, is_treasurer, active, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+     on conflict (tenant_id, email) do update set name = excluded.name, is_admin = excluded.is_admin, is_dpo = excluded.is_dpo,
+       is_treasurer = excluded.is_treasurer, active = excluded.active, password_hash = coalesce(excluded.password_hash, agent.password_hash)
      returning id`,
-    [randomUUID(), tenantId, a.email.toLowerCase(), a.name, passwordHash ?? null, a.isAdmin ?? false, a.isDpo ?? false, a.active ?? true],
+    [randomUUID(), tenantId, a.email.toLowerCase(), a.name, passwordHash ?? null, a.isAdmin ?? false, a.isDpo ?? false, a.isTreasurer ?? false, a.active ?? true],
   );
   // The file is the truth for the roles of the agents it lists.
   await query(em, 'delete from agent_role where agent_id = ?', [row.id]);

@@ -61,6 +61,8 @@ export const EVENT_LABELS: Record<string, string> = {
   letter_ready: 'Réponse envoyée par courrier postal',
   linked_request: 'Demande liée',
   attachments_refused: 'Pièces jointes non conservées',
+  receipt_sent: 'Reçu de paiement établi',
+  refund_recorded: 'Remboursement enregistré',
 };
 
 // Text that the citizen wrote or must read; internal notes and drafts are never public.
@@ -124,7 +126,7 @@ export async function publicRequestView(em: EntityManager, tenantSlug: string, r
 }
 
 // E-mails to the citizen carry these templates; staff notices about the request are not the citizen's business.
-const CITIZEN_EMAIL_TEMPLATES = ['acknowledgement', 'state_changed', 'information_requested', 'answer'];
+const CITIZEN_EMAIL_TEMPLATES = ['acknowledgement', 'state_changed', 'information_requested', 'answer', 'payment_receipt'];
 
 /** One line per message that left for the citizen, oldest first; a message not sent yet (or refused at once) is not told. */
 export async function citizenMessageLines(em: EntityManager, requestId: string, timeZone: string): Promise<PublicMessageLine[]> {

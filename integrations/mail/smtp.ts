@@ -34,6 +34,7 @@ export function createSmtpSender(smtpUrl: string, from: string, messageDomain = 
         // The header From stays the deployment's sender; only the envelope carries the bounce address (VERP).
         envelope: message.envelopeFrom ? { from: message.envelopeFrom, to: [message.to] } : undefined,
         headers: { ...message.headers, 'X-Relais-Key': message.idempotencyKey },
+        attachments: message.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
       });
       return { messageId, response: String(info.response ?? '') };
     },

@@ -64,6 +64,7 @@ export async function createTestTenant(options: TestTenantOptions = {}) {
       { email: mail('valideur'), name: 'Valideur État civil', roles: [{ department: 'etat-civil', role: 'validator' }] },
       { email: mail('admin'), name: 'Admin', isAdmin: true },
       { email: mail('dpo'), name: 'Délégué protection des données', isDpo: true },
+      { email: mail('regie'), name: 'Régisseur', isTreasurer: true },
     ],
   };
   const orm = await initORM(env().DATABASE_URL!);

@@ -98,6 +98,10 @@ export function fakeProcessActivities() {
       log('renderAnswerLetter', args);
       return { documentId: `letter-${String(args.idempotencyKey)}`, created: true };
     },
+    async renderPaymentReceipt(args: Record<string, unknown>) {
+      log('renderPaymentReceipt', args);
+      return { documentId: `receipt-${String(args.idempotencyKey)}`, created: true, amount: '150,00 €', product: 'Caution de la salle' };
+    },
     async renderAcknowledgement(args: Record<string, unknown>) {
       log('renderAcknowledgement', args);
       return { documentId: `ack-${String(args.idempotencyKey)}`, created: true };

@@ -1,5 +1,6 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CurrentStep, PaymentSettled } from '@/domain/processes/workflow-contract';
+import type { ActionResult, RefundInput } from '@/domain/requests/contract';
 
 // The agent updates, the citizen's reply and the snapshot are the request workflow's: the console's routes drive both
 // workflow types with the same messages.
@@ -11,3 +12,6 @@ export const currentStepQuery = defineQuery<CurrentStep>('currentStep');
 
 /** The payment engine reports a payment settled (the engine itself comes with online payment). */
 export const paymentSettledSignal = defineSignal<[PaymentSettled]>('paymentSettled');
+
+/** Records a refund the régie made outside Relais; refused above what was paid online, or when nothing was. */
+export const recordRefundUpdate = defineUpdate<ActionResult, [RefundInput]>('recordRefund');

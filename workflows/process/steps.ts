@@ -79,12 +79,19 @@ export interface StepStatus {
   answeredAwaitingClose: boolean;
   /** The step after an `answer` step is a `validate` step: the answer is submitted, not sent. */
   answerNeedsValidation: boolean;
+  /** Some of what was paid online has not been refunded yet: a refund may be recorded, whatever the step. */
+  refundable?: boolean;
 }
 
 const ALWAYS: ProcessAction[] = ['addNote', 'resendNotification'];
 
 /** The agent actions possible at a step; the validators still check who acts (department, role). */
 export function allowedActions(step: ProcessStep, status: StepStatus): ProcessAction[] {
+  const actions = stepActions(step, status);
+  return status.refundable ? [...actions, 'recordRefund'] : actions;
+}
+
+function stepActions(step: ProcessStep, status: StepStatus): ProcessAction[] {
   if (status.ended) return [...ALWAYS];
   switch (step.kind) {
     case 'answer':

@@ -27,6 +27,7 @@ import {
   currentStepQuery,
   openRequestUpdate,
   paymentSettledSignal,
+  recordRefundUpdate,
   rejectRegistrationUpdate,
   returnDraftUpdate,
   snapshotQuery,
@@ -344,8 +345,53 @@ describe('process workflow', () => {
     fake.setPaymentState(input.requestId, 'paid');
     await handle.signal(paymentSettledSignal, { paymentId: 'pay-1', amount: 15_000, paidAt: new Date().toISOString() });
     expect(await handle.result()).toBe('closed');
-    expect(types(input.requestId)).toEqual(['received', 'payment_requested', 'payment_received', 'closed']);
+    // The receipt goes out beside the process, which moves on without waiting for it.
+    expect(types(input.requestId).filter((t) => t !== 'receipt_sent')).toEqual(['received', 'payment_requested', 'payment_received', 'closed']);
+    expect(types(input.requestId).filter((t) => t === 'receipt_sent')).toHaveLength(1);
+    const receipts = citizenMessages(input.requestId).filter((m) => m.template === 'payment_receipt');
+    expect(receipts).toEqual([expect.objectContaining({ channel: 'email', documentId: `receipt-${handle.workflowId}:receipt:2`, idempotencyKey: `${handle.workflowId}:receipt:2` })]);
+    expect(fake.callsOf(input.requestId).find((c) => c.name === 'renderPaymentReceipt')!.args).toMatchObject({ paymentKey: `${handle.workflowId}:payment:2` });
     await keepHistory('payment-paid', handle, PROCESS_HISTORIES_DIR);
+  });
+
+  it('records refunds within what was paid, and refuses one on an unpaid request or above the amount paid', async () => {
+    const definition = processOf(
+      [
+        { ...ACK, next: 'payer' },
+        { id: 'payer', kind: 'collect_payment', label: 'Caution de la salle', amount: 'int(data.jours) * 5000', timeout: 'PT1H', paid: 'attendre', unpaid: 'impaye' },
+        { id: 'attendre', kind: 'wait', label: 'Jusqu’à la location', duration: 'PT1H', next: 'fin' },
+        { id: 'fin', kind: 'close', label: 'Réservée', outcome: 'closed' },
+        { id: 'impaye', kind: 'close', label: 'Non payée', outcome: 'abandoned' },
+      ],
+      'purchase',
+    );
+    const { input, handle } = await start(definition, { formData: { jours: 3 } });
+    fake.setPaymentState(input.requestId, 'pending');
+    const { agent, voirie } = ACTORS;
+    expect((await atStep(handle, 'payer')).allowedActions).not.toContain('recordRefund');
+    expect(await refusal(handle.executeUpdate(recordRefundUpdate, { args: [{ actor: agent, amount: 500, reason: 'Annulation' }] }))).toBe('Cette demande n’a pas été payée en ligne : il n’y a rien à rembourser.');
+    fake.setPaymentState(input.requestId, 'paid');
+    await handle.signal(paymentSettledSignal, { paymentId: 'pay-1', amount: 1_500, paidAt: new Date().toISOString() });
+    // The fake provider confirms 15,00 €.
+    expect((await atStep(handle, 'attendre')).allowedActions).toContain('recordRefund');
+    const refund = (amount: number, reason = 'Spectacle annulé', actor: typeof agent = agent) => handle.executeUpdate(recordRefundUpdate, { args: [{ actor, amount, reason }] });
+    expect(await refusal(refund(2_000))).toBe('Le remboursement (20,00 €) dépasse le montant payé restant à rembourser (15,00 €).');
+    expect(await refusal(refund(0))).toBe('Indiquez un montant de remboursement positif, en euros et centimes.');
+    expect(await refusal(refund(12.5))).toBe('Indiquez un montant de remboursement positif, en euros et centimes.');
+    expect(await refusal(refund(500, '  '))).toBe('Le motif du remboursement est vide.');
+    expect(await refusal(refund(500, 'Autre service', voirie))).toBe('Cette demande est traitée par un autre service.');
+    await refund(1_000);
+    expect(await refusal(refund(501))).toBe('Le remboursement (5,01 €) dépasse le montant payé restant à rembourser (5,00 €).');
+    await refund(500);
+    expect(await refusal(refund(1))).toBe('Le montant payé a déjà été entièrement remboursé.');
+    expect((await handle.query(currentStepQuery)).allowedActions).not.toContain('recordRefund');
+    // Refused refunds never entered history: two recorded, with what was paid and refunded so far.
+    await eventually(() => expect(fake.eventsOf(input.requestId).filter((e) => e.type === 'refund_recorded').map((e) => e.data)).toEqual([
+      expect.objectContaining({ amount: 1_000, reason: 'Spectacle annulé', paid: 1_500, refunded: 1_000 }),
+      expect.objectContaining({ amount: 500, paid: 1_500, refunded: 1_500 }),
+    ]));
+    await handle.terminate('test over');
+    await keepHistory('payment-refunds', handle, PROCESS_HISTORIES_DIR);
   });
 
   it('collects a payment: unpaid after the timeout', async () => {

@@ -19,6 +19,7 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -48,6 +49,7 @@ import {
   currentStepQuery,
   openRequestUpdate,
   paymentSettledSignal,
+  recordRefundUpdate,
   rejectRegistrationUpdate,
   resendNotificationUpdate,
   returnDraftUpdate,
@@ -139,6 +141,9 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
   let collecting: { visit: number; key?: string; expiresAt?: number; stepEndsAt?: number; refusal?: string; offline?: boolean } | undefined;
   // Bumped by each payment notification: the waiting step asks the provider at once instead of at its next poll.
   let paymentNudges = 0;
+  // What collect_payment steps cashed and what agents recorded as refunded, in cents: refunds never exceed payments.
+  let paidCents = 0;
+  let refundedCents = 0;
   const announced = new Set<RequestState>();
   const background: Promise<void>[] = [];
   const lock = new Mutex();
@@ -532,11 +537,13 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
       asked,
       answeredAwaitingClose: current.kind === 'close' && state === 'answered',
       answerNeedsValidation: current.kind === 'answer' && steps.get(current.next)?.kind === 'validate',
+      refundable: paidCents > refundedCents,
     });
   }
 
   function assertAllowed(action: ProcessAction): void {
     if (allowedNow().includes(action)) return;
+    if (action === 'recordRefund') refuse(paidCents === 0 ? 'Cette demande n’a pas été payée en ligne : il n’y a rien à rembourser.' : 'Le montant payé a déjà été entièrement remboursé.');
     if (action === 'answerRequest' && current.kind === 'answer' && inCharge) refuse('Cette réponse doit être soumise à validation avant envoi.');
     refuse(notAtThisStep(current));
   }
@@ -764,6 +771,23 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
     },
   );
 
+  // PayFiP has no refund call: the régie refunds outside Relais, and the agent records it here, within what was paid.
+  onUpdate(
+    recordRefundUpdate,
+    'recordRefund',
+    ({ actor, amount, reason }) => {
+      assertDepartment(actor);
+      if (!Number.isInteger(amount) || amount <= 0) refuse('Indiquez un montant de remboursement positif, en euros et centimes.');
+      const left = paidCents - refundedCents;
+      if (amount > left) refuse(`Le remboursement (${euros(amount)}) dépasse le montant payé restant à rembourser (${euros(left)}).`);
+      assertText(reason, 'Le motif du remboursement');
+    },
+    async ({ actor, amount, reason }) => {
+      refundedCents += amount;
+      await record('refund_recorded', actor.agentId, { public: true, data: { amount, reason, paid: paidCents, refunded: refundedCents } });
+    },
+  );
+
   onUpdate(
     resendNotificationUpdate,
     'resendNotification',
@@ -890,6 +914,9 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
         continue;
       }
       if (status.state === 'paid') {
+        // Added after the first recorded histories: runs paid before it replay without a receipt.
+        if (patched('payment-receipt')) background.push(issueReceipt(key, v));
+        paidCents += status.amount;
         const data = { amount: status.amount, paymentId: status.providerId, authorisation: status.authorisation, paidAt: status.paidAt };
         await moveIfStill(v, step.paid, { type: 'payment_received', actor: 'system', data, public: true });
         return;
@@ -906,6 +933,23 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
         await moveIfStill(v, step.unpaid, { type: expiring ? 'payment_timeout' : 'payment_failed', actor: 'system', public: true, data: { state: status.state } });
         return;
       }
+    }
+  }
+
+  /**
+   * The receipt of a verified payment: rendered once and e-mailed once (both keyed by the payment's entry), while the
+   * process goes on; a failure after the retries is recorded on the timeline, the payment stays counted.
+   */
+  async function issueReceipt(paymentKey: string, v: number): Promise<void> {
+    const base = { tenantId: input.tenantId, requestId: input.requestId };
+    const key = `${id}:receipt:${v}`;
+    try {
+      const receipt = await documents.renderPaymentReceipt({ ...base, idempotencyKey: key, paymentKey });
+      const sent = await mail.notifyCitizen({ ...base, template: 'payment_receipt', idempotencyKey: key, documentId: receipt.documentId, channel: 'email', vars: { amount: receipt.amount, product: receipt.product } });
+      await lock.runExclusive(() => record('receipt_sent', 'system', { public: true, data: { documentId: receipt.documentId, emailed: sent.sent > 0, reason: sent.reason } }));
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      await lock.runExclusive(() => record('receipt_failed', 'system', { data: { error: error.cause?.message ?? error.message } }));
     }
   }
 
@@ -1067,6 +1111,11 @@ function planFor(from: string, to: string, cascade: EscalationStep[]): PlannedEs
 
 function actorId(actor: Actor | string): string {
   return typeof actor === 'string' ? actor : actor.agentId;
+}
+
+/** "12,50 €" without Intl (workflow code): the refusal messages' amounts. */
+function euros(cents: number): string {
+  return `${Math.trunc(cents / 100)},${String(cents % 100).padStart(2, '0')} €`;
 }
 
 function refuse(reason: string): never {

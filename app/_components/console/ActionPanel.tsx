@@ -300,6 +300,27 @@ export function ActionPanel(props: ActionPanelProps) {
         </ConsoleForm>
       ) : null}
 
+      {offers('refund', false) ? (
+        <form onSubmit={submitForm('refund', ['amount', 'reason'])} className="card stack" aria-labelledby="remboursement">
+          <h3 id="remboursement">Enregistrer un remboursement</h3>
+          <p className="muted">
+            PayFiP ne permet pas de rembourser un paiement : la régie rembourse le citoyen hors de Relais (virement, mandat). Enregistrez ici ce
+            remboursement pour qu’il figure au dossier ; il ne peut dépasser le montant payé en ligne.
+          </p>
+          <label>
+            Montant remboursé (en euros)
+            <input name="amount" inputMode="decimal" required pattern="\s*\d{1,6}([,.]\d{1,2})?\s*€?\s*" placeholder="12,50" />
+          </label>
+          <label>
+            Motif
+            <textarea name="reason" rows={2} required />
+          </label>
+          <button type="submit" className="secondary" disabled={busy}>
+            Enregistrer le remboursement
+          </button>
+        </form>
+      ) : null}
+
       {offers('close', props.canWork && props.state !== 'closed' && props.state !== 'rejected' && props.state !== 'awaiting_validation') ? (
         <p>
           <button type="button" className="danger" disabled={busy} onClick={() => run('close')}>

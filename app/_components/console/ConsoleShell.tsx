@@ -13,6 +13,8 @@ export function ConsoleShell({ principal, current, children }: { principal: Agen
     { href: `${base}/campagnes`, label: 'Campagnes', key: 'campaigns', show: true },
     { href: `${base}/quarantaine`, label: 'Courriels en quarantaine', key: 'quarantine', show: true, count: true },
     { href: `${base}/tableau-de-bord`, label: 'Tableau de bord', key: 'dashboard', show: meets(principal, 'head') },
+    { href: `${base}/regie`, label: 'Régie : paiements', key: 'treasury', show: meets(principal, 'treasury') },
+    { href: `${base}/catalogue`, label: 'Catalogue', key: 'catalogue', show: principal.isAdmin },
     { href: `${base}/admin`, label: 'Administration', key: 'admin', show: principal.isAdmin },
     { href: `${base}/donnees-personnelles`, label: 'Données personnelles', key: 'personal-data', show: meets(principal, 'dpo') },
     { href: `${base}/journal`, label: 'Journal d’audit', key: 'audit', show: meets(principal, 'dpo') },

@@ -85,6 +85,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
               <th scope="col">Rôles</th>
               <th scope="col">Administrateur</th>
               <th scope="col">Délégué à la protection des données</th>
+              <th scope="col">Régisseur</th>
               <th scope="col">Actif</th>
             </tr>
           </thead>
@@ -96,6 +97,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
                 <td>{a.roles || '—'}</td>
                 <td>{a.isAdmin ? 'Oui' : 'Non'}</td>
                 <td>{a.isDpo ? 'Oui' : 'Non'}</td>
+                <td>{a.isTreasurer ? 'Oui' : 'Non'}</td>
                 <td>{a.active ? 'Oui' : 'Non'}</td>
               </tr>
             ))}
@@ -108,6 +110,7 @@ export default async function AdminPage({ params }: { params: Promise<{ tenant: 
           { name: 'password', label: 'Mot de passe initial ou nouveau (12 caractères au moins ; vide pour le garder)', type: 'password' },
           { name: 'isAdmin', label: 'Administrateur de la commune', type: 'checkbox' },
           { name: 'isDpo', label: 'Délégué à la protection des données (accès, export et effacement des données d’une personne)', type: 'checkbox' },
+          { name: 'isTreasurer', label: 'Régisseur (paiements en ligne de la régie et fichier de rapprochement)', type: 'checkbox' },
           { name: 'active', label: 'Compte actif', type: 'checkbox' },
         ]} initial={{ active: true }} />
       </section>

@@ -178,6 +178,7 @@ const DOCUMENT_LABELS: Record<string, string> = {
   answer_letter: 'Courrier de réponse',
   acknowledgement: 'Accusé de réception',
   certificate: 'Document demandé',
+  payment_receipt: 'Reçu de paiement',
 };
 
 function DocumentList({ documents, href }: { documents: DocumentSummary[]; href: (id: string) => string }) {

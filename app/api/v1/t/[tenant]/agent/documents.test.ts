@@ -150,10 +150,10 @@ describe('document template overrides', () => {
   const overview = async (cookie: string) => (await (await call(adminOverview, { tenant: tenant.slug }, { cookie })).json()).documentTemplates as Array<{ name: string; custom: boolean; content: string; variables: string[] }>;
   const OVERRIDE = '<html><body><h1>Courrier officiel de {{tenant.name}}</h1><p>Dossier {{reference}}</p>{{#each recipientLines}}<p>{{this}}</p>{{/each}}<p>{{answer}}</p></body></html>';
 
-  it('lists the four built-in templates, previews a version with sample data and refuses template errors with 400', async () => {
+  it('lists the built-in templates, previews a version with sample data and refuses template errors with 400', async () => {
     const cookie = await sessionFor(tenant.slug, tenant.mail('admin'), PASSWORD);
     const listed = await overview(cookie);
-    expect(listed.map((t) => [t.name, t.custom])).toEqual([['answer-letter', false], ['acknowledgement', false], ['certificate', false], ['quality-report', false]]);
+    expect(listed.map((t) => [t.name, t.custom])).toEqual([['answer-letter', false], ['acknowledgement', false], ['certificate', false], ['quality-report', false], ['payment-receipt', false]]);
     expect(listed[0].content).toContain('Objet : {{subject}}');
     expect(listed[0].variables).toEqual(expect.arrayContaining(['tenant.name', 'reference', 'answer', 'recipientLines']));
 

@@ -66,6 +66,8 @@ export const AGENT_ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
       { variant: 'open', params: (tenant, reference) => ({ tenant, reference, action: 'open' }), ok: [200, 409] },
       { variant: 'approve', access: 'validator', params: (tenant, reference) => ({ tenant, reference, action: 'approve' }), ok: [409] },
       { variant: 'return', access: 'validator', params: (tenant, reference) => ({ tenant, reference, action: 'return' }), body: { comment: 'Non' }, ok: [409] },
+      // Nothing was paid online for this request: refused.
+      { variant: 'refund', params: (tenant, reference) => ({ tenant, reference, action: 'refund' }), body: { amount: '5,00', reason: 'Annulation' }, ok: [409] },
     ],
   },
   // An unknown message of the request: found by nobody, whatever the role.
@@ -116,6 +118,12 @@ export const AGENT_ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
   'admin/mail GET': { access: 'admin', cases: [{ params: t, ok: [200] }] },
   'admin/mail PUT': { access: 'admin', cases: [{ params: t, body: { addresses: ['mairie@commune.fr'], acknowledgeBySms: false, acknowledgementsPerHour: 5 }, ok: [200] }] },
   'audit GET': { access: 'dpo', cases: [{ params: t, ok: [200] }] },
+  'treasury GET': { access: 'treasury', cases: [{ params: t, ok: [200] }, { variant: 'csv', params: t, search: '?format=csv', ok: [200] }] },
+  'catalogue GET': { access: 'admin', cases: [{ params: t, ok: [200] }] },
+  // An invalid product: refused with its field errors, whoever may call the route.
+  'catalogue POST': { access: 'admin', cases: [{ params: t, body: { label: '' }, ok: [400] }] },
+  'catalogue/[slug] GET': { access: 'admin', cases: [{ params: (tenant) => ({ tenant, slug: 'inconnu' }), ok: [404] }] },
+  'catalogue/[slug] PUT': { access: 'admin', cases: [{ params: (tenant) => ({ tenant, slug: 'inconnu' }), body: { label: 'X', pricing: { kind: 'fixed', amount: 500 }, active: true }, ok: [404] }] },
   'personal-data/[action] POST': {
     access: 'dpo',
     cases: [

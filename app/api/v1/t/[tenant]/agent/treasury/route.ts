@@ -1,0 +1,24 @@
+import { writeAudit } from '@/domain/audit/log';
+import { parseTreasuryFilters, reconciliationCsv, tenantToday, treasuryReport } from '@/domain/payments/treasury';
+import { agentRoute } from '@/app/console/_server/route';
+
+/**
+ * The régie's payments (`du`, `au`, `produit`, `etat`), by day with totals; `format=csv` downloads the reconciliation
+ * file (idOp, refdet, amount, date and time, numauto, product, request), and that export is audited.
+ */
+export const GET = agentRoute('treasury', async ({ request, em, principal }) => {
+  const params = new URL(request.url).searchParams;
+  const filters = parseTreasuryFilters(params, await tenantToday(em, principal.tenantId));
+  const report = await treasuryReport(em, principal.tenantId, filters);
+  if (params.get('format') !== 'csv') return Response.json(report, { headers: { 'cache-control': 'no-store' } });
+  const { csv, rows } = reconciliationCsv(report);
+  await writeAudit(em, { tenantId: principal.tenantId, agentId: principal.agentId, action: 'treasury.export', target: 'payments', data: { filters, rows } });
+  return new Response(csv, {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="rapprochement-payfip-${filters.from}-${filters.to}.csv"`,
+      'cache-control': 'private, no-store',
+      'x-content-type-options': 'nosniff',
+    },
+  });
+});
