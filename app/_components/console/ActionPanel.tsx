@@ -301,7 +301,7 @@ export function ActionPanel(props: ActionPanelProps) {
       ) : null}
 
       {offers('refund', false) ? (
-        <form onSubmit={submitForm('refund', ['amount', 'reason'])} className="card stack" aria-labelledby="remboursement">
+        <ConsoleForm onSubmit={submitForm('refund', ['amount', 'reason'])} className="card stack" aria-labelledby="remboursement">
           <h3 id="remboursement">Enregistrer un remboursement</h3>
           <p className="muted">
             PayFiP ne permet pas de rembourser un paiement : la régie rembourse le citoyen hors de Relais (virement, mandat). Enregistrez ici ce
@@ -318,7 +318,7 @@ export function ActionPanel(props: ActionPanelProps) {
           <button type="submit" className="secondary" disabled={busy}>
             Enregistrer le remboursement
           </button>
-        </form>
+        </ConsoleForm>
       ) : null}
 
       {offers('close', props.canWork && props.state !== 'closed' && props.state !== 'rejected' && props.state !== 'awaiting_validation') ? (

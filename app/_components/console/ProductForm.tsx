@@ -1,6 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+import { ConsoleForm } from './ConsoleForm';
 import { useRef, useState, type FormEvent } from 'react';
 import { callApi } from './api';
 
@@ -108,7 +109,7 @@ export function ProductForm({ tenant, initial }: { tenant: string; initial?: Pro
   const invalid = (name: string) => (errorOf(`/${name}`) ? { 'aria-invalid': true, 'aria-describedby': `produit-${name}-erreur` } : {});
 
   return (
-    <form onSubmit={submit} className="card stack" noValidate aria-label={creating ? 'Nouveau produit' : 'Modifier le produit'}>
+    <ConsoleForm onSubmit={submit} className="card stack" noValidate aria-label={creating ? 'Nouveau produit' : 'Modifier le produit'}>
       <div ref={summary} tabIndex={-1} role={feedback?.kind === 'error' ? 'alert' : 'status'}>
         {feedback ? <p className={feedback.kind === 'ok' ? 'alert success' : 'alert error'}>{feedback.text}</p> : null}
       </div>
@@ -151,6 +152,6 @@ export function ProductForm({ tenant, initial }: { tenant: string; initial?: Pro
       <button type="submit" disabled={busy}>
         {creating ? 'Créer le produit' : 'Enregistrer'}
       </button>
-    </form>
+    </ConsoleForm>
   );
 }
