@@ -12,6 +12,7 @@ import { startImapPollers } from '@/integrations/mail/imap-pollers';
 import { closeTemporalClients, temporalClient } from '@/temporal/client';
 import { ensureQualityReportSchedules } from '@/temporal/quality-report';
 import { watchPendingStarts } from '@/temporal/pending-starts';
+import { watchExpiredHolds } from '@/temporal/expired-holds';
 import { ensureRetentionSchedules } from '@/temporal/retention';
 import { createRelaisWorker, startSmsService } from '@/temporal/worker';
 import { installWorkerTelemetry, taskQueueBacklogProbe } from '@/temporal/telemetry';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     logger: log,
   });
+  const expiredHolds = watchExpiredHolds({ orm, logger: log });
   // The Temporal runtime shuts the worker down on SIGINT / SIGTERM; run() then returns and resources close below.
   log.info(
     { taskQueue: config.TEMPORAL_TASK_QUEUE, sms: Boolean(sms), smtpIn: mailIn.smtpPort, imapMailboxes: mailIn.imapMailboxes, metricsPort: metricsServer?.port },
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
   );
   await worker.run();
   await pendingStarts.stop();
+  await expiredHolds.stop();
   await mailIn.stop();
   await close();
   await sms?.stop();

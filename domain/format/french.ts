@@ -104,3 +104,8 @@ export function frenchMonths(months: number): string {
   if (months % 12 === 0) return months === 12 ? '1 an' : `${months / 12} ans`;
   return `${months} mois`;
 }
+
+/** An amount in cents as French readers write euros: « 1 234,50 € ». */
+export function frenchEuros(cents: number): string {
+  return (cents / 100).toLocaleString('fr-FR', { style: 'currency', currency: 'EUR' });
+}
