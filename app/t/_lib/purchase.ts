@@ -87,7 +87,8 @@ export function priceText(offer: ProductOffer): string {
   if (pricing.kind === 'fixed') return frenchEuros(pricing.amount);
   if (pricing.kind === 'per_unit') return `${frenchEuros(pricing.unitPrice)} l’unité`;
   const prices = pricing.brackets.map((b) => b.unitPrice);
-  return `de ${frenchEuros(Math.min(...prices))} à ${frenchEuros(Math.max(...prices))} l’unité, selon ${bracketLabel(pricing.field).toLowerCase()}`;
+  const basis = /quotient/i.test(pricing.field) ? 'le quotient familial' : `la valeur « ${pricing.field} »`;
+  return `de ${frenchEuros(Math.min(...prices))} à ${frenchEuros(Math.max(...prices))} l’unité, selon ${basis}`;
 }
 
 /** The French name of the value brackets split on. */
