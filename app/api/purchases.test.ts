@@ -13,7 +13,9 @@ import { paymentOnReturn } from '@/domain/payments/return';
 import { query } from '@/domain/sql';
 import { importTenant } from '@/domain/tenant-config/import';
 import { paymentProviderFor } from '@/integrations/payment';
-import { eventually } from '@/temporal/testing/fixtures';
+import { requestWorkflowId } from '@/domain/requests/contract';
+import { eventually, testClient } from '@/temporal/testing/fixtures';
+import { keepHistory, PROCESS_HISTORIES_DIR } from '@/temporal/testing/histories';
 import { callRoute, citizenEmail } from '@/temporal/testing/helpers';
 import { anyJson, pollutingKey, wrongForString, wrongMediaType } from './hostile-input.testing';
 
@@ -127,6 +129,9 @@ describe('POST /api/v1/t/{tenant}/purchases', () => {
     // The workflow's step adopted the intake's payment and hold: one of each, and the seats stay sold.
     expect(await paymentsOf(reference)).toEqual([{ state: 'paid', amount: 3_000, provider_id: idop }]);
     expect(await reserved('concert')).toBe(before + 2);
+    const handle = (await testClient()).workflow.getHandle(requestWorkflowId(slug, reference));
+    expect(await handle.result()).toBe('closed');
+    await keepHistory('purchase-paid', handle, PROCESS_HISTORIES_DIR);
   });
 
   it('prices a bracket from the data, and answers field errors in French with nothing written', async () => {
@@ -232,6 +237,7 @@ describe('POST /api/v1/t/{tenant}/purchases', () => {
       const [audit] = await query<{ n: number }>(await em(), "select count(*)::int as n from audit_log where tenant_id = ? and action = 'payment.paid' and data->>'providerId' = ?", [tenantId, idop]);
       expect(audit.n).toBe(1);
       expect(await reserved('concert')).toBe(before + 1);
+      if (browserFirst) await keepHistory('purchase-browser-return-first', (await testClient()).workflow.getHandle(requestWorkflowId(slug, bought.reference)), PROCESS_HISTORIES_DIR);
     }
     expect(await paymentOnReturn(await em(), slug, 'inconnu-123', paymentProviderFor)).toBeUndefined();
     expect(await paymentOnReturn(await em(), slug, '<script>', paymentProviderFor)).toBeUndefined();
