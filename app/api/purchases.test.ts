@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as notificationRoute } from '@/app/api/v1/t/[tenant]/payments/payfip/notification/route';
 import { GET as trackingRoute } from '@/app/api/v1/t/[tenant]/requests/[reference]/route';
@@ -10,12 +11,14 @@ import { TEST_CARDS } from '@/dev/payfip-simulator/simulator';
 import { env } from '@/domain/env';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { paymentOnReturn } from '@/domain/payments/return';
+import { reserveStock } from '@/domain/payments/stock';
 import { query } from '@/domain/sql';
 import { importTenant } from '@/domain/tenant-config/import';
 import { paymentProviderFor } from '@/integrations/payment';
 import { requestWorkflowId } from '@/domain/requests/contract';
 import { eventually, testClient } from '@/temporal/testing/fixtures';
 import { keepHistory, PROCESS_HISTORIES_DIR } from '@/temporal/testing/histories';
+import { watchExpiredHolds } from '@/temporal/expired-holds';
 import { callRoute, citizenEmail } from '@/temporal/testing/helpers';
 import { anyJson, pollutingKey, wrongForString, wrongMediaType } from './hostile-input.testing';
 
@@ -241,6 +244,20 @@ describe('POST /api/v1/t/{tenant}/purchases', () => {
     }
     expect(await paymentOnReturn(await em(), slug, 'inconnu-123', paymentProviderFor)).toBeUndefined();
     expect(await paymentOnReturn(await em(), slug, '<script>', paymentProviderFor)).toBeUndefined();
+  });
+
+  it('the worker’s sweep puts the seats of an expired hold back on sale (a purchase cut short before its request was filed)', async () => {
+    const orm = await initORM(env().DATABASE_URL!);
+    const [{ id }] = await query<{ id: string }>(await em(), "select id from product where tenant_id = ? and slug = 'concert'", [tenantId]);
+    const before = await reserved('concert');
+    const key = `purchase:${tenantId}:${randomUUID()}:stock`;
+    await reserveStock(orm.em, { tenantId, productId: id, quantity: 2, key, now: new Date(Date.now() - 30 * 60_000), minutes: 25 });
+    expect(await reserved('concert')).toBe(before + 2);
+    const sweep = watchExpiredHolds({ orm, logger: pino({ level: 'silent' }), intervalMs: 3_600_000 });
+    await sweep.stop();
+    expect(await reserved('concert')).toBe(before);
+    const [hold] = await query<{ state: string }>(await em(), 'select state from stock_reservation where idempotency_key = ?', [key]);
+    expect(hold.state).toBe('released');
   });
 
   it('refuses hostile bodies with a 4xx and writes nothing (fast-check)', async () => {
