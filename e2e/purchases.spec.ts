@@ -70,3 +70,30 @@ test('a citizen buys two theatre seats from the catalogue, pays on PayFiP (simul
     await expect(page.locator('[data-product="theatre-le-cid"]')).toContainText(`Places restantes : ${(seatsBefore - 2).toLocaleString('fr-FR')}`);
   });
 });
+
+test('without JavaScript, the purchase form, its summary and « Payer » work, and an abandoned payment is shown as such', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const context = await browser.newContext({ baseURL: process.env.E2E_BASE_URL, locale: 'fr-FR', timezoneId: 'Europe/Paris', javaScriptEnabled: false });
+  const page = await context.newPage();
+  const show = 'Théâtre : « Cyrano de Bergerac » (dimanche 11 avril 2027, 16 h)';
+
+  await test.step('form and summary are plain posts', async () => {
+    await page.goto('/t/demo/achats');
+    await page.getByRole('link', { name: show }).click();
+    await page.getByLabel('Quantité').fill('1');
+    await page.getByLabel('Adresse électronique').fill(`sans-js-${randomUUID().slice(0, 8)}@exemple.fr`);
+    await page.getByRole('button', { name: 'Voir le récapitulatif' }).click();
+    await expect(page.getByTestId('montant')).toHaveText('15,00 €');
+    await page.getByRole('button', { name: 'Payer 15,00 €' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: /Paiement par carte bancaire/ })).toBeVisible();
+  });
+
+  await test.step('abandoning on PayFiP: the return page says so and offers to order again', async () => {
+    await page.getByRole('button', { name: 'Abandonner le paiement' }).click();
+    await page.getByRole('link', { name: 'Retourner sur le site de la commune' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Paiement abandonné' })).toBeVisible();
+    await expect(page.getByRole('status')).toContainText('aucune somme n’a été prélevée');
+    await expect(page.getByRole('link', { name: 'Commander à nouveau' })).toBeVisible();
+  });
+  await context.close();
+});

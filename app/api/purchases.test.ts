@@ -182,6 +182,29 @@ describe('POST /api/v1/t/{tenant}/purchases', () => {
     expect(await footprint()).toEqual(before);
   });
 
+  it('applies the request API’s hourly limits (429 with Retry-After) and gives the held seats back', async () => {
+    const email = citizenEmail('pressee');
+    const em2 = await em();
+    const limits = (perContactPerHour: number) =>
+      query(
+        em2,
+        "update tenant set settings = jsonb_set(settings, '{limits}', ?::jsonb) where id = ?",
+        [JSON.stringify({ perAddressPerHour: 100_000, perContactPerHour, perTenantPerHour: 1_000_000 }), tenantId],
+      );
+    await limits(1);
+    try {
+      expect((await buy(seats(1, email))).status).toBe(201);
+      const before = await footprint();
+      const limited = await buy(seats(1, email));
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await limited.json()) as { errors: Array<{ message: string }> }).errors[0].message).toMatch(/\S/);
+      expect(await footprint()).toEqual(before);
+    } finally {
+      await limits(100_000);
+    }
+  });
+
   it('sells exactly the last 10 seats to 50 concurrent buyers; the 40 others get a clear 409 and leave nothing behind', async () => {
     const before = await footprint();
     const responses = await Promise.all(Array.from({ length: 50 }, () => buy({ product: 'dernieres-places', quantity: 1, contact: { email: citizenEmail('foule') } })));

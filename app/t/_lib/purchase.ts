@@ -2,7 +2,9 @@ import 'server-only';
 import { cookies } from 'next/headers';
 import type { ProductOffer } from '@/domain/payments/catalogue';
 import { frenchEuros } from '@/domain/format/french';
-import type { FieldError } from '@/domain/validation';
+import pino from 'pino';
+import { SpamRefusal } from '@/domain/antispam/refusal';
+import { ConflictError, InputError, NotFoundError, type FieldError } from '@/domain/validation';
 import { secureCookies } from '@/app/_server/cookie-policy';
 
 /** What the citizen typed in the purchase form, kept between the form, its summary and a refusal. */
@@ -29,6 +31,7 @@ export const purchasePaths = {
   catalogue: (slug: string) => `/t/${slug}/achats`,
   form: (slug: string, product: string) => `/t/${slug}/achats/${encodeURIComponent(product)}`,
   summary: (slug: string, product: string) => `/t/${slug}/achats/${encodeURIComponent(product)}/recapitulatif`,
+  pay: (slug: string, product: string) => `/t/${slug}/achats/${encodeURIComponent(product)}/payer`,
   paymentReturn: (slug: string) => `/t/${slug}/paiement/retour`,
 };
 
@@ -94,4 +97,16 @@ export function priceText(offer: ProductOffer): string {
 /** The French name of the value brackets split on. */
 export function bracketLabel(field: string): string {
   return /quotient/i.test(field) ? 'Votre quotient familial (CAF)' : `Valeur « ${field} »`;
+}
+
+const log = pino({ name: 'portal' });
+
+/** The French reasons of a refused purchase, for the form; a fault of ours is logged and said plainly. */
+export function purchaseRefusal(error: unknown): FieldError[] {
+  if (error instanceof InputError) return error.errors;
+  if (error instanceof ConflictError) return [{ path: '', message: error.message }];
+  if (error instanceof SpamRefusal) return [error.fieldError];
+  if (error instanceof NotFoundError) return [{ path: '', message: 'Ce produit n’est pas en vente en ligne.' }];
+  log.error(error, 'purchase failed on the portal');
+  return [{ path: '', message: 'Le paiement en ligne est momentanément indisponible. Merci de réessayer dans quelques instants.' }];
 }

@@ -8,7 +8,6 @@ import { InputError, NotFoundError } from '@/domain/validation';
 import { appContext } from '@/app/_server/context';
 import { purchaseBody, purchasePaths, readDraft } from '@/app/t/_lib/purchase';
 import { portalTenant } from '@/app/t/_lib/tenant';
-import { confirmPurchase } from '../../actions';
 
 export const dynamic = 'force-dynamic';
 
@@ -65,7 +64,7 @@ export default async function PurchaseSummaryPage({ params }: { params: Promise<
         pendant {quote.paymentMinutes} minutes. Vous êtes dirigé vers PayFiP, le service de paiement sécurisé de la Direction générale des Finances publiques, pour payer par
         carte bancaire. Sans paiement dans ce délai, la commande est annulée.
       </p>
-      <form action={confirmPurchase.bind(null, tenant.slug, offer.slug)}>
+      <form method="post" action={purchasePaths.pay(tenant.slug, offer.slug)}>
         <button type="submit" className="button">
           Payer {frenchEuros(quote.amount)}
         </button>{' '}
