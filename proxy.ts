@@ -5,6 +5,7 @@ import { consoleRequirement, createConsoleAccess } from './domain/auth/console-a
 import { SESSION_COOKIE } from './domain/auth/sessions';
 import { devPathExists } from './domain/dev-tools';
 import { env } from './domain/env';
+import { PAYFIP_PRODUCTION_PAYMENT_PAGE } from './domain/payments/provider';
 import { createHostDirectory } from './domain/tenant-config/host-directory';
 
 let hosts: ReturnType<typeof createHostDirectory> | undefined;
@@ -35,6 +36,8 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
     nonce,
     https,
     frameAncestors: tenant ? await hosts.allowedOriginsOf(tenant) : 'none',
+    // The purchase summary's « Payer » is answered with a redirect to PayFiP, which form-action governs too.
+    formTargets: tenant ? [new URL(config.PAYFIP_PAYMENT_URL ?? PAYFIP_PRODUCTION_PAYMENT_PAGE).origin] : [],
     development: process.env.NODE_ENV === 'development',
   });
   const finish = (response: NextResponse, extra: Record<string, string> = {}) => {

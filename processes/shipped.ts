@@ -1,4 +1,5 @@
 import type { ProcessDefinition } from '@/domain/processes/definition';
+import achat from './achat.json' with { type: 'json' };
 import acteEtatCivil from './acte-etat-civil.json' with { type: 'json' };
 import brochureTouristique from './brochure-touristique.json' with { type: 'json' };
 import centreLoisirs from './centre-loisirs.json' with { type: 'json' };
@@ -10,6 +11,7 @@ import signalement from './signalement.json' with { type: 'json' };
 // processes/shipped.test.ts checks this list against the folder and each file against ProcessDefinition.
 /** The process definitions shipped with the product. */
 export const SHIPPED_PROCESSES: readonly ProcessDefinition[] = [
+  achat,
   acteEtatCivil,
   brochureTouristique,
   centreLoisirs,

@@ -12,6 +12,7 @@ import { startImapPollers } from '@/integrations/mail/imap-pollers';
 import { closeTemporalClients, temporalClient } from '@/temporal/client';
 import { ensureQualityReportSchedules } from '@/temporal/quality-report';
 import { watchPendingStarts } from '@/temporal/pending-starts';
+import { watchExpiredHolds } from '@/temporal/expired-holds';
 import { ensureRetentionSchedules } from '@/temporal/retention';
 import { createRelaisWorker, startSmsService } from '@/temporal/worker';
 import { keepWorkerPresence } from '@/temporal/worker-presence';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
     logger: log,
   });
   const presence = await keepWorkerPresence({ orm, taskQueue: config.TEMPORAL_TASK_QUEUE, logger: log });
+  const expiredHolds = watchExpiredHolds({ orm, logger: log });
   // The Temporal runtime shuts the worker down on SIGINT / SIGTERM; run() then returns and resources close below.
   log.info(
     { taskQueue: config.TEMPORAL_TASK_QUEUE, sms: Boolean(sms), smtpIn: mailIn.smtpPort, imapMailboxes: mailIn.imapMailboxes, metricsPort: metricsServer?.port },
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
   await worker.run();
   await presence.stop();
   await pendingStarts.stop();
+  await expiredHolds.stop();
   await mailIn.stop();
   await close();
   await sms?.stop();

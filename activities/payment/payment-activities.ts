@@ -5,7 +5,7 @@ import { findSellableProduct } from '@/domain/payments/catalogue';
 import { createPayment, expirePayment, findPaymentByKey, paymentReference, settlePayment } from '@/domain/payments/payments';
 import { quote } from '@/domain/payments/pricing';
 import type { PaymentProvider } from '@/domain/payments/provider';
-import { confirmStock, DEFAULT_RESERVATION_MINUTES, releaseStock, reserveStock, StockRefusal } from '@/domain/payments/stock';
+import { confirmStock, DEFAULT_RESERVATION_MINUTES, HOLD_MARGIN_MS, releaseStock, reserveStock, StockRefusal } from '@/domain/payments/stock';
 import { InputError, NotFoundError } from '@/domain/validation';
 
 /** Dependencies of the payment activities. */
@@ -52,9 +52,6 @@ export interface PaymentStatus {
   authorisation?: string;
   paidAt?: string;
 }
-
-// Stock is held a little longer than the payment window: the workflow, not the hold's expiry, decides a late payment.
-const HOLD_MARGIN_MS = 5 * 60_000;
 
 /** The activities of the `collect_payment` step, bound to their dependencies. */
 export function createPaymentActivities(deps: PaymentActivityDeps) {

@@ -7,6 +7,8 @@ import { createIntake } from '@/domain/intake/submission';
 import { initORM } from '@/domain/orm';
 import { webMetrics } from '@/integrations/observability/web-metrics';
 import { createSubscriptions } from '@/domain/subscriptions/subscriptions';
+import { createPurchases } from '@/domain/payments/purchases';
+import { paymentProviderFor } from '@/integrations/payment';
 import { requestWorkflowStarter, subscriptionConfirmationStarter, temporalClient } from '@/temporal/client';
 
 /** Process-wide services of the web app, created once on first use. */
@@ -14,6 +16,7 @@ export interface AppContext {
   orm: MikroORM;
   intake: ReturnType<typeof createIntake>;
   subscriptions: ReturnType<typeof createSubscriptions>;
+  purchases: ReturnType<typeof createPurchases>;
   temporal: { address: string; namespace: string; taskQueue: string };
 }
 
@@ -47,7 +50,8 @@ async function build(): Promise<AppContext> {
   });
   // Same limits as the request API: a subscription request counts as one request of its address and contacts.
   const subscriptions = createSubscriptions({ orm, limiter, startConfirmation: subscriptionConfirmationStarter(temporal, temporal.taskQueue) });
-  return { orm, intake, subscriptions, temporal };
+  const purchases = createPurchases({ orm, intake, providerFor: paymentProviderFor, publicUrl: config.PUBLIC_URL });
+  return { orm, intake, subscriptions, purchases, temporal };
 }
 
 /** The Temporal client of the web process. */

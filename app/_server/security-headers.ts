@@ -6,6 +6,8 @@ export interface SecurityHeaderOptions {
   https: boolean;
   /** Origins that may frame the response: a tenant's portal lists its own web sites; everything else none. */
   frameAncestors: string[] | 'self' | 'none';
+  /** Other origins a form may post to or be redirected to: a portal's « Payer » ends on PayFiP's payment page. */
+  formTargets?: string[];
   /** `next dev` evaluates code at run time; a built app never does (smart forms load validators generated on the server). */
   development?: boolean;
 }
@@ -32,7 +34,7 @@ export function contentSecurityPolicy(options: SecurityHeaderOptions): string {
     "frame-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    ["form-action 'self'", ...(options.formTargets ?? [])].join(' '),
     `frame-ancestors ${ancestors}`,
     ...(options.https ? ['upgrade-insecure-requests'] : []),
   ].join('; ');

@@ -19,11 +19,15 @@ export async function departmentChoices(em: EntityManager, tenantId: string): Pr
   return departments.map((d) => ({ slug: d.slug, name: d.name }));
 }
 
-/** A tenant's topics in display order; only the active ones when `activeOnly` (a new request takes no retired topic). */
-export async function topicChoices(em: EntityManager, tenantId: string, options: { activeOnly?: boolean } = {}): Promise<TopicChoice[]> {
+/**
+ * A tenant's topics in display order; only the active ones when `activeOnly` (a new request takes no retired topic),
+ * and without purchase topics when `fileable` (the choices of a request an agent files).
+ */
+export async function topicChoices(em: EntityManager, tenantId: string, options: { activeOnly?: boolean; fileable?: boolean } = {}): Promise<TopicChoice[]> {
   const topics = await em.find(
     Topic,
-    { tenant: tenantId, ...(options.activeOnly ? { active: true } : {}) },
+    // A purchase topic takes requests from the catalogue only (domain/payments/purchases.ts): an agent cannot file on it.
+    { tenant: tenantId, ...(options.activeOnly ? { active: true } : {}), ...(options.fileable ? { kind: { $ne: 'purchase' } } : {}) },
     { fields: ['slug', 'label'], orderBy: [{ position: 'asc' }, { label: 'asc' }] },
   );
   return topics.map((t) => ({ slug: t.slug, label: t.label }));

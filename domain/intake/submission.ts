@@ -15,6 +15,7 @@ import { InputError, compileValidator } from '@/domain/validation';
 import { requestWorkflowId } from '@/domain/requests/contract';
 import { departmentsBySlug, personalDataRead, processForRequest, type ValidatedForm } from '@/domain/processes/for-request';
 import type { StoredProcess } from '@/domain/processes/store';
+import type { PurchaseRef } from '@/domain/processes/workflow-contract';
 import { DUPLICATE_WINDOW_MS, findDuplicate, forgetOldFingerprints, requestFingerprint, type DuplicateReceipt } from './duplicates';
 import { chooseReplyChannel, findTopic, routeTo } from './routing';
 import { NEW_REQUEST_SCHEMA, type NewRequestBody } from './schema';
@@ -43,6 +44,11 @@ export interface PublicSubmissionOptions {
   clientAddress?: string;
   /** The form the data was validated against: its version, stored with the request, and the process it names. */
   form?: ValidatedForm;
+  /**
+   * A purchase whose stock and payment are already held under its key (domain/payments/purchases.ts): handed to the
+   * process workflow, whose payment step adopts them. A purchase repeated is a second purchase: no duplicate check.
+   */
+  purchase?: PurchaseRef;
 }
 
 /** How a trusted channel files a request. */
@@ -101,6 +107,10 @@ export function createIntake(deps: IntakeDeps) {
     const em = deps.orm.em.fork();
     const tenant = await em.getRepository(Tenant).getBySlug(tenantSlug);
     const topic = await findTopic(em, tenant.id, input.topic);
+    // A purchase is priced and its stock held before filing (domain/payments/purchases.ts), never by a bare request.
+    if (topic.kind === 'purchase' && !publicOptions?.purchase) {
+      throw new InputError([{ path: '/topic', message: 'Ce thème sert aux achats en ligne : commandez depuis le catalogue de la commune.' }]);
+    }
     const replyChannel = chooseReplyChannel(input);
     const department = await routeTo(em, tenant, topic);
     // The one rule (README, "Processes"): the form's or topic's process decides the delay, routing and validation.
@@ -112,7 +122,7 @@ export function createIntake(deps: IntakeDeps) {
     const processPart = process ? await processInput(em, tenant.id, process, input, channel) : undefined;
     const formData = input.data ? JSON.stringify(input.data) : null;
     const apiClient = publicOptions?.clientAddress;
-    const fingerprint = apiClient !== undefined ? requestFingerprint(input) : undefined;
+    const fingerprint = apiClient !== undefined && !publicOptions?.purchase ? requestFingerprint(input) : undefined;
     const trackingCode = newTrackingCode();
     const requestId = randomUUID();
 
@@ -174,6 +184,7 @@ export function createIntake(deps: IntakeDeps) {
         kind,
         replyChannel,
         ...processPart,
+        ...(publicOptions?.purchase && processPart ? { purchase: publicOptions.purchase } : {}),
         // Only when false: the inputs of other requests stay as they were.
         ...(trustedOptions.acknowledge === false ? { acknowledge: false as const } : {}),
       };

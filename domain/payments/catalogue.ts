@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Product, StockReservation, Tenant, type TenantPaymentSettings } from '@/domain/entities';
+import { Product, StockReservation, Tenant, type ProductPricing, type TenantPaymentSettings } from '@/domain/entities';
 import { NotFoundError } from '@/domain/validation';
 import { listedUnitPrice } from './pricing';
 
@@ -16,8 +16,27 @@ export interface CatalogueItem {
   available: boolean;
 }
 
+/** A product as the portal offers it: the catalogue's item and what the purchase form needs. */
+export interface ProductOffer extends CatalogueItem {
+  description?: string;
+  pricing: ProductPricing;
+  maxPerCitizen?: number;
+}
+
 /** The products a tenant sells online, in label order; NotFoundError for an unknown tenant. */
 export async function listCatalogue(em: EntityManager, tenantSlug: string, now = new Date()): Promise<CatalogueItem[]> {
+  return (await listProductOffers(em, tenantSlug, now)).map(({ slug, label, unitPrice, currency, stock, available }) => ({
+    slug,
+    label,
+    unitPrice,
+    currency,
+    ...(stock === undefined ? {} : { stock }),
+    available,
+  }));
+}
+
+/** The catalogue with descriptions, pricing and limits, for the portal; NotFoundError for an unknown tenant. */
+export async function listProductOffers(em: EntityManager, tenantSlug: string, now = new Date()): Promise<ProductOffer[]> {
   const tenant = await em.getRepository(Tenant).getBySlug(tenantSlug);
   const payment = tenant.settings.payment;
   const products = await em.find(Product, { tenant, active: true, ...(payment?.products ? { slug: { $in: payment.products } } : {}) }, { orderBy: { label: 'asc' } });
@@ -35,6 +54,9 @@ export async function listCatalogue(em: EntityManager, tenantSlug: string, now =
       currency: 'EUR' as const,
       ...(remaining === undefined ? {} : { stock: remaining }),
       available: onSale && (remaining === undefined || remaining > 0),
+      ...(product.description ? { description: product.description } : {}),
+      pricing: product.pricing,
+      ...(product.maxPerCitizen ? { maxPerCitizen: product.maxPerCitizen } : {}),
     };
   });
 }
@@ -46,4 +68,9 @@ export async function findSellableProduct(em: EntityManager, tenantId: string, s
   const product = await em.findOne(Product, { tenant: tenantId, slug, active: true });
   if (!product) throw new NotFoundError(`Unknown product ${slug}`);
   return product;
+}
+
+/** One product of the portal's catalogue, or undefined when the tenant does not sell it online. */
+export async function findProductOffer(em: EntityManager, tenantSlug: string, slug: string, now = new Date()): Promise<ProductOffer | undefined> {
+  return (await listProductOffers(em, tenantSlug, now)).find((offer) => offer.slug === slug);
 }

@@ -5,7 +5,8 @@ import { settlePayment, type SettlementResult } from './payments';
 import type { PaymentProvider } from './provider';
 
 const MAX_BODY = 4_096;
-const ID = /^[A-Za-z0-9-]{1,64}$/;
+/** What a provider's payment id (PayFiP idOp) may look like; anything else is refused before a lookup. */
+export const PROVIDER_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 /** The `idop` of a PayFiP notification body (form-encoded, as PayFiP posts it, or JSON); InputError in French otherwise. */
 export function notificationId(body: string, contentType: string): string {
@@ -22,7 +23,7 @@ export function notificationId(body: string, contentType: string): string {
     const form = new URLSearchParams(body);
     value = form.get('idop') ?? form.get('idOp') ?? undefined;
   }
-  if (typeof value !== 'string' || !ID.test(value)) throw new InputError([{ path: '/idop', message: "L'identifiant de paiement (idop) est absent ou invalide." }]);
+  if (typeof value !== 'string' || !PROVIDER_ID.test(value)) throw new InputError([{ path: '/idop', message: "L'identifiant de paiement (idop) est absent ou invalide." }]);
   return value;
 }
 

@@ -1,5 +1,8 @@
 /** The port a payment service (PayFiP today) is reached through; connectors live in integrations/payment. */
 
+/** PayFiP's payment page in production: the portal's forms are allowed to send the citizen there (CSP form-action). */
+export const PAYFIP_PRODUCTION_PAYMENT_PAGE = 'https://www.payfip.gouv.fr/tpa/paiementws.web';
+
 /** What the municipality asks the provider to collect. */
 export interface CreatePaymentInput {
   /** The debt's reference, unique per tenant and attempt (PayFiP `refdet`: 6 to 30 letters or digits). */

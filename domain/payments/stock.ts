@@ -8,6 +8,9 @@ import { frenchLongDateTime } from '@/domain/format/french';
 /** Minutes a citizen has to pay before held stock goes back on sale, unless the tenant sets its own. */
 export const DEFAULT_RESERVATION_MINUTES = 20;
 
+/** Stock is held a little longer than the payment window: the workflow, not the hold's expiry, decides a late payment. */
+export const HOLD_MARGIN_MS = 5 * 60_000;
+
 /** Why a reservation was refused. */
 export type StockRefusalReason = 'sold_out' | 'citizen_limit' | 'not_on_sale';
 
@@ -192,4 +195,16 @@ function view(reservation: StockReservation): ReservationView {
     state: reservation.state,
     expiresAt: reservation.expiresAt,
   };
+}
+
+/**
+ * Releases the expired holds of every tenant: the worker's sweep, every minute. Reservations and the catalogue already
+ * treat expired holds as free; the sweep keeps `reserved` true for readers that do not (the console, exports) and
+ * frees holds a purchase left behind when its filing was cut short (a web process killed between hold and request).
+ */
+export async function releaseAllExpiredReservations(em: EntityManager, now = new Date()): Promise<number> {
+  const expired = await em.fork().find(StockReservation, { state: 'held', expiresAt: { $lte: now } }, { fields: ['tenant'], limit: 10_000 });
+  let freed = 0;
+  for (const tenantId of new Set(expired.map((r) => r.tenant.id))) freed += await releaseExpiredReservations(em, tenantId, now);
+  return freed;
 }

@@ -39,6 +39,24 @@ export interface ProcessWorkflowInput extends RequestWorkflowInput {
   citizen?: Record<string, unknown>;
   /** How the request came in (`channel` in expressions). */
   channel?: IntakeChannel;
+  /** A purchase (`POST /purchases`): the first `collect_payment` step without a product of its own adopts it. */
+  purchase?: PurchaseRef;
+}
+
+/**
+ * A purchase whose stock hold and payment the intake already made under `key`: the workflow's step passes the same
+ * key, product, quantity and data, so it finds that hold and payment instead of making second ones.
+ */
+export interface PurchaseRef {
+  key: string;
+  product: string;
+  quantity: number;
+  /** What prices a bracket (quotient familial): the same data gives the same amount. */
+  data?: Record<string, unknown>;
+  /** Shown on the payment page (PayFiP `objet`). */
+  label: string;
+  /** The buyer's e-mail: PayFiP's ticket and the per-citizen limit. */
+  email: string;
 }
 
 /** The agent actions (update names) a process step may allow. */

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CitizenRequest, type RequestState } from '@/domain/entities';
+import { CitizenRequest, Payment, type PaymentState, type RequestState } from '@/domain/entities';
 import { STATE_LABELS } from '@/domain/states';
 import { frenchLongDateTime } from '@/domain/format/french';
 import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
@@ -40,7 +40,39 @@ export interface PublicRequestView {
   workflowId: string;
   timeline: PublicTimelineEntry[];
   messages: PublicMessageLine[];
+  /** The request's latest payment, when it has one (a purchase, a deposit). */
+  payment?: PublicPayment;
 }
+
+/** A request's payment as the citizen sees it. */
+export interface PublicPayment {
+  /** In cents. */
+  amount: number;
+  currency: string;
+  state: PaymentState;
+  stateLabel: string;
+  /** The debt's reference at PayFiP (refdet), printed on the citizen's bank ticket. */
+  reference: string;
+  /** The product bought, when the payment is a catalogue purchase. */
+  product?: { slug: string; label: string };
+  quantity: number;
+  /** The page to pay on, while the payment can still be made. */
+  paymentUrl?: string;
+  expiresAt: string;
+  paidAt?: string;
+  /** The bank's authorisation number, once paid. */
+  authorisation?: string;
+}
+
+/** French words for a payment's state. */
+export const PAYMENT_STATE_LABELS: Record<PaymentState, string> = {
+  created: 'Paiement en préparation',
+  pending: 'En attente de paiement',
+  paid: 'Payé',
+  refused: 'Paiement refusé',
+  abandoned: 'Paiement abandonné',
+  expired: 'Délai de paiement dépassé',
+};
 
 /** French labels of the timeline events a citizen may see. */
 export const EVENT_LABELS: Record<string, string> = {
@@ -63,6 +95,13 @@ export const EVENT_LABELS: Record<string, string> = {
   attachments_refused: 'Pièces jointes non conservées',
   receipt_sent: 'Reçu de paiement établi',
   refund_recorded: 'Remboursement enregistré',
+  payment_requested: 'Paiement demandé',
+  payment_received: 'Paiement reçu',
+  payment_failed: 'Paiement refusé ou abandonné',
+  payment_timeout: 'Délai de paiement dépassé',
+  payment_expired: 'Page de paiement expirée',
+  payment_unavailable: 'Paiement en ligne indisponible',
+  abandoned: 'Demande close',
 };
 
 // Text that the citizen wrote or must read; internal notes and drafts are never public.
@@ -122,6 +161,31 @@ export async function publicRequestView(em: EntityManager, tenantSlug: string, r
     workflowId: row.workflow_id,
     timeline,
     messages: await citizenMessageLines(em, row.id, row.time_zone ?? DEFAULT_TIME_ZONE),
+    ...(await paymentOf(em, row.id)),
+  };
+}
+
+/** The latest payment of a request, as `{payment}`, or nothing. */
+async function paymentOf(em: EntityManager, requestId: string): Promise<{ payment?: PublicPayment }> {
+  const payment = await em.findOne(Payment, { request: requestId }, { populate: ['product'], orderBy: { createdAt: 'desc' } });
+  return payment ? { payment: publicPayment(payment) } : {};
+}
+
+/** A payment row as the citizen sees it (tracking view, payment return page). */
+export function publicPayment(payment: Payment, now = new Date()): PublicPayment {
+  const open = (payment.state === 'pending' || payment.state === 'created') && payment.expiresAt > now;
+  return {
+    amount: payment.amount,
+    currency: payment.currency,
+    state: payment.state,
+    stateLabel: PAYMENT_STATE_LABELS[payment.state],
+    reference: payment.reference,
+    ...(payment.product ? { product: { slug: payment.product.slug, label: payment.product.label } } : {}),
+    quantity: payment.quantity,
+    ...(open && payment.paymentUrl ? { paymentUrl: payment.paymentUrl } : {}),
+    expiresAt: payment.expiresAt.toISOString(),
+    ...(payment.paidAt ? { paidAt: payment.paidAt.toISOString() } : {}),
+    ...(payment.authorisation ? { authorisation: payment.authorisation } : {}),
   };
 }
 

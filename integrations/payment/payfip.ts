@@ -1,5 +1,6 @@
 import { createClientAsync, type Client } from 'soap';
 import {
+  PAYFIP_PRODUCTION_PAYMENT_PAGE,
   PaymentProviderError,
   type CreatePaymentInput,
   type CreatedPayment,
@@ -32,7 +33,7 @@ export interface PayfipEndpoints {
 /** The DGFiP's public addresses. */
 export const PAYFIP_PRODUCTION_ENDPOINTS: PayfipEndpoints = {
   serviceUrl: 'https://www.payfip.gouv.fr/tpa/services/securite',
-  paymentUrl: 'https://www.payfip.gouv.fr/tpa/paiementws.web',
+  paymentUrl: PAYFIP_PRODUCTION_PAYMENT_PAGE,
 };
 
 /** Smallest and largest amounts PayFiP takes, in cents (1 € to 99 999,99 €). */

@@ -138,12 +138,14 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
   let eventCount = 0;
   let resends = 0;
   // The payment of the current collect_payment entry: its key and window, or why none could be created.
-  let collecting: { visit: number; key?: string; expiresAt?: number; stepEndsAt?: number; refusal?: string; offline?: boolean } | undefined;
+  let collecting: { visit: number; key?: string; expiresAt?: number; stepEndsAt?: number; refusal?: string; offline?: boolean; adopted?: boolean } | undefined;
   // Bumped by each payment notification: the waiting step asks the provider at once instead of at its next poll.
   let paymentNudges = 0;
   // What collect_payment steps cashed and what agents recorded as refunded, in cents: refunds never exceed payments.
   let paidCents = 0;
   let refundedCents = 0;
+  // The purchase of the input (POST /purchases) is paid once: a later collect_payment step makes its own payment.
+  let purchaseAdopted = false;
   const announced = new Set<RequestState>();
   const background: Promise<void>[] = [];
   const lock = new Mutex();
@@ -298,9 +300,13 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
    * stock and asks PayFiP for the payment page. A refusal (stock, configuration) is kept for `rest`, which moves on.
    */
   async function startPayment(step: Extract<ProcessStep, { kind: 'collect_payment' }>) {
-    const key = `${id}:payment:${visit}`;
+    // A purchase's hold and payment were made by the intake under their own key: the first such step adopts them
+    // (attempt 1, as the intake made them). Runs without a purchase in their input take the branch they always took.
+    const purchase = input.purchase && !step.product && !purchaseAdopted ? input.purchase : undefined;
+    if (purchase) purchaseAdopted = true;
+    const key = purchase ? purchase.key : `${id}:payment:${visit}`;
     const stepEndsAt = Date.now() + durationMs(step.timeout);
-    const email = typeof input.citizen?.email === 'string' ? input.citizen.email : undefined;
+    const email = purchase ? purchase.email : typeof input.citizen?.email === 'string' ? input.citizen.email : undefined;
     let started: StartedPayment;
     try {
       started = await payments.startPayment({
@@ -308,12 +314,12 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
         requestId: input.requestId,
         requestReference: input.reference,
         key,
-        attempt: visit,
-        label: step.label,
-        amount: step.product ? undefined : typeof step.amount === 'number' ? centsOf(step.amount) : evaluateAmount(step.amount),
-        product: step.product,
-        quantity: quantityOf(step.quantity),
-        data: input.formData,
+        attempt: purchase ? 1 : visit,
+        label: purchase ? purchase.label : step.label,
+        amount: step.product || purchase ? undefined : typeof step.amount === 'number' ? centsOf(step.amount) : evaluateAmount(step.amount),
+        product: purchase ? purchase.product : step.product,
+        quantity: purchase ? purchase.quantity : quantityOf(step.quantity),
+        data: purchase ? purchase.data : input.formData,
         email,
         expiresInMs: durationMs(step.timeout),
       });
@@ -331,7 +337,7 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
       await changeState('awaiting_payment', { type: 'payment_requested', actor: 'system', public: true, data: { amount: started.amount, label: step.label, online: false } });
       return;
     }
-    collecting = { visit, key, expiresAt: Date.parse(started.expiresAt), stepEndsAt };
+    collecting = { visit, key, expiresAt: Date.parse(started.expiresAt), stepEndsAt, ...(purchase ? { adopted: true } : {}) };
     await changeState('awaiting_payment', {
       type: 'payment_requested',
       actor: 'system',
@@ -894,12 +900,16 @@ export async function processWorkflow(input: ProcessWorkflowInput): Promise<Requ
       return;
     }
     const { key, expiresAt } = payment;
+    // A purchase's payment existed before this step: its notification or the citizen's return may have come already
+    // (and found no step to wake), so the provider is asked once at once.
+    let checkNow = payment.adopted === true;
     for (;;) {
       const seen = paymentNudges;
       const pollAt = Math.min(expiresAt, Date.now() + PAYMENT_POLL_MS);
       // Decided before the wait, from the window kept in history: the last wait ends the window.
       const last = pollAt >= expiresAt;
-      const nudged = await condition(() => left() || paymentNudges !== seen, timerMs(pollAt));
+      const nudged = checkNow || (await condition(() => left() || paymentNudges !== seen, timerMs(pollAt)));
+      checkNow = false;
       if (left()) return;
       const expiring = last && !nudged;
       let status: PaymentStatus;

@@ -9,7 +9,8 @@ import { portalTenant } from '@/app/t/_lib/tenant';
 export const dynamic = 'force-dynamic';
 
 /** What a municipality may offer. A kind is live once its module exists and the tenant has a topic for it: questions always,
- * documents and registrations through smart forms (or, for documents without a form, the question form). */
+ * documents and registrations through smart forms (or, for documents without a form, the question form), purchases
+ * through the catalogue. */
 const REQUEST_KINDS = [
   { kind: 'question', title: 'Poser une question', text: 'Écrivez à la mairie : le bon service vous répond.' },
   { kind: 'document', title: 'Demander un document', text: "Acte d'état civil, attestation, brochure…" },
@@ -24,6 +25,7 @@ function kindLink(slug: string, kind: string, topics: Array<{ slug: string; kind
   const ofKind = topics.filter((t) => t.kind === kind);
   if ((kind === 'document' || kind === 'registration') && ofKind.some((t) => t.form)) return `/t/${slug}/formulaires`;
   if (kind === 'document' && ofKind.length) return `/t/${slug}/question?theme=${ofKind[0].slug}`;
+  if (kind === 'purchase' && ofKind.length) return `/t/${slug}/achats`;
   return undefined;
 }
 
@@ -35,7 +37,7 @@ export default async function TenantHome({ params }: { params: Promise<{ tenant:
   const topics = await listPublicTopics(em, tenant.slug);
   const forms = await listTopicOffers(em, tenant.id);
   const hasLists = (await listPublicLists(em, tenant.slug)).length > 0;
-  const webTopics = topics.filter((t) => t.slug !== 'sms-maire');
+  const webTopics = topics.filter((t) => t.slug !== 'sms-maire' && t.kind !== 'purchase');
   const { contact } = tenant;
   return (
     <main id="contenu" className="portal-main" tabIndex={-1}>

@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: 'Accueil et téléphone' };
 export default async function IntakePage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant } = await params;
   const { principal, em } = await consolePage(tenant, 'agent', `/console/${tenant}/accueil-guichet`);
-  const topics = await topicChoices(em, principal.tenantId, { activeOnly: true });
+  const topics = await topicChoices(em, principal.tenantId, { activeOnly: true, fileable: true });
   return (
     <ConsoleShell principal={principal} current="intake">
       <h1>Enregistrer une demande reçue à l’accueil ou par téléphone</h1>

@@ -18,7 +18,7 @@ export default async function QuarantinePage({ params }: { params: Promise<{ ten
   const { principal, em } = await consolePage(tenant, 'agent', `/console/${tenant}/quarantaine`);
   const [emails, topics, settings] = await Promise.all([
     listQuarantine(em, { ...actorOf(principal), tenantId: principal.tenantId }),
-    topicChoices(em.fork(), principal.tenantId, { activeOnly: true }),
+    topicChoices(em.fork(), principal.tenantId, { activeOnly: true, fileable: true }),
     em.fork().getRepository(Tenant).settingsOf(principal.tenantId),
   ]);
   const timeZone = settings?.timeZone ?? DEFAULT_TIME_ZONE;

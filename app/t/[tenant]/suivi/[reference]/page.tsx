@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { listRequestDocuments, type DocumentSummary } from '@/domain/documents/store';
-import { formatFileSize, formatFrenchDateTime } from '@/domain/format/french';
+import { formatFileSize, formatFrenchDateTime, formatNumber, formatEuros } from '@/domain/format/french';
 import { requestAttachments, type AttachmentInfo } from '@/domain/attachments/store';
 import { publicRequestView, trackedRequestId, type PublicRequestView } from '@/domain/tracking/public-view';
 import { NotFoundError } from '@/domain/validation';
@@ -101,6 +101,44 @@ export default async function TrackingPage({
           </dd>
         </div>
       </dl>
+
+      {view.payment ? (
+        <section aria-labelledby="paiement">
+          <h2 id="paiement">Paiement</h2>
+          <dl className="receipt" data-payment-state={view.payment.state}>
+            {view.payment.product ? (
+              <div>
+                <dt>Commande</dt>
+                <dd>
+                  {formatNumber(view.payment.quantity)} × {view.payment.product.label}
+                </dd>
+              </div>
+            ) : null}
+            <div>
+              <dt>Montant</dt>
+              <dd>{formatEuros(view.payment.amount)}</dd>
+            </div>
+            <div>
+              <dt>État du paiement</dt>
+              <dd>{view.payment.stateLabel}</dd>
+            </div>
+            {view.payment.paidAt ? (
+              <div>
+                <dt>Payé le</dt>
+                <dd>{at(view.payment.paidAt)}</dd>
+              </div>
+            ) : null}
+          </dl>
+          {view.payment.paymentUrl ? (
+            <p>
+              <a className="button" href={view.payment.paymentUrl}>
+                Payer {formatEuros(view.payment.amount)}
+              </a>{' '}
+              <span className="hint">avant le {at(view.payment.expiresAt)}</span>
+            </p>
+          ) : null}
+        </section>
+      ) : null}
 
       {view.state === 'awaiting_citizen' ? (
         <section className="reply-box" aria-labelledby="repondre">
