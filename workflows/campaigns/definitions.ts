@@ -1,4 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CampaignRunSummary } from '@/domain/campaigns/sending';
 
 /** Recipients per batch activity unless a run asks for fewer. */
 export const CAMPAIGN_BATCH_SIZE = 200;
@@ -26,14 +27,7 @@ export interface CampaignRunState {
 }
 
 /** What a finished campaign did, recipients by outcome. */
-export interface CampaignSummary {
-  state: 'done' | 'cancelled';
-  recipients: number;
-  sent: number;
-  optedOut: number;
-  failed: number;
-  cancelled: number;
-}
+export type CampaignSummary = CampaignRunSummary;
 
 /** The agent behind an action, kept in the update's history. */
 export interface CampaignActionInput {

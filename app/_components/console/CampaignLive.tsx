@@ -3,19 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { callApi } from './api';
-
-/** A campaign's counters as the API gives them. */
-export interface LiveProgress {
-  state: string;
-  total: number;
-  queued: number;
-  sent: number;
-  delivered: number;
-  failed: number;
-  optedOut: number;
-  cancelled: number;
-  percent: number;
-}
+import type { CampaignProgress } from '@/domain/campaigns/campaigns';
 
 const STATE_LABELS: Record<string, string> = {
   draft: 'Brouillon',
@@ -41,7 +29,7 @@ export function campaignStateLabel(state: string): string {
  * The campaign's progress bar and counters, polled while it sends (and a little after, for the delivery receipts),
  * with the actions the agent's role allows.
  */
-export function CampaignLive({ tenant, campaignId, initial, mayApprove }: { tenant: string; campaignId: string; initial: LiveProgress; mayApprove: boolean }) {
+export function CampaignLive({ tenant, campaignId, initial, mayApprove }: { tenant: string; campaignId: string; initial: CampaignProgress; mayApprove: boolean }) {
   const router = useRouter();
   const [progress, setProgress] = useState(initial);
   const [problem, setProblem] = useState<string | null>(null);
@@ -52,7 +40,7 @@ export function CampaignLive({ tenant, campaignId, initial, mayApprove }: { tena
   useEffect(() => {
     if (SETTLED.includes(progress.state) || (progress.state === 'done' && !waitingReceipts)) return;
     const timer = setTimeout(async () => {
-      const result = await callApi<{ progress: LiveProgress }>(`/api/v1/t/${tenant}/agent/campaigns/${campaignId}`);
+      const result = await callApi<{ progress: CampaignProgress }>(`/api/v1/t/${tenant}/agent/campaigns/${campaignId}`);
       if (result.ok) setProgress(result.data.progress);
     }, POLL_MS);
     return () => clearTimeout(timer);
@@ -67,7 +55,7 @@ export function CampaignLive({ tenant, campaignId, initial, mayApprove }: { tena
       setProblem(result.message);
       return;
     }
-    const fresh = await callApi<{ progress: LiveProgress }>(`/api/v1/t/${tenant}/agent/campaigns/${campaignId}`);
+    const fresh = await callApi<{ progress: CampaignProgress }>(`/api/v1/t/${tenant}/agent/campaigns/${campaignId}`);
     if (fresh.ok) setProgress(fresh.data.progress);
     router.refresh();
   }

@@ -1,4 +1,5 @@
 import type { FieldError } from '@/domain/validation';
+import { groupErrors } from './field-errors';
 
 /** What the citizen typed in the question form, as strings, so a refused form comes back as it was. */
 export interface QuestionValues {
@@ -39,11 +40,5 @@ export function fieldIdFor(path: string): string | undefined {
 
 /** Errors grouped by form control id; errors without a control are kept under "". */
 export function errorsByField(errors: FieldError[]): Record<string, string[]> {
-  const grouped: Record<string, string[]> = {};
-  for (const error of errors) {
-    const id = fieldIdFor(error.path) ?? '';
-    const list = (grouped[id] ??= []);
-    if (!list.includes(error.message)) list.push(error.message);
-  }
-  return grouped;
+  return groupErrors(errors, fieldIdFor);
 }

@@ -5,6 +5,7 @@ import type { FieldError } from '@/domain/validation';
 import { SpamGuardFields } from '@/app/_components/forms/spam-guard';
 import { ErrorSummary } from './error-summary';
 import { errorsByField, fieldIdFor, type QuestionValues } from './question-fields';
+import { fieldErrorMarks } from './field-errors';
 
 /** A topic the citizen can pick. */
 export interface TopicChoice {
@@ -76,19 +77,7 @@ export function QuestionForm(props: {
     }
   }
 
-  const describedBy = (id: string, hint?: string) => [hint, byField[id] ? `${id}-erreur` : undefined].filter(Boolean).join(' ') || undefined;
-  const invalid = (id: string) => (byField[id] ? true : undefined);
-  const fieldErrors = (id: string) =>
-    byField[id] ? (
-      <p className="field-error" id={`${id}-erreur`}>
-        {byField[id].map((m) => (
-          <span key={m}>
-            <span className="sr-only">Erreur : </span>
-            {m}
-          </span>
-        ))}
-      </p>
-    ) : null;
+  const { describedBy, invalid, fieldErrors } = fieldErrorMarks(byField);
 
   return (
     <form className="portal-form" action={props.action} method="post" encType="multipart/form-data" onSubmit={submit} noValidate>

@@ -9,6 +9,7 @@ import { ErrorSummary } from '@/app/_components/portal/error-summary';
 import { bracketLabel, priceText, purchasePaths, readDraft } from '@/app/t/_lib/purchase';
 import { portalTenant } from '@/app/t/_lib/tenant';
 import { reviewPurchase } from '../actions';
+import { fieldErrorMarks, groupErrors } from '@/app/_components/portal/field-errors';
 
 export const dynamic = 'force-dynamic';
 
@@ -35,21 +36,8 @@ export default async function PurchaseFormPage({ params }: { params: Promise<{ t
   if (!offer) notFound();
   const draft = await readDraft(offer.slug);
   const errors: FieldError[] = draft?.errors ?? [];
-  const byField: Record<string, string[]> = {};
-  for (const error of errors) (byField[fieldIdFor(error.path) ?? ''] ??= []).push(error.message);
-  const invalid = (id: string) => (byField[id] ? true : undefined);
-  const describedBy = (id: string, hint?: string) => [hint, byField[id] ? `${id}-erreur` : undefined].filter(Boolean).join(' ') || undefined;
-  const fieldErrors = (id: string) =>
-    byField[id] ? (
-      <p className="field-error" id={`${id}-erreur`}>
-        {byField[id].map((m) => (
-          <span key={m}>
-            <span className="sr-only">Erreur : </span>
-            {m}
-          </span>
-        ))}
-      </p>
-    ) : null;
+  const byField = groupErrors(errors, fieldIdFor);
+  const { invalid, describedBy, fieldErrors } = fieldErrorMarks(byField);
   const limits = [offer.stock, offer.maxPerCitizen, 1000].filter((n): n is number => typeof n === 'number' && n > 0);
   const maxQuantity = Math.min(...limits);
   const { pricing } = offer;
