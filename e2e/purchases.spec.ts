@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { TEST_CARDS } from '@/dev/payfip-simulator/simulator';
 import { expect, test } from './fixtures';
@@ -63,6 +64,24 @@ test('a citizen buys two theatre seats from the catalogue, pays on PayFiP (simul
       .toBe('Close');
     await expect(page.getByRole('list').filter({ hasText: 'Paiement reçu' })).toBeVisible();
     await axeClean(page);
+  });
+
+  await test.step('the receipt is listed on the tracking page and downloads as a PDF with the payment', async () => {
+    // Rendered by the workflow once the payment is verified, while the order closes: it may come a moment after.
+    const receipt = page.getByRole('link', { name: 'Télécharger : Reçu de paiement' });
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return receipt.count();
+      })
+      .toBe(1);
+    const download = page.waitForEvent('download');
+    await receipt.click();
+    const file = test.info().outputPath('recu.pdf');
+    await (await download).saveAs(file);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain('24,00');
+    expect(text).toContain('Le Cid');
   });
 
   await test.step('the catalogue counts the two seats sold', async () => {

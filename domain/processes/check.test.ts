@@ -60,7 +60,7 @@ const BROKEN_FILES: Array<[string, ProcessError[]]> = [
     { path: '/steps/6/template', message: "Modèle de message inconnu « reponse-finale » (connus : « accueil-brochure-envoyee », « accueil-demarche-en-ligne », « accueil-rendez-vous », « accueil-reservation-salle-pieces », « acknowledgement », « acte-naissance-delai », « answer », « ecoles-cantine-allergies », « ecoles-inscription-pieces », « ecoles-loisirs-liste-attente », « etat-civil-autre-commune », « etat-civil-copie-integrale » et 9 autres)." },
   ]],
   ['15-unknown-document-template.json', [
-    { path: '/steps/10/template', message: "Modèle de document inconnu « attestation » (connus : « acknowledgement », « answer-letter », « certificate », « quality-report »)." },
+    { path: '/steps/10/template', message: "Modèle de document inconnu « attestation » (connus : « acknowledgement », « answer-letter », « certificate », « payment-receipt », « quality-report »)." },
   ]],
   ['16-unknown-connector.json', [
     { path: '/steps/10/connector', message: "Connecteur d’export inconnu « ftp » (connus : « file »)." },
