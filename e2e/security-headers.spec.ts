@@ -127,10 +127,18 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       body: JSON.stringify({ topic: 'question', subject: 'Matrice de la console', message: 'Bonjour.', contact: { email: `matrice-${randomUUID().slice(0, 8)}@exemple.fr` } }),
     });
     const { reference } = await filed.json();
+    const composed = await fetch(`${base()}/api/v1/t/demo/agent/campaigns`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: base(), 'sec-fetch-site': 'same-origin', cookie: sessions.admin! },
+      body: JSON.stringify({ list: 'securite', title: 'Matrice de la console', body: 'Message de la matrice.', channels: ['sms'] }),
+    });
+    expect(composed.status, await composed.clone().text()).toBe(201);
+    const { id: campaign } = await composed.json();
     const LOGIN = 307;
     const everyone = { anonymous: 200, agent: 200, validator: 200, head: 200, admin: 200, dpo: 200 };
     const agents = { anonymous: LOGIN, agent: 200, validator: 200, head: 200, admin: 200, dpo: 200 };
     const dataProtection = { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200, dpo: 200 };
+    const adminOnly = { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200, dpo: 403 };
     // Keyed by page file under app/console/[tenant]/: a page added later fails this test until it is listed.
     const expected: Record<string, { path: string; byRole: Record<string, number> }> = {
       'page.tsx': { path: '/console/demo', byRole: agents },
@@ -144,6 +152,14 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       'admin/processus/[slug]/page.tsx': { path: '/console/demo/admin/processus/question', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200, dpo: 403 } },
       'formulaires/page.tsx': { path: '/console/demo/formulaires', byRole: { anonymous: LOGIN, agent: 403, validator: 403, head: 403, admin: 200, dpo: 403 } },
       'journal/page.tsx': { path: '/console/demo/journal', byRole: dataProtection },
+      'campagnes/page.tsx': { path: '/console/demo/campagnes', byRole: agents },
+      'campagnes/nouvelle/page.tsx': { path: '/console/demo/campagnes/nouvelle', byRole: agents },
+      'campagnes/[id]/page.tsx': { path: `/console/demo/campagnes/${campaign}`, byRole: agents },
+      'catalogue/page.tsx': { path: '/console/demo/catalogue', byRole: adminOnly },
+      'catalogue/nouveau/page.tsx': { path: '/console/demo/catalogue/nouveau', byRole: adminOnly },
+      'catalogue/[slug]/page.tsx': { path: '/console/demo/catalogue/theatre-le-cid', byRole: adminOnly },
+      // The régisseur (regie@ville-demo.fr) is let in as well: the agent API's security matrix holds that role.
+      'regie/page.tsx': { path: '/console/demo/regie', byRole: adminOnly },
       'donnees-personnelles/page.tsx': { path: '/console/demo/donnees-personnelles', byRole: dataProtection },
       'connexion/page.tsx': { path: '/console/demo/connexion', byRole: everyone },
       'mot-de-passe/page.tsx': { path: '/console/demo/mot-de-passe', byRole: everyone },
@@ -165,7 +181,7 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       }
     }
     expect(wrong).toEqual([]);
-    expect(cells).toBe(98);
+    expect(cells).toBe(147);
   });
 
   test('development views show a municipality’s messages to its administrators only', async () => {

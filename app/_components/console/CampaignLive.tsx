@@ -4,26 +4,11 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { callApi } from './api';
 import type { CampaignProgress } from '@/domain/campaigns/campaigns';
-
-const STATE_LABELS: Record<string, string> = {
-  draft: 'Brouillon',
-  awaiting_approval: 'En attente d’approbation',
-  approved: 'Approuvée, démarrage…',
-  scheduled: 'Programmée',
-  running: 'Envoi en cours',
-  paused: 'En pause',
-  done: 'Terminée',
-  cancelled: 'Annulée',
-};
+import { campaignStateLabel } from '@/domain/campaigns/labels';
 
 const POLL_MS = 1_500;
 // A campaign waiting for approval is polled too: the author's page follows it once a head approves.
 const SETTLED = ['draft', 'cancelled'];
-
-/** French label of a campaign state. */
-export function campaignStateLabel(state: string): string {
-  return STATE_LABELS[state] ?? state;
-}
 
 /**
  * The campaign's progress bar and counters, polled while it sends (and a little after, for the delivery receipts),

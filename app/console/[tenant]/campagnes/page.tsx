@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { listCampaigns } from '@/domain/campaigns/campaigns';
 import { formatFrenchDateTime } from '@/domain/format/french';
 import { ConsoleShell } from '@/app/_components/console/ConsoleShell';
-import { campaignStateLabel } from '@/app/_components/console/CampaignLive';
+import { campaignStateLabel } from '@/domain/campaigns/labels';
 import { consolePage } from '@/app/console/_server/page';
 
 export const dynamic = 'force-dynamic';
