@@ -60,3 +60,15 @@ export function publicJsonRoute<P>(handler: (context: PublicJsonContext<P>) => P
       return handler({ request, params: await params, body, clientAddress: clientAddress(request.headers, env().RELAIS_TRUSTED_PROXIES) });
     });
 }
+
+/** A CSV file to download: never cached (it holds a municipality's data), never sniffed as anything else. */
+export function csvDownload(csv: string, fileName: string): Response {
+  return new Response(csv, {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${fileName}"`,
+      'cache-control': 'private, no-store',
+      'x-content-type-options': 'nosniff',
+    },
+  });
+}

@@ -1,5 +1,6 @@
 import { campaignReportCsv, getCampaign } from '@/domain/campaigns/campaigns';
 import { agentRoute } from '@/app/console/_server/route';
+import { csvDownload } from '@/app/_server/http';
 
 type Params = { tenant: string; id: string };
 
@@ -7,11 +8,5 @@ type Params = { tenant: string; id: string };
 export const GET = agentRoute<Params>('agent', async ({ em, principal, params }) => {
   const campaign = await getCampaign(em, principal.tenantId, params.id);
   const csv = await campaignReportCsv(em, principal.tenantId, params.id);
-  return new Response(csv, {
-    headers: {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="campagne-${campaign.id.slice(0, 8)}.csv"`,
-      'cache-control': 'no-store',
-    },
-  });
+  return csvDownload(csv, `campagne-${campaign.id.slice(0, 8)}.csv`);
 });
