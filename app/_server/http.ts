@@ -61,14 +61,9 @@ export function publicJsonRoute<P>(handler: (context: PublicJsonContext<P>) => P
     });
 }
 
-/** A CSV file to download: never cached (it holds a municipality's data), never sniffed as anything else. */
-export function csvDownload(csv: string, fileName: string): Response {
-  return new Response(csv, {
-    headers: {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${fileName}"`,
-      'cache-control': 'private, no-store',
-      'x-content-type-options': 'nosniff',
-    },
+/** A file to download: private and never cached (it holds a municipality's data), never sniffed as anything else. */
+export function fileDownload(body: BodyInit, contentType: string, fileName: string): Response {
+  return new Response(body, {
+    headers: { 'content-type': contentType, 'content-disposition': `attachment; filename="${fileName}"`, 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff' },
   });
 }

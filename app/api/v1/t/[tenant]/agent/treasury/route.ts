@@ -1,7 +1,7 @@
 import { writeAudit } from '@/domain/audit/log';
 import { parseTreasuryFilters, reconciliationCsv, tenantToday, treasuryReport } from '@/domain/payments/treasury';
 import { agentRoute } from '@/app/console/_server/route';
-import { csvDownload } from '@/app/_server/http';
+import { fileDownload } from '@/app/_server/http';
 
 /**
  * The régie's payments (`du`, `au`, `produit`, `etat`), by day with totals; `format=csv` downloads the reconciliation
@@ -14,5 +14,5 @@ export const GET = agentRoute('treasury', async ({ request, em, principal }) => 
   if (params.get('format') !== 'csv') return Response.json(report, { headers: { 'cache-control': 'no-store' } });
   const { csv, rows } = reconciliationCsv(report);
   await writeAudit(em, { tenantId: principal.tenantId, agentId: principal.agentId, action: 'treasury.export', target: 'payments', data: { filters, rows } });
-  return csvDownload(csv, `rapprochement-payfip-${filters.from}-${filters.to}.csv`);
+  return fileDownload(csv, 'text/csv; charset=utf-8', `rapprochement-payfip-${filters.from}-${filters.to}.csv`);
 });

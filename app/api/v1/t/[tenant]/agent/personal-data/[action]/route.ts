@@ -2,13 +2,9 @@ import { erasePerson, exportPersonJson, exportPersonPdf, searchPerson, viewPerso
 import { NotFoundError } from '@/domain/validation';
 import { renderPreviewPdf } from '@/app/console/_server/pdf';
 import { agentRoute } from '@/app/console/_server/route';
+import { fileDownload } from '@/app/_server/http';
 
 type Params = { tenant: string; action: string };
-
-const download = (body: BodyInit, type: string, fileName: string) =>
-  new Response(body, {
-    headers: { 'content-type': type, 'content-disposition': `attachment; filename="${fileName}"`, 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff' },
-  });
 
 /**
  * Citizens' rights, for administrators and the data protection officer: `search`, `view`, `export-json`, `export-pdf` and
@@ -24,11 +20,11 @@ export const POST = agentRoute<Params>('dpo', async ({ params, em, principal, js
       return Response.json(await viewPerson(em, ctx, body), { headers: { 'cache-control': 'no-store' } });
     case 'export-json': {
       const file = await exportPersonJson(em, ctx, body);
-      return download(file.content, 'application/json; charset=utf-8', file.fileName);
+      return fileDownload(file.content, 'application/json; charset=utf-8', file.fileName);
     }
     case 'export-pdf': {
       const file = await exportPersonPdf(em, ctx, body, renderPreviewPdf);
-      return download(new Uint8Array(file.content), 'application/pdf', file.fileName);
+      return fileDownload(new Uint8Array(file.content), 'application/pdf', file.fileName);
     }
     case 'erase':
       return Response.json(await eraseResponse(await erasePerson(em, ctx, body)));

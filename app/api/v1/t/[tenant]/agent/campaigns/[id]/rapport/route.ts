@@ -1,6 +1,6 @@
 import { campaignReportCsv, getCampaign } from '@/domain/campaigns/campaigns';
 import { agentRoute } from '@/app/console/_server/route';
-import { csvDownload } from '@/app/_server/http';
+import { fileDownload } from '@/app/_server/http';
 
 type Params = { tenant: string; id: string };
 
@@ -8,5 +8,5 @@ type Params = { tenant: string; id: string };
 export const GET = agentRoute<Params>('agent', async ({ em, principal, params }) => {
   const campaign = await getCampaign(em, principal.tenantId, params.id);
   const csv = await campaignReportCsv(em, principal.tenantId, params.id);
-  return csvDownload(csv, `campagne-${campaign.id.slice(0, 8)}.csv`);
+  return fileDownload(csv, 'text/csv; charset=utf-8', `campagne-${campaign.id.slice(0, 8)}.csv`);
 });
