@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { stringify } from 'csv-stringify/sync';
 import { Tenant } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { InputError, type FieldError } from '@/domain/validation';
 import { AUDIT_ACTION_LABELS, auditActionLabel, auditOutcomeLabel } from './labels';
 import { formatDateTimeWithSeconds } from '@/domain/format/french';
 import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
+import { spreadsheetCsv } from '@/domain/format/spreadsheet';
 
 /** What the audit screen filters on; every field optional. */
 export interface AuditFilters {
@@ -148,16 +148,13 @@ export async function auditAgents(em: EntityManager, tenantId: string): Promise<
   return query(em, 'select id, name from agent where tenant_id = ? order by name', [tenantId]);
 }
 
-// A cell a spreadsheet would run as a formula (a login typed as "=HYPERLINK(...)") is written as text.
-const cell = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
-
 /** The filtered entries (from the first page, whatever the cursor) as a CSV file for French spreadsheets. */
 export async function auditTrailCsv(em: EntityManager, tenantId: string, filters: AuditFilters): Promise<{ csv: string; rows: number }> {
   const rows = (await select(em, tenantId, { ...filters, after: undefined }, AUDIT_EXPORT_LIMIT)).map(toRow);
   const timeZone = await timeZoneOf(em, tenantId);
-  const csv = stringify(
-    rows.map((r) => [formatDateTimeWithSeconds(new Date(r.at), timeZone), r.agent ?? 'Système', r.agentEmail ?? '', r.actionLabel, r.action, r.target ?? '', r.outcomeLabel, JSON.stringify(r.data)].map(cell)),
-    { delimiter: ';', bom: true, header: true, columns: ['date', 'agent', 'adresse de l’agent', 'action', 'code de l’action', 'cible', 'résultat', 'détails'] },
+  const csv = spreadsheetCsv(
+    rows.map((r) => [formatDateTimeWithSeconds(new Date(r.at), timeZone), r.agent ?? 'Système', r.agentEmail ?? '', r.actionLabel, r.action, r.target ?? '', r.outcomeLabel, JSON.stringify(r.data)]),
+    ['date', 'agent', 'adresse de l’agent', 'action', 'code de l’action', 'cible', 'résultat', 'détails'],
   );
   return { csv, rows: rows.length };
 }

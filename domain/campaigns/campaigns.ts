@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { stringify } from 'csv-stringify/sync';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Campaign, CampaignTemplate, SubscriptionList, Tenant, type CampaignState, type SubscriptionChannel } from '@/domain/entities';
 import { smsLength, type SmsLength } from '@/domain/sms/length';
@@ -8,6 +7,8 @@ import { orderedChannels } from '@/domain/subscriptions/lists';
 import { withStopMention } from '@/domain/subscriptions/stop-mention';
 import { ConflictError, InputError, NotFoundError, compileValidator } from '@/domain/validation';
 import { fillTemplate, placeholders } from './templates';
+import { spreadsheetCsv } from '@/domain/format/spreadsheet';
+import { assertCleanText } from '@/domain/intake/text';
 
 /** Who acts on a campaign: an agent of the tenant, and whether they may approve (a head or an administrator). */
 export interface CampaignActor {
@@ -111,6 +112,8 @@ export function campaignMessageKey(campaignId: string, position: number): string
 /** Creates a draft; the text is the template (or free text) with its placeholders filled in. */
 export async function composeCampaign(em: EntityManager, actor: CampaignActor, raw: unknown): Promise<CampaignView> {
   const input = validateDraft(raw);
+  // Agents' texts are stored: one PostgreSQL would refuse is their mistake, named by field, not a failure.
+  assertCleanText(input);
   const list = await em.getRepository(SubscriptionList).bySlug(actor.tenantId, input.list);
   if (!list) throw new InputError([{ path: '/list', message: 'Cette liste n’existe pas.' }]);
   let template: CampaignTemplate | null = null;
@@ -295,17 +298,12 @@ const STATUS_LABELS: Record<string, string> = {
   cancelled: 'annulé',
 };
 
-// A cell a spreadsheet would run as a formula (a number written +33…) is written as text, as in the audit export.
-const cell = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
-
 /** The per-recipient report as a CSV file for French spreadsheets (`;`, BOM). */
 export async function campaignReportCsv(em: EntityManager, tenantId: string, id: string): Promise<string> {
   const lines = await campaignReport(em, tenantId, id);
-  return stringify(
-    lines.map((l) =>
-      [String(l.position), l.channel === 'sms' ? 'SMS' : 'courriel', l.address, STATUS_LABELS[l.status] ?? l.status, l.delivery ?? '', l.sentAt ? new Date(l.sentAt).toISOString() : '', l.error ?? ''].map(cell),
-    ),
-    { delimiter: ';', bom: true, header: true, columns: ['rang', 'canal', 'destinataire', 'statut', 'remise', 'envoyé le', 'erreur'] },
+  return spreadsheetCsv(
+    lines.map((l) => [String(l.position), l.channel === 'sms' ? 'SMS' : 'courriel', l.address, STATUS_LABELS[l.status] ?? l.status, l.delivery ?? '', l.sentAt ? new Date(l.sentAt).toISOString() : '', l.error ?? '']),
+    ['rang', 'canal', 'destinataire', 'statut', 'remise', 'envoyé le', 'erreur'],
   );
 }
 

@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { stringify } from 'csv-stringify/sync';
 import { Payment, Product, Tenant, type PaymentState } from '@/domain/entities';
 import { InputError, type FieldError } from '@/domain/validation';
 import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
+import { spreadsheetCsv } from '@/domain/format/spreadsheet';
 
 /** What the treasury (régie) screen filters on; days are the tenant's, both included. */
 export interface TreasuryFilters {
@@ -206,9 +206,6 @@ export async function treasuryReport(em: EntityManager, tenantId: string, filter
   return { filters, days, totals, truncated, timeZone };
 }
 
-// A cell a spreadsheet would run as a formula (a product label typed as "=HYPERLINK(...)") is written as text.
-const cell = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
-
 /** Cents as a French decimal amount, without the currency sign: 1234 → "12,34". */
 export function euros(cents: number): string {
   return `${Math.trunc(cents / 100)},${String(Math.abs(cents) % 100).padStart(2, '0')}`;
@@ -229,21 +226,19 @@ function transactionOf(payment: TreasuryPayment): { date: string; time: string }
 export function reconciliationCsv(report: TreasuryReport): { csv: string; rows: number } {
   const { timeZone } = report;
   const wanted = report.filters.state ?? 'paid';
+  // Built once for the file, not per payment.
+  const dayFormat = new Intl.DateTimeFormat('fr-FR', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const timeFormat = new Intl.DateTimeFormat('fr-FR', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
   const lines = report.days
     .flatMap((d) => d.payments)
     .filter((p) => p.state === wanted)
     .map((p) => {
       const transaction = transactionOf(p);
       const at = new Date(p.at);
-      const local = new Intl.DateTimeFormat('fr-FR', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-      const hour = new Intl.DateTimeFormat('fr-FR', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(at);
-      return [p.providerId ?? '', p.reference, euros(p.amount), transaction.date || local, transaction.time || hour.slice(0, 5), p.authorisation ?? '', p.product ?? '', String(p.quantity), p.requestReference ?? '', PAYMENT_STATE_LABELS[p.state]].map(cell);
+      const local = dayFormat.format(at);
+      const hour = timeFormat.format(at);
+      return [p.providerId ?? '', p.reference, euros(p.amount), transaction.date || local, transaction.time || hour.slice(0, 5), p.authorisation ?? '', p.product ?? '', String(p.quantity), p.requestReference ?? '', PAYMENT_STATE_LABELS[p.state]];
     });
-  const csv = stringify(lines, {
-    delimiter: ';',
-    bom: true,
-    header: true,
-    columns: ['idOp', 'refdet', 'montant (EUR)', 'date', 'heure', 'numauto', 'produit', 'quantité', 'référence de la demande', 'état'],
-  });
+  const csv = spreadsheetCsv(lines, ['idOp', 'refdet', 'montant (EUR)', 'date', 'heure', 'numauto', 'produit', 'quantité', 'référence de la demande', 'état']);
   return { csv, rows: lines.length };
 }
