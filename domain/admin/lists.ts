@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { SubscriptionList } from '@/domain/entities';
+import { LIST_SLUG, SubscriptionList } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { upsertLists } from '@/domain/subscriptions/lists';
 import { InputError, compileValidator } from '@/domain/validation';
@@ -12,7 +12,7 @@ const validateList = compileValidator<{ slug: string; label: string; description
   required: ['slug'],
   properties: {
     // Short: it is also the SMS keyword (ABO <SLUG>).
-    slug: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$', errorMessage: 'Identifiant : minuscules, chiffres et tirets (32 caractères au plus) ; c’est aussi le mot-clé SMS.' },
+    slug: { type: 'string', pattern: LIST_SLUG.source, errorMessage: 'Identifiant : minuscules, chiffres et tirets (32 caractères au plus) ; c’est aussi le mot-clé SMS.' },
     label: label(200, 'Saisissez le nom de la liste.'),
     description: { type: 'string', maxLength: 2000, errorMessage: 'Description : 2 000 caractères au plus.' },
     sms: { type: 'boolean' },

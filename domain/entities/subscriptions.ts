@@ -25,15 +25,23 @@ export class SubscriptionList {
 }
 
 /** Queries on subscription lists, always within one tenant. */
+/** A list's slug, as the tenant file and the administration hold it (it is also the SMS keyword). */
+export const LIST_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+
 export class SubscriptionListRepository extends EntityRepository<SubscriptionList> {
   /** The tenant's lists in display order; public ones only unless `includeInternal`. */
   ofTenant(tenantId: string, options: { includeInternal?: boolean } = {}): Promise<SubscriptionList[]> {
     return this.find({ tenant: tenantId, ...(options.includeInternal ? {} : { isPublic: true }) }, { orderBy: [{ position: 'asc' }, { slug: 'asc' }] });
   }
 
-  /** One list of the tenant by its slug, case-insensitively (an SMS keyword may come in any case). */
+  /**
+   * One list of the tenant by its slug, case-insensitively (an SMS keyword may come in any case). Text that no slug can
+   * be is no list, and never reaches PostgreSQL, which would refuse a NUL or a lone surrogate with an error.
+   */
   bySlug(tenantId: string, slug: string): Promise<SubscriptionList | null> {
-    return this.findOne({ tenant: tenantId, slug: slug.toLowerCase() });
+    const wanted = slug.toLowerCase();
+    if (!LIST_SLUG.test(wanted)) return Promise.resolve(null);
+    return this.findOne({ tenant: tenantId, slug: wanted });
   }
 }
 
