@@ -99,6 +99,8 @@ export function checkSubscriberFile(csv: string, channels: readonly Subscription
   let records: string[][];
   // The file line each record ends on (spreadsheets may leave empty lines, and a quoted cell may hold line breaks).
   let recordLines: number[];
+  // csv-parse counts a CR LF inside a quoted cell as two lines: a line it reports never goes past the file's last one.
+  const physical = csv.split(/\r\n|\r|\n/).length;
   try {
     const firstLine = csv.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
     const delimiter = (firstLine.match(/;/g)?.length ?? 0) >= (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
@@ -114,9 +116,8 @@ export function checkSubscriberFile(csv: string, channels: readonly Subscription
       info: true,
     }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
     records = parsed.map((entry) => entry.record);
-    recordLines = parsed.map((entry) => entry.info.lines);
+    recordLines = parsed.map((entry) => Math.min(entry.info.lines, physical));
   } catch (error) {
-    const physical = csv.split(/\r\n|\r|\n/).length;
     const line = Math.min((error as { lines?: number }).lines ?? 0, physical);
     return { valid: [], lines: 0, errors: [{ line, field: '', message: 'Le fichier n’est pas un CSV lisible (guillemets non fermés ou ligne trop longue).' }] };
   }
