@@ -11,10 +11,13 @@ export interface PublicTopic {
   kind: string;
 }
 
-/** Active topics of a tenant in display order; NotFoundError for an unknown tenant. */
+/**
+ * Active topics a request can be filed on, in display order; NotFoundError for an unknown tenant. Purchase topics are
+ * left out: a purchase is made from the catalogue (`POST /purchases`), and `POST /requests` refuses them.
+ */
 export async function listPublicTopics(em: EntityManager, tenantSlug: string): Promise<PublicTopic[]> {
   const tenant = await em.getRepository(Tenant).getBySlug(tenantSlug);
-  const topics = await em.find(Topic, { tenant, active: true }, { populate: ['department'], orderBy: [{ position: 'asc' }, { label: 'asc' }] });
+  const topics = await em.find(Topic, { tenant, active: true, kind: { $ne: 'purchase' } }, { populate: ['department'], orderBy: [{ position: 'asc' }, { label: 'asc' }] });
   return topics.map((t) => ({ slug: t.slug, label: t.label, department: t.department.name, delay: t.delay, businessDays: t.businessDays, kind: t.kind }));
 }
 

@@ -6,6 +6,7 @@ import { TEST_CARDS } from '@/dev/payfip-simulator/simulator';
 import { Payment, Product, Tenant } from '@/domain/entities';
 import { env } from '@/domain/env';
 import { initORM } from '@/domain/orm';
+import { createPayment, paymentReference } from '@/domain/payments/payments';
 import { paymentProviderFor } from '@/integrations/payment';
 import { createTestTenant, fileRequest, requestRow } from '@/temporal/testing/fixtures';
 import { createPaymentActivities, type StartPaymentInput } from './payment-activities';
@@ -92,6 +93,19 @@ describe('payment activities', () => {
     await expect(activities.startPayment(input({ product: 'cantine', data: {} }))).rejects.toMatchObject({ type: 'InvalidInput', nonRetryable: true });
     await expect(activities.startPayment(input({ product: 'inconnu' }))).rejects.toMatchObject({ type: 'InvalidInput' });
     await expect(activities.startPayment(input({}))).rejects.toMatchObject({ type: 'InvalidInput' });
+  });
+
+  it('keeps the amount of a purchase registered before the step, even when the price changed in between', async () => {
+    // What POST /purchases registers before the workflow's step starts: 2 tickets at the first bracket's price.
+    const purchase = input({ product: 'cantine', quantity: 2, data: { qf: 100 } });
+    const registered = await createPayment(orm.em, paymentProviderFor({ provider: 'payfip', numcli, environment: 'test' }), {
+      tenantId, key: purchase.key, reference: paymentReference(reference, purchase.attempt), amount: 400, label: 'Cantine', email: 'jeanne@exemple.fr',
+      notificationUrl: 'http://relais.test/notification', returnUrl: 'http://relais.test/retour', expiresAt: new Date(Date.now() + 20 * 60_000), requestId,
+    });
+    await orm.em.fork().nativeUpdate(Product, { tenant: tenantId, slug: 'cantine' }, { pricing: { kind: 'bracket', field: 'qf', brackets: [{ upTo: 600, unitPrice: 900 }, { unitPrice: 950 }] } });
+    expect(await activities.startPayment(purchase)).toMatchObject({ kind: 'created', amount: 400, providerId: registered.providerId });
+    // A payment the step creates itself takes the new price.
+    expect(await activities.startPayment(input({ product: 'cantine', quantity: 2, data: { qf: 100 } }))).toMatchObject({ kind: 'created', amount: 1_800 });
   });
 
   it('leaves a tenant without online payment to pay offline', async () => {

@@ -75,8 +75,16 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
     let productId: string | undefined;
     let reservationId: string | undefined;
     const quantity = input.quantity ?? 1;
+    // A purchase's payment was registered by `POST /purchases` at the amount its 201 told the citizen: that amount and
+    // hold stand, even if the catalogue's price or sales dates changed since.
+    const registered = await findPaymentByKey(deps.orm.em, tenant.id, input.key);
+    if (registered) {
+      amount = registered.amount;
+      productId = registered.productId;
+      reservationId = registered.reservationId;
+    }
     try {
-      if (input.product) {
+      if (input.product && !registered) {
         const product = await findSellableProduct(em, tenant.id, input.product, settings);
         productId = product.id;
         amount = quote(product, quantity, input.data ?? {}).amount;
@@ -100,7 +108,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         returnUrl: `${deps.publicUrl}/t/${tenant.slug}/paiement/retour`,
         expiresAt: new Date(now + windowMs),
         productId,
-        quantity,
+        quantity: registered?.quantity ?? quantity,
         reservationId,
         requestId: input.requestId,
       });

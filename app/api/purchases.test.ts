@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as notificationRoute } from '@/app/api/v1/t/[tenant]/payments/payfip/notification/route';
 import { GET as trackingRoute } from '@/app/api/v1/t/[tenant]/requests/[reference]/route';
+import { GET as topicsRoute } from '@/app/api/v1/t/[tenant]/topics/route';
 import { POST as purchaseRoute } from '@/app/api/v1/t/[tenant]/purchases/route';
 import { signalPaymentSettled } from '@/app/_server/payments';
 import { payfipControlClient } from '@/dev/payfip-simulator/control';
@@ -100,6 +101,7 @@ describe('POST /api/v1/t/{tenant}/purchases', () => {
     const before = await reserved('concert');
     const response = await buy({ ...seats(2), amount: 1 });
     expect(response.status).toBe(201);
+    expect(response.headers.get('server-timing')).toMatch(/^price;dur=[\d.]+, hold;dur=[\d.]+, intake;dur=[\d.]+, payment;dur=[\d.]+$/);
     const body = (await response.json()) as Record<string, string | number>;
     expect(Object.keys(body).sort()).toEqual(['amount', 'paymentUrl', 'reference', 'trackingCode']);
     expect(body.amount).toBe(3_000);
@@ -135,6 +137,12 @@ describe('POST /api/v1/t/{tenant}/purchases', () => {
     const handle = (await testClient()).workflow.getHandle(requestWorkflowId(slug, reference));
     expect(await handle.result()).toBe('closed');
     await keepHistory('purchase-paid', handle, PROCESS_HISTORIES_DIR);
+  });
+
+  it('leaves the purchase topic out of GET /topics: a request cannot be filed on it', async () => {
+    const response = await callRoute(topicsRoute, { tenant: slug });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as Array<{ slug: string }>).map((t) => t.slug)).toEqual(['question']);
   });
 
   it('prices a bracket from the data, and answers field errors in French with nothing written', async () => {

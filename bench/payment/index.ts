@@ -16,6 +16,8 @@ const SETTLE_TIMEOUT_MS = Number(process.env.BENCH_SETTLE_TIMEOUT_S ?? 600) * 10
 interface Attempt {
   status: number;
   postMs: number;
+  /** The route's Server-Timing phases (price, hold, intake, payment), in milliseconds. */
+  phases?: Record<string, number>;
   reference?: string;
   idop?: string;
   error?: string;
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
     console.log(`[bench] buying (POST + card): ${sold.length} sold, ${refused.length} told « complet » (409), ${other.length} other answers, in ${(buyingMs / 1000).toFixed(1)} s`);
     if (other.length) console.log(`[bench] other answers: ${[...new Set(other.map((a) => `${a.status} ${a.error ?? ''}`))].slice(0, 5).join(' | ')}`);
     console.log(`[bench] POST /purchases → paymentUrl: p50 ${ms(percentile(postMs, 50))}, p95 ${ms(percentile(postMs, 95))}, max ${ms(Math.max(...postMs))}`);
+    console.log(`[bench] where POST's time goes (Server-Timing, p50 / p95): ${phaseSummary(sold)}`);
     console.log(`[bench] notification → payment row paid (web route, verified with PayFiP): p50 ${ms(percentile(toPaidRow, 50))}, p95 ${ms(percentile(toPaidRow, 95))}`);
     console.log(`[bench] notification → paid state (workflow's payment_received): p50 ${ms(percentile(toPaidState, 50))}, p95 ${ms(percentile(toPaidState, 95))}; ${settled}/${sold.length} paid within ${(allMs / 1000).toFixed(1)} s`);
     console.log(`[bench] stock ${stock.stock}: ${stock.confirmed} seats confirmed, ${stock.held} still held, ${stock.payments_paid} paid; oversold ${oversold}; bench process ${rssMiB()} MiB`);
@@ -107,7 +110,26 @@ async function buyAndPay(baseUrl: string, control: ReturnType<typeof payfipContr
   const idop = new URL(answer.paymentUrl).searchParams.get('idop')!;
   // What the payment page's form does: the simulator settles, then notifies Relais's urlnotif.
   await control.pay(idop, TEST_CARDS.paid);
-  return { status: 201, postMs, reference: answer.reference, idop };
+  return { status: 201, postMs, phases: serverTiming(response.headers.get('server-timing')), reference: answer.reference, idop };
+}
+
+/** `price;dur=1.2, hold;dur=3` → { price: 1.2, hold: 3 }. */
+function serverTiming(header: string | null): Record<string, number> {
+  const phases: Record<string, number> = {};
+  for (const part of (header ?? '').split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    const duration = params.map((p) => p.trim()).find((p) => p.startsWith('dur='));
+    if (name && duration) phases[name] = Number(duration.slice(4));
+  }
+  return phases;
+}
+
+function phaseSummary(attempts: Attempt[]): string {
+  const names = [...new Set(attempts.flatMap((a) => Object.keys(a.phases ?? {})))];
+  return names.map((name) => {
+    const values = attempts.map((a) => a.phases?.[name]).filter((v): v is number => v !== undefined);
+    return `${name} ${ms(percentile(values, 50))} / ${ms(percentile(values, 95))}`;
+  }).join(', ');
 }
 
 /** Waits until every purchase's workflow has counted its payment; returns how many did. */

@@ -25,6 +25,14 @@ export interface PurchaseReceipt {
   paymentUrl: string;
 }
 
+/** Milliseconds each phase of a purchase took: the route sends them as `Server-Timing`, the bench sums them. */
+export interface PurchaseTimings {
+  price: number;
+  hold: number;
+  intake: number;
+  payment: number;
+}
+
 /**
  * PayFiP could not be reached once the purchase was filed: the stock is held, and the workflow's payment step creates
  * the payment when PayFiP answers again; the tracking page then shows its link (HTTP 503 for the API).
@@ -136,7 +144,8 @@ export function createPurchases(deps: PurchaseDeps) {
    * tenant's purchase topic through the intake, then creates the PayFiP payment under the same key the workflow's
    * `collect_payment` step will pass. A refused filing gives the held units back at once.
    */
-  async function purchase(tenantSlug: string, body: unknown, clientAddress: string): Promise<PurchaseReceipt> {
+  async function purchase(tenantSlug: string, body: unknown, clientAddress: string): Promise<PurchaseReceipt & { timings: PurchaseTimings }> {
+    const lap = stopwatch();
     const input = validatePurchase(body);
     const priced = await price(tenantSlug, input);
     const { tenant, settings } = priced;
@@ -152,6 +161,7 @@ export function createPurchases(deps: PurchaseDeps) {
     };
     // Contact errors come before any hold, like every other field error.
     validateNewRequest(request);
+    const timings: PurchaseTimings = { price: lap(), hold: 0, intake: 0, payment: 0 };
 
     const key = `purchase:${tenant.id}:${randomUUID()}`;
     const windowMs = (settings.expiryMinutes ?? DEFAULT_RESERVATION_MINUTES) * 60_000;
@@ -159,6 +169,7 @@ export function createPurchases(deps: PurchaseDeps) {
     const reservation = priced.tracked
       ? await reserveStock(deps.orm.em, { tenantId: tenant.id, productId: priced.productId, quantity: priced.quantity, key: `${key}:stock`, holder: email, minutes: (windowMs + HOLD_MARGIN_MS) / 60_000 })
       : undefined;
+    timings.hold = lap();
 
     const ref: PurchaseRef = { key, product: priced.product.slug, quantity: priced.quantity, label: quantityText.slice(0, 100), email: input.contact.email, ...(input.data ? { data: input.data } : {}) };
     let receipt: { reference: string; trackingCode: string };
@@ -172,6 +183,7 @@ export function createPurchases(deps: PurchaseDeps) {
     }
 
     const stored = await em.findOneOrFail(CitizenRequest, { tenant: tenant.id, reference: receipt.reference }, { fields: ['id'] });
+    timings.intake = lap();
     const payment = await createPayment(deps.orm.em, deps.providerFor(settings), {
       tenantId: tenant.id,
       key,
@@ -191,7 +203,8 @@ export function createPurchases(deps: PurchaseDeps) {
       if (error instanceof PaymentProviderError) throw new PaymentNotCreatedYet(receipt.reference, receipt.trackingCode, { cause: error });
       throw error;
     });
-    return { reference: receipt.reference, trackingCode: receipt.trackingCode, amount: payment.amount, paymentUrl: payment.paymentUrl! };
+    timings.payment = lap();
+    return { reference: receipt.reference, trackingCode: receipt.trackingCode, amount: payment.amount, paymentUrl: payment.paymentUrl!, timings };
   }
 
   /** The tenant's purchase topic (kind `purchase`), whose process has a payment step that takes the purchase. */
@@ -206,4 +219,15 @@ export function createPurchases(deps: PurchaseDeps) {
   }
 
   return { quotePurchase, purchase };
+}
+
+/** Each call gives the milliseconds since the previous one (or since the stopwatch was made). */
+function stopwatch(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const elapsed = now - last;
+    last = now;
+    return Math.round(elapsed * 10) / 10;
+  };
 }

@@ -37,7 +37,7 @@ export default async function TenantHome({ params }: { params: Promise<{ tenant:
   const topics = await listPublicTopics(em, tenant.slug);
   const forms = await listTopicOffers(em, tenant.id);
   const hasLists = (await listPublicLists(em, tenant.slug)).length > 0;
-  const webTopics = topics.filter((t) => t.slug !== 'sms-maire' && t.kind !== 'purchase');
+  const webTopics = topics.filter((t) => t.slug !== 'sms-maire');
   const { contact } = tenant;
   return (
     <main id="contenu" className="portal-main" tabIndex={-1}>

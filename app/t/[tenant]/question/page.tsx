@@ -28,7 +28,7 @@ export default async function QuestionPage({
   const { brouillon, theme, erreur } = await searchParams;
   const { orm } = await appContext();
   const em = orm.em.fork();
-  const topics = (await listPublicTopics(em, tenant.slug)).filter((t) => t.slug !== 'sms-maire' && t.kind !== 'purchase');
+  const topics = (await listPublicTopics(em, tenant.slug)).filter((t) => t.slug !== 'sms-maire');
   const draft = await loadDraft(em, tenant.id, brouillon);
   const values = draft?.values ?? emptyQuestion(topics.some((t) => t.slug === theme) ? theme : '');
   const errors = draft?.errors ?? (erreur ? [{ path: '', message: "Le formulaire envoyé est illisible ou trop volumineux (5 fichiers de 5 Mo au plus)." }] : []);
