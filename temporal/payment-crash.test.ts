@@ -99,6 +99,11 @@ async function receiptNotices(email: string) {
   return query<{ status: string }>(await em(), "select status from notification where tenant_id = ? and template = 'payment_receipt' and recipient = ?", [tenantId, email]);
 }
 
+async function openRequests(of: Buyer[]): Promise<number> {
+  const [row] = await query<{ n: number }>(await em(), "select count(*)::int as n from request where tenant_id = ? and reference = any(?::text[]) and state <> 'closed'", [tenantId, `{${of.map((b) => b.receipt!.reference).join(',')}}`]);
+  return row.n;
+}
+
 /** Payments the web process has settled (notified ones); the worker settles the others by polling. */
 async function settledCount(): Promise<number> {
   const [row] = await query<{ n: number }>(await em(), "select count(*)::int as n from payment where tenant_id = ? and state <> 'pending'", [tenantId]);
@@ -129,6 +134,8 @@ describe('payments after a worker kill (kill -9 while payments are in flight)', 
       await eventually(async () => expect(await settledCount()).toBeGreaterThan(0), 20_000, 5);
       worker.child.kill('SIGKILL');
       await new Promise((resolve) => worker.child.once('exit', resolve));
+      // The kill cut work in flight: results came in, and some of their requests had not closed yet.
+      expect(await openRequests(first)).toBeGreaterThan(0);
       // Results and notifications keep coming while no worker runs: Temporal keeps the signals, PayFiP the results.
       await Promise.all(second.map(settleOnSimulator));
 
