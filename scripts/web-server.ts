@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import next from 'next';
 import { forwardedFor } from '@/domain/antispam/client-address';
 import { env } from '@/domain/env';
+import { clusterMetricsCollector, serveClusterMetrics } from '@/integrations/observability/cluster-metrics';
 import { observeHttp } from '@/integrations/observability/http';
 import { appRouteTemplates, routeMatcher } from '@/integrations/observability/routes';
 import { webMetrics } from '@/integrations/observability/web-metrics';
@@ -37,6 +38,7 @@ function runProcesses(count: number): void {
       setTimeout(fork, 1_000);
     });
   for (let i = 0; i < count; i++) fork();
+  serveClusterMetrics();
   const stop = () => {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
@@ -61,9 +63,12 @@ async function main(): Promise<void> {
   const app = next({ dev: false, dir: process.cwd(), port, hostname: values.hostname ?? 'localhost' });
   await app.prepare();
   const handle = app.getRequestHandler();
-  // Latency per route template, a request id for every request, and /metrics when RELAIS_METRICS_TOKEN is set.
+  // Latency per route template, a request id for every request, and /metrics when RELAIS_METRICS_TOKEN is set: in a
+  // cluster, whichever process a scrape reaches answers with every process's sums.
+  const metrics = webMetrics();
   const observed = observeHttp(withPeerAddress((request, response) => void handle(request, response)), {
-    metrics: webMetrics(),
+    metrics,
+    ...(cluster.isWorker ? { collect: clusterMetricsCollector(metrics.registry) } : {}),
     routeOf: routeMatcher(appRouteTemplates(path.join(process.cwd(), 'app'))),
     metricsToken: env().RELAIS_METRICS_TOKEN,
   });

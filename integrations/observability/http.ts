@@ -10,6 +10,8 @@ export interface HttpObservationOptions {
   routeOf: (pathname: string) => string;
   /** RELAIS_METRICS_TOKEN: /metrics answers with it as a bearer token, and does not exist without it. */
   metricsToken?: string;
+  /** The text /metrics serves: this process's registry unless given (a web cluster's sum, see cluster-metrics). */
+  collect?: () => Promise<string>;
 }
 
 /**
@@ -19,11 +21,12 @@ export interface HttpObservationOptions {
  */
 export function observeHttp(handler: http.RequestListener, options: HttpObservationOptions): http.RequestListener {
   const { metrics, routeOf, metricsToken } = options;
+  const collect = options.collect ?? (() => metrics.registry.metrics());
   const expected = metricsToken ? Buffer.from(`Bearer ${metricsToken}`) : undefined;
   return (request, response) => {
     const pathname = (request.url ?? '/').split('?')[0];
     if (pathname === '/metrics' && expected) {
-      void serveMetrics(request, response, metrics, expected);
+      void serveMetrics(request, response, collect, metrics.registry.contentType, expected);
       return;
     }
     const started = process.hrtime.bigint();
@@ -42,15 +45,15 @@ export function observeHttp(handler: http.RequestListener, options: HttpObservat
   };
 }
 
-async function serveMetrics(request: http.IncomingMessage, response: http.ServerResponse, metrics: WebMetrics, expected: Buffer): Promise<void> {
+async function serveMetrics(request: http.IncomingMessage, response: http.ServerResponse, collect: () => Promise<string>, contentType: string, expected: Buffer): Promise<void> {
   const given = Buffer.from(request.headers.authorization ?? '');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     response.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain; charset=utf-8' }).end('Jeton de métriques manquant ou invalide.\n');
     return;
   }
   try {
-    const body = await metrics.registry.metrics();
-    response.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' }).end(body);
+    const body = await collect();
+    response.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body);
   } catch (error) {
     response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`metrics unavailable: ${(error as Error).message}\n`);
   }
