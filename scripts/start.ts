@@ -13,7 +13,7 @@ import { MissingRelaisSecretError } from '@/domain/secrets/relais-secret';
 import { query } from '@/domain/sql';
 import { DEMO_TENANT_FILE, importTenantFile } from '@/domain/tenant-config/import';
 import { ensureTemporalCli } from '@/temporal/cli';
-import { ensureTemporalServer } from '@/temporal/server';
+import { ensureTemporalServer, ensureTemporalUi } from '@/temporal/server';
 import { startTemporalDevServer, stopChild } from '@/dev/temporal-dev-server';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '@/workflows/search-attributes';
 import { WORKER_NODE_ARGS } from '@/temporal/worker-process';
@@ -21,6 +21,7 @@ import { startDevSmsc } from '@/dev/smsc-simulator/dev';
 import { startDevPayfip } from '@/dev/payfip-simulator/dev';
 import { WEB_SERVER_ARGS, buildWebIfStale, waitForHealth } from './web-build';
 import { startTemporalCluster } from './cluster/temporal-server';
+import { startTemporalUi } from './cluster/temporal-ui';
 
 const startedAt = Date.now();
 const config = env();
@@ -130,6 +131,15 @@ async function main(): Promise<void> {
     stops.push({ name: 'Temporal server', stop: server.stop });
     childEnv.TEMPORAL_ADDRESS = server.address;
     say(`Temporal server on PostgreSQL at ${server.address}; its metrics at ${server.metricsUrl}`);
+    const ui = await startTemporalUi({
+      binary: await ensureTemporalUi(say),
+      root: path.join(dataDir, 'temporal-ui'),
+      port: ports.temporalUi,
+      temporalAddress: server.address,
+      namespace: config.TEMPORAL_NAMESPACE,
+    });
+    stops.push({ name: 'Temporal UI', stop: ui.stop });
+    temporalUi = ui.url;
   } else if (cli) {
     const server = await startTemporalDevServer({
       cli,
