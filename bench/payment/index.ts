@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { payfipControlClient } from '@/dev/payfip-simulator/control';
 import { TEST_CARDS } from '@/dev/payfip-simulator/simulator';
-import { ms, percentile, rssMiB } from '@/bench/support/stats';
+import { cpuPerUnit, ms, percentile, rssMiB, stackCpuSeconds } from '@/bench/support/stats';
 import { startBenchStack } from '@/bench/support/stack';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
 
     const attempts: Attempt[] = [];
     let next = 0;
+    const cpuBefore = stackCpuSeconds();
     const started = Date.now();
     const buyer = async () => {
       while (next < PURCHASES) {
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
 
     const settled = await waitForPaidState(stack.env.DATABASE_URL, sold.map((a) => a.reference!), SETTLE_TIMEOUT_MS);
     const allMs = Date.now() - started;
+    const cpuAfter = stackCpuSeconds();
     const notifications = new Map((await control.notifications()).map((n) => [n.idOp, Date.parse(String(n.at))] as const));
     const rows = await paidRows(stack.env.DATABASE_URL);
     const toPaidRow: number[] = [];
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
     console.log(`[bench] where POST's time goes (Server-Timing, p50 / p95): ${phaseSummary(sold)}`);
     console.log(`[bench] notification → payment row paid (web route, verified with PayFiP): p50 ${ms(percentile(toPaidRow, 50))}, p95 ${ms(percentile(toPaidRow, 95))}`);
     console.log(`[bench] notification → paid state (workflow's payment_received): p50 ${ms(percentile(toPaidState, 50))}, p95 ${ms(percentile(toPaidState, 95))}; ${settled}/${sold.length} paid within ${(allMs / 1000).toFixed(1)} s`);
+    console.log(`[bench] CPU per sale (POST, card, notification, workflow, receipt; the whole run ÷ seats sold): ${cpuPerUnit(cpuBefore, cpuAfter, sold.length)}`);
     console.log(`[bench] stock ${stock.stock}: ${stock.confirmed} seats confirmed, ${stock.held} still held, ${stock.payments_paid} paid; oversold ${oversold}; bench process ${rssMiB()} MiB`);
     failed = oversold > 0 || settled !== sold.length || sold.length !== Math.min(STOCK, PURCHASES) || other.length > 0;
     const rate = sold.length / (buyingMs / 1000);

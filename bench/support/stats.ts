@@ -49,3 +49,66 @@ export function ownCpuSeconds(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1e6;
 }
+
+/** The parts of a bench stack whose CPU is counted apart. */
+export type StackPart = 'web' | 'worker' | 'Temporal' | 'PostgreSQL' | 'Chromium (PDF)' | 'bench and simulators' | 'other';
+
+/**
+ * CPU seconds used so far by this process ('bench and simulators', which run in it) and each of its descendants,
+ * summed by part of the stack (Linux /proc; empty elsewhere). Only this bench's own processes count, whatever else
+ * the machine runs; children already reaped count through their parent's cutime/cstime.
+ */
+export function stackCpuSeconds(): Partial<Record<StackPart, number>> {
+  const processes = new Map<number, { parent: number; ticks: number; part: StackPart }>();
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return {};
+  }
+  for (const entry of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const command = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      // After the command: state, ppid, … utime (12th), stime, cutime, cstime.
+      const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      const commandLine = command === 'node' ? fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8') : '';
+      processes.set(Number(entry), { parent: Number(fields[1]), ticks, part: partOf(command, commandLine) });
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  const sums: Partial<Record<StackPart, number>> = {};
+  for (const [pid, { ticks, part }] of processes) {
+    if (pid !== process.pid && !descendsFrom(pid, process.pid, processes)) continue;
+    const counted: StackPart = pid === process.pid ? 'bench and simulators' : part;
+    sums[counted] = (sums[counted] ?? 0) + ticks / CLOCK_TICKS_PER_SECOND;
+  }
+  return sums;
+}
+
+function partOf(command: string, commandLine: string): StackPart {
+  if (command === 'postgres') return 'PostgreSQL';
+  if (command === 'temporal') return 'Temporal';
+  if (command.startsWith('chrom')) return 'Chromium (PDF)';
+  if (commandLine.includes('web-server')) return 'web';
+  if (commandLine.includes('worker')) return 'worker';
+  return 'other';
+}
+
+function descendsFrom(pid: number, ancestor: number, processes: Map<number, { parent: number }>): boolean {
+  for (let current = processes.get(pid)?.parent; current !== undefined && current > 1; current = processes.get(current)?.parent) {
+    if (current === ancestor) return true;
+  }
+  return false;
+}
+
+/** Milliseconds of CPU per unit of work, by part, between two readings of stackCpuSeconds: "web 120 ms, worker 300 ms, …". */
+export function cpuPerUnit(before: Partial<Record<StackPart, number>>, after: Partial<Record<StackPart, number>>, units: number): string {
+  const parts = Object.keys(after) as StackPart[];
+  const used = parts.map((part) => [part, ((after[part] ?? 0) - (before[part] ?? 0)) * 1000] as const).filter(([, value]) => value > 0);
+  const total = used.reduce((sum, [, value]) => sum + value, 0);
+  return [...used.sort((a, b) => b[1] - a[1]).map(([part, value]) => `${part} ${(value / units).toFixed(0)} ms`), `total ${(total / units).toFixed(0)} ms`].join(', ');
+}
