@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { SinkMessage } from '@/dev/mail-sink/mail-sink';
-import { percentile, ms, rssMiB } from '@/bench/support/stats';
 import { startBenchStack } from '@/bench/support/stack';
+import { cpuPerUnit, ms, percentile, rssMiB, stackCpuSeconds } from '@/bench/support/stats';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 
@@ -30,9 +30,12 @@ async function main(): Promise<void> {
     if (COMPARE_PROCESS) return await compareProcess(stack);
     await runLoad(stack.baseUrl, 2000, 4, 'warm');
     console.log(`[bench] ${CONCURRENCY} concurrent citizens for ${DURATION_MS / 1000} s, ${WORKERS} worker process(es)`);
+    const cpuBefore = stackCpuSeconds();
     const submissions = await runLoad(stack.baseUrl, DURATION_MS, CONCURRENCY, 'run');
     const ok = submissions.filter((s) => s.status === 201);
     const acks = await waitForAcks(stack.env.MAIL_SINK_URL, ok, 120_000);
+    // From the first POST to the last acknowledgement: everything a filed request cost, in every process of the stack.
+    console.log(`[bench] CPU per request filed and acknowledged: ${cpuPerUnit(cpuBefore, stackCpuSeconds(), ok.length)}`);
     const breakdown = await whereTimeGoes(stack.env.TEMPORAL_ADDRESS, ok.slice(Math.floor(ok.length / 2), Math.floor(ok.length / 2) + SAMPLE));
     report(submissions, acks, breakdown, stack.workers.map((w) => w.child.pid!));
   } finally {
