@@ -10,11 +10,11 @@ import { createIntake } from '@/domain/intake/submission';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { createPurchases, type PurchaseReceipt } from '@/domain/payments/purchases';
 import { query } from '@/domain/sql';
-import { importTenant } from '@/domain/tenant-config/import';
 import { paymentProviderFor } from '@/integrations/payment';
 import { requestWorkflowStarter } from './client';
 import { eventually } from './testing/fixtures';
 import { callRoute, citizenEmail, mailTo } from './testing/helpers';
+import { importSellingTenant } from './testing/payment';
 import { startWorkerProcess } from './testing/services';
 
 afterAll(() => closeAllORMs());
@@ -29,16 +29,7 @@ const control = () => payfipControlClient(env().PAYFIP_SIMULATOR_URL!);
 const em = async (): Promise<EntityManager> => (await initORM(env().DATABASE_URL!)).em.fork();
 
 beforeAll(async () => {
-  await importTenant(await initORM(env().DATABASE_URL!), {
-    slug,
-    name: `Commune ${slug}`,
-    settings: { organisation: 'decentralised', limits: { perAddressPerHour: 100_000, perContactPerHour: 100_000, perTenantPerHour: 1_000_000 }, payment: { provider: 'payfip', numcli, environment: 'test' } },
-    departments: [{ slug: 'accueil', name: 'Accueil' }],
-    topics: [{ slug: 'achat', label: 'Achat en ligne', department: 'accueil', delay: 'P1D', kind: 'purchase', process: 'achat' }],
-    products: [{ slug: 'spectacle', label: 'Spectacle de fin d’année', pricing: { kind: 'per_unit', unitPrice: 1_000 }, stock: STOCK }],
-    agents: [{ email: `admin.${slug}@mairie.test`, name: 'Admin', isAdmin: true }],
-  });
-  [{ id: tenantId }] = await query<{ id: string }>(await em(), 'select id from tenant where slug = ?', [slug]);
+  tenantId = await importSellingTenant(slug, numcli, [{ slug: 'spectacle', label: 'Spectacle de fin d’année', pricing: { kind: 'per_unit', unitPrice: 1_000 }, stock: STOCK }]);
   // The test hands PayFiP's notifications to the route itself, so that it chooses when they come (and that some never do).
   await control().setNotificationMode('never', { numcli });
 });

@@ -14,11 +14,11 @@ import { closeAllORMs, initORM } from '@/domain/orm';
 import { paymentOnReturn } from '@/domain/payments/return';
 import { reserveStock } from '@/domain/payments/stock';
 import { query } from '@/domain/sql';
-import { importTenant } from '@/domain/tenant-config/import';
 import { paymentProviderFor } from '@/integrations/payment';
 import { requestWorkflowId } from '@/domain/requests/contract';
 import { eventually, testClient } from '@/temporal/testing/fixtures';
 import { keepHistory, PROCESS_HISTORIES_DIR } from '@/temporal/testing/histories';
+import { importSellingTenant } from '@/temporal/testing/payment';
 import { watchExpiredHolds } from '@/temporal/expired-holds';
 import { callRoute, citizenEmail } from '@/temporal/testing/helpers';
 import { anyJson, pollutingKey, wrongForString, wrongMediaType } from './hostile-input.testing';
@@ -30,24 +30,17 @@ const control = () => payfipControlClient(env().PAYFIP_SIMULATOR_URL!);
 const em = async () => (await initORM(env().DATABASE_URL!)).em.fork();
 
 beforeAll(async () => {
-  await importTenant(await initORM(env().DATABASE_URL!), {
+  // Limits far above the tests' size: 50 buyers from one address must meet the stock, not a limit.
+  tenantId = await importSellingTenant(
     slug,
-    name: `Commune ${slug}`,
-    // Limits far above the tests' size: 50 buyers from one address must meet the stock, not a limit.
-    settings: { organisation: 'decentralised', limits: { perAddressPerHour: 100_000, perContactPerHour: 100_000, perTenantPerHour: 1_000_000 }, payment: { provider: 'payfip', numcli, environment: 'test' } },
-    departments: [{ slug: 'accueil', name: 'Accueil' }],
-    topics: [
-      { slug: 'question', label: 'Poser une question', department: 'accueil', delay: 'P8D' },
-      { slug: 'achat', label: 'Achat en ligne', department: 'accueil', delay: 'P1D', kind: 'purchase', process: 'achat' },
-    ],
-    products: [
+    numcli,
+    [
       { slug: 'concert', label: 'Concert du nouvel an', pricing: { kind: 'per_unit', unitPrice: 1_500 }, stock: 40, maxPerCitizen: 4 },
       { slug: 'dernieres-places', label: 'Récital', pricing: { kind: 'per_unit', unitPrice: 900 }, stock: 10 },
       { slug: 'cantine', label: 'Tickets de cantine', pricing: { kind: 'bracket', field: 'quotientFamilial', brackets: [{ upTo: 500, unitPrice: 1_500, label: 'Tranche A' }, { unitPrice: 4_800, label: 'Tranche B' }] } },
     ],
-    agents: [{ email: `admin.${slug}@mairie.test`, name: 'Admin', isAdmin: true }],
-  });
-  [{ id: tenantId }] = await query<{ id: string }>(await em(), 'select id from tenant where slug = ?', [slug]);
+    [{ slug: 'question', label: 'Poser une question', department: 'accueil', delay: 'P8D' }],
+  );
   // The workers' PUBLIC_URL has no web server here: the tests hand PayFiP's notification to the route themselves.
   await control().setNotificationMode('never', { numcli });
 });
