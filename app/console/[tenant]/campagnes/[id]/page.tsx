@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { meets } from '@/domain/auth/roles';
 import { campaignProgress, getCampaign } from '@/domain/campaigns/campaigns';
+import { campaignTimeline } from '@/domain/campaigns/timeline';
 import { formatFrenchDateTime } from '@/domain/format/french';
 import { NotFoundError } from '@/domain/validation';
 import { ConsoleShell } from '@/app/_components/console/ConsoleShell';
@@ -23,6 +24,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ tenan
     throw error;
   }
   const progress = await campaignProgress(em, principal.tenantId, id);
+  const timeline = await campaignTimeline(em, principal.tenantId, id);
   return (
     <ConsoleShell principal={principal} current="campaigns">
       <p>
@@ -55,7 +57,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ tenan
       <h2>Message</h2>
       {campaign.channels.includes('email') ? <p>Objet : {campaign.subject}</p> : null}
       <pre className="sms-preview">{campaign.body}</pre>
-      <CampaignLive tenant={tenant} campaignId={campaign.id} initial={progress} mayApprove={meets(principal, 'head')} />
+      <CampaignLive tenant={tenant} campaignId={campaign.id} initial={progress} timeline={timeline} mayApprove={meets(principal, 'head')} />
     </ConsoleShell>
   );
 }
