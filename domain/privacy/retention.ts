@@ -150,16 +150,19 @@ export async function retentionBatch(em: EntityManager, input: RetentionBatchInp
             [tenantId, asOf, policy.messageLogsMonths, asOf, policy.messageLogsMonths, limit],
           )
         ).length;
-        const left = limit - subscriptions;
+        let left = limit - subscriptions;
         // An address left on no list is no subscriber any more.
-        if (left) {
-          await query(
-            tx,
-            `delete from subscriber p where p.id in (select p2.id from subscriber p2 where p2.tenant_id = ? and p2.created_at < ?::timestamptz - make_interval(months => ?)
-               and not exists (select 1 from subscription s where s.subscriber_id = p2.id) limit ?)`,
-            [...cutoff, left],
-          );
-        }
+        const subscribers = left
+          ? (
+              await query(
+                tx,
+                `delete from subscriber p where p.id in (select p2.id from subscriber p2 where p2.tenant_id = ? and p2.created_at < ?::timestamptz - make_interval(months => ?)
+                   and not exists (select 1 from subscription s where s.subscriber_id = p2.id) limit ?) returning p.id`,
+                [...cutoff, left],
+              )
+            ).length
+          : 0;
+        left -= subscribers;
         // Campaign reports keep their lines and counts; the addresses go with the message logs' delay after the campaign ended.
         const recipients = left
           ? (
@@ -172,8 +175,9 @@ export async function retentionBatch(em: EntityManager, input: RetentionBatchInp
               )
             ).length
           : 0;
-        if (subscriptions + recipients) await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.subscriptions, data: { run: runId, subscriptions, campaignRecipients: recipients } });
-        return subscriptions + recipients;
+        const total = subscriptions + subscribers + recipients;
+        if (total) await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.subscriptions, data: { run: runId, subscriptions, subscribers, campaignRecipients: recipients } });
+        return total;
       });
     case 'loginAttempts':
       return em.transactional(async (tx) => {

@@ -59,8 +59,10 @@ describe('subscribers in the console', () => {
     expect((await call(show, { tenant: other.slug, id }, { cookie: cookies.otherDpo })).status).toBe(404);
     expect((await call(show, { ...t(), id }, { cookie: cookies.otherDpo })).status).toBe(404);
     expect((await call(show, { ...t(), id: 'pas-un-uuid' }, { cookie: cookies.dpo })).status).toBe(404);
-    // The other municipality has the same lists, none of these subscribers.
-    expect((await (await find(cookies.otherDpo, { liste: 'alertes' }).then((r) => r.json())) as SubscriberPage).total).toBe(0);
+    // Another municipality's session is refused here; on its own console, its same-named list holds none of these subscribers.
+    expect((await find(cookies.otherDpo, {})).status).toBe(404);
+    const there = await call(search, { tenant: other.slug }, { method: 'POST', cookie: cookies.otherDpo, body: { liste: 'alertes' } });
+    expect(((await there.json()) as SubscriberPage).total).toBe(0);
   });
 
   it('searches by e-mail or by a number typed the French way, filters by state and channel, and pages by 50', async () => {
