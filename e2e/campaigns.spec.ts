@@ -52,6 +52,13 @@ test('an agent composes a campaign, a head approves it, and its progress reaches
     expect(total).toBeGreaterThanOrEqual(20);
     // Delivery receipts come in after the end: the counter follows them without a reload.
     await expect(head.getByTestId('count-delivered')).toHaveText(String(total), { timeout: 30_000 });
+    // The chart follows the counters (refreshed at most every ten seconds); its figures are written out for screen readers.
+    const chart = head.getByTestId('campaign-chart');
+    await expect(chart.getByTestId('campaign-chart-summary')).toContainText(`${total} messages envoyés, ${total} remis, 0 en échec`, { timeout: 30_000 });
+    await expect(chart.locator('svg.recharts-surface').first()).toBeVisible();
+    await chart.getByText('Voir les chiffres de la chronologie').click();
+    const last = chart.getByTestId('campaign-chart-table').getByRole('row').last();
+    await expect(last.getByRole('cell')).toHaveText([String(total), String(total), '0']);
     await axeClean(head);
     await snapshot(head, 'campaign-done');
 
