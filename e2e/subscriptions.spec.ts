@@ -9,6 +9,7 @@ function mobile(): { typed: string; e164: string } {
 }
 
 test('a citizen subscribes by e-mail and SMS on the portal and confirms both; the console shows the consent trail', async ({ page, browser, axeClean, snapshot }) => {
+  test.setTimeout(120_000);
   const email = `abonne-${randomUUID().slice(0, 8)}@exemple.fr`;
   const phone = mobile();
   const smsc = smscControlClient(process.env.SMSC_CONTROL_URL!);
