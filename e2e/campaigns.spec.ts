@@ -69,3 +69,35 @@ test('an agent composes a campaign, a head approves it, and its progress reaches
     expect((await download).suggestedFilename()).toMatch(/^campagne-[0-9a-f]{8}\.csv$/);
   });
 });
+
+test('the author rewrites a draft a head sent back, then submits it again', async ({ browser, axeClean }) => {
+  const agent = await consoleLogin(browser, 'accueil@ville-demo.fr', 'demo-agent-2026');
+  const title = `Brouillon ${Date.now()}`;
+  const composed = await agent.request.post('/api/v1/t/demo/agent/campaigns', {
+    data: { list: 'meteo', title, body: 'Premier jet du message.', channels: ['sms'] },
+    headers: { origin: new URL(agent.url()).origin },
+  });
+  expect(composed.status()).toBe(201);
+  const { id } = await composed.json();
+
+  await test.step('the draft page offers the edit, the composer opens with the draft’s text', async () => {
+    await agent.goto(`/console/demo/campagnes/${id}`);
+    await expect(agent.getByTestId('campaign-state')).toHaveText('Brouillon');
+    await agent.getByRole('link', { name: 'Modifier le brouillon' }).click();
+    await expect(agent.getByRole('heading', { level: 1, name: 'Modifier la campagne' })).toBeVisible();
+    await expect(agent.getByLabel('Titre (pour la console)')).toHaveValue(title);
+    await expect(agent.getByLabel('Message')).toHaveValue('Premier jet du message.');
+    await axeClean(agent);
+  });
+
+  await test.step('the rewritten text is measured, saved and submitted', async () => {
+    await agent.getByLabel('Titre (pour la console)').fill(`${title} (relu)`);
+    await agent.getByLabel('Message').fill('Message relu avant envoi.');
+    await expect(agent.getByTestId('sms-preview')).toContainText('Message relu avant envoi.');
+    await agent.getByRole('button', { name: 'Soumettre pour approbation' }).click();
+    await expect(agent.getByRole('heading', { level: 1, name: `${title} (relu)` })).toBeVisible();
+    await expect(agent.getByTestId('campaign-state')).toHaveText('En attente d’approbation');
+    await expect(agent.getByText('Message relu avant envoi.')).toBeVisible();
+    await expect(agent.getByRole('link', { name: 'Modifier le brouillon' })).toHaveCount(0);
+  });
+});

@@ -160,6 +160,7 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       'campagnes/page.tsx': { path: '/console/demo/campagnes', byRole: agents },
       'campagnes/nouvelle/page.tsx': { path: '/console/demo/campagnes/nouvelle', byRole: agents },
       'campagnes/[id]/page.tsx': { path: `/console/demo/campagnes/${campaign}`, byRole: agents },
+      'campagnes/[id]/modifier/page.tsx': { path: `/console/demo/campagnes/${campaign}/modifier`, byRole: agents },
       'catalogue/page.tsx': { path: '/console/demo/catalogue', byRole: adminOnly },
       'catalogue/nouveau/page.tsx': { path: '/console/demo/catalogue/nouveau', byRole: adminOnly },
       'catalogue/[slug]/page.tsx': { path: '/console/demo/catalogue/theatre-le-cid', byRole: adminOnly },
@@ -188,7 +189,7 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       }
     }
     expect(wrong).toEqual([]);
-    expect(cells).toBe(161);
+    expect(cells).toBe(168);
   });
 
   test('development views show a municipality’s messages to its administrators only', async () => {

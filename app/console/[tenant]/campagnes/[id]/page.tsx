@@ -54,6 +54,13 @@ export default async function CampaignPage({ params }: { params: Promise<{ tenan
           </>
         ) : null}
       </dl>
+      {campaign.state === 'draft' && (campaign.createdBy.id === principal.agentId || principal.isAdmin) ? (
+        <p>
+          <a href={`/console/${tenant}/campagnes/${campaign.id}/modifier`} className="button">
+            Modifier le brouillon
+          </a>
+        </p>
+      ) : null}
       <h2>Message</h2>
       {campaign.channels.includes('email') ? <p>Objet : {campaign.subject}</p> : null}
       <pre className="sms-preview">{campaign.body}</pre>
