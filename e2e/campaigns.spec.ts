@@ -5,6 +5,8 @@ import { consoleLogin, expect, test } from './fixtures';
 test.afterAll(() => closeAllORMs());
 
 test('an agent composes a campaign, a head approves it, and its progress reaches 100 % without a reload', async ({ browser, axeClean, snapshot }) => {
+  // The run, its receipts and the chart's refresh (every ten seconds at most) take most of a minute on a busy machine.
+  test.setTimeout(120_000);
   await seedSmsSubscribers('demo', 'meteo', 20);
   const title = `Vigilance orages ${Date.now()}`;
   const agent = await consoleLogin(browser, 'accueil@ville-demo.fr', 'demo-agent-2026');
@@ -70,7 +72,7 @@ test('an agent composes a campaign, a head approves it, and its progress reaches
   });
 });
 
-test('the author rewrites a draft a head sent back, then submits it again', async ({ browser, axeClean }) => {
+test('the author rewrites a draft in the composer, then submits it', async ({ browser, axeClean }) => {
   const agent = await consoleLogin(browser, 'accueil@ville-demo.fr', 'demo-agent-2026');
   const title = `Brouillon ${Date.now()}`;
   const composed = await agent.request.post('/api/v1/t/demo/agent/campaigns', {
