@@ -1,12 +1,11 @@
 import type { Metadata } from 'next';
-import { notFound } from 'next/navigation';
 import { meets } from '@/domain/auth/roles';
-import { campaignProgress, getCampaign } from '@/domain/campaigns/campaigns';
+import { campaignProgress } from '@/domain/campaigns/campaigns';
 import { campaignTimeline } from '@/domain/campaigns/timeline';
 import { formatFrenchDateTime } from '@/domain/format/french';
-import { NotFoundError } from '@/domain/validation';
 import { ConsoleShell } from '@/app/_components/console/ConsoleShell';
 import { CampaignLive } from '@/app/_components/console/CampaignLive';
+import { campaignOrNotFound } from '@/app/console/_server/campaigns';
 import { consolePage } from '@/app/console/_server/page';
 
 export const dynamic = 'force-dynamic';
@@ -16,13 +15,7 @@ export const metadata: Metadata = { title: 'Campagne' };
 export default async function CampaignPage({ params }: { params: Promise<{ tenant: string; id: string }> }) {
   const { tenant, id } = await params;
   const { principal, em } = await consolePage(tenant, 'agent', `/console/${tenant}/campagnes/${id}`);
-  let campaign;
-  try {
-    campaign = await getCampaign(em, principal.tenantId, id);
-  } catch (error) {
-    if (error instanceof NotFoundError) notFound();
-    throw error;
-  }
+  const campaign = await campaignOrNotFound(em, principal.tenantId, id);
   const progress = await campaignProgress(em, principal.tenantId, id);
   const timeline = await campaignTimeline(em, principal.tenantId, id);
   return (

@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
-import { notFound } from 'next/navigation';
-import { composerLists, getCampaign } from '@/domain/campaigns/campaigns';
-import { NotFoundError } from '@/domain/validation';
+import { composerLists } from '@/domain/campaigns/campaigns';
 import { ConsoleShell } from '@/app/_components/console/ConsoleShell';
 import { CampaignComposer } from '@/app/_components/console/CampaignComposer';
+import { campaignOrNotFound } from '@/app/console/_server/campaigns';
 import { consolePage } from '@/app/console/_server/page';
 
 export const dynamic = 'force-dynamic';
@@ -13,13 +12,7 @@ export const metadata: Metadata = { title: 'Modifier la campagne' };
 export default async function EditCampaignPage({ params }: { params: Promise<{ tenant: string; id: string }> }) {
   const { tenant, id } = await params;
   const { principal, em } = await consolePage(tenant, 'agent', `/console/${tenant}/campagnes/${id}/modifier`);
-  let campaign;
-  try {
-    campaign = await getCampaign(em, principal.tenantId, id);
-  } catch (error) {
-    if (error instanceof NotFoundError) notFound();
-    throw error;
-  }
+  const campaign = await campaignOrNotFound(em, principal.tenantId, id);
   const lists = await composerLists(em, principal.tenantId);
   const mayEdit = campaign.createdBy.id === principal.agentId || principal.isAdmin;
   return (
