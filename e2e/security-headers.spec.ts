@@ -134,6 +134,11 @@ test.describe('security headers, cookies and CORS (development stack over http)'
     });
     expect(composed.status, await composed.clone().text()).toBe(201);
     const { id: campaign } = await composed.json();
+    const [{ id: subscriber }] = await query<{ id: string }>(
+      (await initORM(env().DATABASE_URL!)).em.fork(),
+      `insert into subscriber (id, tenant_id, channel, address) select gen_random_uuid(), id, 'email', ? from tenant where slug = 'demo' returning id`,
+      [`matrice-${randomUUID().slice(0, 8)}@exemple.fr`],
+    );
     const LOGIN = 307;
     const everyone = { anonymous: 200, agent: 200, validator: 200, head: 200, admin: 200, dpo: 200 };
     const agents = { anonymous: LOGIN, agent: 200, validator: 200, head: 200, admin: 200, dpo: 200 };
@@ -155,12 +160,15 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       'campagnes/page.tsx': { path: '/console/demo/campagnes', byRole: agents },
       'campagnes/nouvelle/page.tsx': { path: '/console/demo/campagnes/nouvelle', byRole: agents },
       'campagnes/[id]/page.tsx': { path: `/console/demo/campagnes/${campaign}`, byRole: agents },
+      'campagnes/[id]/modifier/page.tsx': { path: `/console/demo/campagnes/${campaign}/modifier`, byRole: agents },
       'catalogue/page.tsx': { path: '/console/demo/catalogue', byRole: adminOnly },
       'catalogue/nouveau/page.tsx': { path: '/console/demo/catalogue/nouveau', byRole: adminOnly },
       'catalogue/[slug]/page.tsx': { path: '/console/demo/catalogue/theatre-le-cid', byRole: adminOnly },
       // The régisseur (regie@ville-demo.fr) is let in as well: the agent API's security matrix holds that role.
       'regie/page.tsx': { path: '/console/demo/regie', byRole: adminOnly },
       'donnees-personnelles/page.tsx': { path: '/console/demo/donnees-personnelles', byRole: dataProtection },
+      'abonnes/page.tsx': { path: '/console/demo/abonnes', byRole: dataProtection },
+      'abonnes/[id]/page.tsx': { path: `/console/demo/abonnes/${subscriber}`, byRole: dataProtection },
       'connexion/page.tsx': { path: '/console/demo/connexion', byRole: everyone },
       'mot-de-passe/page.tsx': { path: '/console/demo/mot-de-passe', byRole: everyone },
     };
@@ -181,7 +189,7 @@ test.describe('security headers, cookies and CORS (development stack over http)'
       }
     }
     expect(wrong).toEqual([]);
-    expect(cells).toBe(147);
+    expect(cells).toBe(168);
   });
 
   test('development views show a municipality’s messages to its administrators only', async () => {

@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { smscControlClient } from '@/dev/smsc-simulator/control';
-import { expect, sinkMessages, test } from './fixtures';
+import { consoleLogin, expect, sinkMessages, test } from './fixtures';
 
 /** A French mobile number no other test uses, as a citizen types it, and in E.164. */
 function mobile(): { typed: string; e164: string } {
@@ -8,7 +8,8 @@ function mobile(): { typed: string; e164: string } {
   return { typed: `07 ${digits.replace(/(\d{2})(?=\d)/g, '$1 ')}`, e164: `+337${digits}` };
 }
 
-test('a citizen subscribes by e-mail and SMS on the portal and confirms both', async ({ page, axeClean, snapshot }) => {
+test('a citizen subscribes by e-mail and SMS on the portal and confirms both; the console shows the consent trail', async ({ page, browser, axeClean, snapshot }) => {
+  test.setTimeout(120_000);
   const email = `abonne-${randomUUID().slice(0, 8)}@exemple.fr`;
   const phone = mobile();
   const smsc = smscControlClient(process.env.SMSC_CONTROL_URL!);
@@ -74,5 +75,34 @@ test('a citizen subscribes by e-mail and SMS on the portal and confirms both', a
     await page.getByRole('button', { name: 'Enregistrer mes choix' }).click();
     await expect(page.getByRole('status')).toContainText('Vos choix sont enregistrés.');
     await expect(page.getByRole('checkbox', { name: /Infos locales/ })).not.toBeChecked();
+  });
+
+  await test.step('the data protection officer finds the address in the console and reads its consent trail in French', async () => {
+    const dpo = await consoleLogin(browser, 'dpo@ville-demo.fr', 'demo-dpo-2026');
+    await dpo.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Abonnés' }).click();
+    await expect(dpo.getByRole('heading', { level: 1, name: 'Abonnés aux listes de diffusion' })).toBeVisible();
+    await dpo.getByLabel('Liste').selectOption({ label: 'Infos locales' });
+    await dpo.getByLabel('Adresse électronique ou téléphone').fill(phone.typed);
+    await dpo.getByRole('button', { name: 'Rechercher' }).click();
+    await expect(dpo.getByTestId('subscribers').getByRole('row')).toHaveCount(2);
+    await expect(dpo.getByTestId('subscribers')).toContainText('par le code de confirmation reçu par SMS');
+    await dpo.getByLabel('Adresse électronique ou téléphone').fill(email.toUpperCase());
+    await dpo.getByRole('button', { name: 'Rechercher' }).click();
+    await expect(dpo.getByTestId('subscribers').getByRole('row')).toHaveCount(2);
+    await expect(dpo.getByTestId('subscribers')).toContainText('Désabonné');
+    await axeClean(dpo);
+    await dpo.getByRole('link', { name: email }).click();
+    await expect(dpo.getByRole('heading', { level: 1, name: email })).toBeVisible();
+    const trail = dpo.getByTestId('consent-trail').getByRole('listitem');
+    await expect(trail).toHaveCount(3);
+    await expect(trail.nth(0)).toContainText('Demande d’abonnement');
+    await expect(trail.nth(0)).toContainText('sur le portail de la commune');
+    await expect(trail.nth(1)).toContainText('Consentement confirmé');
+    await expect(trail.nth(1)).toContainText('par le lien de confirmation envoyé par courriel');
+    await expect(trail.nth(1)).toContainText('Origine');
+    await expect(trail.nth(2)).toContainText('Consentement retiré');
+    await expect(trail.nth(2)).toContainText('sur la page de préférences');
+    await axeClean(dpo);
+    await snapshot(dpo, 'subscriber-consent-trail');
   });
 });

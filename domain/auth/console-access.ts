@@ -11,6 +11,7 @@ export const CONSOLE_SECTION_REQUIREMENTS: Readonly<Record<string, Requirement>>
   'tableau-de-bord': 'head',
   journal: 'dpo',
   'donnees-personnelles': 'dpo',
+  abonnes: 'dpo',
   regie: 'treasury',
   catalogue: 'admin',
 };

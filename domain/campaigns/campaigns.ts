@@ -70,6 +70,8 @@ export interface CampaignView {
   subject: string;
   body: string;
   list: { slug: string; label: string };
+  /** The template it was composed from, if any. */
+  template?: string;
   channels: SubscriptionChannel[];
   state: CampaignState;
   emergency: boolean;
@@ -111,6 +113,28 @@ export function campaignMessageKey(campaignId: string, position: number): string
 
 /** Creates a draft; the text is the template (or free text) with its placeholders filled in. */
 export async function composeCampaign(em: EntityManager, actor: CampaignActor, raw: unknown): Promise<CampaignView> {
+  const fields = await draftFields(em, actor, raw);
+  const campaign = em.create(Campaign, { id: randomUUID(), tenant: actor.tenantId, createdBy: actor.agentId, ...fields });
+  await em.flush();
+  return getCampaign(em, actor.tenantId, campaign.id);
+}
+
+/**
+ * Rewrites a draft with what the composer sends (the same fields as a new one). Only its author, or an administrator,
+ * may: a head who rewrote a colleague's campaign would then approve a text of their own.
+ */
+export async function updateCampaignDraft(em: EntityManager, actor: CampaignActor, id: string, raw: unknown): Promise<CampaignView> {
+  const fields = await draftFields(em, actor, raw);
+  const campaign = await loadCampaign(em, actor.tenantId, id);
+  if (campaign.state !== 'draft') throw new ConflictError('Seul un brouillon peut être modifié : cette campagne a déjà été soumise.');
+  if (campaign.createdBy.id !== actor.agentId && !actor.isAdmin) throw new ConflictError('Seul l’auteur de la campagne, ou un administrateur, peut modifier ce brouillon.');
+  em.assign(campaign, { ...fields, template: fields.template ?? null, scheduledAt: fields.scheduledAt ?? null });
+  await em.flush();
+  return getCampaign(em, actor.tenantId, id);
+}
+
+/** The draft's fields from the composer's body: validated, the list and template the tenant's, placeholders filled in. */
+async function draftFields(em: EntityManager, actor: CampaignActor, raw: unknown) {
   const input = validateDraft(raw);
   // Agents' texts are stored: one PostgreSQL would refuse is their mistake, named by field, not a failure.
   assertCleanText(input);
@@ -128,9 +152,7 @@ export async function composeCampaign(em: EntityManager, actor: CampaignActor, r
   const channels = orderedChannels(input.channels ?? list.channels).filter((channel) => list.channels.includes(channel));
   if (!channels.length) throw new InputError([{ path: '/channels', message: 'Cette liste n’est pas diffusée sur ce canal.' }]);
   const scheduledAt = input.scheduledAt ? new Date(input.scheduledAt) : undefined;
-  const campaign = em.create(Campaign, {
-    id: randomUUID(),
-    tenant: actor.tenantId,
+  return {
     list,
     template: template ?? undefined,
     title: input.title.trim(),
@@ -138,11 +160,8 @@ export async function composeCampaign(em: EntityManager, actor: CampaignActor, r
     body,
     channels,
     emergency: input.emergency ?? false,
-    createdBy: actor.agentId,
     scheduledAt: scheduledAt && scheduledAt.getTime() > Date.now() ? scheduledAt : undefined,
-  });
-  await em.flush();
-  return getCampaign(em, actor.tenantId, campaign.id);
+  };
 }
 
 /** The author (or any agent) sends a draft for a head's approval. */
@@ -322,6 +341,7 @@ function toView(campaign: Campaign): CampaignView {
     subject: campaign.subject,
     body: campaign.body,
     list: { slug: campaign.list.slug, label: campaign.list.label },
+    template: campaign.template?.id,
     channels: orderedChannels(campaign.channels),
     state: campaign.state,
     emergency: campaign.emergency,

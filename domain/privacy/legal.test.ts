@@ -31,12 +31,12 @@ describe('legal pages', () => {
     expect(pages.accessibilityStatusLabel).toBe('non conforme');
     expect(pages.privacy).toEqual(paragraphs(DEFAULT_PRIVACY_TEXT));
     expect(pages.accessibility).toEqual(paragraphs(DEFAULT_ACCESSIBILITY_TEXT));
-    expect(pages.retention.map((l) => l.duration)).toEqual(['2 ans après la clôture', '1 an après la clôture', '1 an', '6 mois', '5 ans']);
+    expect(pages.retention.map((l) => l.duration)).toEqual(['2 ans après la clôture', '1 an après la clôture', '1 an', '1 an après le désabonnement, la demande ou la fin de la campagne', '6 mois', '5 ans']);
   });
 
   it('show the retention durations the tenant configured', () => {
     const pages = legalPages({ retention: { requestsMonths: 18, documentsMonths: 6, messageLogsMonths: 36, auditYears: 3 } });
-    expect(pages.retention.map((l) => l.duration)).toEqual(['18 mois après la clôture', '6 mois après la clôture', '3 ans', '6 mois', '3 ans']);
+    expect(pages.retention.map((l) => l.duration)).toEqual(['18 mois après la clôture', '6 mois après la clôture', '3 ans', '3 ans après le désabonnement, la demande ou la fin de la campagne', '6 mois', '3 ans']);
     expect([frenchMonths(1), frenchMonths(12), frenchMonths(30)]).toEqual(['1 mois', '1 an', '30 mois']);
   });
 

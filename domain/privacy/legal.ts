@@ -51,6 +51,10 @@ export function retentionLines(policy: RetentionPolicy): Array<{ what: string; d
     { what: 'Demandes closes (coordonnées, messages, réponses aux formulaires), anonymisées ensuite', duration: `${frenchMonths(policy.requestsMonths)} après la clôture` },
     { what: 'Pièces jointes et documents produits', duration: `${frenchMonths(policy.documentsMonths)} après la clôture` },
     { what: 'Historique des SMS et des courriels envoyés et reçus', duration: frenchMonths(policy.messageLogsMonths) },
+    {
+      what: 'Abonnements aux alertes résiliés ou jamais confirmés (adresse, preuves du consentement), adresses des destinataires des campagnes',
+      duration: `${frenchMonths(policy.messageLogsMonths)} après le désabonnement, la demande ou la fin de la campagne`,
+    },
     { what: 'Tentatives de connexion des agents (adresse électronique, adresse IP)', duration: frenchMonths(LOGIN_ATTEMPTS_MONTHS) },
     { what: 'Journal des actions des agents (traçabilité)', duration: policy.auditYears === 1 ? '1 an' : `${policy.auditYears} ans` },
   ];

@@ -4,6 +4,7 @@ import { formatFrenchDateTime } from '@/domain/format/french';
 import { EVENT_LABELS } from '@/domain/tracking/public-view';
 import type { PersonalData } from './personal-data';
 import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
+import { CONSENT_EVENT_LABELS, SUBSCRIPTION_STATUS_LABELS, consentMethodLabel, proofLines } from '@/domain/subscriptions/consent-labels';
 
 /** The jsreport (Handlebars + HTML) template of the right-of-access PDF; every value is escaped by `{{…}}`. */
 export const PERSONAL_DATA_TEMPLATE = `<!DOCTYPE html>
@@ -68,6 +69,20 @@ th { background: #f0f0f0; width: 32%; }
 {{#if emailsReceived.length}}<table><tr><th>Date</th><th>Expéditeur</th><th>Objet</th><th>Texte</th></tr>
 {{#each emailsReceived}}<tr><td>{{receivedAt}}</td><td>{{from}}</td><td>{{subject}}</td><td class="text">{{text}}</td></tr>{{/each}}
 </table>{{else}}<p>Aucun courriel reçu.</p>{{/if}}
+
+<h2>Abonnements aux listes de diffusion ({{subscriptions.length}})</h2>
+{{#each subscriptions}}
+<h3>{{listLabel}} — {{channel}} : {{address}}</h3>
+<table>
+<tr><th>État</th><td>{{status}}</td></tr>
+{{#each trail}}<tr><th>{{kind}} le {{at}}</th><td>{{method}}{{#each proof}}<br>{{label}} : {{value}}{{/each}}</td></tr>{{/each}}
+</table>
+{{else}}<p>Aucun abonnement.</p>{{/each}}
+
+<h2>Messages de campagne ({{campaignMessages.length}})</h2>
+{{#if campaignMessages.length}}<table><tr><th>Date</th><th>Campagne</th><th>Destinataire</th></tr>
+{{#each campaignMessages}}<tr><td>{{sentAt}}</td><td>{{campaign}} ({{list}})</td><td>{{address}}</td></tr>{{/each}}
+</table>{{else}}<p>Aucun message de campagne.</p>{{/if}}
 {{#if smsOptOutSince}}<p>Opposition aux SMS (STOP) enregistrée le {{smsOptOutSince}} : elle est conservée pour qu’aucun SMS ne vous soit plus envoyé.</p>{{/if}}
 </body></html>`;
 
@@ -90,7 +105,7 @@ export function personalDataPdfModel(data: PersonalData, timeZone = DEFAULT_TIME
     tenant: data.tenant.name,
     person,
     generatedAt: at(data.generatedAt),
-    summary: `${data.requests.length} demande(s), ${data.notifications.length} message(s) envoyé(s), ${data.smsSent.length} SMS envoyé(s), ${data.smsReceived.length} SMS reçu(s), ${data.emailsReceived.length} courriel(s) reçu(s).`,
+    summary: `${data.requests.length} demande(s), ${data.notifications.length} message(s) envoyé(s), ${data.smsSent.length} SMS envoyé(s), ${data.smsReceived.length} SMS reçu(s), ${data.emailsReceived.length} courriel(s) reçu(s), ${data.subscriptions.length} abonnement(s), ${data.campaignMessages.length} message(s) de campagne.`,
     requests: data.requests.map((r) => ({
       ...r,
       channel: CHANNEL_LABELS[r.channel as IntakeChannel] ?? r.channel,
@@ -110,5 +125,17 @@ export function personalDataPdfModel(data: PersonalData, timeZone = DEFAULT_TIME
     smsReceived: data.smsReceived.map((s) => ({ ...s, receivedAt: at(s.receivedAt) })),
     emailsReceived: data.emailsReceived.map((e) => ({ ...e, receivedAt: at(e.receivedAt) })),
     smsOptOutSince: at(data.smsOptOutSince),
+    subscriptions: data.subscriptions.map((sub) => ({
+      ...sub,
+      channel: REPLY_LABELS[sub.channel] ?? sub.channel,
+      status: SUBSCRIPTION_STATUS_LABELS[sub.status] ?? sub.status,
+      trail: sub.trail.map((e) => ({
+        kind: CONSENT_EVENT_LABELS[e.kind] ?? e.kind,
+        at: at(e.at),
+        method: consentMethodLabel(e.method),
+        proof: proofLines(e.proof, { timeZone }),
+      })),
+    })),
+    campaignMessages: data.campaignMessages.map((m) => ({ ...m, sentAt: m.sentAt ? at(m.sentAt) : 'non envoyé' })),
   };
 }

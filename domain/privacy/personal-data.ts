@@ -3,6 +3,7 @@ import type { CitizenContact, RequestState } from '@/domain/entities';
 import { query } from '@/domain/sql';
 import { STATE_LABELS } from '@/domain/states';
 import { addressedRows, requestIdsOf, type PersonKey } from './person';
+import { campaignMessagesOf, subscriptionsOf, type PersonCampaignMessage, type PersonSubscription } from './subscriptions';
 
 /** States in which a request is still being handled: erasing it means it can no longer be answered. */
 export function isOpenState(state: string): boolean {
@@ -50,6 +51,10 @@ export interface PersonalData {
   emailsReceived: Array<{ reference: string | null; from: string | null; subject: string | null; text: string | null; outcome: string; receivedAt: string }>;
   /** The person answered STOP: kept so no SMS reaches them again. */
   smsOptOutSince: string | null;
+  /** Information lists the person is or was on, each with its consent trail. */
+  subscriptions: PersonSubscription[];
+  /** Campaign messages addressed to the person. */
+  campaignMessages: PersonCampaignMessage[];
 }
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
@@ -181,13 +186,26 @@ export async function collectPersonalData(em: EntityManager, tenantId: string, p
       receivedAt: iso(e.received_at)!,
     })),
     smsOptOutSince: iso(optOut?.created_at ?? null),
+    subscriptions: await subscriptionsOf(em, tenantId, person),
+    campaignMessages: await campaignMessagesOf(em, tenantId, person),
   };
 }
 
 /** What the search screen lists before anything is opened: references, topics, dates and states, and how much is held. */
 export interface PersonSummary {
   requests: Array<Pick<PersonRequest, 'reference' | 'topic' | 'department' | 'state' | 'stateLabel' | 'open' | 'receivedAt' | 'closedAt'>>;
-  counts: { requests: number; openRequests: number; notifications: number; smsSent: number; smsReceived: number; emailsReceived: number; attachments: number; documents: number };
+  counts: {
+    requests: number;
+    openRequests: number;
+    notifications: number;
+    smsSent: number;
+    smsReceived: number;
+    emailsReceived: number;
+    attachments: number;
+    documents: number;
+    subscriptions: number;
+    campaignMessages: number;
+  };
 }
 
 /** The summary of a person's data, derived from the full collection. */
@@ -203,6 +221,8 @@ export function summarise(data: PersonalData): PersonSummary {
       emailsReceived: data.emailsReceived.length,
       attachments: data.requests.reduce((n, r) => n + r.attachments.length, 0),
       documents: data.requests.reduce((n, r) => n + r.documents.length, 0),
+      subscriptions: data.subscriptions.length,
+      campaignMessages: data.campaignMessages.length,
     },
   };
 }

@@ -21,6 +21,8 @@ export interface RetentionCounts {
   emailInboundDeleted: number;
   loginAttemptsDeleted: number;
   auditPurged: number;
+  subscriptionsDeleted: number;
+  campaignRecipientsCleared: number;
 }
 
 /** One batch of one category: which tenant, up to which date, for which run (the tag of its audit entries). */
@@ -38,6 +40,7 @@ export const RETENTION_AUDIT_ACTIONS = {
   documents: 'retention.documents',
   messageLogs: 'retention.message_logs',
   loginAttempts: 'retention.login_attempts',
+  subscriptions: 'retention.subscriptions',
   audit: 'retention.audit_purge',
   run: 'retention.run',
 } as const;
@@ -134,6 +137,48 @@ export async function retentionBatch(em: EntityManager, input: RetentionBatchInp
         if (total) await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.messageLogs, data: { run: runId, notifications, smsMessages: sms, smsInbound, emailInbound } });
         return total;
       });
+    case 'subscriptions':
+      return em.transactional(async (tx) => {
+        const cutoff = [tenantId, asOf, policy.messageLogsMonths];
+        // Withdrawn subscriptions, and requests never confirmed, past the message-log delay: their consent trails go with them.
+        const subscriptions = (
+          await query(
+            tx,
+            `delete from subscription where id in (select id from subscription where tenant_id = ? and (
+               (status = 'unsubscribed' and unsubscribed_at < ?::timestamptz - make_interval(months => ?))
+               or (status = 'pending' and created_at < ?::timestamptz - make_interval(months => ?))) limit ?) returning id`,
+            [tenantId, asOf, policy.messageLogsMonths, asOf, policy.messageLogsMonths, limit],
+          )
+        ).length;
+        let left = limit - subscriptions;
+        // An address left on no list is no subscriber any more.
+        const subscribers = left
+          ? (
+              await query(
+                tx,
+                `delete from subscriber p where p.id in (select p2.id from subscriber p2 where p2.tenant_id = ? and p2.created_at < ?::timestamptz - make_interval(months => ?)
+                   and not exists (select 1 from subscription s where s.subscriber_id = p2.id) limit ?) returning p.id`,
+                [...cutoff, left],
+              )
+            ).length
+          : 0;
+        left -= subscribers;
+        // Campaign reports keep their lines and counts; the addresses go with the message logs' delay after the campaign ended.
+        const recipients = left
+          ? (
+              await query(
+                tx,
+                `update campaign_recipient r set address = '' where (r.campaign_id, r.position) in (
+                   select r2.campaign_id, r2.position from campaign_recipient r2 join campaign c on c.id = r2.campaign_id
+                    where c.tenant_id = ? and c.finished_at < ?::timestamptz - make_interval(months => ?) and r2.address <> '' limit ?) returning r.position`,
+                [...cutoff, left],
+              )
+            ).length
+          : 0;
+        const total = subscriptions + subscribers + recipients;
+        if (total) await writeAudit(tx, { tenantId, action: RETENTION_AUDIT_ACTIONS.subscriptions, data: { run: runId, subscriptions, subscribers, campaignRecipients: recipients } });
+        return total;
+      });
     case 'loginAttempts':
       return em.transactional(async (tx) => {
         const deleted = (
@@ -155,7 +200,19 @@ export async function retentionBatch(em: EntityManager, input: RetentionBatchInp
 
 /** Zero counts. */
 export function noRetention(): RetentionCounts {
-  return { requestsAnonymised: 0, attachmentsDeleted: 0, documentsDeleted: 0, notificationsDeleted: 0, smsDeleted: 0, smsInboundDeleted: 0, emailInboundDeleted: 0, loginAttemptsDeleted: 0, auditPurged: 0 };
+  return {
+    requestsAnonymised: 0,
+    attachmentsDeleted: 0,
+    documentsDeleted: 0,
+    notificationsDeleted: 0,
+    smsDeleted: 0,
+    smsInboundDeleted: 0,
+    emailInboundDeleted: 0,
+    loginAttemptsDeleted: 0,
+    auditPurged: 0,
+    subscriptionsDeleted: 0,
+    campaignRecipientsCleared: 0,
+  };
 }
 
 /** The counts of a run, read back from the audit entries its batches wrote. */
@@ -172,11 +229,14 @@ export async function retentionRunCounts(em: EntityManager, tenantId: string, ru
             coalesce(sum((data->>'smsInbound')::int) filter (where action = ?), 0)::int as "smsInboundDeleted",
             coalesce(sum((data->>'emailInbound')::int) filter (where action = ?), 0)::int as "emailInboundDeleted",
             coalesce(sum((data->>'loginAttempts')::int) filter (where action = ?), 0)::int as "loginAttemptsDeleted",
-            coalesce(sum((data->>'purged')::int) filter (where action = ?), 0)::int as "auditPurged"
+            coalesce(sum((data->>'purged')::int) filter (where action = ?), 0)::int as "auditPurged",
+            coalesce(sum((data->>'subscriptions')::int) filter (where action = ?), 0)::int as "subscriptionsDeleted",
+            coalesce(sum((data->>'campaignRecipients')::int) filter (where action = ?), 0)::int as "campaignRecipientsCleared"
        from audit_log where tenant_id = ? and data->>'run' = ?`,
     [
       RETENTION_AUDIT_ACTIONS.documents, RETENTION_AUDIT_ACTIONS.documents, RETENTION_AUDIT_ACTIONS.messageLogs, RETENTION_AUDIT_ACTIONS.messageLogs,
-      RETENTION_AUDIT_ACTIONS.messageLogs, RETENTION_AUDIT_ACTIONS.messageLogs, RETENTION_AUDIT_ACTIONS.loginAttempts, RETENTION_AUDIT_ACTIONS.audit, tenantId, runId,
+      RETENTION_AUDIT_ACTIONS.messageLogs, RETENTION_AUDIT_ACTIONS.messageLogs, RETENTION_AUDIT_ACTIONS.loginAttempts, RETENTION_AUDIT_ACTIONS.audit,
+      RETENTION_AUDIT_ACTIONS.subscriptions, RETENTION_AUDIT_ACTIONS.subscriptions, tenantId, runId,
     ],
   );
   return row;

@@ -7,6 +7,7 @@ import { CLEAR_INBOUND_EMAIL, INBOUND_EMAIL_NOT_CLEARED, anonymiseRequests, type
 import { addressedRows, auditedPerson, parsePersonKey, requestIdsOf, type PersonKey } from './person';
 import { collectPersonalData, isOpenState, summarise, type PersonalData, type PersonSummary } from './personal-data';
 import { PERSONAL_DATA_TEMPLATE, personalDataPdfModel } from './personal-data-pdf';
+import { eraseSubscriptions, type SubscriptionErasureCounts } from './subscriptions';
 
 /** The administrator or data protection officer exercising a citizen's rights (checked by the route). */
 export interface RightsContext {
@@ -67,14 +68,15 @@ const validateErasure = compileValidator<{ reason: string; confirmOpen?: boolean
 export interface ErasureResult {
   references: string[];
   openReferences: string[];
-  counts: AnonymisationCounts & { messagesWithoutRequest: number };
+  counts: AnonymisationCounts & { messagesWithoutRequest: number } & SubscriptionErasureCounts;
 }
 
 /**
  * Erases a person (right to erasure, RGPD art. 17): their requests are anonymised now through the shared anonymisation,
  * and the messages sent to or received from their address outside any request lose address and text. A person with an
  * open request is erased only with `confirmOpen`: that request stays in the inbox, anonymised, and can no longer be
- * answered to anyone (its workflow finds no contact and skips the citizen's notifications).
+ * answered to anyone (its workflow finds no contact and skips the citizen's notifications). Their subscriptions to
+ * information lists go with their consent trails, and campaign reports lose their address.
  */
 export async function erasePerson(em: EntityManager, ctx: RightsContext, body: unknown): Promise<ErasureResult> {
   const person = parsePersonKey(body);
@@ -107,7 +109,8 @@ export async function erasePerson(em: EntityManager, ctx: RightsContext, body: u
       await query(tx, `${CLEAR_INBOUND_EMAIL} where tenant_id = ? and request_id is null and id = any(?::uuid[]) and ${INBOUND_EMAIL_NOT_CLEARED} returning id`, scope(emailIds)),
     ];
     const messagesWithoutRequest = orphans.reduce((n, rows) => n + rows.length, 0);
-    const result: ErasureResult = { references: requests.map((r) => r.reference), openReferences, counts: { ...anonymised, messagesWithoutRequest } };
+    const subscriptions = await eraseSubscriptions(tx, ctx.tenantId, person);
+    const result: ErasureResult = { references: requests.map((r) => r.reference), openReferences, counts: { ...anonymised, messagesWithoutRequest, ...subscriptions } };
     await audit(tx, ctx, 'privacy.erasure', person, { reason: input.reason.trim(), ...result });
     return result;
   });

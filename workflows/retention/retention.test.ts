@@ -123,6 +123,8 @@ describe('retention workflow', () => {
       emailInboundDeleted: 3,
       loginAttemptsDeleted: 3,
       auditPurged: 2,
+      subscriptionsDeleted: 0,
+      campaignRecipientsCleared: 0,
     });
 
     for (const r of [seeded.closed30, seeded.rejected26]) {

@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { ConsoleForm } from './ConsoleForm';
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { callApi } from './api';
+import type { CampaignView } from '@/domain/campaigns/campaigns';
 
 interface ComposerTemplate {
   id: string;
@@ -34,18 +35,18 @@ const PLACEHOLDER = /\{\{\s*([a-z][a-z0-9_]{0,39})\s*\}\}/gi;
  * preview of the SMS as sent (stop mention included) with its encoding, segments and the recipients. Saved as a
  * draft and sent for a head's approval in one go.
  */
-export function CampaignComposer({ tenant, lists }: { tenant: string; lists: ComposerList[] }) {
+export function CampaignComposer({ tenant, lists, draft }: { tenant: string; lists: ComposerList[]; draft?: CampaignView }) {
   const router = useRouter();
   const id = useId();
-  const [listSlug, setListSlug] = useState(lists[0]?.slug ?? '');
+  const [listSlug, setListSlug] = useState(draft?.list.slug ?? lists[0]?.slug ?? '');
   const list = lists.find((l) => l.slug === listSlug);
-  const [templateId, setTemplateId] = useState('');
-  const [title, setTitle] = useState('');
-  const [subject, setSubject] = useState('');
-  const [body, setBody] = useState('');
+  const [templateId, setTemplateId] = useState(draft?.template ?? '');
+  const [title, setTitle] = useState(draft?.title ?? '');
+  const [subject, setSubject] = useState(draft?.subject ?? '');
+  const [body, setBody] = useState(draft?.body ?? '');
   const [values, setValues] = useState<Record<string, string>>({});
-  const [channels, setChannels] = useState<Array<'sms' | 'email'>>(list?.channels ?? []);
-  const [emergency, setEmergency] = useState(false);
+  const [channels, setChannels] = useState<Array<'sms' | 'email'>>(draft?.channels ?? list?.channels ?? []);
+  const [emergency, setEmergency] = useState(draft?.emergency ?? false);
   const [scheduledAt, setScheduledAt] = useState('');
   const [preview, setPreview] = useState<Preview | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -68,6 +69,13 @@ export function CampaignComposer({ tenant, lists }: { tenant: string; lists: Com
     }
   }
 
+  // The draft's time in the browser's own time zone, as datetime-local shows it: known only once in the browser.
+  useEffect(() => {
+    if (!draft?.scheduledAt) return;
+    const at = new Date(draft.scheduledAt);
+    setScheduledAt(new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16));
+  }, [draft?.scheduledAt]);
+
   // Debounced: the server measures the SMS as delivery will send it and counts the list's active subscribers.
   useEffect(() => {
     if (!listSlug) return;
@@ -82,7 +90,7 @@ export function CampaignComposer({ tenant, lists }: { tenant: string; lists: Com
     event.preventDefault();
     setBusy(true);
     setProblem(null);
-    const draft = {
+    const fields = {
       list: listSlug,
       ...(templateId ? { template: templateId } : {}),
       title,
@@ -93,7 +101,9 @@ export function CampaignComposer({ tenant, lists }: { tenant: string; lists: Com
       emergency,
       ...(scheduledAt ? { scheduledAt: new Date(scheduledAt).toISOString() } : {}),
     };
-    const created = await callApi<{ id: string }>(`/api/v1/t/${tenant}/agent/campaigns`, { method: 'POST', body: draft });
+    const created = draft
+      ? await callApi<{ id: string }>(`/api/v1/t/${tenant}/agent/campaigns/${draft.id}`, { method: 'PUT', body: fields })
+      : await callApi<{ id: string }>(`/api/v1/t/${tenant}/agent/campaigns`, { method: 'POST', body: fields });
     if (!created.ok) {
       setProblem(created.message);
       setBusy(false);

@@ -3,7 +3,9 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { callApi } from './api';
+import { CampaignChart } from './CampaignChart';
 import type { CampaignProgress } from '@/domain/campaigns/campaigns';
+import type { CampaignTimeline } from '@/domain/campaigns/timeline';
 import { campaignStateLabel } from '@/domain/campaigns/labels';
 
 const POLL_MS = 1_500;
@@ -12,9 +14,21 @@ const SETTLED = ['draft', 'cancelled'];
 
 /**
  * The campaign's progress bar and counters, polled while it sends (and a little after, for the delivery receipts),
- * with the actions the agent's role allows.
+ * with the actions the agent's role allows, and the chart of the messages over time.
  */
-export function CampaignLive({ tenant, campaignId, initial, mayApprove }: { tenant: string; campaignId: string; initial: CampaignProgress; mayApprove: boolean }) {
+export function CampaignLive({
+  tenant,
+  campaignId,
+  initial,
+  timeline,
+  mayApprove,
+}: {
+  tenant: string;
+  campaignId: string;
+  initial: CampaignProgress;
+  timeline: CampaignTimeline;
+  mayApprove: boolean;
+}) {
   const router = useRouter();
   const [progress, setProgress] = useState(initial);
   const [problem, setProblem] = useState<string | null>(null);
@@ -103,6 +117,7 @@ export function CampaignLive({ tenant, campaignId, initial, mayApprove }: { tena
           {problem}
         </p>
       ) : null}
+      <CampaignChart tenant={tenant} campaignId={campaignId} initial={timeline} version={`${progress.sent}/${progress.delivered}/${progress.failed}`} />
     </section>
   );
 }

@@ -16,6 +16,7 @@ export function ConsoleShell({ principal, current, children }: { principal: Agen
     { href: `${base}/regie`, label: 'Régie : paiements', key: 'treasury', show: meets(principal, 'treasury') },
     { href: `${base}/catalogue`, label: 'Catalogue', key: 'catalogue', show: principal.isAdmin },
     { href: `${base}/admin`, label: 'Administration', key: 'admin', show: principal.isAdmin },
+    { href: `${base}/abonnes`, label: 'Abonnés', key: 'subscribers', show: meets(principal, 'dpo') },
     { href: `${base}/donnees-personnelles`, label: 'Données personnelles', key: 'personal-data', show: meets(principal, 'dpo') },
     { href: `${base}/journal`, label: 'Journal d’audit', key: 'audit', show: meets(principal, 'dpo') },
   ];

@@ -6,6 +6,7 @@ import type { PersonalData, PersonSummary } from '@/domain/privacy/personal-data
 import { callApi } from './api';
 import { FormMessage, type FormOutcome } from './FormMessage';
 import { formatShortDateTime } from '@/domain/format/french';
+import { CONSENT_EVENT_LABELS, SUBSCRIPTION_STATUS_LABELS, consentMethodLabel } from '@/domain/subscriptions/consent-labels';
 
 type Person = { email: string } | { phone: string };
 
@@ -138,7 +139,8 @@ export function PersonalDataScreen({ tenant }: { tenant: string }) {
           <h2 id={`${id}-held`}>Données détenues</h2>
           <p>
             {summary.counts.requests} demande(s) dont {summary.counts.openRequests} en cours, {summary.counts.notifications} message(s) envoyé(s), {summary.counts.smsSent} SMS
-            envoyé(s), {summary.counts.smsReceived} SMS reçu(s), {summary.counts.emailsReceived} courriel(s) reçu(s), {summary.counts.attachments} pièce(s) jointe(s), {summary.counts.documents} document(s).
+            envoyé(s), {summary.counts.smsReceived} SMS reçu(s), {summary.counts.emailsReceived} courriel(s) reçu(s), {summary.counts.attachments} pièce(s) jointe(s), {summary.counts.documents} document(s), {summary.counts.subscriptions} abonnement(s) à des listes de
+            diffusion, {summary.counts.campaignMessages} message(s) de campagne.
           </p>
           {summary.requests.length ? (
             <table>
@@ -186,7 +188,9 @@ export function PersonalDataScreen({ tenant }: { tenant: string }) {
             <h2 id={`${id}-erase`}>Effacer les données de cette personne</h2>
             <p>
               Les demandes sont anonymisées immédiatement : nom, coordonnées, textes, réponses aux formulaires, pièces jointes et documents disparaissent ; le thème, le service, les
-              dates et les états restent pour les statistiques. Cette action est définitive et inscrite au journal d’audit.
+              dates et les états restent pour les statistiques. Les abonnements aux listes de diffusion et leurs preuves de consentement sont supprimés, et l’adresse disparaît des
+              rapports de campagne. Une opposition aux SMS (STOP) est conservée, pour qu’aucun SMS ne soit plus envoyé à ce numéro. Cette action est définitive et inscrite au
+              journal d’audit.
             </p>
             {open.length ? (
               <div className="alert error stack" id={`${id}-open`}>
@@ -290,6 +294,31 @@ function Detail({ data }: { data: PersonalData }) {
             {data.smsReceived.map((s, i) => (
               <li key={`in-${i}`}>
                 {dateTime(s.receivedAt)} — reçu de {s.sender} : {s.text}
+              </li>
+            ))}
+          </ul>
+        </article>
+      ) : null}
+      {data.subscriptions.length ? (
+        <article className="card">
+          <h3>Abonnements aux listes de diffusion</h3>
+          <ul>
+            {data.subscriptions.map((sub) => (
+              <li key={`${sub.list}-${sub.channel}`}>
+                {sub.listLabel} ({sub.channel === 'sms' ? 'SMS' : 'courriel'}, {SUBSCRIPTION_STATUS_LABELS[sub.status] ?? sub.status}) :{' '}
+                {sub.trail.map((e) => `${CONSENT_EVENT_LABELS[e.kind] ?? e.kind} le ${dateTime(e.at)} ${consentMethodLabel(e.method)}`).join(' ; ') || 'aucun événement enregistré'}
+              </li>
+            ))}
+          </ul>
+        </article>
+      ) : null}
+      {data.campaignMessages.length ? (
+        <article className="card">
+          <h3>Messages de campagne</h3>
+          <ul>
+            {data.campaignMessages.map((m, i) => (
+              <li key={`campaign-${i}`}>
+                {m.sentAt ? dateTime(m.sentAt) : 'non envoyé'} — « {m.campaign} » ({m.list}) à {m.address}
               </li>
             ))}
           </ul>

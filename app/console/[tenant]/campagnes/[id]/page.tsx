@@ -1,11 +1,11 @@
 import type { Metadata } from 'next';
-import { notFound } from 'next/navigation';
 import { meets } from '@/domain/auth/roles';
-import { campaignProgress, getCampaign } from '@/domain/campaigns/campaigns';
+import { campaignProgress } from '@/domain/campaigns/campaigns';
+import { campaignTimeline } from '@/domain/campaigns/timeline';
 import { formatFrenchDateTime } from '@/domain/format/french';
-import { NotFoundError } from '@/domain/validation';
 import { ConsoleShell } from '@/app/_components/console/ConsoleShell';
 import { CampaignLive } from '@/app/_components/console/CampaignLive';
+import { campaignOrNotFound } from '@/app/console/_server/campaigns';
 import { consolePage } from '@/app/console/_server/page';
 
 export const dynamic = 'force-dynamic';
@@ -15,14 +15,9 @@ export const metadata: Metadata = { title: 'Campagne' };
 export default async function CampaignPage({ params }: { params: Promise<{ tenant: string; id: string }> }) {
   const { tenant, id } = await params;
   const { principal, em } = await consolePage(tenant, 'agent', `/console/${tenant}/campagnes/${id}`);
-  let campaign;
-  try {
-    campaign = await getCampaign(em, principal.tenantId, id);
-  } catch (error) {
-    if (error instanceof NotFoundError) notFound();
-    throw error;
-  }
+  const campaign = await campaignOrNotFound(em, principal.tenantId, id);
   const progress = await campaignProgress(em, principal.tenantId, id);
+  const timeline = await campaignTimeline(em, principal.tenantId, id);
   return (
     <ConsoleShell principal={principal} current="campaigns">
       <p>
@@ -52,10 +47,17 @@ export default async function CampaignPage({ params }: { params: Promise<{ tenan
           </>
         ) : null}
       </dl>
+      {campaign.state === 'draft' && (campaign.createdBy.id === principal.agentId || principal.isAdmin) ? (
+        <p>
+          <a href={`/console/${tenant}/campagnes/${campaign.id}/modifier`} className="button">
+            Modifier le brouillon
+          </a>
+        </p>
+      ) : null}
       <h2>Message</h2>
       {campaign.channels.includes('email') ? <p>Objet : {campaign.subject}</p> : null}
       <pre className="sms-preview">{campaign.body}</pre>
-      <CampaignLive tenant={tenant} campaignId={campaign.id} initial={progress} mayApprove={meets(principal, 'head')} />
+      <CampaignLive tenant={tenant} campaignId={campaign.id} initial={progress} timeline={timeline} mayApprove={meets(principal, 'head')} />
     </ConsoleShell>
   );
 }

@@ -103,6 +103,10 @@ export const AGENT_ROUTE_EXPECTATIONS: Record<string, RouteExpectation> = {
   'campaigns/preview POST': { access: 'agent', cases: [{ params: t, body: {}, ok: [400] }] },
   'campaigns/[id] GET': { access: 'agent', cases: [{ params: (tenant) => ({ tenant, id: NO_ID }), ok: [404] }] },
   'campaigns/[id]/rapport GET': { access: 'agent', cases: [{ params: (tenant) => ({ tenant, id: NO_ID }), ok: [404] }] },
+  'campaigns/[id] PUT': { access: 'agent', cases: [{ params: (tenant) => ({ tenant, id: NO_ID }), body: {}, ok: [400] }] },
+  'campaigns/[id]/chronologie GET': { access: 'agent', cases: [{ params: (tenant) => ({ tenant, id: NO_ID }), ok: [404] }] },
+  'subscribers POST': { access: 'dpo', cases: [{ params: t, body: {}, ok: [200] }] },
+  'subscribers/[id] GET': { access: 'dpo', cases: [{ params: (tenant) => ({ tenant, id: NO_ID }), ok: [404] }] },
   // Submitting is every agent's; approving, refusing, pausing, resuming and cancelling need a head (or an administrator).
   'campaigns/[id]/[action] POST': {
     access: 'agent',

@@ -7,7 +7,8 @@ import { eventually, createTestTenant } from '@/temporal/testing/fixtures';
 import { seedSmsSubscribers, smsCountsTo } from '@/temporal/testing/campaigns';
 import { GET as list, POST as compose } from './route';
 import { POST as preview } from './preview/route';
-import { GET as show } from './[id]/route';
+import { GET as show, PUT as edit } from './[id]/route';
+import { GET as timeline } from './[id]/chronologie/route';
 import { POST as act } from './[id]/[action]/route';
 import { GET as report } from './[id]/rapport/route';
 
@@ -108,14 +109,51 @@ describe('campaign API', () => {
     await eventually(async () => expect((await (await call(show, { ...t(), id: byAdmin }, { cookie: admin })).json()).progress.state).toBe('cancelled'));
   }, 60_000);
 
+  it('lets the author (or an administrator) rewrite a draft, not another agent, and no campaign once submitted', async () => {
+    const id = await draft(agent, { title: 'Premier jet', body: 'Coupure d eau demain.' });
+    const put = (cookie: string, body: unknown, target = id) => call(edit, { ...t(), id: target }, { method: 'PUT', cookie, body });
+    const rewritten = { list: 'securite', title: 'Coupure d’eau', subject: 'Coupure d’eau {{quartier}}', body: 'Coupure d eau {{quartier}} demain matin.', values: { quartier: 'Sud' }, channels: ['sms', 'email'], emergency: true };
+    const edited = await put(agent, rewritten);
+    expect(edited.status, await edited.clone().text()).toBe(200);
+    expect(await edited.json()).toMatchObject({ id, title: 'Coupure d’eau', subject: 'Coupure d’eau Sud', body: 'Coupure d eau Sud demain matin.', channels: ['email', 'sms'], emergency: true, state: 'draft' });
+    expect((await (await call(show, { ...t(), id }, { cookie: chef })).json()).campaign.body).toBe('Coupure d eau Sud demain matin.');
+
+    const byChef = await put(chef, rewritten);
+    expect(byChef.status).toBe(409);
+    expect((await byChef.json()).error).toMatch(/Seul l’auteur de la campagne/);
+    expect((await put(admin, { ...rewritten, title: 'Relu par l’administrateur' })).status).toBe(200);
+    expect((await put(agent, { ...rewritten, title: '' })).status).toBe(400);
+    expect((await call(edit, { tenant: other.slug, id }, { method: 'PUT', cookie: otherChef, body: { ...rewritten, channels: ['sms'] } })).status).toBe(404);
+    expect((await put(agent, rewritten, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+
+    await call(act, { ...t(), id, action: 'soumettre' }, post(agent, {}));
+    const submitted = await put(agent, rewritten);
+    expect(submitted.status).toBe(409);
+    expect((await submitted.json()).error).toMatch(/Seul un brouillon peut être modifié/);
+    // Sent back to draft by a head, it can be rewritten again.
+    await call(act, { ...t(), id, action: 'refuser' }, post(chef, {}));
+    expect((await put(agent, { ...rewritten, title: 'Deuxième jet' })).status).toBe(200);
+  });
+
+  it('draws the chart of a campaign of the tenant only (empty before any message)', async () => {
+    const id = await draft(agent);
+    const answer = await call(timeline, { ...t(), id }, { cookie: agent });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ stepMinutes: 1, points: [] });
+    expect((await call(timeline, { tenant: other.slug, id }, { cookie: otherChef })).status).toBe(404);
+  });
+
   it('answers a hostile body with 400 and French errors, never a 5xx (fast-check)', async () => {
     const field = fc.oneof(wrongForString, fc.string({ maxLength: 40 }), controlChar, fc.string({ minLength: 1600, maxLength: 1700 }));
     const body = fc.oneof(
       anyJson,
       fc.record({ list: field, title: field, body: field, values: fc.oneof(anyJson, fc.dictionary(fc.oneof(pollutingKey, fc.string()), field)), channels: anyJson, scheduledAt: field }, { requiredKeys: [] }),
     );
+    const target = await draft(agent);
     await fc.assert(
       fc.asyncProperty(body, async (value) => {
+        const rewritten = await call(edit, { ...t(), id: target }, { method: 'PUT', cookie: agent, body: value });
+        expect([200, 400]).toContain(rewritten.status);
         const response = await call(compose, t(), post(agent, value));
         expect([201, 400]).toContain(response.status);
         if (response.status === 400) for (const error of (await response.json()).errors) expect(error.message).toMatch(/[a-zéèàêç]/i);

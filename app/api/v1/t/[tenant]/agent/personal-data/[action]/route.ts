@@ -36,6 +36,11 @@ export const POST = agentRoute<Params>('dpo', async ({ params, em, principal, js
 function eraseResponse(result: Awaited<ReturnType<typeof erasePerson>>) {
   const requests = result.references.length;
   const messages = result.counts.messagesWithoutRequest;
-  const parts = [requests ? `${requests} demande(s) anonymisée(s)` : '', messages ? `${messages} message(s) hors demande effacé(s)` : ''].filter(Boolean);
+  const subscriptions = result.counts.subscriptions;
+  const parts = [
+    requests ? `${requests} demande(s) anonymisée(s)` : '',
+    messages ? `${messages} message(s) hors demande effacé(s)` : '',
+    subscriptions ? `${subscriptions} abonnement(s) supprimé(s) avec leurs preuves de consentement` : '',
+  ].filter(Boolean);
   return { ...result, message: parts.length ? `Données effacées : ${parts.join(', ')}.` : 'Aucune donnée à effacer pour cette personne.' };
 }
