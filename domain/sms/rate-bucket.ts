@@ -11,8 +11,17 @@ export interface RateBucketOptions {
   account: string;
   /** submit_sm per second the operator sells for the account; Infinity takes no token at all. */
   ratePerSecond: number;
-  /** Tokens that may pile up while nobody sends (default a tenth of a second of traffic, at least 1). */
+  /** Tokens that may pile up while nobody sends (default rateBurstOf(ratePerSecond)). */
   burst?: number;
+}
+
+/**
+ * The burst of an account's rate: a tenth of a second of traffic, at least 1 (1 for no limit). A process's own pacing
+ * of submit_sm allows the same burst, so that it catches up with tokens the bucket granted together instead of losing
+ * the slots its pacing skipped.
+ */
+export function rateBurstOf(ratePerSecond: number): number {
+  return Number.isFinite(ratePerSecond) ? Math.max(1, Math.floor(ratePerSecond / 10)) : 1;
 }
 
 /** The rate of one operator account for the whole deployment, whatever the number of workers. */
@@ -35,7 +44,7 @@ const EMERGENCY_HOLD = '2 seconds';
  */
 export function createRateBucket(options: RateBucketOptions): RateBucket {
   const { orm, account, ratePerSecond: rate } = options;
-  const burst = options.burst ?? Math.max(1, rate / 10);
+  const burst = options.burst ?? rateBurstOf(rate);
   let ready: Promise<void> | undefined;
   const ensureRow = () =>
     (ready ??= query(orm.em.fork(), 'insert into sms_rate_bucket (account, tokens) values (?, ?) on conflict (account) do nothing', [account, burst]).then(

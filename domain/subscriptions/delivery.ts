@@ -1,10 +1,11 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Subscription } from '@/domain/entities';
+import { GroupCommit } from '@/domain/group-commit';
 import { sendEmailOnce, type EmailOnceOutcome } from '@/domain/notifications/email-once';
 import type { EmailSender } from '@/domain/notifications/email-sender';
 import { encodeSms, type EncodedSms } from '@/domain/sms/encoding';
 import { smsSenderOf } from '@/domain/sms/sender';
-import { query } from '@/domain/sql';
+import { pgArray, query } from '@/domain/sql';
 import { oneClickUnsubscribeUrl, subscriptionPageUrl } from '@/domain/urls';
 import { EMAIL_CONFIRMATION_HOURS, SMS_CODE_MINUTES, type ConfirmationToSend } from './subscriptions';
 import { withStopMention } from './stop-mention';
@@ -104,13 +105,15 @@ export interface InformationMessage {
  * List-Unsubscribe with one-click unsubscription (RFC 8058).
  */
 export function createInformationSender(deps: SubscriptionDeliveryDeps) {
+  // The send-time check of every message in flight goes in one lookup: a campaign batch sends a hundred at a time, and
+  // a lookup per message (subscription, then opt-out) cost two round trips each.
+  const lookups = new GroupCommit((ids: string[]) => loadSendTimeState(deps.orm, ids), { maxBatch: 500 });
   return async function sendInformation(message: InformationMessage): Promise<DeliveryOutcome> {
-    const em = deps.orm.em.fork();
-    const subscription = await loadSubscription(em, message.subscriptionId);
-    if (!subscription || subscription.status !== 'active') return 'opted_out';
+    const state = (await lookups.push(message.subscriptionId)).get(message.subscriptionId);
+    if (!state || state.subscription.status !== 'active' || state.smsOptedOut) return 'opted_out';
+    const { subscription } = state;
     const { tenant, list, subscriber } = subscription;
     if (subscriber.channel === 'sms') {
-      if (await hasSmsOptOut(em, tenant.id, subscriber.address)) return 'opted_out';
       if (!deps.sendSms) return 'no_channel';
       const text = withStopMention(message.text, list.slug, tenant.settings.smsNumber);
       const sent = await deps.sendSms({
@@ -133,7 +136,7 @@ export function createInformationSender(deps: SubscriptionDeliveryDeps) {
       `Vous recevez ce message car vous êtes abonné(e) à « ${list.label} » de ${tenant.name}.`,
       `Se désabonner ou choisir ses listes : ${preferences}`,
     ].join('\n');
-    const outcome: EmailOnceOutcome = await sendEmailOnce(em, deps.email, {
+    const outcome: EmailOnceOutcome = await sendEmailOnce(deps.orm.em.fork(), deps.email, {
       tenantId: tenant.id,
       requestId: null,
       key: message.idempotencyKey,
@@ -147,10 +150,32 @@ export function createInformationSender(deps: SubscriptionDeliveryDeps) {
   };
 }
 
-/** Whether this number sent STOP to the tenant, with no new consent since. */
-export async function hasSmsOptOut(em: EntityManager, tenantId: string, phone: string): Promise<boolean> {
-  const rows = await query(em, 'select 1 from sms_opt_out where tenant_id = ? and phone = ?', [tenantId, phone]);
-  return rows.length > 0;
+/** A subscription as a send finds it, and whether its mobile number sent STOP to the tenant. */
+interface SendTimeState {
+  subscription: Subscription;
+  smsOptedOut: boolean;
+}
+
+/** The subscriptions of messages about to leave, with their tenant, list and subscriber, and the STOPs among them. */
+async function loadSendTimeState(orm: MikroORM, ids: readonly string[]): Promise<Map<string, SendTimeState>> {
+  const em = orm.em.fork();
+  const subscriptions = await em.find(Subscription, { id: { $in: [...new Set(ids)] } }, { populate: ['tenant', 'list', 'subscriber'] });
+  const phones = subscriptions.filter((s) => s.subscriber.channel === 'sms');
+  const stopped = new Set<string>();
+  if (phones.length) {
+    const rows = await query<{ tenant_id: string; phone: string }>(
+      em,
+      'select tenant_id, phone from sms_opt_out where tenant_id = any(?::uuid[]) and phone = any(?::text[])',
+      [pgArray([...new Set(phones.map((s) => s.tenant.id))]), pgArray(phones.map((s) => s.subscriber.address))],
+    );
+    for (const row of rows) stopped.add(`${row.tenant_id} ${row.phone}`);
+  }
+  return new Map(
+    subscriptions.map((subscription) => [
+      subscription.id,
+      { subscription, smsOptedOut: subscription.subscriber.channel === 'sms' && stopped.has(`${subscription.tenant.id} ${subscription.subscriber.address}`) },
+    ]),
+  );
 }
 
 async function loadSubscription(em: EntityManager, id: string): Promise<Subscription | null> {
