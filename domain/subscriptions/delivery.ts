@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { Subscription } from '@/domain/entities';
+import { Subscription, type TenantSettings } from '@/domain/entities';
 import { GroupCommit } from '@/domain/group-commit';
 import { sendEmailOnce, type EmailOnceOutcome } from '@/domain/notifications/email-once';
 import type { EmailSender } from '@/domain/notifications/email-sender';
@@ -107,11 +107,23 @@ export interface InformationMessage {
 export function createInformationSender(deps: SubscriptionDeliveryDeps) {
   // The send-time check of every message in flight goes in one lookup: a campaign batch sends a hundred at a time, and
   // a lookup per message (subscription, then opt-out) cost two round trips each.
-  const lookups = new GroupCommit((ids: string[]) => loadSendTimeState(deps.orm, ids), { maxBatch: 500 });
+  const lookups = new GroupCommit((ids: string[]) => loadSendTargets(deps.orm, ids), { maxBatch: 500 });
+  // A campaign's messages share a text: a single segment is encoded once, not once per recipient (a long one is encoded
+  // per message, for a concatenation reference of its own).
+  const encodings = new Map<string, EncodedSms>();
+  const encode = (text: string) => {
+    const known = encodings.get(text);
+    if (known) return known;
+    const encoded = encodeSms(text);
+    if (encoded.segmentCount === 1) {
+      if (encodings.size >= 64) encodings.clear();
+      encodings.set(text, encoded);
+    }
+    return encoded;
+  };
   return async function sendInformation(message: InformationMessage): Promise<DeliveryOutcome> {
-    const state = (await lookups.push(message.subscriptionId)).get(message.subscriptionId);
-    if (!state || state.subscription.status !== 'active' || state.smsOptedOut) return 'opted_out';
-    const { subscription } = state;
+    const subscription = (await lookups.push(message.subscriptionId)).get(message.subscriptionId);
+    if (!subscription || subscription.status !== 'active' || subscription.smsOptedOut) return 'opted_out';
     const { tenant, list, subscriber } = subscription;
     if (subscriber.channel === 'sms') {
       if (!deps.sendSms) return 'no_channel';
@@ -123,7 +135,7 @@ export function createInformationSender(deps: SubscriptionDeliveryDeps) {
         to: subscriber.address,
         from: smsSenderOf(tenant.settings),
         text,
-        encoded: encodeSms(text),
+        encoded: encode(text),
       });
       return sent.alreadySubmitted ? 'already_sent' : 'sent';
     }
@@ -150,30 +162,57 @@ export function createInformationSender(deps: SubscriptionDeliveryDeps) {
   };
 }
 
-/** A subscription as a send finds it, and whether its mobile number sent STOP to the tenant. */
-interface SendTimeState {
-  subscription: Subscription;
+/** A subscription as a send finds it: what the message needs of its tenant, list and subscriber, and the STOP check. */
+interface SendTarget {
+  id: string;
+  status: string;
+  subscriber: { id: string; channel: string; address: string };
+  tenant: { id: string; slug: string; name: string; settings: TenantSettings };
+  list: { slug: string; label: string };
   smsOptedOut: boolean;
 }
 
-/** The subscriptions of messages about to leave, with their tenant, list and subscriber, and the STOPs among them. */
-async function loadSendTimeState(orm: MikroORM, ids: readonly string[]): Promise<Map<string, SendTimeState>> {
-  const em = orm.em.fork();
-  const subscriptions = await em.find(Subscription, { id: { $in: [...new Set(ids)] } }, { populate: ['tenant', 'list', 'subscriber'] });
-  const phones = subscriptions.filter((s) => s.subscriber.channel === 'sms');
-  const stopped = new Set<string>();
-  if (phones.length) {
-    const rows = await query<{ tenant_id: string; phone: string }>(
-      em,
-      'select tenant_id, phone from sms_opt_out where tenant_id = any(?::uuid[]) and phone = any(?::text[])',
-      [pgArray([...new Set(phones.map((s) => s.tenant.id))]), pgArray(phones.map((s) => s.subscriber.address))],
-    );
-    for (const row of rows) stopped.add(`${row.tenant_id} ${row.phone}`);
-  }
+/**
+ * The subscriptions of messages about to leave, with the STOPs among them. Raw SQL, measured hot path: loading them as
+ * entities with their tenant, list and subscriber cost a campaign about 230 µs of CPU per recipient.
+ */
+async function loadSendTargets(orm: MikroORM, ids: readonly string[]): Promise<Map<string, SendTarget>> {
+  const rows = await query<{
+    id: string;
+    status: string;
+    subscriber_id: string;
+    channel: string;
+    address: string;
+    tenant_id: string;
+    tenant_slug: string;
+    tenant_name: string;
+    tenant_settings: TenantSettings;
+    list_slug: string;
+    list_label: string;
+    sms_opted_out: boolean;
+  }>(
+    orm.em.fork(),
+    `select s.id, s.status, p.id as subscriber_id, p.channel, p.address,
+            t.id as tenant_id, t.slug as tenant_slug, t.name as tenant_name, t.settings as tenant_settings, l.slug as list_slug, l.label as list_label,
+            (p.channel = 'sms' and exists (select 1 from sms_opt_out o where o.tenant_id = s.tenant_id and o.phone = p.address)) as sms_opted_out
+       from subscription s
+       join subscriber p on p.id = s.subscriber_id
+       join subscription_list l on l.id = s.list_id
+       join tenant t on t.id = s.tenant_id
+      where s.id = any(?::uuid[])`,
+    [pgArray([...new Set(ids)])],
+  );
   return new Map(
-    subscriptions.map((subscription) => [
-      subscription.id,
-      { subscription, smsOptedOut: subscription.subscriber.channel === 'sms' && stopped.has(`${subscription.tenant.id} ${subscription.subscriber.address}`) },
+    rows.map((row) => [
+      row.id,
+      {
+        id: row.id,
+        status: row.status,
+        subscriber: { id: row.subscriber_id, channel: row.channel, address: row.address },
+        tenant: { id: row.tenant_id, slug: row.tenant_slug, name: row.tenant_name, settings: row.tenant_settings },
+        list: { slug: row.list_slug, label: row.list_label },
+        smsOptedOut: row.sms_opted_out,
+      },
     ]),
   );
 }
