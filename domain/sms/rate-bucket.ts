@@ -16,13 +16,13 @@ export interface RateBucketOptions {
 }
 
 /**
- * The burst of an account's rate: a quarter of a second of traffic, at least 1 (1 for no limit). It is what the
- * account catches up after a pause of every worker (a scheduling delay, a slow commit): with a tenth of a second,
- * pauses of up to 245 ms on loaded cores lost 1.6 to 2 % of the rate over a minute. A process's own pacing of
+ * The burst of an account's rate: a tenth of a second of traffic, at least 1 (1 for no limit). It is what the account
+ * catches up after a pause of every worker (a scheduling delay, a slow commit); a quarter of a second measured no
+ * better over a minute on cores loaded by other runs, and lets more through in one second. A process's own pacing of
  * submit_sm allows the same burst, so that it catches up with tokens the bucket granted together.
  */
 export function rateBurstOf(ratePerSecond: number): number {
-  return Number.isFinite(ratePerSecond) ? Math.max(1, Math.floor(ratePerSecond / 4)) : 1;
+  return Number.isFinite(ratePerSecond) ? Math.max(1, Math.floor(ratePerSecond / 10)) : 1;
 }
 
 /** The rate of one operator account for the whole deployment, whatever the number of workers. */
