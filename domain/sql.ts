@@ -8,3 +8,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 export async function query<T>(em: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
   return (await em.getConnection().execute(sql, params, 'all', em.getTransactionContext())) as T[];
 }
+
+/** A PostgreSQL array literal (`{"a","b",NULL}`): Knex spreads a JS array into a list of values, so arrays travel so. */
+export function pgArray(values: ReadonlyArray<string | null>): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
+}

@@ -16,7 +16,7 @@ import { createSubscriptionActivities } from '@/activities/subscriptions/subscri
 import type { EmailSender } from '@/integrations/mail/smtp';
 import { debitingChannel, smsActivityChannel } from '@/activities/notifications/sms';
 import { createCampaignActivities } from '@/activities/campaigns/campaign-activities';
-import { createRateBucket, type RateBucket } from '@/domain/sms/rate-bucket';
+import { createRateBucket, rateBurstOf, type RateBucket } from '@/domain/sms/rate-bucket';
 import { describeEndpoint, parseSmppUrl } from '@/integrations/smpp/config';
 import { createSmsChannel, type SmsChannel } from '@/integrations/smpp/channel';
 import { SmppGateway } from '@/integrations/smpp/gateway';
@@ -183,9 +183,14 @@ export async function startSmsService(deps: SmsServiceDeps): Promise<SmsService>
     // The STOP confirmation goes out through this worker's own bind (the channel below, ready before any MO arrives).
     sendSms: (sms) => channel.send(sms),
   });
+  const endpoint = parseSmppUrl(deps.smppUrl);
+  const ratePerSecond = endpoint.ratePerSecond ?? DEFAULT_SMS_RATE;
   const gateway = new SmppGateway({
     url: deps.smppUrl,
     logger: log,
+    ratePerSecond,
+    // Paced after the account's bucket: with no burst, every slot a late grant missed was lost (the rate fell short).
+    rateBurst: rateBurstOf(ratePerSecond),
     // Kept raw whatever its format; a receipt naming no message we know stays unmatched in sms_receipt. The store logs
     // the final states once per batch.
     onDeliveryReceipt: async (receipt) => {
@@ -208,8 +213,7 @@ export async function startSmsService(deps: SmsServiceDeps): Promise<SmsService>
       : undefined,
   });
   await gateway.start();
-  const endpoint = parseSmppUrl(deps.smppUrl);
-  const rate = createRateBucket({ orm: deps.orm, account: describeEndpoint(endpoint), ratePerSecond: endpoint.ratePerSecond ?? DEFAULT_SMS_RATE });
+  const rate = createRateBucket({ orm: deps.orm, account: describeEndpoint(endpoint), ratePerSecond });
   const stop = async () => {
     // Unbound first, so no receipt comes in any more; writes under way finish before the pool closes.
     await gateway.stop();

@@ -28,11 +28,12 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
       publicUrl: deps.publicUrl,
       sendSms:
         deps.sms &&
-        (async (sms) => {
-          // Tokens per submit_sm: a long SMS costs one per segment.
-          await deps.rate?.take(sms.encoded.segmentCount, priority, () => heartbeat());
-          return deps.sms!.send(sms);
-        }),
+        ((sms) =>
+          deps.sms!.send(sms, {
+            // Tokens per submit_sm (a long SMS costs one per segment), taken once the claim allows the send, just
+            // before it: the rate at the SMSC is the bucket's, and a batch run again spends none on SMS already sent.
+            beforeSubmit: deps.rate && ((segments) => deps.rate!.take(segments, priority, () => heartbeat())),
+          })),
     });
   const senders = { emergency: senderFor('emergency'), campaign: senderFor('campaign') };
   return {
@@ -40,8 +41,8 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     startCampaignRun: (input: { campaignId: string }) => startCampaignRun(deps.orm, input.campaignId),
     /** Projects the workflow's state to the campaign row. */
     setCampaignState: (input: { campaignId: string; state: CampaignState }) => setCampaignState(deps.orm, input.campaignId, input.state),
-    /** Sends the next queued recipients, heartbeating the count done. */
-    sendCampaignBatch: (input: { campaignId: string; emergency: boolean; size: number }): Promise<CampaignBatchResult> =>
+    /** Sends a batch of queued recipients (a range of positions, or the next ones), heartbeating the count done. */
+    sendCampaignBatch: (input: { campaignId: string; emergency: boolean; size: number; fromPosition?: number }): Promise<CampaignBatchResult> =>
       sendCampaignBatch(
         {
           orm: deps.orm,
@@ -49,7 +50,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
           isPermanent: (error) => error instanceof ApplicationFailure && error.nonRetryable === true,
           onProgress: (done) => heartbeat({ done }),
         },
-        { campaignId: input.campaignId, size: input.size },
+        { campaignId: input.campaignId, size: input.size, fromPosition: input.fromPosition },
       ),
     /** Ends the run and counts its outcomes. */
     finishCampaignRun: (input: { campaignId: string; outcome: 'done' | 'cancelled' }) => finishCampaignRun(deps.orm, input.campaignId, input.outcome),

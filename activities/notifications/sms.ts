@@ -6,9 +6,9 @@ import type { RateBucket } from '@/domain/sms/rate-bucket';
 /** The SMS channel as activities send through it: an SMS the SMSC refused fails the activity for good, without retries. */
 export function smsActivityChannel(channel: SmsChannel): SmsChannel {
   return {
-    async send(draft) {
+    async send(draft, options) {
       try {
-        return await channel.send(draft);
+        return await channel.send(draft, options);
       } catch (error) {
         if (!(error instanceof SmppError) || error.retryable) throw error;
         throw ApplicationFailure.create({ message: error.message, type: 'SmsRejected', nonRetryable: true, cause: error });
@@ -24,8 +24,8 @@ export function smsActivityChannel(channel: SmsChannel): SmsChannel {
 export function debitingChannel(channel: SmsChannel, rate: RateBucket | undefined): SmsChannel {
   if (!rate) return channel;
   return {
-    async send(draft) {
-      const outcome = await channel.send(draft);
+    async send(draft, options) {
+      const outcome = await channel.send(draft, options);
       // The SMS is out: a debit lost to a database hiccup only lets campaigns go a little faster for a moment.
       if (!outcome.alreadySubmitted) await rate.debit(outcome.segmentCount).catch(() => undefined);
       return outcome;

@@ -124,3 +124,28 @@ describe('information SMS to a subscriber', () => {
     expect(smsTo(phone)).toHaveLength(1);
   });
 });
+
+describe('information SMS sent side by side (a campaign batch)', () => {
+  it('checks each message at send time, whatever the other messages of its lookup: STOP, left the list, unknown, e-mail', async () => {
+    const phones = Array.from({ length: 30 }, () => uniqueMobile());
+    const ids = await Promise.all(phones.map((phone) => activeSubscription('demo', 'securite', 'sms', phone)));
+    const address = citizenEmail('cote-a-cote');
+    const emailId = await activeSubscription('demo', 'securite', 'email', address);
+    const em = (await initORM(env().DATABASE_URL!)).em.fork();
+    // The same number under another tenant's STOP does not stop it here.
+    await query(em, "insert into sms_opt_out (id, tenant_id, phone) select gen_random_uuid(), id, ? from tenant where slug <> 'demo' limit 1", [phones[0]]);
+    await query(em, "insert into sms_opt_out (id, tenant_id, phone) select gen_random_uuid(), id, ? from tenant where slug = 'demo'", [phones[1]]);
+    await query(em, "update subscription set status = 'unsubscribed' where id = ?", [ids[2]]);
+
+    const send = (subscriptionId: string) => activities.sendInformation({ subscriptionId, idempotencyKey: `test:${randomUUID()}`, subject: 'Alerte', text: 'Exercice de sirène jeudi à 11 h.' });
+    const outcomes = await Promise.all([...ids, emailId, randomUUID()].map(send));
+    expect(outcomes).toEqual(['sent', 'opted_out', 'opted_out', ...Array(27).fill('sent'), 'sent', 'opted_out']);
+    for (const [index, phone] of phones.entries()) expect(smsTo(phone), phone).toHaveLength(index === 1 || index === 2 ? 0 : 1);
+    expect(smsTo(phones[3])[0].text).toMatch(/^Exercice de sirène jeudi à 11 h\.\nSTOP SECURITE/);
+    await waitForMail(address);
+
+    // A STOP recorded after one send is seen by the next one.
+    await query(em, "insert into sms_opt_out (id, tenant_id, phone) select gen_random_uuid(), id, ? from tenant where slug = 'demo'", [phones[4]]);
+    expect(await Promise.all([send(ids[4]), send(ids[5])])).toEqual(['opted_out', 'sent']);
+  });
+});

@@ -2,17 +2,13 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import smpp, { type PDU } from 'smpp';
 import { z } from 'zod';
-import { createSmsChannel } from '@/integrations/smpp/channel.js';
-import { SmppGateway } from '@/integrations/smpp/gateway.js';
-import { SmsStore } from '@/integrations/smpp/store.js';
-import { startSmscSimulator, type SmscSimulator } from '@/dev/smsc-simulator/simulator.js';
 import { closeAllORMs, initORM } from '@/domain/orm.js';
 import { query } from '@/domain/sql.js';
 import { prepareDatabase, startTestDatabase } from '@/temporal/testing/services.js';
-import { ownCpuSeconds, percentile, processCpuSeconds } from '@/bench/support/stats.js';
+import { ownCpuSeconds, percentile } from '@/bench/support/stats.js';
+import { ACCOUNT, WINDOW, TEXT, benchRelais, smsc, throughput, type DbRun } from './relais.js';
 
 const Env = z.object({
   BENCH_SMS_COUNT: z.coerce.number().int().positive().default(50_000),
@@ -25,17 +21,6 @@ const Env = z.object({
   // minute to the next, which one a-then-b pass would book as a difference between the paths.
   BENCH_SMS_ROUNDS: z.coerce.number().int().positive().default(5),
 });
-
-const ACCOUNT = { systemId: 'bench', password: 'bench' };
-/** Outstanding submit_sm for both paths: the raw lanes and the gateway window. */
-const WINDOW = 200;
-const TEXT = 'Demande 2026-000123 enregistrée. Réponse au plus tard le 08/12/2026.';
-let relaisRuns = 0;
-const quiet = pino({ level: process.env.BENCH_SMS_LOG ?? 'silent' });
-
-function smsc(recordSubmissions: boolean): Promise<SmscSimulator> {
-  return startSmscSimulator({ accounts: [ACCOUNT], logger: quiet, recordSubmissions });
-}
 
 /** (a) The bare library: WINDOW submit_sm outstanding, receipts asked for and acknowledged like the gateway does. */
 async function benchRaw(count: number, receipts: boolean): Promise<{ perSecond: number; seconds: number; cpuUs: number }> {
@@ -68,82 +53,6 @@ async function benchRaw(count: number, receipts: boolean): Promise<{ perSecond: 
   session.destroy();
   await server.stop();
   return { perSecond: count / seconds, seconds, cpuUs };
-}
-
-interface DbRun {
-  perSecond: number;
-  seconds: number;
-  latencies: number[];
-  delivered: number;
-  duplicates: number;
-  /** CPU per SMS in microseconds: this process (gateway, store, simulator) and the PostgreSQL server. */
-  cpuUs: { relais: number; postgres: number };
-}
-
-/** (b) The Relais path: the SMS channel the request activities use, with PostgreSQL state and receipt correlation. */
-async function benchRelais(databaseUrl: string, tenantId: string, count: number, rate: number, recordSubmissions: boolean) {
-  const server = await smsc(recordSubmissions);
-  const orm = await initORM(databaseUrl);
-  const store = new SmsStore(orm, { logger: quiet });
-  const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
-  let receipts = 0;
-  const gateway = new SmppGateway({
-    url: `smpp://${ACCOUNT.systemId}:${ACCOUNT.password}@127.0.0.1:${server.port}`,
-    logger: quiet,
-    windowSize: WINDOW,
-    ratePerSecond: rate,
-    responseTimeoutMs: 30_000,
-    // Latency ends when the receipt is committed to the message's row, as the worker's receipt handler does.
-    onDeliveryReceipt: async (receipt) => {
-      await store.recordReceipt(receipt);
-      receipts++;
-      const t0 = receipt.messageId ? sentAt.get(receipt.messageId) : undefined;
-      if (t0 !== undefined) latencies.push(performance.now() - t0);
-    },
-  });
-  await gateway.start();
-  const channel = createSmsChannel({ store, gateway });
-  const run = `${Date.now().toString(36)}-${rate}-${++relaisRuns}`;
-  return { server, gateway, channel, store, orm, sentAt, latencies, run, receiptCount: () => receipts, tenantId };
-}
-
-async function throughput(databaseUrl: string, tenantId: string, count: number, senders: number): Promise<DbRun> {
-  const ctx = await benchRelais(databaseUrl, tenantId, count, Infinity, false);
-  let next = 0;
-  const cpu = { relais: ownCpuSeconds(), postgres: processCpuSeconds('postgres') };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: senders }, async () => {
-    for (let index = next++; index < count; index = next++) {
-      const t0 = performance.now();
-      const outcome = await ctx.channel.send({
-        tenantId,
-        idempotencyKey: `bench:${ctx.run}:${index}`,
-        to: `+336${String(index).padStart(8, '0')}`,
-        from: 'VILLEDEMO',
-        text: TEXT,
-      });
-      for (const id of outcome.smscMessageIds) ctx.sentAt.set(id, t0);
-    }
-  }));
-  const deadline = Date.now() + 120_000;
-  while (ctx.receiptCount() < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-  const seconds = (performance.now() - started) / 1000;
-  const cpuUs = {
-    relais: ((ownCpuSeconds() - cpu.relais) / count) * 1e6,
-    postgres: ((processCpuSeconds('postgres') - cpu.postgres) / count) * 1e6,
-  };
-  const [row] = await query<{ delivered: string }>(
-    ctx.orm.em.fork(),
-    `select count(*) filter (where status = 'delivered') as delivered from sms_message where idempotency_key like ?`,
-    [`bench:${ctx.run}:%`],
-  );
-  const duplicates = ctx.server.stats().submitted - count;
-  if (process.env.BENCH_SMS_DEBUG) console.log(ctx.store.stats());
-  await ctx.gateway.stop();
-  await ctx.server.stop();
-  await ctx.store.close();
-  return { perSecond: count / seconds, seconds, latencies: ctx.latencies, delivered: Number(row.delivered), duplicates, cpuUs };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Campaign, type CampaignRecipientStatus, type CampaignState } from '@/domain/entities';
-import { query } from '@/domain/sql';
+import { pgArray, query } from '@/domain/sql';
 import type { DeliveryOutcome, InformationMessage } from '@/domain/subscriptions/delivery';
 import { campaignMessageKey } from './campaigns';
 
@@ -43,16 +43,19 @@ export async function setCampaignState(orm: MikroORM, campaignId: string, state:
 }
 
 /**
- * Sends in flight per batch: each waits on its own round trips (subscription, opt-out, SMS claim, submit_sm), so a
- * few dozen keep the SMSC window busy; the account's rate is held by the token bucket, not by this number.
+ * Sends in flight per batch: each waits on its round trips (the send-time check and the SMS claim, both gathered with
+ * the other sends', then submit_sm): with four batches side by side, 500 in flight per worker, as bench:sms's Relais
+ * path has; the account's rate is held by the token bucket, not by this number.
  */
-export const CAMPAIGN_SEND_CONCURRENCY = 50;
+export const CAMPAIGN_SEND_CONCURRENCY = 125;
 
 /** What a batch did. */
 export interface CampaignBatchResult {
   processed: number;
-  /** Recipients still queued after this batch. */
+  /** Recipients still queued after this batch; for a batch of a range of positions, those after its range. */
   remaining: number;
+  /** Recipients of the campaign's snapshot. */
+  recipients: number;
 }
 
 /** What sending a batch needs: the one information sender (opt-out checked at send time) and how to read a failure. */
@@ -65,19 +68,34 @@ export interface CampaignBatchDeps {
   onProgress?(done: number): void;
 }
 
+/** Which recipients a batch sends to. */
+export interface CampaignBatchInput {
+  campaignId: string;
+  size: number;
+  /**
+   * The first position of the batch's range (`size` positions from it): batches in flight side by side never share a
+   * recipient. Without it, the next `size` queued recipients (one batch at a time).
+   */
+  fromPosition?: number;
+  concurrency?: number;
+}
+
 /**
- * Sends the next `size` queued recipients of a campaign, a few at a time. Each message's idempotency key is the
- * campaign and the recipient, so a batch cut by a crash and run again sends nothing twice: the SMS store and the
- * e-mail claim answer 'already_sent'. Outcomes are written as they come; a transient failure stops the batch (the
+ * Sends a batch of a campaign's queued recipients, CAMPAIGN_SEND_CONCURRENCY at a time. Each message's idempotency
+ * key is the campaign and the recipient, so a batch cut by a crash and run again sends nothing twice: the SMS store
+ * and the e-mail claim answer 'already_sent'. Outcomes are written as they come; a transient failure stops the batch (the
  * activity retries it) after recording what was done.
  */
-export async function sendCampaignBatch(deps: CampaignBatchDeps, input: { campaignId: string; size: number; concurrency?: number }): Promise<CampaignBatchResult> {
+export async function sendCampaignBatch(deps: CampaignBatchDeps, input: CampaignBatchInput): Promise<CampaignBatchResult> {
   const em = deps.orm.em.fork();
   const campaign = await em.findOneOrFail(Campaign, { id: input.campaignId });
+  const ranged = input.fromPosition !== undefined;
   const recipients = await query<{ position: number; subscription_id: string }>(
     em,
-    `select position, subscription_id from campaign_recipient where campaign_id = ? and status = 'queued' order by position limit ?`,
-    [input.campaignId, input.size],
+    ranged
+      ? `select position, subscription_id from campaign_recipient where campaign_id = ? and status = 'queued' and position >= ? and position < ? order by position`
+      : `select position, subscription_id from campaign_recipient where campaign_id = ? and status = 'queued' order by position limit ?`,
+    ranged ? [input.campaignId, input.fromPosition, input.fromPosition! + input.size] : [input.campaignId, input.size],
   );
   const outcomes: Array<{ position: number; status: CampaignRecipientStatus; error: string | null }> = [];
   let failure: unknown;
@@ -106,8 +124,9 @@ export async function sendCampaignBatch(deps: CampaignBatchDeps, input: { campai
   await Promise.all(Array.from({ length: Math.min(input.concurrency ?? CAMPAIGN_SEND_CONCURRENCY, Math.max(1, recipients.length)) }, worker));
   await recordOutcomes(em, input.campaignId, outcomes);
   if (failure !== undefined) throw failure;
+  if (ranged) return { processed: outcomes.length, remaining: Math.max(0, campaign.recipientCount - (input.fromPosition! + input.size - 1)), recipients: campaign.recipientCount };
   const [{ n }] = await query<{ n: string }>(em, `select count(*) as n from campaign_recipient where campaign_id = ? and status = 'queued'`, [input.campaignId]);
-  return { processed: outcomes.length, remaining: Number(n) };
+  return { processed: outcomes.length, remaining: Number(n), recipients: campaign.recipientCount };
 }
 
 /** What a campaign did, once finished: recipients by outcome. */
@@ -166,9 +185,4 @@ async function recordOutcomes(em: EntityManager, campaignId: string, outcomes: R
       where r.campaign_id = ? and r.position = o.position and r.status = 'queued'`,
     [pgArray(outcomes.map((o) => String(o.position))), pgArray(outcomes.map((o) => o.status)), pgArray(outcomes.map((o) => o.error)), campaignId],
   );
-}
-
-// Knex spreads a JS array into a list of values: arrays travel as PostgreSQL array literals.
-function pgArray(values: ReadonlyArray<string | null>): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
 }

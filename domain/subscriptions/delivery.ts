@@ -1,10 +1,11 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { Subscription } from '@/domain/entities';
+import { Subscription, type TenantSettings } from '@/domain/entities';
+import { GroupCommit } from '@/domain/group-commit';
 import { sendEmailOnce, type EmailOnceOutcome } from '@/domain/notifications/email-once';
 import type { EmailSender } from '@/domain/notifications/email-sender';
 import { encodeSms, type EncodedSms } from '@/domain/sms/encoding';
 import { smsSenderOf } from '@/domain/sms/sender';
-import { query } from '@/domain/sql';
+import { pgArray, query } from '@/domain/sql';
 import { oneClickUnsubscribeUrl, subscriptionPageUrl } from '@/domain/urls';
 import { EMAIL_CONFIRMATION_HOURS, SMS_CODE_MINUTES, type ConfirmationToSend } from './subscriptions';
 import { withStopMention } from './stop-mention';
@@ -104,13 +105,27 @@ export interface InformationMessage {
  * List-Unsubscribe with one-click unsubscription (RFC 8058).
  */
 export function createInformationSender(deps: SubscriptionDeliveryDeps) {
+  // The send-time check of every message in flight goes in one lookup: a campaign batch sends a hundred at a time, and
+  // a lookup per message (subscription, then opt-out) cost two round trips each.
+  const lookups = new GroupCommit((ids: string[]) => loadSendTargets(deps.orm, ids), { maxBatch: 500 });
+  // A campaign's messages share a text: a single segment is encoded once, not once per recipient (a long one is encoded
+  // per message, for a concatenation reference of its own).
+  const encodings = new Map<string, EncodedSms>();
+  const encode = (text: string) => {
+    const known = encodings.get(text);
+    if (known) return known;
+    const encoded = encodeSms(text);
+    if (encoded.segmentCount === 1) {
+      if (encodings.size >= 64) encodings.clear();
+      encodings.set(text, encoded);
+    }
+    return encoded;
+  };
   return async function sendInformation(message: InformationMessage): Promise<DeliveryOutcome> {
-    const em = deps.orm.em.fork();
-    const subscription = await loadSubscription(em, message.subscriptionId);
-    if (!subscription || subscription.status !== 'active') return 'opted_out';
+    const subscription = (await lookups.push(message.subscriptionId)).get(message.subscriptionId);
+    if (!subscription || subscription.status !== 'active' || subscription.smsOptedOut) return 'opted_out';
     const { tenant, list, subscriber } = subscription;
     if (subscriber.channel === 'sms') {
-      if (await hasSmsOptOut(em, tenant.id, subscriber.address)) return 'opted_out';
       if (!deps.sendSms) return 'no_channel';
       const text = withStopMention(message.text, list.slug, tenant.settings.smsNumber);
       const sent = await deps.sendSms({
@@ -120,7 +135,7 @@ export function createInformationSender(deps: SubscriptionDeliveryDeps) {
         to: subscriber.address,
         from: smsSenderOf(tenant.settings),
         text,
-        encoded: encodeSms(text),
+        encoded: encode(text),
       });
       return sent.alreadySubmitted ? 'already_sent' : 'sent';
     }
@@ -133,7 +148,7 @@ export function createInformationSender(deps: SubscriptionDeliveryDeps) {
       `Vous recevez ce message car vous êtes abonné(e) à « ${list.label} » de ${tenant.name}.`,
       `Se désabonner ou choisir ses listes : ${preferences}`,
     ].join('\n');
-    const outcome: EmailOnceOutcome = await sendEmailOnce(em, deps.email, {
+    const outcome: EmailOnceOutcome = await sendEmailOnce(deps.orm.em.fork(), deps.email, {
       tenantId: tenant.id,
       requestId: null,
       key: message.idempotencyKey,
@@ -147,10 +162,59 @@ export function createInformationSender(deps: SubscriptionDeliveryDeps) {
   };
 }
 
-/** Whether this number sent STOP to the tenant, with no new consent since. */
-export async function hasSmsOptOut(em: EntityManager, tenantId: string, phone: string): Promise<boolean> {
-  const rows = await query(em, 'select 1 from sms_opt_out where tenant_id = ? and phone = ?', [tenantId, phone]);
-  return rows.length > 0;
+/** A subscription as a send finds it: what the message needs of its tenant, list and subscriber, and the STOP check. */
+interface SendTarget {
+  id: string;
+  status: string;
+  subscriber: { id: string; channel: string; address: string };
+  tenant: { id: string; slug: string; name: string; settings: TenantSettings };
+  list: { slug: string; label: string };
+  smsOptedOut: boolean;
+}
+
+/**
+ * The subscriptions of messages about to leave, with the STOPs among them. Raw SQL, measured hot path: loading them as
+ * entities with their tenant, list and subscriber cost a campaign about 230 µs of CPU per recipient.
+ */
+async function loadSendTargets(orm: MikroORM, ids: readonly string[]): Promise<Map<string, SendTarget>> {
+  const rows = await query<{
+    id: string;
+    status: string;
+    subscriber_id: string;
+    channel: string;
+    address: string;
+    tenant_id: string;
+    tenant_slug: string;
+    tenant_name: string;
+    tenant_settings: TenantSettings;
+    list_slug: string;
+    list_label: string;
+    sms_opted_out: boolean;
+  }>(
+    orm.em.fork(),
+    `select s.id, s.status, p.id as subscriber_id, p.channel, p.address,
+            t.id as tenant_id, t.slug as tenant_slug, t.name as tenant_name, t.settings as tenant_settings, l.slug as list_slug, l.label as list_label,
+            (p.channel = 'sms' and exists (select 1 from sms_opt_out o where o.tenant_id = s.tenant_id and o.phone = p.address)) as sms_opted_out
+       from subscription s
+       join subscriber p on p.id = s.subscriber_id
+       join subscription_list l on l.id = s.list_id
+       join tenant t on t.id = s.tenant_id
+      where s.id = any(?::uuid[])`,
+    [pgArray([...new Set(ids)])],
+  );
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        id: row.id,
+        status: row.status,
+        subscriber: { id: row.subscriber_id, channel: row.channel, address: row.address },
+        tenant: { id: row.tenant_id, slug: row.tenant_slug, name: row.tenant_name, settings: row.tenant_settings },
+        list: { slug: row.list_slug, label: row.list_label },
+        smsOptedOut: row.sms_opted_out,
+      },
+    ]),
+  );
 }
 
 async function loadSubscription(em: EntityManager, id: string): Promise<Subscription | null> {

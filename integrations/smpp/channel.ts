@@ -12,9 +12,18 @@ export interface SmsSendOutcome {
   alreadySubmitted: boolean;
 }
 
+/** What a sender may do around one send. */
+export interface SmsSendOptions {
+  /**
+   * Runs once the claim allows the send and before the first submit_sm, with the submit_sm still to make: a rate
+   * token taken here is spent at once, and none is taken for an SMS an earlier attempt already sent.
+   */
+  beforeSubmit?: (segments: number) => Promise<void>;
+}
+
 /** Sends SMS exactly once per idempotency key. */
 export interface SmsChannel {
-  send(draft: SmsDraft): Promise<SmsSendOutcome>;
+  send(draft: SmsDraft, options?: SmsSendOptions): Promise<SmsSendOutcome>;
 }
 
 /**
@@ -24,7 +33,7 @@ export interface SmsChannel {
 export function createSmsChannel(deps: { store: SmsStore; gateway: SmppGateway; onSubmitted?: (segmentCount: number) => void }): SmsChannel {
   const { store, gateway } = deps;
   return {
-    async send(draft) {
+    async send(draft, options) {
       const claim = await store.claim(draft);
       const { sms } = claim;
       if (claim.kind === 'done') {
@@ -33,6 +42,7 @@ export function createSmsChannel(deps: { store: SmsStore; gateway: SmppGateway; 
       if (claim.kind === 'busy') throw new SmppError(`SMS ${draft.idempotencyKey} is being sent by another attempt`, { retryable: true });
       const writes: Array<Promise<void>> = [];
       try {
+        await options?.beforeSubmit?.(sms.segmentCount - sms.acceptedSegments.filter((id) => id !== undefined).length);
         const result = await gateway.submit({
           from: sms.from,
           to: sms.to,

@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { encodeSms, type EncodedSms } from '@/domain/sms/encoding';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit } from '@/domain/group-commit';
 import type { GatewayReceipt } from './deliver-sm.js';
 
 /** Final states of an outgoing SMS, decided by delivery receipts. */

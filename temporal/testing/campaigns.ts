@@ -88,3 +88,25 @@ export async function recipientStatuses(campaignId: string): Promise<Record<stri
   const rows = await query<{ status: string; n: string }>(await em(), 'select status, count(*) as n from campaign_recipient where campaign_id = ? group by status', [campaignId]);
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
+
+/** What the SMSC saw of a rate: submit_sm per second over a window, and the most in any one second of the run. */
+export interface RateAtSmsc {
+  perSecond: number;
+  /** Largest count of submit_sm within any second (a sliding window over the whole run). */
+  maxInOneSecond: number;
+  /** Whether submissions went on past the window's end (else its last part measured the campaign's end, not the rate). */
+  coversWindow: boolean;
+}
+
+/** Measures a rate from the simulator's acceptance times (ms): `seconds` from `skipSeconds` after the first one. */
+export function rateAtSmsc(acceptedAt: readonly number[], window: { skipSeconds: number; seconds: number }): RateAtSmsc {
+  const times = [...acceptedAt].sort((a, b) => a - b);
+  const from = times[0] + window.skipSeconds * 1000;
+  const to = from + window.seconds * 1000;
+  let maxInOneSecond = 0;
+  for (let first = 0, last = 0; first < times.length; first++) {
+    while (last < times.length && times[last] < times[first] + 1000) last++;
+    maxInOneSecond = Math.max(maxInOneSecond, last - first);
+  }
+  return { perSecond: times.filter((t) => t >= from && t < to).length / window.seconds, maxInOneSecond, coversWindow: times.at(-1)! >= to };
+}

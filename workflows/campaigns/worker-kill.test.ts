@@ -1,14 +1,15 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startDevSmsc } from '@/dev/smsc-simulator/dev';
 import { env } from '@/domain/env';
 import { CAMPAIGN_SEND_CONCURRENCY } from '@/domain/campaigns/sending';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { newId } from '@/temporal/testing/cli';
-import { approvedCampaign, campaignTenant, optOut, recipientStatuses, seedSmsSubscribers, smsCountsTo, startCampaign } from '@/temporal/testing/campaigns';
+import { approvedCampaign, campaignTenant, optOut, rateAtSmsc, recipientStatuses, seedSmsSubscribers, smsCountsTo, startCampaign } from '@/temporal/testing/campaigns';
 import { eventually } from '@/temporal/testing/fixtures';
 import { startWorkerProcess } from '@/temporal/testing/services';
-import type { CampaignSummary } from './definitions';
+import { CAMPAIGN_PARALLEL_BATCHES, type CampaignSummary } from './definitions';
 
 afterAll(() => closeAllORMs());
 
@@ -58,8 +59,8 @@ describe('campaign after a worker kill (kill -9 half-way)', () => {
       expect({ missing, toStopped }).toEqual({ missing: [], toStopped: [] });
       // SMPP has no idempotency: a submit_sm the SMSC accepted in the instant before the killed worker recorded it is
       // sent again when its claim's lease runs out. Only such messages may arrive twice: in flight at the kill
-      // (at most the batch's concurrency), each claimed again by the new worker.
-      expect(twice.length).toBeLessThanOrEqual(CAMPAIGN_SEND_CONCURRENCY);
+      // (at most the concurrency of each batch running side by side), each claimed again by the new worker.
+      expect(twice.length).toBeLessThanOrEqual(CAMPAIGN_SEND_CONCURRENCY * CAMPAIGN_PARALLEL_BATCHES);
       if (twice.length) {
         const retaken = await query<{ recipient: string; attempts: number }>(
           (await initORM(env().DATABASE_URL!)).em.fork(),
@@ -77,4 +78,60 @@ describe('campaign after a worker kill (kill -9 half-way)', () => {
       await worker.stop();
     }
   }, 240_000);
+});
+
+// In the file of the kill test, not a file of its own: both run worker processes, and beside the kill test (a worker at
+// 1,000 SMS/s, killed and started again) the two rate workers measured 69–78/s on two cores.
+const RATE = 80;
+// The issue measures a minute, which `npm run bench:broadcast` does; 20 s here keeps the CI run short. The first
+// seconds are left out: the workers' first batches start and the bucket's initial burst goes out. The most submit_sm
+// in one second is printed by the bench, not asserted here: on loaded cores the simulator's own pauses stamp PDUs
+// that arrived apart in one bunch (up to 102 in a second at a load average of 13, with grants then of at most 88 in a second).
+const WINDOW_SECONDS = 20;
+const SKIP_SECONDS = 3;
+
+describe('one rate per operator account, whatever the number of workers', () => {
+  it('two worker processes sending one campaign hold the account at 80 submit_sm/s ± 2 % at the simulator', async () => {
+    // A simulator of its own: the account's bucket is this test's alone, and every submit_sm it sees is this campaign's.
+    const smsc = await startDevSmsc();
+    const queue = `relais-campaign-rate-${newId().slice(0, 8)}`;
+    const e = env();
+    const workerEnv = {
+      DATABASE_URL: e.DATABASE_URL!,
+      TEMPORAL_ADDRESS: e.TEMPORAL_ADDRESS!,
+      SMTP_URL: e.SMTP_URL!,
+      PUBLIC_URL: e.PUBLIC_URL,
+      TEMPORAL_TASK_QUEUE: queue,
+      SMPP_URL: `${smsc.env.SMPP_URL}?rate=${RATE}`,
+    };
+    const workers: Array<Awaited<ReturnType<typeof startWorkerProcess>>> = [];
+    try {
+      workers.push(await startWorkerProcess(workerEnv), await startWorkerProcess(workerEnv));
+      const tenant = await campaignTenant();
+      const count = RATE * (SKIP_SECONDS + WINDOW_SECONDS + 3);
+      const phones = new Set(await seedSmsSubscribers(tenant.slug, 'alertes', count));
+      const input = await approvedCampaign(tenant, { body: 'Collecte des encombrants lundi matin : sortez-les dimanche soir.' });
+      // Batches of 200 end and start all along the window, as a long campaign's do.
+      const handle = await startCampaign({ ...input, batchSize: 200 }, queue);
+      expect(await handle.result()).toMatchObject({ state: 'done', sent: count });
+
+      const submitted = smsc.simulator.submitted.filter((m) => phones.has(m.to));
+      expect(submitted).toHaveLength(count);
+      const rate = rateAtSmsc(
+        submitted.map((m) => m.acceptedAt),
+        { skipSeconds: SKIP_SECONDS, seconds: WINDOW_SECONDS },
+      );
+      expect(rate.coversWindow).toBe(true);
+      expect(rate.perSecond).toBeGreaterThanOrEqual(RATE * 0.98);
+      expect(rate.perSecond).toBeLessThanOrEqual(RATE * 1.02);
+
+      // Both workers sent: the campaign's batches ran on the two of them.
+      const events = (await handle.fetchHistory()).events ?? [];
+      const identities = new Set(events.flatMap((event) => (event.activityTaskStartedEventAttributes ? [event.activityTaskStartedEventAttributes.identity] : [])));
+      expect(identities.size).toBe(2);
+    } finally {
+      for (const worker of workers) await worker.stop();
+      await smsc.stop();
+    }
+  }, 180_000);
 });

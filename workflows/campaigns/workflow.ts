@@ -1,9 +1,10 @@
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { CampaignActivities } from '@/activities/campaigns/campaign-activities';
 import { ACTIVITY_PROFILES } from '@/workflows/request/profiles';
 import {
   CAMPAIGN_BATCHES_PER_RUN,
   CAMPAIGN_BATCH_SIZE,
+  CAMPAIGN_PARALLEL_BATCHES,
   campaignStateQuery,
   cancelCampaignUpdate,
   pauseCampaignUpdate,
@@ -78,6 +79,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     { validator: (_action: CampaignActionInput) => (finished || cancelled ? refuse('Cette campagne est déjà terminée ou annulée.') : undefined) },
   );
 
+  let recipients = input.continued?.recipients;
   if (!input.continued) {
     const delay = input.scheduledAt ? Date.parse(input.scheduledAt) - Date.now() : 0;
     if (delay > 0) {
@@ -90,22 +92,78 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     }
     if (!cancelled) {
       const start = await projection.startCampaignRun({ campaignId: input.campaignId });
+      recipients = start.recipients;
       if (start.state === 'cancelled' || start.state === 'done') cancelled = true;
       if (paused) await project('paused');
     }
   }
 
-  let runBatches = 0;
-  while (!cancelled) {
-    await condition(() => cancelled || !paused);
-    if (cancelled) break;
-    const result = await campaign.sendCampaignBatch({ campaignId: input.campaignId, emergency: input.emergency, size: input.batchSize ?? CAMPAIGN_BATCH_SIZE });
-    batches += 1;
-    runBatches += 1;
-    if (result.remaining === 0) break;
-    if (!cancelled && (runBatches >= (input.batchesPerRun ?? CAMPAIGN_BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested)) {
+  const size = input.batchSize ?? CAMPAIGN_BATCH_SIZE;
+  const batchesPerRun = input.batchesPerRun ?? CAMPAIGN_BATCHES_PER_RUN;
+  if (!patched('parallel-batches')) {
+    // Runs recorded before batches ran side by side: one batch at a time, each taking the next queued recipients.
+    let runBatches = 0;
+    while (!cancelled) {
+      await condition(() => cancelled || !paused);
+      if (cancelled) break;
+      const result = await campaign.sendCampaignBatch({ campaignId: input.campaignId, emergency: input.emergency, size });
+      batches += 1;
+      runBatches += 1;
+      if (result.remaining === 0) break;
+      if (!cancelled && (runBatches >= batchesPerRun || workflowInfo().continueAsNewSuggested)) {
+        await condition(allHandlersFinished);
+        return continueAsNew<typeof campaignWorkflow>({ ...input, continued: { paused, batches } });
+      }
+    }
+  } else {
+    // Each batch takes the recipients of its own range of positions, so batches in flight never share one.
+    let nextPosition = input.continued?.nextPosition ?? 1;
+    let inFlight = 0;
+    let settled = 0;
+    let runBatches = 0;
+    let failure: unknown;
+    const allTaken = () => recipients !== undefined && nextPosition > recipients;
+    const runFull = () => runBatches >= batchesPerRun || workflowInfo().continueAsNewSuggested;
+    // Without the count (a run continued before this code), one batch learns it before others start.
+    const mayStart = () =>
+      inFlight < CAMPAIGN_PARALLEL_BATCHES && !cancelled && !paused && failure === undefined && !allTaken() && !runFull() && (recipients !== undefined || inFlight === 0);
+    // The first batches of a run are of staggered sizes (a quarter, a half…): sharing the tokens evenly, batches of
+    // one size would all end together, and the account's tokens went unasked while they recorded their outcomes and
+    // the next ones started (2 % of the rate at 80/s).
+    let launched = 0;
+    const launch = () => {
+      const fromPosition = nextPosition;
+      const batchSize = launched < CAMPAIGN_PARALLEL_BATCHES ? Math.max(1, Math.ceil((size * (launched + 1)) / CAMPAIGN_PARALLEL_BATCHES)) : size;
+      launched += 1;
+      nextPosition += batchSize;
+      inFlight += 1;
+      runBatches += 1;
+      campaign
+        .sendCampaignBatch({ campaignId: input.campaignId, emergency: input.emergency, size: batchSize, fromPosition })
+        .then(
+          (result) => {
+            recipients = result.recipients;
+            batches += 1;
+          },
+          (error: unknown) => {
+            failure ??= error;
+          },
+        )
+        .finally(() => {
+          inFlight -= 1;
+          settled += 1;
+        });
+    };
+    for (;;) {
+      while (mayStart()) launch();
+      if (inFlight === 0 && (cancelled || failure !== undefined || allTaken() || runFull())) break;
+      const seen = settled;
+      await condition(() => settled !== seen || mayStart() || (inFlight === 0 && cancelled));
+    }
+    if (failure !== undefined) throw failure;
+    if (!cancelled && !allTaken()) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof campaignWorkflow>({ ...input, continued: { paused, batches } });
+      return continueAsNew<typeof campaignWorkflow>({ ...input, continued: { paused, batches, nextPosition, recipients } });
     }
   }
   await condition(allHandlersFinished);

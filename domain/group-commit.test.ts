@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit } from './group-commit';
 
 /** A writer that records each statement's items, tells when a statement is issued, and finishes when told to. */
 function recordingWriter() {
