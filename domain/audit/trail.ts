@@ -4,7 +4,6 @@ import { query } from '@/domain/sql';
 import { InputError, type FieldError } from '@/domain/validation';
 import { AUDIT_ACTION_LABELS, auditActionLabel, auditOutcomeLabel } from './labels';
 import { formatDateTimeWithSeconds } from '@/domain/format/french';
-import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 import { spreadsheetCsv } from '@/domain/format/spreadsheet';
 
 /** What the audit screen filters on; every field optional. */
@@ -91,12 +90,8 @@ export function auditFilterQuery(filters: AuditFilters, extra: Record<string, st
   return new URLSearchParams(entries.filter((e): e is [string, string] => Boolean(e[1]))).toString();
 }
 
-async function timeZoneOf(em: EntityManager, tenantId: string): Promise<string> {
-  return (await em.getRepository(Tenant).settingsOf(tenantId))?.timeZone ?? DEFAULT_TIME_ZONE;
-}
-
 async function select(em: EntityManager, tenantId: string, filters: AuditFilters, limit: number) {
-  const zone = await timeZoneOf(em, tenantId);
+  const zone = await em.getRepository(Tenant).timeZoneOf(tenantId);
   const where = ['l.tenant_id = ?'];
   const params: unknown[] = [tenantId];
   const add = (condition: string, ...values: unknown[]) => {
@@ -151,7 +146,7 @@ export async function auditAgents(em: EntityManager, tenantId: string): Promise<
 /** The filtered entries (from the first page, whatever the cursor) as a CSV file for French spreadsheets. */
 export async function auditTrailCsv(em: EntityManager, tenantId: string, filters: AuditFilters): Promise<{ csv: string; rows: number }> {
   const rows = (await select(em, tenantId, { ...filters, after: undefined }, AUDIT_EXPORT_LIMIT)).map(toRow);
-  const timeZone = await timeZoneOf(em, tenantId);
+  const timeZone = await em.getRepository(Tenant).timeZoneOf(tenantId);
   const csv = spreadsheetCsv(
     rows.map((r) => [formatDateTimeWithSeconds(new Date(r.at), timeZone), r.agent ?? 'Système', r.agentEmail ?? '', r.actionLabel, r.action, r.target ?? '', r.outcomeLabel, JSON.stringify(r.data)]),
     ['date', 'agent', 'adresse de l’agent', 'action', 'code de l’action', 'cible', 'résultat', 'détails'],

@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Tenant } from '@/domain/entities';
 import { formatShortDateTime } from '@/domain/format/french';
 import { query } from '@/domain/sql';
-import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 import { loadCampaign } from './campaigns';
 
 /** One step of a campaign's timeline: messages sent, delivered and failed after sending, cumulated up to its end. */
@@ -35,7 +34,6 @@ type Kind = 'sent' | 'delivered' | 'failed';
  */
 export async function campaignTimeline(em: EntityManager, tenantId: string, id: string): Promise<CampaignTimeline> {
   await loadCampaign(em, tenantId, id);
-  const tenant = await em.findOneOrFail(Tenant, { id: tenantId });
   // Aggregated in PostgreSQL: a campaign has up to hundreds of thousands of recipients, the chart needs minutes.
   const rows = await query<{ minute: string; kind: Kind; n: string }>(
     em,
@@ -56,7 +54,7 @@ export async function campaignTimeline(em: EntityManager, tenantId: string, id: 
   );
   return cumulate(
     rows.map((row) => ({ minute: Number(row.minute), kind: row.kind, count: Number(row.n) })),
-    tenant.settings.timeZone || DEFAULT_TIME_ZONE,
+    await em.getRepository(Tenant).timeZoneOf(tenantId),
   );
 }
 

@@ -1,5 +1,6 @@
 import { EntityRepositoryType, EntitySchema, LockMode, raw } from '@mikro-orm/core';
 import { EntityRepository } from '@mikro-orm/postgresql';
+import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
 import { NotFoundError } from '@/domain/validation';
 import type { EscalationCascade } from '@/domain/deadlines/escalation';
 import type { RequestLimits } from '@/domain/antispam/request-limits';
@@ -131,6 +132,11 @@ export class TenantRepository extends EntityRepository<Tenant> {
   async settingsOf(id: string, options: { lock?: boolean } = {}): Promise<TenantSettings | undefined> {
     const tenant = await this.findOne({ id }, { fields: ['settings'], refresh: true, ...(options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) });
     return tenant?.settings;
+  }
+
+  /** The tenant's time zone for dates shown to people (Europe/Paris unless set). */
+  async timeZoneOf(id: string): Promise<string> {
+    return (await this.settingsOf(id))?.timeZone ?? DEFAULT_TIME_ZONE;
   }
 
   /** Replaces one key of a tenant's settings in a single statement, so that concurrent saves of other keys are kept. */
