@@ -53,3 +53,10 @@ function errorPath(error: ErrorObject): string {
   if (error.keyword === 'additionalProperties') return `${error.instancePath}/${(error.params as { additionalProperty: string }).additionalProperty}`;
   return error.instancePath;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a text is a UUID: ids from a URL are checked before a lookup, so PostgreSQL never sees a malformed one. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

@@ -2,7 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { query } from '@/domain/sql';
-import { InputError, NotFoundError } from '@/domain/validation';
+import { InputError, NotFoundError, isUuid } from '@/domain/validation';
 import { ATTACHMENT_LIMITS, checkFiles, safeFileName, sniffType, type IncomingFile } from './upload-checks';
 
 /** An attachment without its content. */
@@ -89,8 +89,4 @@ export async function readAttachment(em: EntityManager, requestId: string, attac
 export async function purgeAbandonedUploads(em: EntityManager, olderThanHours = 24): Promise<number> {
   const rows = await query<{ id: string }>(em, `delete from attachment where request_id is null and created_at < now() - make_interval(hours => ?) returning id`, [olderThanHours]);
   return rows.length;
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

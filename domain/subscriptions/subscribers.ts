@@ -3,8 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeAuditUnlessRecent } from '@/domain/audit/log';
 import { Agent, Subscriber, Subscription, SubscriptionEvent, SubscriptionList, Tenant, type SubscriptionChannel, type SubscriptionStatus } from '@/domain/entities';
 import { assertCleanText } from '@/domain/intake/text';
-import { DEFAULT_TIME_ZONE } from '@/domain/time-zone';
-import { InputError, NotFoundError, compileValidator } from '@/domain/validation';
+import { InputError, NotFoundError, compileValidator, isUuid } from '@/domain/validation';
 import { CONSENT_EVENT_LABELS, SUBSCRIPTION_STATUS_LABELS, consentMethodLabel, proofLines, type ProofLine } from './consent-labels';
 
 /** Subscribers shown per page of a list. */
@@ -160,8 +159,7 @@ export async function subscriberDetail(em: EntityManager, viewer: SubscriberView
   const agentIds = [...new Set(events.map((e) => e.proof.agentId).filter((a): a is string => typeof a === 'string'))];
   const agents = agentIds.length ? await em.find(Agent, { id: { $in: agentIds.filter(isUuid) }, tenant: viewer.tenantId }) : [];
   const agentNames = new Map(agents.map((a) => [a.id, a.name]));
-  const tenant = await em.findOneOrFail(Tenant, { id: viewer.tenantId });
-  const timeZone = tenant.settings.timeZone || DEFAULT_TIME_ZONE;
+  const timeZone = await em.getRepository(Tenant).timeZoneOf(viewer.tenantId);
   await writeAuditUnlessRecent(em, { tenantId: viewer.tenantId, agentId: viewer.agentId, action: 'subscribers.view', target: subscriber.id }, 10);
   return {
     id: subscriber.id,
@@ -207,8 +205,4 @@ export function addressFragment(q: string): string {
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
