@@ -20,28 +20,47 @@ export function rssMiB(): number {
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** CPU seconds used so far by every process with this command name (Linux /proc; 0 elsewhere), e.g. the PostgreSQL backends. */
-export function processCpuSeconds(command: string): number {
-  let ticks = 0;
+/** One process as /proc/<pid>/stat gives it: its command name, parent, and CPU ticks (own, and reaped children's). */
+interface ProcessStat {
+  pid: number;
+  command: string;
+  parent: number;
+  ticks: number;
+  childTicks: number;
+}
+
+/** Every process of the machine (Linux /proc; none elsewhere). */
+function processStats(): ProcessStat[] {
   let entries: string[];
   try {
     entries = fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
   } catch {
-    return 0;
+    return [];
   }
-  for (const pid of entries) {
+  const stats: ProcessStat[] = [];
+  for (const entry of entries) {
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       const close = stat.lastIndexOf(')');
-      if (stat.slice(stat.indexOf('(') + 1, close) !== command) continue;
+      // After the command name: state, ppid, … utime (14th field of the file), stime, cutime, cstime.
       const fields = stat.slice(close + 2).split(' ');
-      // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), counted after the command name.
-      ticks += Number(fields[11]) + Number(fields[12]);
+      stats.push({
+        pid: Number(entry),
+        command: stat.slice(stat.indexOf('(') + 1, close),
+        parent: Number(fields[1]),
+        ticks: Number(fields[11]) + Number(fields[12]),
+        childTicks: Number(fields[13]) + Number(fields[14]),
+      });
     } catch {
       // The process ended between the listing and the read.
     }
   }
-  return ticks / CLOCK_TICKS_PER_SECOND;
+  return stats;
+}
+
+/** CPU seconds used so far by every process with this command name (Linux /proc; 0 elsewhere), e.g. the PostgreSQL backends. */
+export function processCpuSeconds(command: string): number {
+  return processStats().reduce((sum, p) => (p.command === command ? sum + p.ticks : sum), 0) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** CPU seconds used so far by this process, all threads. */
@@ -59,43 +78,33 @@ export type StackPart = 'web' | 'worker' | 'Temporal' | 'PostgreSQL' | 'Chromium
  * the machine runs; children already reaped count through their parent's cutime/cstime.
  */
 export function stackCpuSeconds(): Partial<Record<StackPart, number>> {
-  const processes = new Map<number, { parent: number; ticks: number; part: StackPart }>();
-  let entries: string[];
-  try {
-    entries = fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
-  } catch {
-    return {};
-  }
-  for (const entry of entries) {
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const command = stat.slice(stat.indexOf('(') + 1, close);
-      const fields = stat.slice(close + 2).split(' ');
-      // After the command: state, ppid, … utime (12th), stime, cutime, cstime.
-      const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-      const commandLine = command === 'node' ? fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8') : '';
-      processes.set(Number(entry), { parent: Number(fields[1]), ticks, part: partOf(command, commandLine) });
-    } catch {
-      // The process ended between the listing and the read.
-    }
-  }
+  const processes = new Map(processStats().map((p) => [p.pid, p]));
   const sums: Partial<Record<StackPart, number>> = {};
-  for (const [pid, { ticks, part }] of processes) {
-    if (pid !== process.pid && !descendsFrom(pid, process.pid, processes)) continue;
-    const counted: StackPart = pid === process.pid ? 'bench and simulators' : part;
-    sums[counted] = (sums[counted] ?? 0) + ticks / CLOCK_TICKS_PER_SECOND;
+  for (const p of processes.values()) {
+    if (p.pid !== process.pid && !descendsFrom(p.pid, process.pid, processes)) continue;
+    const part: StackPart = p.pid === process.pid ? 'bench and simulators' : partOf(p);
+    sums[part] = (sums[part] ?? 0) + (p.ticks + p.childTicks) / CLOCK_TICKS_PER_SECOND;
   }
   return sums;
 }
 
-function partOf(command: string, commandLine: string): StackPart {
+function partOf({ pid, command }: ProcessStat): StackPart {
   if (command === 'postgres') return 'PostgreSQL';
   if (command === 'temporal') return 'Temporal';
   if (command.startsWith('chrom')) return 'Chromium (PDF)';
+  if (command !== 'node') return 'other';
+  const commandLine = readOr(`/proc/${pid}/cmdline`, '');
   if (commandLine.includes('web-server')) return 'web';
   if (commandLine.includes('worker')) return 'worker';
   return 'other';
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
 }
 
 function descendsFrom(pid: number, ancestor: number, processes: Map<number, { parent: number }>): boolean {
