@@ -19,12 +19,14 @@ export function cachedServerBinaries(): TemporalServerBinaries {
 /** Returns the server and schema tool, building both with Go the first time (many minutes on two cores). */
 export async function ensureTemporalServer(log: (line: string) => void = console.log): Promise<TemporalServerBinaries> {
   const binaries = cachedServerBinaries();
-  if (isExecutable(binaries.server) && isExecutable(binaries.sqlTool)) return binaries;
-  if (!whichSync('go')) throw new Error('The cluster topology builds the Temporal server with Go: install Go (https://go.dev/dl), then start again.');
-  log(`Building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL schema tool with Go (first time only, many minutes)…`);
   const module = 'go.temporal.io/server';
-  await goInstall([`${module}/cmd/server@${TEMPORAL_SERVER_VERSION}`, `${module}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`], path.dirname(binaries.server));
-  for (const file of Object.values(binaries)) if (!isExecutable(file)) throw new Error(`go install finished but ${file} is missing.`);
+  await ensureGoBuild(
+    `the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL schema tool`,
+    [`${module}/cmd/server@${TEMPORAL_SERVER_VERSION}`, `${module}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`],
+    Object.values(binaries),
+    'many minutes',
+    log,
+  );
   return binaries;
 }
 
@@ -39,10 +41,15 @@ export function cachedUiServer(): string {
 /** Returns the Temporal UI server, building it with Go the first time (a few minutes on two cores). */
 export async function ensureTemporalUi(log: (line: string) => void = console.log): Promise<string> {
   const binary = cachedUiServer();
-  if (isExecutable(binary)) return binary;
-  if (!whichSync('go')) throw new Error('The cluster topology builds the Temporal UI server with Go: install Go (https://go.dev/dl), then start again.');
-  log(`Building the Temporal UI server ${TEMPORAL_UI_VERSION} with Go (first time only, a few minutes)…`);
-  await goInstall([`github.com/temporalio/ui-server/v2/cmd/server@${TEMPORAL_UI_VERSION}`], path.dirname(binary));
-  if (!isExecutable(binary)) throw new Error(`go install finished but ${binary} is missing.`);
+  await ensureGoBuild(`the Temporal UI server ${TEMPORAL_UI_VERSION}`, [`github.com/temporalio/ui-server/v2/cmd/server@${TEMPORAL_UI_VERSION}`], [binary], 'a few minutes', log);
   return binary;
+}
+
+/** Builds Go packages into the folder of `files` unless every file is already there, executable. */
+async function ensureGoBuild(what: string, packages: string[], files: string[], duration: string, log: (line: string) => void): Promise<void> {
+  if (files.every(isExecutable)) return;
+  if (!whichSync('go')) throw new Error(`The cluster topology builds ${what} with Go: install Go (https://go.dev/dl), then start again.`);
+  log(`Building ${what} with Go (first time only, ${duration})…`);
+  await goInstall(packages, path.dirname(files[0]));
+  for (const file of files) if (!isExecutable(file)) throw new Error(`go install finished but ${file} is missing.`);
 }
