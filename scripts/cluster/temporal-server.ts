@@ -1,8 +1,9 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { assertPortFree, freePort } from '@/dev/ports';
+import { startServerProcess } from './server-process';
 import { stopChild, waitForPort } from '@/dev/temporal-dev-server';
 import type { TemporalServerBinaries } from '@/temporal/server';
 
@@ -54,25 +55,18 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
   fs.writeFileSync(path.join(configDir, 'relais.yaml'), JSON.stringify(serverConfig(pg, options.port, metricsPort, configDir), null, 2));
   fs.writeFileSync(path.join(configDir, 'dynamicconfig.yaml'), '{}\n');
 
-  const logFile = path.join(options.root, 'server.log');
-  const out = fs.openSync(logFile, 'a');
-  const child = spawn(options.binaries.server, ['--root', options.root, '--config', 'config', '--env', 'relais', '--allow-no-auth', 'start'], {
-    stdio: ['ignore', out, out],
-    env: { ...process.env, PGPASSWORD: decodeURIComponent(pg.password) },
-  });
-  fs.closeSync(out);
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`The Temporal server exited with code ${code}; its log: ${logFile}`))),
-  );
-  exited.catch(() => undefined);
   const address = `127.0.0.1:${options.port}`;
-  try {
-    await Promise.race([waitForPort(options.port, 120_000), exited]);
-    await Promise.race([registerNamespace(options, address), exited]);
-  } catch (error) {
-    await stopChild(child);
-    throw error;
-  }
+  const child = await startServerProcess({
+    name: 'Temporal server',
+    command: options.binaries.server,
+    args: ['--root', options.root, '--config', 'config', '--env', 'relais', '--allow-no-auth', 'start'],
+    logFile: path.join(options.root, 'server.log'),
+    env: { ...process.env, PGPASSWORD: decodeURIComponent(pg.password) },
+    ready: async () => {
+      await waitForPort(options.port, 120_000);
+      await registerNamespace(options, address);
+    },
+  });
   return { address, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, process: child, stop: () => stopChild(child, 15_000) };
 }
 

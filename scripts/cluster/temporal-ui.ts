@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { assertPortFree } from '@/dev/ports';
+import { startServerProcess } from './server-process';
 import { stopChild, waitForPort } from '@/dev/temporal-dev-server';
 
 /** Options of the cluster's Temporal UI server. */
@@ -26,18 +26,13 @@ export async function startTemporalUi(options: TemporalUiOptions): Promise<{ url
   // The server reads base.yaml, then <env>.yaml; JSON is YAML.
   fs.writeFileSync(path.join(configDir, 'base.yaml'), '{}\n');
   fs.writeFileSync(path.join(configDir, 'relais.yaml'), JSON.stringify(uiConfig(options), null, 2));
-  const logFile = path.join(options.root, 'ui-server.log');
-  const out = fs.openSync(logFile, 'a');
-  const child = spawn(options.binary, ['--root', options.root, '--config', 'config', '--env', 'relais', 'start'], { stdio: ['ignore', out, out] });
-  fs.closeSync(out);
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`The Temporal UI server exited with code ${code}; its log: ${logFile}`))));
-  exited.catch(() => undefined);
-  try {
-    await Promise.race([waitForPort(options.port, 60_000), exited]);
-  } catch (error) {
-    await stopChild(child);
-    throw error;
-  }
+  const child = await startServerProcess({
+    name: 'Temporal UI server',
+    command: options.binary,
+    args: ['--root', options.root, '--config', 'config', '--env', 'relais', 'start'],
+    logFile: path.join(options.root, 'ui-server.log'),
+    ready: () => waitForPort(options.port, 60_000),
+  });
   return { url: `http://127.0.0.1:${options.port}`, stop: () => stopChild(child) };
 }
 
