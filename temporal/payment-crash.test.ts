@@ -9,7 +9,7 @@ import { env } from '@/domain/env';
 import { createIntake } from '@/domain/intake/submission';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { createPurchases, type PurchaseReceipt } from '@/domain/payments/purchases';
-import { query } from '@/domain/sql';
+import { pgArray, query } from '@/domain/sql';
 import { paymentProviderFor } from '@/integrations/payment';
 import { requestWorkflowStarter } from './client';
 import { eventually } from './testing/fixtures';
@@ -91,7 +91,7 @@ async function receiptNotices(email: string) {
 }
 
 async function openRequests(of: Buyer[]): Promise<number> {
-  const [row] = await query<{ n: number }>(await em(), "select count(*)::int as n from request where tenant_id = ? and reference = any(?::text[]) and state <> 'closed'", [tenantId, `{${of.map((b) => b.receipt!.reference).join(',')}}`]);
+  const [row] = await query<{ n: number }>(await em(), "select count(*)::int as n from request where tenant_id = ? and reference = any(?::text[]) and state <> 'closed'", [tenantId, pgArray(of.map((b) => b.receipt!.reference))]);
   return row.n;
 }
 

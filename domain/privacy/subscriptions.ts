@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { query } from '@/domain/sql';
+import { pgArray, query } from '@/domain/sql';
 import type { PersonKey } from './person';
 
 /** One subscription of the person to a list, with its consent and the whole consent trail (each event's proof). */
@@ -51,7 +51,7 @@ export async function subscriptionsOf(em: EntityManager, tenantId: string, perso
   const events = await query<{ subscription_id: string; kind: string; method: string; proof: Record<string, unknown>; created_at: Date }>(
     em,
     'select subscription_id, kind, method, proof, created_at from subscription_event where tenant_id = ? and subscription_id = any(?::uuid[]) order by created_at, id',
-    [tenantId, `{${rows.map((r) => r.id).join(',')}}`],
+    [tenantId, pgArray(rows.map((r) => r.id))],
   );
   return rows.map((r) => ({
     list: r.slug,
