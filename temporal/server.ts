@@ -31,10 +31,10 @@ export async function ensureTemporalServer(log: (line: string) => void = console
 }
 
 /** The Temporal UI server release the cluster runs: from v2.56.0 its module asks for a newer Go (1.26.9) than 1.26.8. */
-export const TEMPORAL_UI_VERSION = 'v2.55.0';
+const TEMPORAL_UI_VERSION = 'v2.55.0';
 
 /** The cached build of the UI server (its web assets are embedded in the binary). */
-export function cachedUiServer(): string {
+function cachedUiServer(): string {
   return path.join(relaisCacheDir(), 'temporal-ui', TEMPORAL_UI_VERSION, 'server');
 }
 

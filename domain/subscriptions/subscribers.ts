@@ -7,7 +7,7 @@ import { InputError, NotFoundError, compileValidator, isUuid } from '@/domain/va
 import { CONSENT_EVENT_LABELS, SUBSCRIPTION_STATUS_LABELS, consentMethodLabel, proofLines, type ProofLine } from './consent-labels';
 
 /** Subscribers shown per page of a list. */
-export const SUBSCRIBERS_PAGE_SIZE = 50;
+const SUBSCRIBERS_PAGE_SIZE = 50;
 
 /** The filters of a list's subscribers, as the console's query string gives them (French names). */
 export interface SubscriberFilters {
@@ -193,7 +193,7 @@ export async function subscriberDetail(em: EntityManager, viewer: SubscriberView
  * What to look for in the stored addresses: an e-mail address (or part of it) in lower case; a phone number typed the
  * French way (06 12 34…) in the E.164 form numbers are stored in (+33612 34…), spaces and dots dropped.
  */
-export function addressFragment(q: string): string {
+function addressFragment(q: string): string {
   const text = q.trim();
   if (/^\+?[\d\s.()-]+$/.test(text) && /\d{2}/.test(text.replace(/\D/g, ''))) {
     const digits = text.replace(/\D/g, '');
