@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { createMailTokens } from '@/domain/mail/addresses';
 import { createRecipientResolver } from '@/domain/mail/recipients';
-import { spoolMessage } from '@/domain/mail/spool';
+import { createSpoolWriter } from '@/domain/mail/spool';
 import { initORM } from '@/domain/orm';
 import { startSmtpListener } from '@/integrations/mail/smtp-listener';
 
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const log = pino({ name: 'smtp-in', level: data.logLevel });
   const orm = await initORM(data.databaseUrl);
   const recipients = createRecipientResolver({ orm, tokens: createMailTokens(data.secret, data.domain) });
+  const spool = createSpoolWriter(orm);
   const post = (message: ListenerThreadMessage) => port.postMessage(message);
   const listener = await startSmtpListener({
     port: data.port,
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     tls: data.tls,
     acceptsRecipient: recipients.accepts,
     accept: async (raw, envelope) => {
-      const id = await spoolMessage(orm, raw, envelope);
+      const id = await spool.spool(raw, envelope);
       post({ type: 'queued', id });
       return id;
     },

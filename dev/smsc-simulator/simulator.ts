@@ -406,9 +406,17 @@ class Simulator implements SmscSimulator {
     for (const receipt of queue) this.sendReceipt(sim, receipt);
   }
 
+  // A receipt the ESME refused is dropped; one its session never acknowledged (closed, or killed without a word) is
+  // kept for the account's next bound receiver, as a real SMSC retries it.
   private sendReceipt(sim: SimSession, receipt: PduFields): void {
     this.counters.receiptsSent++;
-    this.deliver(sim, receipt).catch((error: Error) => this.log.warn({ err: error }, 'receipt not acknowledged'));
+    this.deliver(sim, receipt).catch((error: Error & { refused?: boolean }) => {
+      this.log.warn({ err: error }, 'receipt not acknowledged');
+      if (error.refused || !sim.systemId) return;
+      const other = this.receiverOf(sim.systemId);
+      if (other && other !== sim) this.sendReceipt(other, receipt);
+      else this.queueReceipt(sim.systemId, receipt);
+    });
   }
 
   private receiverOf(systemId: string): SimSession | undefined {
@@ -422,7 +430,7 @@ class Simulator implements SmscSimulator {
       const sent = sim.session.deliver_sm(fields, (response) => {
         clearTimeout(timer);
         if (response.command_status === STATUS.ESME_ROK) resolve();
-        else reject(new Error(`deliver_sm refused with status ${response.command_status}`));
+        else reject(Object.assign(new Error(`deliver_sm refused with status ${response.command_status}`), { refused: true }));
       });
       if (!sent) {
         clearTimeout(timer);

@@ -47,7 +47,7 @@ export async function setCampaignState(orm: MikroORM, campaignId: string, state:
  * the other sends', then submit_sm): with four batches side by side, 500 in flight per worker, as bench:sms's Relais
  * path has; the account's rate is held by the token bucket, not by this number.
  */
-export const CAMPAIGN_SEND_CONCURRENCY = 125;
+const CAMPAIGN_SEND_CONCURRENCY = 125;
 
 /** What a batch did. */
 export interface CampaignBatchResult {

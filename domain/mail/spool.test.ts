@@ -5,16 +5,18 @@ import { query } from '@/domain/sql';
 import { startTestDatabase } from '@/temporal/testing/services';
 import type { MailEnvelope, ReceiveEmail } from './inbound-message';
 import { InboundMailInProgressError } from './intake';
-import { createInboundSpool, spoolMessage, spoolRetryDelay } from './spool';
+import { createInboundSpool, createSpoolWriter, spoolRetryDelay } from './spool';
 
 // A database of its own: the test stack's worker drains the shared one's spool and would take these messages.
 let database: { url: string; stop(): Promise<void> };
 let orm: MikroORM;
+let writer: ReturnType<typeof createSpoolWriter>;
 
 beforeAll(async () => {
   database = await startTestDatabase('');
   orm = await initORM(database.url);
   await migrate(orm);
+  writer = createSpoolWriter(orm);
 });
 
 afterAll(async () => {
@@ -48,7 +50,7 @@ describe('inbound spool', () => {
     const { seen, receive } = recorder();
     const spool = createInboundSpool({ orm, receive });
     const before = Date.now();
-    const id = await spoolMessage(orm, Buffer.from('Subject: Bonjour\r\n\r\nUn lampadaire.\r\n'), envelope(1));
+    const id = await writer.spool(Buffer.from('Subject: Bonjour\r\n\r\nUn lampadaire.\r\n'), envelope(1));
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await spooled()).toHaveLength(1);
     expect(await spool.drainOnce()).toBe(1);
@@ -68,7 +70,7 @@ describe('inbound spool', () => {
       return record(raw, env);
     };
     const spool = createInboundSpool({ orm, receive });
-    await spoolMessage(orm, Buffer.from('Subject: Plus tard\r\n\r\nx\r\n'), envelope(2));
+    await writer.spool(Buffer.from('Subject: Plus tard\r\n\r\nx\r\n'), envelope(2));
     expect(await spool.drainOnce()).toBe(1);
     let [row] = await spooled();
     expect(row).toMatchObject({ attempts: 1, claimed_until: null, last_error: 'Temporal unreachable' });
@@ -95,7 +97,7 @@ describe('inbound spool', () => {
     await emptySpool();
     const { seen, receive } = recorder();
     const spool = createInboundSpool({ orm, receive });
-    await spoolMessage(orm, Buffer.from('Subject: Orphelin\r\n\r\nx\r\n'), envelope(3));
+    await writer.spool(Buffer.from('Subject: Orphelin\r\n\r\nx\r\n'), envelope(3));
     // A drainer claimed it and died mid-way.
     await query(orm.em.fork(), "update inbound_spool set claimed_until = now() + interval '1 hour', attempts = 1");
     expect(await spool.drainOnce()).toBe(0);
@@ -118,7 +120,7 @@ describe('inbound spool', () => {
     const first = createInboundSpool({ orm, receive, concurrency: 4, pollMs: 50 });
     const second = createInboundSpool({ orm, receive, concurrency: 4, pollMs: 50 });
     const drainers = [first.start(), second.start()];
-    const ids = await Promise.all(Array.from({ length: 60 }, (_, i) => spoolMessage(orm, Buffer.from(`message ${i}`), envelope(i)).then((id) => ((i % 2 ? first : second).wake(), id))));
+    const ids = await Promise.all(Array.from({ length: 60 }, (_, i) => writer.spool(Buffer.from(`message ${i}`), envelope(i)).then((id) => ((i % 2 ? first : second).wake(), id))));
     expect(new Set(ids).size).toBe(60);
     const deadline = Date.now() + 30_000;
     while ((await spooled()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -126,5 +128,17 @@ describe('inbound spool', () => {
     expect(await spooled()).toHaveLength(0);
     expect(counts.size).toBe(60);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('stores a burst from many connections, a message larger than one statement’s share included, each with its own bytes', async () => {
+    await emptySpool();
+    const large = Buffer.alloc(9 * 1024 * 1024, 'a');
+    const bodies = Array.from({ length: 40 }, (_, i) => (i === 17 ? large : Buffer.from(`Subject: n° ${i}\r\n\r\nx\r\n`)));
+    const ids = await Promise.all(bodies.map((body, i) => writer.spool(body, envelope(i))));
+    const rows = await query<{ id: string; bytes: number; sender: string }>(orm.em.fork(), "select id, length(raw) as bytes, envelope->>'mailFrom' as sender from inbound_spool");
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(rows).toHaveLength(40);
+    ids.forEach((id, i) => expect(byId.get(id)).toEqual({ id, bytes: bodies[i].length, sender: `citoyen-${i}@exemple.fr` }));
+    await emptySpool();
   });
 });

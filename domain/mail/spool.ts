@@ -1,9 +1,11 @@
 // The inbound spool: what the SMTP listener accepted, kept in PostgreSQL until the mail intake has filed it.
-// The listener answers 250 once the bytes are stored, so a burst is accepted at the database's pace; drainers in every
-// worker then file the messages, each claimed by one drainer at a time, deleted once filed, retried with a backoff.
+// The listener answers 250 once the bytes are stored (several connections' messages in one commit), so a burst is
+// accepted at the database's pace; drainers in every worker then file the messages, each claimed by one drainer at a
+// time, deleted once filed, retried with a backoff.
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { InboundSpoolEntry } from '@/domain/entities';
+import { GroupCommit } from '@/domain/group-commit';
 import type { MailEnvelope, ReceiveEmail } from './inbound-message';
 import { InboundMailInProgressError } from './intake';
 
@@ -50,11 +52,26 @@ export function spoolRetryDelay(attempts: number, error: unknown): number {
   return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
 }
 
-/** Stores one accepted message in the spool (the listener's whole work per message); returns its queue id. */
-export async function spoolMessage(orm: MikroORM, raw: Buffer, envelope: MailEnvelope): Promise<string> {
-  const id = randomUUID();
-  await orm.em.fork().insert(InboundSpoolEntry, { id, raw, envelope: { ...envelope } });
-  return id;
+// Under a burst, the messages of several SMTP connections go into one INSERT and one commit (bench:mail: one statement
+// and commit per message held the listener near 110 e-mails/s); a batch carries at most this many bytes of messages.
+const SPOOL_BATCH_BYTES = 8 * 1024 * 1024;
+
+/** Stores accepted messages in the spool (the listener's whole work per message). */
+export function createSpoolWriter(orm: MikroORM) {
+  const inserts = new GroupCommit<{ id: string; raw: Buffer; envelope: MailEnvelope }>(
+    async (rows) => {
+      await orm.em.fork().insertMany(InboundSpoolEntry, rows);
+    },
+    { maxBatch: SPOOL_BATCH_BYTES, weigh: (row) => Math.max(1, row.raw.length) },
+  );
+  return {
+    /** Resolves with the message's queue id once the statement holding it has committed. */
+    async spool(raw: Buffer, envelope: MailEnvelope): Promise<string> {
+      const id = randomUUID();
+      await inserts.push({ id, raw, envelope: { ...envelope } });
+      return id;
+    },
+  };
 }
 
 /** The drainers' side of the spool: `drainOnce`/`start` file it, `wake` says a message was just spooled. */

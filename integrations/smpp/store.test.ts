@@ -10,7 +10,7 @@ import { ACTIVITY_PROFILES } from '@/workflows/request/profiles.js';
 import type { SmppGateway } from './gateway.js';
 import type { GatewayReceipt } from './deliver-sm.js';
 import { parseDeliveryReceipt } from './receipt.js';
-import { SmsStore, type SmsOutcome } from './store.js';
+import { receiptQuotes, SmsStore, type SmsOutcome } from './store.js';
 import { startTestSmsc, testGateway, waitFor } from './testing.js';
 
 let smsc: SmscSimulator | undefined;
@@ -156,5 +156,46 @@ describe('SmsStore with the SMS channel', () => {
     await store.markFailed(refused.sms.id, new Error('ESME_RINVDSTADR'), true);
     const [row] = await query<{ status: string }>(orm.em.fork(), 'select status from sms_message where id = ?', [refused.sms.id]);
     expect(row.status).toBe('failed');
+  });
+
+  it('takes over a message the SMSC accepted just before its attempt died: found by its receipt, not sent again', async () => {
+    const { orm, store, channel } = await storeWithGateway();
+    const to = `+3369${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    const draft = { tenantId, idempotencyKey: `test:${randomUUID()}`, to, from: 'VILLEDEMO', text: 'Alerte : tempête cette nuit, restez chez vous.' };
+    const toHandset = () => smsc!.submitted.filter((message) => message.to === to).length;
+    const orphanReceipts = async () => Number((await query<{ n: string }>(orm.em.fork(), "select count(*) as n from sms_receipt where raw->>'from' = ?", [to.slice(1)]))[0].n);
+    // The attempt claimed the message and submitted it; the worker died before the SMSC's answer was written.
+    expect((await store.claim(draft)).kind).toBe('send');
+    await gateway!.submit({ from: draft.from, to, text: draft.text, registeredDelivery: true });
+    await expect.poll(orphanReceipts).toBe(1);
+    const expireLease = (key: string) => query(orm.em.fork(), "update sms_message set lease_until = now() - interval '1 second' where idempotency_key = ?", [key]);
+    await expireLease(draft.idempotencyKey);
+
+    const retried = await channel.send(draft);
+
+    expect(retried).toMatchObject({ alreadySubmitted: true, status: 'submitted' });
+    expect(toHandset()).toBe(1);
+    await expect
+      .poll(async () => (await query<{ status: string }>(orm.em.fork(), 'select status from sms_message where idempotency_key = ?', [draft.idempotencyKey]))[0].status)
+      .toBe('delivered');
+
+    // Another message to the same handset whose receipt quotes another text: it is sent again.
+    const other = { ...draft, idempotencyKey: `test:${randomUUID()}`, text: 'Collecte des encombrants lundi.' };
+    expect((await store.claim(other)).kind).toBe('send');
+    await gateway!.submit({ from: draft.from, to, text: 'Réunion publique jeudi soir.', registeredDelivery: true });
+    await expect.poll(orphanReceipts).toBe(2);
+    await expireLease(other.idempotencyKey);
+    expect(await channel.send(other)).toMatchObject({ alreadySubmitted: false });
+    expect(toHandset()).toBe(3);
+  });
+});
+
+describe('receiptQuotes', () => {
+  it('compares the letters and digits of the receipt’s text with the beginning of the message', () => {
+    const message = 'Alerte : tempête cette nuit, restez chez vous.';
+    expect(receiptQuotes('id:1 sub:001 dlvrd:001 submit date:2612041200 done date:2612041200 stat:DELIVRD err:000 text:Alerte : temp?te cet', message)).toBe(true);
+    expect(receiptQuotes('id:1 stat:DELIVRD text:Collecte des encomb', message)).toBe(false);
+    // A receipt that quotes nothing cannot tell.
+    expect(receiptQuotes('id:1 sub:001 dlvrd:001 stat:DELIVRD err:000', message)).toBe(true);
   });
 });

@@ -193,8 +193,37 @@ export class SmsStore {
     const written = (await this.claims.push(fresh)).get(fresh);
     if (written === 'inserted') return { kind: 'send', sms: claimedFromDraft(fresh) };
     const existing = await this.loadMessage(draft.idempotencyKey);
-    if (written === 'taken-over') return { kind: 'send', sms: existing };
+    if (written === 'taken-over') {
+      const adopted = await this.adoptOrphanReceipt(existing);
+      return adopted ? { kind: 'done', sms: adopted } : { kind: 'send', sms: existing };
+    }
     return { kind: existing.status === 'queued' ? 'busy' : 'done', sms: existing };
+  }
+
+  /**
+   * A message taken over after a crash may have reached the SMSC in the instant before its attempt died, the SMSC's
+   * answer lost with the connection. SMPP has no idempotency key, but the SMSC keeps the receipt of such a message and
+   * delivers it on the next bind, with the handset's number and the text's first characters: a receipt for this
+   * recipient since the message was first claimed, matched to no message, and carrying the same text, says the SMSC
+   * has it, so it is recorded as submitted rather than sent again. Single-segment messages only (a receipt names one
+   * segment); without such a receipt (none asked for, or the SMSC's not come yet) the message is sent again.
+   */
+  private async adoptOrphanReceipt(sms: ClaimedSms): Promise<ClaimedSms | undefined> {
+    if (sms.segmentCount !== 1 || sms.acceptedSegments.some(Boolean)) return undefined;
+    // Raw SQL: a take-over after a crash only; the unmatched receipts since the message was claimed.
+    const candidates = await this.select<{ smsc_message_id: string; text: string }>(
+      `select r.smsc_message_id, r.raw->>'raw' as text from sms_receipt r, sms_message m
+        where m.id = ? and r.received_at >= m.created_at and r.smsc_message_id is not null and r.final
+          and ltrim(r.raw->>'from', '+') = ltrim(m.recipient, '+')
+          and not exists (select 1 from sms_segment s where s.smsc_message_id = r.smsc_message_id)
+        order by r.received_at limit 20`,
+      [sms.id],
+    );
+    const match = candidates.find((candidate) => receiptQuotes(candidate.text, sms.text));
+    if (!match) return undefined;
+    await this.markSubmitted(sms.id, [match.smsc_message_id]);
+    this.log.info({ sms: sms.id, smscMessageId: match.smsc_message_id }, 'SMS found at the SMSC by its receipt after a take-over; not sent again');
+    return { ...sms, status: 'submitted', acceptedSegments: [match.smsc_message_id], smscMessageIds: [match.smsc_message_id] };
   }
 
   /** Writes the id of a segment the SMSC accepted; resolves once it is committed. */
@@ -526,6 +555,18 @@ function kept(receipt: GatewayReceipt): KeptReceipt {
     from: receipt.from,
     to: receipt.to,
   };
+}
+
+/**
+ * True when a receipt's Appendix B `text:` (the message's first characters, as the SMSC re-encoded them) begins the
+ * message's text; letters and digits are compared, since SMSCs replace what their alphabet lacks. A receipt without
+ * `text:` cannot tell.
+ */
+export function receiptQuotes(receiptText: string, messageText: string): boolean {
+  const quoted = /\btext\s*:(.*)$/is.exec(receiptText)?.[1];
+  if (quoted === undefined) return true;
+  const plain = (text: string) => text.replace(/[^A-Za-z0-9]/g, '');
+  return plain(messageText).startsWith(plain(quoted));
 }
 
 /** `+33612345678` → `+336••••••78`: enough for an agent to recognise, not a copy of the number in the audit trail. */

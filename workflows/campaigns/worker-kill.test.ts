@@ -2,14 +2,12 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDevSmsc } from '@/dev/smsc-simulator/dev';
 import { env } from '@/domain/env';
-import { CAMPAIGN_SEND_CONCURRENCY } from '@/domain/campaigns/sending';
-import { closeAllORMs, initORM } from '@/domain/orm';
-import { query } from '@/domain/sql';
+import { closeAllORMs } from '@/domain/orm';
 import { newId } from '@/temporal/testing/cli';
 import { approvedCampaign, campaignTenant, optOut, rateAtSmsc, recipientStatuses, seedSmsSubscribers, smsCountsTo, startCampaign } from '@/temporal/testing/campaigns';
 import { eventually } from '@/temporal/testing/fixtures';
 import { startWorkerProcess } from '@/temporal/testing/services';
-import { CAMPAIGN_PARALLEL_BATCHES, type CampaignSummary } from './definitions';
+import type { CampaignSummary } from './definitions';
 
 afterAll(() => closeAllORMs());
 
@@ -26,7 +24,7 @@ function workerEnv(taskQueue: string): Record<string, string> {
 }
 
 describe('campaign after a worker kill (kill -9 half-way)', () => {
-  it('every recipient gets the SMS, none of those who sent STOP; only a message in flight at the kill may go twice', async () => {
+  it('every recipient gets the SMS exactly once, none of those who sent STOP', async () => {
     const queue = `relais-campaign-kill-${newId().slice(0, 8)}`;
     const tenant = await campaignTenant();
     const phones = await seedSmsSubscribers(tenant.slug, 'alertes', RECIPIENTS);
@@ -58,19 +56,9 @@ describe('campaign after a worker kill (kill -9 half-way)', () => {
       const twice = [...counts].filter(([, n]) => n > 1).map(([phone]) => phone);
       const missing = [...counts].filter(([phone, n]) => n === 0 && !stopped.has(phone));
       const toStopped = [...counts].filter(([phone, n]) => n > 0 && stopped.has(phone));
-      expect({ missing, toStopped }).toEqual({ missing: [], toStopped: [] });
-      // SMPP has no idempotency: a submit_sm the SMSC accepted in the instant before the killed worker recorded it is
-      // sent again when its claim's lease runs out. Only such messages may arrive twice: in flight at the kill
-      // (at most the concurrency of each batch running side by side), each claimed again by the new worker.
-      expect(twice.length).toBeLessThanOrEqual(CAMPAIGN_SEND_CONCURRENCY * CAMPAIGN_PARALLEL_BATCHES);
-      if (twice.length) {
-        const retaken = await query<{ recipient: string; attempts: number }>(
-          (await initORM(env().DATABASE_URL!)).em.fork(),
-          `select recipient, attempts from sms_message where idempotency_key like ? and recipient = any(?::text[])`,
-          [`campaign:${input.campaignId}:%`, `{${twice.join(',')}}`],
-        );
-        expect(retaken.map((r) => r.attempts).every((attempts) => attempts >= 2)).toBe(true);
-      }
+      // A submit_sm the SMSC accepted in the instant before the killed worker recorded it is claimed again once its
+      // lease runs out; the SMSC's receipt for it, kept unmatched, tells the new claim it was sent.
+      expect({ missing, toStopped, twice }).toEqual({ missing: [], toStopped: [], twice: [] });
 
       // The kill really cut a batch: it ran again on the new worker.
       const history = await handle.fetchHistory();
