@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CampaignState } from '@/domain/entities';
 import { finishCampaignRun, sendCampaignBatch, setCampaignState, startCampaignRun, type CampaignBatchResult } from '@/domain/campaigns/sending';
@@ -32,7 +32,14 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
           deps.sms!.send(sms, {
             // Tokens per submit_sm (a long SMS costs one per segment), taken once the claim allows the send, just
             // before it: the rate at the SMSC is the bucket's, and a batch run again spends none on SMS already sent.
-            beforeSubmit: deps.rate && ((segments) => deps.rate!.take(segments, priority, () => heartbeat())),
+            // A pause or a cancellation stops a send still waiting for its tokens.
+            beforeSubmit:
+              deps.rate &&
+              ((segments) =>
+                deps.rate!.take(segments, priority, () => {
+                  heartbeat();
+                  Context.current().cancellationSignal.throwIfAborted();
+                })),
           })),
     });
   const senders = { emergency: senderFor('emergency'), campaign: senderFor('campaign') };
@@ -42,16 +49,22 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     /** Projects the workflow's state to the campaign row. */
     setCampaignState: (input: { campaignId: string; state: CampaignState }) => setCampaignState(deps.orm, input.campaignId, input.state),
     /** Sends a batch of queued recipients (a range of positions, or the next ones), heartbeating the count done. */
-    sendCampaignBatch: (input: { campaignId: string; emergency: boolean; size: number; fromPosition?: number }): Promise<CampaignBatchResult> =>
-      sendCampaignBatch(
+    sendCampaignBatch: async (input: { campaignId: string; emergency: boolean; size: number; fromPosition?: number }): Promise<CampaignBatchResult> => {
+      const { cancellationSignal } = Context.current();
+      const result = await sendCampaignBatch(
         {
           orm: deps.orm,
           sendInformation: input.emergency ? senders.emergency : senders.campaign,
           isPermanent: (error) => error instanceof ApplicationFailure && error.nonRetryable === true,
           onProgress: (done) => heartbeat({ done }),
+          signal: cancellationSignal,
         },
         { campaignId: input.campaignId, size: input.size, fromPosition: input.fromPosition },
-      ),
+      );
+      // Stopped by a pause or a cancellation: what it sent is recorded, the rest of its range is still queued.
+      if (cancellationSignal.aborted) throw new CancelledFailure('Campaign batch stopped');
+      return result;
+    },
     /** Ends the run and counts its outcomes. */
     finishCampaignRun: (input: { campaignId: string; outcome: 'done' | 'cancelled' }) => finishCampaignRun(deps.orm, input.campaignId, input.outcome),
   };

@@ -66,6 +66,8 @@ export interface CampaignBatchDeps {
   isPermanent(error: unknown): boolean;
   /** Called after each recipient, with how many are done in this batch. */
   onProgress?(done: number): void;
+  /** Aborted by a pause or a cancellation: no recipient is started after it, what was sent is recorded. */
+  signal?: AbortSignal;
 }
 
 /** Which recipients a batch sends to. */
@@ -101,7 +103,7 @@ export async function sendCampaignBatch(deps: CampaignBatchDeps, input: Campaign
   let failure: unknown;
   let next = 0;
   const worker = async () => {
-    while (failure === undefined && next < recipients.length) {
+    while (failure === undefined && !deps.signal?.aborted && next < recipients.length) {
       const recipient = recipients[next++];
       try {
         const outcome = await deps.sendInformation({

@@ -160,7 +160,7 @@ describe('SmsStore with the SMS channel', () => {
 
   it('takes over a message the SMSC accepted just before its attempt died: found by its receipt, not sent again', async () => {
     const { orm, store, channel } = await storeWithGateway();
-    const to = `+3369${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    const to = `+3376${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
     const draft = { tenantId, idempotencyKey: `test:${randomUUID()}`, to, from: 'VILLEDEMO', text: 'Alerte : tempête cette nuit, restez chez vous.' };
     const toHandset = () => smsc!.submitted.filter((message) => message.to === to).length;
     const orphanReceipts = async () => Number((await query<{ n: string }>(orm.em.fork(), "select count(*) as n from sms_receipt where raw->>'from' = ?", [to.slice(1)]))[0].n);
@@ -187,6 +187,29 @@ describe('SmsStore with the SMS channel', () => {
     await expireLease(other.idempotencyKey);
     expect(await channel.send(other)).toMatchObject({ alreadySubmitted: false });
     expect(toHandset()).toBe(3);
+  });
+
+  it('takes over a long message whose first segment reached the SMSC: only the second is sent again', async () => {
+    const { orm, store, channel } = await storeWithGateway();
+    const to = `+3376${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    const text = 'Alerte : tempête cette nuit, restez chez vous. Pour ne plus recevoir ces messages, répondez STOP ALERTES au 36180.';
+    const draft = { tenantId, idempotencyKey: `test:${randomUUID()}`, to, from: 'VILLEDEMO', text };
+    const claim = await store.claim(draft);
+    expect(claim).toMatchObject({ kind: 'send', sms: { segmentCount: 2 } });
+    // The attempt died after its first segment: the second was never written to the socket.
+    await gateway!.submit({ from: draft.from, to, text, registeredDelivery: true, encoded: claim.sms.encoded, reference: claim.sms.udhReference, acceptedSegments: [undefined, 'never-sent'] });
+    await expect
+      .poll(async () => Number((await query<{ n: string }>(orm.em.fork(), "select count(*) as n from sms_receipt where raw->>'from' = ?", [to.slice(1)]))[0].n))
+      .toBe(1);
+    await query(orm.em.fork(), "update sms_message set lease_until = now() - interval '1 second' where idempotency_key = ?", [draft.idempotencyKey]);
+
+    expect(await channel.send(draft)).toMatchObject({ alreadySubmitted: false, status: 'submitted' });
+
+    const sequences = smsc!.submitted.filter((message) => message.to === to).map((message) => message.concat?.sequence);
+    expect(sequences).toEqual([1, 2]);
+    await expect
+      .poll(async () => (await query<{ status: string }>(orm.em.fork(), 'select status from sms_message where idempotency_key = ?', [draft.idempotencyKey]))[0].status)
+      .toBe('delivered');
   });
 });
 

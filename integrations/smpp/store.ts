@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
-import { encodeSms, type EncodedSms } from '@/domain/sms/encoding';
+import { decodeSmsText, encodeSms, ESM_CLASS_UDHI, type EncodedSms } from '@/domain/sms/encoding';
 import { GroupCommit } from '@/domain/group-commit';
 import type { GatewayReceipt } from './deliver-sm.js';
 
@@ -193,37 +193,46 @@ export class SmsStore {
     const written = (await this.claims.push(fresh)).get(fresh);
     if (written === 'inserted') return { kind: 'send', sms: claimedFromDraft(fresh) };
     const existing = await this.loadMessage(draft.idempotencyKey);
-    if (written === 'taken-over') {
-      const adopted = await this.adoptOrphanReceipt(existing);
-      return adopted ? { kind: 'done', sms: adopted } : { kind: 'send', sms: existing };
-    }
+    if (written === 'taken-over') return this.adoptOrphanReceipts(existing);
     return { kind: existing.status === 'queued' ? 'busy' : 'done', sms: existing };
   }
 
   /**
    * A message taken over after a crash may have reached the SMSC in the instant before its attempt died, the SMSC's
-   * answer lost with the connection. SMPP has no idempotency key, but the SMSC keeps the receipt of such a message and
-   * delivers it on the next bind, with the handset's number and the text's first characters: a receipt for this
-   * recipient since the message was first claimed, matched to no message, and carrying the same text, says the SMSC
-   * has it, so it is recorded as submitted rather than sent again. Single-segment messages only (a receipt names one
-   * segment); without such a receipt (none asked for, or the SMSC's not come yet) the message is sent again.
+   * answer lost with the connection. SMPP has no idempotency key, but the SMSC keeps the receipt of such a segment and
+   * delivers it on the next bind, with the handset's number and the segment's first characters: a receipt for this
+   * recipient since the message was first claimed, matched to no message, and quoting the segment's text says the SMSC
+   * has that segment, so it is recorded as accepted rather than sent again. Segments without such a receipt (none
+   * asked for, or the SMSC's not come yet) are sent again.
    */
-  private async adoptOrphanReceipt(sms: ClaimedSms): Promise<ClaimedSms | undefined> {
-    if (sms.segmentCount !== 1 || sms.acceptedSegments.some(Boolean)) return undefined;
-    // Raw SQL: a take-over after a crash only; the unmatched receipts since the message was claimed.
+  private async adoptOrphanReceipts(sms: ClaimedSms): Promise<Claim> {
+    const missing = Array.from({ length: sms.segmentCount }, (_, index) => index).filter((index) => !sms.acceptedSegments[index]);
+    const texts = segmentTexts(sms);
+    if (missing.length === 0 || !texts) return { kind: 'send', sms };
+    // Raw SQL: a take-over after a crash only; the unmatched receipts for this handset since the message was claimed.
     const candidates = await this.select<{ smsc_message_id: string; text: string }>(
       `select r.smsc_message_id, r.raw->>'raw' as text from sms_receipt r, sms_message m
         where m.id = ? and r.received_at >= m.created_at and r.smsc_message_id is not null and r.final
           and ltrim(r.raw->>'from', '+') = ltrim(m.recipient, '+')
           and not exists (select 1 from sms_segment s where s.smsc_message_id = r.smsc_message_id)
-        order by r.received_at limit 20`,
+        order by r.received_at limit 50`,
       [sms.id],
     );
-    const match = candidates.find((candidate) => receiptQuotes(candidate.text, sms.text));
-    if (!match) return undefined;
-    await this.markSubmitted(sms.id, [match.smsc_message_id]);
-    this.log.info({ sms: sms.id, smscMessageId: match.smsc_message_id }, 'SMS found at the SMSC by its receipt after a take-over; not sent again');
-    return { ...sms, status: 'submitted', acceptedSegments: [match.smsc_message_id], smscMessageIds: [match.smsc_message_id] };
+    const accepted = [...sms.acceptedSegments];
+    for (const index of missing) {
+      const receipt = candidates.find((candidate) => !accepted.includes(candidate.smsc_message_id) && receiptQuotes(candidate.text, texts[index]));
+      if (receipt) accepted[index] = receipt.smsc_message_id;
+    }
+    const found = missing.filter((index) => accepted[index]);
+    if (found.length === 0) return { kind: 'send', sms };
+    this.log.info({ sms: sms.id, segments: found, of: sms.segmentCount }, 'SMS segments found at the SMSC by their receipts after a take-over; not sent again');
+    if (found.length < missing.length) {
+      await Promise.all(found.map((index) => this.recordSegment(sms.id, index, accepted[index]!)));
+      return { kind: 'send', sms: { ...sms, acceptedSegments: accepted } };
+    }
+    const smscIds = accepted as string[];
+    await this.markSubmitted(sms.id, smscIds);
+    return { kind: 'done', sms: { ...sms, status: 'submitted', acceptedSegments: smscIds, smscMessageIds: smscIds } };
   }
 
   /** Writes the id of a segment the SMSC accepted; resolves once it is committed. */
@@ -557,16 +566,23 @@ function kept(receipt: GatewayReceipt): KeptReceipt {
   };
 }
 
+/** Each segment's text as the first attempt sent it, or undefined when encoding it again would not give its segments. */
+function segmentTexts(sms: ClaimedSms): string[] | undefined {
+  const encoded = encodeSms(sms.text, { reference: sms.udhReference });
+  if (encoded.dataCoding !== sms.dataCoding || encoded.segmentCount !== sms.segmentCount) return undefined;
+  return encoded.segments.map((payload) => decodeSmsText(encoded.esmClass & ESM_CLASS_UDHI ? payload.subarray(1 + payload[0]) : payload, encoded.dataCoding));
+}
+
 /**
- * True when a receipt's Appendix B `text:` (the message's first characters, as the SMSC re-encoded them) begins the
- * message's text; letters and digits are compared, since SMSCs replace what their alphabet lacks. A receipt without
+ * True when a receipt's Appendix B `text:` (a segment's first characters, as the SMSC re-encoded them) begins the
+ * segment's text; letters and digits are compared, since SMSCs replace what their alphabet lacks. A receipt without
  * `text:` cannot tell.
  */
-export function receiptQuotes(receiptText: string, messageText: string): boolean {
+export function receiptQuotes(receiptText: string, segmentText: string): boolean {
   const quoted = /\btext\s*:(.*)$/is.exec(receiptText)?.[1];
   if (quoted === undefined) return true;
   const plain = (text: string) => text.replace(/[^A-Za-z0-9]/g, '');
-  return plain(messageText).startsWith(plain(quoted));
+  return plain(segmentText).startsWith(plain(quoted));
 }
 
 /** `+33612345678` → `+336••••••78`: enough for an agent to recognise, not a copy of the number in the audit trail. */

@@ -26,8 +26,15 @@ export interface CampaignInput {
   /**
    * Set when the workflow continues as new: `nextPosition` (the first recipient position no batch has taken yet) and
    * `recipients` are absent from runs continued before batches ran side by side; batches then start from the first.
+   * `stopped` are the ranges of batches a pause stopped half-way, run again first.
    */
-  continued?: { paused: boolean; batches: number; nextPosition?: number; recipients?: number };
+  continued?: { paused: boolean; batches: number; nextPosition?: number; recipients?: number; stopped?: BatchRange[] };
+}
+
+/** The recipient positions of one batch. */
+export interface BatchRange {
+  fromPosition: number;
+  size: number;
 }
 
 /** Where the workflow stands, as its query answers. */

@@ -7,7 +7,7 @@ import { newId } from '@/temporal/testing/cli';
 import { approvedCampaign, campaignTenant, optOut, rateAtSmsc, recipientStatuses, seedSmsSubscribers, smsCountsTo, startCampaign } from '@/temporal/testing/campaigns';
 import { eventually } from '@/temporal/testing/fixtures';
 import { startWorkerProcess } from '@/temporal/testing/services';
-import type { CampaignSummary } from './definitions';
+import { cancelCampaignUpdate, pauseCampaignUpdate, resumeCampaignUpdate, type CampaignSummary } from './definitions';
 
 afterAll(() => closeAllORMs());
 
@@ -121,6 +121,68 @@ describe('one rate per operator account, whatever the number of workers', () => 
       expect(identities.size).toBe(2);
     } finally {
       for (const worker of workers) await worker.stop();
+      await smsc.stop();
+    }
+  }, 180_000);
+});
+
+describe('a pause or a cancellation stops the batches under way', () => {
+  it('stops sending within a few tokens of the pause, sends the rest once on resume; a cancellation stops the same way', async () => {
+    // At 10 SMS/s on an account of its own, the four batches in flight hold every recipient: without being stopped,
+    // they would send them all after the pause.
+    const smsc = await startDevSmsc();
+    const queue = `relais-campaign-pause-${newId().slice(0, 8)}`;
+    const e = env();
+    const worker = await startWorkerProcess({
+      DATABASE_URL: e.DATABASE_URL!,
+      TEMPORAL_ADDRESS: e.TEMPORAL_ADDRESS!,
+      SMTP_URL: e.SMTP_URL!,
+      PUBLIC_URL: e.PUBLIC_URL,
+      TEMPORAL_TASK_QUEUE: queue,
+      SMPP_URL: `${smsc.env.SMPP_URL}?rate=10`,
+    });
+    const actor = { agentId: '00000000-0000-4000-8000-000000000000' };
+    try {
+      const tenant = await campaignTenant();
+      const sentTo = (phones: Set<string>) => smsc.simulator.submitted.filter((m) => phones.has(m.to) && (m.concat?.sequence ?? 1) === 1).length;
+
+      const phones = new Set(await seedSmsSubscribers(tenant.slug, 'alertes', 200));
+      const input = await approvedCampaign(tenant, { body: 'Travaux rue des Lilas : circulation alternée lundi.' });
+      const handle = await startCampaign({ ...input, batchSize: 200 }, queue);
+      await eventually(async () => expect(sentTo(phones)).toBeGreaterThanOrEqual(10), 60_000, 20);
+      expect(await handle.executeUpdate(pauseCampaignUpdate, { args: [actor] })).toMatchObject({ phase: 'paused' });
+      const atPause = sentTo(phones);
+      const stopped = await eventually(async () => {
+        expect((await handle.describe()).raw.pendingActivities ?? []).toHaveLength(0);
+        return recipientStatuses(input.campaignId);
+      }, 60_000);
+      const afterStop = sentTo(phones);
+      // The sends already past their tokens go out, then nothing: a few seconds' worth at most, not the 200 in flight.
+      expect(afterStop - atPause).toBeLessThanOrEqual(40);
+      expect(stopped.queued).toBe(200 - afterStop);
+      const history = (await handle.fetchHistory()).events ?? [];
+      expect(history.some((event) => event.activityTaskCancelRequestedEventAttributes)).toBe(true);
+
+      expect(await handle.executeUpdate(resumeCampaignUpdate, { args: [actor] })).toMatchObject({ phase: 'running' });
+      expect(await handle.result()).toMatchObject({ state: 'done', recipients: 200, sent: 200 });
+      const firsts = smsc.simulator.submitted.filter((m) => phones.has(m.to) && (m.concat?.sequence ?? 1) === 1).map((m) => m.to);
+      expect(firsts).toHaveLength(200);
+      expect(new Set(firsts).size).toBe(200);
+
+      // The list has 400 subscribers now; the second campaign's messages are told by their text.
+      await seedSmsSubscribers(tenant.slug, 'alertes', 200);
+      const body = 'Fête de quartier samedi : place du marché à 15 h.';
+      const sentOfSecond = () => smsc.simulator.submitted.filter((m) => m.text.startsWith(body) && (m.concat?.sequence ?? 1) === 1).length;
+      const second = await approvedCampaign(tenant, { body });
+      const cancelled = await startCampaign({ ...second, batchSize: 400 }, queue);
+      await eventually(async () => expect(sentOfSecond()).toBeGreaterThanOrEqual(10), 60_000, 20);
+      await cancelled.executeUpdate(cancelCampaignUpdate, { args: [actor] });
+      const atCancel = sentOfSecond();
+      const summary: CampaignSummary = await cancelled.result();
+      expect(sentOfSecond() - atCancel).toBeLessThanOrEqual(40);
+      expect(summary).toMatchObject({ state: 'cancelled', recipients: 400, sent: sentOfSecond(), cancelled: 400 - sentOfSecond() });
+    } finally {
+      await worker.stop();
       await smsc.stop();
     }
   }, 180_000);

@@ -1,4 +1,16 @@
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { CampaignActivities } from '@/activities/campaigns/campaign-activities';
 import { ACTIVITY_PROFILES } from '@/workflows/request/profiles';
 import {
@@ -9,6 +21,7 @@ import {
   cancelCampaignUpdate,
   pauseCampaignUpdate,
   resumeCampaignUpdate,
+  type BatchRange,
   type CampaignActionInput,
   type CampaignInput,
   type CampaignRunState,
@@ -26,6 +39,9 @@ const BATCH_PROFILE: ActivityOptions = {
 };
 
 const campaign = proxyActivities<CampaignActivities>(BATCH_PROFILE);
+// A batch stopped by a pause or a cancellation settles once it has stopped and recorded what it sent, so that the range
+// it leaves is never run twice at once.
+const stoppableBatch = proxyActivities<CampaignActivities>({ ...BATCH_PROFILE, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
 const projection = proxyActivities<CampaignActivities>(ACTIVITY_PROFILES.projection);
 
 /**
@@ -47,6 +63,12 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   let projecting: Promise<void> = Promise.resolve();
   const project = (next: 'scheduled' | 'running' | 'paused') =>
     (projecting = projecting.then(() => projection.setCampaignState({ campaignId: input.campaignId, state: next })));
+  // Batches under way are stopped by a pause or a cancellation (runs recorded before this let them end).
+  const running = new Set<CancellationScope>();
+  let stopsBatches = false;
+  const stopBatches = () => {
+    if (stopsBatches) for (const scope of running) scope.cancel();
+  };
   const refuse = (message: string) => {
     throw ApplicationFailure.create({ type: 'CampaignActionRefused', message, nonRetryable: true });
   };
@@ -56,6 +78,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     pauseCampaignUpdate,
     async (_action: CampaignActionInput) => {
       paused = true;
+      stopBatches();
       await project('paused');
       return state();
     },
@@ -74,6 +97,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     cancelCampaignUpdate,
     (_action: CampaignActionInput) => {
       cancelled = true;
+      stopBatches();
       return state();
     },
     { validator: (_action: CampaignActionInput) => (finished || cancelled ? refuse('Cette campagne est déjà terminée ou annulée.') : undefined) },
@@ -122,7 +146,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     let settled = 0;
     let runBatches = 0;
     let failure: unknown;
-    const allTaken = () => recipients !== undefined && nextPosition > recipients;
+    const stopped: BatchRange[] = [...(input.continued?.stopped ?? [])];
+    stopsBatches = patched('stop-batches');
+    const allTaken = () => stopped.length === 0 && recipients !== undefined && nextPosition > recipients;
     const runFull = () => runBatches >= batchesPerRun || workflowInfo().continueAsNewSuggested;
     // Without the count (a run continued before this code), one batch learns it before others start.
     const mayStart = () =>
@@ -131,25 +157,40 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     // one size would all end together, and the account's tokens went unasked while they recorded their outcomes and
     // the next ones started (2 % of the rate at 80/s).
     let launched = 0;
-    const launch = () => {
-      const fromPosition = nextPosition;
-      const batchSize = launched < CAMPAIGN_PARALLEL_BATCHES ? Math.max(1, Math.ceil((size * (launched + 1)) / CAMPAIGN_PARALLEL_BATCHES)) : size;
+    const nextRange = (): BatchRange => {
+      const again = stopped.shift();
+      if (again) return again;
+      const range = {
+        fromPosition: nextPosition,
+        size: launched < CAMPAIGN_PARALLEL_BATCHES ? Math.max(1, Math.ceil((size * (launched + 1)) / CAMPAIGN_PARALLEL_BATCHES)) : size,
+      };
       launched += 1;
-      nextPosition += batchSize;
+      nextPosition += range.size;
+      return range;
+    };
+    const launch = () => {
+      const range = nextRange();
       inFlight += 1;
       runBatches += 1;
-      campaign
-        .sendCampaignBatch({ campaignId: input.campaignId, emergency: input.emergency, size: batchSize, fromPosition })
+      const scope = new CancellationScope();
+      if (stopsBatches) running.add(scope);
+      const batch = { campaignId: input.campaignId, emergency: input.emergency, ...range };
+      scope
+        .run(() => (stopsBatches ? stoppableBatch : campaign).sendCampaignBatch(batch))
         .then(
           (result) => {
             recipients = result.recipients;
             batches += 1;
           },
           (error: unknown) => {
-            failure ??= error;
+            // Stopped by a pause: its range's queued recipients are run again on resume; by a cancellation: dropped.
+            if (scope.consideredCancelled) {
+              if (!cancelled) stopped.push(range);
+            } else failure ??= error;
           },
         )
         .finally(() => {
+          running.delete(scope);
           inFlight -= 1;
           settled += 1;
         });
@@ -163,7 +204,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     if (failure !== undefined) throw failure;
     if (!cancelled && !allTaken()) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof campaignWorkflow>({ ...input, continued: { paused, batches, nextPosition, recipients } });
+      return continueAsNew<typeof campaignWorkflow>({ ...input, continued: { paused, batches, nextPosition, recipients, stopped } });
     }
   }
   await condition(allHandlersFinished);
