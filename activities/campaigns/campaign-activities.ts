@@ -7,6 +7,8 @@ import { createInformationSender } from '@/domain/subscriptions/delivery';
 import type { EmailSender } from '@/integrations/mail/smtp';
 import type { SmsChannel } from '@/integrations/smpp/channel';
 
+const HEARTBEAT_EVERY_MS = 200;
+
 /** Dependencies of the campaign activities. */
 export interface CampaignActivityDeps {
   orm: MikroORM;
@@ -51,12 +53,21 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     /** Sends a batch of queued recipients (a range of positions, or the next ones), heartbeating the count done. */
     sendCampaignBatch: async (input: { campaignId: string; emergency: boolean; size: number; fromPosition?: number }): Promise<CampaignBatchResult> => {
       const { cancellationSignal } = Context.current();
+      // The worker sends a heartbeat to the server once a second at most; the count is handed over a few times a
+      // second rather than after each of thousands of sends a second.
+      let beatAt = 0;
+      const progress = (done: number) => {
+        const now = Date.now();
+        if (now - beatAt < HEARTBEAT_EVERY_MS) return;
+        beatAt = now;
+        heartbeat({ done });
+      };
       const result = await sendCampaignBatch(
         {
           orm: deps.orm,
           sendInformation: input.emergency ? senders.emergency : senders.campaign,
           isPermanent: (error) => error instanceof ApplicationFailure && error.nonRetryable === true,
-          onProgress: (done) => heartbeat({ done }),
+          onProgress: progress,
           signal: cancellationSignal,
         },
         { campaignId: input.campaignId, size: input.size, fromPosition: input.fromPosition },

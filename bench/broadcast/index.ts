@@ -71,23 +71,26 @@ async function main(): Promise<void> {
     const started = performance.now();
     await (await startCampaign(input)).result();
     const seconds = (performance.now() - started) / 1000;
-    const [lag] = await query<{ p50: number; p95: number; delivered: string }>(
+    // Sending: from the first SMS claimed to the last receipt stored, as the Relais path is timed from its first send to
+    // its last receipt; start to summary adds the recipient snapshot and the summary.
+    const [lag] = await query<{ p50: number; p95: number; delivered: string; sending_s: number }>(
       await db(),
       `select percentile_cont(0.5) within group (order by extract(epoch from done_at - submitted_at) * 1000) as p50,
               percentile_cont(0.95) within group (order by extract(epoch from done_at - submitted_at) * 1000) as p95,
-              count(*) filter (where status = 'delivered') as delivered
+              count(*) filter (where status = 'delivered') as delivered,
+              extract(epoch from max(done_at) - min(created_at)) as sending_s
          from sms_message where idempotency_key like ?`,
       [`campaign:${input.campaignId}:%`],
     );
+    const sendingSeconds = Number(lag.sending_s);
     const atSmsc = await accepted(stack.env.SMSC_CONTROL_URL, new Set(phones));
     console.log(`campaign, no rate limit, 1 worker : ${env.BENCH_BROADCAST_COUNT} recipients in ${seconds.toFixed(1)} s = ${(env.BENCH_BROADCAST_COUNT / seconds).toFixed(0)} SMS/s (start to summary)`);
+    console.log(`  sending                          : ${sendingSeconds.toFixed(1)} s from the first SMS claimed to the last receipt stored = ${(env.BENCH_BROADCAST_COUNT / sendingSeconds).toFixed(0)} SMS/s`);
     console.log(`  at the simulator                 : ${atSmsc.length} submit_sm accepted; submit→receipt stored p50 ${Number(lag.p50).toFixed(1)} ms, p95 ${Number(lag.p95).toFixed(1)} ms; ${lag.delivered} delivered (${load()})`);
     const after = await smsPath('after');
     const smsPerSecond = (2 * env.BENCH_BROADCAST_SMS_COUNT) / (before.seconds + after.seconds);
-    const campaignPerSecond = env.BENCH_BROADCAST_COUNT / seconds;
-    console.log(
-      `campaign / bench:sms Relais path  : ${campaignPerSecond.toFixed(0)} / ${smsPerSecond.toFixed(0)} SMS/s = ${((campaignPerSecond / smsPerSecond) * 100).toFixed(1)} % (target ≥ 80 %)`,
-    );
+    const ratio = (perSecond: number) => `${perSecond.toFixed(0)} / ${smsPerSecond.toFixed(0)} SMS/s = ${((perSecond / smsPerSecond) * 100).toFixed(1)} %`;
+    console.log(`campaign / bench:sms Relais path  : sending ${ratio(env.BENCH_BROADCAST_COUNT / sendingSeconds)} (target ≥ 80 %); start to summary ${ratio(env.BENCH_BROADCAST_COUNT / seconds)}`);
     await stopWorkers();
 
     // (2) The account's rate with several workers, measured at the simulator over a window after the start.

@@ -122,7 +122,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     }
   }
 
-  const size = input.batchSize ?? CAMPAIGN_BATCH_SIZE;
+  // Runs recorded before batches of 2,000 keep their batches of 500 (the ranges already scheduled depend on it).
+  const batchesOf2000 = patched('batches-of-2000');
+  const size = input.batchSize ?? (batchesOf2000 ? CAMPAIGN_BATCH_SIZE : 500);
   const batchesPerRun = input.batchesPerRun ?? CAMPAIGN_BATCHES_PER_RUN;
   if (!patched('parallel-batches')) {
     // Runs recorded before batches ran side by side: one batch at a time, each taking the next queued recipients.
