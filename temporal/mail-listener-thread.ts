@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const log = pino({ name: 'smtp-in', level: data.logLevel });
   const orm = await initORM(data.databaseUrl);
   const recipients = createRecipientResolver({ orm, tokens: createMailTokens(data.secret, data.domain) });
-  const spool = createSpoolWriter(orm);
+  const spoolWriter = createSpoolWriter(orm);
   const post = (message: ListenerThreadMessage) => port.postMessage(message);
   const listener = await startSmtpListener({
     port: data.port,
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     tls: data.tls,
     acceptsRecipient: recipients.accepts,
     accept: async (raw, envelope) => {
-      const id = await spool.spool(raw, envelope);
+      const id = await spoolWriter.spool(raw, envelope);
       post({ type: 'queued', id });
       return id;
     },

@@ -62,6 +62,9 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
         beatAt = now;
         heartbeat({ done });
       };
+      // Stopped by a pause or a cancellation (whether between two sends or in one waiting for its tokens): what it sent
+      // is recorded, the rest of its range is still queued, and the activity ends cancelled, never failed and retried.
+      const stopped = () => new CancelledFailure('Campaign batch stopped');
       const result = await sendCampaignBatch(
         {
           orm: deps.orm,
@@ -71,9 +74,10 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
           signal: cancellationSignal,
         },
         { campaignId: input.campaignId, size: input.size, fromPosition: input.fromPosition },
-      );
-      // Stopped by a pause or a cancellation: what it sent is recorded, the rest of its range is still queued.
-      if (cancellationSignal.aborted) throw new CancelledFailure('Campaign batch stopped');
+      ).catch((error: unknown) => {
+        throw cancellationSignal.aborted ? stopped() : error;
+      });
+      if (cancellationSignal.aborted) throw stopped();
       return result;
     },
     /** Ends the run and counts its outcomes. */
