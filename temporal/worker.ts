@@ -7,6 +7,7 @@ import { createDocumentActivities } from '@/activities/documents/document-activi
 import type { PdfRenderer } from '@/integrations/documents/renderer';
 import { createExportActivities, type ExportActivityDeps } from '@/activities/exports/export-activities';
 import { createProcessActivities } from '@/activities/process/process-activities';
+import { createProbeActivities } from '@/activities/probe/probe-activities';
 import { createPaymentActivities } from '@/activities/payment/payment-activities';
 import { paymentProviderFor } from '@/integrations/payment';
 import { createQualityReportActivities } from '@/activities/quality-report/quality-report-activities';
@@ -99,6 +100,7 @@ export async function createRelaisWorker(deps: WorkerDeps): Promise<RelaisWorker
       ...createRetentionActivities({ orm: deps.orm }),
       ...createSubscriptionActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl, sms: prioritySms }),
       ...createCampaignActivities({ orm: deps.orm, email: deps.email, publicUrl: deps.publicUrl, sms, rate: deps.smsRate }),
+      ...createProbeActivities(),
     },
     interceptors: deps.observability ? { activity: [observeActivities(deps.observability)] } : undefined,
     maxConcurrentActivityTaskExecutions: 100,

@@ -4,3 +4,4 @@ export { monthlyQualityReportWorkflow, qualityReportWorkflow } from './quality-r
 export { retentionWorkflow } from './retention/workflow';
 export { subscriptionConfirmationWorkflow } from './subscriptions/workflow';
 export { campaignWorkflow } from './campaigns/workflow';
+export { probeWorkflow } from './probe/workflow';

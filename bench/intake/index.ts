@@ -6,6 +6,7 @@ import { startBenchStack } from '@/bench/support/stack';
 import { cpuPerUnit, ms, percentile, rssMiB, stackCpuSeconds } from '@/bench/support/stats';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
+import { REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 30) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -38,6 +39,12 @@ async function main(): Promise<void> {
     console.log(`[bench] CPU per request filed and acknowledged: ${cpuPerUnit(cpuBefore, stackCpuSeconds(), ok.length)}`);
     const breakdown = await whereTimeGoes(stack.env.TEMPORAL_ADDRESS, ok.slice(Math.floor(ok.length / 2), Math.floor(ok.length / 2) + SAMPLE));
     report(submissions, acks, breakdown, stack.workers.map((w) => w.child.pid!));
+    // The same citizens' concurrency and time on the smallest workflow (start, one activity, complete), on this stack.
+    const probes = await runProbes(stack.env.TEMPORAL_ADDRESS, DURATION_MS, CONCURRENCY);
+    const requestsPerSecond = ok.length / (DURATION_MS / 1000);
+    const probesPerSecond = probes / (DURATION_MS / 1000);
+    console.log(`probe workflow        ${probes} started and completed in ${DURATION_MS / 1000} s → ${probesPerSecond.toFixed(1)} workflows/s`);
+    console.log(`efficiency            ${requestsPerSecond.toFixed(1)} requests/s ÷ ${probesPerSecond.toFixed(1)} probe workflows/s = ${(requestsPerSecond / probesPerSecond).toFixed(2)}`);
   } finally {
     await stack.stop();
   }
@@ -113,6 +120,27 @@ async function runLoad(baseUrl: string, durationMs: number, concurrency: number,
   };
   await Promise.all(Array.from({ length: concurrency }, citizen));
   return results;
+}
+
+/** Starts probe workflows from `concurrency` clients, each waiting for its result before the next; returns how many completed. */
+async function runProbes(address: string, durationMs: number, concurrency: number): Promise<number> {
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+  const end = Date.now() + durationMs;
+  let completed = 0;
+  let counter = 0;
+  const prober = async () => {
+    while (Date.now() < end) {
+      await client.workflow.execute('probeWorkflow', { taskQueue: REQUEST_TASK_QUEUE, workflowId: `probe-${process.pid}-${counter++}` });
+      completed += 1;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, prober));
+  } finally {
+    await connection.close();
+  }
+  return completed;
 }
 
 async function waitForAcks(sinkUrl: string, submissions: Submission[], timeoutMs: number): Promise<Map<string, number>> {

@@ -5,15 +5,21 @@ import { startStack, type Stack } from '@/temporal/testing/stack';
 /** The embedded stack as `npm start` runs it (SQLite file in WAL mode), on free ports in a temp folder. */
 export type BenchStack = Stack & { baseUrl: string };
 
-/** Starts database, Temporal, mail sink, `workers` worker processes and the built web app; BENCH_TEMPORAL_MEMORY=1 compares with the in-memory store. */
+/**
+ * Starts database, Temporal, mail sink, `workers` worker processes and the built web app; BENCH_TEMPORAL_MEMORY=1
+ * compares with the in-memory store; BENCH_TOPOLOGY=cluster runs `npm run start:cluster`'s Temporal server on
+ * PostgreSQL and RELAIS_WEB_PROCESSES web processes (default 2) instead.
+ */
 export async function startBenchStack(options: { workers?: number; log?: (line: string) => void } = {}): Promise<BenchStack> {
   const log = options.log ?? ((line: string) => console.log(`[stack] ${line}`));
+  const cluster = process.env.BENCH_TOPOLOGY === 'cluster';
   const stack = await startStack({
     prefix: 'relais-bench-',
     workers: options.workers ?? 1,
     sms: false,
     temporalFile: process.env.BENCH_TEMPORAL_MEMORY !== '1',
-    web: { host: '127.0.0.1', quiet: true },
+    temporalCluster: cluster,
+    web: { host: '127.0.0.1', quiet: true, processes: cluster ? Number(process.env.RELAIS_WEB_PROCESSES ?? 2) : 1 },
     log,
   });
   await liftDemoLimits(stack.env.DATABASE_URL);

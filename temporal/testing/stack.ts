@@ -7,6 +7,8 @@ import type { MailSink } from '@/dev/mail-sink/mail-sink';
 import { freePort } from '@/dev/ports';
 import { WEB_SERVER_ARGS, buildWebIfStale, waitForHealth } from '@/scripts/web-build';
 import { ensureTemporalCli } from '@/temporal/cli';
+import { ensureTemporalServer } from '@/temporal/server';
+import { startTemporalCluster } from '@/scripts/cluster/temporal-server';
 import { startTemporalDevServer, stopChild } from '@/dev/temporal-dev-server';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '@/workflows/search-attributes';
 import { startDevSmsc } from '@/dev/smsc-simulator/dev';
@@ -23,8 +25,10 @@ export interface StackOptions {
   sms?: boolean;
   /** Keep Temporal's state in a SQLite file as `npm start` does, instead of memory. */
   temporalFile?: boolean;
-  /** Start the built web app; without it PUBLIC_URL is `http://relais.test`. */
-  web?: { host?: string; quiet?: boolean };
+  /** `npm run start:cluster`'s Temporal server on the stack's PostgreSQL instead of the development server (benches). */
+  temporalCluster?: boolean;
+  /** Start the built web app, in `processes` processes behind one port (default 1); without it PUBLIC_URL is `http://relais.test`. */
+  web?: { host?: string; quiet?: boolean; processes?: number };
   /** More variables for the workers and this process, given the data folder. */
   extraEnv?: (dir: string) => Record<string, string>;
   log?: (line: string) => void;
@@ -59,7 +63,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const sink = await startTestMailSink(dir, { domain: process.env.INBOUND_MAIL_DOMAIN ?? 'relais.localhost', listener: { host: '127.0.0.1', port: inboundPort } });
     stops.push(sink.stop);
     const cli = await ensureTemporalCli(log);
-    const temporal = await startTemporalDevServer({ cli, keywordAttributes: CUSTOM_SEARCH_ATTRIBUTES.map((key) => key.name), port: await freePort(), dbFile: options.temporalFile ? path.join(dir, 'temporal.db') : undefined });
+    const keywordAttributes = CUSTOM_SEARCH_ATTRIBUTES.map((key) => key.name);
+    const temporal = options.temporalCluster
+      ? await startTemporalCluster({
+          binaries: await ensureTemporalServer(log),
+          cli,
+          databaseUrl: database.url,
+          root: path.join(dir, 'temporal-cluster'),
+          port: await freePort(),
+          namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+          keywordAttributes,
+          log,
+        })
+      : await startTemporalDevServer({ cli, keywordAttributes, port: await freePort(), dbFile: options.temporalFile ? path.join(dir, 'temporal.db') : undefined });
     stops.push(temporal.stop);
     const smsc = options.sms === false ? undefined : await startDevSmsc();
     if (smsc) stops.push(smsc.stop);
@@ -95,7 +111,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     if (port && baseUrl) {
       buildWebIfStale(log);
-      const args = [...WEB_SERVER_ARGS, '-p', String(port), ...(options.web?.host ? ['-H', options.web.host] : [])];
+      const processes = options.web?.processes ?? 1;
+      const args = [...WEB_SERVER_ARGS, '-p', String(port), ...(options.web?.host ? ['-H', options.web.host] : []), ...(processes > 1 ? ['--processes', String(processes)] : [])];
       const web = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: options.web?.quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'] });
       stops.push(() => stopChild(web));
       // Without a worker the health check is red by design; the web app answering is enough then.
