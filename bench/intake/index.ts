@@ -11,6 +11,9 @@ import { REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
 const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 30) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+// BENCH_RATE=8: requests at that rate whatever the answers (open loop) rather than from CONCURRENCY waiting citizens,
+// to find the highest rate whose acknowledgements stay within a bound.
+const RATE = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : undefined;
 const SAMPLE = 40;
 // BENCH_PROCESS=compare: the same load on the demo's "question" topic on its own settings (requestWorkflow) and
 // following the shipped "question" process (processWorkflow), alternated twice in one run: the interpreter's cost.
@@ -30,9 +33,9 @@ async function main(): Promise<void> {
   try {
     if (COMPARE_PROCESS) return await compareProcess(stack);
     await runLoad(stack.baseUrl, 2000, 4, 'warm');
-    console.log(`[bench] ${CONCURRENCY} concurrent citizens for ${DURATION_MS / 1000} s, ${WORKERS} worker process(es)`);
+    console.log(`[bench] ${RATE ? `${RATE} requests/s` : `${CONCURRENCY} concurrent citizens`} for ${DURATION_MS / 1000} s, ${WORKERS} worker process(es)`);
     const cpuBefore = stackCpuSeconds();
-    const submissions = await runLoad(stack.baseUrl, DURATION_MS, CONCURRENCY, 'run');
+    const submissions = RATE ? await runOpenLoad(stack.baseUrl, DURATION_MS, RATE, 'run') : await runLoad(stack.baseUrl, DURATION_MS, CONCURRENCY, 'run');
     const ok = submissions.filter((s) => s.status === 201);
     const acks = await waitForAcks(stack.env.MAIL_SINK_URL, ok, 120_000);
     // From the first POST to the last acknowledgement: everything a filed request cost, in every process of the stack.
@@ -100,26 +103,41 @@ async function compareProcess(stack: Awaited<ReturnType<typeof startBenchStack>>
   console.log(`process interpreter: ${((rates[1] / rates[0]) * 100).toFixed(1)} % of the topic-settings throughput (${(((rates[0] - rates[1]) / rates[0]) * 100).toFixed(1)} % cost)`);
 }
 
+async function fileOne(baseUrl: string, email: string): Promise<Submission> {
+  const startedAt = Date.now();
+  const t0 = performance.now();
+  const response = await fetch(`${baseUrl}/api/v1/t/demo/requests`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ topic: 'question', subject: 'Question de test de charge', message: 'Bonjour, ceci est une question.', contact: { email } }),
+  });
+  const body = (await response.json()) as { reference?: string };
+  return { email, startedAt, latencyMs: performance.now() - t0, status: response.status, reference: body.reference };
+}
+
 async function runLoad(baseUrl: string, durationMs: number, concurrency: number, tag: string): Promise<Submission[]> {
   const results: Submission[] = [];
   const end = Date.now() + durationMs;
   let counter = 0;
   const citizen = async () => {
-    while (Date.now() < end) {
-      const email = `${tag}-${process.pid}-${counter++}@bench.test`;
-      const startedAt = Date.now();
-      const t0 = performance.now();
-      const response = await fetch(`${baseUrl}/api/v1/t/demo/requests`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ topic: 'question', subject: 'Question de test de charge', message: 'Bonjour, ceci est une question.', contact: { email } }),
-      });
-      const body = (await response.json()) as { reference?: string };
-      results.push({ email, startedAt, latencyMs: performance.now() - t0, status: response.status, reference: body.reference });
-    }
+    while (Date.now() < end) results.push(await fileOne(baseUrl, `${tag}-${process.pid}-${counter++}@bench.test`));
   };
   await Promise.all(Array.from({ length: concurrency }, citizen));
   return results;
+}
+
+/** One request every 1/rate s for the duration, each sent on time whether or not the earlier ones were answered. */
+async function runOpenLoad(baseUrl: string, durationMs: number, rate: number, tag: string): Promise<Submission[]> {
+  const count = Math.round((durationMs / 1000) * rate);
+  const started = performance.now();
+  const sends: Array<Promise<Submission>> = [];
+  for (let i = 0; i < count; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    sends.push(fileOne(baseUrl, `${tag}-${process.pid}-${i}@bench.test`));
+  }
+  return Promise.all(sends);
 }
 
 /** Starts probe workflows from `concurrency` clients, each waiting for its result before the next; returns how many completed. */
