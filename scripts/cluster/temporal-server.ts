@@ -2,7 +2,7 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { assertPortFree, freePort } from '@/dev/ports';
+import { assertPortFree, freePort, isPortFree } from '@/dev/ports';
 import { startServerProcess } from './server-process';
 import { stopChild, waitForPort } from '@/dev/temporal-dev-server';
 import type { TemporalServerBinaries } from '@/temporal/server';
@@ -13,6 +13,20 @@ const exec = promisify(execFile);
 export const TEMPORAL_DATABASES = { persistence: 'temporal', visibility: 'temporal_visibility' } as const;
 /** How long the cluster keeps a closed workflow's history, as docker-compose.yml's setup job says. */
 export const NAMESPACE_RETENTION = '30d';
+
+/** The server's ports, from its frontend's gRPC port: its services' gRPC and membership ports, and their HTTP ones. */
+const SERVER_PORT_OFFSETS = [0, 1, 2, 6, 10, -300, -299, -298, -294];
+/** Temporal's SQL schema keeps membership ports in a smallint. */
+const MAX_MEMBERSHIP_PORT = 32_767;
+
+/** A frontend port for a server of tests and benches: every port it needs is free and within the schema's range. */
+export async function freeClusterPort(): Promise<number> {
+  for (let port = 20_000; port + Math.max(...SERVER_PORT_OFFSETS) <= MAX_MEMBERSHIP_PORT; port += 20) {
+    const free = await Promise.all(SERVER_PORT_OFFSETS.map((offset) => isPortFree(port + offset)));
+    if (free.every(Boolean)) return port;
+  }
+  throw new Error(`No free range of ports below ${MAX_MEMBERSHIP_PORT} for a Temporal server`);
+}
 
 /** Options of the Temporal server of the cluster topology. */
 export interface TemporalClusterOptions {
@@ -45,7 +59,12 @@ export interface TemporalCluster {
  * server's own schema tool, writes its configuration, starts it, then registers the namespace and search attributes.
  */
 export async function startTemporalCluster(options: TemporalClusterOptions): Promise<TemporalCluster> {
-  for (const offset of [0, 1, 2, 6, 10, -300, -299, -298, -294]) await assertPortFree(options.port + offset, 'the Temporal server', 'RELAIS_TEMPORAL_PORT');
+  // The server records its services' ports in cluster_membership as a smallint: a port above 32767 stops it at start.
+  const highest = options.port + Math.max(...SERVER_PORT_OFFSETS);
+  if (options.port + Math.min(...SERVER_PORT_OFFSETS) < 1 || highest > MAX_MEMBERSHIP_PORT) {
+    throw new Error(`RELAIS_TEMPORAL_PORT ${options.port} is out of range: the Temporal server's ports run from it to ${highest}, and must stay at or below ${MAX_MEMBERSHIP_PORT}.`);
+  }
+  for (const offset of SERVER_PORT_OFFSETS) await assertPortFree(options.port + offset, 'the Temporal server', 'RELAIS_TEMPORAL_PORT');
   const pg = new URL(options.databaseUrl);
   await setupSchemas(options.binaries.sqlTool, pg, options.log);
   const metricsPort = options.metricsPort ?? (await freePort());

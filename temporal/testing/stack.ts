@@ -8,7 +8,7 @@ import { freePort } from '@/dev/ports';
 import { WEB_SERVER_ARGS, buildWebIfStale, waitForHealth } from '@/scripts/web-build';
 import { ensureTemporalCli } from '@/temporal/cli';
 import { ensureTemporalServer } from '@/temporal/server';
-import { startTemporalCluster } from '@/scripts/cluster/temporal-server';
+import { freeClusterPort, startTemporalCluster } from '@/scripts/cluster/temporal-server';
 import { startTemporalDevServer, stopChild } from '@/dev/temporal-dev-server';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '@/workflows/search-attributes';
 import { startDevSmsc } from '@/dev/smsc-simulator/dev';
@@ -70,7 +70,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           cli,
           databaseUrl: database.url,
           root: path.join(dir, 'temporal-cluster'),
-          port: await freePort(),
+          port: await freeClusterPort(),
           namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
           keywordAttributes,
           log,
