@@ -92,6 +92,8 @@ function partOf({ pid, command }: ProcessStat): StackPart {
   if (command === 'postgres') return 'PostgreSQL';
   if (command === 'temporal') return 'Temporal';
   if (command.startsWith('chrom')) return 'Chromium (PDF)';
+  // The cluster topology's server is a binary named `server` in the Temporal server's build folder.
+  if (command === 'server' && readOr(`/proc/${pid}/cmdline`, '').includes('temporal-server')) return 'Temporal';
   if (command !== 'node') return 'other';
   const commandLine = readOr(`/proc/${pid}/cmdline`, '');
   if (commandLine.includes('web-server')) return 'web';
