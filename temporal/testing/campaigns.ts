@@ -18,10 +18,16 @@ export async function campaignTenant() {
 
 /**
  * `count` active SMS subscribers of a list, made in one statement (as an import would, without its trail), on numbers
- * of their own: +33 7 with a random three-digit block, then the rank.
+ * of their own: +33 7 with a three-digit block no subscriber has yet, then the rank. Tests count what the shared SMSC
+ * simulator received per number: two seedings on one block would see each other's campaigns.
  */
 export async function seedSmsSubscribers(tenantSlug: string, listSlug: string, count: number): Promise<string[]> {
-  const block = `+337${randomInt(100, 1000)}`;
+  const used = new Set(
+    (await query<{ block: string }>(await em(), `select distinct left(address, 7) as block from subscriber where channel = 'sms' and address like '+337%'`)).map((row) => row.block),
+  );
+  const free = Array.from({ length: 900 }, (_, i) => `+337${i + 100}`).filter((block) => !used.has(block));
+  if (free.length === 0) throw new Error('No free block of test numbers left in +337100… to +337999…');
+  const block = free[randomInt(free.length)];
   const phones = Array.from({ length: count }, (_, i) => `${block}${String(i).padStart(5, '0')}`);
   await query(
     await em(),

@@ -68,6 +68,7 @@ function randomSource(seed: number): () => number {
 const pause = () => new Promise((resolve) => setTimeout(resolve, 200));
 // Cases run side by side in batches: a worker answering many polling drivers at once is slow to answer queries.
 const BATCH = 8;
+const STEP_KINDS = ['acknowledge', 'answer', 'close', 'collect_payment', 'decide', 'export', 'issue_document', 'notify', 'request_information', 'route', 'validate', 'wait'];
 
 /**
  * Plays an agent, the citizen and the payment engine: at each step, one of the actions `currentStep` allows (the
@@ -190,7 +191,15 @@ function runBatch(samples: Array<{ definition: ProcessDefinition; formData: Reco
 
 describe('random valid processes', () => {
   it(`run to completion with random agent actions, and their histories replay (seed ${SEED})`, { timeout: 180_000 }, async () => {
-    const samples = fc.sample(randomProcess, { numRuns: CASES, seed: SEED });
+    // The first CASES processes of the seed, and for a kind of step none of them has, the seed's next process that has
+    // it: every run meets every kind (16 draws missed « collect_payment » for one seed in a hundred or so).
+    const drawn = fc.sample(randomProcess, { numRuns: CASES * 8, seed: SEED });
+    const samples = drawn.slice(0, CASES);
+    const hasKind = (sample: (typeof drawn)[number], kind: string) => sample.definition.steps.some((step) => step.kind === kind);
+    for (const kind of STEP_KINDS) {
+      const extra = samples.some((sample) => hasKind(sample, kind)) ? undefined : drawn.slice(CASES).find((sample) => hasKind(sample, kind));
+      if (extra) samples.push(extra);
+    }
     const outcomes = [];
     for (let first = 0; first < samples.length; first += BATCH) {
       outcomes.push(...(await runBatch(samples.slice(first, first + BATCH), first)));
@@ -206,8 +215,6 @@ describe('random valid processes', () => {
       definition.steps.forEach((step) => kinds.add(step.kind));
     }
     // The sample met every kind of step.
-    expect([...kinds].sort()).toEqual(
-      ['acknowledge', 'answer', 'close', 'collect_payment', 'decide', 'export', 'issue_document', 'notify', 'request_information', 'route', 'validate', 'wait'].sort(),
-    );
+    expect([...kinds].sort()).toEqual([...STEP_KINDS].sort());
   });
 });
