@@ -17,11 +17,14 @@ const STOPPED = 100;
 /** Time limits grow with the run's size. */
 const SCALE = Math.max(1, RECIPIENTS / 3_000);
 
-function workerEnv(taskQueue: string): Record<string, string> {
+/** A worker process of the test stack on its own task queue, sending through `smppUrl` (the account's rate in it). */
+function workerEnv(taskQueue: string, smppUrl: string): Record<string, string> {
   const e = env();
-  // The account's rate is raised for this worker so the run is short; the bucket and the gateway still apply it.
-  return { DATABASE_URL: e.DATABASE_URL!, TEMPORAL_ADDRESS: e.TEMPORAL_ADDRESS!, SMTP_URL: e.SMTP_URL!, PUBLIC_URL: e.PUBLIC_URL, TEMPORAL_TASK_QUEUE: taskQueue, SMPP_URL: `${e.SMPP_URL}?rate=1000` };
+  return { DATABASE_URL: e.DATABASE_URL!, TEMPORAL_ADDRESS: e.TEMPORAL_ADDRESS!, SMTP_URL: e.SMTP_URL!, PUBLIC_URL: e.PUBLIC_URL, TEMPORAL_TASK_QUEUE: taskQueue, SMPP_URL: smppUrl };
 }
+
+// The account's rate is raised for the kill test's worker so the run is short; the bucket and the gateway still apply it.
+const killTestWorkerEnv = (taskQueue: string) => workerEnv(taskQueue, `${env().SMPP_URL}?rate=1000`);
 
 describe('campaign after a worker kill (kill -9 half-way)', () => {
   it('every recipient gets the SMS exactly once, none of those who sent STOP', async () => {
@@ -32,7 +35,7 @@ describe('campaign after a worker kill (kill -9 half-way)', () => {
     await optOut(tenant.slug, [...stopped]);
     const input = await approvedCampaign(tenant, { body: 'Alerte : tempête cette nuit, restez chez vous.' });
 
-    let worker = await startWorkerProcess(workerEnv(queue));
+    let worker = await startWorkerProcess(killTestWorkerEnv(queue));
     try {
       const handle = await startCampaign({ ...input, batchSize: 500 }, queue);
       // Killed in the middle of a batch: at least a third of the list done, and a batch heartbeating its progress.
@@ -48,7 +51,7 @@ describe('campaign after a worker kill (kill -9 half-way)', () => {
       const statusesAtKill = await recipientStatuses(input.campaignId);
       expect(statusesAtKill.queued).toBeGreaterThan(0);
 
-      worker = await startWorkerProcess(workerEnv(queue));
+      worker = await startWorkerProcess(killTestWorkerEnv(queue));
       const summary: CampaignSummary = await handle.result();
       expect(summary).toEqual({ state: 'done', recipients: RECIPIENTS, sent: RECIPIENTS - STOPPED, optedOut: STOPPED, failed: 0, cancelled: 0 });
 
@@ -85,18 +88,10 @@ describe('one rate per operator account, whatever the number of workers', () => 
     // A simulator of its own: the account's bucket is this test's alone, and every submit_sm it sees is this campaign's.
     const smsc = await startDevSmsc();
     const queue = `relais-campaign-rate-${newId().slice(0, 8)}`;
-    const e = env();
-    const workerEnv = {
-      DATABASE_URL: e.DATABASE_URL!,
-      TEMPORAL_ADDRESS: e.TEMPORAL_ADDRESS!,
-      SMTP_URL: e.SMTP_URL!,
-      PUBLIC_URL: e.PUBLIC_URL,
-      TEMPORAL_TASK_QUEUE: queue,
-      SMPP_URL: `${smsc.env.SMPP_URL}?rate=${RATE}`,
-    };
+    const rateWorkerEnv = workerEnv(queue, `${smsc.env.SMPP_URL}?rate=${RATE}`);
     const workers: Array<Awaited<ReturnType<typeof startWorkerProcess>>> = [];
     try {
-      workers.push(await startWorkerProcess(workerEnv), await startWorkerProcess(workerEnv));
+      workers.push(await startWorkerProcess(rateWorkerEnv), await startWorkerProcess(rateWorkerEnv));
       const tenant = await campaignTenant();
       const count = RATE * (SKIP_SECONDS + WINDOW_SECONDS + 3);
       const phones = new Set(await seedSmsSubscribers(tenant.slug, 'alertes', count));
@@ -132,15 +127,7 @@ describe('a pause or a cancellation stops the batches under way', () => {
     // they would send them all after the pause.
     const smsc = await startDevSmsc();
     const queue = `relais-campaign-pause-${newId().slice(0, 8)}`;
-    const e = env();
-    const worker = await startWorkerProcess({
-      DATABASE_URL: e.DATABASE_URL!,
-      TEMPORAL_ADDRESS: e.TEMPORAL_ADDRESS!,
-      SMTP_URL: e.SMTP_URL!,
-      PUBLIC_URL: e.PUBLIC_URL,
-      TEMPORAL_TASK_QUEUE: queue,
-      SMPP_URL: `${smsc.env.SMPP_URL}?rate=10`,
-    });
+    const worker = await startWorkerProcess(workerEnv(queue, `${smsc.env.SMPP_URL}?rate=10`));
     const actor = { agentId: '00000000-0000-4000-8000-000000000000' };
     try {
       const tenant = await campaignTenant();
