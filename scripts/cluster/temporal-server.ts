@@ -16,12 +16,14 @@ export const NAMESPACE_RETENTION = '30d';
 
 /** The server's ports, from its frontend's gRPC port: its services' gRPC and membership ports, and their HTTP ones. */
 const SERVER_PORT_OFFSETS = [0, 1, 2, 6, 10, -300, -299, -298, -294];
+const LOWEST_OFFSET = Math.min(...SERVER_PORT_OFFSETS);
+const HIGHEST_OFFSET = Math.max(...SERVER_PORT_OFFSETS);
 /** Temporal's SQL schema keeps membership ports in a smallint. */
 const MAX_MEMBERSHIP_PORT = 32_767;
 
 /** A frontend port for a server of tests and benches: every port it needs is free and within the schema's range. */
 export async function freeClusterPort(): Promise<number> {
-  for (let port = 20_000; port + Math.max(...SERVER_PORT_OFFSETS) <= MAX_MEMBERSHIP_PORT; port += 20) {
+  for (let port = 20_000; port + HIGHEST_OFFSET <= MAX_MEMBERSHIP_PORT; port += 20) {
     const free = await Promise.all(SERVER_PORT_OFFSETS.map((offset) => isPortFree(port + offset)));
     if (free.every(Boolean)) return port;
   }
@@ -60,8 +62,8 @@ export interface TemporalCluster {
  */
 export async function startTemporalCluster(options: TemporalClusterOptions): Promise<TemporalCluster> {
   // The server records its services' ports in cluster_membership as a smallint: a port above 32767 stops it at start.
-  const highest = options.port + Math.max(...SERVER_PORT_OFFSETS);
-  if (options.port + Math.min(...SERVER_PORT_OFFSETS) < 1 || highest > MAX_MEMBERSHIP_PORT) {
+  const highest = options.port + HIGHEST_OFFSET;
+  if (options.port + LOWEST_OFFSET < 1 || highest > MAX_MEMBERSHIP_PORT) {
     throw new Error(`RELAIS_TEMPORAL_PORT ${options.port} is out of range: the Temporal server's ports run from it to ${highest}, and must stay at or below ${MAX_MEMBERSHIP_PORT}.`);
   }
   for (const offset of SERVER_PORT_OFFSETS) await assertPortFree(options.port + offset, 'the Temporal server', 'RELAIS_TEMPORAL_PORT');

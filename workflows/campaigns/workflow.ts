@@ -63,12 +63,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
   let projecting: Promise<void> = Promise.resolve();
   const project = (next: 'scheduled' | 'running' | 'paused') =>
     (projecting = projecting.then(() => projection.setCampaignState({ campaignId: input.campaignId, state: next })));
-  // Batches under way are stopped by a pause or a cancellation (runs recorded before this let them end).
+  // Batches under way, stopped by a pause or a cancellation; runs recorded before that let them end and add none here.
   const running = new Set<CancellationScope>();
-  let stopsBatches = false;
-  const stopBatches = () => {
-    if (stopsBatches) for (const scope of running) scope.cancel();
-  };
+  const stopBatches = () => running.forEach((scope) => scope.cancel());
   const refuse = (message: string) => {
     throw ApplicationFailure.create({ type: 'CampaignActionRefused', message, nonRetryable: true });
   };
@@ -149,7 +146,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSu
     let runBatches = 0;
     let failure: unknown;
     const stopped: BatchRange[] = [...(input.continued?.stopped ?? [])];
-    stopsBatches = patched('stop-batches');
+    const stopsBatches = patched('stop-batches');
     const allTaken = () => stopped.length === 0 && recipients !== undefined && nextPosition > recipients;
     const runFull = () => runBatches >= batchesPerRun || workflowInfo().continueAsNewSuggested;
     // Without the count (a run continued before this code), one batch learns it before others start.
