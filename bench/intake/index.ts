@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { SinkMessage } from '@/dev/mail-sink/mail-sink';
 import { startBenchStack } from '@/bench/support/stack';
@@ -7,6 +6,7 @@ import { cpuPerUnit, ms, percentile, rssMiB, stackCpuSeconds } from '@/bench/sup
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
+import { closeTemporalClients, temporalClient } from '@/temporal/client';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 30) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     console.log(`probe workflow        ${probes} started and completed in ${DURATION_MS / 1000} s → ${probesPerSecond.toFixed(1)} workflows/s`);
     console.log(`efficiency            ${requestsPerSecond.toFixed(1)} requests/s ÷ ${probesPerSecond.toFixed(1)} probe workflows/s = ${(requestsPerSecond / probesPerSecond).toFixed(2)}`);
   } finally {
+    await closeTemporalClients();
     await stack.stop();
   }
 }
@@ -142,8 +143,7 @@ async function runOpenLoad(baseUrl: string, durationMs: number, rate: number, ta
 
 /** Starts probe workflows from `concurrency` clients, each waiting for its result before the next; returns how many completed. */
 async function runProbes(address: string, durationMs: number, concurrency: number): Promise<number> {
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+  const client = await benchClient(address);
   const end = Date.now() + durationMs;
   let completed = 0;
   let counter = 0;
@@ -153,11 +153,7 @@ async function runProbes(address: string, durationMs: number, concurrency: numbe
       completed += 1;
     }
   };
-  try {
-    await Promise.all(Array.from({ length: concurrency }, prober));
-  } finally {
-    await connection.close();
-  }
+  await Promise.all(Array.from({ length: concurrency }, prober));
   return completed;
 }
 
@@ -184,8 +180,7 @@ interface Breakdown {
 }
 
 async function whereTimeGoes(address: string, sample: Submission[]): Promise<Breakdown> {
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const client = await benchClient(address);
   const result: Breakdown = { intakeToStart: [], firstTaskWait: [], activities: new Map() };
   for (const s of sample) {
     const history = await client.workflow.getHandle(`request:demo:${s.reference}`).fetchHistory();
@@ -210,8 +205,12 @@ async function whereTimeGoes(address: string, sample: Submission[]): Promise<Bre
       }
     });
   }
-  await connection.close();
   return result;
+}
+
+/** The stack's Temporal, through the one client per address this process keeps (closed with the stack). */
+function benchClient(address: string) {
+  return temporalClient({ address, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
 }
 
 function report(submissions: Submission[], acks: Map<string, number>, breakdown: Breakdown, workerPids: number[]): void {
