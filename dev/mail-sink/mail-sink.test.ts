@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
@@ -71,6 +73,18 @@ describe('the development mail sink', () => {
     await send({ from: 'ne-pas-repondre@relais.localhost', to: 'jeanne@exemple.fr', subject: 'Accusé de réception', text: 'Bonjour.' });
     expect(standIn.received).toHaveLength(before);
     expect(sink.messages().some((m) => m.subject === 'Accusé de réception')).toBe(true);
+  });
+
+  it('outlives a sender whose connection is reset mid-session (a worker killed while sending)', async () => {
+    const socket = net.connect(sink.smtpPort, '127.0.0.1');
+    await once(socket, 'data');
+    socket.write('EHLO worker.test\r\nMAIL FROM:<relais@ville-demo.fr>\r\n');
+    await once(socket, 'data');
+    socket.resetAndDestroy();
+    await once(socket, 'close');
+    const subject = `Après la coupure ${Date.now()}`;
+    await send({ from: 'relais@ville-demo.fr', to: 'jeanne@exemple.fr', subject, text: 'Bonjour.' });
+    expect(sink.messages().some((m) => m.subject === subject)).toBe(true);
   });
 
   it('passes the listener’s refusal back to the sender', async () => {

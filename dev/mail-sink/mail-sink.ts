@@ -84,6 +84,9 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
     },
   });
 
+  // A client that dies mid-session (a worker killed while sending) resets its connection: that ends the session, not the sink.
+  smtp.on('error', () => undefined);
+
   // The listener's refusal (550 unknown recipient…) is the sender's answer, as if it had connected to the listener itself.
   async function relayInbound(message: SinkMessage, raw: Buffer): Promise<void> {
     const inbound = options.inbound;
