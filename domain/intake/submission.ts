@@ -203,7 +203,9 @@ export function createIntake(deps: IntakeDeps) {
     // and its pending start behind for the recovery; the citizen keeps the receipt either way.
     const started = await startCommittedWorkflow(em, deps.startWorkflow, outcome.start);
     if (!started.started) (deps.onStartFailure ?? logStartFailure)(started.error, outcome.start);
-    if (fingerprint) await forgetOldFingerprints(em);
+    // Housekeeping: the request is filed whatever happens here, so a failure (the database gone since the commit) is
+    // logged, never turned into a refusal of a request the worker will acknowledge.
+    if (fingerprint) await forgetOldFingerprints(em).catch(logHousekeepingFailure);
     return outcome.receipt;
   }
 
@@ -222,6 +224,10 @@ export function createIntake(deps: IntakeDeps) {
   }
 
   return { submitRequest, submitPublicRequest };
+}
+
+function logHousekeepingFailure(error: unknown): void {
+  console.warn('old duplicate fingerprints not deleted this time; a later request will', error);
 }
 
 function logStartFailure(error: unknown, input: StartRequestInput): void {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
@@ -10,7 +10,7 @@ import { createTestTenant, eventsOf, eventually, testClient } from '@/temporal/t
 import { citizenEmail, mailTo, waitForMail } from '@/temporal/testing/helpers';
 import { REQUEST_TASK_QUEUE, requestWorkflowId } from '@/workflows/request/definitions';
 import { env } from '@/domain/env';
-import { closeAllORMs, initORM } from '@/domain/orm';
+import { closeAllORMs, initORM, ormOptions } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { createIntake, type IntakeReceipt } from './submission';
 import { type StartRequestInput } from './start-input';
@@ -94,6 +94,26 @@ describe('intake transaction and workflow start', () => {
     expect(receipt.reference).toBe(nth(1));
     expect(await workflowExists(tenant.slug, nth(1))).toBe(true);
     expect(await tenantState(tenant.slug)).toMatchObject({ requests: 1, pending: 0, counter: 1 });
+  });
+
+  it('gives the receipt of a committed request even when the database goes away right after the commit', async () => {
+    const tenant = await createTestTenant();
+    // An ORM of its own, whose pool the start closes: every later query of the intake fails as with PostgreSQL stopped.
+    const doomed = await MikroORM.init(ormOptions(env().DATABASE_URL!));
+    const starter = realStarter();
+    const intake = createIntake({
+      orm: doomed,
+      publicUrl: env().PUBLIC_URL,
+      startWorkflow: async (input) => {
+        await starter(input);
+        await doomed.close(true);
+      },
+    });
+
+    const outcome = await intake.submitPublicRequest(tenant.slug, body('Juste avant la panne'), 'web', { clientAddress: '203.0.113.7' });
+    expect(outcome).toMatchObject({ duplicate: false, reference: nth(1), trackingCode: expect.any(String) });
+    expect(await tenantState(tenant.slug)).toMatchObject({ requests: 1, counter: 1 });
+    expect(await workflowExists(tenant.slug, nth(1))).toBe(true);
   });
 
   it('keeps the request when the start fails after the commit, and the recovery starts its workflow once', async () => {
