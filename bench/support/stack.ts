@@ -1,6 +1,4 @@
-import { initORM, closeAllORMs } from '@/domain/orm';
-import { query } from '@/domain/sql';
-import { startStack, type Stack } from '@/temporal/testing/stack';
+import { liftDemoLimits, startStack, type Stack } from '@/temporal/testing/stack';
 
 /** The embedded stack as `npm start` runs it (SQLite file in WAL mode), on free ports in a temp folder. */
 export type BenchStack = Stack & { baseUrl: string };
@@ -25,12 +23,4 @@ export async function startBenchStack(options: { workers?: number; log?: (line: 
   await liftDemoLimits(stack.env.DATABASE_URL);
   log(`stack ready at ${stack.baseUrl}`);
   return { ...stack, baseUrl: stack.baseUrl! };
-}
-
-// Benches post hundreds of requests a second from one address: the public API's hourly limits would refuse them.
-async function liftDemoLimits(databaseUrl: string): Promise<void> {
-  const orm = await initORM(databaseUrl);
-  const limits = { perAddressPerHour: 100_000, perContactPerHour: 100_000, perTenantPerHour: 1_000_000 };
-  await query(orm.em.fork(), "update tenant set settings = jsonb_set(settings, '{limits}', ?::jsonb) where slug = 'demo'", [JSON.stringify(limits)]);
-  await closeAllORMs();
 }

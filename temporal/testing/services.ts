@@ -10,10 +10,17 @@ import { stopChild } from '@/dev/temporal-dev-server';
 import { WORKER_NODE_ARGS } from '@/temporal/worker-process';
 
 
+/** A PostgreSQL database for one run; an embedded server can also be stopped and started again on its data. */
+export interface TestDatabase {
+  url: string;
+  stop(): Promise<void>;
+  restartable?: { down(): Promise<void>; up(): Promise<void> };
+}
+
 /** A PostgreSQL database for one run: a fresh database on DATABASE_URL's server, or an embedded server. */
-export async function startTestDatabase(dir: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startTestDatabase(dir: string): Promise<TestDatabase> {
   const base = process.env.DATABASE_URL;
-  if (!base) return startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), port: await freePort() });
+  if (!base) return startRestartableEmbedded({ dataDir: path.join(dir, 'postgres'), port: await freePort() });
   const name = `relais_test_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
@@ -28,6 +35,26 @@ export async function startTestDatabase(dir: string): Promise<{ url: string; sto
       await client.connect();
       await client.query(`drop database if exists ${name} with (force)`);
       await client.end();
+    },
+  };
+}
+
+/** The embedded server, which a fault test may stop and start again on the same port and data. */
+async function startRestartableEmbedded(options: { dataDir: string; port: number }): Promise<TestDatabase> {
+  let server: { url: string; stop(): Promise<void> } | undefined = await startEmbeddedPostgres(options);
+  const { url } = server;
+  const down = async () => {
+    await server?.stop();
+    server = undefined;
+  };
+  return {
+    url,
+    stop: down,
+    restartable: {
+      down,
+      up: async () => {
+        server = await startEmbeddedPostgres(options);
+      },
     },
   };
 }

@@ -13,6 +13,8 @@ import { startTemporalDevServer, stopChild } from '@/dev/temporal-dev-server';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '@/workflows/search-attributes';
 import { startDevSmsc } from '@/dev/smsc-simulator/dev';
 import { startDevPayfip } from '@/dev/payfip-simulator/dev';
+import { closeAllORMs, initORM } from '@/domain/orm';
+import { query } from '@/domain/sql';
 import { prepareDatabase, startTestDatabase, startTestMailSink, startWorkerProcess } from './services';
 
 /** What to start besides database, Temporal and the mail sink. */
@@ -41,7 +43,19 @@ export interface Stack {
   sink: MailSink;
   baseUrl?: string;
   workers: Array<{ child: ChildProcess; stop(): Promise<void> }>;
+  /** Starts one more worker process (without the inbound SMTP listener, which the first one holds), stopped with the stack. */
+  addWorker(): Promise<{ child: ChildProcess; stop(): Promise<void> }>;
+  /** The web server: with several processes, the cluster primary whose children serve the requests. */
+  web?: ChildProcess;
+  /** Services a fault test takes down and brings back on the same port and data: the Temporal server of `temporalCluster`, and the embedded PostgreSQL server. */
+  interruptible: Partial<Record<'temporal' | 'database', Interruptible>>;
   stop(): Promise<void>;
+}
+
+/** A service stopped and started again in place, as an outage and its end. */
+export interface Interruptible {
+  down(): Promise<void>;
+  up(): Promise<void>;
 }
 
 /** Starts the real services that tests, browser tests and benchmarks run against. */
@@ -56,7 +70,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     const database = await startTestDatabase(dir);
-    stops.push(database.stop);
+    stops.push(() => database.stop());
     await prepareDatabase(database.url);
     // The first worker's inbound SMTP listener; the sink hands it mail for the inbound domain (a citizen's reply).
     const inboundPort = await freePort();
@@ -64,19 +78,37 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stops.push(sink.stop);
     const cli = await ensureTemporalCli(log);
     const keywordAttributes = CUSTOM_SEARCH_ATTRIBUTES.map((key) => key.name);
-    const temporal = options.temporalCluster
-      ? await startTemporalCluster({
-          binaries: await ensureTemporalServer(log),
-          cli,
-          databaseUrl: database.url,
-          root: path.join(dir, 'temporal-cluster'),
-          port: await freeClusterPort(),
-          namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
-          keywordAttributes,
-          log,
-        })
-      : await startTemporalDevServer({ cli, keywordAttributes, port: await freePort(), dbFile: options.temporalFile ? path.join(dir, 'temporal.db') : undefined });
-    stops.push(temporal.stop);
+    const temporalPort = options.temporalCluster ? await freeClusterPort() : await freePort();
+    const startTemporal = async () =>
+      options.temporalCluster
+        ? startTemporalCluster({
+            binaries: await ensureTemporalServer(log),
+            cli,
+            databaseUrl: database.url,
+            root: path.join(dir, 'temporal-cluster'),
+            port: temporalPort,
+            namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+            keywordAttributes,
+            log,
+          })
+        : startTemporalDevServer({ cli, keywordAttributes, port: temporalPort, dbFile: options.temporalFile ? path.join(dir, 'temporal.db') : undefined });
+    let temporal: { address: string; stop(): Promise<void> } | undefined = await startTemporal();
+    const temporalAddress = temporal.address;
+    stops.push(() => temporal?.stop() ?? Promise.resolve());
+    const interruptible: Stack['interruptible'] = {};
+    // The development server keeps its state in memory or SQLite under its own process: only the cluster's survives it.
+    if (options.temporalCluster) {
+      interruptible.temporal = {
+        down: async () => {
+          await temporal?.stop();
+          temporal = undefined;
+        },
+        up: async () => {
+          temporal = await startTemporal();
+        },
+      };
+    }
+    if (database.restartable) interruptible.database = database.restartable;
     const smsc = options.sms === false ? undefined : await startDevSmsc();
     if (smsc) stops.push(smsc.stop);
     // On a free port; late notifications come after half a second so tests see them without waiting long.
@@ -88,7 +120,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...smsc?.env,
       ...payfip.env,
       DATABASE_URL: database.url,
-      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_ADDRESS: temporalAddress,
       SMTP_URL: `smtp://127.0.0.1:${sink.smtpPort}`,
       MAIL_SINK_URL: sink.url,
       PUBLIC_URL: baseUrl ?? 'http://relais.test',
@@ -102,25 +134,37 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     };
     for (const [key, value] of Object.entries(env)) process.env[key] = value;
     const workers: Stack['workers'] = [];
-    for (let i = 0; i < (options.workers ?? 1); i++) {
-      // One listener per port: the other workers run without it.
-      const workerEnv = i === 0 ? env : Object.fromEntries(Object.entries(env).filter(([key]) => key !== 'RELAIS_INBOUND_SMTP_PORT'));
+    const addWorker = async () => {
+      // One listener per port: the workers after the first run without it.
+      const workerEnv = workers.length === 0 ? env : Object.fromEntries(Object.entries(env).filter(([key]) => key !== 'RELAIS_INBOUND_SMTP_PORT'));
       const worker = await startWorkerProcess(workerEnv);
       workers.push(worker);
       stops.push(worker.stop);
-    }
+      return worker;
+    };
+    for (let i = 0; i < (options.workers ?? 1); i++) await addWorker();
+    let web: ChildProcess | undefined;
     if (port && baseUrl) {
       buildWebIfStale(log);
       const processes = options.web?.processes ?? 1;
       const args = [...WEB_SERVER_ARGS, '-p', String(port), ...(options.web?.host ? ['-H', options.web.host] : []), ...(processes > 1 ? ['--processes', String(processes)] : [])];
-      const web = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: options.web?.quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'] });
-      stops.push(() => stopChild(web));
+      web = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: options.web?.quiet ? 'ignore' : ['ignore', 'inherit', 'inherit'] });
+      const started = web;
+      stops.push(() => stopChild(started));
       // Without a worker the health check is red by design; the web app answering is enough then.
       await waitForHealth(`${baseUrl}/api/health`, { requireGreen: workers.length > 0 });
     }
-    return { dir, env, sink, baseUrl, workers, stop };
+    return { dir, env, sink, baseUrl, workers, addWorker, web, interruptible, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** Benches and the fault test post hundreds of requests a second from one address: the public API's hourly limits would refuse them. */
+export async function liftDemoLimits(databaseUrl: string): Promise<void> {
+  const orm = await initORM(databaseUrl);
+  const limits = { perAddressPerHour: 100_000, perContactPerHour: 100_000, perTenantPerHour: 1_000_000 };
+  await query(orm.em.fork(), "update tenant set settings = jsonb_set(settings, '{limits}', ?::jsonb) where slug = 'demo'", [JSON.stringify(limits)]);
+  await closeAllORMs();
 }
