@@ -12,10 +12,13 @@ const PHASE_MS = Number(process.env.FAULTS_PHASE_S ?? 30) * 1000;
 const OUTAGE_MS = Number(process.env.FAULTS_OUTAGE_S ?? 10) * 1000;
 const SETTLE_TIMEOUT_MS = Number(process.env.FAULTS_SETTLE_S ?? 900) * 1000;
 const ANSWERS_PER_PHASE = 20;
+// FAULTS_ONLY=web,postgres: the baseline and the faults whose key is listed (worker, temporal, postgres, web).
+const ONLY = process.env.FAULTS_ONLY?.split(',').map((key) => key.trim());
 const SMS_EVERY = 10;
 
 /** One fault: `begin` takes a part down and returns how the outage ends. */
 interface Fault {
+  key: string;
   name: string;
   /** The load alone, to compare the faults with. */
   baseline?: boolean;
@@ -25,8 +28,9 @@ interface Fault {
 }
 
 const FAULTS: Fault[] = [
-  { name: 'none (baseline)', baseline: true, begin: async () => async () => undefined },
+  { key: 'none', name: 'none (baseline)', baseline: true, begin: async () => async () => undefined },
   {
+    key: 'worker',
     name: 'kill -9 one worker',
     begin: async (stack) => {
       // The last worker: the first one holds the inbound SMTP listener, which this load does not use.
@@ -37,9 +41,10 @@ const FAULTS: Fault[] = [
       return async () => void (await stack.addWorker());
     },
   },
-  { name: 'restart the Temporal server', begin: (stack) => outage(stack.interruptible.temporal) },
-  { name: 'restart PostgreSQL', begin: (stack) => outage(stack.interruptible.database) },
+  { key: 'temporal', name: 'restart the Temporal server', begin: (stack) => outage(stack.interruptible.temporal) },
+  { key: 'postgres', name: 'restart PostgreSQL', begin: (stack) => outage(stack.interruptible.database) },
   {
+    key: 'web',
     name: 'kill -9 one web process',
     cutsConnections: true,
     begin: async (stack) => {
@@ -64,6 +69,8 @@ function webProcesses(stack: Stack): number[] {
   return out.split('\n').map(Number).filter(Boolean);
 }
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What one phase did: the citizens' filings and the requests the agent answered. */
@@ -74,8 +81,8 @@ interface Phase {
   answered: Map<string, Filing>;
   /** Those it could not answer, with the last status it got. */
   unanswerable: Map<string, { filing: Filing; status: number }>;
-  /** From the last request sent to the last acknowledgement and answer settled. */
-  settledAfterLoadMs: number;
+  /** After the last request was sent: when every citizen had an answer, when the agent was done, when everything was settled (ms). */
+  after: { citizens: number; agent: number; settled: number };
   /** When the fault struck and when the part was back (epoch ms). */
   faultAt: number;
   backAt: number;
@@ -115,7 +122,7 @@ async function main(): Promise<void> {
     const agent = await Agent.login(baseUrl, 'accueil@ville-demo.fr', 'demo-agent-2026');
     const run: Run = { stack, id: runId };
     let previous: Filing[] = [];
-    for (const fault of FAULTS) {
+    for (const fault of FAULTS.filter((f) => f.baseline || !ONLY || ONLY.includes(f.key))) {
       const phase = await runPhase(run, fault, citizens, agent, previous);
       const stored = await storedRequests(stack.env.DATABASE_URL, runId);
       const outside = await received(stack.env.MAIL_SINK_URL, stack.env.SMSC_CONTROL_URL);
@@ -138,7 +145,8 @@ async function main(): Promise<void> {
 async function runPhase(run: Run, fault: Fault, citizens: CitizenLoad, agent: Agent, previous: Filing[]): Promise<Phase> {
   console.log(`[faults] ${fault.name}: load starts`);
   const loadEndsAt = Date.now() + PHASE_MS;
-  const filings = citizens.run(fault.name, RATE, PHASE_MS);
+  const since = () => Date.now() - loadEndsAt;
+  const filed = citizens.run(fault.name, RATE, PHASE_MS).then((filings) => ({ filings, at: since() }));
   const answers = answerDuring(agent, previous.slice(0, ANSWERS_PER_PHASE), PHASE_MS);
   await sleep(PHASE_MS / 3);
   const faultAt = Date.now();
@@ -146,10 +154,14 @@ async function runPhase(run: Run, fault: Fault, citizens: CitizenLoad, agent: Ag
   await sleep(OUTAGE_MS);
   await end();
   const backAt = Date.now();
-  const phase: Phase = { fault, filings: await filings, ...(await answers), settledAfterLoadMs: 0, faultAt, backAt };
+  const phase: Phase = { fault, ...(await answers), faultAt, backAt, filings: [], after: { citizens: 0, agent: 0, settled: 0 } };
   await retryAnswers(agent, phase);
+  phase.after.agent = since();
+  const { filings, at } = await filed;
+  phase.filings = filings;
+  phase.after.citizens = at;
   await settle(run, phase);
-  phase.settledAfterLoadMs = Date.now() - loadEndsAt;
+  phase.after.settled = since();
   return phase;
 }
 
@@ -231,7 +243,7 @@ function checkPhase(phase: Phase, stored: Map<string, StoredRequest>, outside: R
       `${created.length - lost.length}/${created.length} created stored, ` +
       `${storedAnyway.length} refused yet stored; e-mail acknowledgements once ${acks.once}, uncertain ${acks.uncertain}, twice ${acks.twice}, missing ${acks.missing}; ` +
       `SMS acknowledgements once ${acks.smsOnce}, none ${acks.smsNone}, twice ${acks.smsTwice}; ` +
-      `answers ${answeredOnce}/${phase.answered.size + phase.unanswerable.size} answered with one e-mail; settled ${(phase.settledAfterLoadMs / 1000).toFixed(0)} s after the last request`,
+      `answers ${answeredOnce}/${phase.answered.size + phase.unanswerable.size} answered with one e-mail; longest wait for an answer ${seconds(Math.max(...phase.filings.map((f) => f.waitedMs)))} (a cut after ${seconds(Math.max(0, ...refused.filter((f) => f.status === 0).map((f) => f.waitedMs)))}); after the last request, every citizen answered ${seconds(phase.after.citizens)}, the agent done ${seconds(phase.after.agent)}, all settled ${seconds(phase.after.settled)}`,
   );
   const check = (name: string, ok: boolean, detail: string): Check => ({ phase: phase.fault.name, name, ok, detail });
   return [

@@ -7,6 +7,8 @@ export interface Filing {
   phone?: string;
   /** When it was sent (epoch ms). */
   sentAt: number;
+  /** How long the citizen waited for the answer or the failure (ms). */
+  waitedMs: number;
   /** The HTTP status, or 0 when the connection failed or was cut before any answer. */
   status: number;
   reference?: string;
@@ -42,7 +44,7 @@ export class CitizenLoad {
     const bySms = n % this.smsEvery === this.smsEvery - 1;
     // E.164 numbers of a mobile block the run has alone; the SMSC simulator counts what each one receives.
     const contact = bySms ? { phone: `+3376${String(n).padStart(7, '0')}` } : { email: `panne-${this.runId}-${n}@faults.test` };
-    const filing: Filing = { subject, phase, ...contact, sentAt: Date.now(), status: 0 };
+    const filing: Filing = { subject, phase, ...contact, sentAt: Date.now(), waitedMs: 0, status: 0 };
     try {
       const response = await fetch(`${this.baseUrl}/api/v1/t/demo/requests`, {
         method: 'POST',
@@ -55,6 +57,7 @@ export class CitizenLoad {
     } catch {
       // Connection refused or cut: the citizen got no answer at all.
     }
+    filing.waitedMs = Date.now() - filing.sentAt;
     return filing;
   }
 }
