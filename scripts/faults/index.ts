@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     for (const fault of FAULTS.filter((f) => f.baseline || !ONLY || ONLY.includes(f.key))) {
       const phase = await runPhase(run, fault, citizens, agent, previous);
       const stored = await storedRequests(stack.env.DATABASE_URL, runId);
-      const outside = await received(stack.env.MAIL_SINK_URL, stack.env.SMSC_CONTROL_URL);
+      const outside = await received(stack.env.MAIL_SINK_URL, phase.filings.flatMap((f) => (f.phone ? [f.phone] : [])));
       checks.push(...checkPhase(phase, stored, outside, await pendingStarts(stack.env.DATABASE_URL)));
       previous = phase.filings.filter((f) => f.status === 201 && f.email);
     }

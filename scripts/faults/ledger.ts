@@ -1,7 +1,7 @@
 import type { SinkMessage } from '@/dev/mail-sink/mail-sink';
-import type { SubmittedMessage } from '@/dev/smsc-simulator/simulator';
 import { initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
+import { smsCountsTo } from '@/temporal/testing/campaigns';
 
 /** A request of the run as the database holds it, with the state of its acknowledgement and of its answer. */
 export interface StoredRequest {
@@ -50,17 +50,14 @@ export interface Received {
   sms: Map<string, number>;
 }
 
-export async function received(mailSinkUrl: string, smscControlUrl: string): Promise<Received> {
+/** Counts at the SMTP sink per recipient, and SMS per number at the SMSC simulator (SMSC_CONTROL_URL) for `phones`. */
+export async function received(mailSinkUrl: string, phones: readonly string[]): Promise<Received> {
   const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
-  const result: Received = { acknowledgements: new Map(), answers: new Map(), sms: new Map() };
+  const result: Received = { acknowledgements: new Map(), answers: new Map(), sms: await smsCountsTo(phones) };
   for (const message of await getJson<SinkMessage[]>(`${mailSinkUrl}/messages`)) {
     const to = message.envelopeTo[0];
     if (message.subject?.includes('a bien été reçue')) count(result.acknowledgements, to);
     if (message.subject?.includes('réponse à votre demande')) count(result.answers, to);
-  }
-  // Every message, each counted once by its first segment.
-  for (const message of await getJson<SubmittedMessage[]>(`${smscControlUrl}/messages?limit=${Number.MAX_SAFE_INTEGER}`)) {
-    if ((message.concat?.sequence ?? 1) === 1) count(result.sms, message.to);
   }
   return result;
 }
