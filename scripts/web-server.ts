@@ -11,6 +11,7 @@ import { observeHttp } from '@/integrations/observability/http';
 import { appRouteTemplates, routeMatcher } from '@/integrations/observability/routes';
 import { webMetrics } from '@/integrations/observability/web-metrics';
 import { relaisSecret } from '@/domain/secrets/relais-secret';
+import { runWebProcesses } from './cluster/web-processes';
 
 /**
  * Passes each request on with the socket's peer appended to X-Forwarded-For, as a proxy hop does. Route handlers cannot
@@ -25,38 +26,16 @@ export function withPeerAddress(handler: http.RequestListener): http.RequestList
   };
 }
 
-/**
- * `--processes N` runs N web processes on one port with Node's cluster module: no proxy to install or configure, and
- * the primary hands each connection to the next process in turn and restarts one that dies.
- */
-function runProcesses(count: number): void {
-  let stopping = false;
-  const fork = () =>
-    cluster.fork().once('exit', (code, signal) => {
-      if (stopping) return;
-      console.error(`A web process exited (${signal ?? code}); starting another.`);
-      setTimeout(fork, 1_000);
-    });
-  for (let i = 0; i < count; i++) fork();
-  serveClusterMetrics();
-  const stop = () => {
-    stopping = true;
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-    setTimeout(() => process.exit(0), 6_000).unref();
-    cluster.on('exit', () => {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-    });
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
 /** The production web server: the built Next.js app behind withPeerAddress; `-p PORT` and `-H HOST` as `next start`. */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { port: { type: 'string', short: 'p' }, hostname: { type: 'string', short: 'H' }, processes: { type: 'string' } } });
   const processes = Number(values.processes ?? 1);
   if (!Number.isInteger(processes) || processes < 1) throw new Error(`--processes takes a whole number of processes, not ${values.processes}`);
-  if (processes > 1 && cluster.isPrimary) return runProcesses(processes);
+  if (processes > 1 && cluster.isPrimary) {
+    runWebProcesses(processes);
+    serveClusterMetrics();
+    return;
+  }
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   // Refused here in one line naming the variable, rather than as an error page at the first form shown.
   relaisSecret();

@@ -1,0 +1,92 @@
+import { spawn, spawnSync } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stopChild } from '@/dev/temporal-dev-server';
+
+const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'busy-web-processes.ts');
+// Far beyond any answer here: a request still open then was left unread.
+const HANG_MS = 15_000;
+
+type Outcome = { answeredBy: number } | { error: string } | 'hung';
+
+const answerer = (outcome: Outcome) => (typeof outcome === 'object' && 'answeredBy' in outcome ? outcome.answeredBy : undefined);
+
+/** One request on a connection of its own, so that every request is a connection the cluster hands to a process. */
+function request(port: number): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, agent: false, timeout: HANG_MS }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ answeredBy: Number(body) }));
+      response.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve('hung');
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// ps exits with 1 when the process has no children yet.
+const children = (primary: number) =>
+  spawnSync('ps', ['-o', 'pid=', '--ppid', String(primary)], { encoding: 'utf8' }).stdout.split('\n').map(Number).filter(Boolean);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what: string, done: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await done()) return;
+    await sleep(200);
+  }
+  throw new Error(`Not seen within 20 s: ${what}.`);
+}
+
+describe('web processes on one port', () => {
+  const port = freePort();
+  const primary = port.then((p) => spawn(process.execPath, ['--import', 'tsx', FIXTURE], { env: { ...process.env, PORT: String(p) }, stdio: ['ignore', 'ignore', 'inherit'] }));
+  afterAll(async () => stopChild(await primary));
+
+  it('leaves no connection unanswered when a process is killed under load, and serves from its replacement', async () => {
+    const p = await port;
+    const pid = (await primary).pid!;
+    await until('both processes serve', async () => children(pid).length === 2 && answerer(await request(p)) !== undefined);
+    const original = children(pid);
+
+    const outcomes: Promise<Outcome>[] = [];
+    let replaced = false;
+    const load = (async () => {
+      // Until the replacement has had 200 connections' worth of time to take some.
+      for (let after = 0; after < 200; after += replaced ? 1 : 0) {
+        outcomes.push(request(p));
+        await sleep(3);
+      }
+    })();
+    await sleep(500);
+    process.kill(original[0], 'SIGKILL');
+    await until('the primary starts another process', async () => children(pid).some((child) => !original.includes(child)));
+    replaced = true;
+    await load;
+    const settled = await Promise.all(outcomes);
+
+    const hung = settled.filter((outcome) => outcome === 'hung');
+    const answeredBy = new Set(settled.map(answerer).filter((pid) => pid !== undefined));
+    const errors = new Set(settled.flatMap((outcome) => (typeof outcome === 'object' && 'error' in outcome ? [outcome.error] : [])));
+    expect(hung).toEqual([]);
+    // Only a connection the killed process held is cut; the others are answered, some by the new process.
+    expect([...errors].filter((code) => !['ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(code))).toEqual([]);
+    expect(answeredBy.has(original[1])).toBe(true);
+    expect([...answeredBy].some((child) => !original.includes(child))).toBe(true);
+  }, 60_000);
+});
