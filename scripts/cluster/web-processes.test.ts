@@ -39,9 +39,12 @@ function freePort(): Promise<number> {
   });
 }
 
-// ps exits with 1 when the process has no children yet.
+/** The primary's web processes: its Node children, not tsx's esbuild service (ps exits with 1 when there are none). */
 const children = (primary: number) =>
-  spawnSync('ps', ['-o', 'pid=', '--ppid', String(primary)], { encoding: 'utf8' }).stdout.split('\n').map(Number).filter(Boolean);
+  spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(primary)], { encoding: 'utf8' }).stdout.split('\n').flatMap((line) => {
+    const [pid, command] = line.trim().split(/\s+/);
+    return command === 'node' ? [Number(pid)] : [];
+  });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -74,6 +77,9 @@ describe('web processes on one port', () => {
       }
     })();
     await sleep(500);
+    // Stopped first, as a process stalled before it dies: connections keep coming while it reads none of them.
+    process.kill(original[0], 'SIGSTOP');
+    await sleep(300);
     process.kill(original[0], 'SIGKILL');
     await until('the primary starts another process', async () => children(pid).some((child) => !original.includes(child)));
     replaced = true;

@@ -52,7 +52,10 @@ const FAULTS: Fault[] = [
       process.kill(before[0], 'SIGKILL');
       // The cluster's primary starts another; the outage ends when the new one serves.
       return async () => {
-        while (webProcesses(stack).filter((pid) => !before.includes(pid)).length === 0) await sleep(500);
+        for (let waited = 0; webProcesses(stack).every((pid) => before.includes(pid)); waited += 500) {
+          if (waited > 60_000) throw new Error('The cluster primary started no new web process within a minute.');
+          await sleep(500);
+        }
       };
     },
   },
@@ -64,9 +67,13 @@ async function outage(part: { down(): Promise<void>; up(): Promise<void> } | und
   return () => part.up();
 }
 
+/** The primary's web processes: its Node children (tsx's esbuild service is a child of its own). */
 function webProcesses(stack: Stack): number[] {
-  const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(stack.web!.pid)], { encoding: 'utf8' });
-  return out.split('\n').map(Number).filter(Boolean);
+  const out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(stack.web!.pid)], { encoding: 'utf8' });
+  return out.split('\n').flatMap((line) => {
+    const [pid, command] = line.trim().split(/\s+/);
+    return command === 'node' ? [Number(pid)] : [];
+  });
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
