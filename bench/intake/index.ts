@@ -1,6 +1,9 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { SinkMessage } from '@/dev/mail-sink/mail-sink';
+import { formatCpuSummary, monotonicMicros, summariseCpuProfiles } from '@/bench/support/cpu-profile';
 import { startBenchStack } from '@/bench/support/stack';
 import { cpuPerUnit, ms, percentile, rssMiB, stackCpuSeconds } from '@/bench/support/stats';
 import { closeAllORMs, initORM } from '@/domain/orm';
@@ -18,6 +21,9 @@ const SAMPLE = 40;
 // BENCH_PROCESS=compare: the same load on the demo's "question" topic on its own settings (requestWorkflow) and
 // following the shipped "question" process (processWorkflow), alternated twice in one run: the interpreter's cost.
 const COMPARE_PROCESS = process.env.BENCH_PROCESS === 'compare';
+// BENCH_CPU_PROFILE=1: the workers run under V8's CPU profiler; the report adds where their CPU went while requests
+// were filed and acknowledged, by area of the code and by function.
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE === '1' ? fs.mkdtempSync(path.join(os.tmpdir(), 'relais-cpu-profile-')) : undefined;
 
 interface Submission {
   email: string;
@@ -29,15 +35,18 @@ interface Submission {
 
 /** Concurrent citizens file requests for a fixed time; reports POST latency, acknowledgement latency and where time goes. */
 async function main(): Promise<void> {
-  const stack = await startBenchStack({ workers: WORKERS });
+  const stack = await startBenchStack({ workers: WORKERS, cpuProfileDir: CPU_PROFILE_DIR });
+  let profiled: { from: number; to: number; requests: number } | undefined;
   try {
     if (COMPARE_PROCESS) return await compareProcess(stack);
     await runLoad(stack.baseUrl, 2000, 4, 'warm');
     console.log(`[bench] ${RATE ? `${RATE} requests/s` : `${CONCURRENCY} concurrent citizens`} for ${DURATION_MS / 1000} s, ${WORKERS} worker process(es)`);
     const cpuBefore = stackCpuSeconds();
+    const profileFrom = monotonicMicros();
     const submissions = RATE ? await runOpenLoad(stack.baseUrl, DURATION_MS, RATE, 'run') : await runLoad(stack.baseUrl, DURATION_MS, CONCURRENCY, 'run');
     const ok = submissions.filter((s) => s.status === 201);
     const acks = await waitForAcks(stack.env.MAIL_SINK_URL, ok, 120_000);
+    profiled = { from: profileFrom, to: monotonicMicros(), requests: ok.length };
     // From the first POST to the last acknowledgement: everything a filed request cost, in every process of the stack.
     console.log(`[bench] CPU per request filed and acknowledged: ${cpuPerUnit(cpuBefore, stackCpuSeconds(), ok.length)}`);
     const breakdown = await whereTimeGoes(stack.env.TEMPORAL_ADDRESS, ok.slice(Math.floor(ok.length / 2), Math.floor(ok.length / 2) + SAMPLE));
@@ -51,6 +60,11 @@ async function main(): Promise<void> {
   } finally {
     await closeTemporalClients();
     await stack.stop();
+  }
+  // The workers write their profiles as they stop.
+  if (CPU_PROFILE_DIR && profiled) {
+    console.log(`\nworker CPU profile, from the first POST to the last acknowledgement (${CPU_PROFILE_DIR}):`);
+    for (const line of formatCpuSummary(summariseCpuProfiles(CPU_PROFILE_DIR, profiled.from, profiled.to), profiled.requests)) console.log(line);
   }
 }
 

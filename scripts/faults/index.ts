@@ -233,7 +233,9 @@ async function unsettled(run: Run, phase: Phase): Promise<number> {
 function checkPhase(phase: Phase, stored: Map<string, StoredRequest>, outside: Received, owed: number): Check[] {
   const created = phase.filings.filter((f) => f.status === 201);
   const refused = phase.filings.filter((f) => f.status !== 201);
-  const lost = created.filter((f) => stored.get(f.subject)?.reference !== f.reference);
+  // A 201 whose body was cut (its process killed between the status and the body) has no reference: found by subject.
+  const lost = created.filter((f) => !stored.has(f.subject) || (f.reference !== undefined && stored.get(f.subject)!.reference !== f.reference));
+  const bodiless = created.filter((f) => f.reference === undefined).length;
   const badRefusals = refused.filter((f) => !(f.status === 503 || (f.status === 0 && phase.fault.cutsConnections)));
   const storedAnyway = refused.filter((f) => stored.has(f.subject));
   const acks = acknowledgements(phase.filings, stored, outside);
@@ -254,7 +256,11 @@ function checkPhase(phase: Phase, stored: Map<string, StoredRequest>, outside: R
   );
   const check = (name: string, ok: boolean, detail: string): Check => ({ phase: phase.fault.name, name, ok, detail });
   return [
-    check('every 201 is stored', lost.length === 0, `${created.length - lost.length}/${created.length}`),
+    check(
+      'every 201 is stored',
+      lost.length === 0,
+      `${created.length - lost.length}/${created.length}${bodiless ? `, ${bodiless} without a body` : ''}${lost.length ? `; lost: ${lost.map((f) => `${f.subject} (${f.reference ?? 'no reference'} → ${stored.get(f.subject)?.reference ?? 'not stored'})`).join(', ')}` : ''}`,
+    ),
     check('refusals are 503 (cut only if a web process dies)', badRefusals.length === 0, statuses),
     check('e-mail acknowledgement exactly once', acks.twice === 0 && acks.missing === 0, `once ${acks.once}, uncertain ${acks.uncertain}, twice ${acks.twice}, missing ${acks.missing}`),
     check('at most one SMS per acknowledgement', acks.smsTwice === 0, `once ${acks.smsOnce}, none ${acks.smsNone}, twice ${acks.smsTwice}`),

@@ -73,12 +73,15 @@ export function startTestMailSink(dir: string, inbound?: MailSinkOptions['inboun
 }
 
 /** Runs `scripts/worker.ts` as a real child process; resolves when it polls. */
-export async function startWorkerProcess(env: Record<string, string>, options: { logLevel?: 'info' | 'debug' | 'trace' } = {}): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  options: { logLevel?: 'info' | 'debug' | 'trace'; /** Node flags before the worker's own (a bench's --cpu-prof). */ nodeArgs?: string[] } = {},
+): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   // At least info: readiness is its 'worker running' line.
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, LOG_LEVEL: options.logLevel ?? 'info' };
   // The stack's worker holds the inbound SMTP port: another worker listens only when its env names a port itself.
   if (!env.RELAIS_INBOUND_SMTP_PORT) delete childEnv.RELAIS_INBOUND_SMTP_PORT;
-  const child = spawn(process.execPath, WORKER_NODE_ARGS, {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...WORKER_NODE_ARGS], {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

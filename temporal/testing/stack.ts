@@ -23,6 +23,8 @@ export interface StackOptions {
   prefix: string;
   /** Worker processes to start (default 1). */
   workers?: number;
+  /** Node flags for each worker process, before its own (a bench's --cpu-prof). */
+  workerNodeArgs?: string[];
   /** The SMSC simulator, with SMPP_URL for the workers (default true). */
   sms?: boolean;
   /** Keep Temporal's state in a SQLite file as `npm start` does, instead of memory. */
@@ -137,7 +139,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const addWorker = async () => {
       // One listener per port: the workers after the first run without it.
       const workerEnv = workers.length === 0 ? env : Object.fromEntries(Object.entries(env).filter(([key]) => key !== 'RELAIS_INBOUND_SMTP_PORT'));
-      const worker = await startWorkerProcess(workerEnv);
+      const worker = await startWorkerProcess(workerEnv, { nodeArgs: options.workerNodeArgs });
       workers.push(worker);
       stops.push(worker.stop);
       return worker;
