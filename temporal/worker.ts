@@ -33,16 +33,20 @@ import { observeActivities } from './observability';
 const require = createRequire(import.meta.url);
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * Libraries evaluated once per workflow thread and shared by every workflow, rather than again for each workflow the
+ * thread creates (every workflow evaluates the whole bundle's modules): the CEL evaluator's function registry was 70 %
+ * of that set-up. Only libraries that hold no state of a workflow's own belong here (bench:workflow-setup measures it).
+ */
+export const PRELOADED_WORKFLOW_MODULES = ['@marcbachmann/cel-js', 'luxon'];
+
 /** Bundles the workflow code once (about 2 s); tests and the worker reuse it. */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+export function bundleWorkflows(options: { preloadModules?: string[] } = {}): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows/index.ts'),
     // Carries the request id of a workflow's start to its activities.
     workflowInterceptorModules: [require.resolve('../workflows/request-id.ts')],
-    // Evaluated once per worker thread and shared by every workflow, rather than again for each workflow the thread
-    // creates: the CEL evaluator's function registry was 70 % of that set-up, and these libraries hold no state of a
-    // workflow's own (bench:intake's BENCH_CPU_PROFILE showed it).
-    preloadModules: ['@marcbachmann/cel-js', 'luxon'],
+    preloadModules: options.preloadModules ?? PRELOADED_WORKFLOW_MODULES,
     logger: quietBundlerLogger,
     // The bundler is webpack: it learns the '@/' alias that tsconfig.json gives the rest of the code.
     webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as object), '@': PROJECT_ROOT } } }),
