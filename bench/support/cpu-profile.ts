@@ -54,7 +54,7 @@ function add(map: Map<string, number>, key: string, value: number): void {
 }
 
 /** An npm package (`@temporalio/worker`), a folder of the repository (`domain`), `node:` internals, or V8's own entry. */
-export function areaOf(url: string, functionName: string): string {
+function areaOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1];

@@ -1,9 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '@/dev/ports';
 import { stopChild } from '@/dev/temporal-dev-server';
+import { webProcessIds as children } from './web-processes';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'busy-web-processes.ts');
 // Far beyond any answer here: a request still open then was left unread.
@@ -29,22 +30,6 @@ function request(port: number): Promise<Outcome> {
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
   });
 }
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The primary's web processes: its Node children, not tsx's esbuild service (ps exits with 1 when there are none). */
-const children = (primary: number) =>
-  spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(primary)], { encoding: 'utf8' }).stdout.split('\n').flatMap((line) => {
-    const [pid, command] = line.trim().split(/\s+/);
-    return command === 'node' ? [Number(pid)] : [];
-  });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -87,7 +72,7 @@ describe('web processes on one port', () => {
     const settled = await Promise.all(outcomes);
 
     const hung = settled.filter((outcome) => outcome === 'hung');
-    const answeredBy = new Set(settled.map(answerer).filter((pid) => pid !== undefined));
+    const answeredBy = new Set(settled.map(answerer).filter((child) => child !== undefined));
     const errors = new Set(settled.flatMap((outcome) => (typeof outcome === 'object' && 'error' in outcome ? [outcome.error] : [])));
     expect(hung).toEqual([]);
     // Only a connection the killed process held is cut; the others are answered, some by the new process.

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import cluster from 'node:cluster';
 
 /**
@@ -28,4 +29,14 @@ export function runWebProcesses(count: number): void {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/** The process ids of a running primary's web processes: its Node children, not tsx's esbuild service. */
+export function webProcessIds(primary: number): number[] {
+  // ps exits with 1 when the process has no children yet: no output, no process.
+  const { stdout } = spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(primary)], { encoding: 'utf8' });
+  return stdout.split('\n').flatMap((line) => {
+    const [pid, command] = line.trim().split(/\s+/);
+    return command === 'node' ? [Number(pid)] : [];
+  });
 }

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeAllORMs } from '@/domain/orm';
 import { closeTemporalClients } from '@/temporal/client';
 import { liftDemoLimits, startStack, type Stack } from '@/temporal/testing/stack';
+import { webProcessIds } from '../cluster/web-processes';
 import { Agent, CitizenLoad, type Filing } from './load';
 import { isSettled, pendingStarts, received, storedRequests, type Received, type StoredRequest } from './ledger';
 
@@ -67,14 +67,7 @@ async function outage(part: { down(): Promise<void>; up(): Promise<void> } | und
   return () => part.up();
 }
 
-/** The primary's web processes: its Node children (tsx's esbuild service is a child of its own). */
-function webProcesses(stack: Stack): number[] {
-  const out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(stack.web!.pid)], { encoding: 'utf8' });
-  return out.split('\n').flatMap((line) => {
-    const [pid, command] = line.trim().split(/\s+/);
-    return command === 'node' ? [Number(pid)] : [];
-  });
-}
+const webProcesses = (stack: Stack): number[] => webProcessIds(stack.web!.pid!);
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
 
