@@ -40,6 +40,19 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * A free port below the kernel's ephemeral range (32768 and up on Linux) and below the Temporal cluster's ports, for a
+ * server another process starts later: a port the kernel handed out and took back (freePort) can meanwhile become the
+ * local end of an outgoing connection, and the server's listen then fails with EADDRINUSE.
+ */
+export async function freeServerPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * 10_000);
+    if (await isPortFree(port, '0.0.0.0')) return port;
+  }
+  return freePort();
+}
+
 /** Resolves true when something accepts TCP connections on 127.0.0.1:port. */
 export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
