@@ -100,13 +100,15 @@ describe('monthly quality report schedules', () => {
       expect(actions).toHaveLength(2);
       return actions;
     }, 60_000);
-    const results: MonthlyQualityReportResult[] = await Promise.all(runs.map((a) => client.workflow.getHandle(a.action.workflow.workflowId).result()));
+    // Each run by its own run id: two actions in the same second share a workflow id, and the id alone reads the later run.
+    const runHandle = (a: (typeof runs)[number]) => client.workflow.getHandle(a.action.workflow.workflowId, a.action.workflow.firstExecutionRunId);
+    const results: MonthlyQualityReportResult[] = await Promise.all(runs.map((a) => runHandle(a).result()));
     expect(results).toEqual([
       { ...report, alreadyStarted: false },
       { month, alreadyStarted: true },
     ]);
-    await keepHistory('monthly-report', client.workflow.getHandle(runs[0].action.workflow.workflowId), QUALITY_REPORT_HISTORIES_DIR);
-    await keepHistory('monthly-report-already-started', client.workflow.getHandle(runs[1].action.workflow.workflowId), QUALITY_REPORT_HISTORIES_DIR);
+    await keepHistory('monthly-report', runHandle(runs[0]), QUALITY_REPORT_HISTORIES_DIR);
+    await keepHistory('monthly-report-already-started', runHandle(runs[1]), QUALITY_REPORT_HISTORIES_DIR);
 
     // A run that catches up late still reports on the month before its scheduled time, not before the day it ran.
     await handle.backfill([{ start: new Date('2026-05-31T18:59:00Z'), end: new Date('2026-05-31T19:01:00Z'), overlap: ScheduleOverlapPolicy.ALLOW_ALL }]);
