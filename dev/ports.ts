@@ -28,8 +28,21 @@ export async function assertPortFree(port: number, service: string, variable?: s
   if (!(await isPortFree(port))) throw new PortBusyError(port, service, variable);
 }
 
-/** A port the operating system says is free right now. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
+/**
+ * A port free right now, below the kernel's ephemeral range (32768 and up on Linux) and below the Temporal cluster's
+ * ports (freeClusterPort, 19700 and up). The servers it is for usually listen later, often in another process: a port
+ * the kernel chose and took back could meanwhile become the local end of an outgoing connection, and their listen
+ * would then fail with EADDRINUSE.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * 9_000);
+    if (await isPortFree(port, host)) return port;
+  }
+  return kernelChosenPort(host);
+}
+
+function kernelChosenPort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -38,19 +51,6 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/**
- * A free port below the kernel's ephemeral range (32768 and up on Linux) and below the Temporal cluster's ports, for a
- * server another process starts later: a port the kernel handed out and took back (freePort) can meanwhile become the
- * local end of an outgoing connection, and the server's listen then fails with EADDRINUSE.
- */
-export async function freeServerPort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 10_000 + Math.floor(Math.random() * 10_000);
-    if (await isPortFree(port, '0.0.0.0')) return port;
-  }
-  return freePort();
 }
 
 /** Resolves true when something accepts TCP connections on 127.0.0.1:port. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { SinkMessage } from '@/dev/mail-sink/mail-sink';
 import { formatCpuSummary, monotonicMicros, summariseCpuProfiles } from '@/bench/support/cpu-profile';
+import { runProbeWorkflows } from '@/bench/support/probes';
 import { startBenchStack } from '@/bench/support/stack';
 import { cpuPerUnit, ms, percentile, rssMiB, stackCpuSeconds } from '@/bench/support/stats';
 import { closeAllORMs, initORM } from '@/domain/orm';
@@ -155,20 +156,10 @@ async function runOpenLoad(baseUrl: string, durationMs: number, rate: number, ta
   return Promise.all(sends);
 }
 
-/** Starts probe workflows from `concurrency` clients, each waiting for its result before the next; returns how many completed. */
+/** Probe workflows from `concurrency` clients for the duration; returns how many completed. */
 async function runProbes(address: string, durationMs: number, concurrency: number): Promise<number> {
-  const client = await benchClient(address);
   const end = Date.now() + durationMs;
-  let completed = 0;
-  let counter = 0;
-  const prober = async () => {
-    while (Date.now() < end) {
-      await client.workflow.execute('probeWorkflow', { taskQueue: REQUEST_TASK_QUEUE, workflowId: `probe-${process.pid}-${counter++}` });
-      completed += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, prober));
-  return completed;
+  return runProbeWorkflows(await benchClient(address), REQUEST_TASK_QUEUE, concurrency, () => Date.now() < end);
 }
 
 async function waitForAcks(sinkUrl: string, submissions: Submission[], timeoutMs: number): Promise<Map<string, number>> {

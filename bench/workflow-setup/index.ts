@@ -1,10 +1,11 @@
-import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createProbeActivities } from '@/activities/probe/probe-activities';
+import { runProbeWorkflows } from '@/bench/support/probes';
 import { ms, ownCpuSeconds } from '@/bench/support/stats';
 import { freePort } from '@/dev/ports';
 import { startTemporalDevServer } from '@/dev/temporal-dev-server';
 import { ensureTemporalCli } from '@/temporal/cli';
+import { closeTemporalClients, temporalClient } from '@/temporal/client';
 import { PRELOADED_WORKFLOW_MODULES, bundleWorkflows } from '@/temporal/worker';
 
 const WORKFLOWS = Number(process.env.BENCH_WORKFLOWS ?? 400);
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const cli = await ensureTemporalCli();
   const server = await startTemporalDevServer({ cli, port: await freePort() });
-  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  const client = await temporalClient({ address: server.address, namespace: 'default' });
   const connection = await NativeConnection.connect({ address: server.address });
   try {
     const variants: Variant[] = [
@@ -39,13 +40,13 @@ async function main(): Promise<void> {
     console.log(`[bench] ${WORKFLOWS} probe workflows per round, ${CONCURRENCY} at a time, ${ROUNDS} rounds alternating the two bundles`);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const variant of variants) {
-        const taskQueue = `workflow-setup-${round}-${variant.bundle === variants[0].bundle ? 'preloaded' : 'plain'}`;
+        const taskQueue = `workflow-setup-${round}-${variants.indexOf(variant)}`;
         const worker = await Worker.create({ connection, taskQueue, workflowBundle: variant.bundle, activities: createProbeActivities() });
         await worker.runUntil(async () => {
-          await runProbes(client, taskQueue, WARM_UP, CONCURRENCY);
+          await runProbeWorkflows(client, taskQueue, CONCURRENCY, (started) => started < WARM_UP);
           const cpuBefore = ownCpuSeconds();
           const startedAt = performance.now();
-          await runProbes(client, taskQueue, WORKFLOWS, CONCURRENCY);
+          await runProbeWorkflows(client, taskQueue, CONCURRENCY, (started) => started < WORKFLOWS);
           const seconds = (performance.now() - startedAt) / 1000;
           variant.cpuMsPerWorkflow.push(((ownCpuSeconds() - cpuBefore) * 1000) / WORKFLOWS);
           variant.workflowsPerSecond.push(WORKFLOWS / seconds);
@@ -62,21 +63,9 @@ async function main(): Promise<void> {
     console.log(`workflow-setup: preloaded ${ms(preloaded)} vs ${ms(plain)} per workflow, ${(((plain - preloaded) / plain) * 100).toFixed(0)} % less CPU`);
   } finally {
     await connection.close();
-    await client.connection.close();
+    await closeTemporalClients();
     await server.stop();
   }
-}
-
-/** Runs `count` probe workflows, `concurrency` at a time, each to completion. */
-async function runProbes(client: Client, taskQueue: string, count: number, concurrency: number): Promise<void> {
-  let next = 0;
-  const runner = async () => {
-    while (next < count) {
-      next += 1;
-      await client.workflow.execute('probeWorkflow', { taskQueue, workflowId: `probe-${taskQueue}-${next}-${Math.random().toString(36).slice(2)}` });
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, runner));
 }
 
 await main();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '@/dev/ports';
 import { stopChild } from '@/dev/temporal-dev-server';
+import { eventually } from '@/temporal/testing/fixtures';
 import { webProcessIds as children } from './web-processes';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'busy-web-processes.ts');
@@ -33,14 +34,6 @@ function request(port: number): Promise<Outcome> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(what: string, done: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (await done()) return;
-    await sleep(200);
-  }
-  throw new Error(`Not seen within 20 s: ${what}.`);
-}
-
 describe('web processes on one port', () => {
   const port = freePort();
   const primary = port.then((p) => spawn(process.execPath, ['--import', 'tsx', FIXTURE], { env: { ...process.env, PORT: String(p) }, stdio: ['ignore', 'ignore', 'inherit'] }));
@@ -49,7 +42,10 @@ describe('web processes on one port', () => {
   it('leaves no connection unanswered when a process is killed under load, and serves from its replacement', async () => {
     const p = await port;
     const pid = (await primary).pid!;
-    await until('both processes serve', async () => children(pid).length === 2 && answerer(await request(p)) !== undefined);
+    await eventually(async () => {
+      expect(children(pid)).toHaveLength(2);
+      expect(answerer(await request(p))).toBeDefined();
+    }, 20_000, 200);
     const original = children(pid);
 
     const outcomes: Promise<Outcome>[] = [];
@@ -66,7 +62,7 @@ describe('web processes on one port', () => {
     process.kill(original[0], 'SIGSTOP');
     await sleep(300);
     process.kill(original[0], 'SIGKILL');
-    await until('the primary starts another process', async () => children(pid).some((child) => !original.includes(child)));
+    await eventually(async () => expect(children(pid).filter((child) => !original.includes(child))).not.toEqual([]), 20_000, 100);
     replaced = true;
     await load;
     const settled = await Promise.all(outcomes);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeAllORMs } from '@/domain/orm';
 import { closeTemporalClients } from '@/temporal/client';
+import { eventually } from '@/temporal/testing/fixtures';
 import { liftDemoLimits, startStack, type Stack } from '@/temporal/testing/stack';
 import { webProcessIds } from '../cluster/web-processes';
 import { Agent, CitizenLoad, type Filing } from './load';
@@ -51,12 +52,10 @@ const FAULTS: Fault[] = [
       const before = webProcesses(stack);
       process.kill(before[0], 'SIGKILL');
       // The cluster's primary starts another; the outage ends when the new one serves.
-      return async () => {
-        for (let waited = 0; webProcesses(stack).every((pid) => before.includes(pid)); waited += 500) {
-          if (waited > 60_000) throw new Error('The cluster primary started no new web process within a minute.');
-          await sleep(500);
-        }
-      };
+      return () =>
+        eventually(async () => {
+          if (webProcesses(stack).every((pid) => before.includes(pid))) throw new Error('The cluster primary started no new web process within a minute.');
+        }, 60_000, 500);
     },
   },
 ];

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { MailSink } from '@/dev/mail-sink/mail-sink';
-import { freePort, freeServerPort } from '@/dev/ports';
+import { freePort } from '@/dev/ports';
 import { WEB_SERVER_ARGS, buildWebIfStale, waitForHealth } from '@/scripts/web-build';
 import { ensureTemporalCli } from '@/temporal/cli';
 import { ensureTemporalServer } from '@/temporal/server';
@@ -74,9 +74,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const database = await startTestDatabase(dir);
     stops.push(() => database.stop());
     await prepareDatabase(database.url);
-    // The first worker's inbound SMTP listener; the sink hands it mail for the inbound domain (a citizen's reply). The
-    // worker binds it only after the database, Temporal and the simulators are up, on a port no connection takes meanwhile.
-    const inboundPort = await freeServerPort();
+    // The first worker's inbound SMTP listener; the sink hands it mail for the inbound domain (a citizen's reply).
+    const inboundPort = await freePort();
     const sink = await startTestMailSink(dir, { domain: process.env.INBOUND_MAIL_DOMAIN ?? 'relais.localhost', listener: { host: '127.0.0.1', port: inboundPort } });
     stops.push(sink.stop);
     const cli = await ensureTemporalCli(log);
