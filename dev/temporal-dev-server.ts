@@ -2,12 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { assertPortFree, canConnect } from '@/dev/ports';
+import { devServerDynamicConfigArgs } from '@/dev/temporal-dynamic-config';
 
 /** Options of a Temporal dev server; without dbFile the server keeps its state in memory. */
 export interface DevServerOptions {
   cli: string;
   port: number;
   uiPort?: number;
+  /** Where the server serves its Prometheus metrics (`/metrics`); without it, a port of its own choosing. */
+  metricsPort?: number;
   dbFile?: string;
   namespace?: string;
   /** Keyword search attributes to register (the product's own list lives with the workflows). */
@@ -19,23 +22,26 @@ export interface DevServerOptions {
 export interface DevServer {
   address: string;
   uiUrl?: string;
+  metricsUrl?: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
 
 /** Starts `temporal server start-dev` with SQLite in WAL mode and the given search attributes. */
 export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
-  const { cli, port, uiPort, dbFile, namespace = 'default', keywordAttributes = [], log } = options;
+  const { cli, port, uiPort, metricsPort, dbFile, namespace = 'default', keywordAttributes = [], log } = options;
   await assertPortFree(port, 'the Temporal dev server', 'RELAIS_TEMPORAL_PORT');
   if (uiPort) await assertPortFree(uiPort, 'the Temporal Web UI', 'RELAIS_TEMPORAL_UI_PORT');
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'error'];
   args.push(...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']));
+  if (metricsPort) args.push('--metrics-port', String(metricsPort));
   if (dbFile) {
     fs.mkdirSync(path.dirname(dbFile), { recursive: true });
     args.push('--db-filename', dbFile);
   }
   for (const pragma of ['journal_mode=wal', 'synchronous=normal']) args.push('--sqlite-pragma', pragma);
   for (const name of keywordAttributes) args.push('--search-attribute', `${name}=Keyword`);
+  args.push(...devServerDynamicConfigArgs());
 
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
@@ -55,6 +61,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   return {
     address: `127.0.0.1:${port}`,
     uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
+    metricsUrl: metricsPort ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
     process: child,
     stop: () => stopChild(child),
   };

@@ -4,6 +4,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { TEMPORAL_DYNAMIC_CONFIG_FILE } from '@/dev/temporal-dynamic-config';
 import { ENV_NAMES } from '@/domain/env';
 import { WORKER_NODE_ARGS } from '@/temporal/worker-process';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '@/workflows/search-attributes';
@@ -150,5 +151,14 @@ describe('docker-compose.yml', () => {
     for (const attribute of CUSTOM_SEARCH_ATTRIBUTES) expect(setup).toContain(attribute.name);
     expect(setup).toContain('--type Keyword');
     expect(CUSTOM_SEARCH_ATTRIBUTES.every((attribute) => attribute.type === 'KEYWORD')).toBe(true);
+  });
+
+  it('runs Temporal with the dynamic configuration start:cluster and the development server use', () => {
+    const { temporal } = compose.services;
+    const inside = temporal.environment!.DYNAMIC_CONFIG_FILE_PATH;
+    const mount = temporal.volumes!.map((volume) => volume.split(':')).find(([, target]) => target === inside);
+    expect(mount, `a volume mounted at ${inside}`).toBeDefined();
+    expect(path.resolve(ROOT, mount![0])).toBe(TEMPORAL_DYNAMIC_CONFIG_FILE);
+    expect(mount![2]).toBe('ro');
   });
 });

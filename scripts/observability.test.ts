@@ -9,6 +9,7 @@ import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { createTestTenant, departmentOf, eventually, testClient } from '@/temporal/testing/fixtures';
 import { startWorkerProcess } from '@/temporal/testing/services';
+import { metricTotal } from '@/temporal/testing/prometheus';
 import { closeTemporalClients } from '@/temporal/client';
 import { WEB_SERVER_ARGS, buildWebIfStale, waitForHealth } from '@/scripts/web-build';
 import { TEMPORAL_SDK_METRICS } from '@/integrations/observability/worker-metrics';
@@ -53,19 +54,6 @@ afterAll(async () => {
   await closeAllORMs();
 });
 
-/** The value of one series in a Prometheus text exposition, 0 when absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([key, value]) => found[key] === value)) total += Number(match[4]);
-  }
-  return total;
-}
-
 async function scrapeWeb(): Promise<string> {
   const response = await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } });
   expect(response.status).toBe(200);
@@ -99,7 +87,7 @@ describe('metrics of a web process', () => {
     // A response is counted once written out, which may be just after the client has read it.
     const after = await eventually(async () => {
       const text = await scrapeWeb();
-      const moved = (name: string, labels: Record<string, string>) => sample(text, name, labels) - sample(before, name, labels);
+      const moved = (name: string, labels: Record<string, string>) => metricTotal(text, name, labels) - metricTotal(before, name, labels);
       expect(moved('relais_requests_filed_total', { channel: 'web', tenant: tenant.slug })).toBe(2);
       expect(moved('relais_http_responses_total', { method: 'POST', route, status_class: '2xx' })).toBe(2);
       expect(moved('relais_http_responses_total', { method: 'POST', route, status_class: '4xx' })).toBe(2);
@@ -108,7 +96,7 @@ describe('metrics of a web process', () => {
     }, 5_000, 50);
     // Raw paths never become labels: the tenant slug appears in the filed counter only.
     expect(after).not.toMatch(new RegExp(`route="[^"]*${tenant.slug}`));
-    expect(sample(after, 'nodejs_eventloop_lag_seconds', { process_kind: 'web' })).toBeGreaterThanOrEqual(0);
+    expect(metricTotal(after, 'nodejs_eventloop_lag_seconds', { process_kind: 'web' })).toBeGreaterThanOrEqual(0);
     expect(after).toContain('nodejs_eventloop_lag_seconds{process_kind="web"}');
 
     expect((await fetch(`${baseUrl}/metrics`)).status).toBe(401);
@@ -162,7 +150,7 @@ describe('metrics of a worker', () => {
     const after = await eventually(async () => {
       const text = await scrapeWorker();
       last = text;
-      const moved = (name: string, labels: Record<string, string> = {}) => sample(text, name, labels) - sample(before, name, labels);
+      const moved = (name: string, labels: Record<string, string> = {}) => metricTotal(text, name, labels) - metricTotal(before, name, labels);
       expect(moved('relais_notifications_sent_total', { channel: 'email', template: 'acknowledgement' })).toBe(1);
       expect(moved('relais_notifications_sent_total', { channel: 'sms', template: 'acknowledgement' })).toBe(1);
       expect(moved('relais_sms_sent_total')).toBe(1);
@@ -180,8 +168,8 @@ describe('metrics of a worker', () => {
       throw error;
     });
     // The Temporal SDK's own metrics come in the same scrape.
-    expect(sample(after, 'temporal_worker_task_slots_available', { task_queue: queue })).toBeGreaterThan(0);
-    expect(sample(after, 'temporal_activity_execution_latency_count', { task_queue: queue })).toBeGreaterThan(0);
+    expect(metricTotal(after, 'temporal_worker_task_slots_available', { task_queue: queue })).toBeGreaterThan(0);
+    expect(metricTotal(after, 'temporal_activity_execution_latency_count', { task_queue: queue })).toBeGreaterThan(0);
     // The backlog of the worker's task queue, read from Temporal at the scrape.
     for (const type of ['workflow', 'activity']) expect(after).toMatch(new RegExp(`^relais_task_queue_backlog\\{task_queue="${queue}",task_type="${type}"[^}]*\\} \\d+$`, 'm'));
     // Every SDK metric the Grafana dashboard reads is there.

@@ -8,6 +8,7 @@ import { runProbeWorkflows } from '@/bench/support/probes';
 import { startBenchStack } from '@/bench/support/stack';
 import { cpuPerUnit, ms, percentile, rssMiB, stackCpuSeconds } from '@/bench/support/stats';
 import { closeAllORMs, initORM } from '@/domain/orm';
+import { eagerActivityDispatches } from '@/temporal/testing/prometheus';
 import { query } from '@/domain/sql';
 import { REQUEST_TASK_QUEUE } from '@/workflows/request/definitions';
 import { closeTemporalClients, temporalClient } from '@/temporal/client';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     await runLoad(stack.baseUrl, 2000, 4, 'warm');
     console.log(`[bench] ${RATE ? `${RATE} requests/s` : `${CONCURRENCY} concurrent citizens`} for ${DURATION_MS / 1000} s, ${WORKERS} worker process(es)`);
     const cpuBefore = stackCpuSeconds();
+    const eagerBefore = await eagerActivityDispatches(stack.temporalMetricsUrl);
     const profileFrom = monotonicMicros();
     const submissions = RATE ? await runOpenLoad(stack.baseUrl, DURATION_MS, RATE, 'run') : await runLoad(stack.baseUrl, DURATION_MS, CONCURRENCY, 'run');
     const ok = submissions.filter((s) => s.status === 201);
@@ -52,6 +54,9 @@ async function main(): Promise<void> {
     console.log(`[bench] CPU per request filed and acknowledged: ${cpuPerUnit(cpuBefore, stackCpuSeconds(), ok.length)}`);
     const breakdown = await whereTimeGoes(stack.env.TEMPORAL_ADDRESS, ok.slice(Math.floor(ok.length / 2), Math.floor(ok.length / 2) + SAMPLE));
     report(submissions, acks, breakdown, stack.workers.map((w) => w.child.pid!));
+    // Read after the breakdown's queries: the server publishes its counters every few seconds.
+    const eager = (await eagerActivityDispatches(stack.temporalMetricsUrl)) - eagerBefore;
+    console.log(`eager activities      ${eager} handed to the worker with their workflow task's reply (Temporal server's count), ${(eager / ok.length).toFixed(2)} per request`);
     // The same citizens' concurrency and time on the smallest workflow (start, one activity, complete), on this stack.
     const probes = await runProbes(stack.env.TEMPORAL_ADDRESS, DURATION_MS, CONCURRENCY);
     const requestsPerSecond = ok.length / (DURATION_MS / 1000);

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { assertPortFree, freePort, isPortFree } from '@/dev/ports';
 import { startServerProcess } from './server-process';
 import { stopChild, waitForPort } from '@/dev/temporal-dev-server';
+import { TEMPORAL_DYNAMIC_CONFIG_FILE } from '@/dev/temporal-dynamic-config';
 import type { TemporalServerBinaries } from '@/temporal/server';
 
 const exec = promisify(execFile);
@@ -73,8 +74,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
   const configDir = path.join(options.root, 'config');
   fs.mkdirSync(configDir, { recursive: true });
   // JSON is YAML: the server reads this file with its YAML parser, and no template is needed.
-  fs.writeFileSync(path.join(configDir, 'relais.yaml'), JSON.stringify(serverConfig(pg, options.port, metricsPort, configDir), null, 2));
-  fs.writeFileSync(path.join(configDir, 'dynamicconfig.yaml'), '{}\n');
+  fs.writeFileSync(path.join(configDir, 'relais.yaml'), JSON.stringify(serverConfig(pg, options.port, metricsPort), null, 2));
 
   const address = `127.0.0.1:${options.port}`;
   const child = await startServerProcess({
@@ -107,7 +107,7 @@ async function setupSchemas(sqlTool: string, pg: URL, log: (line: string) => voi
   }
 }
 
-function serverConfig(pg: URL, port: number, metricsPort: number, configDir: string) {
+function serverConfig(pg: URL, port: number, metricsPort: number) {
   const store = (databaseName: string, maxConns: number) => ({
     sql: {
       pluginName: 'postgres12',
@@ -150,7 +150,7 @@ function serverConfig(pg: URL, port: number, metricsPort: number, configDir: str
       clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${port}` } },
     },
     dcRedirectionPolicy: { policy: 'noop' },
-    dynamicConfigClient: { filepath: path.join(configDir, 'dynamicconfig.yaml'), pollInterval: '60s' },
+    dynamicConfigClient: { filepath: TEMPORAL_DYNAMIC_CONFIG_FILE, pollInterval: '60s' },
   };
 }
 

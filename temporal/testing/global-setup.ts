@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { bundleProfileWorkflow, PROFILE_BUNDLE_ENV } from './profiles';
-import { startStack } from './stack';
+import { startStack, TEMPORAL_METRICS_ENV } from './stack';
 
 /** Starts the real services integration tests need; RELAIS_UNIT_ONLY=1 skips them. */
 export default async function setup(): Promise<void | (() => Promise<void>)> {
@@ -22,5 +22,6 @@ export default async function setup(): Promise<void | (() => Promise<void>)> {
   const codePath = path.join(stack.dir, 'profile-workflow.js');
   await fs.writeFile(codePath, bundle.code);
   process.env[PROFILE_BUNDLE_ENV] = codePath;
+  process.env[TEMPORAL_METRICS_ENV] = stack.temporalMetricsUrl;
   return stack.stop;
 }

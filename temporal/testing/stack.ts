@@ -17,6 +17,9 @@ import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { prepareDatabase, startTestDatabase, startTestMailSink, startWorkerProcess } from './services';
 
+/** The variable that gives tests the Temporal server's metrics address (`Stack.temporalMetricsUrl`). */
+export const TEMPORAL_METRICS_ENV = 'RELAIS_TEST_TEMPORAL_METRICS_URL';
+
 /** What to start besides database, Temporal and the mail sink. */
 export interface StackOptions {
   /** Prefix of the temporary folder that holds every service's data. */
@@ -44,6 +47,8 @@ export interface Stack {
   env: Record<string, string>;
   sink: MailSink;
   baseUrl?: string;
+  /** The Temporal server's own Prometheus metrics. */
+  temporalMetricsUrl: string;
   workers: Array<{ child: ChildProcess; stop(): Promise<void> }>;
   /** Starts one more worker process (without the inbound SMTP listener, which the first one holds), stopped with the stack. */
   addWorker(): Promise<{ child: ChildProcess; stop(): Promise<void> }>;
@@ -81,6 +86,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const cli = await ensureTemporalCli(log);
     const keywordAttributes = CUSTOM_SEARCH_ATTRIBUTES.map((key) => key.name);
     const temporalPort = options.temporalCluster ? await freeClusterPort() : await freePort();
+    // The same port after a restart, so that a reader of the server's metrics keeps its address.
+    const temporalMetricsPort = await freePort();
     const startTemporal = async () =>
       options.temporalCluster
         ? startTemporalCluster({
@@ -91,9 +98,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             port: temporalPort,
             namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
             keywordAttributes,
+            metricsPort: temporalMetricsPort,
             log,
           })
-        : startTemporalDevServer({ cli, keywordAttributes, port: temporalPort, dbFile: options.temporalFile ? path.join(dir, 'temporal.db') : undefined });
+        : startTemporalDevServer({ cli, keywordAttributes, port: temporalPort, metricsPort: temporalMetricsPort, dbFile: options.temporalFile ? path.join(dir, 'temporal.db') : undefined });
     let temporal: { address: string; stop(): Promise<void> } | undefined = await startTemporal();
     const temporalAddress = temporal.address;
     stops.push(() => temporal?.stop() ?? Promise.resolve());
@@ -156,7 +164,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       // Without a worker the health check is red by design; the web app answering is enough then.
       await waitForHealth(`${baseUrl}/api/health`, { requireGreen: workers.length > 0 });
     }
-    return { dir, env, sink, baseUrl, workers, addWorker, web, interruptible, stop };
+    const temporalMetricsUrl = `http://127.0.0.1:${temporalMetricsPort}/metrics`;
+    return { dir, env, sink, baseUrl, temporalMetricsUrl, workers, addWorker, web, interruptible, stop };
   } catch (error) {
     await stop();
     throw error;
