@@ -3,6 +3,7 @@ import { payfipControlClient } from '@/dev/payfip-simulator/control';
 import { TEST_CARDS } from '@/dev/payfip-simulator/simulator';
 import { cpuPerUnit, ms, percentile, rssMiB, stackCpuSeconds } from '@/bench/support/stats';
 import { startBenchStack } from '@/bench/support/stack';
+import { exitWith } from '@/temporal/testing/stack';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
     await closeAllORMs();
     await stack.stop();
   }
-  if (failed) process.exitCode = 1;
+  if (failed) exitWith(1);
 }
 
 async function buyAndPay(baseUrl: string, control: ReturnType<typeof payfipControlClient>): Promise<Attempt> {

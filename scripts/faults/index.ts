@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeAllORMs } from '@/domain/orm';
 import { closeTemporalClients } from '@/temporal/client';
 import { eventually } from '@/temporal/testing/fixtures';
-import { liftDemoLimits, startStack, type Stack } from '@/temporal/testing/stack';
+import { exitWith, liftDemoLimits, startStack, type Stack } from '@/temporal/testing/stack';
 import { webProcessIds } from '../cluster/web-processes';
 import { Agent, CitizenLoad, type Filing } from './load';
 import { isSettled, pendingStarts, received, storedRequests, type Received, type StoredRequest } from './ledger';
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   for (const check of checks) console.log(`${check.ok ? 'pass' : 'FAIL'}  ${check.phase.padEnd(28)} ${check.name.padEnd(44)} ${check.detail}`);
   const failed = checks.filter((c) => !c.ok).length;
   console.log(`${checks.length - failed} passed, ${failed} failed`);
-  process.exitCode = failed ? 1 : 0;
+  exitWith(failed ? 1 : 0);
 }
 
 /** Load for the phase's time, the fault a third of the way in, the agent answering the previous phase's requests; then waits until everything is settled. */
@@ -233,8 +233,12 @@ function checkPhase(phase: Phase, stored: Map<string, StoredRequest>, outside: R
   const acks = acknowledgements(phase.filings, stored, outside);
   // This phase's requests wait for an agent; the agent answers them during the next phase.
   const notReceived = phase.filings.filter((f) => stored.has(f.subject) && stored.get(f.subject)!.state !== 'received');
-  const answers = [...phase.answered.values()].map((f) => ({ state: stored.get(f.subject)?.state, mails: outside.answers.get(f.email!) ?? 0 }));
+  const answers = [...phase.answered.values()].map((f) => ({ reference: f.reference!, state: stored.get(f.subject)?.state, notification: stored.get(f.subject)?.answer, mails: outside.answers.get(f.email!) ?? 0 }));
   const answeredOnce = answers.filter((a) => a.state === 'answered' && a.mails === 1).length;
+  const badAnswers = [
+    ...answers.filter((a) => !(a.state === 'answered' && a.mails === 1)).map((a) => `${a.reference} ${a.state}, answer e-mail ${a.notification ?? 'not recorded'}, ${a.mails} in the sink`),
+    ...[...phase.unanswerable].map(([reference, { status }]) => `${reference} refused to the agent (${status || 'cut'})`),
+  ];
 
   const sinceFault = (f: Filing) => ((f.sentAt - phase.faultAt) / 1000).toFixed(1);
   const window = refused.length ? `, refused from +${sinceFault(refused[0])} s to +${sinceFault(refused.at(-1)!)} s` : '';
@@ -257,7 +261,7 @@ function checkPhase(phase: Phase, stored: Map<string, StoredRequest>, outside: R
     check('e-mail acknowledgement exactly once', acks.twice === 0 && acks.missing === 0, `once ${acks.once}, uncertain ${acks.uncertain}, twice ${acks.twice}, missing ${acks.missing}`),
     check('at most one SMS per acknowledgement', acks.smsTwice === 0, `once ${acks.smsOnce}, none ${acks.smsNone}, twice ${acks.smsTwice}`),
     check('unanswered requests stay received', notReceived.length === 0, `${notReceived.length} in another state`),
-    check('answers: answered, one e-mail each', phase.unanswerable.size === 0 && answeredOnce === answers.length, `${answeredOnce}/${answers.length + phase.unanswerable.size}`),
+    check('answers: answered, one e-mail each', badAnswers.length === 0, `${answeredOnce}/${answers.length + phase.unanswerable.size}${badAnswers.length ? `; ${badAnswers.join('; ')}` : ''}`),
     check('no workflow start owed', owed === 0, `${owed} owed`),
   ];
 }
