@@ -290,6 +290,8 @@ describe('POST /api/v1/t/{tenant}/purchases', () => {
     const broken = fc
       .tuple(fc.constantFrom('product', 'quantity', 'contact', 'contact.email', 'contact.name', 'contact.phone', 'data'), wrongForString)
       .filter(([field, value]) => !(field === 'data' && typeof value === 'object' && value !== null && !Array.isArray(value)))
+      // A whole number of seats from 1 to 1,000 is a valid quantity, not a wrong one (seed 295842475 drew 1).
+      .filter(([field, value]) => !(field === 'quantity' && Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1000))
       .map(([field, value]) => {
         const body: Record<string, unknown> = valid();
         const [head, tail] = field.split('.');

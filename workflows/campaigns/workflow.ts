@@ -30,12 +30,14 @@ import {
 
 /**
  * A batch waits for the account's tokens (a few seconds at 80/s, longer behind an emergency campaign) and heartbeats
- * meanwhile; the heartbeat timeout is what a killed worker costs before another resumes the batch.
+ * meanwhile; the heartbeat timeout is what a killed worker costs before another resumes the batch. Batches run side by
+ * side on every worker: none is handed back eagerly to the worker that scheduled it (deploy/temporal/dynamicconfig.yaml).
  */
 const BATCH_PROFILE: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  allowEagerDispatch: false,
 };
 
 const campaign = proxyActivities<CampaignActivities>(BATCH_PROFILE);
