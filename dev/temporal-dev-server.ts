@@ -22,7 +22,6 @@ export interface DevServerOptions {
 export interface DevServer {
   address: string;
   uiUrl?: string;
-  metricsUrl?: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -61,7 +60,6 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   return {
     address: `127.0.0.1:${port}`,
     uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
-    metricsUrl: metricsPort ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
     process: child,
     stop: () => stopChild(child),
   };

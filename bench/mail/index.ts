@@ -10,7 +10,6 @@ import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 import { ms, percentile } from '@/bench/support/stats';
 import { startBenchStack } from '@/bench/support/stack';
-import { exitWith } from '@/temporal/testing/stack';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: process.env.BENCH_MAIL_COUNT ?? '5000' } } });
 const COUNT = Number(values.count);
@@ -207,7 +206,7 @@ function report(mail: Phase, mailAcks: Acks, api: Phase, apiAcks: Acks, filing: 
   console.log(
     `mail: ${(mail.accepted / mail.seconds).toFixed(1)} e-mails/s accepted, ${(filing.filed / Math.max(filing.seconds, 0.001)).toFixed(1)}/s filed, ack p95 ${ms(percentile(mailAcks.latencies, 95))} | API: ${(api.accepted / api.seconds).toFixed(1)} requests/s, ack p95 ${ms(percentile(apiAcks.latencies, 95))} | ${mailAcks.acknowledgedOnce}/${COUNT} e-mails acknowledged once`,
   );
-  if (!exact) exitWith(1);
+  if (!exact) process.exitCode = 1;
 }
 
 main().catch((error) => {

@@ -3,7 +3,6 @@ import { payfipControlClient } from '@/dev/payfip-simulator/control';
 import { TEST_CARDS } from '@/dev/payfip-simulator/simulator';
 import { cpuPerUnit, ms, percentile, rssMiB, stackCpuSeconds } from '@/bench/support/stats';
 import { startBenchStack } from '@/bench/support/stack';
-import { exitWith } from '@/temporal/testing/stack';
 import { closeAllORMs, initORM } from '@/domain/orm';
 import { query } from '@/domain/sql';
 
@@ -101,7 +100,7 @@ async function main(): Promise<void> {
     await closeAllORMs();
     await stack.stop();
   }
-  if (failed) exitWith(1);
+  if (failed) process.exitCode = 1;
 }
 
 async function buyAndPay(baseUrl: string, control: ReturnType<typeof payfipControlClient>): Promise<Attempt> {

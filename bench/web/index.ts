@@ -1,7 +1,6 @@
 import autocannon from 'autocannon';
 import { percentile } from '@/bench/support/stats';
 import { startBenchStack } from '@/bench/support/stack';
-import { exitWith } from '@/temporal/testing/stack';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -80,5 +79,5 @@ async function load(url: string, durationS: number, connections: number): Promis
 
 main().catch((error) => {
   console.error(error);
-  exitWith(1);
+  process.exitCode = 1;
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeAllORMs } from '@/domain/orm';
 import { closeTemporalClients } from '@/temporal/client';
 import { eventually } from '@/temporal/testing/fixtures';
-import { exitWith, liftDemoLimits, startStack, type Stack } from '@/temporal/testing/stack';
+import { liftDemoLimits, startStack, type Stack } from '@/temporal/testing/stack';
 import { webProcessIds } from '../cluster/web-processes';
 import { Agent, CitizenLoad, type Filing } from './load';
 import { isSettled, pendingStarts, received, storedRequests, type Received, type StoredRequest } from './ledger';
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   for (const check of checks) console.log(`${check.ok ? 'pass' : 'FAIL'}  ${check.phase.padEnd(28)} ${check.name.padEnd(44)} ${check.detail}`);
   const failed = checks.filter((c) => !c.ok).length;
   console.log(`${checks.length - failed} passed, ${failed} failed`);
-  exitWith(failed ? 1 : 0);
+  process.exitCode = failed ? 1 : 0;
 }
 
 /** Load for the phase's time, the fault a third of the way in, the agent answering the previous phase's requests; then waits until everything is settled. */

