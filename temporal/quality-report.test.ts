@@ -90,8 +90,15 @@ describe('monthly quality report schedules', () => {
     const report: QualityReportResult = await eventually(() => client.workflow.getHandle(qualityReportWorkflowId(tenant.slug, month)).result(), 60_000);
     expect(report).toMatchObject({ month, created: true, notified: 1 });
 
-    // A second start for the same month (here a manual trigger) finds the report's workflow and stops there. It may
-    // overlap the first run, which can still be closing after its report finished: the schedule's SKIP would drop it.
+    // A second start for the same month (here a manual trigger) finds the report's workflow and stops there. It waits
+    // for the first scheduled run to close: the schedule names its runs by the second they start in, and a start in the
+    // same second as a run still closing meets that run's id and starts nothing.
+    const [first] = await eventually(async () => {
+      const actions = (await handle.describe()).info.recentActions;
+      expect(actions).toHaveLength(1);
+      return actions;
+    }, 60_000);
+    await client.workflow.getHandle(first.action.workflow.workflowId, first.action.workflow.firstExecutionRunId).result();
     await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
     // As long as the other waits here: describing a schedule queries its scheduler workflow, which a loaded dev server
     // can leave unanswered past a 10 s call deadline.
